@@ -1,0 +1,97 @@
+/**
+ * The command line. This is the only place that decides the exit status; commands return a number or throw.
+ * Commands are loaded lazily so `convert` does not pay for the wizard, the archive reader or the engines.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { isDock2nixError } from '../errors.js';
+import { toolVersion } from '../version.js';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const defaultIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
+  const debug = argv.includes('--debug');
+  let exitCode = 0;
+  const program = new Command();
+  program
+    .name('dock2nix')
+    .description('Move container images from Dockerfiles to Nix: convert, compare and explain.')
+    .version(toolVersion, '-V, --version')
+    .option('--debug', 'print stack traces for unexpected errors')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError(false);
+
+  program
+    .command('convert')
+    .description('convert a Dockerfile into Nix (default.nix and flake.nix) and report on every instruction')
+    .argument('<dockerfile>', 'the Dockerfile to convert')
+    .option('-o, --output <dir>', 'output folder (default: <context>/nix)')
+    .option('--context <dir>', 'build context (default: the Dockerfile\'s folder)')
+    .option('--target <stage>', 'the stage to build (default: the last one)')
+    .addOption(new Option('--format <format>', 'image builder').choices(['layered', 'stream', 'nix2container']).default('layered'))
+    .option('--build-arg <NAME=VALUE>', 'set a build argument, as docker build does (repeatable)', collect, [])
+    .option('--name <name>', 'image name (default: from the context folder)')
+    .option('--json', 'print the migration report as JSON on stdout')
+    .option('--force', 'overwrite existing output files')
+    .action(async (dockerfile: string, options) => {
+      const { runConvert } = await import('./commands/convert.js');
+      exitCode = await runConvert({ dockerfile, ...options }, io);
+    });
+
+  program
+    .command('inspect')
+    .description('report on one image archive: layers, sizes, files and wasted space')
+    .argument('<archive>', 'a docker-archive (.tar, .tar.gz, .tar.zst) or an OCI image layout (directory or tar)')
+    .option('--json', 'print the report as JSON on stdout')
+    .action(async (archive: string, options) => {
+      const { runInspect } = await import('./commands/inspect.js');
+      exitCode = await runInspect({ archive, ...options }, io);
+    });
+
+  program
+    .command('diff')
+    .description('compare two image archives layer by layer and file by file (exit 0 when identical, 1 when not)')
+    .argument('<archiveA>', 'first image archive')
+    .argument('<archiveB>', 'second image archive')
+    .option('--json', 'print the reproducibility report as JSON on stdout')
+    .option('--ignore-timestamps', 'ignore differences in modification times and creation dates')
+    .action(async (archiveA: string, archiveB: string, options) => {
+      const { runDiff } = await import('./commands/diff.js');
+      exitCode = await runDiff({ archiveA, archiveB, ...options }, io);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    return reportError(error, debug, io);
+  }
+}
+
+function reportError(error: unknown, debug: boolean, io: CliIo): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help text).
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (isDock2nixError(error)) {
+    io.stderr(`dock2nix: ${error.oneLine()}\n`);
+    if (debug && error.stack) io.stderr(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`dock2nix: internal error: ${message}${debug ? '' : ' (rerun with --debug for details)'}\n`);
+  if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+  return 70;
+}
