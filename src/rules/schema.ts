@@ -50,3 +50,103 @@ export const packageTableSchema = z
   .strict();
 
 export type PackageTable = z.infer<typeof packageTableSchema>;
+
+const imageConfigSchema = z
+  .object({
+    Env: z.record(z.string(), z.string()).optional(),
+    Cmd: z.array(z.string()).optional(),
+    Entrypoint: z.array(z.string()).optional(),
+    ExposedPorts: z.array(z.string()).optional(),
+    WorkingDir: z.string().optional(),
+    User: z.string().optional(),
+    Volumes: z.array(z.string()).optional(),
+    StopSignal: z.string().optional(),
+  })
+  .strict();
+
+export const baseImageSchema = z
+  .object({
+    /** empty: scratch; os: a distribution base; runtime: an interpreter; toolchain: a compiler for build stages; server: a service. */
+    kind: z.enum(['empty', 'os', 'runtime', 'toolchain', 'server']),
+    /** Packages the image provides, as nixpkgs attributes. */
+    attrs: z.array(attrPath),
+    /** The versioned runtime chosen from the image tag (see `runtimes`). */
+    runtime: z.string().optional(),
+    /** Whether the image has /bin/sh. */
+    shell: z.boolean(),
+    /** The package manager the distribution uses (its names are looked up in that table). */
+    packageManager: z.enum(['apk', 'apt']).optional(),
+    confidence: z.enum(confidenceLevels),
+    note: z.string().optional(),
+    evidence: z.union([evidence, z.array(evidence).min(1)]),
+    /** What the image sets that a derived image inherits (Docker semantics), re-emitted in Nix. */
+    config: imageConfigSchema.optional(),
+    /** Files the image ships that the program expects (configuration), written into the Nix image. */
+    files: z.record(z.string().regex(/^\//), z.string()).optional(),
+    /** Symbolic links the image ships, path → target (`@pkg@` stands for the first attr's store path). */
+    symlinks: z.record(z.string().regex(/^\//), z.string()).optional(),
+    /** Directories the image ships. */
+    directories: z.array(z.string().regex(/^\//)).optional(),
+    /** /etc/passwd and /etc/group lines for the image's own users. */
+    users: z.array(z.string().regex(/^[a-z_][a-z0-9_-]*:x:\d+:\d+:/)).optional(),
+    groups: z.array(z.string().regex(/^[a-z_][a-z0-9_-]*:x:\d+:/)).optional(),
+    /** Repository names that mean the same image (`library/python`, registry mirrors). */
+    aliases: z.array(z.string()).optional(),
+  })
+  .strict()
+  .superRefine((image, ctx) => {
+    if (image.confidence !== 'exact' && !image.note) {
+      ctx.addIssue({ code: 'custom', message: `a "${image.confidence}" image needs a note that says why`, path: ['note'] });
+    }
+  });
+
+export type BaseImage = z.infer<typeof baseImageSchema>;
+
+const runtimeVersionSchema = z
+  .object({
+    attr: attrPath,
+    /** For Go: the buildGoModule variant for this version. */
+    builder: attrPath.optional(),
+  })
+  .strict();
+
+export const runtimeSchema = z
+  .object({
+    description: z.string(),
+    /** Used when the tag names no version (`latest`, `alpine`). */
+    default: z.string(),
+    /** Version (`3.12`, `22`, `1.25`) → attribute. */
+    versions: z.record(z.string().regex(/^\d+(\.\d+)?$/), runtimeVersionSchema),
+    /** Named tags (`lts`, `current`) → version. */
+    tags: z.record(z.string(), z.string()).default({}),
+    /** How many version components a tag's number selects on (python 3.12 → 2, node 22 → 1). */
+    components: z.union([z.literal(1), z.literal(2)]),
+    evidence: z.union([evidence, z.array(evidence).min(1)]),
+    note: z.string().optional(),
+  })
+  .strict()
+  .superRefine((runtime, ctx) => {
+    if (!runtime.versions[runtime.default]) ctx.addIssue({ code: 'custom', message: `default version ${runtime.default} is not in versions`, path: ['default'] });
+    for (const [tag, version] of Object.entries(runtime.tags)) {
+      if (!runtime.versions[version]) ctx.addIssue({ code: 'custom', message: `tag ${tag} names version ${version}, which is not in versions`, path: ['tags', tag] });
+    }
+  });
+
+export type Runtime = z.infer<typeof runtimeSchema>;
+
+export const baseImageTableSchema = z
+  .object({
+    description: z.string(),
+    images: z.record(z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/), baseImageSchema),
+    runtimes: z.record(z.string(), runtimeSchema),
+  })
+  .strict()
+  .superRefine((table, ctx) => {
+    for (const [name, image] of Object.entries(table.images)) {
+      if (image.runtime && !table.runtimes[image.runtime]) {
+        ctx.addIssue({ code: 'custom', message: `runtime "${image.runtime}" is not defined in runtimes`, path: ['images', name, 'runtime'] });
+      }
+    }
+  });
+
+export type BaseImageTable = z.infer<typeof baseImageTableSchema>;

@@ -1,0 +1,128 @@
+/**
+ * Package installs (apk, apt, pip, npm -g) become nixpkgs attributes through the rule tables. Every name is
+ * reported with its confidence; unknown names are reported, never guessed.
+ */
+import { lookupPackage, type Manager } from '../../rules/load.js';
+import { confidenceStatus, worst, type CommandScope, type Outcome } from '../stage.js';
+import type { Confidence, PackageReport } from '../types.js';
+
+export interface PackageRequest {
+  name: string;
+  version: string | null;
+}
+
+const PYTHON_INTERPRETER = /^python3\d*$/;
+const NODE_RUNTIME = /^nodejs(_\d+)?$/;
+
+export function installPackages(scope: CommandScope, manager: Manager, requests: PackageRequest[], options: { virtualGroup?: string } = {}): Outcome {
+  const { stage, rules, line } = scope;
+  const mapped: string[] = [];
+  const unknown: string[] = [];
+  const dropped: string[] = [];
+  const pinned: string[] = [];
+  const confidences: Confidence[] = [];
+  const added: string[] = [];
+  for (const request of requests) {
+    if (request.version) pinned.push(`${request.name} ${request.version}`);
+    const match = lookupPackage(rules, manager, request.name);
+    const report: PackageReport = {
+      manager,
+      name: request.name,
+      version: request.version,
+      nix: null,
+      confidence: 'none',
+      line,
+      role: 'runtime',
+      stage: stage.index,
+    };
+    if (!match) {
+      report.note = `no nixpkgs attribute is known for ${manager} package "${request.name}"; add it by hand or to rules/${manager}.json`;
+      stage.packageReports.push(report);
+      unknown.push(request.name);
+      confidences.push('none');
+      continue;
+    }
+    const { entry } = match;
+    report.confidence = entry.confidence;
+    report.role = entry.role;
+    if (entry.note && entry.confidence !== 'exact') report.note = entry.note;
+    if (entry.attrs.length === 0) {
+      report.note = entry.note ?? 'not needed in a Nix image';
+      stage.packageReports.push(report);
+      dropped.push(request.name);
+      confidences.push(entry.confidence);
+      continue;
+    }
+    const attrs = match.manager === 'pip' ? entry.attrs.map((attr) => `${pythonSet(scope)}.${attr}`) : entry.attrs;
+    report.nix = attrs.join(' ');
+    if (match.via === 'rule' && !report.note) report.note = 'derived by a naming rule';
+    stage.packageReports.push(report);
+    confidences.push(entry.confidence);
+    mapped.push(`${request.name} → ${attrs.join(' + ')}`);
+    for (const attr of entry.attrs) {
+      if (match.manager === 'pip') {
+        stage.pythonPackages.add(attr);
+        continue;
+      }
+      if (PYTHON_INTERPRETER.test(attr)) {
+        usePython(scope, attr);
+        continue;
+      }
+      if (NODE_RUNTIME.test(attr)) {
+        stage.runtimes.nodejs ??= { runtime: 'nodejs', version: attr, attr, substitution: null, requested: null };
+        continue;
+      }
+      if (attr === 'cacert' || attr === 'dockerTools.caCertificates') {
+        stage.needs.caCertificates = true;
+        stage.needReasons.push(`line ${line}: ${request.name} installs CA certificates`);
+        continue;
+      }
+      if (attr === 'tzdata') {
+        stage.needs.tzdata = true;
+        stage.needReasons.push(`line ${line}: ${request.name} installs time zone data`);
+        continue;
+      }
+      stage.packages.set(attr, entry.role === 'build' ? 'build' : stage.packages.get(attr) ?? 'runtime');
+      added.push(attr);
+    }
+  }
+  if (options.virtualGroup) stage.virtualGroups.set(options.virtualGroup, added);
+
+  const parts: string[] = [];
+  if (mapped.length) parts.push(mapped.join(', '));
+  if (dropped.length) parts.push(`not needed in Nix: ${dropped.join(', ')}`);
+  if (unknown.length) parts.push(`unmapped: ${unknown.join(', ')}`);
+  if (pinned.length) parts.push(`pinned versions are decided by the flake's nixpkgs input, not by the Dockerfile: ${pinned.join(', ')}`);
+  const status = worst(confidences.map((c) => ({ status: confidenceStatus(c), rule: '', message: '' })));
+  return {
+    status: requests.length === 0 ? 'ignored' : status,
+    rule: `run.${manager}.install`,
+    message: `${manager} install: ${parts.join('; ') || 'nothing to install'}`,
+  };
+}
+
+/** The interpreter's package set, e.g. `python312Packages`. */
+export function pythonSet(scope: CommandScope): string {
+  const attr = scope.stage.runtimes.python?.attr ?? 'python3';
+  return `${attr}Packages`;
+}
+
+export function usePython(scope: CommandScope, attr: string): void {
+  if (scope.stage.runtimes.python) return;
+  const table = scope.rules.baseImages.runtimes.python!;
+  const version = Object.entries(table.versions).find(([, v]) => v.attr === attr)?.[0] ?? table.default;
+  scope.stage.runtimes.python = { runtime: 'python', version, attr, substitution: null, requested: null };
+}
+
+/** `curl=8.5.0-r0`, `curl>8`, `curl~8.5` (apk) and `curl=7.88.1-10`, `curl/bookworm` (apt). */
+export function splitDistroPin(manager: 'apk' | 'apt', word: string): PackageRequest {
+  if (manager === 'apk') {
+    const match = /^([^=<>~]+)([=<>~].*)?$/.exec(word);
+    const version = match?.[2]?.replace(/^[=]/, '') ?? null;
+    return { name: match?.[1] ?? word, version: version || null };
+  }
+  const release = /^([^=/]+)\/(.+)$/.exec(word);
+  if (release) return { name: release[1]!, version: `release ${release[2]}` };
+  const eq = word.indexOf('=');
+  return eq === -1 ? { name: word, version: null } : { name: word.slice(0, eq), version: word.slice(eq + 1) };
+}

@@ -1,0 +1,394 @@
+/**
+ * Rules for the programs a RUN instruction calls. Each rule claims programs by name, reads the resolved words,
+ * updates the stage and says how well the command maps to Nix. A command no rule claims needs manual work.
+ */
+import { match } from 'ts-pattern';
+import type { ShellCommand } from '../../shell/analyze.js';
+import { resolvePath } from '../../dockerfile/parse.js';
+import type { CommandScope, Outcome } from '../stage.js';
+import { flagValue, hasFlag, parseArgs } from './args.js';
+import { installPackages, pythonSet, splitDistroPin } from './packages.js';
+import { parseRequirement, parseRequirements } from './requirements.js';
+import { addGroup, addUser } from './users.js';
+
+type Rule = (words: string[], command: ShellCommand, scope: CommandScope) => Outcome;
+
+const ignored = (rule: string, message: string): Outcome => ({ status: 'ignored', rule, message });
+const manual = (rule: string, message: string): Outcome => ({ status: 'manual', rule, message });
+
+/** Paths that only hold package-manager caches and lists: removing them is a no-op in Nix. */
+const CACHE_PATHS = [
+  /^\/var\/lib\/apt\/lists(\/|$)/,
+  /^\/var\/cache\/(apt|apk|debconf)(\/|$)/,
+  /^\/var\/log\//,
+  /^\/tmp(\/|$)/,
+  /^\/root\/\.(cache|npm|cargo\/registry)(\/|$)/,
+  /^\/usr\/share\/(doc|man|info)(\/|$)/,
+  /^\/etc\/apk\/cache(\/|$)/,
+  /^~?\/?\.cache(\/|$)/,
+];
+
+const apk: Rule = (words, _command, scope) => {
+  const args = parseArgs(words.slice(1), new Set(['-t', '--virtual', '-X', '--repository', '-p', '--root', '--repositories-file', '--keys-dir', '--arch', '--cache-dir']));
+  const [action, ...names] = args.operands;
+  return match(action)
+    .with('add', () => {
+      const virtual = flagValue(args, '-t', '--virtual') ?? undefined;
+      const repository = flagValue(args, '-X', '--repository');
+      const outcome = installPackages(scope, 'apk', names.map((n) => splitDistroPin('apk', n)), { virtualGroup: virtual });
+      if (repository) outcome.message += `; packages from ${repository} come from nixpkgs instead`;
+      if (virtual) outcome.message += `; virtual group ${virtual}`;
+      return outcome;
+    })
+    .with('del', 'delete', () => {
+      for (const name of names) {
+        for (const attr of scope.stage.virtualGroups.get(name) ?? []) scope.stage.removed.add(attr);
+      }
+      return ignored('run.apk.del', `apk del ${names.join(' ')}: packages removed after the build are left out of the Nix image`);
+    })
+    .with('update', 'upgrade', 'cache', 'fix', 'info', 'search', 'version', 'verify', 'stats', () => ignored('run.apk.noop', `apk ${action}: package-index work, not needed with Nix`))
+    .otherwise(() => manual('run.apk.unknown', `apk ${action ?? ''}: not understood`));
+};
+
+const apt: Rule = (words, _command, scope) => {
+  const args = parseArgs(words.slice(1), new Set(['-o', '-t', '--target-release', '-c', '--config-file']));
+  const [action, ...names] = args.operands;
+  return match(action)
+    .with('install', () => installPackages(scope, 'apt', names.filter((n) => !n.startsWith('./') && !n.endsWith('.deb')).map((n) => splitDistroPin('apt', n))))
+    .with('remove', 'purge', () => {
+      for (const name of names) {
+        const report = scope.stage.packageReports.find((r) => r.name === name && r.manager === 'apt');
+        for (const attr of report?.nix?.split(' ') ?? []) scope.stage.removed.add(attr);
+      }
+      return ignored('run.apt.remove', `apt ${action} ${names.join(' ')}: packages removed after the build are left out of the Nix image`);
+    })
+    .with('update', 'upgrade', 'dist-upgrade', 'full-upgrade', 'clean', 'autoclean', 'autoremove', 'check', () =>
+      ignored('run.apt.noop', `apt ${action}: package-index work, not needed with Nix`),
+    )
+    .otherwise(() => manual('run.apt.unknown', `${words[0]} ${action ?? ''}: not understood`));
+};
+
+const aptHelpers: Rule = (words) => ignored('run.apt.noop', `${words[0]}: Debian package bookkeeping, not needed with Nix`);
+
+const pip: Rule = (words, command, scope) => {
+  // `python -m pip …` arrives here with the interpreter words removed.
+  const args = parseArgs(words.slice(1), new Set([
+    '-r', '--requirement', '-c', '--constraint', '-e', '--editable', '-i', '--index-url', '--extra-index-url', '-f', '--find-links',
+    '--trusted-host', '-t', '--target', '--prefix', '--root', '--platform', '--python-version', '--implementation', '--abi',
+    '--only-binary', '--no-binary', '--progress-bar', '--log', '--cache-dir', '--src', '--upgrade-strategy', '--global-option',
+    '-C', '--config-settings', '--timeout', '--retries', '--proxy', '--cert', '--client-cert', '--root-user-action', '--python',
+  ]));
+  const [action, ...names] = args.operands;
+  if (action === 'cache' || action === 'config' || action === 'freeze' || action === 'list' || action === 'check' || action === 'show' || action === 'download' || action === 'wheel' && names.length === 0) {
+    return ignored('run.pip.noop', `pip ${action}: not needed with Nix`);
+  }
+  if (action === 'uninstall') return ignored('run.pip.uninstall', `pip uninstall ${names.join(' ')}: left out of the Nix image`);
+  if (action !== 'install') return manual('run.pip.unknown', `pip ${action ?? ''}: not understood`);
+  const requests = [];
+  const unsupported: string[] = [];
+  const notes: string[] = [];
+  for (const name of names) {
+    const requirement = parseRequirement(name);
+    if (requirement) requests.push(requirement);
+    else unsupported.push(name);
+  }
+  for (const file of args.flags.get('-r') ?? []) readRequirementsInto(file);
+  for (const file of args.flags.get('--requirement') ?? []) readRequirementsInto(file);
+  for (const editable of [...(args.flags.get('-e') ?? []), ...(args.flags.get('--editable') ?? [])]) unsupported.push(`-e ${editable}`);
+  if (hasFlag(args, '--user', '-t', '--target', '--prefix')) notes.push('the install location (--user/--target/--prefix) becomes the interpreter environment');
+
+  function readRequirementsInto(file: string): void {
+    const imagePath = resolvePath(command.cwd, file);
+    const contextPath = scope.stage.contextFiles.get(imagePath);
+    if (!contextPath) {
+      unsupported.push(`-r ${file} (not copied from the build context before this line)`);
+      return;
+    }
+    const text = scope.context.readText(contextPath);
+    if (text === null) {
+      unsupported.push(`-r ${file} (${contextPath} is not in the build context)`);
+      return;
+    }
+    const parsed = parseRequirements(text, contextPath, (p) => scope.context.readText(p));
+    requests.push(...parsed.requirements);
+    unsupported.push(...parsed.unsupported.map((u) => `${u} (in ${contextPath})`));
+    unsupported.push(...parsed.missing.map((m) => `-r ${m} (missing)`));
+    notes.push(`read ${parsed.requirements.length} requirements from ${contextPath}`);
+  }
+
+  const tooling = new Set(['pip', 'setuptools', 'wheel']);
+  const onlyTooling = requests.length > 0 && requests.every((r) => tooling.has(r.name.toLowerCase())) && unsupported.length === 0;
+  if (onlyTooling) return ignored('run.pip.tooling', `pip install ${requests.map((r) => r.name).join(' ')}: packaging tools, not needed in a Nix image`);
+  const outcome = installPackages(scope, 'pip', requests.filter((r) => !tooling.has(r.name.toLowerCase())));
+  outcome.rule = 'run.pip.install';
+  outcome.message = `pip install into ${pythonSet(scope)}: ${outcome.message.replace(/^pip install: /, '')}`;
+  if (notes.length) outcome.message += `; ${notes.join('; ')}`;
+  if (unsupported.length) {
+    outcome.status = 'manual';
+    outcome.message += `; needs manual work: ${unsupported.join(', ')}`;
+  }
+  return outcome;
+};
+
+const npm: Rule = (words, command, scope) => {
+  const args = parseArgs(words.slice(1), new Set(['--prefix', '-w', '--workspace', '--registry', '--cache', '--loglevel']));
+  const [action, ...rest] = args.operands;
+  const flags = words.slice(1).filter((w) => w.startsWith('-'));
+  return match(action)
+    .with('ci', 'clean-install', 'install-clean', () => {
+      scope.stage.npm.push({ line: scope.line, cwd: command.cwd, action: 'ci', flags });
+      scope.stage.buildLines.push(scope.line);
+      return { status: 'mapped' as const, rule: 'run.npm.ci', message: 'npm ci: dependencies from package-lock.json (buildNpmPackage)' };
+    })
+    .with('install', 'i', 'add', 'isntall', () => {
+      if (hasFlag(args, '-g', '--global')) {
+        const outcome = installPackages(scope, 'npm', rest.map((name) => splitNpmSpec(name)));
+        outcome.rule = 'run.npm.global';
+        return outcome;
+      }
+      if (rest.length) return manual('run.npm.add', `npm install ${rest.join(' ')}: adds packages that are not in package.json; add them to package.json and its lock file`);
+      scope.stage.npm.push({ line: scope.line, cwd: command.cwd, action: 'install', flags });
+      scope.stage.buildLines.push(scope.line);
+      return { status: 'approximated' as const, rule: 'run.npm.install', message: 'npm install: dependencies installed as with npm ci from the lock file (buildNpmPackage)' };
+    })
+    .with('run', 'run-script', () => {
+      const script = rest[0];
+      if (!script) return manual('run.npm.run', 'npm run without a script name');
+      scope.stage.npm.push({ line: scope.line, cwd: command.cwd, action: 'run', script, flags });
+      scope.stage.buildLines.push(scope.line);
+      return { status: 'mapped' as const, rule: 'run.npm.run', message: `npm run ${script}: the build script of buildNpmPackage` };
+    })
+    .with('prune', 'cache', 'audit', 'config', 'set', 'version', 'dedupe', 'ls', 'list', 'outdated', 'doctor', () =>
+      ignored('run.npm.noop', `npm ${action}: not needed with Nix (buildNpmPackage prunes dev dependencies itself)`),
+    )
+    .with('test', 't', () => ignored('run.npm.test', 'npm test: tests belong in doCheck/checkPhase'))
+    .otherwise(() => manual('run.npm.unknown', `npm ${action ?? ''}: not understood`));
+};
+
+function splitNpmSpec(spec: string): { name: string; version: string | null } {
+  const at = spec.lastIndexOf('@');
+  if (at > 0) return { name: spec.slice(0, at), version: spec.slice(at + 1) };
+  return { name: spec, version: null };
+}
+
+const yarnOrPnpm: Rule = (words) =>
+  manual('run.node.other-manager', `${words[0]} ${words[1] ?? ''}: ${words[0]} projects need nixpkgs' ${words[0] === 'yarn' ? 'yarn-berry/fetchYarnDeps' : 'pnpm.fetchDeps'} support, which dock2nix does not generate yet`);
+
+const go: Rule = (words, command, scope) => {
+  const args = parseArgs(words.slice(1), new Set(['-o', '-ldflags', '-tags', '-gcflags', '-asmflags', '-mod', '-p', '-buildmode', '-pkgdir', '-installsuffix', '-modfile', '-overlay', '-C']));
+  const [action, ...packages] = args.operands;
+  const cgoSetting = command.assigns.CGO_ENABLED ?? scope.stage.env.get('CGO_ENABLED') ?? null;
+  return match(action)
+    .with('build', 'install', () => {
+      if (action === 'install' && packages.some((p) => p.includes('@'))) {
+        return manual('run.go.install-remote', `go install ${packages.join(' ')}: installs a tool from the network; use the nixpkgs package or buildGoModule with its source`);
+      }
+      const output = flagValue(args, '-o');
+      scope.stage.go.push({
+        line: scope.line,
+        cwd: command.cwd,
+        output: output ? resolvePath(command.cwd, output) : null,
+        packages: packages.length ? packages : ['.'],
+        ldflags: (flagValue(args, '-ldflags') ?? '').split(/\s+/).filter(Boolean),
+        tags: (flagValue(args, '-tags') ?? '').split(/[\s,]+/).filter(Boolean),
+        cgo: cgoSetting === null ? null : cgoSetting === '1',
+      });
+      scope.stage.buildLines.push(scope.line);
+      return { status: 'mapped' as const, rule: 'run.go.build', message: `go ${action} ${packages.join(' ') || '.'}: buildGoModule${cgoSetting === '0' ? ' with env.CGO_ENABLED = 0' : ''}` };
+    })
+    .with('mod', 'get', () =>
+      packages.length && action === 'get'
+        ? manual('run.go.get', `go get ${packages.join(' ')}: changes go.mod at build time; commit the change instead`)
+        : ignored('run.go.mod', `go ${action} ${packages.join(' ')}: dependencies come from buildGoModule's vendorHash`),
+    )
+    .with('test', 'vet', 'version', 'env', 'fmt', () => ignored('run.go.check', `go ${action}: checks run in buildGoModule's checkPhase`))
+    .otherwise(() => manual('run.go.unknown', `go ${action ?? ''}: not understood`));
+};
+
+const cargo: Rule = (words, command, scope) => {
+  const args = parseArgs(words.slice(1), new Set(['--bin', '--features', '-F', '--target', '--manifest-path', '-p', '--package', '--profile', '-j', '--jobs', '--root', '--path']));
+  const [action] = args.operands;
+  return match(action)
+    .with('build', 'install', () => {
+      scope.stage.cargo.push({
+        line: scope.line,
+        cwd: command.cwd,
+        release: action === 'install' || hasFlag(args, '--release', '-r'),
+        bins: args.flags.get('--bin') ?? [],
+        features: [...(args.flags.get('--features') ?? []), ...(args.flags.get('-F') ?? [])].flatMap((f) => f.split(/[\s,]+/)).filter(Boolean),
+        noDefaultFeatures: hasFlag(args, '--no-default-features'),
+      });
+      scope.stage.buildLines.push(scope.line);
+      return { status: 'mapped' as const, rule: 'run.cargo.build', message: `cargo ${action}: rustPlatform.buildRustPackage with cargoLock.lockFile` };
+    })
+    .with('fetch', 'vendor', 'generate-lockfile', () => ignored('run.cargo.fetch', `cargo ${action}: dependencies come from Cargo.lock`))
+    .with('test', 'check', 'clippy', 'fmt', () => ignored('run.cargo.check', `cargo ${action}: checks run in buildRustPackage's checkPhase`))
+    .otherwise(() => manual('run.cargo.unknown', `cargo ${action ?? ''}: not understood`));
+};
+
+const rm: Rule = (words, command) => {
+  const { operands } = parseArgs(words.slice(1));
+  const paths = operands.map((p) => resolvePath(command.cwd, p.replace(/^~/, '/root')));
+  const caches = paths.filter((p) => CACHE_PATHS.some((re) => re.test(p)));
+  if (caches.length === paths.length) return ignored('run.cleanup', `rm ${operands.join(' ')}: caches and lists that a Nix image never contains`);
+  return { status: 'approximated', rule: 'run.rm', message: `rm ${operands.join(' ')}: files removed in the Docker build; the Nix image only has what is placed in it` };
+};
+
+const mkdir: Rule = (words, command, scope) => {
+  const args = parseArgs(words.slice(1), new Set(['-m', '--mode']));
+  const mode = flagValue(args, '-m', '--mode');
+  for (const dir of args.operands) {
+    const path = resolvePath(command.cwd, dir);
+    scope.stage.directories.set(path, { path, mode, owner: scope.stage.directories.get(path)?.owner ?? null });
+  }
+  return { status: 'mapped', rule: 'run.mkdir', message: `mkdir ${args.operands.join(' ')}: directories created in the image` };
+};
+
+const chown: Rule = (words, command, scope) => {
+  const args = parseArgs(words.slice(1), new Set(['--from', '--reference']));
+  const [owner, ...targets] = args.operands;
+  if (!owner || !targets.length) return manual('run.chown', `${command.source}: not understood`);
+  const applied: string[] = [];
+  for (const target of targets) {
+    const path = resolvePath(command.cwd, target);
+    const existing = scope.stage.directories.get(path);
+    scope.stage.directories.set(path, { path, mode: existing?.mode ?? null, owner });
+    applied.push(path);
+  }
+  return { status: 'approximated', rule: 'run.chown', message: `chown ${owner} ${applied.join(' ')}: ownership set in fakeRootCommands` };
+};
+
+const chmod: Rule = (words, command, scope) => {
+  const args = parseArgs(words.slice(1));
+  const [mode, ...targets] = args.operands;
+  if (!mode || !targets.length) return manual('run.chmod', `${command.source}: not understood`);
+  for (const target of targets) {
+    const path = resolvePath(command.cwd, target);
+    const file = scope.stage.files.find((f) => f.dest === path);
+    if (file) file.mode = mode;
+    else {
+      const existing = scope.stage.directories.get(path);
+      scope.stage.directories.set(path, { path, mode, owner: existing?.owner ?? null });
+    }
+  }
+  return { status: 'approximated', rule: 'run.chmod', message: `chmod ${mode} ${targets.join(' ')}: mode set when the image is assembled` };
+};
+
+const ln: Rule = (words, command, scope) => {
+  const args = parseArgs(words.slice(1));
+  if (!hasFlag(args, '-s', '--symbolic') || args.operands.length !== 2) return manual('run.ln', `${command.source}: only "ln -s TARGET LINK" is converted`);
+  const [target, link] = args.operands as [string, string];
+  const path = resolvePath(command.cwd, link);
+  scope.stage.symlinks.set(path, { path, target: { kind: 'path', path: target } });
+  return { status: 'mapped', rule: 'run.ln', message: `ln -s ${target} ${link}: symbolic link in the image` };
+};
+
+const download: Rule = (words, command) => {
+  const url = words.find((w) => /^(https?|ftp):\/\//.test(w));
+  if (command.writes.length === 0 && words.includes('|')) return manual('run.download', `${command.source}`);
+  return manual('run.download', `${words[0]} ${url ?? ''}: downloads at build time; use pkgs.fetchurl with a hash, or the nixpkgs package that provides it`);
+};
+
+const userAdd: Rule = (words, _command, scope) => addUser(words, scope);
+const groupAdd: Rule = (words, _command, scope) => addGroup(words, scope);
+
+const certificates: Rule = (_words, _command, scope) => {
+  scope.stage.needs.caCertificates = true;
+  scope.stage.needReasons.push(`line ${scope.line}: update-ca-certificates`);
+  return { status: 'mapped', rule: 'run.ca-certificates', message: 'update-ca-certificates: dockerTools.caCertificates provides the bundle' };
+};
+
+const harmless: Rule = (words) => ignored('run.noop', `${words[0]}: changes nothing in the image`);
+
+/** Program name → rule. Names not listed need manual work. */
+const RULES: Record<string, Rule> = {
+  apk,
+  'apt-get': apt,
+  apt,
+  aptitude: apt,
+  'apt-mark': aptHelpers,
+  'apt-key': aptHelpers,
+  'apt-cache': aptHelpers,
+  'dpkg-reconfigure': aptHelpers,
+  'debconf-set-selections': aptHelpers,
+  pip,
+  pip3: pip,
+  npm,
+  yarn: yarnOrPnpm,
+  pnpm: yarnOrPnpm,
+  go,
+  cargo,
+  rm,
+  mkdir,
+  chown,
+  chmod,
+  ln,
+  curl: download,
+  wget: download,
+  useradd: userAdd,
+  adduser: userAdd,
+  groupadd: groupAdd,
+  addgroup: groupAdd,
+  'update-ca-certificates': certificates,
+  set: harmless,
+  true: harmless,
+  ':': harmless,
+  echo: harmless,
+  printf: harmless,
+  cd: harmless,
+  export: harmless,
+  sleep: harmless,
+  which: harmless,
+  ls: harmless,
+  ldconfig: harmless,
+  sync: harmless,
+  pwd: harmless,
+  env: harmless,
+  id: harmless,
+  whoami: harmless,
+};
+
+const VERSION_CHECK = /^(-v|--version|-V|version)$/;
+const WRAPPERS = new Set(['sudo', 'exec', 'command', 'nice', 'nohup', 'time', 'eatmydata']);
+
+/** Decide one shell command. */
+export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outcome {
+  let words = command.words.map((w) => w.text);
+  while (words.length && words[0] !== null && WRAPPERS.has(words[0]!)) words = words.slice(1);
+  if (words[0] === 'env') {
+    // `env A=b cmd`: the assignments become the command's environment.
+    let i = 1;
+    while (i < words.length && words[i] !== null && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[i]!)) {
+      const [name, ...value] = words[i]!.split('=');
+      command.assigns[name!] = value.join('=');
+      i++;
+    }
+    words = words.slice(i);
+    if (!words.length) return harmless(['env'], command, scope);
+  }
+  const program = words[0];
+  if (program === null || program === undefined) return manual('run.dynamic', `${command.source}: the program name is only known at build time`);
+  const base = program.split('/').pop()!;
+  // `python -m pip install …`
+  const pythonModule = /^python(\d(\.\d+)?)?$/.test(base) && words[1] === '-m' ? words[2] : null;
+  if (pythonModule === 'pip') return finish(pip(['pip', ...(words.slice(3) as string[])], command, scope));
+  if (words.length === 2 && words[1] !== null && VERSION_CHECK.test(words[1]!)) return ignored('run.version-check', `${base} ${words[1]}: a version check`);
+  const rule = RULES[base];
+  if (!rule) return finish(manual('run.unknown', `${command.source}: no Nix equivalent known for "${base}"; it becomes part of a build step to finish by hand`));
+  if (words.some((w) => w === null) && !['echo', 'printf', 'set', 'export', 'cd', 'rm'].includes(base)) {
+    return finish(manual('run.dynamic', `${command.source}: some words are only known at build time (${command.words.filter((w) => w.text === null).map((w) => w.raw).join(', ')})`));
+  }
+  return finish(rule(words.map((w) => w ?? ''), command, scope));
+
+  function finish(outcome: Outcome): Outcome {
+    const writes = command.writes;
+    if (writes.length && outcome.status !== 'manual') {
+      return { status: 'manual', rule: 'run.writes-file', message: `${command.source}: writes ${writes.map((w) => w ?? '(unknown path)').join(', ')}; write the file with pkgs.writeText instead` };
+    }
+    if (command.conditional && outcome.status === 'mapped') {
+      return { ...outcome, status: 'approximated', message: `${outcome.message} (runs only under a condition in the Dockerfile)` };
+    }
+    return outcome;
+  }
+}
+

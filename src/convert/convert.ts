@@ -1,0 +1,53 @@
+/**
+ * The pure conversion pipeline: Dockerfile text → model → plan → Nix files. The CLI and the tests call this;
+ * it touches no files itself (the build context comes in as an interface).
+ */
+import { parseDockerfile } from '../dockerfile/parse.js';
+import { emitNix, type EmittedFiles } from '../nix/emit.js';
+import type { RuleSet } from '../rules/load.js';
+import { toolVersion } from '../version.js';
+import type { BuildContext } from './context.js';
+import { planMigration } from './plan.js';
+import type { MigrationPlan, OutputFormat } from './types.js';
+
+export interface ConvertOptions {
+  /** The Dockerfile's path as the user gave it (for messages and headers). */
+  dockerfilePath: string;
+  format?: OutputFormat;
+  target?: string;
+  buildArgs?: Record<string, string>;
+  imageName: string;
+  /** Relative path from the output folder to the context. */
+  contextFromOutput: string;
+  /** Output folder relative to the context, or null when it is outside. */
+  outputInContext: string | null;
+  /** Context paths to leave out of whole-context copies. */
+  ignored?: string[];
+  contextLabel?: string;
+}
+
+export interface ConversionResult {
+  plan: MigrationPlan;
+  files: EmittedFiles;
+}
+
+export function convertDockerfile(source: string, context: BuildContext, rules: RuleSet, options: ConvertOptions): ConversionResult {
+  const dockerfile = parseDockerfile(source, options.dockerfilePath, { buildArgs: options.buildArgs });
+  const plan = planMigration(dockerfile, context, rules, {
+    target: options.target,
+    format: options.format ?? 'layered',
+    imageName: options.imageName,
+    contextFromOutput: options.contextFromOutput,
+    outputInContext: options.outputInContext,
+    ignored: options.ignored,
+    toolVersion,
+    contextLabel: options.contextLabel ?? '.',
+  });
+  return { plan, files: emitNix(plan) };
+}
+
+/** A Docker-valid image name from a folder name. */
+export function imageNameFrom(folder: string): string {
+  const name = folder.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  return name || 'image';
+}

@@ -1,0 +1,84 @@
+/**
+ * The target stage becomes the image plan: packages in the image root, the Python environment, users for
+ * fakeNss, directories, placed files and links, and the config Docker would have written.
+ */
+import type { StageState } from './stage.js';
+import type { FilePlacement, ImagePlan, OutputFormat, PythonPlan, SymlinkPlan } from './types.js';
+
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface ImageScope {
+  name: string;
+  format: OutputFormat;
+  /** Files from derivations, already resolved. */
+  derivationFiles: FilePlacement[];
+  /** Drop context files under this folder (they are inside an app derivation's output). */
+  replacedWorkdir: string | null;
+}
+
+export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan {
+  const contents = new Set<string>();
+  for (const [attr, role] of state.packages) {
+    if (role === 'runtime' && !state.removed.has(attr)) contents.add(attr);
+  }
+  if (state.runtimes.nodejs && state.baseKind !== 'toolchain') contents.add(state.runtimes.nodejs.attr);
+  let python: PythonPlan | null = null;
+  if (state.runtimes.python) {
+    python = { attr: state.runtimes.python.attr, packages: [...state.pythonPackages].sort() };
+  } else if (state.pythonPackages.size) {
+    python = { attr: 'python3', packages: [...state.pythonPackages].sort() };
+  }
+  const needs = state.needs;
+  const hasShellPackage = [...contents].some((attr) => attr === 'busybox' || attr === 'dockerTools.binSh');
+  if (needs.binSh && !hasShellPackage) contents.add('dockerTools.binSh');
+  if (needs.caCertificates) contents.add('dockerTools.caCertificates');
+  if (needs.usrBinEnv) contents.add('dockerTools.usrBinEnv');
+  const symlinks = new Map<string, SymlinkPlan>(state.symlinks);
+  const env = new Map(state.env);
+  if (needs.tzdata) {
+    contents.add('tzdata');
+    if (!env.has('TZDIR')) env.set('TZDIR', '/usr/share/zoneinfo');
+    symlinks.set('/usr/share/zoneinfo', { path: '/usr/share/zoneinfo', target: { kind: 'package', attr: 'tzdata', subpath: '/share/zoneinfo' } });
+  }
+  if (!env.has('PATH') && state.baseKind !== 'empty') env.set('PATH', DEFAULT_PATH);
+
+  const nonRoot = state.user !== null && !/^(root|0)(:.*)?$/.test(state.user);
+  const wantsUsers = state.baseKind !== 'empty' || nonRoot || state.users.size > 0;
+  const users = wantsUsers
+    ? {
+        passwd: [...state.users.values()]
+          .filter((u) => u.name !== 'root' && u.name !== 'nobody')
+          .sort((a, b) => a.uid - b.uid || a.name.localeCompare(b.name))
+          .map((u) => `${u.name}:x:${u.uid}:${u.gid}:${u.gecos}:${u.home}:${u.shell}`),
+        group: [...state.groups.values()]
+          .filter((g) => g.name !== 'root' && g.name !== 'nobody')
+          .sort((a, b) => a.gid - b.gid || a.name.localeCompare(b.name))
+          .map((g) => `${g.name}:x:${g.gid}:`),
+      }
+    : null;
+
+  const directories = new Map(state.directories);
+  if (needs.tmp && !directories.has('/tmp')) directories.set('/tmp', { path: '/tmp', mode: '1777', owner: null });
+
+  const underReplaced = (file: FilePlacement) =>
+    scope.replacedWorkdir !== null && file.source.kind === 'context' && (file.dest === scope.replacedWorkdir || file.dest.startsWith(`${scope.replacedWorkdir}/`));
+  const files = [...state.files.filter((f) => !underReplaced(f)), ...scope.derivationFiles].sort((a, b) => a.line - b.line);
+
+  return {
+    name: scope.name,
+    tag: 'latest',
+    contents: [...contents].sort(),
+    python,
+    users,
+    directories: [...directories.values()].sort((a, b) => a.path.localeCompare(b.path)),
+    files,
+    symlinks: [...symlinks.values()].sort((a, b) => a.path.localeCompare(b.path)),
+    config: {
+      ...state.config,
+      Env: [...env.entries()].sort(([a], [b]) => a.localeCompare(b)),
+      ExposedPorts: [...state.config.ExposedPorts].sort(),
+      Volumes: [...state.config.Volumes].sort(),
+      Labels: [...state.config.Labels].sort(([a], [b]) => a.localeCompare(b)),
+    },
+  };
+}

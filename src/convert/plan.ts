@@ -1,0 +1,660 @@
+/**
+ * Dockerfile model → migration plan. Walks the stages the target needs, decides every instruction with the
+ * command rules and the tables, then turns build stages into derivations and the target stage into an image.
+ * Pure: everything it reads comes in through its arguments.
+ */
+import { match } from 'ts-pattern';
+import { resolvePath } from '../dockerfile/parse.js';
+import type { CommandForm, Dockerfile, Instruction, Stage } from '../dockerfile/model.js';
+import { analyzeShell } from '../shell/analyze.js';
+import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/load.js';
+import { Dock2nixError } from '../errors.js';
+import { hasGlob, type BuildContext } from './context.js';
+import { ruleForCommand } from './commands/run.js';
+import { cloneStage, emptyConfig, numericOwner, worst, type CommandScope, type Outcome, type StageState } from './stage.js';
+import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
+import { buildImagePlan } from './image.js';
+import type { FilePlacement, InstructionReport, MigrationPlan, OutputFormat, StageReport, Status } from './types.js';
+
+export interface PlanOptions {
+  target?: string;
+  format: OutputFormat;
+  imageName: string;
+  /** The context as seen from the output folder (e.g. `..`). */
+  contextFromOutput: string;
+  /** The output folder relative to the context, excluded from whole-context sources (null when outside). */
+  outputInContext: string | null;
+  /** Further context paths to leave out (plain entries of .dockerignore). */
+  ignored?: string[];
+  toolVersion: string;
+  contextLabel: string;
+}
+
+export function planMigration(dockerfile: Dockerfile, context: BuildContext, rules: RuleSet, options: PlanOptions): MigrationPlan {
+  const target = findTarget(dockerfile, options.target);
+  const roles = stageRoles(dockerfile, target);
+  const reports: InstructionReport[] = [];
+  const states = new Map<number, StageState>();
+  const copyRequests: CopyRequest[] = [];
+
+  for (const instruction of dockerfile.globalArgs) {
+    reports.push(report(instruction, null, describeArg(instruction)));
+  }
+
+  for (const stage of dockerfile.stages) {
+    const role = roles.get(stage.index) ?? 'unused';
+    if (role === 'unused') {
+      for (const instruction of stage.instructions) {
+        reports.push(report(instruction, stage.index, {
+          status: 'ignored',
+          rule: 'stage.unused',
+          message: `stage ${stageLabel(stage)} is not needed to build the target stage ${stageLabel(dockerfile.stages[target]!)}`,
+        }));
+      }
+      continue;
+    }
+    const state = startStage(stage, states, rules);
+    states.set(stage.index, state);
+    for (const instruction of stage.instructions) {
+      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, states });
+      reports.push(report(instruction, stage.index, outcome));
+    }
+  }
+
+  const targetState = states.get(target)!;
+  const built = new Map<number, BuiltDerivation>();
+  const pythonOnly = (state: StageState) => state.pythonPackages.size > 0 && !state.npm.length && !state.go.length && !state.cargo.length;
+  for (const [index, role] of roles) {
+    if (role !== 'build' || pythonOnly(states.get(index)!)) continue;
+    const derivation = buildDerivation(states.get(index)!, dockerfile.stages[index]!, copyRequests.filter((r) => r.stage === index), { context, rules, outputInContext: options.outputInContext });
+    if (derivation) built.set(index, derivation);
+  }
+
+  // A target stage that builds (npm, go, cargo) gets its own derivation, placed where the build left it.
+  let replacedWorkdir: string | null = null;
+  if (targetState.npm.length || targetState.go.length || targetState.cargo.length) {
+    const own: CopyRequest[] = [];
+    const base = { stage: target, into: target, line: Math.max(...targetState.buildLines), owner: null, mode: null };
+    if (targetState.npm.length && !targetState.go.length && !targetState.cargo.length) {
+      own.push({ ...base, from: targetState.workdir, dest: targetState.workdir, trailingSlash: true });
+      replacedWorkdir = targetState.workdir;
+    }
+    for (const step of targetState.go) if (step.output) own.push({ ...base, from: step.output, dest: step.output, trailingSlash: false });
+    const derivation = buildDerivation(targetState, dockerfile.stages[target]!, own, { context, rules, outputInContext: options.outputInContext }, 'app');
+    if (derivation) {
+      built.set(target, derivation);
+      copyRequests.push(...own);
+    }
+  }
+
+  const derivationFiles: FilePlacement[] = [];
+  for (const request of copyRequests.filter((r) => r.into === target)) {
+    const problem = (text: string) => {
+      const entry = reports.find((r) => r.line === request.line && r.stage === target);
+      if (entry) {
+        entry.status = 'manual';
+        entry.message += `; ${text}`;
+      }
+    };
+    const sourceState = states.get(request.stage)!;
+    if (pythonOnly(sourceState) && !built.has(request.stage)) {
+      for (const pkg of sourceState.pythonPackages) targetState.pythonPackages.add(pkg);
+      targetState.runtimes.python ??= sourceState.runtimes.python;
+      const entry = reports.find((r) => r.line === request.line && r.stage === target);
+      if (entry && entry.status === 'mapped') {
+        entry.status = 'approximated';
+        entry.message += '; the Python packages installed in that stage join the image\'s Python environment instead';
+      }
+      continue;
+    }
+    const derivation = built.get(request.stage);
+    if (!derivation) {
+      problem(`nothing to copy: stage ${stageLabel(dockerfile.stages[request.stage]!)} builds nothing dock2nix can package`);
+      continue;
+    }
+    const resolved = derivation.resolve(request);
+    if ('problem' in resolved) {
+      problem(resolved.problem);
+      continue;
+    }
+    const name = request.from.split('/').pop() || derivation.plan.name;
+    derivationFiles.push({
+      line: request.line,
+      source: { kind: 'derivation', derivation: derivation.plan.name, path: resolved.path, directory: request.trailingSlash },
+      dest: request.dest,
+      owner: request.owner,
+      mode: request.mode,
+    });
+    void name;
+  }
+  for (const request of copyRequests.filter((r) => r.into !== target && r.stage !== r.into)) {
+    const entry = reports.find((r) => r.line === request.line);
+    if (entry && entry.status !== 'manual') {
+      entry.status = 'manual';
+      entry.message += '; copying between build stages is not converted: give the receiving derivation the other one as an input';
+    }
+  }
+  const derivations = [...built.values()].map((d) => d.plan).sort((a, b) => a.stage - b.stage);
+  const image = buildImagePlan(targetState, { name: options.imageName, format: options.format, derivationFiles, replacedWorkdir });
+
+  const stages: StageReport[] = dockerfile.stages.map((stage) => ({
+    index: stage.index,
+    name: stage.name,
+    from: stage.from,
+    role: roles.get(stage.index) ?? 'unused',
+    builder: derivations.find((d) => d.stage === stage.index)?.build.kind ?? null,
+  }));
+  const packages = [...states.values()].flatMap((s) => s.packageReports);
+  const summary: Record<Status, number> = { mapped: 0, approximated: 0, manual: 0, ignored: 0 };
+  for (const r of reports) summary[r.status]++;
+  reports.sort((a, b) => a.line - b.line);
+
+  return {
+    tool: { name: 'dock2nix', version: options.toolVersion },
+    dockerfile: dockerfile.path,
+    context: options.contextLabel,
+    format: options.format,
+    target: { index: target, name: dockerfile.stages[target]!.name },
+    stages,
+    instructions: reports,
+    packages,
+    derivations,
+    image,
+    contextFromOutput: options.contextFromOutput,
+    contextExclude: [...new Set(['.git', 'result', ...(options.outputInContext ? [options.outputInContext] : []), ...(options.ignored ?? [])])].sort(),
+    summary,
+  };
+}
+
+function stageLabel(stage: Stage): string {
+  return stage.name ? `"${stage.name}"` : `#${stage.index}`;
+}
+
+function findTarget(dockerfile: Dockerfile, target: string | undefined): number {
+  if (target === undefined) return dockerfile.stages.length - 1;
+  const byName = dockerfile.stages.findIndex((s) => s.name === target.toLowerCase());
+  if (byName !== -1) return byName;
+  if (/^\d+$/.test(target) && Number(target) < dockerfile.stages.length) return Number(target);
+  throw new Dock2nixError('E_USAGE', `no stage named "${target}" (stages: ${dockerfile.stages.map((s) => s.name ?? String(s.index)).join(', ')})`, { file: dockerfile.path });
+}
+
+/** Resolve `--from=x` to a stage index: a stage name, or a number naming an earlier stage. Null for an image. */
+export function stageReference(dockerfile: Dockerfile, ref: string, before: number): number | null {
+  const byName = dockerfile.stages.findIndex((s) => s.name === ref.toLowerCase() && s.index < before);
+  if (byName !== -1) return byName;
+  if (/^\d+$/.test(ref) && Number(ref) < before) return Number(ref);
+  return null;
+}
+
+function stageRoles(dockerfile: Dockerfile, target: number): Map<number, StageReport['role']> {
+  const roles = new Map<number, StageReport['role']>();
+  const visit = (index: number, role: StageReport['role']) => {
+    const existing = roles.get(index);
+    if (existing === 'image' || existing === role || (existing === 'build' && role === 'base')) return;
+    roles.set(index, existing === 'base' && role === 'build' ? 'build' : role);
+    const stage = dockerfile.stages[index]!;
+    if (stage.parentStage !== null) visit(stage.parentStage, 'base');
+    for (const instruction of stage.instructions) {
+      const refs: string[] = [];
+      if ((instruction.keyword === 'COPY' || instruction.keyword === 'ADD') && instruction.from) refs.push(instruction.from);
+      if (instruction.keyword === 'RUN') for (const mount of instruction.mounts) if (mount.from) refs.push(mount.from);
+      for (const ref of refs) {
+        const referenced = stageReference(dockerfile, ref, index);
+        if (referenced !== null) visit(referenced, 'build');
+      }
+    }
+  };
+  visit(target, 'image');
+  return roles;
+}
+
+function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSet): StageState {
+  if (stage.parentStage !== null) {
+    const parent = states.get(stage.parentStage);
+    if (parent) return cloneStage(parent, stage.index, stage.name);
+  }
+  const base = lookupBaseImage(rules, stage.from);
+  const state: StageState = {
+    index: stage.index,
+    name: stage.name,
+    base,
+    baseKind: base.image?.kind ?? 'unknown',
+    runtimes: {},
+    packages: new Map(),
+    virtualGroups: new Map(),
+    removed: new Set(),
+    pythonPackages: new Set(),
+    packageReports: [],
+    users: new Map(),
+    groups: new Map(),
+    env: new Map(),
+    workdir: '/',
+    user: null,
+    shell: ['/bin/sh', '-c'],
+    hasShell: base.image?.shell ?? false,
+    files: [],
+    directories: new Map(),
+    symlinks: new Map(),
+    contextCopies: [],
+    contextFiles: new Map(),
+    npm: [],
+    go: [],
+    cargo: [],
+    unhandled: [],
+    buildLines: [],
+    config: emptyConfig(),
+    needs: { caCertificates: false, tzdata: false, binSh: false, usrBinEnv: false, tmp: base.image ? base.image.kind !== 'empty' : true },
+    needReasons: [],
+  };
+  const image = base.image;
+  if (!image) return state;
+  for (const attr of image.attrs) {
+    if (attr === 'dockerTools.caCertificates') state.needs.caCertificates = true;
+    else state.packages.set(attr, 'runtime');
+  }
+  if (image.runtime) {
+    const choice = chooseRuntime(rules, image.runtime, base.tag);
+    state.runtimes[image.runtime] = choice;
+    if (image.runtime === 'postgresql') state.packages.set(choice.attr, 'runtime');
+  }
+  if (image.kind === 'os' || image.kind === 'runtime') {
+    state.needs.caCertificates = true;
+    state.needs.usrBinEnv = true;
+  }
+  const config = image.config ?? {};
+  for (const [name, value] of Object.entries(config.Env ?? {})) state.env.set(name, value);
+  state.config.Cmd = config.Cmd ?? null;
+  state.config.Entrypoint = config.Entrypoint ?? null;
+  state.config.ExposedPorts = [...(config.ExposedPorts ?? [])];
+  state.config.Volumes = [...(config.Volumes ?? [])];
+  state.config.StopSignal = config.StopSignal ?? null;
+  if (config.WorkingDir) {
+    state.workdir = config.WorkingDir;
+    state.config.WorkingDir = config.WorkingDir;
+    state.directories.set(config.WorkingDir, { path: config.WorkingDir, mode: null, owner: null });
+  }
+  for (const dir of image.directories ?? []) state.directories.set(dir, { path: dir, mode: null, owner: null });
+  for (const [path, content] of Object.entries(image.files ?? {})) {
+    state.files.push({ line: stage.instructions[0]!.line, source: { kind: 'text', content, name: path.split('/').pop()! }, dest: path, owner: null, mode: null });
+  }
+  for (const [path, target] of Object.entries(image.symlinks ?? {})) {
+    const pkg = /^@([^@]+)@(.*)$/.exec(target);
+    state.symlinks.set(path, { path, target: pkg ? { kind: 'package', attr: pkg[1]!, subpath: pkg[2]! } : { kind: 'path', path: target } });
+  }
+  for (const line of image.users ?? []) {
+    const [name, , uid, gid, gecos, home, shell] = line.split(':');
+    state.users.set(name!, { name: name!, uid: Number(uid), gid: Number(gid), gecos: gecos ?? '', home: home ?? '/', shell: shell ?? '/bin/sh' });
+  }
+  for (const line of image.groups ?? []) {
+    const [name, , gid] = line.split(':');
+    state.groups.set(name!, { name: name!, gid: Number(gid) });
+  }
+  return state;
+}
+
+interface DecideScope {
+  dockerfile: Dockerfile;
+  context: BuildContext;
+  rules: RuleSet;
+  format: OutputFormat;
+  copyRequests: CopyRequest[];
+  states: Map<number, StageState>;
+}
+
+function report(instruction: Instruction, stage: number | null, outcome: Outcome & { details?: string[] }): InstructionReport {
+  return {
+    line: instruction.line,
+    endLine: instruction.endLine,
+    keyword: instruction.keyword,
+    stage,
+    status: outcome.status,
+    rule: outcome.rule,
+    message: outcome.message,
+    details: outcome.details ?? [],
+  };
+}
+
+function describeArg(instruction: Instruction): Outcome {
+  if (instruction.keyword !== 'ARG') throw new Error('describeArg needs an ARG');
+  const parts = instruction.args.map((arg) => (arg.value === null ? `${arg.name} (no default; pass --build-arg ${arg.name}=…)` : `${arg.name}=${arg.value}`));
+  return { status: 'mapped', rule: 'arg', message: `build argument ${parts.join(', ')}: substituted while converting` };
+}
+
+function decide(instruction: Instruction, stage: Stage, state: StageState, scope: DecideScope): Outcome & { details?: string[] } {
+  return match(instruction)
+    .with({ keyword: 'FROM' }, (from) => decideFrom(from.image, from.platform, state, scope, stage))
+    .with({ keyword: 'ARG' }, (arg) => describeArg(arg))
+    .with({ keyword: 'RUN' }, (run) => decideRun(run, state, scope))
+    .with({ keyword: 'COPY' }, { keyword: 'ADD' }, (copy) => decideCopy(copy, stage, state, scope))
+    .with({ keyword: 'ENV' }, (env) => {
+      for (const [name, value] of env.pairs) state.env.set(name, value);
+      if (env.pairs.some(([name]) => name === 'TZ')) {
+        state.needs.tzdata = true;
+        state.needReasons.push(`line ${env.line}: TZ is set`);
+      }
+      return { status: 'mapped' as const, rule: 'env', message: `environment: ${env.pairs.map(([n]) => n).join(', ')}` };
+    })
+    .with({ keyword: 'WORKDIR' }, (workdir) => {
+      state.workdir = workdir.path;
+      state.config.WorkingDir = workdir.path;
+      if (!state.directories.has(workdir.path)) state.directories.set(workdir.path, { path: workdir.path, mode: null, owner: null });
+      return { status: 'mapped' as const, rule: 'workdir', message: `working directory ${workdir.path}, created in the image` };
+    })
+    .with({ keyword: 'USER' }, (user) => decideUser(user.user, user.group, state))
+    .with({ keyword: 'EXPOSE' }, (expose) => {
+      const ports = expose.ports.map((p) => (p.includes('/') ? p.toLowerCase() : `${p}/tcp`));
+      for (const port of ports) if (!state.config.ExposedPorts.includes(port)) state.config.ExposedPorts.push(port);
+      return { status: 'mapped' as const, rule: 'expose', message: `exposed ports ${ports.join(' ')}` };
+    })
+    .with({ keyword: 'CMD' }, (cmd) => {
+      const { argv, outcome } = commandArgv(cmd.command, state, 'CMD');
+      state.config.Cmd = argv;
+      return outcome;
+    })
+    .with({ keyword: 'ENTRYPOINT' }, (entrypoint) => {
+      const { argv, outcome } = commandArgv(entrypoint.command, state, 'ENTRYPOINT');
+      state.config.Entrypoint = argv;
+      // Docker: setting ENTRYPOINT resets a CMD inherited from the base image.
+      if (!stageSetsCmdBefore(stage, entrypoint.line)) state.config.Cmd = null;
+      return outcome;
+    })
+    .with({ keyword: 'LABEL' }, (label) => {
+      for (const [name, value] of label.pairs) upsert(state.config.Labels, name, value);
+      return { status: 'mapped' as const, rule: 'label', message: `labels ${label.pairs.map(([n]) => n).join(', ')}` };
+    })
+    .with({ keyword: 'MAINTAINER' }, (maintainer) => {
+      upsert(state.config.Labels, 'maintainer', maintainer.maintainer);
+      return { status: 'approximated' as const, rule: 'maintainer', message: 'MAINTAINER is deprecated; kept as the "maintainer" label' };
+    })
+    .with({ keyword: 'VOLUME' }, (volume) => {
+      for (const path of volume.paths) if (!state.config.Volumes.includes(path)) state.config.Volumes.push(path);
+      return { status: 'mapped' as const, rule: 'volume', message: `volumes ${volume.paths.join(' ')}` };
+    })
+    .with({ keyword: 'STOPSIGNAL' }, (signal) => {
+      state.config.StopSignal = signal.signal;
+      return { status: 'mapped' as const, rule: 'stopsignal', message: `stop signal ${signal.signal}` };
+    })
+    .with({ keyword: 'HEALTHCHECK' }, (health) => decideHealthcheck(health, state, scope.format))
+    .with({ keyword: 'SHELL' }, (shell) => {
+      state.shell = shell.argv;
+      return { status: 'mapped' as const, rule: 'shell', message: `shell-form commands run with ${shell.argv.join(' ')}` };
+    })
+    .with({ keyword: 'ONBUILD' }, () => ({
+      status: 'ignored' as const,
+      rule: 'onbuild',
+      message: 'ONBUILD triggers run only when another Dockerfile builds FROM this image; Nix images are extended in Nix instead',
+    }))
+    .exhaustive();
+}
+
+function upsert(list: Array<[string, string]>, name: string, value: string): void {
+  const existing = list.findIndex(([n]) => n === name);
+  if (existing === -1) list.push([name, value]);
+  else list[existing] = [name, value];
+}
+
+function stageSetsCmdBefore(stage: Stage, line: number): boolean {
+  return stage.instructions.some((i) => i.keyword === 'CMD' && i.line < line);
+}
+
+function decideFrom(image: string, platform: string | null, state: StageState, scope: DecideScope, stage: Stage): Outcome {
+  const notes: string[] = [];
+  if (platform && !/^linux\/amd64$/.test(platform)) notes.push(`--platform ${platform}: build for that system by choosing the flake's system (pkgsCross or a remote builder)`);
+  if (stage.parentStage !== null) {
+    return { status: 'mapped', rule: 'from.stage', message: `continues stage ${stageLabel(scope.dockerfile.stages[stage.parentStage]!)}${notes.length ? `; ${notes.join('; ')}` : ''}` };
+  }
+  const { base } = state;
+  if (base.digest) notes.push('the digest pins the base image; in Nix the flake.lock pins every package instead');
+  if (!base.image) {
+    return {
+      status: 'manual',
+      rule: 'from.unknown',
+      message: `base image ${image} has no known Nix equivalent; the Nix image starts empty: add what the program needs from it`,
+    };
+  }
+  const runtime = base.image.runtime ? state.runtimes[base.image.runtime] : undefined;
+  const provides = [...base.image.attrs, ...(runtime ? [runtime.attr] : [])];
+  let status: Status = base.image.confidence === 'low' ? 'approximated' : 'mapped';
+  if (runtime?.substitution) {
+    status = 'approximated';
+    notes.push(runtime.substitution);
+  }
+  if (base.image.kind === 'empty') return { status: 'mapped', rule: 'from.scratch', message: 'scratch: the image starts empty' };
+  if (base.image.confidence !== 'exact' && base.image.note) notes.push(base.image.note);
+  return {
+    status,
+    rule: `from.${base.image.kind}`,
+    message: `${image} → ${provides.length ? provides.join(', ') : 'no packages'}${notes.length ? `; ${notes.join('; ')}` : ''}`,
+  };
+}
+
+function decideUser(user: string, group: string | null, state: StageState): Outcome {
+  state.user = group ? `${user}:${group}` : user;
+  state.config.User = state.user;
+  if (user === 'root' || user === '0') return { status: 'mapped', rule: 'user', message: 'runs as root' };
+  if (/^\d+$/.test(user)) return { status: 'mapped', rule: 'user', message: `runs as uid ${user}${group ? `, gid ${group}` : ''}` };
+  const known = state.users.get(user);
+  if (known) return { status: 'mapped', rule: 'user', message: `runs as ${user} (uid ${known.uid}); /etc/passwd and /etc/group come from fakeNss` };
+  if (user === 'nobody') return { status: 'mapped', rule: 'user', message: 'runs as nobody, which fakeNss provides' };
+  // A user the base image had but we do not know: give it an entry so the name resolves.
+  state.users.set(user, { name: user, uid: 1000 + state.users.size, gid: 1000 + state.users.size, gecos: '', home: '/', shell: '/bin/sh' });
+  return { status: 'approximated', rule: 'user.unknown', message: `user ${user} is not created in this Dockerfile (the base image may have had it); added to /etc/passwd with uid ${state.users.get(user)!.uid}` };
+}
+
+function commandArgv(command: CommandForm, state: StageState, keyword: string): { argv: string[]; outcome: Outcome } {
+  if (command.form === 'exec') {
+    return { argv: command.argv, outcome: { status: 'mapped', rule: keyword.toLowerCase(), message: `${keyword} ${JSON.stringify(command.argv)}` } };
+  }
+  const argv = [...state.shell, command.command];
+  if (!state.hasShell) {
+    state.needs.binSh = true;
+    state.needReasons.push(`${keyword} in shell form needs /bin/sh`);
+    return { argv, outcome: { status: 'approximated', rule: `${keyword.toLowerCase()}.shell-form`, message: `${keyword} in shell form runs through ${state.shell.join(' ')}; dockerTools.binSh adds /bin/sh, which the base image did not have` } };
+  }
+  return { argv, outcome: { status: 'mapped', rule: `${keyword.toLowerCase()}.shell-form`, message: `${keyword} in shell form runs through ${state.shell.join(' ')}` } };
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+function nanoseconds(value: string | undefined): number | undefined {
+  if (!value) return undefined;
+  const m = DURATION.exec(value);
+  if (!m) return undefined;
+  const factor = { ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return Math.round(Number(m[1]) * factor);
+}
+
+function decideHealthcheck(health: Extract<Instruction, { keyword: 'HEALTHCHECK' }>, state: StageState, format: OutputFormat): Outcome {
+  if (!health.test) {
+    state.config.Healthcheck = { Test: ['NONE'] };
+    return { status: 'mapped', rule: 'healthcheck.none', message: 'HEALTHCHECK NONE: no health check' };
+  }
+  const test = health.test.form === 'exec' ? ['CMD', ...health.test.argv] : ['CMD-SHELL', health.test.command];
+  if (health.test.form === 'shell' && !state.hasShell) {
+    state.needs.binSh = true;
+    state.needReasons.push('HEALTHCHECK in shell form needs /bin/sh');
+  }
+  state.config.Healthcheck = {
+    Test: test,
+    Interval: nanoseconds(health.options.interval),
+    Timeout: nanoseconds(health.options.timeout),
+    StartPeriod: nanoseconds(health.options['start-period']),
+    StartInterval: nanoseconds(health.options['start-interval']),
+    Retries: health.options.retries ? Number(health.options.retries) : undefined,
+  };
+  if (format === 'nix2container') {
+    return { status: 'manual', rule: 'healthcheck.nix2container', message: 'nix2container keeps only OCI config fields and drops Healthcheck; define the check in your orchestrator (Compose, Kubernetes probes)' };
+  }
+  return { status: 'approximated', rule: 'healthcheck.dockertools', message: 'kept as Healthcheck in the image config; Docker reads it from the config, but OCI runtimes and Kubernetes ignore it' };
+}
+
+function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageState, scope: DecideScope): Outcome & { details: string[] } {
+  const commandScope: CommandScope = { rules: scope.rules, stage: state, context: scope.context, line: run.line };
+  const env = { ...run.env, ...Object.fromEntries(state.env) };
+  const outcomes: Outcome[] = [];
+  const details: string[] = [];
+  const mountNotes: string[] = [];
+  for (const mount of run.mounts) {
+    if (mount.type === 'cache') mountNotes.push(`cache mount ${mount.target ?? ''} is not needed: Nix caches whole derivations`);
+    else if (mount.type === 'secret' || mount.type === 'ssh') mountNotes.push(`${mount.type} mount: secrets must not go into the Nix store; fetch with a fixed-output derivation or provide the result`);
+    else if (mount.type === 'bind') mountNotes.push(`bind mount ${mount.source ?? ''}${mount.from ? ` from ${mount.from}` : ''}: the files are part of the derivation's source`);
+    else mountNotes.push(`${mount.type} mount`);
+  }
+  const scripts: Array<{ script: string; label: string }> = [];
+  if (run.heredocs.length) {
+    const command = run.heredocs[0]!.command;
+    const shellLike = command === '' || /^(\/bin\/|\/usr\/bin\/)?(sh|bash|ash|dash)( -[a-z]+)*$/.test(command);
+    if (!shellLike) {
+      state.unhandled.push({ line: run.line, source: run.text });
+      return { status: 'manual', rule: 'run.heredoc.interpreter', message: `heredoc run by "${command}": not a shell script, so it needs manual work`, details: mountNotes };
+    }
+    for (const heredoc of run.heredocs) scripts.push({ script: heredoc.content, label: `heredoc ${heredoc.name}` });
+  } else if (run.run.form === 'exec') {
+    scripts.push({ script: run.run.argv.map(shellQuote).join(' '), label: 'exec form' });
+  } else {
+    scripts.push({ script: run.run.command, label: 'shell form' });
+  }
+  for (const { script } of scripts) {
+    const analysis = analyzeShell(script, env, state.workdir);
+    if (!analysis.ok) {
+      state.unhandled.push({ line: run.line, source: script });
+      return { status: 'manual', rule: 'run.parse-error', message: `the shell cannot parse this RUN (line ${run.line + analysis.line - 1}: ${analysis.error})`, details: mountNotes };
+    }
+    for (const [name, value] of Object.entries(analysis.exports)) if (value !== null) state.env.set(name, value);
+    for (const command of analysis.commands) {
+      const outcome = ruleForCommand(command, commandScope);
+      outcomes.push(outcome);
+      details.push(`${outcome.status}: ${outcome.message}`);
+      if (outcome.status === 'manual' || outcome.status === 'approximated' && outcome.rule === 'run.rm') state.unhandled.push({ line: run.line, source: command.source });
+    }
+  }
+  details.push(...mountNotes);
+  if (outcomes.length === 0) return { status: 'ignored', rule: 'run.empty', message: 'no commands', details };
+  const status = worst(outcomes);
+  const counted = (['mapped', 'approximated', 'manual', 'ignored'] as const)
+    .map((s) => [s, outcomes.filter((o) => o.status === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`);
+  const message = outcomes.length === 1 ? outcomes[0]!.message : `${outcomes.length} commands (${counted.join(', ')})`;
+  const rule = outcomes.length === 1 ? outcomes[0]!.rule : `run.${status}`;
+  return { status, rule, message: mountNotes.length && outcomes.length === 1 ? `${message}; ${mountNotes.join('; ')}` : message, details };
+}
+
+function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, stage: Stage, state: StageState, scope: DecideScope): Outcome & { details?: string[] } {
+  const notes: string[] = [];
+  if (copy.link) notes.push('--link has no effect in Nix, where layers are content-addressed already');
+  if (copy.otherFlags.length) notes.push(`flags not converted: ${copy.otherFlags.join(' ')}`);
+  const owner = copy.chown ? numericOwner(copy.chown, state) : null;
+  if (copy.chown && !owner) notes.push(`--chown=${copy.chown}: user or group not known, files stay owned by root`);
+  const destIsDir = copy.dest.endsWith('/') || copy.sources.length > 1 || copy.dest === '.';
+  const dest = resolvePath(copy.workdir, copy.dest);
+  const keyword = copy.keyword;
+
+  if (copy.heredocs.length) {
+    for (const heredoc of copy.heredocs) {
+      const path = destIsDir || copy.heredocs.length > 1 ? `${dest}/${heredoc.name}` : dest;
+      state.files.push({ line: copy.line, source: { kind: 'text', content: heredoc.content, name: path.split('/').pop() || 'file' }, dest: path, owner, mode: copy.chmod });
+    }
+    return { status: 'mapped', rule: 'copy.heredoc', message: `${keyword} heredoc → ${dest}${notes.length ? `; ${notes.join('; ')}` : ''}` };
+  }
+
+  if (copy.from) {
+    const source = stageReference(scope.dockerfile, copy.from, stage.index);
+    if (source === null) {
+      return {
+        status: 'manual',
+        rule: 'copy.from-image',
+        message: `${keyword} --from=${copy.from}: copies from an image Nix cannot read; package what it provides (or fetch it with dockerTools.pullImage) and place it by hand`,
+      };
+    }
+    const outcomes: Outcome[] = [];
+    for (const src of copy.sources) {
+      const sourceState = scope.states.get(source);
+      const from = resolvePath(sourceState?.workdir ?? '/', src);
+      const name = from.split('/').pop() || '';
+      const target = destIsDir ? (src.endsWith('/') ? dest : `${dest}/${name}`) : dest;
+      const special = specialStageCopy(from, state);
+      if (special) {
+        outcomes.push(special);
+        continue;
+      }
+      scope.copyRequests.push({ stage: source, line: copy.line, from, dest: target, trailingSlash: src.endsWith('/') || src.endsWith('/.'), owner, mode: copy.chmod, into: state.index });
+      outcomes.push({ status: 'mapped', rule: 'copy.from-stage', message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)} → ${target}` });
+    }
+    return { status: worst(outcomes), rule: outcomes.length === 1 ? outcomes[0]!.rule : 'copy.from-stage', message: `${outcomes.map((o) => o.message).join('; ')}${notes.length ? `; ${notes.join('; ')}` : ''}` };
+  }
+
+  const placed: string[] = [];
+  const problems: string[] = [];
+  for (const src of copy.sources) {
+    if (keyword === 'ADD' && /^(https?|git|ssh):\/\/|^git@/.test(src)) {
+      problems.push(`ADD ${src}: a download; use pkgs.fetchurl (or fetchgit) with a hash`);
+      continue;
+    }
+    const clean = normaliseContextPath(src);
+    if (clean === null) {
+      problems.push(`${src} is outside the build context (Docker refuses it too)`);
+      continue;
+    }
+    const matches = hasGlob(clean) ? scope.context.glob(clean) : scope.context.kind(clean) ? [clean] : [];
+    if (matches.length === 0) {
+      problems.push(`${src} is not in the build context`);
+      continue;
+    }
+    for (const matchPath of matches) {
+      const kind = scope.context.kind(matchPath);
+      if (kind === null) continue;
+      const directory = kind === 'dir';
+      if (keyword === 'ADD' && !directory && /\.(tar|tar\.gz|tgz|tar\.bz2|tar\.xz)$/.test(matchPath)) {
+        problems.push(`ADD ${matchPath}: Docker unpacks local archives; unpack it in the Nix source instead`);
+        continue;
+      }
+      const name = matchPath === '' ? '' : matchPath.split('/').pop()!;
+      const target = directory ? (hasGlob(clean) && destIsDir ? `${dest}/${name}` : dest) : destIsDir ? `${dest}/${name}` : dest;
+      state.files.push({ line: copy.line, source: { kind: 'context', path: matchPath, directory }, dest: target, owner, mode: copy.chmod });
+      state.contextCopies.push({ line: copy.line, source: matchPath, directory, dest: target });
+      if (directory) state.contextFiles.set(`${target}/`, matchPath);
+      else state.contextFiles.set(target, matchPath);
+      placed.push(`${matchPath || '.'} → ${target}`);
+    }
+  }
+  if (keyword === 'ADD' && placed.length) notes.push('ADD of local files works as COPY');
+  const status: Status = problems.length ? 'manual' : keyword === 'ADD' || notes.some((n) => n.startsWith('--chown')) ? 'approximated' : 'mapped';
+  const message = [placed.length ? `${placed.join(', ')}` : '', ...problems, ...notes].filter(Boolean).join('; ');
+  return { status, rule: problems.length ? 'copy.missing' : 'copy.context', message };
+}
+
+/** Files a stage copies only to get what Nix provides itself: certificates, time zones, passwd. */
+function specialStageCopy(from: string, state: StageState): Outcome | null {
+  if (/^\/etc\/ssl\/certs(\/|$)|^\/etc\/pki\//.test(from)) {
+    state.needs.caCertificates = true;
+    state.needReasons.push(`CA certificates copied from a build stage (${from})`);
+    return { status: 'mapped', rule: 'copy.ca-certificates', message: `${from}: dockerTools.caCertificates provides the CA bundle` };
+  }
+  if (/^\/usr\/share\/zoneinfo(\/|$)/.test(from)) {
+    state.needs.tzdata = true;
+    state.needReasons.push(`time zone data copied from a build stage (${from})`);
+    return { status: 'mapped', rule: 'copy.tzdata', message: `${from}: tzdata provides the time zone database` };
+  }
+  if (/^\/etc\/(passwd|group)$/.test(from)) {
+    return { status: 'approximated', rule: 'copy.passwd', message: `${from}: /etc/passwd and /etc/group come from fakeNss with the users this Dockerfile creates` };
+  }
+  return null;
+}
+
+/** Context-relative path without `./`, or null when it climbs out of the context. */
+export function normaliseContextPath(src: string): string | null {
+  const parts: string[] = [];
+  for (const part of src.replace(/\\/g, '/').split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (parts.length === 0) return null;
+      parts.pop();
+    } else parts.push(part);
+  }
+  return parts.join('/');
+}
+

@@ -1,0 +1,188 @@
+/**
+ * What the converter knows about one stage while it walks the instructions: the packages it installed, the
+ * files it placed, its users, configuration and build steps. A stage that starts FROM another inherits a copy.
+ */
+import type { BaseImageMatch, RuleSet, RuntimeChoice } from '../rules/load.js';
+import type { BaseImage } from '../rules/schema.js';
+import type { BuildContext } from './context.js';
+import type {
+  Confidence,
+  DirectoryPlan,
+  FilePlacement,
+  ImageConfigPlan,
+  PackageReport,
+  Status,
+  SymlinkPlan,
+} from './types.js';
+
+export interface UserEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+  shell: string;
+  gecos: string;
+}
+
+export interface GroupEntry {
+  name: string;
+  gid: number;
+}
+
+export interface ContextCopy {
+  line: number;
+  /** Context-relative source path. */
+  source: string;
+  directory: boolean;
+  /** Absolute destination in the stage. */
+  dest: string;
+}
+
+export interface NpmStep {
+  line: number;
+  cwd: string;
+  action: 'install' | 'ci' | 'run';
+  script?: string;
+  flags: string[];
+}
+
+export interface GoStep {
+  line: number;
+  cwd: string;
+  output: string | null;
+  packages: string[];
+  ldflags: string[];
+  tags: string[];
+  cgo: boolean | null;
+}
+
+export interface CargoStep {
+  line: number;
+  cwd: string;
+  release: boolean;
+  bins: string[];
+  features: string[];
+  noDefaultFeatures: boolean;
+}
+
+export interface StageState {
+  index: number;
+  name: string | null;
+  base: BaseImageMatch;
+  /** Kind of the base image, inherited through stage chains. */
+  baseKind: BaseImage['kind'] | 'unknown';
+  runtimes: Partial<Record<string, RuntimeChoice>>;
+  /** Attributes installed in this stage, with their role. */
+  packages: Map<string, 'runtime' | 'build'>;
+  /** apk --virtual groups: name → attributes. */
+  virtualGroups: Map<string, string[]>;
+  /** Attributes removed again (apk del, apt-get purge): they were only needed during the build. */
+  removed: Set<string>;
+  pythonPackages: Set<string>;
+  packageReports: PackageReport[];
+  users: Map<string, UserEntry>;
+  groups: Map<string, GroupEntry>;
+  env: Map<string, string>;
+  workdir: string;
+  user: string | null;
+  shell: string[];
+  hasShell: boolean;
+  files: FilePlacement[];
+  directories: Map<string, DirectoryPlan>;
+  symlinks: Map<string, SymlinkPlan>;
+  contextCopies: ContextCopy[];
+  /** Image path → the context file placed there (for `pip install -r /app/requirements.txt`). */
+  contextFiles: Map<string, string>;
+  npm: NpmStep[];
+  go: GoStep[];
+  cargo: CargoStep[];
+  /** RUN commands that no rule understood, kept for a generic build. */
+  unhandled: Array<{ line: number; source: string }>;
+  buildLines: number[];
+  config: Omit<ImageConfigPlan, 'Env'>;
+  needs: { caCertificates: boolean; tzdata: boolean; binSh: boolean; usrBinEnv: boolean; tmp: boolean };
+  /** Lines where needs were found, for the report. */
+  needReasons: string[];
+}
+
+export function emptyConfig(): Omit<ImageConfigPlan, 'Env'> {
+  return {
+    Cmd: null,
+    Entrypoint: null,
+    WorkingDir: null,
+    User: null,
+    ExposedPorts: [],
+    Volumes: [],
+    Labels: [],
+    StopSignal: null,
+    Healthcheck: null,
+  };
+}
+
+export function cloneStage(parent: StageState, index: number, name: string | null): StageState {
+  return {
+    ...parent,
+    index,
+    name,
+    runtimes: { ...parent.runtimes },
+    packages: new Map(parent.packages),
+    virtualGroups: new Map(parent.virtualGroups),
+    removed: new Set(parent.removed),
+    pythonPackages: new Set(parent.pythonPackages),
+    packageReports: [],
+    users: new Map(parent.users),
+    groups: new Map(parent.groups),
+    env: new Map(parent.env),
+    shell: [...parent.shell],
+    files: [...parent.files],
+    directories: new Map(parent.directories),
+    symlinks: new Map(parent.symlinks),
+    contextCopies: [...parent.contextCopies],
+    contextFiles: new Map(parent.contextFiles),
+    npm: [...parent.npm],
+    go: [...parent.go],
+    cargo: [...parent.cargo],
+    unhandled: [...parent.unhandled],
+    buildLines: [...parent.buildLines],
+    config: { ...parent.config, ExposedPorts: [...parent.config.ExposedPorts], Volumes: [...parent.config.Volumes], Labels: [...parent.config.Labels] },
+    needs: { ...parent.needs },
+    needReasons: [...parent.needReasons],
+  };
+}
+
+/** The outcome of one shell command or one sub-decision of an instruction. */
+export interface Outcome {
+  status: Status;
+  rule: string;
+  message: string;
+}
+
+export interface CommandScope {
+  rules: RuleSet;
+  stage: StageState;
+  context: BuildContext;
+  /** Line of the RUN instruction. */
+  line: number;
+}
+
+export function worst(outcomes: Outcome[]): Status {
+  const rank: Record<Status, number> = { ignored: 0, mapped: 1, approximated: 2, manual: 3 };
+  return outcomes.reduce<Status>((acc, o) => (rank[o.status] > rank[acc] ? o.status : acc), 'ignored');
+}
+
+export function confidenceStatus(confidence: Confidence): Status {
+  return confidence === 'exact' || confidence === 'high' ? 'mapped' : confidence === 'low' ? 'approximated' : 'manual';
+}
+
+/** `app:app`, `1000:1000`, `app` → numeric `uid:gid`, or null when a name is unknown. */
+export function numericOwner(spec: string, state: StageState): string | null {
+  const [user, group] = spec.split(':');
+  const uid = /^\d+$/.test(user!) ? Number(user) : user === 'root' ? 0 : state.users.get(user!)?.uid;
+  if (uid === undefined) return null;
+  let gid: number | undefined;
+  if (group === undefined) gid = /^\d+$/.test(user!) ? uid : user === 'root' ? 0 : state.users.get(user!)?.gid;
+  else gid = /^\d+$/.test(group) ? Number(group) : group === 'root' ? 0 : state.groups.get(group)?.gid;
+  if (gid === undefined) return null;
+  return `${uid}:${gid}`;
+}
+

@@ -1,0 +1,187 @@
+/**
+ * The migration plan: everything the converter decided, as plain serialisable data. The Nix emitter and the
+ * reports read only this.
+ */
+import type { Keyword } from '../dockerfile/model.js';
+import type { Manager } from '../rules/load.js';
+
+export type Status = 'mapped' | 'approximated' | 'manual' | 'ignored';
+export type Confidence = 'exact' | 'high' | 'low' | 'none';
+export type OutputFormat = 'layered' | 'stream' | 'nix2container';
+
+/** Worse statuses win when one instruction has several outcomes. */
+export const statusRank: Record<Status, number> = { ignored: 0, mapped: 1, approximated: 2, manual: 3 };
+
+export interface InstructionReport {
+  line: number;
+  endLine: number;
+  keyword: Keyword;
+  /** Stage index, or null for ARGs before the first FROM. */
+  stage: number | null;
+  status: Status;
+  /** Stable id of the rule that decided (e.g. `run.apk.add`). */
+  rule: string;
+  message: string;
+  /** One line per shell command or sub-decision, for RUN. */
+  details: string[];
+}
+
+export interface PackageReport {
+  manager: Manager;
+  name: string;
+  version: string | null;
+  /** nixpkgs attribute path, or null when unmapped (or nothing is needed). */
+  nix: string | null;
+  confidence: Confidence;
+  line: number;
+  note?: string;
+  role: 'runtime' | 'build' | 'cleanup';
+  stage: number;
+}
+
+export interface StageReport {
+  index: number;
+  name: string | null;
+  from: string;
+  /** image: the target; build: a derivation a later stage copies from; base: a stage another starts FROM; unused. */
+  role: 'image' | 'build' | 'base' | 'unused';
+  builder: string | null;
+}
+
+export type FileSource =
+  | { kind: 'context'; path: string; directory: boolean }
+  | { kind: 'derivation'; derivation: string; path: string; directory: boolean }
+  | { kind: 'text'; content: string; name: string };
+
+export interface FilePlacement {
+  line: number;
+  source: FileSource;
+  /** Absolute path in the image of the file, or of the directory whose contents are merged. */
+  dest: string;
+  owner: string | null;
+  mode: string | null;
+}
+
+export interface DirectoryPlan {
+  path: string;
+  mode: string | null;
+  owner: string | null;
+}
+
+export interface SymlinkPlan {
+  path: string;
+  /** A plain target, or a path inside a package's store path. */
+  target: { kind: 'path'; path: string } | { kind: 'package'; attr: string; subpath: string };
+}
+
+export interface PythonPlan {
+  /** Interpreter attribute, e.g. `python312`. */
+  attr: string;
+  /** Attribute names inside the interpreter's package set, sorted. */
+  packages: string[];
+}
+
+export interface ImageConfigPlan {
+  Env: Array<[string, string]>;
+  Cmd: string[] | null;
+  Entrypoint: string[] | null;
+  WorkingDir: string | null;
+  User: string | null;
+  ExposedPorts: string[];
+  Volumes: string[];
+  Labels: Array<[string, string]>;
+  StopSignal: string | null;
+  Healthcheck: { Test: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number } | null;
+}
+
+export interface ImagePlan {
+  name: string;
+  tag: string;
+  /** nixpkgs attribute paths placed in the image root, sorted and unique. */
+  contents: string[];
+  python: PythonPlan | null;
+  /** Lines for fakeNss; null when the image gets no /etc/passwd. */
+  users: { passwd: string[]; group: string[] } | null;
+  directories: DirectoryPlan[];
+  files: FilePlacement[];
+  symlinks: SymlinkPlan[];
+  config: ImageConfigPlan;
+}
+
+export interface NpmBuild {
+  kind: 'npm';
+  nodejs: string;
+  /** `npm run <script>`, or null when the stage only installs dependencies. */
+  buildScript: string | null;
+  /** Where the lock file is (relative to the source root), null when there is none. */
+  lockFile: string | null;
+  npmFlags: string[];
+}
+
+export interface GoBuild {
+  kind: 'go';
+  builder: string;
+  subPackages: string[];
+  ldflags: string[];
+  tags: string[];
+  cgo: boolean | null;
+  /** null: no dependencies or vendored; 'unknown': the user must fill it in from the first build. */
+  vendorHash: null | 'unknown';
+  /** The binary name buildGoModule installs, and the name the Dockerfile gave it with -o. */
+  binaries: Array<{ installed: string; wanted: string }>;
+}
+
+export interface RustBuild {
+  kind: 'rust';
+  lockFile: string;
+  binaries: string[];
+  features: string[];
+  noDefaultFeatures: boolean;
+}
+
+export interface GenericBuild {
+  kind: 'generic';
+  commands: Array<{ line: number; source: string }>;
+}
+
+export type BuildPlan = NpmBuild | GoBuild | RustBuild | GenericBuild;
+
+export interface DerivationPlan {
+  /** Nix identifier used in the let block. */
+  name: string;
+  stage: number;
+  pname: string;
+  version: string;
+  /** Source: context paths (relative, sorted) the stage copies, or the whole context. */
+  src: { root: string; include: string[] | 'all'; exclude: string[] };
+  /** The stage's working directory, which becomes the build's top directory. */
+  workdir: string;
+  build: BuildPlan;
+  /** Tools from the stage's package installs (run at build time). */
+  nativeBuildInputs: string[];
+  /** Libraries from the stage's package installs (linked against). */
+  buildInputs: string[];
+  env: Array<[string, string]>;
+  /** What the derivation installs: a path of the stage (relative to workdir) → a path in $out. */
+  outputs: Array<{ from: string; to: string; directory: boolean }>;
+  /** Lines of the Dockerfile this derivation stands for. */
+  lines: number[];
+}
+
+export interface MigrationPlan {
+  tool: { name: 'dock2nix'; version: string };
+  dockerfile: string;
+  context: string;
+  format: OutputFormat;
+  target: { index: number; name: string | null };
+  stages: StageReport[];
+  instructions: InstructionReport[];
+  packages: PackageReport[];
+  derivations: DerivationPlan[];
+  image: ImagePlan;
+  /** The context as a path relative to the output folder. */
+  contextFromOutput: string;
+  /** Context paths left out of whole-context sources (VCS data, the output folder, .dockerignore entries). */
+  contextExclude: string[];
+  summary: Record<Status, number>;
+}

@@ -1,0 +1,87 @@
+/**
+ * The migration report: JSON for tools (a stable shape) and text for people. Both come from the plan only.
+ */
+import type { MigrationPlan, Status } from '../convert/types.js';
+
+export interface JsonReport {
+  tool: MigrationPlan['tool'];
+  dockerfile: string;
+  context: string;
+  format: MigrationPlan['format'];
+  target: MigrationPlan['target'];
+  stages: Array<{ index: number; name: string | null; from: string; role: string; builder: string | null }>;
+  instructions: MigrationPlan['instructions'];
+  packages: MigrationPlan['packages'];
+  derivations: Array<{ name: string; stage: number; builder: string; pname: string }>;
+  image: { name: string; tag: string; contents: string[]; python: MigrationPlan['image']['python']; config: MigrationPlan['image']['config'] };
+  summary: Record<Status, number>;
+  files: string[];
+}
+
+export function jsonReport(plan: MigrationPlan, files: string[]): JsonReport {
+  return {
+    tool: plan.tool,
+    dockerfile: plan.dockerfile,
+    context: plan.context,
+    format: plan.format,
+    target: plan.target,
+    stages: plan.stages,
+    instructions: plan.instructions,
+    packages: plan.packages,
+    derivations: plan.derivations.map((d) => ({ name: d.name, stage: d.stage, builder: d.build.kind, pname: d.pname })),
+    image: { name: plan.image.name, tag: plan.image.tag, contents: plan.image.contents, python: plan.image.python, config: plan.image.config },
+    summary: plan.summary,
+    files,
+  };
+}
+
+const STATUS_WIDTH = 12;
+
+/** A readable report, at most `width` columns wide (messages wrap). */
+export function textReport(plan: MigrationPlan, files: string[], width = 100): string {
+  const out: string[] = [];
+  out.push(`dock2nix ${plan.tool.version}: ${plan.dockerfile} (${plan.format})`);
+  for (const stage of plan.stages) {
+    out.push(`  stage ${stage.index}${stage.name ? ` "${stage.name}"` : ''} FROM ${stage.from}: ${stage.role}${stage.builder ? ` → ${stage.builder} derivation` : ''}`);
+  }
+  out.push('');
+  out.push(`${'line'.padStart(5)}  ${'status'.padEnd(STATUS_WIDTH)} instruction`);
+  const indent = 5 + 2 + STATUS_WIDTH + 1;
+  for (const item of plan.instructions) {
+    const head = `${String(item.line).padStart(5)}  ${item.status.padEnd(STATUS_WIDTH)} `;
+    const text = `${item.keyword}: ${item.message}`;
+    out.push(...wrap(text, width - indent).map((line, i) => (i === 0 ? head : ' '.repeat(indent)) + line));
+    if (item.status === 'manual' || item.status === 'approximated') {
+      for (const detail of item.details.filter((d) => /^(manual|approximated)/.test(d))) {
+        out.push(...wrap(`- ${detail}`, width - indent - 2).map((line) => ' '.repeat(indent + 2) + line));
+      }
+    }
+  }
+  const unmapped = plan.packages.filter((p) => p.confidence === 'none');
+  const low = plan.packages.filter((p) => p.confidence === 'low');
+  if (plan.packages.length) {
+    out.push('');
+    out.push(`packages: ${plan.packages.length} (${plan.packages.length - unmapped.length - low.length} exact or high, ${low.length} low, ${unmapped.length} unmapped)`);
+    for (const p of [...low, ...unmapped]) {
+      out.push(...wrap(`line ${p.line}: ${p.manager} ${p.name} → ${p.nix ?? 'nothing'} (${p.confidence})${p.note ? `: ${p.note}` : ''}`, width - 4).map((l) => `    ${l}`));
+    }
+  }
+  out.push('');
+  out.push(`summary: ${(['mapped', 'approximated', 'manual', 'ignored'] as const).map((s) => `${plan.summary[s]} ${s}`).join(', ')}`);
+  if (files.length) out.push(`wrote: ${files.join(', ')}`);
+  return `${out.join('\n')}\n`;
+}
+
+function wrap(text: string, width: number): string[] {
+  const words = text.split(/ +/);
+  const lines: string[] = [];
+  let current = '';
+  for (const word of words) {
+    if (current && current.length + 1 + word.length > width) {
+      lines.push(current);
+      current = word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  if (current) lines.push(current);
+  return lines.length ? lines : [''];
+}

@@ -1,0 +1,211 @@
+# A stand-in for nixpkgs, for evaluating generated Nix where no nixpkgs is installed.
+#
+# It defines only what dock2nix emits, and each function checks its arguments against the real function's
+# signature (names read from nixpkgs: pkgs/build-support/docker/default.nix, build-npm-package, import-npm-lock,
+# go/module.nix, rust/build-rust-package, lib/fileset; nix2container's default.nix). An argument the real
+# function does not take, a missing required one, or a config key Docker does not know throws.
+# Package attributes exist exactly when the rule tables in rules/ name them, so an attribute the tables do not
+# vouch for fails evaluation as it would with a missing attribute in nixpkgs.
+{ rulesDir ? ../../rules }:
+let
+  inherit (builtins) attrNames concatStringsSep elem filter foldl' fromJSON readFile isList isString isAttrs all;
+
+  fail = message: throw "stub-nixpkgs: ${message}";
+
+  check = fname: allowed: required: args:
+    let
+      unknown = filter (n: !(elem n allowed)) (attrNames args);
+      missing = filter (n: !(args ? ${n})) required;
+    in
+    if !(isAttrs args) then fail "${fname} takes an attribute set"
+    else if unknown != [ ] then fail "${fname} does not take ${concatStringsSep ", " unknown}"
+    else if missing != [ ] then fail "${fname} needs ${concatStringsSep ", " missing}"
+    else args;
+
+  fakeDrv = name: extra: {
+    type = "derivation";
+    inherit name;
+    outPath = "/nix/store/0000000000000000000000000000000${toString (builtins.stringLength name)}-${name}";
+  } // extra;
+
+  # Arguments every stdenv.mkDerivation-based builder accepts that dock2nix may emit.
+  mkDerivationArgs = [
+    "pname" "version" "name" "src" "srcs" "sourceRoot" "nativeBuildInputs" "buildInputs" "propagatedBuildInputs"
+    "buildPhase" "installPhase" "checkPhase" "configurePhase" "preBuild" "postBuild" "preInstall" "postInstall"
+    "doCheck" "dontBuild" "dontInstall" "env" "meta" "passthru" "patches" "postPatch" "prePatch" "strictDeps"
+    "dontStrip" "dontFixup" "outputs" "makeFlags" "buildFlags"
+  ];
+
+  checkDerivation = fname: args:
+    if !(args ? pname && args ? version) && !(args ? name) then fail "${fname} needs pname and version, or name"
+    else if args ? env && !(all (v: isString v || builtins.isInt v || builtins.isBool v) (builtins.attrValues args.env)) then fail "${fname}: env values must be strings, integers or booleans"
+    else args;
+
+  isStorePathLike = x: (isAttrs x && x ? outPath) || isString x || builtins.isPath x;
+
+  # --- package attributes from the rule tables --------------------------------------------------------
+  table = name: fromJSON (readFile (rulesDir + "/${name}.json"));
+  entryAttrs = t: builtins.concatLists (map (e: e.attrs) (builtins.attrValues t.packages));
+  baseImages = table "base-images";
+  runtimeVersions = builtins.concatLists (map (r: builtins.attrValues r.versions) (builtins.attrValues baseImages.runtimes));
+  topLevel = filter (a: builtins.substring 0 12 a != "dockerTools.")
+    (entryAttrs (table "apk") ++ entryAttrs (table "apt") ++ entryAttrs (table "npm")
+      ++ builtins.concatLists (map (i: i.attrs) (builtins.attrValues baseImages.images))
+      ++ map (v: v.attr) runtimeVersions
+      ++ [ "python3" "nodejs" ]);
+  pythonModules = entryAttrs (table "pip");
+
+  setPath = set: path: value:
+    let
+      head = builtins.head path;
+      rest = builtins.tail path;
+    in
+    set // {
+      ${head} = if rest == [ ] then (set.${head} or { }) // value else setPath (set.${head} or (fakeDrv head { })) rest value;
+    };
+  fromAttrPaths = paths: foldl' (acc: p: setPath acc (lib.splitString "." p) (fakeDrv (builtins.replaceStrings [ "." ] [ "-" ] p) { })) { } paths;
+
+  pythonSet = fromAttrPaths pythonModules;
+  pythonInterpreter = attr: fakeDrv attr {
+    withPackages = f:
+      let chosen = f pythonSet;
+      in if isList chosen && all isStorePathLike chosen then fakeDrv "${attr}-env" { packages = chosen; } else fail "${attr}.withPackages must return a list of packages";
+    pkgs = pythonSet;
+  };
+  pythonAttrs = filter (a: builtins.match "python3[0-9]*" a != null) topLevel;
+
+  # --- lib ---------------------------------------------------------------------------------------------
+  lib = {
+    fakeHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+    removePrefix = prefix: s:
+      let n = builtins.stringLength prefix;
+      in if builtins.substring 0 n s == prefix then builtins.substring n (builtins.stringLength s - n) s else s;
+    splitString = sep: s: filter isString (builtins.split (lib.escapeRegex sep) s);
+    escapeRegex = s: builtins.replaceStrings [ "." "*" "+" "?" "(" ")" "[" "]" "{" "}" "|" "^" "$" "\\" ] [ "\\." "\\*" "\\+" "\\?" "\\(" "\\)" "\\[" "\\]" "\\{" "\\}" "\\|" "\\^" "\\$" "\\\\" ] s;
+    fileset = {
+      unions = files:
+        if !(isList files) then fail "lib.fileset.unions takes a list"
+        else if !(all builtins.isPath files) then fail "lib.fileset.unions takes paths"
+        else if !(all builtins.pathExists files) then fail "lib.fileset.unions: a path does not exist"
+        else { _fileset = map toString files; };
+      # Copies exactly the listed files (and the folders above them) below root, as the real toSource does.
+      toSource = args:
+        let
+          a = check "lib.fileset.toSource" [ "root" "fileset" ] [ "root" "fileset" ] args;
+          members = a.fileset._fileset;
+          keep = path: type:
+            builtins.any (m: m == path || lib.hasPrefix "${path}/" m || lib.hasPrefix "${m}/" path) members;
+        in
+        builtins.path { path = a.root; name = "source"; filter = keep; };
+    };
+    hasPrefix = prefix: s: builtins.substring 0 (builtins.stringLength prefix) s == prefix;
+  };
+
+  # --- dockerTools ---------------------------------------------------------------------------------------
+  dockerConfigKeys = [ "Cmd" "Entrypoint" "Env" "ExposedPorts" "WorkingDir" "User" "Volumes" "Labels" "StopSignal" "Healthcheck" "ArgsEscaped" "OnBuild" "Shell" ];
+  ociConfigKeys = [ "User" "ExposedPorts" "Env" "Entrypoint" "Cmd" "Volumes" "WorkingDir" "Labels" "StopSignal" "ArgsEscaped" ];
+  checkConfig = fname: keys: config:
+    let
+      c = check "${fname} config" keys [ ] config;
+      strings = name: !(c ? ${name}) || (isList c.${name} && all isString c.${name});
+    in
+    if !(strings "Cmd" && strings "Entrypoint" && strings "Env") then fail "${fname}: Cmd, Entrypoint and Env must be lists of strings"
+    else if c ? Env && !(all (e: builtins.match "[^=]+=.*" e != null) c.Env) then fail "${fname}: Env entries must be NAME=value"
+    else c;
+
+  streamLayeredImageArgs = [
+    "name" "architecture" "config" "contents" "created" "debug" "enableFakechroot" "extraCommands" "fakeRootCommands"
+    "fromImage" "gid" "gname" "includeNixDB" "includeStorePaths" "layeringPipeline" "maxLayers" "meta" "mtime"
+    "passthru" "tag" "uid" "uname"
+  ];
+  layeredImage = fname: allowed: args:
+    let
+      a = check "dockerTools.${fname}" allowed [ "name" ] args;
+      contents = if a ? contents then (if isList a.contents then a.contents else [ a.contents ]) else [ ];
+      forced = builtins.seq (builtins.toJSON (checkConfig "dockerTools.${fname}" dockerConfigKeys (a.config or { })))
+        (builtins.seq (a.extraCommands or "") (builtins.seq (a.fakeRootCommands or "") true));
+    in
+    if !(all isStorePathLike contents) then fail "dockerTools.${fname}: contents must be packages"
+    else if forced then fakeDrv "${a.name}.tar.gz" { imageArgs = a; } else fail "unreachable";
+
+  fakeNss = fakeDrv "fake-nss" {
+    override = args:
+      let a = check "fakeNss.override" [ "extraPasswdLines" "extraGroupLines" ] [ ] args;
+      in fakeDrv "fake-nss" { passwdLines = a.extraPasswdLines or [ ]; groupLines = a.extraGroupLines or [ ]; };
+  };
+
+  dockerTools = {
+    buildLayeredImage = layeredImage "buildLayeredImage" (streamLayeredImageArgs ++ [ "compressor" ]);
+    streamLayeredImage = layeredImage "streamLayeredImage" streamLayeredImageArgs;
+    binSh = fakeDrv "bin-sh" { };
+    usrBinEnv = fakeDrv "usr-bin-env" { };
+    caCertificates = fakeDrv "ca-certificates" { };
+    inherit fakeNss;
+  };
+
+  # --- language builders -----------------------------------------------------------------------------------
+  buildNpmPackage = args:
+    let
+      a = checkDerivation "buildNpmPackage" (check "buildNpmPackage" (mkDerivationArgs ++ [
+        "forceEmptyCache" "forceGitDeps" "makeCacheWritable" "nodejs" "npmBuildFlags" "npmBuildHook" "npmBuildScript"
+        "npmConfigHook" "npmDeps" "npmDepsFetcherVersion" "npmDepsHash" "npmFlags" "npmInstallFlags" "npmInstallHook"
+        "npmPackFlags" "npmPruneFlags" "npmRebuildFlags" "npmWorkspace" "dontNpmBuild" "dontNpmInstall" "dontNpmPrune"
+      ]) [ "src" ] args);
+    in
+    if !(a ? npmDeps || a ? npmDepsHash) then fail "buildNpmPackage needs npmDeps or npmDepsHash"
+    else fakeDrv (a.pname or a.name) { builderArgs = a; };
+
+  importNpmLock = {
+    __functor = _: args:
+      let
+        a = check "importNpmLock" [ "npmRoot" "package" "packageLock" "fetcherOpts" "packageSourceOverrides" "pname" "version" ] [ ] args;
+        # The real function reads both files at evaluation time.
+        package = a.package or (fromJSON (readFile (a.npmRoot + "/package.json")));
+        lock = a.packageLock or (fromJSON (readFile (a.npmRoot + "/package-lock.json")));
+      in
+      builtins.seq package (builtins.seq lock (fakeDrv "npm-deps" { }));
+    npmConfigHook = fakeDrv "npm-config-hook" { };
+  };
+
+  buildGoModuleWith = fname: args:
+    let
+      a = checkDerivation fname (check fname (mkDerivationArgs ++ [
+        "vendorHash" "GOFLAGS" "allowGoReference" "buildTestBinaries" "deleteVendor" "enableParallelBuilding" "goSum"
+        "ldflags" "modRoot" "overrideModAttrs" "proxyVendor" "subPackages" "excludedPackages" "tags" "modBuildPhase"
+        "modInstallPhase"
+      ]) [ "src" ] args);
+    in
+    if !(a ? vendorHash) then fail "${fname}: vendorHash is missing"
+    else fakeDrv (a.pname or a.name) { builderArgs = a; };
+
+  goBuilders = builtins.listToAttrs (map (v: { name = v.builder; value = buildGoModuleWith v.builder; }) (filter (v: v ? builder) runtimeVersions));
+
+  rustPlatform.buildRustPackage = args:
+    let
+      a = checkDerivation "buildRustPackage" (check "buildRustPackage" (mkDerivationArgs ++ [
+        "cargoHash" "cargoLock" "cargoDeps" "cargoVendorDir" "buildFeatures" "buildNoDefaultFeatures" "buildType"
+        "buildAndTestSubdir" "cargoRoot" "cargoPatches" "useNextest" "auditable"
+      ]) [ "src" ] args);
+      lock = check "cargoLock" [ "lockFile" "outputHashes" "allowBuiltinFetchGit" "lockFileContents" "extraRegistries" ] [ ] (a.cargoLock or { });
+    in
+    if !(a ? cargoHash || a ? cargoLock || a ? cargoDeps || a ? cargoVendorDir) then fail "cargoHash, cargoVendorDir, cargoDeps, or cargoLock must be set"
+    else if lock ? lockFile && !(builtins.pathExists lock.lockFile) then fail "cargoLock.lockFile does not exist"
+    else fakeDrv (a.pname or a.name) { builderArgs = a; };
+
+  stdenv.mkDerivation = args: fakeDrv ((checkDerivation "mkDerivation" (check "mkDerivation" mkDerivationArgs [ ] args)).pname or args.name) { builderArgs = args; };
+
+  packages = fromAttrPaths topLevel;
+in
+packages // goBuilders // builtins.listToAttrs (map (a: { name = a; value = pythonInterpreter a; }) pythonAttrs) // {
+  inherit lib dockerTools fakeNss buildNpmPackage importNpmLock rustPlatform stdenv;
+  buildGoModule = buildGoModuleWith "buildGoModule";
+  runCommand = name: env: script:
+    if !(isString name && isAttrs env && isString script) then fail "runCommand takes a name, an attribute set and a script"
+    else builtins.seq script (fakeDrv name { });
+  writeText = name: text:
+    if builtins.match "[A-Za-z0-9+._?=-]+" name == null then fail "writeText: invalid store name ${name}"
+    else if !(isString text) then fail "writeText takes a string" else fakeDrv name { inherit text; };
+  buildEnv = args:
+    let a = check "buildEnv" [ "name" "paths" "pathsToLink" "extraOutputsToInstall" "ignoreCollisions" "postBuild" "meta" "passthru" ] [ "name" "paths" ] args;
+    in fakeDrv a.name { };
+}
