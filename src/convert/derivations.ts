@@ -43,11 +43,11 @@ export function buildDerivation(
   state: StageState,
   stage: Stage,
   requests: CopyRequest[],
-  scope: { context: BuildContext; rules: RuleSet; outputInContext: string | null },
+  scope: { context: BuildContext; rules: RuleSet },
   name = derivationName(stage),
 ): BuiltDerivation | null {
   const { context } = scope;
-  const src = sourceOf(state, scope.outputInContext);
+  const src = sourceOf(state);
   const read = (file: string) => context.readText(src.root ? `${src.root}/${file}` : file);
   // Everything the stage installed was there while it built, including what it removed afterwards.
   const installed = [...state.packages.keys()].sort();
@@ -203,7 +203,7 @@ export function relativeTo(dir: string, path: string): string | null {
  * The derivation's source: the context files the stage copied, laid out as the stage sees them below its
  * working directory. When all copies keep the context's layout the root is the context (or a folder of it).
  */
-function sourceOf(state: StageState, outputInContext: string | null): DerivationPlan['src'] {
+function sourceOf(state: StageState): DerivationPlan['src'] {
   const prefixes = new Set<string>();
   const include: string[] = [];
   let all = false;
@@ -220,6 +220,5 @@ function sourceOf(state: StageState, outputInContext: string | null): Derivation
     else include.push(prefix ? copy.source.slice(prefix.length + 1) : copy.source);
   }
   const root = prefixes.size === 1 ? [...prefixes][0]! : '';
-  const exclude = ['.git', 'node_modules', 'result', ...(outputInContext ? [outputInContext] : [])];
-  return { root, include: all ? 'all' : [...new Set(include)].sort(), exclude: [...new Set(exclude)].sort() };
+  return { root, include: all ? 'all' : [...new Set(include)].sort() };
 }

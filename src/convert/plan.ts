@@ -66,7 +66,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
   const pythonOnly = (state: StageState) => state.pythonPackages.size > 0 && !state.npm.length && !state.go.length && !state.cargo.length;
   for (const [index, role] of roles) {
     if (role !== 'build' || pythonOnly(states.get(index)!)) continue;
-    const derivation = buildDerivation(states.get(index)!, dockerfile.stages[index]!, copyRequests.filter((r) => r.stage === index), { context, rules, outputInContext: options.outputInContext });
+    const derivation = buildDerivation(states.get(index)!, dockerfile.stages[index]!, copyRequests.filter((r) => r.stage === index), { context, rules });
     if (derivation) built.set(index, derivation);
   }
 
@@ -80,7 +80,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
       replacedWorkdir = targetState.workdir;
     }
     for (const step of targetState.go) if (step.output) own.push({ ...base, from: step.output, dest: step.output, trailingSlash: false });
-    const derivation = buildDerivation(targetState, dockerfile.stages[target]!, own, { context, rules, outputInContext: options.outputInContext }, 'app');
+    const derivation = buildDerivation(targetState, dockerfile.stages[target]!, own, { context, rules }, 'app');
     if (derivation) {
       built.set(target, derivation);
       copyRequests.push(...own);
@@ -527,6 +527,7 @@ function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageSt
       if (outcome.status === 'manual' || outcome.status === 'approximated' && outcome.rule === 'run.rm') state.unhandled.push({ line: run.line, source: command.source });
     }
   }
+  if (outcomes.length === 1) details.length = 0;
   details.push(...mountNotes);
   if (outcomes.length === 0) return { status: 'ignored', rule: 'run.empty', message: 'no commands', details };
   const status = worst(outcomes);

@@ -153,7 +153,7 @@ export interface DerivationPlan {
   pname: string;
   version: string;
   /** Source: context paths (relative, sorted) the stage copies, or the whole context. */
-  src: { root: string; include: string[] | 'all'; exclude: string[] };
+  src: { root: string; include: string[] | 'all' };
   /** The stage's working directory, which becomes the build's top directory. */
   workdir: string;
   build: BuildPlan;

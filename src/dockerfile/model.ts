@@ -37,7 +37,8 @@ export interface Heredoc {
   content: string;
   /** For RUN: the command line that reads the heredoc (`bash`, `python3`, or empty for the default shell). */
   command: string;
-  /** `<<-` strips leading tabs; handled before content is stored. */
+  /** A quoted delimiter (`<<"EOF"`) turns variable expansion off. */
+  quoted: boolean;
 }
 
 export interface Mount {

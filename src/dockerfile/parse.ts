@@ -6,7 +6,7 @@
 import { DockerfileParser, type Instruction as AstInstruction, type Flag } from 'dockerfile-ast';
 import { Dock2nixError } from '../errors.js';
 import type { CommandForm, Dockerfile, Heredoc, Instruction, Keyword, Location, Mount, Stage } from './model.js';
-import { expandWord, splitWords, type Env } from './words.js';
+import { expandVariables, expandWord, splitWords, type Env } from './words.js';
 
 const KEYWORDS = new Set<Keyword>([
   'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT',
@@ -305,7 +305,8 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
       }
       case 'ADD':
       case 'COPY': {
-        const heredocs = heredocsOf(node, lines);
+        // Docker expands variables in COPY heredocs unless the delimiter is quoted.
+        const heredocs = heredocsOf(node, lines).map((h) => (h.quoted ? h : { ...h, content: expandVariables(h.content, scope()) }));
         const firstLine = heredocs.length ? rawArgs.split('\n')[0]! : rawArgs;
         const trimmed = firstLine.trim();
         const json = trimmed.startsWith('[') ? tryJsonArray(trimmed) : null;
@@ -456,7 +457,7 @@ function heredocsOf(node: AstInstruction, lines: string[]): Heredoc[] {
     }
     const startText = firstLine.slice(heredoc.getStartRange().start.character, heredoc.getStartRange().end.character);
     if (startText.startsWith('<<-')) content = content.replace(/^\t+/gm, '');
-    return { name: heredoc.getName(), content, command };
+    return { name: heredoc.getName(), content, command, quoted: /^<<-?["']/.test(startText) };
   });
 }
 

@@ -174,22 +174,22 @@ function emitDefault(plan: MigrationPlan): string {
       .filter((d) => d.mode)
       .map((d) => attrs([bind('mode', str(d.mode!.padStart(4, '0'))), bind('path', id('rootFiles')), bind('regex', str(`${escapeRegex(d.path)}$`))]));
     body = apply(select(id('nix2container'), 'buildImage'), attrs([
-      bind('config', config),
-      bind('copyToRoot', list(root)),
-      bind('maxLayers', int(100), ['One layer per popular store path, as buildLayeredImage does.']),
       bind('name', str(image.name)),
-      ...(perms.length ? [bind('perms', list(perms))] : []),
       bind('tag', str(image.tag)),
+      bind('copyToRoot', list(root)),
+      ...(perms.length ? [bind('perms', list(perms))] : []),
+      bind('maxLayers', int(100), ['One layer per popular store path, as buildLayeredImage does.']),
+      bind('config', config),
     ]));
   } else {
     const builder = plan.format === 'stream' ? 'streamLayeredImage' : 'buildLayeredImage';
     body = apply(select(pkgs, `dockerTools.${builder}`), attrs([
-      bind('config', config),
+      bind('name', str(image.name)),
+      bind('tag', str(image.tag)),
       bind('contents', list(contents)),
       ...(script.length ? [bind('extraCommands', indented(...script), ['Runs in the image root before it is packed: files, folders and links from the Dockerfile.'])] : []),
       ...(owners.length ? [bind('fakeRootCommands', indented(...owners), ['Ownership from --chown, chown and useradd -m.'])] : []),
-      bind('name', str(image.name)),
-      bind('tag', str(image.tag)),
+      bind('config', config),
     ]));
   }
   const formals: Array<{ name: string; default?: NixExpr }> = [{ name: 'pkgs', default: apply(id('import'), raw('<nixpkgs>'), attrs([])) }];
@@ -236,13 +236,15 @@ function layerScript(plan: MigrationPlan): StringPart[] {
     parts.push(PLACE_FUNCTION);
     for (const file of image.files) {
       line(`# ${describeSource(file)} (Dockerfile line ${file.line})`);
-      line('place ', sourceExpr(file), ` ${imagePath(file.dest)}`);
+      line('place ', ...sourceParts(file), ` ${imagePath(file.dest)}`);
       if (file.mode) line(`chmod -R ${shellQuote(file.mode)} ${imagePath(file.dest)}`);
     }
   }
+  const parents = new Set<string>();
   for (const link of image.symlinks) {
     const parent = link.path.slice(0, link.path.lastIndexOf('/'));
-    if (parent) line(`mkdir -p ${imagePath(parent)}`);
+    if (parent && !parents.has(parent)) line(`mkdir -p ${imagePath(parent)}`);
+    parents.add(parent);
     if (link.target.kind === 'path') line(`ln -sfn ${shellQuote(link.target.path)} ${imagePath(link.path)}`);
     else line('ln -sfn ', pkg(link.target.attr), `${shellQuoteSuffix(link.target.subpath)} ${imagePath(link.path)}`);
   }
@@ -261,13 +263,14 @@ function describeSource(file: FilePlacement): string {
       : `${file.source.name}, written by the Dockerfile or the base image`;
 }
 
-function sourceExpr(file: FilePlacement): NixExpr {
+/** The source of a placed file, as parts of the shell line (a store path, maybe with a quoted subpath). */
+function sourceParts(file: FilePlacement): StringPart[] {
   const source = file.source;
-  if (source.kind === 'context') return apply(id('fromContext'), str(source.path));
+  if (source.kind === 'context') return [apply(id('fromContext'), str(source.path))];
   if (source.kind === 'derivation') {
-    return source.path === '.' ? id(source.derivation) : str(id(source.derivation), `/${source.path}`);
+    return source.path === '.' ? [id(source.derivation)] : [id(source.derivation), shellQuoteSuffix(`/${source.path}`)];
   }
-  return apply(select(pkgs, 'writeText'), str(storeName(source.name)), str(source.content));
+  return [apply(select(pkgs, 'writeText'), str(storeName(source.name)), str(source.content))];
 }
 
 function ownerCommands(plan: MigrationPlan): string[] {

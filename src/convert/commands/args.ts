@@ -26,6 +26,12 @@ export function parseArgs(words: string[], withValue: ReadonlySet<string> = new 
       continue;
     }
     if (word.startsWith('-') && word.length > 1) {
+      const eq = word.indexOf('=');
+      if (eq > 1 && withValue.has(word.slice(0, eq))) {
+        // Go-style `-ldflags=-s -w`.
+        add(word.slice(0, eq), word.slice(eq + 1));
+        continue;
+      }
       if (withValue.has(word)) {
         add(word, words[++i] ?? '');
         continue;

@@ -58,7 +58,7 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
     if (match.via === 'rule' && !report.note) report.note = 'derived by a naming rule';
     stage.packageReports.push(report);
     confidences.push(entry.confidence);
-    mapped.push(`${request.name} → ${attrs.join(' + ')}`);
+    mapped.push(`${request.name} → ${attrs.join(' + ')}${entry.confidence === 'low' ? ` (low confidence: ${report.note})` : ''}`);
     for (const attr of entry.attrs) {
       if (match.manager === 'pip') {
         stage.pythonPackages.add(attr);

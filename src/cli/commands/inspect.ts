@@ -1,0 +1,15 @@
+/** `dock2nix inspect <archive> [--json]`: one archive's images, their layers, sizes and wasted space. */
+import { inspectArchive } from '../../image/inspect.js';
+import { renderInspectReport } from '../../image/render.js';
+import type { CliIo } from '../main.js';
+
+export interface InspectOptions {
+  archive: string;
+  json?: boolean;
+}
+
+export async function runInspect(options: InspectOptions, io: CliIo): Promise<number> {
+  const report = await inspectArchive(options.archive);
+  io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : renderInspectReport(report));
+  return 0;
+}

@@ -1,0 +1,200 @@
+/**
+ * The merged filesystem of an image, built in memory from per-entry summaries (no file data), and what it hides.
+ *
+ * Wasted bytes are the sizes of regular-file entries that are not visible in the final merged filesystem:
+ * replaced by a later entry at the same path (or a later entry of the same layer), removed by a whiteout
+ * (`.wh.NAME`) or an opaque marker (`.wh..wh..opq`) in a later layer, or under a directory that a later
+ * entry replaced with a non-directory. Whiteouts of a layer act on the layers below it only.
+ * Symlinks met as parent folders are followed inside the image, as container runtimes do when they apply a layer.
+ */
+import { whiteoutTarget } from './paths.js';
+import type { EntryType, LargestDirectory, LargestFile, LayerEntry, WastedFile, WasteReason } from './types.js';
+
+interface Node {
+  type: EntryType;
+  size: number;
+  layer: number;
+  linkname?: string;
+  children: Map<string, Node> | null;
+}
+
+export interface MergedView {
+  wasted: WastedFile[];
+  wastedBytes: number;
+  visible: LargestFile[];
+  visibleBytes: number;
+  /** Every directory of the merged filesystem with its total size, except those whose only content is one directory. */
+  directories: LargestDirectory[];
+}
+
+const MAX_LINK_HOPS = 40;
+
+export function mergeLayers(layers: readonly (readonly LayerEntry[])[]): MergedView {
+  const fs = new MergedFs();
+  layers.forEach((entries, layer) => fs.applyLayer(entries, layer));
+  return fs.view();
+}
+
+class MergedFs {
+  private readonly root: Node = newDir(-1);
+  private readonly wasted: WastedFile[] = [];
+
+  applyLayer(entries: readonly LayerEntry[], layer: number): void {
+    // Whiteouts hide what the layers below hold, wherever in the tar they come; apply them first.
+    for (const entry of entries) {
+      if (entry.whiteout === 'opaque') this.hideChildren(parentPath(entry.path), layer);
+      else if (entry.whiteout === 'file') this.remove(whiteoutTargetPath(entry.path), layer);
+    }
+    for (const entry of entries) {
+      if (!entry.whiteout) this.add(entry, layer);
+    }
+  }
+
+  private remove(path: string, layer: number): void {
+    const parent = this.resolveDir(segments(path).slice(0, -1), layer, false);
+    const name = lastSegment(path);
+    const node = parent?.children?.get(name);
+    if (!parent || !node) return;
+    parent.children!.delete(name);
+    this.waste(node, path, layer, 'whiteout');
+  }
+
+  private hideChildren(dirPath: string, layer: number): void {
+    const dir = this.resolveDir(segments(dirPath), layer, false);
+    if (!dir?.children) return;
+    for (const [name, child] of dir.children) this.waste(child, join(dirPath, name), layer, 'opaque');
+    dir.children.clear();
+  }
+
+  private add(entry: LayerEntry, layer: number): void {
+    const parts = segments(entry.path);
+    const name = parts.pop();
+    if (name === undefined) return;
+    const parent = this.resolveDir(parts, layer, true)!;
+    const children = parent.children!;
+    const existing = children.get(name);
+    if (existing && existing.type === 'directory' && entry.type === 'directory') return; // directories merge
+    if (existing) {
+      const reason: WasteReason = existing.layer === layer ? 'duplicate' : existing.type === 'directory' ? 'parent-replaced' : 'replaced';
+      this.waste(existing, entry.path, layer, reason);
+    }
+    const node: Node = entry.type === 'directory' ? newDir(layer) : { type: entry.type, size: entry.type === 'file' ? entry.size : 0, layer, children: null };
+    if (entry.linkname !== undefined) node.linkname = entry.linkname;
+    children.set(name, node);
+  }
+
+  /**
+   * Walk to the directory named by `parts`, following symlinks inside the image. With `create`, missing
+   * directories are made and non-directories in the way are replaced (their content wasted); without, null.
+   */
+  private resolveDir(parts: string[], layer: number, create: boolean): Node | null {
+    let current = this.root;
+    let hops = 0;
+    const pending = [...parts];
+    let where: string[] = [];
+    while (pending.length > 0) {
+      const name = pending.shift()!;
+      let child = current.children!.get(name);
+      if (child?.type === 'symlink' && hops < MAX_LINK_HOPS) {
+        hops++;
+        const target = child.linkname ?? '';
+        const base = target.startsWith('/') ? [] : where;
+        const resolved = normaliseSegments([...base, ...segments(target)]);
+        pending.unshift(...resolved);
+        current = this.root;
+        where = [];
+        continue;
+      }
+      if (!child || child.type !== 'directory') {
+        if (!create) return null;
+        if (child) this.waste(child, join(where.join('/'), name), layer, 'replaced');
+        child = newDir(layer);
+        current.children!.set(name, child);
+      }
+      current = child;
+      where.push(name);
+    }
+    return current;
+  }
+
+  private waste(node: Node, path: string, hiddenBy: number, reason: WasteReason): void {
+    if (node.type === 'file') {
+      this.wasted.push({ path, bytes: node.size, layer: node.layer, hiddenBy, reason });
+      return;
+    }
+    if (!node.children) return;
+    const inner: WasteReason = reason === 'whiteout' || reason === 'opaque' ? reason : 'parent-replaced';
+    for (const [name, child] of node.children) this.waste(child, join(path, name), hiddenBy, inner);
+  }
+
+  view(): MergedView {
+    const visible: LargestFile[] = [];
+    const directories: LargestDirectory[] = [];
+    const walk = (node: Node, path: string): { bytes: number; files: number } => {
+      let bytes = 0;
+      let files = 0;
+      for (const [name, child] of node.children!) {
+        const childPath = join(path, name);
+        if (child.type === 'file') {
+          visible.push({ path: childPath, bytes: child.size, layer: child.layer });
+          bytes += child.size;
+          files += 1;
+        } else if (child.children) {
+          const sub = walk(child, childPath);
+          // A folder whose only content is one folder says nothing its child does not: list the child.
+          const onlyChild = child.children.size === 1 ? [...child.children.values()][0] : undefined;
+          if (onlyChild?.type !== 'directory') directories.push({ path: childPath, bytes: sub.bytes, files: sub.files });
+          bytes += sub.bytes;
+          files += sub.files;
+        }
+      }
+      return { bytes, files };
+    };
+    const total = walk(this.root, '');
+    return {
+      wasted: this.wasted,
+      wastedBytes: this.wasted.reduce((sum, file) => sum + file.bytes, 0),
+      visible,
+      visibleBytes: total.bytes,
+      directories,
+    };
+  }
+}
+
+function newDir(layer: number): Node {
+  return { type: 'directory', size: 0, layer, children: new Map() };
+}
+
+function segments(path: string): string[] {
+  return path.split('/').filter((part) => part !== '' && part !== '.');
+}
+
+function normaliseSegments(parts: string[]): string[] {
+  const kept: string[] = [];
+  for (const part of parts) {
+    if (part === '..') kept.pop();
+    else if (part !== '.' && part !== '') kept.push(part);
+  }
+  return kept;
+}
+
+function lastSegment(path: string): string {
+  return segments(path).at(-1) ?? '';
+}
+
+function parentPath(path: string): string {
+  return segments(path).slice(0, -1).join('/');
+}
+
+function whiteoutTargetPath(path: string): string {
+  return whiteoutTarget(path)?.target ?? path;
+}
+
+function join(dir: string, name: string): string {
+  return dir === '' ? name : `${dir}/${name}`;
+}
+
+/** The `count` largest items by bytes, largest first (ties by path, for stable output). */
+export function largest<T extends { bytes: number; path: string }>(items: readonly T[], count: number): T[] {
+  return [...items].sort((x, y) => y.bytes - x.bytes || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)).slice(0, count);
+}

@@ -1,0 +1,90 @@
+/**
+ * Golden tests over fixtures/<case>/: the Dockerfile (with its context files) must give exactly the expected
+ * default.nix, flake.nix and report. Update the expectations with `npx vitest run -u` and review the diff.
+ * Every expected file must also pass the real Nix parser, and default.nix must evaluate against the nixpkgs
+ * stub, which rejects argument names the real functions do not take.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { convertDockerfile } from '../src/convert/convert.js';
+import type { OutputFormat } from '../src/convert/types.js';
+import { fsContext, readDockerignore } from '../src/io/fs-context.js';
+import { jsonReport } from '../src/report/report.js';
+import { loadRules } from '../src/rules/load.js';
+import { nixEvalJson, nixParse, nixString, repoRoot, requireTool, stubNix2container, stubNixpkgs } from './helpers/tools.js';
+
+interface CaseOptions {
+  format?: OutputFormat;
+  target?: string;
+  buildArgs?: Record<string, string>;
+  name?: string;
+}
+
+const fixturesDir = path.join(repoRoot, 'fixtures');
+const cases = readdirSync(fixturesDir).filter((name) => existsSync(path.join(fixturesDir, name, 'Dockerfile')));
+
+function convertCase(name: string) {
+  const dir = path.join(fixturesDir, name);
+  const options: CaseOptions = existsSync(path.join(dir, 'case.json')) ? JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) : {};
+  const context = fsContext(dir);
+  return convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, loadRules(), {
+    dockerfilePath: `fixtures/${name}/Dockerfile`,
+    format: options.format,
+    target: options.target,
+    buildArgs: options.buildArgs,
+    imageName: options.name ?? name,
+    contextFromOutput: '..',
+    outputInContext: 'expected',
+    ignored: readDockerignore(context).plain,
+    contextLabel: `fixtures/${name}`,
+  });
+}
+
+describe('fixtures', () => {
+  it('has the cases the product promises', () => {
+    expect(cases).toEqual(expect.arrayContaining(['flask-alpine', 'go-scratch', 'node-caddy', 'node-nginx', 'python-debian-user', 'rust-build', 'heredoc-cache']));
+  });
+
+  for (const name of cases) {
+    describe(name, () => {
+      const result = convertCase(name);
+      const expected = path.join(fixturesDir, name, 'expected');
+
+      it('gives the expected default.nix, flake.nix and report', async () => {
+        await expect(result.files['default.nix']).toMatchFileSnapshot(path.join(expected, 'default.nix'));
+        await expect(result.files['flake.nix']).toMatchFileSnapshot(path.join(expected, 'flake.nix'));
+        const report = jsonReport(result.plan, []);
+        await expect(`${JSON.stringify({ ...report, tool: { name: report.tool.name } }, null, 2)}\n`).toMatchFileSnapshot(path.join(expected, 'report.json'));
+      });
+
+      it('accounts for every instruction', () => {
+        const lines = result.plan.instructions.map((i) => i.line);
+        const source = readFileSync(path.join(fixturesDir, name, 'Dockerfile'), 'utf8');
+        const keywords = source.split('\n').filter((l) => /^\s*[A-Za-z]+\s/.test(l) && !/^\s*#/.test(l)).length;
+        expect(new Set(lines).size).toBe(lines.length);
+        expect(lines.length).toBeGreaterThanOrEqual(Math.min(keywords, 1));
+        for (const instruction of result.plan.instructions) {
+          expect(['mapped', 'approximated', 'manual', 'ignored']).toContain(instruction.status);
+          expect(instruction.rule).toMatch(/^[a-z0-9.-]+$/);
+          expect(instruction.message.length).toBeGreaterThan(0);
+        }
+      });
+
+      it('passes the Nix parser and evaluates against the nixpkgs stub', () => {
+        if (!requireTool('nix-instantiate', `Nix checks of fixture ${name}`)) return;
+        nixParse(path.join(expected, 'default.nix'));
+        nixParse(path.join(expected, 'flake.nix'));
+        const n2c = result.plan.format === 'nix2container';
+        const image = nixEvalJson(
+          `let pkgs = import ${nixString(stubNixpkgs)} { }; image = import ${nixString(path.join(expected, 'default.nix'))} { inherit pkgs;${n2c ? ` nix2container = import ${nixString(stubNix2container)};` : ''} }; in { inherit (image) name; config = image.imageArgs.config; }`,
+        ) as { name: string; config: Record<string, unknown> };
+        expect(image.name).toContain(name);
+        const config = result.plan.image.config;
+        if (config.Cmd) expect(image.config.Cmd).toEqual(config.Cmd);
+        if (config.Entrypoint) expect(image.config.Entrypoint).toEqual(config.Entrypoint);
+        expect(image.config.Env ?? []).toEqual(config.Env.map(([k, v]) => `${k}=${v}`));
+      });
+    });
+  }
+});
