@@ -75,7 +75,9 @@ export function analyzeShell(script: string, env: Record<string, string>, workdi
   try {
     file = sh().syntax.NewParser().Parse(script, 'RUN');
   } catch (error) {
-    const message = String((error as { message?: string })?.message ?? error);
+    // mvdan/sh throws a Go error value: its text comes from Error().
+    const goError = error as { Error?: () => string; message?: string };
+    const message = typeof goError?.Error === 'function' ? goError.Error() : String(goError?.message ?? error);
     const match = /^RUN:(\d+):(\d+): (.*)$/.exec(message);
     return { ok: false, error: match ? match[3]! : message, line: match ? Number(match[1]) : 1 };
   }

@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// npm run bench: speed as ratios measured in this one run, so a noisy machine affects both sides alike.
+//  1. converting each corpus Dockerfile (in process) against parsing it with dockerfile-ast alone;
+//  2. the whole dock2nix convert command on one file against `node` parsing that file with dockerfile-ast.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DockerfileParser } from 'dockerfile-ast';
+import { convertDockerfile } from '../dist/convert/convert.js';
+import { memoryContext } from '../dist/convert/context.js';
+import { loadRules } from '../dist/rules/load.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const corpus = path.resolve(root, '../shared/corpus/dockerfiles');
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function time(fn, rounds) {
+  const samples = [];
+  for (let i = 0; i < rounds; i++) {
+    const start = process.hrtime.bigint();
+    fn();
+    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return median(samples);
+}
+
+const lines = [];
+if (existsSync(corpus)) {
+  const files = readdirSync(corpus).filter((f) => f !== 'INDEX.tsv').map((f) => readFileSync(path.join(corpus, f), 'utf8'));
+  const rules = loadRules();
+  const convertAll = () => {
+    for (const text of files) {
+      try {
+        convertDockerfile(text, memoryContext({}), rules, { dockerfilePath: 'Dockerfile', imageName: 'bench', contextFromOutput: '..', outputInContext: 'nix' });
+      } catch {
+        // Rejected Dockerfiles count too: they are part of the work.
+      }
+    }
+  };
+  const parseAll = () => {
+    for (const text of files) DockerfileParser.parse(text).getInstructions();
+  };
+  convertAll();
+  parseAll();
+  const parse = time(parseAll, 15);
+  const convert = time(convertAll, 15);
+  lines.push(`corpus: ${files.length} Dockerfiles`);
+  lines.push(`  parse only (dockerfile-ast): ${(parse / files.length).toFixed(2)} ms per file`);
+  lines.push(`  dock2nix convert (in process): ${(convert / files.length).toFixed(2)} ms per file`);
+  lines.push(`  ratio convert/parse: ${(convert / parse).toFixed(1)}x`);
+} else {
+  lines.push(`corpus not found at ${corpus}: skipping the corpus benchmark`);
+}
+
+const out = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-bench-'));
+const dockerfile = path.join(root, 'fixtures/python-debian-user/Dockerfile');
+const parseScript = `import('dockerfile-ast').then(({ DockerfileParser }) => DockerfileParser.parse(require('node:fs').readFileSync(${JSON.stringify(dockerfile)}, 'utf8')).getInstructions())`;
+const cli = time(() => execFileSync(process.execPath, [path.join(root, 'bin/dock2nix.js'), 'convert', dockerfile, '-o', out, '--force', '--json'], { stdio: 'ignore' }), 9);
+const baseline = time(() => execFileSync(process.execPath, ['-e', parseScript], { cwd: root, stdio: 'ignore' }), 9);
+rmSync(out, { recursive: true, force: true });
+lines.push('single file (fixtures/python-debian-user), whole process:');
+lines.push(`  node + dockerfile-ast parse: ${baseline.toFixed(0)} ms`);
+lines.push(`  dock2nix convert: ${cli.toFixed(0)} ms`);
+lines.push(`  ratio: ${(cli / baseline).toFixed(2)}x`);
+console.log(lines.join('\n'));
