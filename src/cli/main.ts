@@ -45,9 +45,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--name <name>', 'image name (default: from the context folder)')
     .option('--json', 'print the migration report as JSON on stdout')
     .option('--force', 'overwrite existing output files')
-    .action(async (dockerfile: string, options) => {
+    .option('--answers <file>', 'apply the decisions saved by `dock2nix wizard` (dock2nix.answers.json)')
+    .action(async (dockerfile: string, options, command: Command) => {
       const { runConvert } = await import('./commands/convert.js');
-      exitCode = await runConvert({ dockerfile, ...options }, io);
+      exitCode = await runConvert({ dockerfile, ...options, formatFromFlag: command.getOptionValueSource('format') === 'cli' }, io);
     });
 
   program
@@ -71,6 +72,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       const { runDiff } = await import('./commands/diff.js');
       exitCode = await runDiff({ archiveA, archiveB, ...options }, io);
     });
+
+  // commands: audit
+  // commands: wizard
+  // commands: rules
 
   try {
     await program.parseAsync(argv, { from: 'user' });

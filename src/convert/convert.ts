@@ -9,6 +9,7 @@ import { toolVersion } from '../version.js';
 import type { BuildContext } from './context.js';
 import { planMigration } from './plan.js';
 import type { MigrationPlan, OutputFormat } from './types.js';
+import type { Decisions } from './decisions.js';
 
 export interface ConvertOptions {
   /** The Dockerfile's path as the user gave it (for messages and headers). */
@@ -24,6 +25,7 @@ export interface ConvertOptions {
   /** Context paths to leave out of whole-context copies. */
   ignored?: string[];
   contextLabel?: string;
+  decisions?: Decisions;
 }
 
 export interface ConversionResult {
@@ -42,6 +44,7 @@ export function convertDockerfile(source: string, context: BuildContext, rules: 
     ignored: options.ignored,
     toolVersion,
     contextLabel: options.contextLabel ?? '.',
+    decisions: options.decisions,
   });
   return { plan, files: emitNix(plan) };
 }

@@ -14,6 +14,7 @@ import { ruleForCommand } from './commands/run.js';
 import { cloneStage, emptyConfig, numericOwner, worst, type CommandScope, type Outcome, type StageState } from './stage.js';
 import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
 import { buildImagePlan } from './image.js';
+import { DecisionLedger, noDecisions, type Decisions } from './decisions.js';
 import type { FilePlacement, InstructionReport, MigrationPlan, OutputFormat, StageReport, Status } from './types.js';
 
 export interface PlanOptions {
@@ -28,10 +29,12 @@ export interface PlanOptions {
   ignored?: string[];
   toolVersion: string;
   contextLabel: string;
+  decisions?: Decisions;
 }
 
 export function planMigration(dockerfile: Dockerfile, context: BuildContext, rules: RuleSet, options: PlanOptions): MigrationPlan {
   const target = findTarget(dockerfile, options.target);
+  const decisions = new DecisionLedger(options.decisions ?? noDecisions);
   const roles = stageRoles(dockerfile, target);
   const reports: InstructionReport[] = [];
   const states = new Map<number, StageState>();
@@ -56,7 +59,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     const state = startStage(stage, states, rules);
     states.set(stage.index, state);
     for (const instruction of stage.instructions) {
-      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, states });
+      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, states, decisions });
       reports.push(report(instruction, stage.index, outcome));
     }
   }
@@ -161,6 +164,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     derivations,
     image,
     contextFromOutput: options.contextFromOutput,
+    unusedDecisions: decisions.unused(),
     contextExclude: [...new Set(['.git', 'result', ...(options.outputInContext ? [options.outputInContext] : []), ...(options.ignored ?? [])])].sort(),
     summary,
   };
@@ -293,6 +297,7 @@ function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSe
 }
 
 interface DecideScope {
+  decisions: DecisionLedger;
   dockerfile: Dockerfile;
   context: BuildContext;
   rules: RuleSet;
@@ -488,7 +493,7 @@ function decideHealthcheck(health: Extract<Instruction, { keyword: 'HEALTHCHECK'
 }
 
 function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageState, scope: DecideScope): Outcome & { details: string[] } {
-  const commandScope: CommandScope = { rules: scope.rules, stage: state, context: scope.context, line: run.line };
+  const commandScope: CommandScope = { rules: scope.rules, decisions: scope.decisions, stage: state, context: scope.context, line: run.line };
   const env = { ...run.env, ...Object.fromEntries(state.env) };
   const outcomes: Outcome[] = [];
   const details: string[] = [];

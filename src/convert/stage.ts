@@ -5,6 +5,7 @@
 import type { BaseImageMatch, RuleSet, RuntimeChoice } from '../rules/load.js';
 import type { BaseImage } from '../rules/schema.js';
 import type { BuildContext } from './context.js';
+import type { DecisionLedger } from './decisions.js';
 import type {
   Confidence,
   DirectoryPlan,
@@ -159,6 +160,7 @@ export interface Outcome {
 
 export interface CommandScope {
   rules: RuleSet;
+  decisions: DecisionLedger;
   stage: StageState;
   context: BuildContext;
   /** Line of the RUN instruction. */

@@ -181,6 +181,8 @@ export interface MigrationPlan {
   image: ImagePlan;
   /** The context as a path relative to the output folder. */
   contextFromOutput: string;
+  /** Answers (`manager:name`) that matched nothing in this Dockerfile: a package removed, a name changed. */
+  unusedDecisions: string[];
   /** Context paths left out of whole-context sources (VCS data, the output folder, .dockerignore entries). */
   contextExclude: string[];
   summary: Record<Status, number>;

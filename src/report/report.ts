@@ -15,6 +15,8 @@ export interface JsonReport {
   derivations: Array<{ name: string; stage: number; builder: string; pname: string }>;
   image: { name: string; tag: string; contents: string[]; python: MigrationPlan['image']['python']; config: MigrationPlan['image']['config'] };
   summary: Record<Status, number>;
+  /** Answers-file decisions that matched nothing in this Dockerfile. */
+  unusedAnswers: string[];
   files: string[];
 }
 
@@ -31,6 +33,7 @@ export function jsonReport(plan: MigrationPlan, files: string[]): JsonReport {
     derivations: plan.derivations.map((d) => ({ name: d.name, stage: d.stage, builder: d.build.kind, pname: d.pname })),
     image: { name: plan.image.name, tag: plan.image.tag, contents: plan.image.contents, python: plan.image.python, config: plan.image.config },
     summary: plan.summary,
+    unusedAnswers: plan.unusedDecisions,
     files,
   };
 }
@@ -65,6 +68,10 @@ export function textReport(plan: MigrationPlan, files: string[], width = 100): s
     for (const p of [...low, ...unmapped]) {
       out.push(...wrap(`line ${p.line}: ${p.manager} ${p.name} → ${p.nix ?? 'nothing'} (${p.confidence})${p.note ? `: ${p.note}` : ''}`, width - 4).map((l) => `    ${l}`));
     }
+  }
+  if (plan.unusedDecisions.length) {
+    out.push('');
+    out.push(`answers that no longer fit this Dockerfile (not applied): ${plan.unusedDecisions.join(', ')}`);
   }
   out.push('');
   out.push(`summary: ${(['mapped', 'approximated', 'manual', 'ignored'] as const).map((s) => `${plan.summary[s]} ${s}`).join(', ')}`);

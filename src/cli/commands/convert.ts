@@ -11,6 +11,7 @@ import { fsContext, readDockerignore } from '../../io/fs-context.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
 import { jsonReport, textReport } from '../../report/report.js';
 import { loadRules } from '../../rules/load.js';
+import { answersSchema, type Answers } from '../../convert/answers.js';
 import type { CliIo } from '../main.js';
 
 export interface ConvertCommandOptions {
@@ -19,10 +20,30 @@ export interface ConvertCommandOptions {
   context?: string;
   target?: string;
   format: OutputFormat;
+  /** True when --format was given on the command line (it then wins over the answers file). */
+  formatFromFlag?: boolean;
   buildArg: string[];
   name?: string;
   json?: boolean;
   force?: boolean;
+  answers?: string;
+}
+
+/** Read and validate an answers file; a bad one is a one-line error with its file. */
+export function readAnswers(file: string): Answers {
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Dock2nixError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_INPUT', code === 'ENOENT' ? 'no such answers file' : `not a JSON answers file (${(error as Error).message})`, { file });
+  }
+  const result = answersSchema.safeParse(data);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new Dock2nixError('E_INPUT', `bad answers file at ${issue.path.join('.') || '(top level)'}: ${issue.message}`, { file });
+  }
+  return result.data;
 }
 
 const MAX_DOCKERFILE_BYTES = 1024 * 1024;
@@ -60,6 +81,7 @@ export function parseBuildArgs(values: string[]): Record<string, string> {
 }
 
 export async function runConvert(options: ConvertCommandOptions, io: CliIo): Promise<number> {
+  const answers = options.answers ? readAnswers(options.answers) : null;
   const source = readDockerfile(options.dockerfile);
   const contextDir = path.resolve(options.context ?? path.dirname(options.dockerfile));
   try {
@@ -74,8 +96,9 @@ export async function runConvert(options: ConvertCommandOptions, io: CliIo): Pro
   const ignore = readDockerignore(context);
   const { plan, files } = convertDockerfile(source, context, rules, {
     dockerfilePath: options.dockerfile,
-    format: options.format,
-    target: options.target,
+    format: options.formatFromFlag ? options.format : (answers?.format ?? options.format),
+    target: options.target ?? answers?.target,
+    decisions: answers?.decisions,
     buildArgs: parseBuildArgs(options.buildArg),
     imageName: options.name ?? imageNameFrom(path.basename(contextDir)),
     contextFromOutput: path.relative(outputDir, contextDir).split(path.sep).join('/'),
@@ -83,7 +106,7 @@ export async function runConvert(options: ConvertCommandOptions, io: CliIo): Pro
     ignored: ignore.plain,
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
   });
-  const targets = (['default.nix', 'flake.nix'] as const).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
+  const targets = (answers?.files ?? (['default.nix', 'flake.nix'] as const)).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
   ensureWritable(targets.map((t) => t.path), Boolean(options.force));
   writeFilesAtomically(targets);
   const written = targets.map((t) => path.relative(process.cwd(), t.path) || t.path);

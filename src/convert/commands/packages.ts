@@ -2,7 +2,7 @@
  * Package installs (apk, apt, pip, npm -g) become nixpkgs attributes through the rule tables. Every name is
  * reported with its confidence; unknown names are reported, never guessed.
  */
-import { lookupPackage, type Manager } from '../../rules/load.js';
+import { lookupPackage, type Manager, type PackageMatch } from '../../rules/load.js';
 import { confidenceStatus, worst, type CommandScope, type Outcome } from '../stage.js';
 import type { Confidence, PackageReport } from '../types.js';
 
@@ -24,7 +24,8 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
   const added: string[] = [];
   for (const request of requests) {
     if (request.version) pinned.push(`${request.name} ${request.version}`);
-    const match = lookupPackage(rules, manager, request.name);
+    const decided = scope.decisions.package(manager, request.name);
+    const match = decided ? decidedMatch(manager, request.name, decided.attr) : lookupPackage(rules, manager, request.name);
     const report: PackageReport = {
       manager,
       name: request.name,
@@ -98,6 +99,22 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
     status: requests.length === 0 ? 'ignored' : status,
     rule: `run.${manager}.install`,
     message: `${manager} install: ${parts.join('; ') || 'nothing to install'}`,
+  };
+}
+
+/** A person's choice stands in for the table: an attribute, or nothing at all. */
+function decidedMatch(manager: Manager, name: string, attr: string | null): PackageMatch {
+  return {
+    key: name,
+    via: 'table',
+    manager,
+    entry: {
+      attrs: attr === null ? [] : [attr],
+      confidence: 'high',
+      role: 'runtime',
+      note: attr === null ? 'left out by your answers file' : `${attr} chosen in your answers file`,
+      evidence: 'pkgs/top-level/all-packages.nix',
+    },
   };
 }
 
