@@ -12,6 +12,7 @@ import { memoryContext } from '../src/convert/context.js';
 import { isDock2nixError } from '../src/errors.js';
 import { loadRules } from '../src/rules/load.js';
 import { corpusDir, nixParse, requireTool } from './helpers/tools.js';
+import * as fsContextModule from '../src/io/fs-context.js';
 
 const dockerfilesDir = path.join(corpusDir, 'dockerfiles');
 const present = existsSync(dockerfilesDir);
@@ -53,4 +54,60 @@ describe.skipIf(!present)('corpus', () => {
       }
     });
   }
+});
+
+const pairsDir = path.join(corpusDir, 'pairs');
+const spaDir = path.join(pairsDir, 'ioboi__container-image-nix-talk__spa/spa');
+
+describe.skipIf(!existsSync(spaDir))('hand-written Nix next to the same Dockerfile (corpus pairs)', () => {
+  const convertPair = (dockerfile: string) => {
+    const { fsContext } = fsContextModule;
+    return convertDockerfile(readFileSync(path.join(spaDir, dockerfile), 'utf8'), fsContext(spaDir), loadRules(), {
+      dockerfilePath: dockerfile,
+      imageName: 'spa-nix',
+      contextFromOutput: '..',
+      outputInContext: 'nix',
+    });
+  };
+
+  /**
+   * The talk's flake uses importNpmLock, which needs package-lock.json. The stored pair has only package.json,
+   * so dock2nix must not pretend: the COPY of the lock file is manual work and the hash is a marked TODO.
+   */
+  const expectLockHandling = (nix: string, plan: { instructions: Array<{ keyword: string; status: string; message: string }> }) => {
+    if (existsSync(path.join(spaDir, 'package-lock.json'))) {
+      expect(nix).toContain('importNpmLock');
+      return;
+    }
+    expect(nix).toMatch(/npmDepsHash = lib\.fakeHash;/);
+    expect(nix).toContain('TODO(dock2nix)');
+    const copy = plan.instructions.find((i) => i.keyword === 'COPY' && i.message.includes('package-lock.json'));
+    expect(copy?.status).toBe('manual');
+  };
+
+  it('builds the Caddy variant as the talk does: buildNpmPackage, served by caddy', () => {
+    const handWritten = readFileSync(path.join(spaDir, 'flake.nix'), 'utf8');
+    const { files, plan } = convertPair('Dockerfile');
+    for (const construct of ['buildNpmPackage', 'dockerTools.buildLayeredImage', 'caddy']) {
+      expect(handWritten, `the pair uses ${construct}`).toContain(construct);
+      expect(files['default.nix'], `dock2nix emits ${construct}`).toContain(construct);
+    }
+    expectLockHandling(files['default.nix'], plan);
+    expect(plan.image.config.Entrypoint).toEqual(['caddy', 'file-server', '--root=/run']);
+    expect(plan.image.config.ExposedPorts).toContain('80/tcp');
+    expect(plan.derivations.map((d) => [d.build.kind, d.outputs.map((o) => o.from)])).toEqual([['npm', ['dist']]]);
+  });
+
+  it('builds the nginx variant with what container.nix needed by hand: fakeNss, /tmp, the nginx binary', () => {
+    const handWritten = readFileSync(path.join(spaDir, 'container.nix'), 'utf8');
+    const { files, plan } = convertPair('Dockerfile.nginx');
+    for (const construct of ['fakeNss', 'nginx', 'buildNpmPackage']) {
+      expect(handWritten).toContain(construct);
+      expect(files['default.nix']).toContain(construct);
+    }
+    expectLockHandling(files['default.nix'], plan);
+    expect(plan.image.directories.map((d) => d.path)).toEqual(expect.arrayContaining(['/tmp', '/usr/share/nginx/html', '/var/log/nginx']));
+    expect(plan.image.files.map((f) => f.dest)).toEqual(expect.arrayContaining(['/etc/nginx/nginx.conf', '/usr/share/nginx/html']));
+    expect(plan.image.users?.passwd.some((line) => line.startsWith('nginx:'))).toBe(true);
+  });
 });

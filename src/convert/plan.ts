@@ -333,6 +333,7 @@ function decide(instruction: Instruction, stage: Stage, state: StageState, scope
     .with({ keyword: 'COPY' }, { keyword: 'ADD' }, (copy) => decideCopy(copy, stage, state, scope))
     .with({ keyword: 'ENV' }, (env) => {
       for (const [name, value] of env.pairs) state.env.set(name, value);
+      if (env.pairs.some(([, value]) => value.startsWith('https://'))) needsCertificates(state, `line ${env.line}: an https:// address in ENV`);
       if (env.pairs.some(([name]) => name === 'TZ')) {
         state.needs.tzdata = true;
         state.needReasons.push(`line ${env.line}: TZ is set`);
@@ -441,12 +442,26 @@ function decideUser(user: string, group: string | null, state: StageState): Outc
   const known = state.users.get(user);
   if (known) return { status: 'mapped', rule: 'user', message: `runs as ${user} (uid ${known.uid}); /etc/passwd and /etc/group come from fakeNss` };
   if (user === 'nobody') return { status: 'mapped', rule: 'user', message: 'runs as nobody, which fakeNss provides' };
-  // A user the base image had but we do not know: give it an entry so the name resolves.
-  state.users.set(user, { name: user, uid: 1000 + state.users.size, gid: 1000 + state.users.size, gecos: '', home: '/', shell: '/bin/sh' });
+  // A user the base image had but we do not know: give it an entry (and a group) so the name resolves.
+  const taken = new Set([...state.users.values()].map((u) => u.uid));
+  let uid = 1000;
+  while (taken.has(uid)) uid++;
+  const gid = group && /^\d+$/.test(group) ? Number(group) : (state.groups.get(group ?? user)?.gid ?? uid);
+  if (!group || !/^\d+$/.test(group)) state.groups.set(group ?? user, { name: group ?? user, gid });
+  state.users.set(user, { name: user, uid, gid, gecos: '', home: '/', shell: '/bin/sh' });
   return { status: 'approximated', rule: 'user.unknown', message: `user ${user} is not created in this Dockerfile (the base image may have had it); added to /etc/passwd with uid ${state.users.get(user)!.uid}` };
 }
 
+/** The image fetched over TLS in Docker, so it had CA certificates; the Nix image gets them too. */
+function needsCertificates(state: StageState, reason: string): void {
+  if (state.needs.caCertificates) return;
+  state.needs.caCertificates = true;
+  state.needReasons.push(reason);
+}
+
 function commandArgv(command: CommandForm, state: StageState, keyword: string): { argv: string[]; outcome: Outcome } {
+  const text = command.form === 'exec' ? command.argv.join(' ') : command.command;
+  if (/https:\/\//.test(text)) needsCertificates(state, `${keyword} uses an https:// address`);
   if (command.form === 'exec') {
     return { argv: command.argv, outcome: { status: 'mapped', rule: keyword.toLowerCase(), message: `${keyword} ${JSON.stringify(command.argv)}` } };
   }
@@ -526,6 +541,7 @@ function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageSt
     }
     for (const [name, value] of Object.entries(analysis.exports)) if (value !== null) state.env.set(name, value);
     for (const command of analysis.commands) {
+      if (command.words.some((w) => w.text?.startsWith('https://'))) needsCertificates(state, `line ${run.line}: fetches over TLS`);
       const outcome = ruleForCommand(command, commandScope);
       outcomes.push(outcome);
       details.push(`${outcome.status}: ${outcome.message}`);

@@ -116,6 +116,8 @@ export interface NpmBuild {
   /** Where the lock file is (relative to the source root), null when there is none. */
   lockFile: string | null;
   npmFlags: string[];
+  /** The Dockerfile installed without dev dependencies (`--omit=dev`, `--production`, NODE_ENV=production). */
+  omitDev: boolean;
 }
 
 export interface GoBuild {

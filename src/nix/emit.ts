@@ -194,13 +194,8 @@ function emitDefault(plan: MigrationPlan): string {
   }
   const formals: Array<{ name: string; default?: NixExpr }> = [{ name: 'pkgs', default: apply(id('import'), raw('<nixpkgs>'), attrs([])) }];
   if (plan.format === 'nix2container') {
-    formals.push({
-      name: 'nix2container',
-      default: select(
-        { kind: 'parens', expr: apply(id('import'), { kind: 'parens', expr: apply(select(id('builtins'), 'fetchTarball'), str('https://github.com/nlewo/nix2container/archive/master.tar.gz')) }, attrs([bind('pkgs', id('pkgs'))])) },
-        'nix2container',
-      ),
-    });
+    // Without the flake, nix2container comes from its repository's default branch (the flake pins it).
+    formals.push({ name: 'nix2container', default: raw('(import (builtins.fetchTarball "https://github.com/nlewo/nix2container/archive/master.tar.gz") { inherit pkgs; }).nix2container') });
   }
   const signature = print(lambda({ formals }, id('x'))).replace(/: x$/, ':');
   return `${header(plan, 'default.nix')}\n${signature}\n\n${print(letIn(bindings, body))}\n`;
@@ -329,6 +324,7 @@ function srcExpr(derivation: DerivationPlan): NixExpr {
 
 function installPhase(derivation: DerivationPlan): NixExpr {
   const lines = ['runHook preInstall', 'mkdir -p $out'];
+  if (derivation.build.kind === 'npm' && derivation.build.omitDev) lines.push('npm prune --omit=dev --no-save');
   for (const output of derivation.outputs) {
     if (output.from === '.') lines.push('cp -r . $out');
     else {
