@@ -17,6 +17,9 @@ import { buildImagePlan } from './image.js';
 import { DecisionLedger, noDecisions, type Decisions } from './decisions.js';
 import type { FilePlacement, InstructionReport, MigrationPlan, OutputFormat, StageReport, Status } from './types.js';
 
+/** Attributes that put /bin/sh in the image root. */
+export const SHELL_PROVIDERS = new Set(['busybox', 'dockerTools.binSh', 'bashInteractive.binSh']);
+
 export interface PlanOptions {
   target?: string;
   format: OutputFormat;
@@ -235,7 +238,8 @@ function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSe
     workdir: '/',
     user: null,
     shell: ['/bin/sh', '-c'],
-    hasShell: base.image?.shell ?? false,
+    // What matters is whether the Nix image has /bin/sh, not whether the Docker base had one.
+    hasShell: (base.image?.attrs ?? []).some((attr) => SHELL_PROVIDERS.has(attr)),
     files: [],
     directories: new Map(),
     symlinks: new Map(),

@@ -84,6 +84,7 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
         continue;
       }
       stage.packages.set(attr, entry.role === 'build' ? 'build' : stage.packages.get(attr) ?? 'runtime');
+      if (attr === 'busybox' && entry.role !== 'build') stage.hasShell = true;
       added.push(attr);
     }
   }
