@@ -4,10 +4,24 @@
  */
 import { z } from 'zod';
 
+/**
+ * How a build stage becomes a derivation, where more than one way is sensible:
+ * - `importNpmLock`: buildNpmPackage whose dependencies come from package-lock.json through importNpmLock (no
+ *   hash to maintain; needs a lock file).
+ * - `npmDepsHash`: buildNpmPackage with `npmDepsHash` (one fixed-output download of all dependencies; the hash
+ *   starts as lib.fakeHash and is filled in from the first build, and again whenever the lock file changes).
+ * - `generic`: stdenv.mkDerivation that replays the stage's commands, marked TODO (for builds the language
+ *   builders do not fit).
+ */
+export const buildChoices = ['importNpmLock', 'npmDepsHash', 'generic'] as const;
+export type BuildChoice = (typeof buildChoices)[number];
+
 export const decisionsSchema = z
   .object({
     /** `manager:name` (e.g. `apk:py2-pip`) → a nixpkgs attribute path, or null to leave the package out. */
     packages: z.record(z.string().regex(/^(apk|apt|pip|npm):.+$/), z.string().regex(/^[A-Za-z_][A-Za-z0-9_'.-]*$/).nullable()).default({}),
+    /** A build stage, by name (or by index for an unnamed stage, e.g. `"0"`) → how it becomes a derivation. */
+    builds: z.record(z.string().min(1), z.enum(buildChoices)).optional(),
   })
   .strict();
 
@@ -17,6 +31,11 @@ export const noDecisions: Decisions = { packages: {} };
 
 export function packageKey(manager: string, name: string): string {
   return `${manager}:${name}`;
+}
+
+/** The key of a build decision: the stage's name, or its index for an unnamed stage. */
+export function stageKey(stage: { index: number; name: string | null }): string {
+  return stage.name ?? String(stage.index);
 }
 
 /** Tracks which decisions the conversion used, to report the ones that no longer fit. */
@@ -31,7 +50,26 @@ export class DecisionLedger {
     return { attr: this.decisions.packages[key] ?? null };
   }
 
+  /**
+   * The build decision for a stage (looked up by name, then by index). The caller applies it only where it fits
+   * (an npm stage; `importNpmLock` only with a lock file); a decision that was never asked for here is reported.
+   */
+  build(stage: { index: number; name: string | null }): BuildChoice | undefined {
+    const builds = this.decisions.builds ?? {};
+    for (const key of stage.name ? [stage.name, String(stage.index)] : [String(stage.index)]) {
+      const choice = builds[key];
+      if (choice) {
+        this.used.add(`build:${key}`);
+        return choice;
+      }
+    }
+    return undefined;
+  }
+
+  /** Unused answers: `manager:name` for packages, `build:<stage>` for build stages. */
   unused(): string[] {
-    return Object.keys(this.decisions.packages).filter((key) => !this.used.has(key)).sort();
+    const packages = Object.keys(this.decisions.packages).filter((key) => !this.used.has(key));
+    const builds = Object.keys(this.decisions.builds ?? {}).map((key) => `build:${key}`).filter((key) => !this.used.has(key));
+    return [...packages, ...builds].sort();
   }
 }

@@ -5,7 +5,7 @@
 import { parse as parseToml } from 'smol-toml';
 import type { Stage } from '../dockerfile/model.js';
 import { resolvePath } from '../dockerfile/parse.js';
-import type { RuleSet } from '../rules/load.js';
+import { chooseRuntime, type RuleSet } from '../rules/load.js';
 import type { BuildContext } from './context.js';
 import type { StageState } from './stage.js';
 import type { BuildPlan, DerivationPlan } from './types.js';
@@ -67,7 +67,9 @@ export function buildDerivation(
     const module = goMod ? /^module\s+(\S+)/m.exec(goMod)?.[1] ?? null : null;
     const hasRequires = goMod ? /^require\b/m.test(goMod) : true;
     const vendored = context.kind(src.root ? `${src.root}/vendor` : 'vendor') === 'dir';
-    const runtime = state.runtimes.go;
+    // The tag's Go version wins; without one (golang:alpine, latest), go.mod's `go` line chooses.
+    const goLine = goMod ? /^go\s+(\d+\.\d+)/m.exec(goMod)?.[1] : undefined;
+    const runtime = state.runtimes.go?.requested || !goLine ? state.runtimes.go : chooseRuntime(scope.rules, 'go', goLine);
     const binaries: Array<{ installed: string; wanted: string }> = [];
     const subPackages: string[] = [];
     for (const step of state.go) {

@@ -10,6 +10,7 @@ import { flagValue, hasFlag, parseArgs } from './args.js';
 import { installPackages, pythonSet, splitDistroPin } from './packages.js';
 import { parseRequirement, parseRequirements } from './requirements.js';
 import { addGroup, addUser } from './users.js';
+import { contextPathOf, projectDirOf, readPythonProject } from './python-projects.js';
 
 type Rule = (words: string[], command: ShellCommand, scope: CommandScope) => Outcome;
 
@@ -87,19 +88,37 @@ const pip: Rule = (words, command, scope) => {
   const requests = [];
   const unsupported: string[] = [];
   const notes: string[] = [];
+  let projectInstalled = false;
   for (const name of names) {
     const requirement = parseRequirement(name);
     if (requirement) requests.push(requirement);
+    else if (/^(\.|\/|\.\/)/.test(name) && !/\.(whl|tar\.gz|zip)$/.test(name)) installProject(name);
     else unsupported.push(name);
   }
+  for (const editable of [...(args.flags.get('-e') ?? []), ...(args.flags.get('--editable') ?? [])]) installProject(editable);
   for (const file of args.flags.get('-r') ?? []) readRequirementsInto(file);
   for (const file of args.flags.get('--requirement') ?? []) readRequirementsInto(file);
-  for (const editable of [...(args.flags.get('-e') ?? []), ...(args.flags.get('--editable') ?? [])]) unsupported.push(`-e ${editable}`);
   if (hasFlag(args, '--user', '-t', '--target', '--prefix')) notes.push('the install location (--user/--target/--prefix) becomes the interpreter environment');
+
+  function installProject(target: string): void {
+    const contextDir = projectDirOf(scope.stage, resolvePath(command.cwd, target));
+    if (contextDir === null) {
+      unsupported.push(`${target} (a project not copied from the build context)`);
+      return;
+    }
+    const project = readPythonProject(scope.context, contextDir);
+    if (project.kind === 'none' || project.kind === 'setuptools') {
+      unsupported.push(`${target}: ${project.advice}`);
+      return;
+    }
+    requests.push(...project.dependencies);
+    notes.push(`installs the project in ${contextDir || 'the context root'} from source, ${project.advice}`);
+    projectInstalled = true;
+  }
 
   function readRequirementsInto(file: string): void {
     const imagePath = resolvePath(command.cwd, file);
-    const contextPath = scope.stage.contextFiles.get(imagePath);
+    const contextPath = contextPathOf(scope.stage, imagePath);
     if (!contextPath) {
       unsupported.push(`-r ${file} (not copied from the build context before this line)`);
       return;
@@ -116,7 +135,8 @@ const pip: Rule = (words, command, scope) => {
     notes.push(`read ${parsed.requirements.length} requirements from ${contextPath}`);
   }
 
-  const tooling = new Set(['pip', 'setuptools', 'wheel']);
+  // Installers and build backends: Nix does their work, so the image needs none of them.
+  const tooling = new Set(['pip', 'setuptools', 'wheel', 'poetry', 'poetry-core', 'pipenv', 'uv', 'hatchling', 'flit-core', 'pdm', 'pip-tools', 'virtualenv']);
   const onlyTooling = requests.length > 0 && requests.every((r) => tooling.has(r.name.toLowerCase())) && unsupported.length === 0;
   if (onlyTooling) return ignored('run.pip.tooling', `pip install ${requests.map((r) => r.name).join(' ')}: packaging tools, not needed in a Nix image`);
   const outcome = installPackages(scope, 'pip', requests.filter((r) => !tooling.has(r.name.toLowerCase())));
@@ -126,8 +146,33 @@ const pip: Rule = (words, command, scope) => {
   if (unsupported.length) {
     outcome.status = 'manual';
     outcome.message += `; needs manual work: ${unsupported.join(', ')}`;
+  } else if (projectInstalled && outcome.status === 'mapped') {
+    outcome.status = 'approximated';
   }
   return outcome;
+};
+
+/** `poetry install`, `uv sync`, `pipenv install`: the project's declared dependencies, as pip would install them. */
+const pythonProjectTool: Rule = (words, command, scope) => {
+  const tool = words[0]!;
+  const action = words.slice(1).find((w) => !w.startsWith('-'));
+  if (tool === 'uv' && action === 'pip') return pip(['pip', ...words.slice(words.indexOf('pip') + 1)], command, scope);
+  const installs = (tool === 'poetry' && action === 'install') || (tool === 'uv' && action === 'sync') || (tool === 'pipenv' && (action === 'install' || action === 'sync'));
+  if (!installs) {
+    return /^(config|export|lock|self|cache|--version|venv)$/.test(action ?? '')
+      ? ignored(`run.${tool}.noop`, `${tool} ${action}: not needed with Nix`)
+      : manual(`run.${tool}.unknown`, `${tool} ${action ?? ''}: not understood`);
+  }
+  const dir = projectDirOf(scope.stage, command.cwd);
+  if (dir === null) return manual(`run.${tool}.install`, `${tool} ${action}: the project in ${command.cwd} was not copied from the build context`);
+  const project = readPythonProject(scope.context, dir);
+  if (project.kind === 'none' || project.kind === 'setuptools') return manual(`run.${tool}.install`, `${tool} ${action}: ${project.advice}`);
+  const outcome = installPackages(scope, 'pip', project.dependencies);
+  return {
+    status: outcome.status === 'mapped' ? 'approximated' : outcome.status,
+    rule: `run.${tool}.install`,
+    message: `${tool} ${action}: ${project.advice}; ${outcome.message.replace(/^pip install: /, '')}`,
+  };
 };
 
 const npm: Rule = (words, command, scope) => {
@@ -171,8 +216,25 @@ function splitNpmSpec(spec: string): { name: string; version: string | null } {
   return { name: spec, version: null };
 }
 
-const yarnOrPnpm: Rule = (words) =>
-  manual('run.node.other-manager', `${words[0]} ${words[1] ?? ''}: ${words[0]} projects need nixpkgs' ${words[0] === 'yarn' ? 'yarn-berry/fetchYarnDeps' : 'pnpm.fetchDeps'} support, which dock2nix does not generate yet`);
+const yarnOrPnpm: Rule = (words, command, scope) => {
+  const tool = words[0]!;
+  const dir = contextPathOf(scope.stage, command.cwd) ?? '';
+  const at = (name: string) => (dir ? `${dir}/${name}` : name);
+  let approach: string;
+  if (tool === 'pnpm') {
+    approach = scope.context.kind(at('pnpm-lock.yaml')) === 'file'
+      ? 'pnpm-lock.yaml found: in nixpkgs use fetchPnpmDeps with pnpmConfigHook in a stdenv.mkDerivation'
+      : 'no pnpm-lock.yaml: add one, then use fetchPnpmDeps with pnpmConfigHook';
+  } else {
+    const lock = scope.context.readText(at('yarn.lock'));
+    approach = lock === null
+      ? 'no yarn.lock: add one, then use fetchYarnDeps with yarnConfigHook (Yarn 1) or yarn-berry_4.fetchYarnBerryDeps (Yarn 2+)'
+      : /__metadata:/.test(lock)
+        ? 'yarn.lock is Yarn 2+ (Berry): in nixpkgs use yarn-berry_4.fetchYarnBerryDeps with yarn-berry_4.yarnBerryConfigHook'
+        : 'yarn.lock is Yarn 1: in nixpkgs use fetchYarnDeps with yarnConfigHook, yarnBuildHook and yarnInstallHook';
+  }
+  return manual('run.node.other-manager', `${tool} ${words[1] ?? ''}: ${approach}; dock2nix generates npm builds only so far`);
+};
 
 const go: Rule = (words, command, scope) => {
   const args = parseArgs(words.slice(1), new Set(['-o', '-ldflags', '-tags', '-gcflags', '-asmflags', '-mod', '-p', '-buildmode', '-pkgdir', '-installsuffix', '-modfile', '-overlay', '-C']));
@@ -313,6 +375,9 @@ const RULES: Record<string, Rule> = {
   'debconf-set-selections': aptHelpers,
   pip,
   pip3: pip,
+  poetry: pythonProjectTool,
+  uv: pythonProjectTool,
+  pipenv: pythonProjectTool,
   npm,
   yarn: yarnOrPnpm,
   pnpm: yarnOrPnpm,

@@ -1,0 +1,100 @@
+/** Inputs read from the build context: requirements files, Python projects, lock files, go.mod. */
+import { describe, expect, it } from 'vitest';
+import { convertDockerfile } from '../src/convert/convert.js';
+import { memoryContext } from '../src/convert/context.js';
+import { parseRequirements } from '../src/convert/commands/requirements.js';
+import { loadRules } from '../src/rules/load.js';
+
+function convert(dockerfile: string, files: Record<string, string | null>) {
+  return convertDockerfile(dockerfile, memoryContext(files), loadRules(), {
+    dockerfilePath: 'Dockerfile',
+    imageName: 'test',
+    contextFromOutput: '..',
+    outputInContext: 'nix',
+  }).plan;
+}
+
+describe('requirements.txt', () => {
+  it('reads includes, comments, markers, extras, hashes and continuations', () => {
+    const files: Record<string, string> = {
+      'req/base.txt': 'requests==2.32.3 \\\n    --hash=sha256:abc\n# comment\n',
+      'req/main.txt': '-r base.txt\n-c constraints.txt\nuvicorn[standard]>=0.30 ; python_version >= "3.8"\n--index-url https://example.org/simple\n-e git+https://x/y.git#egg=y\nFlask  # inline comment\n',
+    };
+    const result = parseRequirements(files['req/main.txt']!, 'req/main.txt', (p) => files[p] ?? null);
+    expect(result.requirements).toEqual([
+      { name: 'requests', version: '2.32.3' },
+      { name: 'uvicorn', version: '>=0.30' },
+      { name: 'Flask', version: null },
+    ]);
+    expect(result.unsupported).toEqual(['-e git+https://x/y.git#egg=y']);
+    expect(result.missing).toEqual([]);
+  });
+  it('reports an include that is missing', () => {
+    expect(parseRequirements('-r other.txt\n', 'r.txt', () => null).missing).toEqual(['other.txt']);
+  });
+  it('finds a requirements file inside a copied folder', () => {
+    const plan = convert('FROM python:3.12\nCOPY . /app\nRUN pip install -r /app/requirements.txt\n', { 'requirements.txt': 'flask\n' });
+    expect(plan.image.python).toEqual({ attr: 'python312', packages: ['flask'] });
+  });
+});
+
+describe('Python projects', () => {
+  it('reads PEP 621 dependencies for pip install .', () => {
+    const plan = convert('FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install .\n', {
+      'pyproject.toml': '[project]\nname = "x"\ndependencies = ["requests>=2", "PyYAML"]\n',
+    });
+    expect(plan.image.python?.packages).toEqual(['pyyaml', 'requests']);
+    const run = plan.instructions.find((i) => i.keyword === 'RUN')!;
+    expect(run.status).toBe('approximated');
+    expect(run.message).toMatch(/buildPythonApplication/);
+  });
+  it('names uv2nix for uv projects and poetry2nix for Poetry ones', () => {
+    const uv = convert('FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN uv sync --frozen\n', { 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["flask"]\n', 'uv.lock': 'version = 1\n' });
+    expect(uv.instructions.find((i) => i.keyword === 'RUN')!.message).toMatch(/uv2nix/);
+    const poetry = convert('FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml ./\nRUN poetry install\n', { 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.11"\nflask = "^3"\n' });
+    expect(poetry.instructions.find((i) => i.keyword === 'RUN')!.message).toMatch(/poetry2nix/);
+    expect(poetry.image.python?.packages).toEqual(['flask']);
+  });
+  it('leaves setup.py projects for manual work, saying why', () => {
+    const plan = convert('FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pip install -e .\n', { 'setup.py': 'from setuptools import setup\n' });
+    const run = plan.instructions.find((i) => i.keyword === 'RUN')!;
+    expect(run.status).toBe('manual');
+    expect(run.message).toMatch(/setup\.py/);
+  });
+});
+
+describe('Node lock files', () => {
+  it('uses importNpmLock with package-lock.json and a marked fakeHash without one', () => {
+    const df = 'FROM node:22 AS b\nWORKDIR /s\nCOPY . .\nRUN npm ci && npm run build\nFROM scratch\nCOPY --from=b /s/out /out\n';
+    const pkg = '{"name":"a","version":"1.0.0"}';
+    expect(convert(df, { 'package.json': pkg, 'package-lock.json': '{}' }).derivations[0]!.build).toMatchObject({ kind: 'npm', lockFile: 'package-lock.json', buildScript: 'build' });
+    expect(convert(df, { 'package.json': pkg }).derivations[0]!.build).toMatchObject({ kind: 'npm', lockFile: null });
+  });
+  it('names the nixpkgs approach for Yarn 1, Yarn Berry and pnpm', () => {
+    const message = (files: Record<string, string>, tool: string) =>
+      convert(`FROM node:22\nWORKDIR /s\nCOPY . .\nRUN ${tool} install\n`, files).instructions.find((i) => i.keyword === 'RUN')!.message;
+    expect(message({ 'yarn.lock': '# yarn lockfile v1\n' }, 'yarn')).toMatch(/fetchYarnDeps with yarnConfigHook/);
+    expect(message({ 'yarn.lock': '__metadata:\n  version: 8\n' }, 'yarn')).toMatch(/yarn-berry_4\.fetchYarnBerryDeps/);
+    expect(message({ 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" }, 'pnpm')).toMatch(/fetchPnpmDeps with pnpmConfigHook/);
+  });
+});
+
+describe('go.mod and Cargo.toml', () => {
+  const goDockerfile = (tag: string) => `FROM golang:${tag} AS b\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nFROM scratch\nCOPY --from=b /app /app\n`;
+  const goMod = 'module github.com/acme/tool/v2\n\ngo 1.26.1\n\nrequire example.com/x v1.0.0\n';
+  it('takes the Go version from go.mod when the tag has none, and names the binary from the module path', () => {
+    const build = convert(goDockerfile('alpine'), { 'go.mod': goMod, 'main.go': 'package main' }).derivations[0]!.build;
+    expect(build).toMatchObject({ kind: 'go', builder: 'buildGo126Module', vendorHash: 'unknown', binaries: [{ installed: 'tool', wanted: 'app' }] });
+  });
+  it('keeps the tag\'s version when it has one', () => {
+    expect(convert(goDockerfile('1.25'), { 'go.mod': goMod }).derivations[0]!.build).toMatchObject({ builder: 'buildGo125Module' });
+  });
+  it('reads the crate name and version from Cargo.toml', () => {
+    const plan = convert('FROM rust:1 AS b\nWORKDIR /w\nCOPY . .\nRUN cargo build --release --features tls,json\nFROM scratch\nCOPY --from=b /w/target/release/srv /srv\n', {
+      'Cargo.toml': '[package]\nname = "srv"\nversion = "0.9.1"\n',
+      'Cargo.lock': 'version = 4\n',
+    });
+    expect(plan.derivations[0]).toMatchObject({ pname: 'srv', version: '0.9.1', build: { kind: 'rust', lockFile: 'Cargo.lock', features: ['tls', 'json'] } });
+    expect(plan.image.files.map((f) => f.source)).toEqual([{ kind: 'derivation', derivation: 'b', path: 'bin/srv', directory: false }]);
+  });
+});
