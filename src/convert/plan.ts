@@ -14,6 +14,7 @@ import { ruleForCommand } from './commands/run.js';
 import { cloneStage, emptyConfig, numericOwner, worst, type CommandScope, type Outcome, type StageState } from './stage.js';
 import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
 import { buildImagePlan } from './image.js';
+import { secretReason, type SecretFinding } from './secrets.js';
 import { DecisionLedger, noDecisions, type Decisions } from './decisions.js';
 import type { FilePlacement, InstructionReport, MigrationPlan, OutputFormat, StageReport, Status } from './types.js';
 
@@ -43,8 +44,9 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
   const states = new Map<number, StageState>();
   const copyRequests: CopyRequest[] = [];
 
+  const secrets: SecretFinding[] = [];
   for (const instruction of dockerfile.globalArgs) {
-    reports.push(report(instruction, null, describeArg(instruction)));
+    reports.push(report(instruction, null, describeArg(instruction, secrets)));
   }
 
   for (const stage of dockerfile.stages) {
@@ -62,7 +64,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     const state = startStage(stage, states, rules);
     states.set(stage.index, state);
     for (const instruction of stage.instructions) {
-      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, states, decisions });
+      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, states, decisions, secrets });
       reports.push(report(instruction, stage.index, outcome));
     }
   }
@@ -168,6 +170,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     image,
     contextFromOutput: options.contextFromOutput,
     unusedDecisions: decisions.unused(),
+    secrets,
     contextExclude: [...new Set(['.git', 'result', ...(options.outputInContext ? [options.outputInContext] : []), ...(options.ignored ?? [])])].sort(),
     summary,
   };
@@ -302,6 +305,7 @@ function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSe
 
 interface DecideScope {
   decisions: DecisionLedger;
+  secrets: SecretFinding[];
   dockerfile: Dockerfile;
   context: BuildContext;
   rules: RuleSet;
@@ -323,8 +327,26 @@ function report(instruction: Instruction, stage: number | null, outcome: Outcome
   };
 }
 
-function describeArg(instruction: Instruction): Outcome {
+function recordSecrets(into: SecretFinding[], line: number, keyword: SecretFinding['keyword'], pairs: Array<[string, string]>): SecretFinding[] {
+  const found: SecretFinding[] = [];
+  for (const [name, value] of pairs) {
+    const reason = secretReason(name, value);
+    if (reason) found.push({ line, keyword, name, reason, value });
+  }
+  into.push(...found);
+  return found;
+}
+
+function describeArg(instruction: Instruction, secrets: SecretFinding[]): Outcome {
   if (instruction.keyword !== 'ARG') throw new Error('describeArg needs an ARG');
+  const found = recordSecrets(secrets, instruction.line, 'ARG', instruction.args.filter((a) => a.value !== null).map((a) => [a.name, a.value!]));
+  if (found.length) {
+    return {
+      status: 'approximated',
+      rule: 'arg.secret',
+      message: `build argument ${instruction.args.map((a) => a.name).join(', ')}: ${found.map((s) => `${s.name} looks like a secret (${s.reason})`).join('; ')}; it was substituted while converting, so check the generated files do not carry it into /nix/store`,
+    };
+  }
   const parts = instruction.args.map((arg) => (arg.value === null ? `${arg.name} (no default; pass --build-arg ${arg.name}=…)` : `${arg.name}=${arg.value}`));
   return { status: 'mapped', rule: 'arg', message: `build argument ${parts.join(', ')}: substituted while converting` };
 }
@@ -332,11 +354,19 @@ function describeArg(instruction: Instruction): Outcome {
 function decide(instruction: Instruction, stage: Stage, state: StageState, scope: DecideScope): Outcome & { details?: string[] } {
   return match(instruction)
     .with({ keyword: 'FROM' }, (from) => decideFrom(from.image, from.platform, state, scope, stage))
-    .with({ keyword: 'ARG' }, (arg) => describeArg(arg))
+    .with({ keyword: 'ARG' }, (arg) => describeArg(arg, scope.secrets))
     .with({ keyword: 'RUN' }, (run) => decideRun(run, state, scope))
     .with({ keyword: 'COPY' }, { keyword: 'ADD' }, (copy) => decideCopy(copy, stage, state, scope))
     .with({ keyword: 'ENV' }, (env) => {
       for (const [name, value] of env.pairs) state.env.set(name, value);
+      const secrets = recordSecrets(scope.secrets, env.line, 'ENV', env.pairs);
+      if (secrets.length) {
+        return {
+          status: 'manual' as const,
+          rule: 'env.secret',
+          message: `environment: ${env.pairs.map(([n]) => n).join(', ')}; ${secrets.map((s) => `${s.name} looks like a secret (${s.reason})`).join('; ')}: in a Nix image it is world-readable in /nix/store and the image config, so pass it when the container starts (docker run -e ${secrets[0]!.name}) or mount it as a file`,
+        };
+      }
       if (env.pairs.some(([, value]) => value.startsWith('https://'))) needsCertificates(state, `line ${env.line}: an https:// address in ENV`);
       if (env.pairs.some(([name]) => name === 'TZ')) {
         state.needs.tzdata = true;
@@ -370,6 +400,7 @@ function decide(instruction: Instruction, stage: Stage, state: StageState, scope
     })
     .with({ keyword: 'LABEL' }, (label) => {
       for (const [name, value] of label.pairs) upsert(state.config.Labels, name, value);
+      recordSecrets(scope.secrets, label.line, 'LABEL', label.pairs);
       return { status: 'mapped' as const, rule: 'label', message: `labels ${label.pairs.map(([n]) => n).join(', ')}` };
     })
     .with({ keyword: 'MAINTAINER' }, (maintainer) => {

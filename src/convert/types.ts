@@ -4,6 +4,7 @@
  */
 import type { Keyword } from '../dockerfile/model.js';
 import type { Manager } from '../rules/load.js';
+import type { SecretFinding } from './secrets.js';
 
 export type Status = 'mapped' | 'approximated' | 'manual' | 'ignored';
 export type Confidence = 'exact' | 'high' | 'low' | 'none';
@@ -183,6 +184,8 @@ export interface MigrationPlan {
   image: ImagePlan;
   /** The context as a path relative to the output folder. */
   contextFromOutput: string;
+  /** Values that look like credentials (their values only serve to mask them in reports). */
+  secrets: SecretFinding[];
   /** Answers (`manager:name`) that matched nothing in this Dockerfile: a package removed, a name changed. */
   unusedDecisions: string[];
   /** Context paths left out of whole-context sources (VCS data, the output folder, .dockerignore entries). */

@@ -2,6 +2,7 @@
  * The migration report: JSON for tools (a stable shape) and text for people. Both come from the plan only.
  */
 import type { MigrationPlan, Status } from '../convert/types.js';
+import { maskDeep, maskText } from '../convert/secrets.js';
 
 export interface JsonReport {
   tool: MigrationPlan['tool'];
@@ -17,11 +18,13 @@ export interface JsonReport {
   summary: Record<Status, number>;
   /** Answers-file decisions that matched nothing in this Dockerfile. */
   unusedAnswers: string[];
+  /** Values that look like credentials: where, and why (never the value). */
+  secrets: Array<{ line: number; keyword: string; name: string; reason: string }>;
   files: string[];
 }
 
 export function jsonReport(plan: MigrationPlan, files: string[]): JsonReport {
-  return {
+  return maskDeep<JsonReport>({
     tool: plan.tool,
     dockerfile: plan.dockerfile,
     context: plan.context,
@@ -34,14 +37,19 @@ export function jsonReport(plan: MigrationPlan, files: string[]): JsonReport {
     image: { name: plan.image.name, tag: plan.image.tag, contents: plan.image.contents, python: plan.image.python, config: plan.image.config },
     summary: plan.summary,
     unusedAnswers: plan.unusedDecisions,
+    secrets: plan.secrets.map(({ line, keyword, name, reason }) => ({ line, keyword, name, reason })),
     files,
-  };
+  }, plan.secrets);
 }
 
 const STATUS_WIDTH = 12;
 
 /** A readable report, at most `width` columns wide (messages wrap). */
 export function textReport(plan: MigrationPlan, files: string[], width = 100): string {
+  return maskText(renderText(plan, files, width), plan.secrets);
+}
+
+function renderText(plan: MigrationPlan, files: string[], width: number): string {
   const out: string[] = [];
   out.push(`dock2nix ${plan.tool.version}: ${plan.dockerfile} (${plan.format})`);
   for (const stage of plan.stages) {
@@ -68,6 +76,10 @@ export function textReport(plan: MigrationPlan, files: string[], width = 100): s
     for (const p of [...low, ...unmapped]) {
       out.push(...wrap(`line ${p.line}: ${p.manager} ${p.name} → ${p.nix ?? 'nothing'} (${p.confidence})${p.note ? `: ${p.note}` : ''}`, width - 4).map((l) => `    ${l}`));
     }
+  }
+  if (plan.secrets.length) {
+    out.push('');
+    out.push(`secrets: ${plan.secrets.map((s) => `line ${s.line} ${s.keyword} ${s.name}`).join(', ')} look like credentials (masked in this report)`);
   }
   if (plan.unusedDecisions.length) {
     out.push('');
