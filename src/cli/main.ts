@@ -36,7 +36,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   program
     .command('convert')
     .description('convert a Dockerfile into Nix (default.nix and flake.nix) and report on every instruction')
-    .argument('<dockerfile>', 'the Dockerfile to convert')
+    .argument('<dockerfile...>', 'the Dockerfile(s) to convert; a quoted glob such as \'**/Dockerfile*\' converts every match')
     .option('-o, --output <dir>', 'output folder (default: <context>/nix)')
     .option('--context <dir>', 'build context (default: the Dockerfile\'s folder)')
     .option('--target <stage>', 'the stage to build (default: the last one)')
@@ -46,9 +46,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--json', 'print the migration report as JSON on stdout')
     .option('--force', 'overwrite existing output files')
     .option('--answers <file>', 'apply the decisions saved by `dock2nix wizard` (dock2nix.answers.json)')
-    .action(async (dockerfile: string, options, command: Command) => {
-      const { runConvert } = await import('./commands/convert.js');
-      exitCode = await runConvert({ dockerfile, ...options, formatFromFlag: command.getOptionValueSource('format') === 'cli' }, io);
+    .option('--jobs <n>', 'how many Dockerfiles to convert at once when given several', (v) => Number.parseInt(v, 10), 4)
+    .action(async (dockerfiles: string[], options, command: Command) => {
+      const { runConvertMany } = await import('./commands/convert.js');
+      exitCode = await runConvertMany(dockerfiles, { ...options, formatFromFlag: command.getOptionValueSource('format') === 'cli' }, io);
     });
 
   program
@@ -74,7 +75,14 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     });
 
   // commands: audit
-  // commands: wizard
+  program
+    .command('wizard')
+    .description('convert a Dockerfile step by step: explains what it found, asks each decision, saves the answers for `convert --answers`')
+    .argument('[dockerfile]', 'the Dockerfile (default: ask among Dockerfile, *.Dockerfile and Dockerfile.* in this folder and below)')
+    .action(async (dockerfile: string | undefined) => {
+      const { runWizardCommand } = await import('./commands/wizard.js');
+      exitCode = await runWizardCommand({ dockerfile }, io);
+    });
   // commands: rules
 
   try {

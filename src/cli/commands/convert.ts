@@ -2,10 +2,11 @@
  * `dock2nix convert`: the I/O around the pure conversion. Reads the Dockerfile and the context, refuses to
  * overwrite without --force, writes atomically, prints the report (JSON on stdout with --json).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import picomatch from 'picomatch';
 import path from 'node:path';
 import { convertDockerfile, imageNameFrom } from '../../convert/convert.js';
-import type { OutputFormat } from '../../convert/types.js';
+import type { MigrationPlan, OutputFormat, Status } from '../../convert/types.js';
 import { Dock2nixError } from '../../errors.js';
 import { fsContext, readDockerignore } from '../../io/fs-context.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
@@ -80,8 +81,8 @@ export function parseBuildArgs(values: string[]): Record<string, string> {
   return args;
 }
 
-export async function runConvert(options: ConvertCommandOptions, io: CliIo): Promise<number> {
-  const answers = options.answers ? readAnswers(options.answers) : null;
+/** Convert one Dockerfile and write its files; throws a Dock2nixError for input it cannot use. */
+export function convertOne(options: ConvertCommandOptions, answers: Answers | null): { plan: MigrationPlan; written: string[] } {
   const source = readDockerfile(options.dockerfile);
   const contextDir = path.resolve(options.context ?? path.dirname(options.dockerfile));
   try {
@@ -109,7 +110,12 @@ export async function runConvert(options: ConvertCommandOptions, io: CliIo): Pro
   const targets = (answers?.files ?? (['default.nix', 'flake.nix'] as const)).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
   ensureWritable(targets.map((t) => t.path), Boolean(options.force));
   writeFilesAtomically(targets);
-  const written = targets.map((t) => path.relative(process.cwd(), t.path) || t.path);
+  return { plan, written: targets.map((t) => path.relative(process.cwd(), t.path) || t.path) };
+}
+
+export async function runConvert(options: ConvertCommandOptions, io: CliIo): Promise<number> {
+  const answers = options.answers ? readAnswers(options.answers) : null;
+  const { plan, written } = convertOne(options, answers);
   if (options.json) {
     io.stdout(`${JSON.stringify(jsonReport(plan, written), null, 2)}\n`);
     io.stderr(textReport(plan, written, terminalWidth()));
@@ -117,6 +123,117 @@ export async function runConvert(options: ConvertCommandOptions, io: CliIo): Pro
     io.stdout(textReport(plan, written, terminalWidth()));
   }
   return 0;
+}
+
+const GLOB = /[*?[]/;
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git', 'nix', 'result']);
+
+/** Dockerfiles named on the command line, with quoted globs (`'**\/Dockerfile*'`) expanded under the current folder. */
+export function expandDockerfileArgs(args: string[], cwd = process.cwd()): string[] {
+  const found: string[] = [];
+  for (const arg of args) {
+    if (!GLOB.test(arg)) {
+      found.push(arg);
+      continue;
+    }
+    const matches = picomatch(arg, { dot: false });
+    const walk = (dir: string) => {
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(path.join(cwd, dir), { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const relative = dir ? `${dir}/${entry.name}` : entry.name;
+        if (entry.isDirectory()) {
+          if (!SKIPPED_FOLDERS.has(entry.name) && !entry.name.startsWith('.')) walk(relative);
+        } else if (entry.isFile() && matches(relative)) found.push(relative);
+      }
+    };
+    walk('');
+  }
+  return [...new Set(found)].sort();
+}
+
+/** `Dockerfile` → nix; `Dockerfile.nginx` and `nginx.Dockerfile` → nix-nginx, so variants side by side do not collide. */
+export function outputFolderName(dockerfile: string): string {
+  const base = path.basename(dockerfile);
+  const variant = /^Dockerfile\.(.+)$/i.exec(base)?.[1] ?? /^(.+)\.Dockerfile$/i.exec(base)?.[1];
+  return variant ? `nix-${variant.replace(/[^A-Za-z0-9._-]+/g, '-')}` : 'nix';
+}
+
+export interface ManyResult {
+  dockerfile: string;
+  ok: boolean;
+  error?: string;
+  plan?: MigrationPlan;
+  written?: string[];
+}
+
+/** Several Dockerfiles (or globs): each into its own folder, then one summary; non-zero when any failed. */
+export async function runConvertMany(args: string[], options: Omit<ConvertCommandOptions, 'dockerfile'> & { jobs?: number }, io: CliIo): Promise<number> {
+  const dockerfiles = expandDockerfileArgs(args);
+  if (dockerfiles.length === 0) throw new Dock2nixError('E_NOT_FOUND', `no Dockerfile matches ${args.join(' ')}`);
+  if (dockerfiles.length === 1 && !args.some((a) => GLOB.test(a))) return runConvert({ ...options, dockerfile: dockerfiles[0]! }, io);
+  if (options.context) throw new Dock2nixError('E_USAGE', '--context applies to one Dockerfile; with several, each uses its own folder');
+  const answers = options.answers ? readAnswers(options.answers) : null;
+  const jobs = Math.max(1, Math.min(options.jobs ?? 4, 16));
+  const results: ManyResult[] = new Array(dockerfiles.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < dockerfiles.length) {
+      const index = next++;
+      const dockerfile = dockerfiles[index]!;
+      const folder = path.join(path.relative(process.cwd(), path.resolve(path.dirname(dockerfile))), outputFolderName(dockerfile));
+      const output = options.output ? path.join(options.output, folder.replace(/^(\.\.[/\\])+/, '')) : path.join(path.dirname(dockerfile), outputFolderName(dockerfile));
+      await Promise.resolve();
+      try {
+        const { plan, written } = convertOne({ ...options, dockerfile, output }, answers);
+        results[index] = { dockerfile, ok: true, plan, written };
+      } catch (error) {
+        if (!(error instanceof Dock2nixError)) throw error;
+        results[index] = { dockerfile, ok: false, error: error.oneLine() };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, dockerfiles.length) }, worker));
+  const summary = summarise(results);
+  if (options.json) {
+    io.stdout(`${JSON.stringify({ conversions: results.map((r) => (r.ok ? jsonReport(r.plan!, r.written!) : { dockerfile: r.dockerfile, error: r.error })), summary }, null, 2)}\n`);
+  }
+  const say = options.json ? io.stderr : io.stdout;
+  for (const r of results) {
+    say(r.ok ? `ok      ${r.dockerfile} → ${path.dirname(r.written![0]!)} (${statusLine(r.plan!.summary)})\n` : `failed  ${r.error}\n`);
+  }
+  say(`\n${summary.files.converted} of ${summary.files.total} Dockerfiles converted; instructions: ${statusLine(summary.instructions)}\n`);
+  if (summary.unmappedPackages.length) say(`unmapped packages: ${summary.unmappedPackages.map((p) => `${p.manager} ${p.name} (${p.count})`).join(', ')}\n`);
+  return summary.files.failed > 0 ? 1 : 0;
+}
+
+function statusLine(counts: Record<Status, number>): string {
+  return (['mapped', 'approximated', 'manual', 'ignored'] as const).map((s) => `${counts[s]} ${s}`).join(', ');
+}
+
+function summarise(results: ManyResult[]) {
+  const instructions: Record<Status, number> = { mapped: 0, approximated: 0, manual: 0, ignored: 0 };
+  const unmapped = new Map<string, { manager: string; name: string; count: number }>();
+  for (const r of results) {
+    if (!r.plan) continue;
+    for (const status of Object.keys(instructions) as Status[]) instructions[status] += r.plan.summary[status];
+    for (const p of r.plan.packages.filter((x) => x.confidence === 'none')) {
+      const key = `${p.manager}:${p.name}`;
+      const entry = unmapped.get(key) ?? { manager: p.manager, name: p.name, count: 0 };
+      entry.count++;
+      unmapped.set(key, entry);
+    }
+  }
+  const converted = results.filter((r) => r.ok).length;
+  return {
+    files: { total: results.length, converted, failed: results.length - converted },
+    instructions,
+    unmappedPackages: [...unmapped.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)),
+  };
 }
 
 function terminalWidth(): number {

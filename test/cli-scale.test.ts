@@ -1,0 +1,105 @@
+/**
+ * Converting many Dockerfiles in one process, what `convert` loads, and that an interrupted run never leaves a
+ * half-written file.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { repoRoot } from './helpers/tools.js';
+
+const bin = path.join(repoRoot, 'bin/dock2nix.js');
+const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-scale-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function run(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [...(env.NODE_IMPORT ? ['--import', env.NODE_IMPORT] : []), bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('convert with several Dockerfiles', () => {
+  const tree = path.join(work, 'monorepo');
+  mkdirSync(tree, { recursive: true });
+  for (const name of ['flask-alpine', 'go-scratch', 'node-caddy']) {
+    cpSync(path.join(repoRoot, 'fixtures', name), path.join(tree, 'services', name), { recursive: true, filter: (p) => !p.includes(`${path.sep}expected`) });
+  }
+  writeFileSync(path.join(tree, 'services/node-caddy/Dockerfile.dev'), 'FROM node:22\nCMD ["node"]\n');
+  writeFileSync(path.join(tree, 'broken.Dockerfile'), 'FROM alpine\nNOPE x\n');
+
+  it('expands a glob, writes each into its own folder and prints one summary; exit 1 when one failed', () => {
+    const result = run(['convert', '**/Dockerfile*', '*.Dockerfile', '--jobs', '2'], tree);
+    expect(result.code).toBe(1);
+    for (const out of ['services/flask-alpine/nix', 'services/go-scratch/nix', 'services/node-caddy/nix', 'services/node-caddy/nix-dev']) {
+      expect(existsSync(path.join(tree, out, 'default.nix')), out).toBe(true);
+    }
+    expect(result.stdout).toMatch(/^failed  broken\.Dockerfile:2: unknown instruction: NOPE$/m);
+    expect(result.stdout).toMatch(/^4 of 5 Dockerfiles converted; instructions: \d+ mapped/m);
+  });
+
+  it('prints one JSON document for all of them with --json', () => {
+    const result = run(['convert', 'services/*/Dockerfile', '--json', '--force'], tree);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.conversions.map((c: { dockerfile: string }) => c.dockerfile)).toEqual([
+      'services/flask-alpine/Dockerfile',
+      'services/go-scratch/Dockerfile',
+      'services/node-caddy/Dockerfile',
+    ]);
+    expect(report.summary.files).toEqual({ total: 3, converted: 3, failed: 0 });
+  });
+
+  it('refuses --context with several Dockerfiles', () => {
+    const result = run(['convert', 'services/*/Dockerfile', '--context', '.'], tree);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--context applies to one Dockerfile/);
+  });
+});
+
+describe('what convert loads', () => {
+  it('does not load the prompt library, the archive reader or the engine runner', () => {
+    const trace = path.join(work, 'loads.txt');
+    const dir = path.join(work, 'loads');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM alpine\nRUN apk add curl\n');
+    const result = run(['convert', 'Dockerfile', '--force'], dir, { DOCK2NIX_TRACE_LOADS: trace, NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs') });
+    expect(result.code).toBe(0);
+    const loaded = readFileSync(trace, 'utf8');
+    expect(loaded).toContain('/dist/cli/commands/convert.js');
+    for (const heavy of ['@inquirer', 'tar-stream', 'execa', 'fzstd', '/dist/image/', '/dist/wizard/', '/dist/audit/', 'playwright']) {
+      expect(loaded, heavy).not.toContain(heavy);
+    }
+  });
+});
+
+describe('an interrupted run', () => {
+  it('leaves the previous files whole, whenever it is killed', async () => {
+    const dir = path.join(work, 'interrupt');
+    cpSync(path.join(repoRoot, 'fixtures/python-debian-user'), dir, { recursive: true });
+    const first = run(['convert', 'Dockerfile'], dir);
+    expect(first.code).toBe(0);
+    const before = readFileSync(path.join(dir, 'nix/default.nix'), 'utf8');
+    // Change the Dockerfile so a complete second run would write different content.
+    writeFileSync(path.join(dir, 'Dockerfile'), readFileSync(path.join(dir, 'Dockerfile'), 'utf8').replace('PORT=8000', 'PORT=9000'));
+    const seen = new Set<string>();
+    for (const delay of [20, 60, 100, 140, 180, 220, 260, 300, 340, 380, 420, 460]) {
+      await new Promise<void>((resolve) => {
+        const child = spawn(process.execPath, [bin, 'convert', 'Dockerfile', '--force'], { cwd: dir, stdio: 'ignore' });
+        const timer = setTimeout(() => child.kill('SIGKILL'), delay);
+        child.on('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      const now = readFileSync(path.join(dir, 'nix/default.nix'), 'utf8');
+      expect(now.endsWith('}\n'), `complete file after a kill at ${delay} ms`).toBe(true);
+      expect([before, before.replace('PORT=8000', 'PORT=9000')]).toContain(now);
+      seen.add(now === before ? 'old' : 'new');
+    }
+    expect(seen.size).toBeGreaterThan(0);
+    // A complete run afterwards writes the new file and clears what killed runs left behind.
+    expect(run(['convert', 'Dockerfile', '--force'], dir).code).toBe(0);
+    expect(readFileSync(path.join(dir, 'nix/default.nix'), 'utf8')).toContain('PORT=9000');
+    expect(readdirSync(path.join(dir, 'nix')).sort()).toEqual(['default.nix', 'flake.nix']);
+  });
+});
