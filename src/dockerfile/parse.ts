@@ -183,10 +183,11 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
         throw new Dock2nixError('E_INPUT', `invalid ARG name "${name}"`, { file: path, line });
       }
-      const value = eq === -1 ? null : expand(word.slice(eq + 1), line, env);
-      if (value !== null && value.includes(`$${name}`)) {
-        warnings.push({ line, message: `ARG ${name} refers to itself` });
+      const rawValue = eq === -1 ? null : word.slice(eq + 1);
+      if (rawValue !== null && new RegExp(`\\$\\{?${name}\\b`).test(rawValue)) {
+        warnings.push({ line, message: `ARG ${name} refers to itself; Docker uses its earlier value (empty when there is none)` });
       }
+      const value = rawValue === null ? null : expand(rawValue, line, env);
       out.push({ name, value });
     }
     return out;
