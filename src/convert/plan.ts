@@ -125,7 +125,6 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
       problem(resolved.problem);
       continue;
     }
-    const name = request.from.split('/').pop() || derivation.plan.name;
     derivationFiles.push({
       line: request.line,
       source: { kind: 'derivation', derivation: derivation.plan.name, path: resolved.path, directory: request.trailingSlash },
@@ -133,7 +132,6 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
       owner: request.owner,
       mode: request.mode,
     });
-    void name;
   }
   for (const request of copyRequests.filter((r) => r.into !== target && r.stage !== r.into)) {
     const entry = reports.find((r) => r.line === request.line);

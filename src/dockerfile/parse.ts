@@ -177,7 +177,7 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
 
   function parseArgs(rawArgs: string, line: number, env: Env): Array<{ name: string; value: string | null }> {
     const out: Array<{ name: string; value: string | null }> = [];
-    for (const word of splitWords(rawArgs, new Map(), escape).words.length ? rawWords(rawArgs) : []) {
+    for (const word of rawWords(rawArgs)) {
       const eq = word.indexOf('=');
       const name = eq === -1 ? word : word.slice(0, eq);
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
@@ -218,7 +218,7 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
     return out;
   }
 
-  function pairsOf(node: AstInstruction, rawArgs: string, line: number, keywordName: string): Array<[string, string]> {
+  function pairsOf(rawArgs: string, line: number, keywordName: string): Array<[string, string]> {
     const items = rawWords(rawArgs);
     if (items.length === 0) throw new Dock2nixError('E_INPUT', `${keywordName} needs at least one name`, { file: path, line });
     // Legacy form: `ENV NAME value with spaces`.
@@ -237,7 +237,6 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
       const value = expand(item.slice(eq + 1), line, scope());
       pairs.push([name, value]);
     }
-    void node;
     return pairs;
   }
 
@@ -269,9 +268,9 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
         return { ...location, keyword, argv: form.argv };
       }
       case 'ENV':
-        return { ...location, keyword, pairs: pairsOf(node, rawArgs, line, 'ENV') };
+        return { ...location, keyword, pairs: pairsOf(rawArgs, line, 'ENV') };
       case 'LABEL':
-        return { ...location, keyword, pairs: pairsOf(node, rawArgs, line, 'LABEL') };
+        return { ...location, keyword, pairs: pairsOf(rawArgs, line, 'LABEL') };
       case 'MAINTAINER':
         return { ...location, keyword, maintainer: rawArgs.trim() };
       case 'EXPOSE':
@@ -405,17 +404,10 @@ function argumentText(node: AstInstruction, escape: string): string {
   const flags = flagsOf(node);
   let text = raw;
   // getRawArgumentsContent starts after the keyword; drop the flags dockerfile-ast recognised.
-  if (flags.length) {
-    const args = node.getArgumentsRange();
-    const full = node.getRawArgumentsContent() ?? '';
-    void args;
-    let rest = full;
-    for (const flag of flags) {
-      const flagText = `--${flag.toString().replace(/^--/, '')}`;
-      const at = rest.indexOf(flagText);
-      if (at !== -1) rest = rest.slice(0, at) + rest.slice(at + flagText.length);
-    }
-    text = rest;
+  for (const flag of flags) {
+    const flagText = `--${flag.toString().replace(/^--/, '')}`;
+    const at = text.indexOf(flagText);
+    if (at !== -1) text = text.slice(0, at) + text.slice(at + flagText.length);
   }
   const heredocs = (node as unknown as { getHeredocs?: () => unknown[] }).getHeredocs?.() ?? [];
   const physical = text.split('\n');

@@ -5,8 +5,6 @@
 import type { DerivationPlan, FilePlacement, MigrationPlan } from '../convert/types.js';
 import {
   apply,
-  attrName,
-  attrPath,
   attrs,
   bind,
   binop,
@@ -127,7 +125,7 @@ function emitDefault(plan: MigrationPlan): string {
       ),
     );
   }
-  for (const derivation of plan.derivations) bindings.push(derivationBinding(derivation, plan));
+  for (const derivation of plan.derivations) bindings.push(derivationBinding(derivation));
   if (image.python) {
     const interpreter = pkg(image.python.attr);
     bindings.push(
@@ -337,7 +335,7 @@ function installPhase(derivation: DerivationPlan): NixExpr {
   return indented(lines.join('\n'));
 }
 
-function derivationBinding(derivation: DerivationPlan, plan: MigrationPlan): Binding {
+function derivationBinding(derivation: DerivationPlan): Binding {
   const common: Binding[] = [bind('pname', str(derivation.pname)), bind('src', srcExpr(derivation)), bind('version', str(derivation.version))];
   if (derivation.nativeBuildInputs.length) common.push(bind('nativeBuildInputs', list(derivation.nativeBuildInputs.map((a) => pkg(a)))));
   if (derivation.buildInputs.length) common.push(bind('buildInputs', list(derivation.buildInputs.map((a) => pkg(a)))));
@@ -406,7 +404,6 @@ function derivationBinding(derivation: DerivationPlan, plan: MigrationPlan): Bin
       break;
     }
   }
-  void plan;
   return bind(derivation.name, value, comments);
 }
 
@@ -453,4 +450,3 @@ ${inputs.join('\n')}
 `;
 }
 
-export { attrName, attrPath };

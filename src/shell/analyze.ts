@@ -43,9 +43,7 @@ export type ShellAnalysis =
   | { ok: false; error: string; line: number };
 
 interface Ops {
-  and: number;
   or: number;
-  pipe: number[];
   defaultUnsetOrNull: number;
   defaultUnset: number;
   alternateUnsetOrNull: number;
@@ -59,9 +57,7 @@ function ops(): Ops {
   const bin = (src: string) => parser.Parse(src, 'ops').Stmts[0].Cmd.Op as number;
   const exp = (src: string) => parser.Parse(src, 'ops').Stmts[0].Cmd.Args[1].Parts[0].Exp.Op as number;
   opsCache = {
-    and: bin('a && b'),
     or: bin('a || b'),
-    pipe: [bin('a | b'), bin('a |& b')],
     defaultUnsetOrNull: exp('e ${a:-b}'),
     defaultUnset: exp('e ${a-b}'),
     alternateUnsetOrNull: exp('e ${a:+b}'),
@@ -164,10 +160,9 @@ function walkCmd(cmd: ShNode, state: WalkState, conditional: boolean, stmt: ShNo
       return;
     }
     case 'BinaryCmd': {
-      const { and, or } = ops();
+      // `a || b` runs b only when a fails; `a && b` and pipelines run both when all goes well.
       walkStmts([cmd.X], state, conditional);
-      walkStmts([cmd.Y], state, conditional || cmd.Op === or);
-      void and;
+      walkStmts([cmd.Y], state, conditional || cmd.Op === ops().or);
       return;
     }
     case 'Block':
