@@ -365,6 +365,7 @@ function derivationBinding(derivation: DerivationPlan): Binding {
       const b: Binding[] = [...common];
       const renames = build.binaries.filter((x) => x.installed !== x.wanted);
       b.push(bind('subPackages', list(build.subPackages.map((p) => str(p)))));
+      b.push(bind('doCheck', bool(false), ['The Dockerfile runs no tests; set true to run go test in the build.']));
       if (build.ldflags.length) b.push(bind('ldflags', list(build.ldflags.map((f) => str(f)))));
       if (build.tags.length) b.push(bind('tags', list(build.tags.map((t) => str(t)))));
       b.push(
@@ -388,6 +389,7 @@ function derivationBinding(derivation: DerivationPlan): Binding {
     case 'rust': {
       const b: Binding[] = [...common];
       b.push(bind(['cargoLock', 'lockFile'], contextPath(build.lockFile)));
+      b.push(bind('doCheck', bool(false), ['The Dockerfile runs no tests; set true to run cargo test in the build.']));
       if (build.features.length) b.push(bind('buildFeatures', list(build.features.map((f) => str(f)))));
       if (build.noDefaultFeatures) b.push(bind('buildNoDefaultFeatures', bool(true)));
       if (envBindings.length) b.push(bind('env', attrs(envBindings)));
