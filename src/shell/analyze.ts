@@ -42,6 +42,17 @@ export type ShellAnalysis =
   | { ok: true; commands: ShellCommand[]; exports: Record<string, string | null> }
   | { ok: false; error: string; line: number };
 
+let parserCache: ReturnType<Sh['syntax']['NewParser']> | null = null;
+/** One parser for the whole run: creating one per script costs more than parsing most scripts. */
+function parser() {
+  parserCache ??= sh().syntax.NewParser();
+  return parserCache;
+}
+
+function nodeType(node: ShNode): string {
+  return sh().syntax.NodeType(node);
+}
+
 interface Ops {
   or: number;
   defaultUnsetOrNull: number;
@@ -69,7 +80,7 @@ function ops(): Ops {
 export function analyzeShell(script: string, env: Record<string, string>, workdir: string): ShellAnalysis {
   let file: ShNode;
   try {
-    file = sh().syntax.NewParser().Parse(script, 'RUN');
+    file = parser().Parse(script, 'RUN');
   } catch (error) {
     // mvdan/sh throws a Go error value: its text comes from Error().
     const goError = error as { Error?: () => string; message?: string };
@@ -110,14 +121,14 @@ function nodeSource(node: ShNode, script: string): string {
 
 function walkCmd(cmd: ShNode, state: WalkState, conditional: boolean, stmt: ShNode): void {
   if (!cmd) return;
-  const type = sh().syntax.NodeType(cmd);
+  const type = nodeType(cmd);
   switch (type) {
     case 'CallExpr': {
       const assigns: Record<string, string | null> = {};
       for (const assign of cmd.Assigns ?? []) {
         assigns[assign.Name.Value] = assign.Value ? resolveWord(assign.Value, state.vars, state.script).text : '';
       }
-      const words = (cmd.Args ?? []).flatMap((word: ShNode) => splitFields(word, resolveWord(word, state.vars, state.script)));
+      const words = (cmd.Args ?? []).flatMap((word: ShNode) => splitFields(resolveWordFields(word, state.vars, state.script)));
       if (words.length === 0) {
         // Plain assignments: `A=b` sets a shell variable for what follows.
         for (const [name, value] of Object.entries(assigns)) state.vars.set(name, value);
@@ -204,14 +215,13 @@ function walkCmd(cmd: ShNode, state: WalkState, conditional: boolean, stmt: ShNo
 }
 
 /** Unquoted expansions are split into fields on whitespace, as the shell does (`apk add $PKGS`). */
-function splitFields(word: ShNode, resolved: ShellWord): ShellWord[] {
-  if (resolved.text === null) return [resolved];
-  const unquotedExpansion = (word.Parts ?? []).some((part: ShNode) => sh().syntax.NodeType(part) === 'ParamExp');
-  if (!unquotedExpansion || !/\s/.test(resolved.text)) return [resolved];
-  return resolved.text
+function splitFields(resolved: { word: ShellWord; unquotedExpansion: boolean }): ShellWord[] {
+  const { word, unquotedExpansion } = resolved;
+  if (word.text === null || !unquotedExpansion || !/\s/.test(word.text)) return [word];
+  return word.text
     .split(/\s+/)
     .filter(Boolean)
-    .map((text) => ({ text, raw: resolved.raw }));
+    .map((text) => ({ text, raw: word.raw }));
 }
 
 function redirectTargets(stmt: ShNode, state: WalkState): Array<string | null> {
@@ -240,9 +250,20 @@ function joinPath(base: string, target: string): string {
 
 /** Resolve a shell word: quotes and escapes removed, known variables substituted. */
 export function resolveWord(word: ShNode, vars: ReadonlyMap<string, string | null>, script: string): ShellWord {
-  const raw = nodeSource(word, script);
+  return resolveWordFields(word, vars, script).word;
+}
+
+/**
+ * Resolve a word and say whether it holds an unquoted expansion (which the shell splits into fields).
+ * Each access to a node's fields crosses into the compiled Go code and copies, so every field is read once,
+ * and the source text is cut only when a message may need it.
+ */
+function resolveWordFields(word: ShNode, vars: ReadonlyMap<string, string | null>, script: string): { word: ShellWord; unquotedExpansion: boolean } {
+  const parts: ShNode[] = word.Parts ?? [];
   let text: string | null = '';
-  for (const part of word.Parts ?? []) {
+  let unquotedExpansion = false;
+  for (const part of parts) {
+    if (nodeType(part) === 'ParamExp') unquotedExpansion = true;
     const value = resolvePart(part, vars, false);
     if (value === null) {
       text = null;
@@ -250,11 +271,12 @@ export function resolveWord(word: ShNode, vars: ReadonlyMap<string, string | nul
     }
     text += value;
   }
-  return { text, raw };
+  const raw = text === null || unquotedExpansion || parts.length !== 1 || nodeType(parts[0]) !== 'Lit' ? nodeSource(word, script) : text;
+  return { word: { text, raw }, unquotedExpansion };
 }
 
 function resolvePart(part: ShNode, vars: ReadonlyMap<string, string | null>, inDouble: boolean): string | null {
-  const type = sh().syntax.NodeType(part);
+  const type = nodeType(part);
   switch (type) {
     case 'Lit':
       return inDouble ? unescapeDouble(part.Value) : unescapeBare(part.Value);
