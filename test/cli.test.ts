@@ -7,7 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, ex
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot } from './helpers/tools.js';
+import { repoRoot, requireTool } from './helpers/tools.js';
 
 const bin = path.join(repoRoot, 'bin/dock2nix.js');
 const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-cli-'));
@@ -126,5 +126,30 @@ describe('dock2nix convert (built CLI)', () => {
     expect(copies.map((c: { status: string }) => c.status)).toEqual(['manual', 'manual']);
     expect(copies[0].message).toMatch(/outside the build context/);
     expect(readFileSync(path.join(dir, 'nix/default.nix'), 'utf8')).not.toMatch(/secret/);
+  });
+
+  it('checks the attributes it used against a given nixpkgs with --check (real nix-instantiate)', () => {
+    if (!requireTool('nix-instantiate', 'convert --check')) return;
+    const nixpkgs = path.join(work, 'fake-nixpkgs');
+    mkdirSync(nixpkgs, { recursive: true });
+    writeFileSync(
+      path.join(nixpkgs, 'default.nix'),
+      `{ ... }: let drv = name: version: { type = "derivation"; inherit name version; outPath = "/nix/store/x-\${name}"; }; in {
+        busybox = drv "busybox" "1.37.0";
+        curl = drv "curl" "8.11.1";
+        dockerTools = { buildLayeredImage = args: args; caCertificates = drv "ca-certificates" "1"; usrBinEnv = drv "usr-bin-env" "1"; fakeNss = drv "fake-nss" "1"; binSh = drv "bin-sh" "1"; };
+        lib = { };
+      }`,
+    );
+    const dir = project('check', 'FROM alpine:3.19\nRUN apk add curl=8.5.0-r0 jq\n');
+    const result = run(['convert', path.join(dir, 'Dockerfile'), '--check', '--nixpkgs', nixpkgs, '--json']);
+    expect(result.code).toBe(1);
+    expect(existsSync(path.join(dir, 'nix/default.nix'))).toBe(true);
+    const report = JSON.parse(result.stdout);
+    const byAttr = (attr: string) => report.check.attributes.find((a: { attr: string }) => a.attr === attr);
+    expect(byAttr('jq')).toMatchObject({ present: false, problem: 'missing' });
+    expect(byAttr('curl')).toMatchObject({ present: true, version: '8.11.1', requested: '8.5.0-r0', drift: true });
+    expect(byAttr('busybox')).toMatchObject({ present: true, drift: null });
+    expect(result.stderr).toMatch(/jq/);
   });
 });

@@ -28,6 +28,8 @@ export interface ConvertCommandOptions {
   json?: boolean;
   force?: boolean;
   answers?: string;
+  check?: boolean;
+  nixpkgs?: string;
 }
 
 /** Read and validate an answers file; a bad one is a one-line error with its file. */
@@ -116,13 +118,19 @@ export function convertOne(options: ConvertCommandOptions, answers: Answers | nu
 export async function runConvert(options: ConvertCommandOptions, io: CliIo): Promise<number> {
   const answers = options.answers ? readAnswers(options.answers) : null;
   const { plan, written } = convertOne(options, answers);
+  // The check is loaded only when asked for: it starts nix-instantiate.
+  const check = options.check || options.nixpkgs ? await import('../../check/nixpkgs-check.js') : null;
+  const checked = check ? await check.checkPlan(plan, { nixpkgs: options.nixpkgs }) : null;
   if (options.json) {
-    io.stdout(`${JSON.stringify(jsonReport(plan, written), null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ...jsonReport(plan, written), ...(checked ? { check: checked } : {}) }, null, 2)}\n`);
     io.stderr(textReport(plan, written, terminalWidth()));
+    if (checked && check) io.stderr(check.renderCheckText(checked));
   } else {
     io.stdout(textReport(plan, written, terminalWidth()));
+    if (checked && check) io.stdout(`\n${check.renderCheckText(checked)}`);
   }
-  return 0;
+  // The files are written either way; a missing attribute means they would not build with this nixpkgs.
+  return checked && checked.summary.missing > 0 ? 1 : 0;
 }
 
 const GLOB = /[*?[]/;
@@ -177,6 +185,7 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
   if (dockerfiles.length === 0) throw new Dock2nixError('E_NOT_FOUND', `no Dockerfile matches ${args.join(' ')}`);
   if (dockerfiles.length === 1 && !args.some((a) => GLOB.test(a))) return runConvert({ ...options, dockerfile: dockerfiles[0]! }, io);
   if (options.context) throw new Dock2nixError('E_USAGE', '--context applies to one Dockerfile; with several, each uses its own folder');
+  if (options.check || options.nixpkgs) throw new Dock2nixError('E_USAGE', '--check works on one Dockerfile at a time; use dock2nix rules check for the tables');
   const answers = options.answers ? readAnswers(options.answers) : null;
   const jobs = Math.max(1, Math.min(options.jobs ?? 4, 16));
   const results: ManyResult[] = new Array(dockerfiles.length);

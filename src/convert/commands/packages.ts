@@ -23,6 +23,8 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
   const confidences: Confidence[] = [];
   const added: string[] = [];
   for (const request of requests) {
+    // A name only known at build time (`$PKGS` with no value here): the caller reports it.
+    if (request.name.startsWith('\u0000')) continue;
     if (request.version) pinned.push(`${request.name} ${request.version}`);
     const decided = scope.decisions.package(manager, request.name);
     const match = decided ? decidedMatch(manager, request.name, decided.attr) : lookupPackage(rules, manager, request.name);

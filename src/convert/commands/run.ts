@@ -414,6 +414,10 @@ const RULES: Record<string, Rule> = {
 };
 
 const VERSION_CHECK = /^(-v|--version|-V|version)$/;
+/** Programs whose known package names are worth mapping even when other words are dynamic. */
+const PACKAGE_INSTALLERS = new Set(['apk', 'apt-get', 'apt', 'aptitude', 'pip', 'pip3']);
+/** Marks a word whose value is only known at build time; installers skip such names. */
+export const DYNAMIC = '\u0000';
 const WRAPPERS = new Set(['sudo', 'exec', 'command', 'nice', 'nohup', 'time', 'eatmydata']);
 
 /** Decide one shell command. */
@@ -440,8 +444,14 @@ export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outc
   if (words.length === 2 && words[1] !== null && VERSION_CHECK.test(words[1]!)) return ignored('run.version-check', `${base} ${words[1]}: a version check`);
   const rule = RULES[base];
   if (!rule) return finish(manual('run.unknown', `${command.source}: no Nix equivalent known for "${base}"; it becomes part of a build step to finish by hand`));
-  if (words.some((w) => w === null) && !['echo', 'printf', 'set', 'export', 'cd', 'rm'].includes(base)) {
-    return finish(manual('run.dynamic', `${command.source}: some words are only known at build time (${command.words.filter((w) => w.text === null).map((w) => w.raw).join(', ')})`));
+  const dynamic = command.words.filter((w) => w.text === null).map((w) => w.raw);
+  if (dynamic.length && PACKAGE_INSTALLERS.has(base)) {
+    // Install what is known; the words only known at build time are reported, not guessed.
+    const outcome = rule(command.words.map((w) => w.text ?? `${DYNAMIC}${w.raw}`), command, scope);
+    return finish({ ...outcome, status: 'manual', message: `${outcome.message.replaceAll(DYNAMIC, '')}; only known at build time, so not mapped: ${dynamic.join(', ')}` });
+  }
+  if (dynamic.length && !['echo', 'printf', 'set', 'export', 'cd', 'rm'].includes(base)) {
+    return finish(manual('run.dynamic', `${command.source}: some words are only known at build time (${dynamic.join(', ')})`));
   }
   return finish(rule(words.map((w) => w ?? ''), command, scope));
 
