@@ -98,3 +98,24 @@ describe('go.mod and Cargo.toml', () => {
     expect(plan.image.files.map((f) => f.source)).toEqual([{ kind: 'derivation', derivation: 'b', path: 'bin/srv', directory: false }]);
   });
 });
+
+describe('decisions from an answers file', () => {
+  const df = 'FROM node:22 AS web\nWORKDIR /s\nCOPY . .\nRUN npm ci && npm run build\nFROM alpine\nRUN apk add py2-pip\nCOPY --from=web /s/dist /srv\n';
+  const files = { 'package.json': '{"name":"w","version":"1.0.0"}', 'package-lock.json': '{}' };
+  const plan = (decisions: object) =>
+    convertDockerfile(df, memoryContext(files), loadRules(), { dockerfilePath: 'D', imageName: 't', contextFromOutput: '..', outputInContext: 'nix', decisions: decisions as never }).plan;
+
+  it('choose how a build stage becomes a derivation', () => {
+    expect(plan({ packages: {} }).derivations[0]!.build).toMatchObject({ kind: 'npm', dependencies: 'importNpmLock' });
+    expect(plan({ packages: {}, builds: { web: 'npmDepsHash' } }).derivations[0]!.build).toMatchObject({ kind: 'npm', dependencies: 'npmDepsHash' });
+    expect(plan({ packages: {}, builds: { web: 'generic' } }).derivations[0]!.build.kind).toBe('generic');
+  });
+  it('choose or leave out packages, and report answers that fit nothing', () => {
+    const chosen = plan({ packages: { 'apk:py2-pip': 'python312', 'apk:gone': null }, builds: { old: 'generic' } });
+    expect(chosen.packages.find((p) => p.name === 'py2-pip')).toMatchObject({ nix: 'python312', confidence: 'high' });
+    expect(chosen.unusedDecisions).toEqual(['apk:gone', 'build:old']);
+    const left = plan({ packages: { 'apk:py2-pip': null } });
+    expect(left.instructions.find((i) => i.line === 6)!.message).toMatch(/left out by your answers: py2-pip/);
+    expect(left.image.python).toBeNull();
+  });
+});

@@ -46,6 +46,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--json', 'print the migration report as JSON on stdout')
     .option('--force', 'overwrite existing output files')
     .option('--answers <file>', 'apply the decisions saved by `dock2nix wizard` (dock2nix.answers.json)')
+    .option('--check', 'evaluate every attribute the output uses against your nixpkgs (needs nix-instantiate)')
+    .option('--nixpkgs <path>', 'the nixpkgs to check against (default: <nixpkgs> from NIX_PATH)')
     .option('--jobs <n>', 'how many Dockerfiles to convert at once when given several', (v) => Number.parseInt(v, 10), 4)
     .action(async (dockerfiles: string[], options, command: Command) => {
       const { runConvertMany } = await import('./commands/convert.js');
@@ -83,7 +85,17 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       const { runWizardCommand } = await import('./commands/wizard.js');
       exitCode = await runWizardCommand({ dockerfile }, io);
     });
-  // commands: rules
+  program
+    .command('rules')
+    .description('show what a package name maps to in nixpkgs (confidence, note, evidence), or a whole table; "rules check" evaluates every table attribute against your nixpkgs')
+    .argument('[manager]', 'apk, apt, pip or npm; or "check"')
+    .argument('[name]', 'a package name as the Dockerfile writes it')
+    .option('--json', 'print JSON on stdout')
+    .option('--nixpkgs <path>', 'with "check": the nixpkgs to check against (default: <nixpkgs> from NIX_PATH)')
+    .action(async (manager: string | undefined, name: string | undefined, options) => {
+      const { runRules } = await import('./commands/rules.js');
+      exitCode = await runRules({ manager, name, ...options }, io);
+    });
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -6,6 +6,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { Stage } from '../dockerfile/model.js';
 import { resolvePath } from '../dockerfile/parse.js';
 import { chooseRuntime, type RuleSet } from '../rules/load.js';
+import type { DecisionLedger } from './decisions.js';
 import type { BuildContext } from './context.js';
 import type { StageState } from './stage.js';
 import type { BuildPlan, DerivationPlan } from './types.js';
@@ -43,7 +44,7 @@ export function buildDerivation(
   state: StageState,
   stage: Stage,
   requests: CopyRequest[],
-  scope: { context: BuildContext; rules: RuleSet },
+  scope: { context: BuildContext; rules: RuleSet; decisions?: DecisionLedger },
   name = derivationName(stage),
 ): BuiltDerivation | null {
   const { context } = scope;
@@ -124,7 +125,7 @@ export function buildDerivation(
       const m = /\/target\/(?:[^/]+\/)?(?:release|debug)\/([^/]+)$/.exec(request.from) ?? /\/(?:usr\/local\/cargo|root\/\.cargo)\/bin\/([^/]+)$/.exec(request.from);
       return m ? { path: `bin/${m[1]}` } : null;
     };
-  } else if (state.npm.length) {
+  } else if (state.npm.length && scope.decisions?.build(stage) !== 'generic') {
     const pkg = read('package.json');
     let meta: { name?: string; version?: string } = {};
     try {
@@ -136,8 +137,11 @@ export function buildDerivation(
     version = meta.version ?? version;
     const lockFile = ['package-lock.json', 'npm-shrinkwrap.json'].find((f) => read(f) !== null) ?? null;
     const runs = state.npm.filter((s) => s.action === 'run');
+    // importNpmLock needs the lock file; an answer can ask for one fixed-output download instead.
+    const dependencies = lockFile && scope.decisions?.build(stage) !== 'npmDepsHash' ? 'importNpmLock' : 'npmDepsHash';
     build = {
       kind: 'npm',
+      dependencies,
       nodejs: state.runtimes.nodejs?.attr ?? 'nodejs',
       buildScript: runs.length ? runs[runs.length - 1]!.script! : null,
       lockFile,

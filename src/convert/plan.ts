@@ -74,7 +74,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
   const pythonOnly = (state: StageState) => state.pythonPackages.size > 0 && !state.npm.length && !state.go.length && !state.cargo.length;
   for (const [index, role] of roles) {
     if (role !== 'build' || pythonOnly(states.get(index)!)) continue;
-    const derivation = buildDerivation(states.get(index)!, dockerfile.stages[index]!, copyRequests.filter((r) => r.stage === index), { context, rules });
+    const derivation = buildDerivation(states.get(index)!, dockerfile.stages[index]!, copyRequests.filter((r) => r.stage === index), { context, rules, decisions });
     if (derivation) built.set(index, derivation);
   }
 
@@ -88,7 +88,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
       replacedWorkdir = targetState.workdir;
     }
     for (const step of targetState.go) if (step.output) own.push({ ...base, from: step.output, dest: step.output, trailingSlash: false });
-    const derivation = buildDerivation(targetState, dockerfile.stages[target]!, own, { context, rules }, 'app');
+    const derivation = buildDerivation(targetState, dockerfile.stages[target]!, own, { context, rules, decisions }, 'app');
     if (derivation) {
       built.set(target, derivation);
       copyRequests.push(...own);

@@ -116,6 +116,8 @@ export interface NpmBuild {
   buildScript: string | null;
   /** Where the lock file is (relative to the source root), null when there is none. */
   lockFile: string | null;
+  /** Where dependencies come from: importNpmLock (reads the lock file, no hash) or one download checked by npmDepsHash. */
+  dependencies: 'importNpmLock' | 'npmDepsHash';
   npmFlags: string[];
   /** The Dockerfile installed without dev dependencies (`--omit=dev`, `--production`, NODE_ENV=production). */
   omitDev: boolean;

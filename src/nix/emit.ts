@@ -346,11 +346,17 @@ function derivationBinding(derivation: DerivationPlan): Binding {
   switch (build.kind) {
     case 'npm': {
       const b: Binding[] = [...common, bind('nodejs', pkg(build.nodejs))];
-      if (build.lockFile) {
+      if (build.dependencies === 'importNpmLock') {
         b.push(bind('npmConfigHook', select(pkgs, 'importNpmLock.npmConfigHook')));
         b.push(bind('npmDeps', apply(select(pkgs, 'importNpmLock'), attrs([bind('npmRoot', id('src'))]))));
       } else {
-        b.push(bind('npmDepsHash', select(id('lib'), 'fakeHash'), ['TODO(dock2nix): there is no package-lock.json; add one, or build once and paste the hash Nix prints here.']));
+        b.push(
+          bind('npmDepsHash', select(id('lib'), 'fakeHash'), [
+            build.lockFile
+              ? 'TODO(dock2nix): build once and paste the hash Nix prints here (again whenever the lock file changes).'
+              : 'TODO(dock2nix): there is no package-lock.json; add one, or build once and paste the hash Nix prints here.',
+          ]),
+        );
       }
       if (build.buildScript) b.push(bind('npmBuildScript', str(build.buildScript)));
       else b.push(bind('dontNpmBuild', bool(true)));

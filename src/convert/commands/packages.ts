@@ -19,6 +19,7 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
   const mapped: string[] = [];
   const unknown: string[] = [];
   const dropped: string[] = [];
+  const leftOut: string[] = [];
   const pinned: string[] = [];
   const confidences: Confidence[] = [];
   const added: string[] = [];
@@ -52,7 +53,7 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
     if (entry.attrs.length === 0) {
       report.note = entry.note ?? 'not needed in a Nix image';
       stage.packageReports.push(report);
-      dropped.push(request.name);
+      (decided ? leftOut : dropped).push(request.name);
       confidences.push(entry.confidence);
       continue;
     }
@@ -95,6 +96,7 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
   const parts: string[] = [];
   if (mapped.length) parts.push(mapped.join(', '));
   if (dropped.length) parts.push(`not needed in Nix: ${dropped.join(', ')}`);
+  if (leftOut.length) parts.push(`left out by your answers: ${leftOut.join(', ')}`);
   if (unknown.length) parts.push(`unmapped: ${unknown.join(', ')}`);
   if (pinned.length) parts.push(`pinned versions are decided by the flake's nixpkgs input, not by the Dockerfile: ${pinned.join(', ')}`);
   const status = worst(confidences.map((c) => ({ status: confidenceStatus(c), rule: '', message: '' })));

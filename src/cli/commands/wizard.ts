@@ -1,0 +1,290 @@
+/**
+ * `dock2nix wizard`: the I/O around the wizard. Finds the Dockerfile, refuses to run without a terminal, loads
+ * the saved answers, asks (src/wizard), then writes the answers file and runs the very conversion
+ * `dock2nix convert --answers` runs, so the two can never disagree. Ctrl-C or Escape before the files are
+ * written leaves everything as it was.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ANSWERS_FILE, answersSchema, type Answers } from '../../convert/answers.js';
+import { convertDockerfile, imageNameFrom } from '../../convert/convert.js';
+import { Dock2nixError, isDock2nixError } from '../../errors.js';
+import { fsContext, readDockerignore } from '../../io/fs-context.js';
+import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
+import { loadRules } from '../../rules/load.js';
+import { cancelOnEscape, inquirerPrompter, isCancel, type Prompter } from '../../wizard/prompter.js';
+import { askAudit } from '../../wizard/steps.js';
+import { answersFor, runWizard } from '../../wizard/wizard.js';
+import type { CliIo } from '../main.js';
+import { readDockerfile, runConvert } from './convert.js';
+
+export interface WizardCommandOptions {
+  dockerfile?: string;
+}
+
+/** The built CLI, which runs `audit` as a child process. */
+const cliPath = fileURLToPath(new URL('../../../bin/dock2nix.js', import.meta.url));
+
+const SKIP_DIRS = new Set(['node_modules', 'nix', 'result', 'dist', 'target', 'vendor']);
+const isOutputFolder = (name: string) => SKIP_DIRS.has(name) || name.startsWith('nix-');
+const MAX_DEPTH = 4;
+const MAX_DIRS = 2000;
+
+export function isDockerfileName(name: string): boolean {
+  if (/\.dockerignore$/i.test(name)) return false;
+  return /^dockerfile$/i.test(name) || /\.dockerfile$/i.test(name) || /^dockerfile\./i.test(name);
+}
+
+/** `Dockerfile`, `*.Dockerfile` and `Dockerfile.*` under `root`, shallowest first (paths relative to root). */
+export function findDockerfiles(root: string): string[] {
+  const found: string[] = [];
+  const queue: Array<{ dir: string; depth: number }> = [{ dir: root, depth: 0 }];
+  let visited = 0;
+  while (queue.length && visited < MAX_DIRS) {
+    const { dir, depth } = queue.shift()!;
+    visited++;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      if (entry.isFile() && isDockerfileName(entry.name)) found.push(path.relative(root, full));
+      else if (entry.isDirectory() && depth < MAX_DEPTH && !entry.name.startsWith('.') && !isOutputFolder(entry.name)) queue.push({ dir: full, depth: depth + 1 });
+    }
+  }
+  return found;
+}
+
+/** Answers files under the context that were saved for this Dockerfile; `<context>/nix` first. */
+export function findSavedAnswers(contextDir: string, dockerfile: string): { file: string; answers: Answers } | { file: string; problem: string } | null {
+  const candidates: string[] = [];
+  const queue: Array<{ dir: string; depth: number }> = [{ dir: contextDir, depth: 0 }];
+  while (queue.length && candidates.length < 50) {
+    const { dir, depth } = queue.shift()!;
+    let entries;
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      if (entry.isFile() && entry.name === ANSWERS_FILE) candidates.push(path.join(dir, entry.name));
+      else if (entry.isDirectory() && depth < 2 && !entry.name.startsWith('.') && entry.name !== 'node_modules') queue.push({ dir: path.join(dir, entry.name), depth: depth + 1 });
+    }
+  }
+  const preferred = path.join(contextDir, defaultOutputName(dockerfile), ANSWERS_FILE);
+  candidates.sort((a, b) => Number(b === preferred) - Number(a === preferred) || a.localeCompare(b));
+  let firstProblem: { file: string; problem: string } | null = null;
+  for (const file of candidates) {
+    let data: unknown;
+    try {
+      data = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      firstProblem ??= { file, problem: `not JSON (${(error as Error).message})` };
+      continue;
+    }
+    const parsed = answersSchema.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      firstProblem ??= { file, problem: `bad answers file at ${issue.path.join('.') || '(top level)'}: ${issue.message}` };
+      continue;
+    }
+    if (path.resolve(path.dirname(file), parsed.data.dockerfile) === path.resolve(dockerfile)) return { file, answers: parsed.data };
+  }
+  return firstProblem;
+}
+
+/** `Dockerfile` → nix; `Dockerfile.dev` and `dev.Dockerfile` → nix-dev, so variants side by side keep apart. */
+export function defaultOutputName(dockerfile: string): string {
+  const base = path.basename(dockerfile);
+  const variant = /^Dockerfile\.(.+)$/i.exec(base)?.[1] ?? /^(.+)\.Dockerfile$/i.exec(base)?.[1];
+  return variant ? `nix-${variant.replace(/[^A-Za-z0-9._-]+/g, '-')}` : 'nix';
+}
+
+const ENGINES = ['buildah', 'podman', 'docker'];
+
+/** The first container engine on PATH, or null. */
+export function findEngine(pathEnv: string | undefined): string | null {
+  for (const engine of ENGINES) {
+    for (const dir of (pathEnv ?? '').split(path.delimiter).filter(Boolean)) {
+      try {
+        accessSync(path.join(dir, engine), constants.X_OK);
+        if (statSync(path.join(dir, engine)).isFile()) return engine;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return null;
+}
+
+/** Whether to offer `dock2nix audit`: an engine is installed and the built CLI has the command. */
+export function auditAvailability(pathEnv: string | undefined, cli: string = cliPath): { engine: string } | null {
+  const engine = findEngine(pathEnv);
+  if (!engine) return null;
+  // `dock2nix audit --help` exits 0 even without an audit command (it prints the general help), so the text
+  // must be the audit command's own.
+  const help = spawnSync(process.execPath, [cli, 'audit', '--help'], { encoding: 'utf8', timeout: 15_000 });
+  return help.status === 0 && /^Usage: dock2nix audit\b/m.test(help.stdout ?? '') ? { engine } : null;
+}
+
+function display(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' ? '.' : relative.startsWith('..') && path.isAbsolute(file) ? file : relative;
+}
+
+function terminalWidth(): number {
+  return Math.max(40, Math.min(process.stdout.columns ?? 80, 100));
+}
+
+/** `prompterOverride` and `cli` are for tests: scripted answers, and a stand-in for the built CLI's audit. */
+export async function runWizardCommand(options: WizardCommandOptions, io: CliIo, prompterOverride?: Prompter, cli: string = cliPath): Promise<number> {
+  if (!prompterOverride && (!process.stdin.isTTY || !process.stdout.isTTY)) {
+    throw new Dock2nixError('E_USAGE', 'the wizard needs a terminal; in scripts and CI run `dock2nix convert DOCKERFILE --answers dock2nix.answers.json`');
+  }
+  const escape = prompterOverride ? null : cancelOnEscape(process.stdin);
+  const prompter = prompterOverride ?? inquirerPrompter({ signal: escape!.signal });
+  try {
+    return await wizard(options, io, prompter, cli);
+  } catch (error) {
+    if (isCancel(error)) throw new Dock2nixError('E_INTERRUPTED', 'wizard cancelled; nothing was written', { exitCode: 130 });
+    throw error;
+  } finally {
+    escape?.dispose();
+    if (!prompterOverride) process.stdin.pause();
+  }
+}
+
+async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompter, cli: string): Promise<number> {
+  let dockerfile = options.dockerfile;
+  if (dockerfile === undefined) {
+    const found = findDockerfiles(process.cwd());
+    if (found.length === 0) {
+      throw new Dock2nixError('E_NOT_FOUND', 'no Dockerfile here (looked for Dockerfile, *.Dockerfile and Dockerfile.* in this folder and below); name one: dock2nix wizard path/to/Dockerfile');
+    }
+    if (found.length === 1) {
+      dockerfile = found[0]!;
+      io.stdout(`Using ${dockerfile}\n`);
+    } else {
+      dockerfile = await prompter.select({
+        message: 'Which Dockerfile?',
+        why: `Found ${found.length} in this folder and below.`,
+        choices: found.map((file) => ({ value: file, name: file })),
+        default: found[0],
+      });
+    }
+  }
+  const source = readDockerfile(dockerfile);
+  const dockerfileAbs = path.resolve(dockerfile);
+  const contextDir = path.dirname(dockerfileAbs);
+  const rules = loadRules();
+  const context = fsContext(contextDir);
+  const ignore = readDockerignore(context);
+
+  const savedFound = findSavedAnswers(contextDir, dockerfileAbs);
+  if (savedFound && 'problem' in savedFound) io.stdout(`Not using ${display(savedFound.file)}: ${savedFound.problem}\n`);
+  const saved = savedFound && 'answers' in savedFound ? savedFound : null;
+  const defaultOutputAbs = saved ? path.dirname(saved.file) : path.join(contextDir, defaultOutputName(dockerfile));
+
+  const result = await runWizard({
+    dockerfile,
+    source,
+    rules,
+    plan: ({ target, format, decisions }) =>
+      convertDockerfile(source, context, rules, {
+        dockerfilePath: dockerfile!,
+        format,
+        target,
+        decisions,
+        imageName: imageNameFrom(path.basename(contextDir)),
+        contextFromOutput: path.relative(defaultOutputAbs, contextDir).split(path.sep).join('/'),
+        outputInContext: null,
+        ignored: ignore.plain,
+        contextLabel: display(contextDir),
+      }).plan,
+    saved: saved?.answers ?? null,
+    savedFrom: saved ? display(saved.file) : undefined,
+    defaultOutput: display(defaultOutputAbs),
+    output: {
+      problem: (dir) => {
+        try {
+          return statSync(path.resolve(dir)).isDirectory() ? null : `${dir} is a file, not a folder`;
+        } catch {
+          return null;
+        }
+      },
+      existing: (dir, files) => [...files, ANSWERS_FILE].map((f) => path.join(path.resolve(dir), f)).filter((f) => existsSync(f)).map(display),
+    },
+    prompter,
+    print: io.stdout,
+    width: terminalWidth(),
+  });
+
+  // Everything is decided: from here on the files are written, so an interrupt waits for the write to end.
+  const outputDir = path.resolve(result.output.dir);
+  const answersPath = path.join(outputDir, ANSWERS_FILE);
+  const answers = answersFor(result, path.relative(outputDir, dockerfileAbs).split(path.sep).join('/'));
+  ensureWritable([...result.files.map((f) => path.join(outputDir, f)), answersPath], result.output.overwrite);
+  const previous = existsSync(answersPath) ? readFileSync(answersPath, 'utf8') : null;
+  const holdInterrupt = () => undefined;
+  process.on('SIGINT', holdInterrupt);
+  io.stdout('\n');
+  try {
+    writeFilesAtomically([{ path: answersPath, content: `${JSON.stringify(answers, null, 2)}\n` }]);
+    await runConvert({ dockerfile, output: outputDir, format: answers.format, formatFromFlag: false, buildArg: [], force: result.output.overwrite, answers: answersPath }, io);
+  } catch (error) {
+    // The conversion failed: put the answers file back as it was.
+    if (previous === null) rmSync(answersPath, { force: true });
+    else writeFilesAtomically([{ path: answersPath, content: previous }]);
+    throw error;
+  } finally {
+    process.removeListener('SIGINT', holdInterrupt);
+  }
+
+  const defaultOut = path.join(contextDir, 'nix');
+  const repeat = ['dock2nix convert', quote(dockerfile), '--answers', quote(display(answersPath)), ...(outputDir === defaultOut ? [] : ['-o', quote(display(outputDir))]), '--force'];
+  io.stdout(`\nAnswers saved in ${display(answersPath)}. To repeat without questions (in CI):\n  ${repeat.join(' ')}\n`);
+
+  const audit = auditAvailability(process.env.PATH, cli);
+  if (!audit) return 0;
+  let run: boolean;
+  try {
+    run = await askAudit(prompter, audit.engine);
+  } catch (error) {
+    // The files are written by now; leaving at this question only skips the audit.
+    if (!isCancel(error)) throw error;
+    run = false;
+  }
+  if (!run) return 0;
+  return runAudit(cli, dockerfile, outputDir, answers.target);
+}
+
+/**
+ * The audit's arguments: the Dockerfile, the stage, and the Nix just written (so the audit builds these files
+ * rather than converting again), each only when this audit command takes the option.
+ */
+export function auditArgs(help: string, dockerfile: string, outputDir: string, target: string | undefined): string[] {
+  const takes = (option: string) => new RegExp(`(^|[\\s,])${option}\\b`, 'm').test(help);
+  return ['audit', dockerfile, ...(target !== undefined && takes('--target') ? ['--target', target] : []), ...(takes('--nix') ? ['--nix', outputDir] : [])];
+}
+
+/** `dock2nix audit` as a child process of the built CLI, its progress straight on this terminal. */
+function runAudit(cli: string, dockerfile: string, outputDir: string, target: string | undefined): Promise<number> {
+  const help = spawnSync(process.execPath, [cli, 'audit', '--help'], { encoding: 'utf8', timeout: 15_000 });
+  const args = auditArgs(help.stdout ?? '', dockerfile, outputDir, target);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { stdio: 'inherit' });
+    child.on('error', (error) => reject(isDock2nixError(error) ? error : new Dock2nixError('E_ENGINE', `could not run dock2nix audit: ${error.message}`)));
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 130 : 1)));
+  });
+}
+
+function quote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
