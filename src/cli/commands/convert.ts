@@ -92,7 +92,8 @@ export function convertOne(options: ConvertCommandOptions, answers: Answers | nu
   } catch {
     throw new Dock2nixError('E_NOT_FOUND', 'build context is not a directory', { file: options.context ?? contextDir });
   }
-  const outputDir = path.resolve(options.output ?? path.join(contextDir, 'nix'));
+  // The answers file sits next to the output it was made for, so that folder is the default.
+  const outputDir = path.resolve(options.output ?? (options.answers ? path.dirname(options.answers) : path.join(contextDir, 'nix')));
   const outputInContext = path.relative(contextDir, outputDir);
   const rules = loadRules();
   const context = fsContext(contextDir);
