@@ -66,7 +66,7 @@ describe('what convert loads', () => {
     expect(result.code).toBe(0);
     const loaded = readFileSync(trace, 'utf8');
     expect(loaded).toContain('/dist/cli/commands/convert.js');
-    for (const heavy of ['@inquirer', 'tar-stream', 'execa', 'fzstd', '/dist/image/', '/dist/wizard/', '/dist/audit/', 'playwright']) {
+    for (const heavy of ['@inquirer', 'tar-stream', 'execa', 'fzstd', 'zod', 'smol-toml', 'picomatch', '/dist/image/', '/dist/wizard/', '/dist/audit/', '/dist/check/', 'playwright']) {
       expect(loaded, heavy).not.toContain(heavy);
     }
   });

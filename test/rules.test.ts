@@ -107,3 +107,15 @@ function duplicateKeys(text: string): string[] {
   }
   return duplicates;
 }
+
+describe('the build stamp of validated tables', () => {
+  it('holds exactly what validation gives for the current tables, so skipping the validator changes nothing', async () => {
+    const { existsSync } = await import('node:fs');
+    const { stampFile, tableFiles, hashText, validateRules } = await import('../src/rules/load.js');
+    if (!existsSync(stampFile)) throw new Error('dist/rules-validated.json is missing: npm test runs npm run build first');
+    const stamp = JSON.parse(readFileSync(stampFile, 'utf8'));
+    for (const file of tableFiles) expect(stamp.hashes[file], file).toBe(hashText(readFileSync(path.join(defaultRulesDir, file), 'utf8')));
+    const { dir: _dir, ...validated } = validateRules(defaultRulesDir);
+    expect(stamp.rules).toEqual(JSON.parse(JSON.stringify(validated)));
+  });
+});

@@ -2,8 +2,6 @@
  * Decisions a person made about a conversion (in the wizard, or by hand in an answers file). The core applies
  * them; it never asks. Every decision that no longer fits the Dockerfile is reported, not silently dropped.
  */
-import { z } from 'zod';
-
 /**
  * How a build stage becomes a derivation, where more than one way is sensible:
  * - `importNpmLock`: buildNpmPackage whose dependencies come from package-lock.json through importNpmLock (no
@@ -16,16 +14,13 @@ import { z } from 'zod';
 export const buildChoices = ['importNpmLock', 'npmDepsHash', 'generic'] as const;
 export type BuildChoice = (typeof buildChoices)[number];
 
-export const decisionsSchema = z
-  .object({
-    /** `manager:name` (e.g. `apk:py2-pip`) → a nixpkgs attribute path, or null to leave the package out. */
-    packages: z.record(z.string().regex(/^(apk|apt|pip|npm):.+$/), z.string().regex(/^[A-Za-z_][A-Za-z0-9_'.-]*$/).nullable()).default({}),
-    /** A build stage, by name (or by index for an unnamed stage, e.g. `"0"`) → how it becomes a derivation. */
-    builds: z.record(z.string().min(1), z.enum(buildChoices)).optional(),
-  })
-  .strict();
-
-export type Decisions = z.infer<typeof decisionsSchema>;
+/** What an answers file decides (validated in answers.ts, which is loaded only when there is one). */
+export interface Decisions {
+  /** `manager:name` (e.g. `apk:py2-pip`) → a nixpkgs attribute path, or null to leave the package out. */
+  packages: Record<string, string | null>;
+  /** A build stage, by name (or by index for an unnamed stage, e.g. `"0"`) → how it becomes a derivation. */
+  builds?: Record<string, BuildChoice>;
+}
 
 export const noDecisions: Decisions = { packages: {} };
 

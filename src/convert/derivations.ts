@@ -2,7 +2,7 @@
  * Build stages become derivations: buildGoModule, rustPlatform.buildRustPackage, buildNpmPackage, or a plain
  * stdenv.mkDerivation that replays the stage's commands. Each knows what later stages copy out of it.
  */
-import { parse as parseToml } from 'smol-toml';
+import { parseToml } from './toml.js';
 import type { Stage } from '../dockerfile/model.js';
 import { resolvePath } from '../dockerfile/parse.js';
 import { chooseRuntime, type RuleSet } from '../rules/load.js';

@@ -2,14 +2,14 @@
  * Loads and validates the mapping tables in `rules/`. A bad table stops the program at start-up with the file
  * and the key that is wrong. Lookups are case- and separator-insensitive where the source ecosystem is.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { z } from 'zod';
 import { Dock2nixError } from '../errors.js';
 import {
-  baseImageTableSchema,
-  packageTableSchema,
+  schemas,
   type BaseImage,
   type BaseImageTable,
   type PackageEntry,
@@ -31,10 +31,51 @@ export const defaultRulesDir = fileURLToPath(new URL('../../rules/', import.meta
 
 const cache = new Map<string, RuleSet>();
 
+/** Written by `npm run build` (stamp.ts): the tables it validated, with a hash of each file's text. */
+export const stampFile = fileURLToPath(new URL('../../dist/rules-validated.json', import.meta.url));
+export const tableFiles = [...managers.map((m) => `${m}.json`), 'base-images.json'];
+
+export interface RulesStamp {
+  hashes: Record<string, string>;
+  rules: Omit<RuleSet, 'dir'>;
+}
+
+export function hashText(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
 export function loadRules(dir: string = defaultRulesDir): RuleSet {
   const cached = cache.get(dir);
   if (cached) return cached;
+  const rules = dir === defaultRulesDir ? (stamped(dir) ?? validateRules(dir)) : validateRules(dir);
+  cache.set(dir, rules);
+  return rules;
+}
+
+/** The build's validated tables, when every table file is exactly the text that was validated. */
+function stamped(dir: string): RuleSet | null {
+  let stamp: RulesStamp;
+  try {
+    stamp = JSON.parse(readFileSync(stampFile, 'utf8')) as RulesStamp;
+  } catch {
+    return null;
+  }
+  for (const file of tableFiles) {
+    let text: string;
+    try {
+      text = readFileSync(path.join(dir, file), 'utf8');
+    } catch {
+      return null;
+    }
+    if (stamp.hashes?.[file] !== hashText(text)) return null;
+  }
+  return { ...stamp.rules, dir };
+}
+
+/** Read every table and check it against the schema; the first bad entry stops with its file and key. */
+export function validateRules(dir: string): RuleSet {
   const packages = {} as Record<Manager, PackageTable>;
+  const { packageTableSchema, baseImageTableSchema } = schemas();
   for (const manager of managers) {
     const table = readTable(path.join(dir, `${manager}.json`), packageTableSchema);
     if (table.manager !== manager) {
@@ -44,9 +85,7 @@ export function loadRules(dir: string = defaultRulesDir): RuleSet {
     packages[manager] = table;
   }
   const baseImages = readTable(path.join(dir, 'base-images.json'), baseImageTableSchema);
-  const rules: RuleSet = { packages, baseImages, dir };
-  cache.set(dir, rules);
-  return rules;
+  return { packages, baseImages, dir };
 }
 
 function readTable<T extends z.ZodTypeAny>(file: string, schema: T): z.infer<T> {

@@ -1,152 +1,172 @@
 /**
  * Schemas for the mapping tables in `rules/`. Tables are data; this file is the contract they must meet.
  * Every table is validated when it is loaded, and a bad entry fails with its file and key.
+ *
+ * The schemas are built on first use, and zod is loaded only then: a build stamps the tables it validated
+ * (see stamp.ts), so a normal run whose tables are unchanged never needs the validator.
  */
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type { z as Zod } from 'zod';
 
 export const confidenceLevels = ['exact', 'high', 'low'] as const;
 export type TableConfidence = (typeof confidenceLevels)[number];
 
-/** A nixpkgs attribute path such as `curl`, `openssl.dev`, `python3Packages.flask` or `dockerTools.binSh`. */
-const attrPath = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$/, 'must be a nixpkgs attribute path such as "curl" or "openssl.dev"');
+function build(z: typeof Zod) {
+  /** A nixpkgs attribute path such as `curl`, `openssl.dev`, `python3Packages.flask` or `dockerTools.binSh`. */
+  const attrPath = z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$/, 'must be a nixpkgs attribute path such as "curl" or "openssl.dev"');
 
-/** Where in nixpkgs the attribute is defined, e.g. `pkgs/by-name/cu/curl/package.nix`. */
-const evidence = z
-  .string()
-  .min(8)
-  .regex(/^(pkgs|lib|nixos|doc)\//, 'must be a nixpkgs source path (pkgs/..., lib/...) where the attribute is defined');
+  /** Where in nixpkgs the attribute is defined, e.g. `pkgs/by-name/cu/curl/package.nix`. */
+  const evidence = z
+    .string()
+    .min(8)
+    .regex(/^(pkgs|lib|nixos|doc)\//, 'must be a nixpkgs source path (pkgs/..., lib/...) where the attribute is defined');
 
-export const packageEntrySchema = z
-  .object({
-    /** nixpkgs attributes that provide what the source package provided. Empty: nothing is needed in Nix. */
-    attrs: z.array(attrPath),
-    confidence: z.enum(confidenceLevels),
-    /** build: only needed while building (compilers, headers); cleanup: package-manager plumbing Nix makes unnecessary. */
-    role: z.enum(['runtime', 'build', 'cleanup']).default('runtime'),
-    note: z.string().min(3).optional(),
-    evidence: z.union([evidence, z.array(evidence).min(1)]),
-  })
-  .strict()
-  .superRefine((entry, ctx) => {
-    if (entry.confidence !== 'exact' && !entry.note) {
-      ctx.addIssue({ code: 'custom', message: `a "${entry.confidence}" entry needs a note that says why`, path: ['note'] });
-    }
-    if (entry.attrs.length === 0 && !entry.note) {
-      ctx.addIssue({ code: 'custom', message: 'an entry that maps to nothing needs a note that says why', path: ['note'] });
-    }
-  });
-
-export type PackageEntry = z.infer<typeof packageEntrySchema>;
-
-export const packageTableSchema = z
-  .object({
-    manager: z.enum(['apk', 'apt', 'pip', 'npm']),
-    description: z.string(),
-    /** For pip: attribute names are relative to the chosen `pythonXPackages` set. */
-    packages: z.record(z.string().min(1), packageEntrySchema),
-  })
-  .strict();
-
-export type PackageTable = z.infer<typeof packageTableSchema>;
-
-const imageConfigSchema = z
-  .object({
-    Env: z.record(z.string(), z.string()).optional(),
-    Cmd: z.array(z.string()).optional(),
-    Entrypoint: z.array(z.string()).optional(),
-    ExposedPorts: z.array(z.string()).optional(),
-    WorkingDir: z.string().optional(),
-    User: z.string().optional(),
-    Volumes: z.array(z.string()).optional(),
-    StopSignal: z.string().optional(),
-  })
-  .strict();
-
-export const baseImageSchema = z
-  .object({
-    /** empty: scratch; os: a distribution base; runtime: an interpreter; toolchain: a compiler for build stages; server: a service. */
-    kind: z.enum(['empty', 'os', 'runtime', 'toolchain', 'server']),
-    /** Packages the image provides, as nixpkgs attributes. */
-    attrs: z.array(attrPath),
-    /** The versioned runtime chosen from the image tag (see `runtimes`). */
-    runtime: z.string().optional(),
-    /** Whether the image has /bin/sh. */
-    shell: z.boolean(),
-    /** The package manager the distribution uses (its names are looked up in that table). */
-    packageManager: z.enum(['apk', 'apt']).optional(),
-    confidence: z.enum(confidenceLevels),
-    note: z.string().optional(),
-    evidence: z.union([evidence, z.array(evidence).min(1)]),
-    /** What the image sets that a derived image inherits (Docker semantics), re-emitted in Nix. */
-    config: imageConfigSchema.optional(),
-    /** Files the image ships that the program expects (configuration), written into the Nix image. */
-    files: z.record(z.string().regex(/^\//), z.string()).optional(),
-    /** Symbolic links the image ships, path → target (`@pkg@` stands for the first attr's store path). */
-    symlinks: z.record(z.string().regex(/^\//), z.string()).optional(),
-    /** Directories the image ships. */
-    directories: z.array(z.string().regex(/^\//)).optional(),
-    /** /etc/passwd and /etc/group lines for the image's own users. */
-    users: z.array(z.string().regex(/^[a-z_][a-z0-9_-]*:x:\d+:\d+:/)).optional(),
-    groups: z.array(z.string().regex(/^[a-z_][a-z0-9_-]*:x:\d+:/)).optional(),
-    /** Repository names that mean the same image (`library/python`, registry mirrors). */
-    aliases: z.array(z.string()).optional(),
-  })
-  .strict()
-  .superRefine((image, ctx) => {
-    if (image.confidence !== 'exact' && !image.note) {
-      ctx.addIssue({ code: 'custom', message: `a "${image.confidence}" image needs a note that says why`, path: ['note'] });
-    }
-  });
-
-export type BaseImage = z.infer<typeof baseImageSchema>;
-
-const runtimeVersionSchema = z
-  .object({
-    attr: attrPath,
-    /** For Go: the buildGoModule variant for this version. */
-    builder: attrPath.optional(),
-  })
-  .strict();
-
-export const runtimeSchema = z
-  .object({
-    description: z.string(),
-    /** Used when the tag names no version (`latest`, `alpine`). */
-    default: z.string(),
-    /** Version (`3.12`, `22`, `1.25`) → attribute. */
-    versions: z.record(z.string().regex(/^\d+(\.\d+)?$/), runtimeVersionSchema),
-    /** Named tags (`lts`, `current`) → version. */
-    tags: z.record(z.string(), z.string()).default({}),
-    /** How many version components a tag's number selects on (python 3.12 → 2, node 22 → 1). */
-    components: z.union([z.literal(1), z.literal(2)]),
-    evidence: z.union([evidence, z.array(evidence).min(1)]),
-    note: z.string().optional(),
-  })
-  .strict()
-  .superRefine((runtime, ctx) => {
-    if (!runtime.versions[runtime.default]) ctx.addIssue({ code: 'custom', message: `default version ${runtime.default} is not in versions`, path: ['default'] });
-    for (const [tag, version] of Object.entries(runtime.tags)) {
-      if (!runtime.versions[version]) ctx.addIssue({ code: 'custom', message: `tag ${tag} names version ${version}, which is not in versions`, path: ['tags', tag] });
-    }
-  });
-
-export type Runtime = z.infer<typeof runtimeSchema>;
-
-export const baseImageTableSchema = z
-  .object({
-    description: z.string(),
-    images: z.record(z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/), baseImageSchema),
-    runtimes: z.record(z.string(), runtimeSchema),
-  })
-  .strict()
-  .superRefine((table, ctx) => {
-    for (const [name, image] of Object.entries(table.images)) {
-      if (image.runtime && !table.runtimes[image.runtime]) {
-        ctx.addIssue({ code: 'custom', message: `runtime "${image.runtime}" is not defined in runtimes`, path: ['images', name, 'runtime'] });
+  const packageEntrySchema = z
+    .object({
+      /** nixpkgs attributes that provide what the source package provided. Empty: nothing is needed in Nix. */
+      attrs: z.array(attrPath),
+      confidence: z.enum(confidenceLevels),
+      /** build: only needed while building (compilers, headers); cleanup: package-manager plumbing Nix makes unnecessary. */
+      role: z.enum(['runtime', 'build', 'cleanup']).default('runtime'),
+      note: z.string().min(3).optional(),
+      evidence: z.union([evidence, z.array(evidence).min(1)]),
+    })
+    .strict()
+    .superRefine((entry, ctx) => {
+      if (entry.confidence !== 'exact' && !entry.note) {
+        ctx.addIssue({ code: 'custom', message: `a "${entry.confidence}" entry needs a note that says why`, path: ['note'] });
       }
-    }
-  });
+      if (entry.attrs.length === 0 && !entry.note) {
+        ctx.addIssue({ code: 'custom', message: 'an entry that maps to nothing needs a note that says why', path: ['note'] });
+      }
+    });
 
-export type BaseImageTable = z.infer<typeof baseImageTableSchema>;
+
+  const packageTableSchema = z
+    .object({
+      manager: z.enum(['apk', 'apt', 'pip', 'npm']),
+      description: z.string(),
+      /** For pip: attribute names are relative to the chosen `pythonXPackages` set. */
+      packages: z.record(z.string().min(1), packageEntrySchema),
+    })
+    .strict();
+
+
+  const imageConfigSchema = z
+    .object({
+      Env: z.record(z.string(), z.string()).optional(),
+      Cmd: z.array(z.string()).optional(),
+      Entrypoint: z.array(z.string()).optional(),
+      ExposedPorts: z.array(z.string()).optional(),
+      WorkingDir: z.string().optional(),
+      User: z.string().optional(),
+      Volumes: z.array(z.string()).optional(),
+      StopSignal: z.string().optional(),
+    })
+    .strict();
+
+  const baseImageSchema = z
+    .object({
+      /** empty: scratch; os: a distribution base; runtime: an interpreter; toolchain: a compiler for build stages; server: a service. */
+      kind: z.enum(['empty', 'os', 'runtime', 'toolchain', 'server']),
+      /** Packages the image provides, as nixpkgs attributes. */
+      attrs: z.array(attrPath),
+      /** The versioned runtime chosen from the image tag (see `runtimes`). */
+      runtime: z.string().optional(),
+      /** Whether the image has /bin/sh. */
+      shell: z.boolean(),
+      /** The package manager the distribution uses (its names are looked up in that table). */
+      packageManager: z.enum(['apk', 'apt']).optional(),
+      confidence: z.enum(confidenceLevels),
+      note: z.string().optional(),
+      evidence: z.union([evidence, z.array(evidence).min(1)]),
+      /** What the image sets that a derived image inherits (Docker semantics), re-emitted in Nix. */
+      config: imageConfigSchema.optional(),
+      /** Files the image ships that the program expects (configuration), written into the Nix image. */
+      files: z.record(z.string().regex(/^\//), z.string()).optional(),
+      /** Symbolic links the image ships, path → target (`@pkg@` stands for the first attr's store path). */
+      symlinks: z.record(z.string().regex(/^\//), z.string()).optional(),
+      /** Directories the image ships. */
+      directories: z.array(z.string().regex(/^\//)).optional(),
+      /** /etc/passwd and /etc/group lines for the image's own users. */
+      users: z.array(z.string().regex(/^[a-z_][a-z0-9_-]*:x:\d+:\d+:/)).optional(),
+      groups: z.array(z.string().regex(/^[a-z_][a-z0-9_-]*:x:\d+:/)).optional(),
+      /** Repository names that mean the same image (`library/python`, registry mirrors). */
+      aliases: z.array(z.string()).optional(),
+    })
+    .strict()
+    .superRefine((image, ctx) => {
+      if (image.confidence !== 'exact' && !image.note) {
+        ctx.addIssue({ code: 'custom', message: `a "${image.confidence}" image needs a note that says why`, path: ['note'] });
+      }
+    });
+
+
+  const runtimeVersionSchema = z
+    .object({
+      attr: attrPath,
+      /** For Go: the buildGoModule variant for this version. */
+      builder: attrPath.optional(),
+    })
+    .strict();
+
+  const runtimeSchema = z
+    .object({
+      description: z.string(),
+      /** Used when the tag names no version (`latest`, `alpine`). */
+      default: z.string(),
+      /** Version (`3.12`, `22`, `1.25`) → attribute. */
+      versions: z.record(z.string().regex(/^\d+(\.\d+)?$/), runtimeVersionSchema),
+      /** Named tags (`lts`, `current`) → version. */
+      tags: z.record(z.string(), z.string()).default({}),
+      /** How many version components a tag's number selects on (python 3.12 → 2, node 22 → 1). */
+      components: z.union([z.literal(1), z.literal(2)]),
+      evidence: z.union([evidence, z.array(evidence).min(1)]),
+      note: z.string().optional(),
+    })
+    .strict()
+    .superRefine((runtime, ctx) => {
+      if (!runtime.versions[runtime.default]) ctx.addIssue({ code: 'custom', message: `default version ${runtime.default} is not in versions`, path: ['default'] });
+      for (const [tag, version] of Object.entries(runtime.tags)) {
+        if (!runtime.versions[version]) ctx.addIssue({ code: 'custom', message: `tag ${tag} names version ${version}, which is not in versions`, path: ['tags', tag] });
+      }
+    });
+
+
+  const baseImageTableSchema = z
+    .object({
+      description: z.string(),
+      images: z.record(z.string().regex(/^[a-z0-9][a-z0-9._/-]*$/), baseImageSchema),
+      runtimes: z.record(z.string(), runtimeSchema),
+    })
+    .strict()
+    .superRefine((table, ctx) => {
+      for (const [name, image] of Object.entries(table.images)) {
+        if (image.runtime && !table.runtimes[image.runtime]) {
+          ctx.addIssue({ code: 'custom', message: `runtime "${image.runtime}" is not defined in runtimes`, path: ['images', name, 'runtime'] });
+        }
+      }
+    });
+
+  return { packageEntrySchema, packageTableSchema, baseImageSchema, runtimeSchema, baseImageTableSchema };
+}
+
+type Schemas = ReturnType<typeof build>;
+let built: Schemas | null = null;
+
+/** The table schemas (loads zod the first time). */
+export function schemas(): Schemas {
+  if (!built) {
+    const { z } = createRequire(import.meta.url)('zod') as { z: typeof Zod };
+    built = build(z);
+  }
+  return built;
+}
+
+export type PackageEntry = Zod.infer<Schemas['packageEntrySchema']>;
+export type PackageTable = Zod.infer<Schemas['packageTableSchema']>;
+export type BaseImage = Zod.infer<Schemas['baseImageSchema']>;
+export type Runtime = Zod.infer<Schemas['runtimeSchema']>;
+export type BaseImageTable = Zod.infer<Schemas['baseImageTableSchema']>;

@@ -3,14 +3,13 @@
  * simple commands it would run, each with its words resolved where they are known (quotes, escapes and
  * variables from ARG/ENV/assignments), the directory it runs in, and whether it runs only conditionally.
  */
-import { createRequire } from 'node:module';
 import type { ShNode } from 'mvdan-sh';
+import { loadMvdanSh } from './load-parser.js';
 
-const require = createRequire(import.meta.url);
 type Sh = typeof import('mvdan-sh').default;
 let shCache: Sh | null = null;
 function sh(): Sh {
-  shCache ??= require('mvdan-sh') as Sh;
+  shCache ??= loadMvdanSh<Sh>();
   return shCache;
 }
 

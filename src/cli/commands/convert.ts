@@ -3,7 +3,7 @@
  * overwrite without --force, writes atomically, prints the report (JSON on stdout with --json).
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { convertDockerfile, imageNameFrom } from '../../convert/convert.js';
 import type { MigrationPlan, OutputFormat, Status } from '../../convert/types.js';
@@ -12,7 +12,7 @@ import { fsContext, readDockerignore } from '../../io/fs-context.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
 import { jsonReport, textReport } from '../../report/report.js';
 import { loadRules } from '../../rules/load.js';
-import { answersSchema, type Answers } from '../../convert/answers.js';
+import type { Answers } from '../../convert/answers.js';
 import type { CliIo } from '../main.js';
 
 export interface ConvertCommandOptions {
@@ -33,7 +33,9 @@ export interface ConvertCommandOptions {
 }
 
 /** Read and validate an answers file; a bad one is a one-line error with its file. */
-export function readAnswers(file: string): Answers {
+export async function readAnswers(file: string): Promise<Answers> {
+  // The schema (and zod) load only when there is an answers file.
+  const { answersSchema } = await import('../../convert/answers.js');
   let data: unknown;
   try {
     data = JSON.parse(readFileSync(file, 'utf8'));
@@ -117,7 +119,7 @@ export function convertOne(options: ConvertCommandOptions, answers: Answers | nu
 }
 
 export async function runConvert(options: ConvertCommandOptions, io: CliIo): Promise<number> {
-  const answers = options.answers ? readAnswers(options.answers) : null;
+  const answers = options.answers ? await readAnswers(options.answers) : null;
   const { plan, written } = convertOne(options, answers);
   // The check is loaded only when asked for: it starts nix-instantiate.
   const check = options.check || options.nixpkgs ? await import('../../check/nixpkgs-check.js') : null;
@@ -145,6 +147,8 @@ export function expandDockerfileArgs(args: string[], cwd = process.cwd()): strin
       found.push(arg);
       continue;
     }
+    // picomatch loads only when a glob is given.
+    const picomatch = createRequire(import.meta.url)('picomatch') as (glob: string, options: { dot: boolean }) => (path: string) => boolean;
     const matches = picomatch(arg, { dot: false });
     const walk = (dir: string) => {
       let entries: Dirent[];
@@ -187,7 +191,7 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
   if (dockerfiles.length === 1 && !args.some((a) => GLOB.test(a))) return runConvert({ ...options, dockerfile: dockerfiles[0]! }, io);
   if (options.context) throw new Dock2nixError('E_USAGE', '--context applies to one Dockerfile; with several, each uses its own folder');
   if (options.check || options.nixpkgs) throw new Dock2nixError('E_USAGE', '--check works on one Dockerfile at a time; use dock2nix rules check for the tables');
-  const answers = options.answers ? readAnswers(options.answers) : null;
+  const answers = options.answers ? await readAnswers(options.answers) : null;
   const jobs = Math.max(1, Math.min(options.jobs ?? 4, 16));
   const results: ManyResult[] = new Array(dockerfiles.length);
   let next = 0;

@@ -3,7 +3,7 @@
  * their declared dependencies (pyproject.toml PEP 621 or Poetry tables, Pipfile) become Python packages, and
  * the report names the Nix tool made for that project kind.
  */
-import { parse as parseToml } from 'smol-toml';
+import { parseToml } from '../toml.js';
 import type { BuildContext } from '../context.js';
 import type { StageState } from '../stage.js';
 import type { PackageRequest } from './packages.js';
