@@ -4,7 +4,7 @@
  */
 import { parseToml } from './toml.js';
 import type { Stage } from '../dockerfile/model.js';
-import { resolvePath } from '../dockerfile/parse.js';
+import { resolvePath } from '../container-path.js';
 import { chooseRuntime, type RuleSet } from '../rules/load.js';
 import type { DecisionLedger } from './decisions.js';
 import type { BuildContext } from './context.js';

@@ -4,7 +4,7 @@
  * Pure: everything it reads comes in through its arguments.
  */
 import { match } from 'ts-pattern';
-import { resolvePath } from '../dockerfile/parse.js';
+import { resolvePath } from '../container-path.js';
 import type { CommandForm, Dockerfile, Instruction, Stage } from '../dockerfile/model.js';
 import { analyzeShell } from '../shell/analyze.js';
 import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/load.js';

@@ -7,6 +7,7 @@ import { DockerfileParser, type Instruction as AstInstruction, type Flag } from 
 import { Dock2nixError } from '../errors.js';
 import type { CommandForm, Dockerfile, Heredoc, Instruction, Keyword, Location, Mount, Stage } from './model.js';
 import { expandVariables, expandWord, splitWords, type Env } from './words.js';
+import { resolvePath } from '../container-path.js';
 
 const KEYWORDS = new Set<Keyword>([
   'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT',
@@ -462,16 +463,4 @@ function tryJsonArray(text: string): string[] | null {
     // Not JSON: Docker falls back to the shell form.
   }
   return null;
-}
-
-/** Resolve a container path against a working directory, as WORKDIR and COPY do. */
-export function resolvePath(base: string, target: string): string {
-  const joined = target.startsWith('/') ? target : `${base.replace(/\/$/, '')}/${target}`;
-  const parts: string[] = [];
-  for (const part of joined.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join('/')}`;
 }

@@ -3,7 +3,7 @@
  * what evidence; what maps to nothing and why; the base images and runtimes; and how to add an entry.
  * Output is sorted and has no dates, so it only changes when a table does (a test compares it).
  */
-import { managers, type Manager, type RuleSet } from './load.js';
+import { compareVersions, managers, type Manager, type RuleSet } from './load.js';
 import type { PackageEntry } from './schema.js';
 
 export const RULES_DOC_PATH = 'docs/rules.md';
@@ -128,7 +128,7 @@ function renderRuntimes(rules: RuleSet, push: (...lines: string[]) => void): voi
   );
   for (const [name, runtime] of sortedEntries(rules.baseImages.runtimes)) {
     const versions = Object.entries(runtime.versions)
-      .sort(([a], [b]) => compareNumeric(a, b))
+      .sort(([a], [b]) => compareVersions(a, b))
       .map(([v, r]) => `${v} → \`${r.attr}\`${r.builder ? ` (\`${r.builder}\`)` : ''}`)
       .join(', ');
     const tags = sortedEntries(runtime.tags).map(([t, v]) => `${t} → ${v}`).join(', ') || '—';
@@ -174,15 +174,6 @@ function sortedEntries<T>(record: Record<string, T>): Array<[string, T]> {
   return Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function compareNumeric(a: string, b: string): number {
-  const pa = a.split('.').map(Number);
-  const pb = b.split('.').map(Number);
-  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
-    const diff = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (diff !== 0) return diff;
-  }
-  return 0;
-}
 
 function evidenceLinks(entry: Pick<PackageEntry, 'evidence'>): string {
   const paths = Array.isArray(entry.evidence) ? entry.evidence : [entry.evidence];

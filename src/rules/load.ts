@@ -272,7 +272,8 @@ export function chooseRuntime(rules: RuleSet, runtimeName: string, tag: string |
   return pick(nearest, `${runtimeName} ${wanted} is not in nixpkgs; using ${nearest}, the nearest version it carries`, numeric[1]!);
 }
 
-function compareVersions(a: string, b: string): number {
+/** Compare dotted version numbers (`3.9` < `3.12`). */
+export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

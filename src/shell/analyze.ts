@@ -5,6 +5,7 @@
  */
 import type { ShNode } from 'mvdan-sh';
 import { loadMvdanSh } from './load-parser.js';
+import { resolvePath } from '../container-path.js';
 
 type Sh = typeof import('mvdan-sh').default;
 let shCache: Sh | null = null;
@@ -145,7 +146,7 @@ function walkCmd(cmd: ShNode, state: WalkState, conditional: boolean, stmt: ShNo
       state.commands.push(command);
       if (words[0]!.text === 'cd' && !conditional) {
         const target = words[1]?.text;
-        state.cwd = target ? joinPath(state.cwd, target) : '/root';
+        state.cwd = target ? resolvePath(state.cwd, target) : '/root';
       }
       if (words[0]!.text === 'export' || words[0]!.text === 'set') return;
       return;
@@ -231,20 +232,9 @@ function redirectTargets(stmt: ShNode, state: WalkState): Array<string | null> {
     if (!/^\d*(&?>>?|>\|)/.test(text) || /^\d*>&/.test(text)) continue;
     const target = redirect.Word ? resolveWord(redirect.Word, state.vars, state.script).text : null;
     if (target === '/dev/null' || target === '/dev/stdout' || target === '/dev/stderr') continue;
-    targets.push(target === null ? null : joinPath(state.cwd, target));
+    targets.push(target === null ? null : resolvePath(state.cwd, target));
   }
   return targets;
-}
-
-function joinPath(base: string, target: string): string {
-  const joined = target.startsWith('/') ? target : `${base.replace(/\/$/, '')}/${target}`;
-  const parts: string[] = [];
-  for (const part of joined.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') parts.pop();
-    else parts.push(part);
-  }
-  return `/${parts.join('/')}`;
 }
 
 /** Resolve a shell word: quotes and escapes removed, known variables substituted. */

@@ -4,7 +4,7 @@
  */
 import { match } from 'ts-pattern';
 import type { ShellCommand } from '../../shell/analyze.js';
-import { resolvePath } from '../../dockerfile/parse.js';
+import { resolvePath } from '../../container-path.js';
 import type { CommandScope, Outcome } from '../stage.js';
 import { flagValue, hasFlag, parseArgs } from './args.js';
 import { installPackages, pythonSet, splitDistroPin } from './packages.js';
