@@ -76,7 +76,40 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
       exitCode = await runDiff({ archiveA, archiveB, ...options }, io);
     });
 
-  // commands: audit
+  program
+    .command('audit')
+    .description('build the Dockerfile image and its Nix conversion, then report size, layers, wasted space and reproducibility side by side')
+    .argument('[dockerfile]', 'the Dockerfile to build (and convert to Nix, unless --nix or --nix-archive is given)')
+    .addOption(new Option('--engine <engine>', 'container engine for the Dockerfile').choices(['auto', 'docker', 'podman', 'buildah', 'buildkit']).default('auto'))
+    .option('--context <dir>', 'build context (default: the Dockerfile\'s folder)')
+    .option('--target <stage>', 'the stage to build (default: the last one)')
+    .option('--build-arg <NAME=VALUE>', 'build argument for the engine and the conversion (repeatable)', collect, [])
+    .option('--platform <os/arch>', 'build for this platform (engine --platform; Nix system)')
+    .option('--timestamp <seconds>', 'clamp time stamps: buildah/podman --timestamp, SOURCE_DATE_EPOCH for Docker and BuildKit')
+    .option('--storage-driver <driver>', 'podman/buildah storage driver (e.g. vfs)')
+    .option('--isolation <type>', 'podman/buildah isolation for RUN (oci, chroot, rootless)')
+    .addOption(new Option('--pull <policy>', 'when the engine pulls base images').choices(['always', 'missing', 'never', 'newer']))
+    .option('--nix <path>', 'build this Nix file, flake or folder instead of converting the Dockerfile')
+    .option('--nix-attr <attr>', 'attribute to build (nix-build -A, or the flake output)')
+    .addOption(new Option('--nix-format <format>', 'image builder for the converted Nix').choices(['layered', 'stream']).default('layered'))
+    .option('--save-nix [dir]', 'keep the converted Nix in DIR (default: <context>/nix) instead of a temporary folder')
+    .option('--builders <spec>', 'Nix remote builders (nix-build --builders)')
+    .option('--nix-option <NAME=VALUE>', 'pass --option NAME VALUE to Nix (repeatable)', collect, [])
+    .option('--docker-archive <file>', 'use this image archive for the Dockerfile side instead of building it')
+    .option('--nix-archive <file>', 'use this image archive for the Nix side instead of building it')
+    .option('--repro', 'build each image a second time, without cache, and compare the two builds')
+    .option('--ignore-timestamps', 'leave time-stamp differences out of the reproducibility lists and gates')
+    .addOption(new Option('--format <format>', 'report format (default: from the -o extension, else text)').choices(['text', 'json', 'markdown', 'html']))
+    .option('--json', 'same as --format json')
+    .option('-o, --output <file>', 'write the report to FILE (atomically) instead of stdout')
+    .option('--force', 'overwrite existing files (report, --save-nix, --keep-archives)')
+    .option('--fail-on <rule>', 'exit 3 when a rule holds: nix-not-smaller, not-reproducible, efficiency<0.9, nix.wasted>20MB... (repeatable)', collect, [])
+    .option('--keep-archives <dir>', 'keep the built image archives in DIR')
+    .addOption(new Option('--progress <mode>', 'live build output on stderr (auto: when stdout is a terminal and not --json)').choices(['auto', 'plain', 'none']).default('auto'))
+    .action(async (dockerfile: string | undefined, options) => {
+      const { runAuditCommand } = await import('./commands/audit.js');
+      exitCode = await runAuditCommand({ dockerfile, ...options }, io);
+    });
   program
     .command('wizard')
     .description('convert a Dockerfile step by step: explains what it found, asks each decision, saves the answers for `convert --answers`')

@@ -1,0 +1,166 @@
+/**
+ * `dock2nix audit`: build both images (or read them), report side by side, apply the --fail-on gates.
+ * Exit status: 0 done (gates passed), 3 a --fail-on gate failed, 1 an error, 2 a usage error, 130 interrupted.
+ * The report is written only once everything is done, atomically, and never over a file without --force.
+ */
+import path from 'node:path';
+import { checkGatesApplicable, evaluateGates, parseGates } from '../../audit/gates.js';
+import { createProgress } from '../../audit/progress.js';
+import { renderAuditHtml } from '../../audit/render-html.js';
+import { renderAuditMarkdown } from '../../audit/render-markdown.js';
+import { renderAuditText } from '../../audit/render-text.js';
+import { plannedSides, runAudit } from '../../audit/run.js';
+import type { AuditReport } from '../../audit/types.js';
+import type { EngineName } from '../../engines/container.js';
+import { killAllNow } from '../../engines/process.js';
+import { Dock2nixError } from '../../errors.js';
+import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
+import type { CliIo } from '../main.js';
+
+export type ReportFormat = 'text' | 'json' | 'markdown' | 'html';
+
+export interface AuditCommandOptions {
+  dockerfile?: string;
+  engine: EngineName | 'auto';
+  context?: string;
+  target?: string;
+  buildArg: string[];
+  platform?: string;
+  timestamp?: string;
+  storageDriver?: string;
+  isolation?: string;
+  pull?: string;
+  nix?: string;
+  nixAttr?: string;
+  nixFormat: 'layered' | 'stream';
+  saveNix?: string | boolean;
+  builders?: string;
+  nixOption: string[];
+  dockerArchive?: string;
+  nixArchive?: string;
+  repro?: boolean;
+  ignoreTimestamps?: boolean;
+  format?: ReportFormat;
+  json?: boolean;
+  output?: string;
+  force?: boolean;
+  failOn: string[];
+  keepArchives?: string;
+  progress: 'auto' | 'plain' | 'none';
+}
+
+/** Exit status when a --fail-on gate failed. */
+export const GATE_FAILED = 3;
+
+const EXTENSIONS: Record<string, ReportFormat> = { '.json': 'json', '.md': 'markdown', '.markdown': 'markdown', '.html': 'html', '.htm': 'html', '.txt': 'text' };
+
+export function reportFormat(options: Pick<AuditCommandOptions, 'format' | 'json' | 'output'>): ReportFormat {
+  if (options.json && options.format && options.format !== 'json') throw new Dock2nixError('E_USAGE', `--json and --format ${options.format} contradict each other`);
+  if (options.json) return 'json';
+  if (options.format) return options.format;
+  if (options.output) return EXTENSIONS[path.extname(options.output).toLowerCase()] ?? 'text';
+  return 'text';
+}
+
+/**
+ * Control characters from an image (a file named with an escape sequence) must not reach a terminal or a CI log
+ * as such: they are shown as \xNN. JSON escapes them itself; HTML shows them inertly.
+ */
+export function visibleControls(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+export function renderAudit(report: AuditReport, format: ReportFormat): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'markdown':
+      return visibleControls(renderAuditMarkdown(report));
+    case 'html':
+      return renderAuditHtml(report);
+    case 'text':
+      return visibleControls(renderAuditText(report));
+  }
+}
+
+function parseTimestamp(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,12}$/.test(value)) throw new Dock2nixError('E_USAGE', `--timestamp ${JSON.stringify(value)} is not a number of seconds since 1970`);
+  return Number(value);
+}
+
+export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): Promise<number> {
+  const format = reportFormat(options);
+  const timestamp = parseTimestamp(options.timestamp);
+  const repro = options.repro === true;
+  const gates = parseGates(options.failOn);
+  checkGatesApplicable(gates, plannedSides(options), repro);
+  const output = options.output ? path.resolve(options.output) : null;
+  if (output) ensureWritable([output], Boolean(options.force));
+
+  const showProgress = options.progress === 'plain' || (options.progress === 'auto' && process.stdout.isTTY === true && format !== 'json');
+  const progress = createProgress({ enabled: showProgress, write: io.stderr, width: process.stderr.isTTY ? (process.stderr.columns ?? 120) : null });
+
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      io.stderr(`\ndock2nix: ${signal === 'SIGINT' ? 'Ctrl-C' : signal}: stopping the builds and cleaning up (again to force)\n`);
+      controller.abort();
+    } else killAllNow();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let report: AuditReport;
+  try {
+    report = await runAudit({
+      ...(options.dockerfile !== undefined ? { dockerfile: options.dockerfile } : {}),
+      ...(options.context !== undefined ? { context: options.context } : {}),
+      ...(options.target !== undefined ? { target: options.target } : {}),
+      engine: options.engine,
+      buildArgs: options.buildArg,
+      ...(options.platform !== undefined ? { platform: options.platform } : {}),
+      ...(timestamp !== undefined ? { timestamp } : {}),
+      ...(options.storageDriver !== undefined ? { storageDriver: options.storageDriver } : {}),
+      ...(options.isolation !== undefined ? { isolation: options.isolation } : {}),
+      ...(options.pull !== undefined ? { pull: options.pull } : {}),
+      ...(options.nix !== undefined ? { nix: options.nix } : {}),
+      ...(options.nixAttr !== undefined ? { nixAttr: options.nixAttr } : {}),
+      nixFormat: options.nixFormat,
+      ...(options.saveNix !== undefined ? { saveNix: options.saveNix } : {}),
+      ...(options.builders !== undefined ? { builders: options.builders } : {}),
+      nixOptions: options.nixOption,
+      ...(options.dockerArchive !== undefined ? { dockerArchive: options.dockerArchive } : {}),
+      ...(options.nixArchive !== undefined ? { nixArchive: options.nixArchive } : {}),
+      repro,
+      ignoreTimestamps: options.ignoreTimestamps === true,
+      ...(options.keepArchives !== undefined ? { keepArchives: options.keepArchives } : {}),
+      force: options.force === true,
+      signal: controller.signal,
+      progress,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (controller.signal.aborted) throw new Dock2nixError('E_INTERRUPTED', 'interrupted: the builds were stopped and no report was written', { exitCode: 130 });
+
+  report.gates = evaluateGates(gates, report);
+  const text = renderAudit(report, format);
+  if (output) {
+    ensureWritable([output], Boolean(options.force)); // it may have appeared while the images were built
+    writeFilesAtomically([{ path: output, content: text }]);
+    const relative = path.relative(process.cwd(), output);
+    io.stderr(`dock2nix: ${format} report written to ${relative && !relative.startsWith('..') ? relative : output}\n`);
+  } else {
+    io.stdout(text);
+  }
+  const failed = report.gates.filter((gate) => !gate.passed);
+  if (failed.length > 0) {
+    io.stderr(`dock2nix: --fail-on: ${failed.map((gate) => `${gate.rule} (${gate.detail})`).join('; ')}\n`);
+    return GATE_FAILED;
+  }
+  return 0;
+}
