@@ -150,6 +150,25 @@ try {
     lines.push(`  ratio dock2nix/tar: ${(a / b).toFixed(2)}x`);
     lines.push(`  peak memory: ${(rss / 1024).toFixed(0)} MB RSS (node with the reader loaded: ${(floor / 1024).toFixed(0)} MB), for ${mb(statSync(archive).size)} of archive`);
   }
+  // Diffing two builds: `dock2nix diff` against diffoscope, where diffoscope is installed. The second "build"
+  // is the gzip-layer archive: the same files, so both tools must read everything to say so.
+  const diffoscope = spawnSync('sh', ['-c', 'command -v diffoscope'], { encoding: 'utf8' }).stdout.trim();
+  const cli = path.join(root, 'bin/dock2nix.js');
+  const timeOf = (command, args) => {
+    const start = process.hrtime.bigint();
+    spawnSync(command, args, { stdio: 'ignore' });
+    return Number(process.hrtime.bigint() - start) / 1e6;
+  };
+  const ourDiff = median(Array.from({ length: rounds }, () => timeOf(process.execPath, [cli, 'diff', plain, gzipped, '--json'])));
+  lines.push('diff of two archives of the same files:');
+  lines.push(`  dock2nix diff: ${ourDiff.toFixed(0)} ms`);
+  if (diffoscope) {
+    const theirDiff = median(Array.from({ length: rounds }, () => timeOf(diffoscope, ['--no-progress', '--text', '/dev/null', plain, gzipped])));
+    lines.push(`  diffoscope: ${theirDiff.toFixed(0)} ms`);
+    lines.push(`  ratio dock2nix/diffoscope: ${(ourDiff / theirDiff).toFixed(2)}x`);
+  } else {
+    lines.push('  diffoscope is not installed: no comparison (apt-get install diffoscope to add one)');
+  }
   const summary = lines.join('\n');
   console.log(summary);
   if (process.env.BENCH_OUT) writeFileSync(process.env.BENCH_OUT, `${summary}\n`);

@@ -93,6 +93,20 @@ describe('dock2nix convert (built CLI)', () => {
     expect(existsSync(path.join(dir, 'nix'))).toBe(false);
   });
 
+  it('rejects a 10 MB Dockerfile and an unreadable one with one line each', () => {
+    const big = project('big', `FROM alpine\n${'RUN echo x\n'.repeat(1_000_000)}`);
+    const tooBig = run(['convert', path.join(big, 'Dockerfile')]);
+    expect(tooBig.code).not.toBe(0);
+    expect(tooBig.stderr.trim()).toMatch(/Dockerfile: is 10\.5 MB; a Dockerfile over 1 MB is not something dock2nix converts$/);
+    // Root reads any file, so a symbolic link to itself stands in for an unreadable one.
+    const loop = path.join(work, 'loop');
+    mkdirSync(loop, { recursive: true });
+    spawnSync('ln', ['-s', 'Dockerfile', path.join(loop, 'Dockerfile')]);
+    const unreadable = run(['convert', path.join(loop, 'Dockerfile')]);
+    expect(unreadable.code).not.toBe(0);
+    expect(unreadable.stderr.trim()).toMatch(/loop\/Dockerfile: cannot be read \(ELOOP\)$/);
+  });
+
   it('rejects a directory given as the Dockerfile', () => {
     const dir = project('dir-as-file', 'FROM alpine\n');
     const result = run(['convert', dir]);

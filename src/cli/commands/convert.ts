@@ -57,8 +57,10 @@ export function readDockerfile(file: string): string {
   let stat;
   try {
     stat = statSync(file);
-  } catch {
-    throw new Dock2nixError('E_NOT_FOUND', 'no such file', { file });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw new Dock2nixError('E_NOT_FOUND', 'no such file', { file });
+    throw new Dock2nixError('E_INPUT', `cannot be read (${code ?? 'error'})`, { file });
   }
   if (stat.isDirectory()) throw new Dock2nixError('E_INPUT', 'is a directory, not a Dockerfile', { file });
   if (stat.size > MAX_DOCKERFILE_BYTES) {
