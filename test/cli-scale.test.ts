@@ -66,6 +66,9 @@ describe('what convert loads', () => {
     expect(result.code).toBe(0);
     const loaded = readFileSync(trace, 'utf8');
     expect(loaded).toContain('/dist/cli/commands/convert.js');
+    // The shell parser's compiled code is cached next to the dependency, never in the project or /tmp.
+    expect(readdirSync(path.join(repoRoot, 'node_modules/.cache/dock2nix')).some((f) => /^mvdan-sh-[0-9a-f]{16}\.bin$/.test(f))).toBe(true);
+    expect(readdirSync(dir).sort()).toEqual(['Dockerfile', 'nix']);
     for (const heavy of ['@inquirer', 'tar-stream', 'execa', 'fzstd', 'zod', 'smol-toml', 'picomatch', '/dist/image/', '/dist/wizard/', '/dist/audit/', '/dist/check/', 'playwright']) {
       expect(loaded, heavy).not.toContain(heavy);
     }

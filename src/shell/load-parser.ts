@@ -1,12 +1,13 @@
 /**
  * Loads mvdan-sh (mvdan/sh compiled to JavaScript, 1.6 MB) with V8's code cache: compiling it costs more than
- * most conversions, so the compiled code is kept in the system's temporary folder, keyed by the file and the
- * Node.js version, and reused when V8 accepts it. Any problem with the cache falls back to a plain load.
+ * most conversions, so the compiled code is kept next to the dependency (node_modules/.cache/dock2nix, where
+ * tools keep their caches), keyed by the file and the Node.js version, and reused when V8 accepts it. Nothing
+ * is written in the user's project or elsewhere; a read-only install, or DOCK2NIX_CODE_CACHE=0, simply loads
+ * without the cache.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import vm from 'node:vm';
 
@@ -19,7 +20,9 @@ export function loadMvdanSh<T>(): T {
   try {
     const stat = statSync(file);
     const key = createHash('sha256').update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 16);
-    cacheFile = path.join(os.tmpdir(), 'dock2nix-v8-cache', `mvdan-sh-${key}.bin`);
+    if (process.env.DOCK2NIX_CODE_CACHE === '0') return require('mvdan-sh') as T;
+    // <...>/node_modules/mvdan-sh/index.js → <...>/node_modules/.cache/dock2nix
+    cacheFile = path.join(path.dirname(path.dirname(file)), '.cache', 'dock2nix', `mvdan-sh-${key}.bin`);
     source = readFileSync(file, 'utf8');
   } catch {
     return require('mvdan-sh') as T;
