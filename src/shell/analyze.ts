@@ -49,7 +49,16 @@ function parser() {
   return parserCache;
 }
 
+/**
+ * The node's Go type name (`CallExpr`, `Lit`...). The wrappers carry it as a plain `$type` string
+ * (`mvdan.cc/sh/v3/syntax.*Lit`), which costs nothing to read, unlike a call into syntax.NodeType.
+ */
 function nodeType(node: ShNode): string {
+  const type: unknown = node?.$type;
+  if (typeof type === 'string') {
+    const star = type.lastIndexOf('*');
+    if (star !== -1) return type.slice(star + 1);
+  }
   return sh().syntax.NodeType(node);
 }
 
