@@ -173,6 +173,10 @@ function printBindings(bindings: Binding[], indent: string): string {
     .map((binding) => {
       const comments = (binding.comments ?? []).flatMap((c) => c.split('\n')).map((c) => `${indent}# ${c.replace(/[\r\u2028\u2029]/g, ' ')}`.trimEnd());
       const key = binding.path.map(attrName).join('.');
+      // A let block as a value starts on its own line, one level in, as nixfmt lays it out.
+      if (binding.value.kind === 'let') {
+        return [...comments, `${indent}${key} =\n${indent}${INDENT}${print(binding.value, indent + INDENT)};`].join('\n');
+      }
       return [...comments, `${indent}${key} = ${print(binding.value, indent)};`].join('\n');
     })
     .join('\n');
