@@ -168,9 +168,10 @@ function emitDefault(plan: MigrationPlan): string {
       ])));
     }
     if (script.length) root.push(id('rootFiles'));
+    // nix2container matches `regex` against each file's store path (nix/permmatch.go), so anchor it there.
     const perms: NixExpr[] = image.directories
       .filter((d) => d.mode)
-      .map((d) => attrs([bind('mode', str(d.mode!.padStart(4, '0'))), bind('path', id('rootFiles')), bind('regex', str(`${escapeRegex(d.path)}$`))]));
+      .map((d) => attrs([bind('mode', str(d.mode!.padStart(4, '0'))), bind('path', id('rootFiles')), bind('regex', str('^', id('rootFiles'), `${escapeRegex(d.path)}$`))]));
     body = apply(select(id('nix2container'), 'buildImage'), attrs([
       bind('name', str(image.name)),
       bind('tag', str(image.tag)),
