@@ -10,7 +10,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { auditArgs, auditAvailability, defaultOutputName, findDockerfiles, findEngine, findSavedAnswers, runWizardCommand } from '../../src/cli/commands/wizard.js';
 import { main } from '../../src/cli/main.js';
 import { repoRoot } from '../helpers/tools.js';
-import { enter, moveThenEnter, scriptedPrompter, typeThenEnter, type Step } from './helpers.js';
+import { enter, moveThenEnter, scriptedPrompter, snapshot, typeThenEnter, type Step } from './helpers.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-wizard-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -23,19 +23,6 @@ function tree(name: string, files: Record<string, string>): string {
     writeFileSync(path.join(root, file), content);
   }
   return root;
-}
-
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const file = path.join(rel, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else out[file] = readFileSync(path.join(dir, file), 'utf8');
-    }
-  };
-  walk('');
-  return out;
 }
 
 describe('finding the Dockerfile', () => {

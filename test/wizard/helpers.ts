@@ -3,6 +3,8 @@
  * wizard asks is rendered, handed to the next step of the test's script (which reads the screen and presses
  * keys), and answered by the prompt itself, defaults and validation included.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { confirm, input, search, select } from '@inquirer/prompts';
 import { render } from '@inquirer/testing';
 import { convertDockerfile } from '../../src/convert/convert.js';
@@ -107,4 +109,18 @@ export function planner(dockerfile: string, files: Record<string, string | null>
       outputInContext: 'nix',
       contextLabel: '.',
     }).plan;
+}
+
+/** Every file below a folder with its text, to compare a tree before and after. */
+export function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (rel: string) => {
+    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const file = path.join(rel, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else out[file] = readFileSync(path.join(dir, file), 'utf8');
+    }
+  };
+  walk('');
+  return out;
 }

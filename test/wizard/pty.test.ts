@@ -6,11 +6,12 @@
  *   DOCK2NIX_UPDATE_DOCS=1 npx vitest run test/wizard/pty.test.ts
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, requireTool } from '../helpers/tools.js';
+import { snapshot } from './helpers.js';
 
 const hasTmux = requireTool('tmux', 'the wizard tests in a pseudo-terminal');
 const bin = path.join(repoRoot, 'bin/dock2nix.js');
@@ -82,19 +83,6 @@ class Terminal {
 
 function quote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
-}
-
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const entry of readdirSync(path.join(dir, rel), { withFileTypes: true })) {
-      const file = path.join(rel, entry.name);
-      if (entry.isDirectory()) walk(file);
-      else out[file] = readFileSync(path.join(dir, file), 'utf8');
-    }
-  };
-  walk('');
-  return out;
 }
 
 function project(name: string): string {
