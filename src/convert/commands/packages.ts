@@ -118,7 +118,8 @@ function decidedMatch(manager: Manager, name: string, attr: string | null): Pack
       confidence: 'high',
       role: 'runtime',
       note: attr === null ? 'left out by your answers file' : `${attr} chosen in your answers file`,
-      evidence: 'pkgs/top-level/all-packages.nix',
+      // A person's choice, not a table entry: there is no nixpkgs source to cite.
+      evidence: [],
     },
   };
 }
