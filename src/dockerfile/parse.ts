@@ -364,9 +364,17 @@ function normaliseSource(source: string, path: string): string {
   return text;
 }
 
+const flagCache = new WeakMap<AstInstruction, Flag[]>();
+
+/** dockerfile-ast parses an instruction's arguments again on every getFlags() call, so each node's flags are read once. */
 function flagsOf(node: AstInstruction): Flag[] {
-  const withFlags = node as unknown as { getFlags?: () => Flag[] };
-  return typeof withFlags.getFlags === 'function' ? withFlags.getFlags() : [];
+  let flags = flagCache.get(node);
+  if (!flags) {
+    const withFlags = node as unknown as { getFlags?: () => Flag[] };
+    flags = typeof withFlags.getFlags === 'function' ? withFlags.getFlags() : [];
+    flagCache.set(node, flags);
+  }
+  return flags;
 }
 
 function flagValue(node: AstInstruction, name: string): string | null {

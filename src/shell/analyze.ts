@@ -3,9 +3,9 @@
  * simple commands it would run, each with its words resolved where they are known (quotes, escapes and
  * variables from ARG/ENV/assignments), the directory it runs in, and whether it runs only conditionally.
  */
-import type { ShNode } from 'mvdan-sh';
 import { loadMvdanSh } from './load-parser.js';
 import { resolvePath } from '../container-path.js';
+import { readShellFile, type Command, type ShellFile, type Span, type Stmt, type Word, type WordPart } from './syntax-tree.js';
 
 type Sh = typeof import('mvdan-sh').default;
 let shCache: Sh | null = null;
@@ -49,17 +49,8 @@ function parser() {
   return parserCache;
 }
 
-/**
- * The node's Go type name (`CallExpr`, `Lit`...). The wrappers carry it as a plain `$type` string
- * (`mvdan.cc/sh/v3/syntax.*Lit`), which costs nothing to read, unlike a call into syntax.NodeType.
- */
-function nodeType(node: ShNode): string {
-  const type: unknown = node?.$type;
-  if (typeof type === 'string') {
-    const star = type.lastIndexOf('*');
-    if (star !== -1) return type.slice(star + 1);
-  }
-  return sh().syntax.NodeType(node);
+function parse(script: string): ShellFile {
+  return readShellFile(parser().Parse(script, 'RUN'));
 }
 
 interface Ops {
@@ -73,23 +64,42 @@ let opsCache: Ops | null = null;
 /** Operator codes differ between builds of mvdan/sh, so read them off tiny parses. */
 function ops(): Ops {
   if (opsCache) return opsCache;
-  const parser = sh().syntax.NewParser();
-  const bin = (src: string) => parser.Parse(src, 'ops').Stmts[0].Cmd.Op as number;
-  const exp = (src: string) => parser.Parse(src, 'ops').Stmts[0].Cmd.Args[1].Parts[0].Exp.Op as number;
+  const binaryOp = (src: string): number => {
+    const cmd = parse(src).stmts[0]?.cmd;
+    if (cmd?.type !== 'BinaryCmd') throw new Error(`mvdan-sh: ${src} did not parse as a binary command`);
+    return cmd.op;
+  };
+  const expansionOp = (src: string): number => {
+    const cmd = parse(src).stmts[0]?.cmd;
+    const part = cmd?.type === 'CallExpr' ? cmd.args[1]?.parts[0] : undefined;
+    if (part?.type !== 'ParamExp' || !part.exp) throw new Error(`mvdan-sh: ${src} did not parse as an expansion`);
+    return part.exp.op;
+  };
   opsCache = {
-    or: bin('a || b'),
-    defaultUnsetOrNull: exp('e ${a:-b}'),
-    defaultUnset: exp('e ${a-b}'),
-    alternateUnsetOrNull: exp('e ${a:+b}'),
-    alternateUnset: exp('e ${a+b}'),
+    or: binaryOp('a || b'),
+    defaultUnsetOrNull: expansionOp('e ${a:-b}'),
+    defaultUnset: expansionOp('e ${a-b}'),
+    alternateUnsetOrNull: expansionOp('e ${a:+b}'),
+    alternateUnset: expansionOp('e ${a+b}'),
   };
   return opsCache;
 }
 
+/** The script's text by the parser's byte offsets (which differ from string indexes once a character is not ASCII). */
+class ScriptText {
+  private readonly bytes: Buffer | null;
+  constructor(private readonly text: string) {
+    this.bytes = /[^\x00-\x7f]/.test(text) ? Buffer.from(text, 'utf8') : null;
+  }
+  cut(span: Span): string {
+    return this.bytes ? this.bytes.subarray(span.start, span.end).toString('utf8') : this.text.slice(span.start, span.end);
+  }
+}
+
 export function analyzeShell(script: string, env: Record<string, string>, workdir: string): ShellAnalysis {
-  let file: ShNode;
+  let file: ShellFile;
   try {
-    file = parser().Parse(script, 'RUN');
+    file = parse(script);
   } catch (error) {
     // mvdan/sh throws a Go error value: its text comes from Error().
     const goError = error as { Error?: () => string; message?: string };
@@ -102,9 +112,10 @@ export function analyzeShell(script: string, env: Record<string, string>, workdi
     exports: {},
     cwd: workdir,
     commands: [],
-    script,
+    script: new ScriptText(script),
+    ops: ops(),
   };
-  walkStmts(file.Stmts, state, false);
+  walkStmts(file.stmts, state, false);
   return { ok: true, commands: state.commands, exports: state.exports };
 }
 
@@ -113,111 +124,99 @@ interface WalkState {
   exports: Record<string, string | null>;
   cwd: string;
   commands: ShellCommand[];
-  script: string;
+  script: ScriptText;
+  ops: Ops;
 }
 
-function walkStmts(stmts: ShNode[] | null | undefined, state: WalkState, conditional: boolean): void {
-  for (const stmt of stmts ?? []) walkCmd(stmt.Cmd, state, conditional || Boolean(stmt.Negated), stmt);
+function walkStmts(stmts: readonly Stmt[], state: WalkState, conditional: boolean): void {
+  for (const stmt of stmts) walkCmd(stmt.cmd, state, conditional || stmt.negated, stmt);
 }
 
-function nodeSource(node: ShNode, script: string): string {
-  try {
-    return script.slice(node.Pos().Offset(), node.End().Offset());
-  } catch {
-    return '';
-  }
-}
-
-function walkCmd(cmd: ShNode, state: WalkState, conditional: boolean, stmt: ShNode): void {
+function walkCmd(cmd: Command | null, state: WalkState, conditional: boolean, stmt: Stmt | null): void {
   if (!cmd) return;
-  const type = nodeType(cmd);
-  switch (type) {
+  switch (cmd.type) {
     case 'CallExpr': {
       const assigns: Record<string, string | null> = {};
-      for (const assign of cmd.Assigns ?? []) {
-        assigns[assign.Name.Value] = assign.Value ? resolveWord(assign.Value, state.vars, state.script).text : '';
+      for (const assign of cmd.assigns) {
+        if (assign.name === null) continue;
+        assigns[assign.name] = assign.value ? resolveWord(assign.value, state).text : '';
       }
-      const words = (cmd.Args ?? []).flatMap((word: ShNode) => splitFields(resolveWordFields(word, state.vars, state.script)));
+      const words = cmd.args.flatMap((word) => splitFields(resolveWordFields(word, state)));
       if (words.length === 0) {
         // Plain assignments: `A=b` sets a shell variable for what follows.
         for (const [name, value] of Object.entries(assigns)) state.vars.set(name, value);
         return;
       }
-      const command: ShellCommand = {
+      state.commands.push({
         words,
         assigns,
-        line: cmd.Pos().Line(),
+        line: cmd.line,
         conditional,
         cwd: state.cwd,
-        source: nodeSource(stmt, state.script),
-        writes: redirectTargets(stmt, state),
-      };
-      state.commands.push(command);
+        source: stmt ? state.script.cut(stmt) : '',
+        writes: stmt ? redirectTargets(stmt, state) : [],
+      });
       if (words[0]!.text === 'cd' && !conditional) {
         const target = words[1]?.text;
         state.cwd = target ? resolvePath(state.cwd, target) : '/root';
       }
-      if (words[0]!.text === 'export' || words[0]!.text === 'set') return;
       return;
     }
     case 'DeclClause': {
-      const variant = cmd.Variant?.Value as string;
-      for (const arg of cmd.Args ?? []) {
-        if (!arg.Name) continue;
-        const value = arg.Value ? resolveWord(arg.Value, state.vars, state.script).text : (state.vars.get(arg.Name.Value) ?? null);
-        state.vars.set(arg.Name.Value, value);
-        if (variant === 'export') state.exports[arg.Name.Value] = value;
+      for (const arg of cmd.args) {
+        if (arg.name === null) continue;
+        const value = arg.value ? resolveWord(arg.value, state).text : (state.vars.get(arg.name) ?? null);
+        state.vars.set(arg.name, value);
+        if (cmd.variant === 'export') state.exports[arg.name] = value;
       }
       state.commands.push({
-        words: [{ text: variant, raw: variant }],
+        words: [{ text: cmd.variant, raw: cmd.variant }],
         assigns: {},
-        line: cmd.Pos().Line(),
+        line: cmd.line,
         conditional,
         cwd: state.cwd,
-        source: nodeSource(stmt, state.script),
+        source: stmt ? state.script.cut(stmt) : '',
         writes: [],
       });
       return;
     }
-    case 'BinaryCmd': {
+    case 'BinaryCmd':
       // `a || b` runs b only when a fails; `a && b` and pipelines run both when all goes well.
-      walkStmts([cmd.X], state, conditional);
-      walkStmts([cmd.Y], state, conditional || cmd.Op === ops().or);
+      walkStmts([cmd.x], state, conditional);
+      walkStmts([cmd.y], state, conditional || cmd.op === state.ops.or);
       return;
-    }
     case 'Block':
-      walkStmts(cmd.Stmts, state, conditional);
+      walkStmts(cmd.stmts, state, conditional);
       return;
     case 'Subshell': {
       const saved = state.cwd;
-      walkStmts(cmd.Stmts, state, conditional);
+      walkStmts(cmd.stmts, state, conditional);
       state.cwd = saved;
       return;
     }
-    case 'IfClause': {
-      walkStmts(cmd.Cond, state, true);
-      walkStmts(cmd.Then, state, true);
-      if (cmd.Else) walkCmd(cmd.Else, state, true, cmd.Else);
+    case 'IfClause':
+      walkStmts(cmd.cond, state, true);
+      walkStmts(cmd.then, state, true);
+      walkCmd(cmd.else, state, true, null);
       return;
-    }
     case 'WhileClause':
-      walkStmts(cmd.Cond, state, true);
-      walkStmts(cmd.Do, state, true);
+      walkStmts(cmd.cond, state, true);
+      walkStmts(cmd.body, state, true);
       return;
     case 'ForClause':
-      walkStmts(cmd.Do, state, true);
+      walkStmts(cmd.body, state, true);
       return;
     case 'CaseClause':
-      for (const item of cmd.Items ?? []) walkStmts(item.Stmts, state, true);
+      for (const item of cmd.items) walkStmts(item, state, true);
       return;
     case 'FuncDecl':
       // A function body runs only when called; treat as conditional.
-      walkCmd(cmd.Body?.Cmd, state, true, cmd.Body);
+      if (cmd.body) walkCmd(cmd.body.cmd, state, true, cmd.body);
       return;
     case 'TimeClause':
-      if (cmd.Stmt) walkStmts([cmd.Stmt], state, conditional);
+      if (cmd.stmt) walkStmts([cmd.stmt], state, conditional);
       return;
-    default:
+    case 'Other':
       // Test clauses, arithmetic, let: no programs run.
       return;
   }
@@ -233,13 +232,13 @@ function splitFields(resolved: { word: ShellWord; unquotedExpansion: boolean }):
     .map((text) => ({ text, raw: word.raw }));
 }
 
-function redirectTargets(stmt: ShNode, state: WalkState): Array<string | null> {
+function redirectTargets(stmt: Stmt, state: WalkState): Array<string | null> {
   const targets: Array<string | null> = [];
-  for (const redirect of stmt?.Redirs ?? []) {
-    const text = nodeSource(redirect, state.script).trim();
+  for (const redirect of stmt.redirs) {
+    const text = state.script.cut(redirect).trim();
     // Output redirections only: >, >>, >|, &>, &>>; not <, <<, <<<, and not descriptor duplication (2>&1).
     if (!/^\d*(&?>>?|>\|)/.test(text) || /^\d*>&/.test(text)) continue;
-    const target = redirect.Word ? resolveWord(redirect.Word, state.vars, state.script).text : null;
+    const target = redirect.word ? resolveWord(redirect.word, state).text : null;
     if (target === '/dev/null' || target === '/dev/stdout' || target === '/dev/stderr') continue;
     targets.push(target === null ? null : resolvePath(state.cwd, target));
   }
@@ -247,75 +246,68 @@ function redirectTargets(stmt: ShNode, state: WalkState): Array<string | null> {
 }
 
 /** Resolve a shell word: quotes and escapes removed, known variables substituted. */
-export function resolveWord(word: ShNode, vars: ReadonlyMap<string, string | null>, script: string): ShellWord {
-  return resolveWordFields(word, vars, script).word;
+function resolveWord(word: Word, state: WalkState): ShellWord {
+  return resolveWordFields(word, state).word;
 }
 
-/**
- * Resolve a word and say whether it holds an unquoted expansion (which the shell splits into fields).
- * Each access to a node's fields crosses into the compiled Go code and copies, so every field is read once,
- * and the source text is cut only when a message may need it.
- */
-function resolveWordFields(word: ShNode, vars: ReadonlyMap<string, string | null>, script: string): { word: ShellWord; unquotedExpansion: boolean } {
-  const parts: ShNode[] = word.Parts ?? [];
+/** Resolve a word and say whether it holds an unquoted expansion (which the shell splits into fields). */
+function resolveWordFields(word: Word, state: WalkState): { word: ShellWord; unquotedExpansion: boolean } {
   let text: string | null = '';
   let unquotedExpansion = false;
-  for (const part of parts) {
-    if (nodeType(part) === 'ParamExp') unquotedExpansion = true;
-    const value = resolvePart(part, vars, false);
+  for (const part of word.parts) {
+    if (part.type === 'ParamExp') unquotedExpansion = true;
+    const value = resolvePart(part, state, false);
     if (value === null) {
       text = null;
       break;
     }
     text += value;
   }
-  const raw = text === null || unquotedExpansion || parts.length !== 1 || nodeType(parts[0]) !== 'Lit' ? nodeSource(word, script) : text;
-  return { word: { text, raw }, unquotedExpansion };
+  const plainLiteral = text !== null && !unquotedExpansion && word.parts.length === 1 && word.parts[0]!.type === 'Lit';
+  return { word: { text, raw: plainLiteral ? text! : state.script.cut(word) }, unquotedExpansion };
 }
 
-function resolvePart(part: ShNode, vars: ReadonlyMap<string, string | null>, inDouble: boolean): string | null {
-  const type = nodeType(part);
-  switch (type) {
+function resolvePart(part: WordPart, state: WalkState, inDouble: boolean): string | null {
+  switch (part.type) {
     case 'Lit':
-      return inDouble ? unescapeDouble(part.Value) : unescapeBare(part.Value);
+      return inDouble ? unescapeDouble(part.value) : unescapeBare(part.value);
     case 'SglQuoted':
-      return part.Dollar ? null : part.Value;
+      return part.dollar ? null : part.value;
     case 'DblQuoted': {
       let out = '';
-      for (const inner of part.Parts ?? []) {
-        const value = resolvePart(inner, vars, true);
+      for (const inner of part.parts) {
+        const value = resolvePart(inner, state, true);
         if (value === null) return null;
         out += value;
       }
       return out;
     }
     case 'ParamExp':
-      return resolveParam(part, vars);
-    default:
+      return resolveParam(part, state);
+    case 'Other':
       // Command substitution, arithmetic, globs from process substitution: known only at build time.
       return null;
   }
 }
 
-function resolveParam(part: ShNode, vars: ReadonlyMap<string, string | null>): string | null {
-  if (part.Length || part.Slice || part.Repl || part.Index || part.Excl || part.Names) return null;
-  const name = part.Param?.Value as string;
-  const value = vars.has(name) ? vars.get(name)! : undefined;
+function resolveParam(part: Extract<WordPart, { type: 'ParamExp' }>, state: WalkState): string | null {
+  if (part.transformed) return null;
+  const value = state.vars.has(part.param) ? state.vars.get(part.param)! : undefined;
   if (value === null) return null;
-  if (!part.Exp) return value === undefined ? null : value;
-  const o = ops();
-  const operand = () => {
-    const word = part.Exp.Word;
-    if (!word) return '';
+  if (!part.exp) return value === undefined ? null : value;
+  const exp = part.exp;
+  const operand = (): string | null => {
+    if (!exp.word) return '';
     let out = '';
-    for (const p of word.Parts ?? []) {
-      const v = resolvePart(p, vars, false);
+    for (const p of exp.word.parts) {
+      const v = resolvePart(p, state, false);
       if (v === null) return null;
       out += v;
     }
     return out;
   };
-  switch (part.Exp.Op) {
+  const o = state.ops;
+  switch (exp.op) {
     case o.defaultUnsetOrNull:
       return value === undefined || value === '' ? operand() : value;
     case o.defaultUnset:

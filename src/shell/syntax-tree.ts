@@ -1,0 +1,214 @@
+/**
+ * The shell syntax tree as plain, typed data, read once from mvdan/sh's parse.
+ *
+ * mvdan-sh is Go compiled to JavaScript (GopherJS). Its public objects are wrappers: every field read through
+ * them converts the Go value to a new JavaScript value, which costs tens of microseconds and dominated
+ * conversion time. Behind each wrapper is the Go value itself (`__internal_object__`), whose fields are plain
+ * properties and whose methods (`Pos()`, `End()`) are ordinary functions. This module reads those directly, once,
+ * and keeps only what the analysis needs. What it relies on, all stable in the pinned mvdan-sh 0.10.1:
+ *  - a pointer's Go type is `value.constructor.string` (`*syntax.CallExpr`); a nil pointer is its type's
+ *    `nil` object; a nil interface is an object whose constructor has no Go type string;
+ *  - a slice is `{ $array, $offset, $length }`;
+ *  - strings are Go strings: UTF-8 bytes, one per JavaScript character;
+ *  - positions count bytes of the UTF-8 script.
+ * test/shell-tree.test.ts compares this reading with the wrappers' own on many scripts.
+ */
+
+/** Byte offsets of a node in the UTF-8 script, end exclusive. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+export interface Stmt extends Span {
+  cmd: Command | null;
+  negated: boolean;
+  redirs: Redirect[];
+}
+
+export interface Assign {
+  name: string | null;
+  value: Word | null;
+}
+
+export interface Redirect extends Span {
+  word: Word | null;
+}
+
+export interface Word extends Span {
+  parts: WordPart[];
+}
+
+export interface Expansion {
+  op: number;
+  word: Word | null;
+}
+
+export type WordPart =
+  | { type: 'Lit'; value: string }
+  | { type: 'SglQuoted'; dollar: boolean; value: string }
+  | { type: 'DblQuoted'; parts: WordPart[] }
+  | {
+      type: 'ParamExp';
+      param: string;
+      /** Anything beyond a plain or defaulted expansion: length, width, slice, replace, index, indirection, name listing. */
+      transformed: boolean;
+      exp: Expansion | null;
+    }
+  | { type: 'Other'; goType: string };
+
+export type Command =
+  | { type: 'CallExpr'; line: number; assigns: Assign[]; args: Word[] }
+  | { type: 'DeclClause'; line: number; variant: string; args: Assign[] }
+  | { type: 'BinaryCmd'; op: number; x: Stmt; y: Stmt }
+  | { type: 'Block'; stmts: Stmt[] }
+  | { type: 'Subshell'; stmts: Stmt[] }
+  | IfClause
+  | { type: 'WhileClause'; cond: Stmt[]; body: Stmt[] }
+  | { type: 'ForClause'; body: Stmt[] }
+  | { type: 'CaseClause'; items: Stmt[][] }
+  | { type: 'FuncDecl'; body: Stmt | null }
+  | { type: 'TimeClause'; stmt: Stmt | null }
+  | { type: 'Other'; goType: string };
+
+export interface IfClause {
+  type: 'IfClause';
+  cond: Stmt[];
+  then: Stmt[];
+  /** `elif` or `else` (an IfClause without a condition), or null. */
+  else: IfClause | null;
+}
+
+export interface ShellFile {
+  stmts: Stmt[];
+}
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- Go values as GopherJS lays them out: untyped by nature. */
+type GoValue = any;
+
+/** The Go type name (`CallExpr`), or null for a nil pointer or nil interface. */
+function goType(value: GoValue): string | null {
+  if (value === null || value === undefined) return null;
+  const constructor = value.constructor;
+  const name: unknown = constructor?.string;
+  if (typeof name !== 'string') return null; // nil interface
+  if (value === constructor.nil) return null; // nil pointer
+  const dot = name.lastIndexOf('.');
+  return dot === -1 ? name : name.slice(dot + 1);
+}
+
+function present(value: GoValue): boolean {
+  return goType(value) !== null;
+}
+
+function slice<T>(value: GoValue, read: (item: GoValue) => T): T[] {
+  if (!value || !value.$array) return [];
+  const out: T[] = new Array(value.$length);
+  for (let i = 0; i < value.$length; i++) out[i] = read(value.$array[value.$offset + i]);
+  return out;
+}
+
+const NON_ASCII = /[\u0080-\u00ff]/;
+
+/** A Go string (UTF-8 bytes) as a JavaScript string. */
+function goString(value: GoValue): string {
+  if (typeof value !== 'string') return '';
+  return NON_ASCII.test(value) ? Buffer.from(value, 'latin1').toString('utf8') : value;
+}
+
+function span(node: GoValue): Span {
+  return { start: node.Pos().Offset(), end: node.End().Offset() };
+}
+
+/** The tree of a parse result (the wrapper `Parse` returned). */
+export function readShellFile(wrapper: GoValue): ShellFile {
+  const file = wrapper.__internal_object__ ?? wrapper;
+  return { stmts: readStmts(file.Stmts) };
+}
+
+function readStmts(value: GoValue): Stmt[] {
+  return slice(value, readStmt);
+}
+
+function readStmt(stmt: GoValue): Stmt {
+  return {
+    ...span(stmt),
+    cmd: readCommand(stmt.Cmd),
+    negated: Boolean(stmt.Negated),
+    redirs: slice(stmt.Redirs, (redirect) => ({ ...span(redirect), word: readWord(redirect.Word) })),
+  };
+}
+
+function readOptionalStmt(value: GoValue): Stmt | null {
+  return present(value) ? readStmt(value) : null;
+}
+
+function readCommand(cmd: GoValue): Command | null {
+  const type = goType(cmd);
+  switch (type) {
+    case null:
+      return null;
+    case 'CallExpr':
+      return { type, line: cmd.Pos().Line(), assigns: slice(cmd.Assigns, readAssign), args: slice(cmd.Args, readWord) as Word[] };
+    case 'DeclClause':
+      return { type, line: cmd.Pos().Line(), variant: present(cmd.Variant) ? goString(cmd.Variant.Value) : '', args: slice(cmd.Args, readAssign) };
+    case 'BinaryCmd':
+      return { type, op: cmd.Op, x: readStmt(cmd.X), y: readStmt(cmd.Y) };
+    case 'Block':
+    case 'Subshell':
+      return { type, stmts: readStmts(cmd.Stmts) };
+    case 'IfClause':
+      return readIf(cmd);
+    case 'WhileClause':
+      return { type, cond: readStmts(cmd.Cond), body: readStmts(cmd.Do) };
+    case 'ForClause':
+      return { type, body: readStmts(cmd.Do) };
+    case 'CaseClause':
+      return { type, items: slice(cmd.Items, (item) => readStmts(item.Stmts)) };
+    case 'FuncDecl':
+      return { type, body: readOptionalStmt(cmd.Body) };
+    case 'TimeClause':
+      return { type, stmt: readOptionalStmt(cmd.Stmt) };
+    default:
+      return { type: 'Other', goType: type };
+  }
+}
+
+function readIf(clause: GoValue): IfClause {
+  return {
+    type: 'IfClause',
+    cond: readStmts(clause.Cond),
+    then: readStmts(clause.Then),
+    else: present(clause.Else) ? readIf(clause.Else) : null,
+  };
+}
+
+function readAssign(assign: GoValue): Assign {
+  return { name: present(assign.Name) ? goString(assign.Name.Value) : null, value: readWord(assign.Value) };
+}
+
+function readWord(word: GoValue): Word | null {
+  if (!present(word)) return null;
+  return { ...span(word), parts: slice(word.Parts, readPart) };
+}
+
+function readPart(part: GoValue): WordPart {
+  const type = goType(part) ?? 'nil';
+  switch (type) {
+    case 'Lit':
+      return { type, value: goString(part.Value) };
+    case 'SglQuoted':
+      return { type, dollar: Boolean(part.Dollar), value: goString(part.Value) };
+    case 'DblQuoted':
+      return { type, parts: slice(part.Parts, readPart) };
+    case 'ParamExp':
+      return {
+        type,
+        param: present(part.Param) ? goString(part.Param.Value) : '',
+        transformed: Boolean(part.Length || part.Width || part.Excl || part.Names) || present(part.Slice) || present(part.Repl) || present(part.Index),
+        exp: present(part.Exp) ? { op: part.Exp.Op, word: readWord(part.Exp.Word) } : null,
+      };
+    default:
+      return { type: 'Other', goType: type };
+  }
+}
