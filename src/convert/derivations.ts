@@ -10,6 +10,7 @@ import type { DecisionLedger } from './decisions.js';
 import type { BuildContext } from './context.js';
 import type { StageState } from './stage.js';
 import type { BuildPlan, DerivationPlan } from './types.js';
+import { compareText } from '../compare.js';
 
 export interface CopyRequest {
   /** Stage copied from. */
@@ -54,7 +55,7 @@ export function buildDerivation(
   const installed = [...state.packages.keys()].sort();
   const libraries = installed.filter((attr) => attr.endsWith('.dev') || /^(openssl|zlib|libffi|libpq|sqlite|libxml2|libxslt|libjpeg|libpng|pcre2?|ncurses|readline|gmp|icu|libuuid|libxcrypt)$/.test(attr));
   const tools = installed.filter((attr) => !libraries.includes(attr));
-  const env = [...state.env.entries()].filter(([k]) => !['PATH', 'GOPATH', 'HOME', 'CARGO_HOME', 'RUSTUP_HOME', 'LANG', 'NODE_VERSION', 'YARN_VERSION', 'PYTHON_VERSION', 'GPG_KEY', 'GOLANG_VERSION', 'GOTOOLCHAIN', 'RUST_VERSION'].includes(k)).sort(([a], [b]) => a.localeCompare(b));
+  const env = [...state.env.entries()].filter(([k]) => !['PATH', 'GOPATH', 'HOME', 'CARGO_HOME', 'RUSTUP_HOME', 'LANG', 'NODE_VERSION', 'YARN_VERSION', 'PYTHON_VERSION', 'GPG_KEY', 'GOLANG_VERSION', 'GOTOOLCHAIN', 'RUST_VERSION'].includes(k)).sort(([a], [b]) => compareText(a, b));
   const lines = [...new Set([...state.buildLines, ...state.contextCopies.map((c) => c.line)])].sort((a, b) => a - b);
   const outputs: DerivationPlan['outputs'] = [];
 

@@ -4,6 +4,7 @@
  */
 import type { StageState } from './stage.js';
 import type { FilePlacement, ImagePlan, OutputFormat, PythonPlan, SymlinkPlan } from './types.js';
+import { compareText } from '../compare.js';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -48,11 +49,11 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
     ? {
         passwd: [...state.users.values()]
           .filter((u) => u.name !== 'root' && u.name !== 'nobody')
-          .sort((a, b) => a.uid - b.uid || a.name.localeCompare(b.name))
+          .sort((a, b) => a.uid - b.uid || compareText(a.name, b.name))
           .map((u) => `${u.name}:x:${u.uid}:${u.gid}:${u.gecos}:${u.home}:${u.shell}`),
         group: [...state.groups.values()]
           .filter((g) => g.name !== 'root' && g.name !== 'nobody')
-          .sort((a, b) => a.gid - b.gid || a.name.localeCompare(b.name))
+          .sort((a, b) => a.gid - b.gid || compareText(a.name, b.name))
           .map((g) => `${g.name}:x:${g.gid}:`),
       }
     : null;
@@ -70,15 +71,15 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
     contents: [...contents].sort(),
     python,
     users,
-    directories: [...directories.values()].sort((a, b) => a.path.localeCompare(b.path)),
+    directories: [...directories.values()].sort((a, b) => compareText(a.path, b.path)),
     files,
-    symlinks: [...symlinks.values()].sort((a, b) => a.path.localeCompare(b.path)),
+    symlinks: [...symlinks.values()].sort((a, b) => compareText(a.path, b.path)),
     config: {
       ...state.config,
-      Env: [...env.entries()].sort(([a], [b]) => a.localeCompare(b)),
+      Env: [...env.entries()].sort(([a], [b]) => compareText(a, b)),
       ExposedPorts: [...state.config.ExposedPorts].sort(),
       Volumes: [...state.config.Volumes].sort(),
-      Labels: [...state.config.Labels].sort(([a], [b]) => a.localeCompare(b)),
+      Labels: [...state.config.Labels].sort(([a], [b]) => compareText(a, b)),
     },
   };
 }

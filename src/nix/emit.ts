@@ -27,6 +27,7 @@ import {
   type NixExpr,
   type StringPart,
 } from './ast.js';
+import { compareText } from '../compare.js';
 
 const pkgs = id('pkgs');
 const pkg = (attr: string): NixExpr => select(pkgs, attr);
@@ -417,7 +418,7 @@ function derivationBinding(derivation: DerivationPlan): Binding {
 }
 
 function sortBindings(bindings: Binding[]): Binding[] {
-  return [...bindings].sort((a, b) => a.path.join('.').localeCompare(b.path.join('.')));
+  return [...bindings].sort((a, b) => compareText(a.path.join('.'), b.path.join('.')));
 }
 
 function emitFlake(plan: MigrationPlan): string {

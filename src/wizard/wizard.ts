@@ -11,6 +11,7 @@ import type { Prompter } from './prompter.js';
 import { fitDecisions, fitTarget } from './saved.js';
 import { askBuilds, askFiles, askFormat, askOutput, askPackages, askTarget, packageQuestions, type FileChoice, type OutputChoice } from './steps.js';
 import { summarize, wrap } from './summary.js';
+import { compareText } from '../compare.js';
 
 export interface WizardSetup {
   /** The Dockerfile as shown to the person. */
@@ -77,7 +78,7 @@ export async function runWizard(setup: WizardSetup): Promise<WizardResult> {
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareText(a, b)));
 }
 
 /** The answers file for a result: the Dockerfile path is relative to the file's folder. */
