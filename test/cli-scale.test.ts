@@ -3,7 +3,7 @@
  * half-written file.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -53,6 +53,55 @@ describe('convert with several Dockerfiles', () => {
     const result = run(['convert', 'services/*/Dockerfile', '--context', '.'], tree);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--context applies to one Dockerfile/);
+  });
+});
+
+describe('a batch shared with worker threads', () => {
+  const tree = path.join(work, 'many');
+  const fixtures = readdirSync(path.join(repoRoot, 'fixtures')).filter((name) => existsSync(path.join(repoRoot, 'fixtures', name, 'Dockerfile')));
+  for (const name of fixtures) {
+    cpSync(path.join(repoRoot, 'fixtures', name), path.join(tree, name), { recursive: true, filter: (p) => !p.includes(`${path.sep}expected`) });
+  }
+  writeFileSync(path.join(tree, 'bad-a.Dockerfile'), 'FROM alpine\nNOPE x\n');
+  writeFileSync(path.join(tree, 'bad-b.Dockerfile'), 'RUN true\n');
+  const files = fixtures.length + 2;
+
+  it('gives the same report and files as one thread, failures included', () => {
+    expect(files, 'enough Dockerfiles for two threads').toBeGreaterThanOrEqual(16);
+    const trace = path.join(work, 'worker-loads.txt');
+    const many = run(['convert', '*/Dockerfile', '*.Dockerfile', '--json', '--jobs', '4', '-o', 'out-many'], tree, { DOCK2NIX_TRACE_LOADS: trace, NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs') });
+    const one = run(['convert', '*/Dockerfile', '*.Dockerfile', '--json', '--jobs', '1', '-o', 'out-one'], tree);
+    expect(many.code).toBe(1);
+    expect(one.code).toBe(1);
+    const strip = (stdout: string) => stdout.replaceAll('out-many', 'OUT').replaceAll('out-one', 'OUT');
+    expect(strip(many.stdout)).toEqual(strip(one.stdout));
+    expect(JSON.parse(many.stdout).summary.files).toEqual({ total: files, converted: files - 2, failed: 2 });
+    expect(many.stdout).toContain('bad-a.Dockerfile:2: unknown instruction: NOPE');
+    for (const name of fixtures) {
+      for (const file of ['default.nix', 'flake.nix']) {
+        expect(readFileSync(path.join(tree, 'out-many', name, 'nix', file), 'utf8'), `${name}/${file}`).toEqual(readFileSync(path.join(tree, 'out-one', name, 'nix', file), 'utf8'));
+      }
+    }
+    // On a machine with two cores or more, a worker thread did part of the batch.
+    if (os.availableParallelism() >= 2) expect(readFileSync(trace, 'utf8')).toContain('/dist/cli/commands/convert-worker.js');
+    else console.log('one core: the batch ran on the main thread only');
+  });
+});
+
+describe('rewriting', () => {
+  it('leaves files whose content would not change alone, and replaces the others', async () => {
+    const dir = path.join(work, 'rewrite');
+    cpSync(path.join(repoRoot, 'fixtures/go-scratch'), dir, { recursive: true, filter: (p) => !p.includes(`${path.sep}expected`) });
+    expect(run(['convert', 'Dockerfile'], dir).code).toBe(0);
+    const old = new Date('2020-01-01T00:00:00Z');
+    for (const file of ['default.nix', 'flake.nix']) utimesSync(path.join(dir, 'nix', file), old, old);
+    expect(run(['convert', 'Dockerfile', '--force'], dir).code).toBe(0);
+    expect(statSync(path.join(dir, 'nix/default.nix')).mtime).toEqual(old);
+    writeFileSync(path.join(dir, 'Dockerfile'), `${readFileSync(path.join(dir, 'Dockerfile'), 'utf8')}LABEL changed=yes\n`);
+    expect(run(['convert', 'Dockerfile', '--force'], dir).code).toBe(0);
+    expect(statSync(path.join(dir, 'nix/default.nix')).mtime).not.toEqual(old);
+    expect(readFileSync(path.join(dir, 'nix/default.nix'), 'utf8')).toContain('changed');
+    expect(readdirSync(path.join(dir, 'nix')).sort()).toEqual(['default.nix', 'flake.nix']);
   });
 });
 

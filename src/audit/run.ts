@@ -194,7 +194,7 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
     if (nixSide?.kind === 'convert') {
       const outDir = saveNixDir ?? path.join(work, 'nix');
       progress.phase(`converting ${relativeForHumans(dockerfile!)} to Nix (${saveNixDir ? relativeForHumans(outDir) : 'a temporary folder'})`);
-      conversion = convert(options, contextDir!, outDir, saveNixDir !== null);
+      conversion = await convert(options, contextDir!, outDir, saveNixDir !== null);
       nixTarget = { kind: 'file', path: path.join(outDir, 'default.nix') };
       const manual = conversion.summary.manual;
       if (manual > 0) progress.note(`${manual} instruction(s) need manual work: the Nix image will lack what they do`);
@@ -397,7 +397,7 @@ function asAuditImage(report: ImageReport, role: Side, build: BuildInfo | null):
   return { role, build, ...report };
 }
 
-function convert(options: AuditRunOptions, contextDir: string, outDir: string, saved: boolean): ConversionInfo {
+async function convert(options: AuditRunOptions, contextDir: string, outDir: string, saved: boolean): Promise<ConversionInfo> {
   const source = readDockerfile(options.dockerfile!);
   const context = fsContext(contextDir);
   const ignore = readDockerignore(context);
@@ -414,7 +414,7 @@ function convert(options: AuditRunOptions, contextDir: string, outDir: string, s
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
   });
   if (saved) ensureWritable([path.join(outDir, 'default.nix'), path.join(outDir, 'flake.nix')], options.force);
-  writeFilesAtomically([
+  await writeFilesAtomically([
     { path: path.join(outDir, 'default.nix'), content: files['default.nix'] },
     { path: path.join(outDir, 'flake.nix'), content: files['flake.nix'] },
   ]);

@@ -1,8 +1,11 @@
 /**
  * Writing results without losing anything: nothing is replaced unless the user said --force, and each file is
  * written to a temporary name first and renamed into place, so an interrupted run leaves the old file intact.
+ * A file whose content would not change is left alone (its time stamp too). The writes are asynchronous, so
+ * when several Dockerfiles are converted, one's files reach the disk while the next is converted.
  */
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Dock2nixError } from '../errors.js';
 
@@ -15,33 +18,38 @@ export function ensureWritable(files: string[], force: boolean): void {
   }
 }
 
-export function writeFilesAtomically(files: Array<{ path: string; content: string }>): void {
-  for (const file of files) mkdirSync(path.dirname(file.path), { recursive: true });
-  removeStaleTemporaries(files.map((f) => f.path));
-  const temporary: string[] = [];
+/** Write every file or, when one write fails, replace none (renames happen only once all temporaries are written). */
+export async function writeFilesAtomically(files: Array<{ path: string; content: string }>): Promise<void> {
+  const folders = [...new Set(files.map((file) => path.dirname(file.path)))];
+  await Promise.all(folders.map((folder) => mkdir(folder, { recursive: true })));
+  await Promise.all(folders.map((folder) => removeStaleTemporaries(folder, files.filter((file) => path.dirname(file.path) === folder))));
+  const changed = (await Promise.all(files.map(async (file) => ((await currentContent(file.path)) === file.content ? null : file)))).filter((file) => file !== null);
+  const temporary = changed.map((file) => path.join(path.dirname(file.path), `.${path.basename(file.path)}.dock2nix-${process.pid}.tmp`));
   try {
-    for (const file of files) {
-      const tmp = path.join(path.dirname(file.path), `.${path.basename(file.path)}.dock2nix-${process.pid}.tmp`);
-      temporary.push(tmp);
-      writeFileSync(tmp, file.content, { mode: 0o644 });
-    }
-    files.forEach((file, i) => renameSync(temporary[i]!, file.path));
+    await Promise.all(changed.map((file, i) => writeFile(temporary[i]!, file.content, { mode: 0o644 })));
+    await Promise.all(changed.map((file, i) => rename(temporary[i]!, file.path)));
   } finally {
-    for (const tmp of temporary) rmSync(tmp, { force: true });
+    await Promise.all(temporary.map((tmp) => rm(tmp, { force: true })));
+  }
+}
+
+async function currentContent(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return null;
   }
 }
 
 /** Temporary files a killed earlier run left next to these targets. */
-function removeStaleTemporaries(targets: string[]): void {
-  for (const target of targets) {
-    const dir = path.dirname(target);
-    const prefix = `.${path.basename(target)}.dock2nix-`;
-    let names: string[] = [];
-    try {
-      names = readdirSync(dir);
-    } catch {
-      continue;
-    }
-    for (const name of names) if (name.startsWith(prefix) && name.endsWith('.tmp')) rmSync(path.join(dir, name), { force: true });
+async function removeStaleTemporaries(folder: string, targets: Array<{ path: string }>): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch {
+    return;
   }
+  const prefixes = targets.map((target) => `.${path.basename(target.path)}.dock2nix-`);
+  const stale = names.filter((name) => name.endsWith('.tmp') && prefixes.some((prefix) => name.startsWith(prefix)));
+  await Promise.all(stale.map((name) => rm(path.join(folder, name), { force: true })));
 }

@@ -14,6 +14,8 @@ import { jsonReport, textReport } from '../../report/report.js';
 import { loadRules } from '../../rules/load.js';
 import type { Answers } from '../../convert/answers.js';
 import type { CliIo } from '../main.js';
+import { convertBatch, threadCount, type BatchJob, type BatchOutcome } from './convert-pool.js';
+import { compareText } from '../../compare.js';
 
 export interface ConvertCommandOptions {
   dockerfile: string;
@@ -88,7 +90,7 @@ export function parseBuildArgs(values: string[]): Record<string, string> {
 }
 
 /** Convert one Dockerfile and write its files; throws a Dock2nixError for input it cannot use. */
-export function convertOne(options: ConvertCommandOptions, answers: Answers | null): { plan: MigrationPlan; written: string[] } {
+export async function convertOne(options: ConvertCommandOptions, answers: Answers | null): Promise<{ plan: MigrationPlan; written: string[] }> {
   const source = readDockerfile(options.dockerfile);
   const contextDir = path.resolve(options.context ?? path.dirname(options.dockerfile));
   try {
@@ -116,13 +118,13 @@ export function convertOne(options: ConvertCommandOptions, answers: Answers | nu
   });
   const targets = (answers?.files ?? (['default.nix', 'flake.nix'] as const)).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
   ensureWritable(targets.map((t) => t.path), Boolean(options.force));
-  writeFilesAtomically(targets);
+  await writeFilesAtomically(targets);
   return { plan, written: targets.map((t) => path.relative(process.cwd(), t.path) || t.path) };
 }
 
 export async function runConvert(options: ConvertCommandOptions, io: CliIo): Promise<number> {
   const answers = options.answers ? await readAnswers(options.answers) : null;
-  const { plan, written } = convertOne(options, answers);
+  const { plan, written } = await convertOne(options, answers);
   // The check is loaded only when asked for: it starts nix-instantiate.
   const check = options.check || options.nixpkgs ? await import('../../check/nixpkgs-check.js') : null;
   const checked = check ? await check.checkPlan(plan, { nixpkgs: options.nixpkgs }) : null;
@@ -178,12 +180,12 @@ export function outputFolderName(dockerfile: string): string {
   return variant ? `nix-${variant.replace(/[^A-Za-z0-9._-]+/g, '-')}` : 'nix';
 }
 
-export interface ManyResult {
-  dockerfile: string;
-  ok: boolean;
-  error?: string;
-  plan?: MigrationPlan;
-  written?: string[];
+export type ManyResult = { dockerfile: string } & BatchOutcome;
+
+async function inOrder(jobs: BatchJob[], convert: (job: BatchJob) => Promise<BatchOutcome>): Promise<BatchOutcome[]> {
+  const outcomes: BatchOutcome[] = [];
+  for (const job of jobs) outcomes.push(await convert(job));
+  return outcomes;
 }
 
 /** Several Dockerfiles (or globs): each into its own folder, then one summary; non-zero when any failed. */
@@ -195,25 +197,23 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
   if (options.check || options.nixpkgs) throw new Dock2nixError('E_USAGE', '--check works on one Dockerfile at a time; use dock2nix rules check for the tables');
   const answers = options.answers ? await readAnswers(options.answers) : null;
   const jobs = Math.max(1, Math.min(options.jobs ?? 4, 16));
-  const results: ManyResult[] = new Array(dockerfiles.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < dockerfiles.length) {
-      const index = next++;
-      const dockerfile = dockerfiles[index]!;
-      const folder = path.join(path.relative(process.cwd(), path.resolve(path.dirname(dockerfile))), outputFolderName(dockerfile));
-      const output = options.output ? path.join(options.output, folder.replace(/^(\.\.[/\\])+/, '')) : path.join(path.dirname(dockerfile), outputFolderName(dockerfile));
-      await Promise.resolve();
-      try {
-        const { plan, written } = convertOne({ ...options, dockerfile, output }, answers);
-        results[index] = { dockerfile, ok: true, plan, written };
-      } catch (error) {
-        if (!(error instanceof Dock2nixError)) throw error;
-        results[index] = { dockerfile, ok: false, error: error.oneLine() };
-      }
+  const batch: BatchJob[] = dockerfiles.map((dockerfile) => {
+    const folder = path.join(path.relative(process.cwd(), path.resolve(path.dirname(dockerfile))), outputFolderName(dockerfile));
+    const output = options.output ? path.join(options.output, folder.replace(/^(\.\.[/\\])+/, '')) : path.join(path.dirname(dockerfile), outputFolderName(dockerfile));
+    return { dockerfile, output };
+  });
+  const { jobs: _jobs, ...shared } = options;
+  const threads = threadCount(batch.length, jobs);
+  const convertHere = async (job: BatchJob): Promise<BatchOutcome> => {
+    try {
+      return { ok: true, ...(await convertOne({ ...shared, ...job }, answers)) };
+    } catch (error) {
+      if (!(error instanceof Dock2nixError)) throw error;
+      return { ok: false, error: error.oneLine() };
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, dockerfiles.length) }, worker));
+  const outcomes = threads > 1 ? await convertBatch(batch, { options: shared, answers }, threads, convertHere) : await inOrder(batch, convertHere);
+  const results: ManyResult[] = outcomes.map((outcome, i) => ({ dockerfile: batch[i]!.dockerfile, ...outcome }));
   const summary = summarise(results);
   if (options.json) {
     io.stdout(`${JSON.stringify({ conversions: results.map((r) => (r.ok ? jsonReport(r.plan!, r.written!) : { dockerfile: r.dockerfile, error: r.error })), summary }, null, 2)}\n`);
@@ -235,7 +235,7 @@ function summarise(results: ManyResult[]) {
   const instructions: Record<Status, number> = { mapped: 0, approximated: 0, manual: 0, ignored: 0 };
   const unmapped = new Map<string, { manager: string; name: string; count: number }>();
   for (const r of results) {
-    if (!r.plan) continue;
+    if (!r.ok) continue;
     for (const status of Object.keys(instructions) as Status[]) instructions[status] += r.plan.summary[status];
     for (const p of r.plan.packages.filter((x) => x.confidence === 'none')) {
       const key = `${p.manager}:${p.name}`;
@@ -248,7 +248,7 @@ function summarise(results: ManyResult[]) {
   return {
     files: { total: results.length, converted, failed: results.length - converted },
     instructions,
-    unmappedPackages: [...unmapped.values()].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)),
+    unmappedPackages: [...unmapped.values()].sort((a, b) => b.count - a.count || compareText(a.name, b.name)),
   };
 }
 

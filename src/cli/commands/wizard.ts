@@ -236,12 +236,12 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   process.on('SIGINT', holdInterrupt);
   io.stdout('\n');
   try {
-    writeFilesAtomically([{ path: answersPath, content: `${JSON.stringify(answers, null, 2)}\n` }]);
+    await writeFilesAtomically([{ path: answersPath, content: `${JSON.stringify(answers, null, 2)}\n` }]);
     await runConvert({ dockerfile, output: outputDir, format: answers.format, formatFromFlag: false, buildArg: [], force: result.output.overwrite, answers: answersPath }, io);
   } catch (error) {
     // The conversion failed: put the answers file back as it was.
     if (previous === null) rmSync(answersPath, { force: true });
-    else writeFilesAtomically([{ path: answersPath, content: previous }]);
+    else await writeFilesAtomically([{ path: answersPath, content: previous }]);
     throw error;
   } finally {
     process.removeListener('SIGINT', holdInterrupt);
