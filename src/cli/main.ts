@@ -114,9 +114,11 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .command('wizard')
     .description('convert a Dockerfile step by step: explains what it found, asks each decision, saves the answers for `convert --answers`')
     .argument('[dockerfile]', 'the Dockerfile (default: ask among Dockerfile, *.Dockerfile and Dockerfile.* in this folder and below)')
-    .action(async (dockerfile: string | undefined) => {
+    .option('--context <dir>', 'build context (default: the Dockerfile\'s folder); saved in the answers file')
+    .option('--build-arg <NAME=VALUE>', 'set a build argument (repeatable); saved in the answers file unless it looks like a credential', collect, [])
+    .action(async (dockerfile: string | undefined, options: { context?: string; buildArg: string[] }) => {
       const { runWizardCommand } = await import('./commands/wizard.js');
-      exitCode = await runWizardCommand({ dockerfile }, io);
+      exitCode = await runWizardCommand({ dockerfile, ...options }, io);
     });
   program
     .command('rules')

@@ -81,13 +81,21 @@ function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareText(a, b)));
 }
 
-/** The answers file for a result: the Dockerfile path is relative to the file's folder. */
-export function answersFor(result: WizardResult, dockerfileFromAnswers: string): Answers {
+/** Where the answers file places the build: a context other than the Dockerfile's folder, and build arguments. */
+export interface SavedBuild {
+  context?: string;
+  buildArgs?: Record<string, string>;
+}
+
+/** The answers file for a result: the Dockerfile path (and the context) are relative to the file's folder. */
+export function answersFor(result: WizardResult, dockerfileFromAnswers: string, build: SavedBuild = {}): Answers {
   return {
     version: 1,
     dockerfile: dockerfileFromAnswers,
     ...(result.target === undefined ? {} : { target: result.target }),
     format: result.format,
+    ...(build.context === undefined ? {} : { context: build.context }),
+    ...(build.buildArgs && Object.keys(build.buildArgs).length > 0 ? { buildArgs: sortKeys(build.buildArgs) } : {}),
     files: result.files,
     decisions: result.decisions,
   };

@@ -187,6 +187,50 @@ describe('dock2nix wizard', () => {
     expect(out.join('')).toMatch(/dock2nix convert Dockerfile\.dev --answers nix-dev\/dock2nix\.answers\.json -o nix-dev --force/);
   });
 
+  it('takes --context and --build-arg, saves them for convert --answers, and never saves a credential', async () => {
+    const token = 'ghp_0123456789abcdefghijklmnopqrstuvwxyz';
+    const dir = tree('context-args', {
+      'svc/Dockerfile': 'FROM alpine:3.19\nARG TOOL=curl\nARG API_TOKEN\nRUN apk add --no-cache $TOOL\nCOPY shared/config.txt /etc/config.txt\nCMD ["sh"]\n',
+      'shared/config.txt': 'setting=1\n',
+    });
+    process.chdir(dir);
+    process.env.PATH = mkdtempSync(path.join(work, 'no-engines-'));
+    const out: string[] = [];
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t) };
+    const prompter = scriptedPrompter([
+      enter,
+      enter,
+      (s) => {
+        // The output goes into the context, as convert --context would put it.
+        expect(s.screen()).toMatch(/Output folder: \(nix\)/);
+        s.keypress('enter');
+      },
+    ]);
+    expect(await runWizardCommand({ dockerfile: 'svc/Dockerfile', context: '.', buildArg: ['TOOL=jq', `API_TOKEN=${token}`] }, io, prompter)).toBe(0);
+    expect(prompter.remaining()).toBe(0);
+    const written = snapshot(path.join(dir, 'nix'));
+    const answers = JSON.parse(written['dock2nix.answers.json']!);
+    expect(answers).toMatchObject({ dockerfile: '../svc/Dockerfile', context: '..', buildArgs: { TOOL: 'jq' } });
+    expect(written['dock2nix.answers.json']).not.toContain(token);
+    expect(written['default.nix']).toMatch(/\bjq\b/);
+    expect(written['default.nix']).toContain('shared/config.txt');
+    const text = out.join('');
+    expect(text).not.toContain(token);
+    expect(text).toMatch(/dock2nix convert svc\/Dockerfile --answers nix\/dock2nix\.answers\.json --build-arg API_TOKEN --force/);
+    expect(text).toMatch(/Not saved, as they look like credentials: API_TOKEN/);
+
+    // The command it prints gives the same files, the credential coming from the environment.
+    rmSync(path.join(dir, 'nix/default.nix'));
+    rmSync(path.join(dir, 'nix/flake.nix'));
+    process.env.API_TOKEN = token;
+    try {
+      expect(await main(['convert', 'svc/Dockerfile', '--answers', 'nix/dock2nix.answers.json', '--build-arg', 'API_TOKEN', '--force'], { stdout: () => undefined, stderr: () => undefined })).toBe(0);
+    } finally {
+      delete process.env.API_TOKEN;
+    }
+    expect(snapshot(path.join(dir, 'nix'))).toEqual(written);
+  });
+
   it('with an engine and an audit command, offers the audit (default no) and runs it on the files just written', async () => {
     const engines = mkdtempSync(path.join(work, 'engines-'));
     writeFileSync(path.join(engines, 'buildah'), '#!/bin/sh\nexit 0\n');

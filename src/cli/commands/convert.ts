@@ -92,7 +92,9 @@ export function parseBuildArgs(values: string[]): Record<string, string> {
 /** Convert one Dockerfile and write its files; throws a Dock2nixError for input it cannot use. */
 export async function convertOne(options: ConvertCommandOptions, answers: Answers | null): Promise<{ plan: MigrationPlan; written: string[] }> {
   const source = readDockerfile(options.dockerfile);
-  const contextDir = path.resolve(options.context ?? path.dirname(options.dockerfile));
+  // A context saved in the answers file is relative to that file; --context wins over it.
+  const savedContext = answers?.context !== undefined && options.answers ? path.resolve(path.dirname(options.answers), answers.context) : undefined;
+  const contextDir = path.resolve(options.context ?? savedContext ?? path.dirname(options.dockerfile));
   try {
     if (!statSync(contextDir).isDirectory()) throw new Error('not a directory');
   } catch {
@@ -109,7 +111,7 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
     format: options.formatFromFlag ? options.format : (answers?.format ?? options.format),
     target: options.target ?? answers?.target,
     decisions: answers?.decisions,
-    buildArgs: parseBuildArgs(options.buildArg),
+    buildArgs: { ...answers?.buildArgs, ...parseBuildArgs(options.buildArg) },
     imageName: options.name ?? imageNameFrom(path.basename(contextDir)),
     contextFromOutput: path.relative(outputDir, contextDir).split(path.sep).join('/'),
     outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,

@@ -18,10 +18,15 @@ import { cancelOnEscape, inquirerPrompter, isCancel, type Prompter } from '../..
 import { askAudit } from '../../wizard/steps.js';
 import { answersFor, runWizard } from '../../wizard/wizard.js';
 import type { CliIo } from '../main.js';
-import { readDockerfile, runConvert } from './convert.js';
+import { parseBuildArgs, readDockerfile, runConvert } from './convert.js';
+import { secretReason } from '../../convert/secrets.js';
 
 export interface WizardCommandOptions {
   dockerfile?: string;
+  /** Build context (default: the Dockerfile's folder). */
+  context?: string;
+  /** --build-arg NAME=VALUE, as convert takes them. */
+  buildArg?: string[];
 }
 
 /** The built CLI, which runs `audit` as a child process. */
@@ -182,7 +187,12 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   }
   const source = readDockerfile(dockerfile);
   const dockerfileAbs = path.resolve(dockerfile);
-  const contextDir = path.dirname(dockerfileAbs);
+  const contextDir = path.resolve(options.context ?? path.dirname(dockerfileAbs));
+  try {
+    if (!statSync(contextDir).isDirectory()) throw new Error('not a directory');
+  } catch {
+    throw new Dock2nixError('E_NOT_FOUND', 'build context is not a directory', { file: options.context ?? contextDir });
+  }
   const rules = loadRules();
   const context = fsContext(contextDir);
   const ignore = readDockerignore(context);
@@ -190,6 +200,8 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   const savedFound = findSavedAnswers(contextDir, dockerfileAbs);
   if (savedFound && 'problem' in savedFound) io.stdout(`Not using ${display(savedFound.file)}: ${savedFound.problem}\n`);
   const saved = savedFound && 'answers' in savedFound ? savedFound : null;
+  // Build arguments saved by an earlier run count again; the command line wins.
+  const buildArgs = { ...saved?.answers.buildArgs, ...parseBuildArgs(options.buildArg ?? []) };
   const defaultOutputAbs = saved ? path.dirname(saved.file) : path.join(contextDir, defaultOutputName(dockerfile));
 
   const result = await runWizard({
@@ -202,6 +214,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
         format,
         target,
         decisions,
+        buildArgs,
         imageName: imageNameFrom(path.basename(contextDir)),
         contextFromOutput: path.relative(defaultOutputAbs, contextDir).split(path.sep).join('/'),
         outputInContext: null,
@@ -229,7 +242,13 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   // Everything is decided: from here on the files are written, so an interrupt waits for the write to end.
   const outputDir = path.resolve(result.output.dir);
   const answersPath = path.join(outputDir, ANSWERS_FILE);
-  const answers = answersFor(result, path.relative(outputDir, dockerfileAbs).split(path.sep).join('/'));
+  const relativeToOutput = (file: string) => path.relative(outputDir, file).split(path.sep).join('/') || '.';
+  // Credentials are not written into a file that is meant to be committed: they are given for this run only.
+  const secretArgs = Object.entries(buildArgs).filter(([name, value]) => secretReason(name, value) !== null);
+  const answers = answersFor(result, relativeToOutput(dockerfileAbs), {
+    ...(contextDir === path.dirname(dockerfileAbs) ? {} : { context: relativeToOutput(contextDir) }),
+    buildArgs: Object.fromEntries(Object.entries(buildArgs).filter(([name, value]) => secretReason(name, value) === null)),
+  });
   ensureWritable([...result.files.map((f) => path.join(outputDir, f)), answersPath], result.output.overwrite);
   const previous = existsSync(answersPath) ? readFileSync(answersPath, 'utf8') : null;
   const holdInterrupt = () => undefined;
@@ -237,7 +256,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   io.stdout('\n');
   try {
     await writeFilesAtomically([{ path: answersPath, content: `${JSON.stringify(answers, null, 2)}\n` }]);
-    await runConvert({ dockerfile, output: outputDir, format: answers.format, formatFromFlag: false, buildArg: [], force: result.output.overwrite, answers: answersPath }, io);
+    await runConvert({ dockerfile, output: outputDir, format: answers.format, formatFromFlag: false, buildArg: secretArgs.map(([name, value]) => `${name}=${value}`), force: result.output.overwrite, answers: answersPath }, io);
   } catch (error) {
     // The conversion failed: put the answers file back as it was.
     if (previous === null) rmSync(answersPath, { force: true });
@@ -248,8 +267,10 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   }
 
   const defaultOut = path.join(contextDir, 'nix');
-  const repeat = ['dock2nix convert', quote(dockerfile), '--answers', quote(display(answersPath)), ...(outputDir === defaultOut ? [] : ['-o', quote(display(outputDir))]), '--force'];
+  // Secret build arguments are named, never shown: `--build-arg NAME` takes the value from the environment.
+  const repeat = ['dock2nix convert', quote(dockerfile), '--answers', quote(display(answersPath)), ...(outputDir === defaultOut ? [] : ['-o', quote(display(outputDir))]), ...secretArgs.flatMap(([name]) => ['--build-arg', name]), '--force'];
   io.stdout(`\nAnswers saved in ${display(answersPath)}. To repeat without questions (in CI):\n  ${repeat.join(' ')}\n`);
+  if (secretArgs.length) io.stdout(`Not saved, as they look like credentials: ${secretArgs.map(([name]) => name).join(', ')}; set them in the environment for the command above.\n`);
 
   const audit = auditAvailability(process.env.PATH, cli);
   if (!audit) return 0;
