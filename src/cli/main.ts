@@ -59,6 +59,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .description('report on one image archive: layers, sizes, files and wasted space')
     .argument('<archive>', 'a docker-archive (.tar, .tar.gz, .tar.zst) or an OCI image layout (directory or tar)')
     .option('--json', 'print the report as JSON on stdout')
+    .option('--verify', 'hash every layer and check its digests against the manifest and config (reads every byte)')
     .action(async (archive: string, options) => {
       const { runInspect } = await import('./commands/inspect.js');
       exitCode = await runInspect({ archive, ...options }, io);

@@ -28,7 +28,8 @@ export function compareLoaded(a: LoadedImage, b: LoadedImage, options: CompareOp
     const scanB = b.scans[layer];
     const found = compareLayer(layer, scanA?.entries ?? [], scanB?.entries ?? []);
     if (scanA && scanB && scanA.tarDigest !== scanB.tarDigest && found.every(isTimestampDifference)) {
-      const whole = wholeLayerDifference(layer, scanA.entries, scanB.entries, scanA.tarDigest, scanB.tarDigest, found.length === 0);
+      // loadFirst hashes, so both tar digests are there.
+      const whole = wholeLayerDifference(layer, scanA.entries, scanB.entries, scanA.tarDigest ?? '', scanB.tarDigest ?? '', found.length === 0);
       if (whole) found.push(whole);
     }
     if (!scanA || !scanB) {

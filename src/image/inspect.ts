@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import { Dock2nixError } from '../errors.js';
 import { openArchive, type ArchiveContents } from './archive.js';
-import type { ScanOptions } from './layer-scan.js';
+import { wantsDigests, type ScanOptions } from './layer-scan.js';
 import { listImages, type ImageRef } from './manifest.js';
 import type { ArchiveFormat, Finding, ImageConfigSummary, ImageReport, ImageTotals, InspectReport, LayerReport, LayerScan } from './types.js';
 import { largest, mergeLayers } from './wasted.js';
@@ -19,6 +19,13 @@ export interface LoadedImage {
   ref: ImageRef;
   config: Record<string, unknown>;
   scans: LayerScan[];
+  /** Whether the scans computed the layers' digests (see ScanOptions). */
+  digestsChecked: boolean;
+}
+
+export interface InspectOptions {
+  /** Hash every layer and check the digests against the manifest and the config (reads every byte). */
+  verify?: boolean;
 }
 
 export async function loadImages(source: string, options: ScanOptions, label?: string): Promise<LoadedImage[]> {
@@ -33,20 +40,20 @@ export async function loadImages(source: string, options: ScanOptions, label?: s
     const scans: LayerScan[] = [];
     for (const [at, layer] of ref.layers.entries()) scans.push(await contents.scanBlob(layer.path, `layer ${at}`));
     const fallback = images.length > 1 ? `${basename(source)}#${index}` : basename(source);
-    loaded.push({ label: (index === 0 ? label : undefined) ?? ref.name ?? fallback, source, format, contents, ref, config: config as Record<string, unknown>, scans });
+    loaded.push({ label: (index === 0 ? label : undefined) ?? ref.name ?? fallback, source, format, contents, ref, config: config as Record<string, unknown>, scans, digestsChecked: wantsDigests(options) });
   }
   return loaded;
 }
 
-/** Every image of an archive. */
-export async function inspectArchive(source: string, label?: string): Promise<InspectReport> {
-  const images = await loadImages(source, { hashFiles: false }, label);
+/** Every image of an archive. Nothing is hashed unless `verify` asks for it, so plain layers are only listed. */
+export async function inspectArchive(source: string, label?: string, options: InspectOptions = {}): Promise<InspectReport> {
+  const images = await loadImages(source, { hashFiles: false, digests: options.verify === true }, label);
   return { images: images.map(buildImageReport) };
 }
 
 /** The (first) image of an archive. */
-export async function inspectImage(path: string, label?: string): Promise<ImageReport> {
-  const [first] = (await inspectArchive(path, label)).images;
+export async function inspectImage(path: string, label?: string, options: InspectOptions = {}): Promise<ImageReport> {
+  const [first] = (await inspectArchive(path, label, options)).images;
   if (!first) throw new Dock2nixError('E_ARCHIVE', 'the archive holds no image', { file: path });
   return first;
 }
@@ -64,21 +71,24 @@ export function buildImageReport(image: LoadedImage): ImageReport {
   const layers = image.scans.map((scan, index): LayerReport => {
     const ref = image.ref.layers[index]!;
     for (const finding of scan.findings) findings.push({ layer: index, ...finding });
-    const diffId = diffIds?.[index] ?? scan.tarDigest;
-    if (diffIds?.[index] && diffIds[index] !== scan.tarDigest) {
-      findings.push({ layer: index, message: `diffID in the config (${short(diffIds[index]!)}) does not match the layer tar (${short(scan.tarDigest)})` });
+    // Digests are checked only where they were computed (inspect --verify, diff, audit).
+    const configDiffId = diffIds?.[index];
+    if (configDiffId && scan.tarDigest && configDiffId !== scan.tarDigest) {
+      findings.push({ layer: index, message: `diffID in the config (${short(configDiffId)}) does not match the layer tar (${short(scan.tarDigest)})` });
     }
-    if (ref.digest && ref.digest !== scan.storedDigest) {
+    if (ref.digest && scan.storedDigest && ref.digest !== scan.storedDigest) {
       findings.push({ layer: index, message: `blob digest ${short(ref.digest)} does not match its content (${short(scan.storedDigest)})` });
     }
     if (ref.size !== undefined && ref.size !== scan.storedBytes) {
       findings.push({ layer: index, message: `the manifest says ${ref.size} bytes, the blob has ${scan.storedBytes}` });
     }
     const files = scan.entries.filter((entry) => entry.type === 'file' && !entry.whiteout);
+    const plain = scan.compression === 'none';
     return {
       index,
-      digest: ref.digest ?? scan.storedDigest,
-      diffId,
+      // A plain layer's blob is its tar, so its blob digest and its diffID are one value.
+      digest: ref.digest ?? scan.storedDigest ?? (plain ? configDiffId : undefined) ?? null,
+      diffId: configDiffId ?? scan.tarDigest ?? (plain ? ref.digest : undefined) ?? null,
       path: ref.path,
       compression: scan.compression,
       uncompressedBytes: scan.uncompressedBytes,
@@ -109,6 +119,7 @@ export function buildImageReport(image: LoadedImage): ImageReport {
     source: image.source,
     format: image.format,
     archiveCompression: image.contents.compression,
+    digestsChecked: image.digestsChecked,
     config: summariseConfig(image.config),
     layers,
     totals,
@@ -149,6 +160,7 @@ function layerHistory(config: Record<string, unknown>): (string | null)[] {
 function storePathsOf(scan: LayerScan): string[] {
   const paths = new Set<string>();
   for (const entry of scan.entries) {
+    if (!entry.path.startsWith('nix/store/')) continue;
     const match = /^nix\/store\/([^/]+)/.exec(entry.path);
     if (match && !entry.whiteout) paths.add(`/nix/store/${match[1]}`);
   }

@@ -9,7 +9,13 @@ export interface NormalisedPath {
   escapes: boolean;
 }
 
+/** A leading or doubled `/`, a `.` or `..` segment: what makes a name (its trailing `/` taken off) not normal already. */
+const NOT_NORMAL = /^\/|\/\/|(?:^|\/)\.\.?(?:\/|$)/;
+
 export function normaliseEntryPath(name: string): NormalisedPath {
+  // Most names are normal but for a directory's trailing `/`: take the short way.
+  const trimmed = name.endsWith('/') ? name.slice(0, -1) : name;
+  if (trimmed !== '' && !trimmed.endsWith('/') && !NOT_NORMAL.test(trimmed)) return { path: trimmed, absolute: false, escapes: false };
   const absolute = name.startsWith('/');
   const kept: string[] = [];
   let escapes = false;

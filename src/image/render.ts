@@ -103,6 +103,7 @@ export function renderImageReport(report: ImageReport): string {
   const totals = report.totals;
   const stored = totals.compressedBytes === null ? '' : ` (${formatBytes(totals.compressedBytes)} compressed)`;
   lines.push(`  ${totals.layers} layers, ${formatBytes(totals.uncompressedBytes)} of tar${stored}; ${totals.files} files, ${formatBytes(totals.contentBytes)} of content`);
+  if (!report.digestsChecked) lines.push('  layer digests not checked against the bytes (inspect --verify checks them)');
   lines.push('');
 
   lines.push(`Wasted space: ${formatBytes(totals.wastedBytes)} in ${totals.wastedFiles} files; efficiency ${formatPercent(totals.efficiency)}`);

@@ -78,20 +78,26 @@ export async function peek(source: ByteSource, bytes: number): Promise<{ head: B
 
 export interface Tally {
   bytes: number;
-  hash: Hash;
+  /** Null when only the length is wanted. */
+  hash: Hash | null;
 }
 
-/** Pass chunks through, counting and hashing them into `tally`. */
+/** Pass chunks through, counting (and hashing, when the tally has a hash) them into `tally`. */
 export async function* tallied(source: ByteSource, tally: Tally): AsyncGenerator<Buffer> {
   for await (const chunk of source) {
     tally.bytes += chunk.length;
-    tally.hash.update(chunk);
+    tally.hash?.update(chunk);
     yield chunk;
   }
 }
 
-export function newTally(): Tally {
-  return { bytes: 0, hash: createHash('sha256') };
+export function newTally(hashing = true): Tally {
+  return { bytes: 0, hash: hashing ? createHash('sha256') : null };
+}
+
+/** `sha256:<hex>` of what a tally hashed; undefined when it did not hash. */
+export function tallyDigest(tally: Tally): string | undefined {
+  return tally.hash ? `sha256:${tally.hash.digest('hex')}` : undefined;
 }
 
 export function decompress(source: ByteSource, compression: Compression): ByteSource {
@@ -185,6 +191,19 @@ export function drainable(stream: AsyncIterable<Buffer>): DrainableSource {
   };
 }
 
+/** How a broken tar is described, by the streaming reader (tar-stream) and the seeking one (tar-seek.ts) alike. */
+export const TAR_PROBLEM = {
+  truncated: 'truncated tar (unexpected end of data)',
+  checksum: 'corrupt tar (a header checksum does not match)',
+  size: 'corrupt tar (a header declares no valid size)',
+  extendedHeader: 'corrupt tar (a pax or long-name header larger than 4 MiB)',
+} as const;
+
+/** A tar that cannot be read; the message is already one of TAR_PROBLEM's words. */
+export class TarFormatError extends Error {
+  override readonly name = 'TarFormatError';
+}
+
 export type TarEntryHandler = (header: Header, body: ByteSource) => Promise<void>;
 
 /**
@@ -206,9 +225,16 @@ export async function walkTar(source: ByteSource, onEntry: TarEntryHandler): Pro
   done.catch(() => {});
 
   extract.on('entry', (header, stream, next) => {
+    // tar-stream lets a size field it reads as null through, then waits for data it never delivers.
+    if (!(typeof header.size === 'number' && header.size >= 0)) {
+      next(new TarFormatError(TAR_PROBLEM.size));
+      return;
+    }
     const body = drainable(stream as AsyncIterable<Buffer>);
+    // A directory's size field is not followed by data; tar-stream never ends such an entry's stream when the field is not 0.
+    const rest = header.type === 'directory' ? async (): Promise<void> => {} : () => body.drain();
     onEntry(header, body).then(
-      () => body.drain().then(() => next(), (error: unknown) => next(asError(error))),
+      () => rest().then(() => next(), (error: unknown) => next(asError(error))),
       (error: unknown) => next(asError(error)),
     );
   });
@@ -263,6 +289,7 @@ export class CapExceeded extends Error {
 
 /** Turn what a decoder threw into words a user can read. */
 export function describeStreamError(error: unknown): string {
+  if (error instanceof TarFormatError) return error.message;
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code.startsWith('Z_')) return `corrupt gzip data (${message})`;
@@ -270,8 +297,11 @@ export function describeStreamError(error: unknown): string {
   if (typeof code === 'number' && /zstd|invalid|unexpected EOF|window|block|FSE|distance/i.test(message)) {
     return `corrupt zstd data (${message})`;
   }
-  if (/Unexpected end of data/.test(message)) return 'truncated tar (unexpected end of data)';
-  if (/Invalid tar header|Invalid header/.test(message)) return `corrupt tar (${message})`;
+  // tar-stream's messages, in the words the seeking reader uses for the same problems.
+  if (/Unexpected end of data/.test(message)) return TAR_PROBLEM.truncated;
+  if (/Invalid tar header/.test(message)) return TAR_PROBLEM.checksum;
+  if (/Invalid header/.test(message)) return TAR_PROBLEM.size;
+  if (/Header exceeds max size/.test(message)) return TAR_PROBLEM.extendedHeader;
   if (/unexpected end of file/i.test(message)) return `truncated compressed data (${message})`;
   return message;
 }

@@ -49,12 +49,12 @@ export interface LayerScan {
   compression: Compression;
   /** Bytes as stored in the archive. */
   storedBytes: number;
-  /** sha256 of the stored bytes, `sha256:<hex>`. */
-  storedDigest: string;
+  /** sha256 of the stored bytes, `sha256:<hex>`; absent when not computed (inspect computes it only with --verify). */
+  storedDigest?: string;
   /** Length of the (decompressed) layer tar. */
   uncompressedBytes: number;
-  /** sha256 of the decompressed layer tar, `sha256:<hex>`: what the config calls the diffID. */
-  tarDigest: string;
+  /** sha256 of the decompressed layer tar, `sha256:<hex>`: what the config calls the diffID; absent when not computed. */
+  tarDigest?: string;
   entries: LayerEntry[];
   findings: Finding[];
 }
@@ -74,10 +74,14 @@ export interface ImageConfigSummary {
 
 export interface LayerReport {
   index: number;
-  /** Digest of the blob as the manifest names it (OCI), or as computed from the stored bytes (docker-archive). */
-  digest: string;
-  /** From the image config (rootfs.diff_ids), or computed when the config has none. */
-  diffId: string;
+  /**
+   * Digest of the blob: as the manifest names it (OCI); else computed from the stored bytes, when digests were
+   * computed (`inspect --verify`, `diff`, `audit`); else, for a plain layer, its diffID from the config (a plain
+   * layer's blob is its tar); else null.
+   */
+  digest: string | null;
+  /** From the image config (rootfs.diff_ids); else computed, when digests were; else, for a plain layer, the manifest's digest; else null. */
+  diffId: string | null;
   /** Where the blob is inside the archive or layout. */
   path: string;
   compression: Compression;
@@ -140,6 +144,12 @@ export interface ImageReport {
   format: ArchiveFormat;
   /** Compression of the archive file itself (a .tar.gz docker-archive, say). */
   archiveCompression: Compression;
+  /**
+   * Whether the layers' digests were computed from their bytes and checked against the manifest and the config
+   * (`inspect --verify`; always for `diff` and `audit`). When false, the digests reported are the ones written
+   * in the archive, unchecked.
+   */
+  digestsChecked: boolean;
   config: ImageConfigSummary;
   layers: LayerReport[];
   totals: ImageTotals;

@@ -38,6 +38,11 @@ export function mergeLayers(layers: readonly (readonly LayerEntry[])[]): MergedV
 class MergedFs {
   private readonly root: Node = newDir(-1);
   private readonly wasted: WastedFile[] = [];
+  /**
+   * Directories already walked to by `add`, by the parent path the entry named. Walking creates what is missing,
+   * so a path keeps leading to the same directory until something is removed or replaced: then it is cleared.
+   */
+  private readonly parents = new Map<string, Node>();
 
   applyLayer(entries: readonly LayerEntry[], layer: number): void {
     // Whiteouts hide what the layers below hold, wherever in the tar they come; apply them first.
@@ -51,6 +56,7 @@ class MergedFs {
   }
 
   private remove(path: string, layer: number): void {
+    this.parents.clear();
     const parent = this.resolveDir(segments(path).slice(0, -1), layer, false);
     const name = lastSegment(path);
     const node = parent?.children?.get(name);
@@ -60,6 +66,7 @@ class MergedFs {
   }
 
   private hideChildren(dirPath: string, layer: number): void {
+    this.parents.clear();
     const dir = this.resolveDir(segments(dirPath), layer, false);
     if (!dir?.children) return;
     for (const [name, child] of dir.children) this.waste(child, join(dirPath, name), layer, 'opaque');
@@ -67,10 +74,16 @@ class MergedFs {
   }
 
   private add(entry: LayerEntry, layer: number): void {
-    const parts = segments(entry.path);
-    const name = parts.pop();
-    if (name === undefined) return;
-    const parent = this.resolveDir(parts, layer, true)!;
+    // Entry paths are normalised: no empty, `.` or `..` segments.
+    const slash = entry.path.lastIndexOf('/');
+    const name = entry.path.slice(slash + 1);
+    if (name === '') return;
+    const parentPath = slash < 0 ? '' : entry.path.slice(0, slash);
+    let parent = this.parents.get(parentPath);
+    if (!parent) {
+      parent = this.resolveDir(segments(parentPath), layer, true)!;
+      this.parents.set(parentPath, parent);
+    }
     const children = parent.children!;
     const existing = children.get(name);
     if (existing && existing.type === 'directory' && entry.type === 'directory') return; // directories merge
@@ -90,17 +103,18 @@ class MergedFs {
   private resolveDir(parts: string[], layer: number, create: boolean): Node | null {
     let current = this.root;
     let hops = 0;
-    const pending = [...parts];
+    let pending = parts;
+    let next = 0;
     let where: string[] = [];
-    while (pending.length > 0) {
-      const name = pending.shift()!;
+    while (next < pending.length) {
+      const name = pending[next++]!;
       let child = current.children!.get(name);
       if (child?.type === 'symlink' && hops < MAX_LINK_HOPS) {
         hops++;
         const target = child.linkname ?? '';
         const base = target.startsWith('/') ? [] : where;
-        const resolved = normaliseSegments([...base, ...segments(target)]);
-        pending.unshift(...resolved);
+        pending = [...normaliseSegments([...base, ...segments(target)]), ...pending.slice(next)];
+        next = 0;
         current = this.root;
         where = [];
         continue;
@@ -118,6 +132,7 @@ class MergedFs {
   }
 
   private waste(node: Node, path: string, hiddenBy: number, reason: WasteReason): void {
+    this.parents.clear();
     if (node.type === 'file') {
       this.wasted.push({ path, bytes: node.size, layer: node.layer, hiddenBy, reason });
       return;
@@ -166,7 +181,9 @@ function newDir(layer: number): Node {
 }
 
 function segments(path: string): string[] {
-  return path.split('/').filter((part) => part !== '' && part !== '.');
+  const parts = path.split('/');
+  // Entry paths are normalised already; link targets may not be.
+  return parts.includes('') || parts.includes('.') ? parts.filter((part) => part !== '' && part !== '.') : parts;
 }
 
 function normaliseSegments(parts: string[]): string[] {
@@ -196,5 +213,19 @@ function join(dir: string, name: string): string {
 
 /** The `count` largest items by bytes, largest first (ties by path, for stable output). */
 export function largest<T extends { bytes: number; path: string }>(items: readonly T[], count: number): T[] {
-  return [...items].sort((x, y) => y.bytes - x.bytes || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0)).slice(0, count);
+  // A short list kept in order as the items go by: most items are smaller than its last and cost one comparison.
+  const best: T[] = [];
+  if (count <= 0) return best;
+  for (const item of items) {
+    if (best.length === count && bySize(item, best[count - 1]!) >= 0) continue;
+    let at = best.length;
+    while (at > 0 && bySize(item, best[at - 1]!) < 0) at--;
+    best.splice(at, 0, item);
+    if (best.length > count) best.pop();
+  }
+  return best;
+}
+
+function bySize(x: { bytes: number; path: string }, y: { bytes: number; path: string }): number {
+  return y.bytes - x.bytes || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0);
 }

@@ -61,6 +61,22 @@ describe('dock2nix inspect', () => {
     expect(image.wasted).toEqual([{ path: 'app/old', bytes: 40, layer: 0, hiddenBy: 1, reason: 'whiteout' }]);
   });
 
+  it('--verify hashes every layer and checks the digests; without it the report says they were not checked', async () => {
+    const unchecked = await cli(['inspect', archives.a!]);
+    expect(unchecked.stdout).toContain('layer digests not checked against the bytes (inspect --verify checks them)');
+    const json = await cli(['inspect', archives.a!, '--json']);
+    const image = (JSON.parse(json.stdout) as { images: { digestsChecked: boolean; layers: { digest: string; diffId: string }[] }[] }).images[0]!;
+    expect(image.digestsChecked).toBe(false);
+    // Plain layers: the blob is the tar, so the config's diffID is the blob digest too.
+    expect(image.layers.map((layer) => layer.digest)).toEqual(image.layers.map((layer) => layer.diffId));
+    const verified = await cli(['inspect', archives.aCopy!, '--verify', '--json']);
+    expect(verified.exitCode).toBe(0);
+    const checked = (JSON.parse(verified.stdout) as { images: { digestsChecked: boolean; findings: unknown[]; layers: { digest: string }[] }[] }).images[0]!;
+    expect(checked).toMatchObject({ digestsChecked: true, findings: [] });
+    for (const layer of checked.layers) expect(layer.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect((await cli(['inspect', archives.a!, '--verify'])).stdout).not.toContain('not checked');
+  });
+
   it('prints a readable table without colour codes', async () => {
     const result = await cli(['inspect', archives.aCopy!]);
     expect(result.exitCode).toBe(0);

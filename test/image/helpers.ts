@@ -217,3 +217,75 @@ export function withDeclaredSize(tar: Buffer, headerOffset: number, size: number
 export async function commandExists(command: string): Promise<boolean> {
   return (await execa('sh', ['-c', `command -v ${command}`], { reject: false })).exitCode === 0;
 }
+
+/** One tar header written field by field, for inputs no tar tool writes (bad checksums, odd sizes, pax records). */
+export interface RawHeader {
+  name: string;
+  /** Type flag character: '0' file, '5' directory, 'x' pax, 'g' global pax, 'L' GNU long name... */
+  type?: string;
+  size?: number;
+  /** The 12 bytes of the size field as written, instead of `size` in octal (base-256, garbage). */
+  sizeField?: Buffer;
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  mtime?: number;
+  linkname?: string;
+  uname?: string;
+  gname?: string;
+  format?: 'ustar' | 'gnu' | 'v7';
+  prefix?: string;
+}
+
+export function rawHeader(header: RawHeader): Buffer {
+  const block = Buffer.alloc(512);
+  const octal = (value: number, width: number): string => `${value.toString(8).padStart(width - 1, '0')}\0`;
+  block.write(header.name, 0, 100, 'utf8');
+  block.write(octal(header.mode ?? 0o644, 8), 100, 'latin1');
+  block.write(octal(header.uid ?? 0, 8), 108, 'latin1');
+  block.write(octal(header.gid ?? 0, 8), 116, 'latin1');
+  if (header.sizeField) header.sizeField.copy(block, 124, 0, 12);
+  else block.write(octal(header.size ?? 0, 12), 124, 'latin1');
+  block.write(octal(header.mtime ?? 1_700_000_000, 12), 136, 'latin1');
+  block.write(header.type ?? '0', 156, 'latin1');
+  if (header.linkname) block.write(header.linkname, 157, 100, 'utf8');
+  const format = header.format ?? 'ustar';
+  if (format === 'ustar') block.write('ustar\x0000', 257, 'latin1');
+  if (format === 'gnu') block.write('ustar  \0', 257, 'latin1');
+  if (format !== 'v7') {
+    block.write(header.uname ?? 'root', 265, 32, 'utf8');
+    block.write(header.gname ?? 'root', 297, 32, 'utf8');
+  }
+  if (header.prefix) block.write(header.prefix, 345, 155, 'utf8');
+  return withChecksum(block, 0);
+}
+
+/** Recompute the checksum of the header at `offset` (in place); returns the buffer. */
+export function withChecksum(tar: Buffer, offset: number): Buffer {
+  tar.fill(0x20, offset + 148, offset + 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += tar[offset + i]!;
+  tar.write(`${sum.toString(8).padStart(6, '0')}\0 `, offset + 148, 8, 'latin1');
+  return tar;
+}
+
+/** A header and its data, padded to whole blocks. */
+export function rawEntry(header: RawHeader, data: Buffer | string = Buffer.alloc(0)): Buffer {
+  const body = Buffer.from(data);
+  const padding = Buffer.alloc((512 - (body.length % 512)) % 512);
+  return Buffer.concat([rawHeader({ size: body.length, ...header }), body, padding]);
+}
+
+/** A pax extended header body: `<length> <key>=<value>\n` records. */
+export function paxBody(records: Record<string, string>): Buffer {
+  const lines = Object.entries(records).map(([key, value]) => {
+    const text = ` ${key}=${value}\n`;
+    let length = Buffer.byteLength(text) + 1;
+    while (String(length).length + Buffer.byteLength(text) !== length) length++;
+    return `${length}${text}`;
+  });
+  return Buffer.from(lines.join(''));
+}
+
+/** Two zero blocks: the end-of-archive marker. */
+export const TAR_END = Buffer.alloc(1024);

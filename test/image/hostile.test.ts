@@ -4,9 +4,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dock2nixError } from '../../src/errors.js';
-import { inspectImage } from '../../src/image/inspect.js';
+import { buildImageReport, inspectImage, loadImages } from '../../src/image/inspect.js';
 import { MAX_JSON_BYTES } from '../../src/image/archive.js';
-import { gzip, hasZstd, imageConfig, makeTar, sha256, tempDir, withDeclaredSize, writeDockerArchive, writeOciDirectory, zstd } from './helpers.js';
+import { gzip, hasZstd, imageConfig, makeTar, rawHeader, sha256, tempDir, withDeclaredSize, writeDockerArchive, writeOciDirectory, zstd } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -20,10 +20,10 @@ async function simpleLayer(): Promise<Buffer> {
   return makeTar([{ name: 'etc/' }, { name: 'etc/hostname', data: 'box\n' }, { name: 'bin/sh', data: 'S'.repeat(3000) }]);
 }
 
-/** Run inspect and return the error it fails with (failing the test when it does not fail, or fails with something else). */
-async function archiveError(path: string): Promise<Dock2nixError> {
+/** Run inspect (or `read`) and return the error it fails with (failing the test when it does not fail, or fails with something else). */
+async function archiveError(path: string, read: () => Promise<unknown> = () => inspectImage(path)): Promise<Dock2nixError> {
   try {
-    await inspectImage(path);
+    await read();
   } catch (error) {
     expect(error).toBeInstanceOf(Dock2nixError);
     const failure = error as Dock2nixError;
@@ -31,6 +31,22 @@ async function archiveError(path: string): Promise<Dock2nixError> {
     return failure;
   }
   throw new Error(`inspect of ${path} did not fail`);
+}
+
+/**
+ * The one-line error of each way an archive is read: inspect of the plain archive (layers listed by seeking),
+ * reading it with file hashes (diff, audit: layers streamed), and inspect of the same archive gzip-compressed
+ * (one streaming pass). They must all be the same line; it is returned.
+ */
+async function sameErrorFromEveryReader(path: string): Promise<string> {
+  const seeking = (await archiveError(path)).oneLine();
+  const hashing = (await archiveError(path, () => loadImages(path, { hashFiles: true }))).oneLine();
+  const compressed = `${path}.gz`;
+  await writeFile(compressed, gzip(await readFile(path)));
+  const streaming = (await archiveError(compressed)).oneLine().replace(compressed, path);
+  expect(hashing).toBe(seeking);
+  expect(streaming).toBe(seeking);
+  return seeking;
 }
 
 describe('hostile or broken archives', () => {
@@ -41,7 +57,7 @@ describe('hostile or broken archives', () => {
     const path = await writeDockerArchive(join(dir.path, 'bad-gzip.tar'), { blobs: [bad], tars: [await simpleLayer()] });
     const error = await archiveError(path);
     expect(error.code).toBe('E_ARCHIVE');
-    expect(error.oneLine()).toMatch(/bad-gzip\.tar: layer 0 [a-f0-9]{64}\.tar: corrupt gzip data/);
+    expect(await sameErrorFromEveryReader(path)).toMatch(/bad-gzip\.tar: layer 0 [a-f0-9]{64}\.tar: corrupt gzip data/);
   });
 
   it('a corrupt or truncated zstd layer: one-line E_ARCHIVE', async (context) => {
@@ -91,14 +107,24 @@ describe('hostile or broken archives', () => {
   it('a truncated layer tar inside a well-formed archive: E_ARCHIVE naming the layer', async () => {
     const layer = await makeTar([{ name: 'big', data: 'B'.repeat(100_000) }]);
     const path = await writeDockerArchive(join(dir.path, 'short-layer.tar'), { blobs: [layer.subarray(0, 40_000)], tars: [layer] });
-    const error = await archiveError(path);
-    expect(error.oneLine()).toMatch(/layer 0 .*: truncated tar/);
+    expect(await sameErrorFromEveryReader(path)).toMatch(/layer 0 [a-f0-9]{64}\.tar: truncated tar \(unexpected end of data\)$/);
+  });
+
+  it('a layer tar with a corrupt header, or a pax header past the size cap: the same line from every reader', async () => {
+    const layer = await makeTar([{ name: 'first', data: 'F'.repeat(2000) }, { name: 'second', data: 'S'.repeat(3000) }]);
+    const corrupt = Buffer.from(layer);
+    corrupt.writeUInt8(corrupt.readUInt8(512 + 2048 + 5) ^ 0x01, 512 + 2048 + 5); // the second header's name
+    const path = await writeDockerArchive(join(dir.path, 'bad-header.tar'), { blobs: [corrupt], tars: [layer] });
+    expect(await sameErrorFromEveryReader(path)).toMatch(/layer 0 [a-f0-9]{64}\.tar: corrupt tar \(a header checksum does not match\)$/);
+    const bigPax = Buffer.concat([rawHeader({ name: 'PaxHeader', type: 'x', size: 5 * 1024 * 1024 }), Buffer.alloc(8192)]);
+    const paxPath = await writeDockerArchive(join(dir.path, 'big-pax.tar'), { blobs: [bigPax] });
+    expect(await sameErrorFromEveryReader(paxPath)).toMatch(/layer 0 [a-f0-9]{64}\.tar: corrupt tar \(a pax or long-name header larger than 4 MiB\)$/);
   });
 
   it('a manifest naming a missing layer, or a path outside the archive', async () => {
     const layer = await simpleLayer();
-    const missing = await archiveError(await writeDockerArchive(join(dir.path, 'missing.tar'), { blobs: [layer], layerPaths: ['nothere/layer.tar'] }));
-    expect(missing.oneLine()).toMatch(/missing\.tar: layer 0 nothere\/layer\.tar is not in the archive$/);
+    const missing = await sameErrorFromEveryReader(await writeDockerArchive(join(dir.path, 'missing.tar'), { blobs: [layer], layerPaths: ['nothere/layer.tar'] }));
+    expect(missing).toMatch(/missing\.tar: layer 0 nothere\/layer\.tar is not in the archive$/);
     const outside = await archiveError(await writeDockerArchive(join(dir.path, 'outside.tar'), { blobs: [layer], layerPaths: ['../../etc/passwd'] }));
     expect(outside.oneLine()).toContain('names "../../etc/passwd" as layer 0, outside the archive');
   });
@@ -117,8 +143,11 @@ describe('hostile or broken archives', () => {
       { name: `/tmp/${marker}-abs`, data: 'absolute' },
       { name: 'ok/file', data: 'fine' },
     ]);
-    const report = await inspectImage(await writeDockerArchive(join(dir.path, 'climb.tar'), { blobs: [layer] }));
+    const path = await writeDockerArchive(join(dir.path, 'climb.tar'), { blobs: [layer] });
+    const report = await inspectImage(path);
     expect(report.findings.map((f) => f.message)).toEqual([expect.stringContaining('climbs out of the image root'), expect.stringContaining('is absolute')]);
+    const [streamed] = await loadImages(path, { hashFiles: true });
+    expect(buildImageReport(streamed!).findings).toEqual(report.findings);
     expect(report.totals.files).toBe(3);
     expect(report.largestFiles.map((f) => f.path).sort()).toEqual(['ok/file', `tmp/${marker}`, `tmp/${marker}-abs`]);
     expect(existsSync(`/tmp/${marker}`)).toBe(false);
@@ -129,8 +158,7 @@ describe('hostile or broken archives', () => {
     const layer = await makeTar([{ name: 'huge', data: 'tiny' }]);
     const lying = withDeclaredSize(layer, 0, 8 * 1024 ** 3 - 1); // 8 GiB declared
     const before = process.memoryUsage().rss;
-    const error = await archiveError(await writeDockerArchive(join(dir.path, 'huge-size.tar'), { blobs: [lying] }));
-    expect(error.oneLine()).toMatch(/layer 0 .*: truncated tar/);
+    expect(await sameErrorFromEveryReader(await writeDockerArchive(join(dir.path, 'huge-size.tar'), { blobs: [lying] }))).toMatch(/layer 0 .*: truncated tar/);
     expect(process.memoryUsage().rss - before).toBeLessThan(100 * 1024 ** 2);
   });
 
@@ -159,6 +187,8 @@ describe('hostile or broken archives', () => {
       extra: [{ name: 'manifest.json', data: Buffer.from(JSON.stringify([{ Config: `${sha256(Buffer.from(JSON.stringify(imageConfig([layer]))))}.json`, RepoTags: ['dup:2'], Layers: [`${sha256(layer)}.tar`] }])) }],
     });
     const report = await inspectImage(path);
+    const [streamed] = await loadImages(path, { hashFiles: true });
+    expect(buildImageReport(streamed!).findings).toEqual(report.findings);
     expect(report.label).toBe('dup:2');
     expect(report.totals).toMatchObject({ files: 2, contentBytes: 6, wastedBytes: 4, visibleBytes: 2 });
     expect(report.wasted).toEqual([{ path: 'a', bytes: 4, layer: 0, hiddenBy: 0, reason: 'duplicate' }]);
@@ -184,8 +214,7 @@ describe('hostile or broken archives', () => {
 
   it('an xz layer is refused by name of its compression', async () => {
     const xz = Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(100)]);
-    const error = await archiveError(await writeDockerArchive(join(dir.path, 'xz.tar'), { blobs: [xz] }));
-    expect(error.oneLine()).toContain('xz-compressed layers are not supported');
+    expect(await sameErrorFromEveryReader(await writeDockerArchive(join(dir.path, 'xz.tar'), { blobs: [xz] }))).toContain('xz-compressed layers are not supported');
   });
 
   it('memory stays flat over a layer holding a large file (gzip bomb style, 384 MiB of zeros)', async () => {

@@ -2,7 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectArchive, inspectImage } from '../../src/image/inspect.js';
-import { gzip, hasZstd, imageConfig, makeTar, sha256, tempDir, writeDockerArchive, writeOciDirectory, writeOciTar, zstd, type TestEntry } from './helpers.js';
+import { renderImageReport } from '../../src/image/render.js';
+import { gzip, hasZstd, imageConfig, makeTar, ociFiles, sha256, tempDir, writeDockerArchive, writeOciDirectory, writeOciTar, zstd, type TestEntry } from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -69,7 +70,13 @@ describe('docker-archive', () => {
     expect(report.layers.map((l) => l.compression)).toEqual(['gzip', 'none', 'gzip']);
     expect(report.layers.map((l) => l.compressedBytes)).toEqual([blobs[0]!.length, null, blobs[2]!.length]);
     expect(report.totals.compressedBytes).toBe(blobs[0]!.length + blobs[2]!.length);
-    expect(report.layers.map((l) => l.digest)).toEqual(blobs.map((b) => `sha256:${sha256(b)}`));
+    // Nothing is hashed without --verify: a plain layer's digest is its diffID (the same bytes), a gzip one's unknown.
+    expect(report.digestsChecked).toBe(false);
+    expect(report.layers.map((l) => l.digest)).toEqual([null, `sha256:${sha256(tars[1]!)}`, null]);
+    const verified = await inspectImage(await writeDockerArchive(join(dir.path, 'gz-layers.tar'), { blobs, tars }), undefined, { verify: true });
+    expect(verified.digestsChecked).toBe(true);
+    expect(verified.layers.map((l) => l.digest)).toEqual(blobs.map((b) => `sha256:${sha256(b)}`));
+    expect(verified.findings).toEqual([]);
     expectThreeLayerFigures(report, tars);
   });
 
@@ -128,7 +135,8 @@ describe('OCI image layout', () => {
     const tars = await threeLayers();
     const blobs = tars.map(gzip);
     const layout = await writeOciDirectory(join(dir.path, 'oci-dir'), { blobs, tars, refName: 'example:1' });
-    const report = await inspectImage(layout);
+    const report = await inspectImage(layout, undefined, { verify: true });
+    expect(report.findings).toEqual([]);
     expect(report.format).toBe('oci-layout');
     expect(report.label).toBe('example:1');
     expect(report.layers.map((l) => l.digest)).toEqual(blobs.map((b) => `sha256:${sha256(b)}`));
@@ -164,9 +172,25 @@ describe('OCI image layout', () => {
     const tampered = await makeTar([{ name: 'etc/app.conf', data: 'TWO, LONGER\n' }, { name: 'data/.wh.old.txt', data: '' }, { name: 'lib', type: 'symlink', linkname: 'usr/lib' }]);
     expect(tampered.length).toBe(tars[1]!.length);
     await writeFile(join(layout, 'blobs/sha256', sha256(tars[1]!)), tampered);
-    const report = await inspectImage(layout);
+    // Only --verify reads the bytes to hash them; without it the digests are reported as written, unchecked.
+    const unchecked = await inspectImage(layout);
+    expect(unchecked.digestsChecked).toBe(false);
+    expect(unchecked.findings).toEqual([]);
+    expect(renderImageReport(unchecked)).toContain('layer digests not checked');
+    const report = await inspectImage(layout, undefined, { verify: true });
     const messages = report.findings.filter((f) => f.layer === 1).map((f) => f.message);
     expect(messages).toEqual([expect.stringMatching(/^diffID in the config .* does not match the layer tar/), expect.stringMatching(/^blob digest .* does not match its content/)]);
+    expect(renderImageReport(report)).not.toContain('layer digests not checked');
+    // The same through the tar (seeking) reader and the streaming one (a gzip-compressed archive).
+    for (const compress of [undefined, 'gzip'] as const) {
+      const files = ociFiles({ blobs: tars }).map((file) => (file.name === `blobs/sha256/${sha256(tars[1]!)}` ? { ...file, data: tampered } : file));
+      let archive = await makeTar(files.map((file) => ({ name: file.name, data: file.data! })));
+      if (compress) archive = gzip(archive);
+      const path = join(dir.path, `oci-tampered.tar${compress ? '.gz' : ''}`);
+      await writeFile(path, archive);
+      const fromTar = await inspectImage(path, undefined, { verify: true });
+      expect(fromTar.findings.filter((f) => f.layer === 1).map((f) => f.message)).toEqual(messages);
+    }
   });
 
   it('fails with E_ARCHIVE when the manifest names a blob that is not there', async () => {
