@@ -110,7 +110,8 @@ describe('what convert loads', () => {
     const trace = path.join(work, 'loads.txt');
     const dir = path.join(work, 'loads');
     mkdirSync(dir, { recursive: true });
-    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM alpine\nRUN apk add curl\n');
+    // A script no earlier run has seen, so the shell parser is loaded (and its compiled code cached).
+    writeFileSync(path.join(dir, 'Dockerfile'), `FROM alpine\nRUN apk add curl && echo ${process.pid}-${Date.now()}\n`);
     const result = run(['convert', 'Dockerfile', '--force'], dir, { DOCK2NIX_TRACE_LOADS: trace, NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs') });
     expect(result.code).toBe(0);
     const loaded = readFileSync(trace, 'utf8');

@@ -9,13 +9,18 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDockerfile } from '../src/dockerfile/parse.js';
 import { analyzeShell } from '../src/shell/analyze.js';
-import { readShellFile, type Command, type IfClause, type ShellFile, type Stmt, type Word, type WordPart } from '../src/shell/syntax-tree.js';
+import { learnOperatorCodes, readShellFile, type BinaryOperator, type Command, type ExpansionOperator, type IfClause, type ShellFile, type Stmt, type Word, type WordPart } from '../src/shell/syntax-tree.js';
 import { corpusDir } from './helpers/tools.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Wrapped = any;
 const sh = createRequire(import.meta.url)('mvdan-sh') as { syntax: { NewParser(): { Parse(src: string, name: string): Wrapped }; NodeType(node: Wrapped): string } };
 const parser = sh.syntax.NewParser();
+
+// The reference learns mvdan/sh's operator numbers through the wrappers too.
+const binaryNames = new Map<number, BinaryOperator>((['&&', '||', '|', '|&'] as const).map((op) => [parser.Parse(`a ${op} b`, 'ops').Stmts[0].Cmd.Op, op]));
+const expansionNames = new Map<number, ExpansionOperator>((['-', ':-', '+', ':+'] as const).map((op) => [parser.Parse(`e \${a${op}b}`, 'ops').Stmts[0].Cmd.Args[1].Parts[0].Exp.Op, op]));
+const codes = learnOperatorCodes((script) => parser.Parse(script, 'ops'));
 
 const list = <T>(items: Wrapped, read: (item: Wrapped) => T): T[] => (items ?? []).map(read);
 const spanOf = (node: Wrapped) => ({ start: node.Pos().Offset(), end: node.End().Offset() });
@@ -38,7 +43,7 @@ function wrapperCommand(cmd: Wrapped): Command | null {
     case 'DeclClause':
       return { type, line: cmd.Pos().Line(), variant: cmd.Variant ? cmd.Variant.Value : '', args: list(cmd.Args, assign) };
     case 'BinaryCmd':
-      return { type, op: cmd.Op, x: wrapperStmt(cmd.X), y: wrapperStmt(cmd.Y) };
+      return { type, op: binaryNames.get(cmd.Op) ?? 'other', x: wrapperStmt(cmd.X), y: wrapperStmt(cmd.Y) };
     case 'Block':
     case 'Subshell':
       return { type, stmts: list(cmd.Stmts, wrapperStmt) };
@@ -77,7 +82,7 @@ function wrapperPart(part: Wrapped): WordPart {
         type,
         param: part.Param ? part.Param.Value : '',
         transformed: Boolean(part.Length || part.Width || part.Excl || part.Names || part.Slice || part.Repl || part.Index),
-        exp: part.Exp ? { op: part.Exp.Op, word: wrapperWord(part.Exp.Word) } : null,
+        exp: part.Exp ? { op: expansionNames.get(part.Exp.Op) ?? 'other', word: wrapperWord(part.Exp.Word) } : null,
       };
     default:
       return { type: 'Other', goType: type };
@@ -86,7 +91,7 @@ function wrapperPart(part: Wrapped): WordPart {
 
 function bothReadings(script: string): { direct: ShellFile; wrappers: ShellFile } {
   const parsed = parser.Parse(script, 'RUN');
-  return { direct: readShellFile(parsed), wrappers: { stmts: list(parsed.Stmts, wrapperStmt) } };
+  return { direct: readShellFile(parsed, codes), wrappers: { stmts: list(parsed.Stmts, wrapperStmt) } };
 }
 
 const SCRIPTS = [

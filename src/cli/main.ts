@@ -48,7 +48,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--answers <file>', 'apply the decisions saved by `dock2nix wizard` (dock2nix.answers.json)')
     .option('--check', 'evaluate every attribute the output uses against your nixpkgs (needs nix-instantiate)')
     .option('--nixpkgs <path>', 'the nixpkgs to check against (default: <nixpkgs> from NIX_PATH)')
-    .option('--jobs <n>', 'how many Dockerfiles to convert at once when given several', (v) => Number.parseInt(v, 10), 4)
+    .option('--jobs <n>', 'threads for converting several Dockerfiles (default: one fewer than the cores)', (v) => Number.parseInt(v, 10))
     .action(async (dockerfiles: string[], options, command: Command) => {
       const { runConvertMany } = await import('./commands/convert.js');
       exitCode = await runConvertMany(dockerfiles, { ...options, formatFromFlag: command.getOptionValueSource('format') === 'cli' }, io);

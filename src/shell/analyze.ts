@@ -3,16 +3,9 @@
  * simple commands it would run, each with its words resolved where they are known (quotes, escapes and
  * variables from ARG/ENV/assignments), the directory it runs in, and whether it runs only conditionally.
  */
-import { loadMvdanSh } from './load-parser.js';
 import { resolvePath } from '../container-path.js';
-import { readShellFile, type Command, type ShellFile, type Span, type Stmt, type Word, type WordPart } from './syntax-tree.js';
-
-type Sh = typeof import('mvdan-sh').default;
-let shCache: Sh | null = null;
-function sh(): Sh {
-  shCache ??= loadMvdanSh<Sh>();
-  return shCache;
-}
+import { parseShell } from './parse.js';
+import type { Command, Span, Stmt, Word, WordPart } from './syntax-tree.js';
 
 /** A word of a command: its text when known, null when it depends on something only known at build time. */
 export interface ShellWord {
@@ -42,49 +35,6 @@ export type ShellAnalysis =
   | { ok: true; commands: ShellCommand[]; exports: Record<string, string | null> }
   | { ok: false; error: string; line: number };
 
-let parserCache: ReturnType<Sh['syntax']['NewParser']> | null = null;
-/** One parser for the whole run: creating one per script costs more than parsing most scripts. */
-function parser() {
-  parserCache ??= sh().syntax.NewParser();
-  return parserCache;
-}
-
-function parse(script: string): ShellFile {
-  return readShellFile(parser().Parse(script, 'RUN'));
-}
-
-interface Ops {
-  or: number;
-  defaultUnsetOrNull: number;
-  defaultUnset: number;
-  alternateUnsetOrNull: number;
-  alternateUnset: number;
-}
-let opsCache: Ops | null = null;
-/** Operator codes differ between builds of mvdan/sh, so read them off tiny parses. */
-function ops(): Ops {
-  if (opsCache) return opsCache;
-  const binaryOp = (src: string): number => {
-    const cmd = parse(src).stmts[0]?.cmd;
-    if (cmd?.type !== 'BinaryCmd') throw new Error(`mvdan-sh: ${src} did not parse as a binary command`);
-    return cmd.op;
-  };
-  const expansionOp = (src: string): number => {
-    const cmd = parse(src).stmts[0]?.cmd;
-    const part = cmd?.type === 'CallExpr' ? cmd.args[1]?.parts[0] : undefined;
-    if (part?.type !== 'ParamExp' || !part.exp) throw new Error(`mvdan-sh: ${src} did not parse as an expansion`);
-    return part.exp.op;
-  };
-  opsCache = {
-    or: binaryOp('a || b'),
-    defaultUnsetOrNull: expansionOp('e ${a:-b}'),
-    defaultUnset: expansionOp('e ${a-b}'),
-    alternateUnsetOrNull: expansionOp('e ${a:+b}'),
-    alternateUnset: expansionOp('e ${a+b}'),
-  };
-  return opsCache;
-}
-
 /** The script's text by the parser's byte offsets (which differ from string indexes once a character is not ASCII). */
 class ScriptText {
   private readonly bytes: Buffer | null;
@@ -97,25 +47,16 @@ class ScriptText {
 }
 
 export function analyzeShell(script: string, env: Record<string, string>, workdir: string): ShellAnalysis {
-  let file: ShellFile;
-  try {
-    file = parse(script);
-  } catch (error) {
-    // mvdan/sh throws a Go error value: its text comes from Error().
-    const goError = error as { Error?: () => string; message?: string };
-    const message = typeof goError?.Error === 'function' ? goError.Error() : String(goError?.message ?? error);
-    const match = /^RUN:(\d+):(\d+): (.*)$/.exec(message);
-    return { ok: false, error: match ? match[3]! : message, line: match ? Number(match[1]) : 1 };
-  }
+  const parsed = parseShell(script);
+  if (!parsed.ok) return parsed;
   const state: WalkState = {
     vars: new Map(Object.entries(env)),
     exports: {},
     cwd: workdir,
     commands: [],
     script: new ScriptText(script),
-    ops: ops(),
   };
-  walkStmts(file.stmts, state, false);
+  walkStmts(parsed.file.stmts, state, false);
   return { ok: true, commands: state.commands, exports: state.exports };
 }
 
@@ -125,7 +66,6 @@ interface WalkState {
   cwd: string;
   commands: ShellCommand[];
   script: ScriptText;
-  ops: Ops;
 }
 
 function walkStmts(stmts: readonly Stmt[], state: WalkState, conditional: boolean): void {
@@ -183,7 +123,7 @@ function walkCmd(cmd: Command | null, state: WalkState, conditional: boolean, st
     case 'BinaryCmd':
       // `a || b` runs b only when a fails; `a && b` and pipelines run both when all goes well.
       walkStmts([cmd.x], state, conditional);
-      walkStmts([cmd.y], state, conditional || cmd.op === state.ops.or);
+      walkStmts([cmd.y], state, conditional || cmd.op === '||');
       return;
     case 'Block':
       walkStmts(cmd.stmts, state, conditional);
@@ -306,17 +246,16 @@ function resolveParam(part: Extract<WordPart, { type: 'ParamExp' }>, state: Walk
     }
     return out;
   };
-  const o = state.ops;
   switch (exp.op) {
-    case o.defaultUnsetOrNull:
+    case ':-':
       return value === undefined || value === '' ? operand() : value;
-    case o.defaultUnset:
+    case '-':
       return value === undefined ? operand() : value;
-    case o.alternateUnsetOrNull:
+    case ':+':
       return value === undefined || value === '' ? '' : operand();
-    case o.alternateUnset:
+    case '+':
       return value === undefined ? '' : operand();
-    default:
+    case 'other':
       return null;
   }
 }

@@ -2,7 +2,7 @@
  * Loads mvdan-sh (mvdan/sh compiled to JavaScript, 1.6 MB) with V8's code cache: compiling it costs more than
  * most conversions, so the compiled code is kept next to the dependency (node_modules/.cache/dock2nix, where
  * tools keep their caches), keyed by the file and the Node.js version, and reused when V8 accepts it. Nothing
- * is written in the user's project or elsewhere; a read-only install, or DOCK2NIX_CODE_CACHE=0, simply loads
+ * is written in the user's project or elsewhere; a read-only install, or DOCK2NIX_CACHE=0 (or DOCK2NIX_CODE_CACHE=0), simply loads
  * without the cache.
  */
 import { createHash } from 'node:crypto';
@@ -13,6 +13,20 @@ import vm from 'node:vm';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * dock2nix's cache folder: DOCK2NIX_CACHE_DIR when set, else node_modules/.cache/dock2nix, next to the
+ * dependencies the cached data is derived from (where tools keep their caches); null when there is none.
+ */
+export function dock2nixCacheDir(): string | null {
+  if (process.env.DOCK2NIX_CACHE_DIR) return path.resolve(process.env.DOCK2NIX_CACHE_DIR);
+  try {
+    // <...>/node_modules/mvdan-sh/package.json → <...>/node_modules/.cache/dock2nix
+    return path.join(path.dirname(path.dirname(require.resolve('mvdan-sh/package.json'))), '.cache', 'dock2nix');
+  } catch {
+    return null;
+  }
+}
+
 export function loadMvdanSh<T>(): T {
   const file = require.resolve('mvdan-sh');
   let source: string;
@@ -20,9 +34,10 @@ export function loadMvdanSh<T>(): T {
   try {
     const stat = statSync(file);
     const key = createHash('sha256').update(`${file}\0${stat.size}\0${stat.mtimeMs}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 16);
-    if (process.env.DOCK2NIX_CODE_CACHE === '0') return require('mvdan-sh') as T;
-    // <...>/node_modules/mvdan-sh/index.js → <...>/node_modules/.cache/dock2nix
-    cacheFile = path.join(path.dirname(path.dirname(file)), '.cache', 'dock2nix', `mvdan-sh-${key}.bin`);
+    if (process.env.DOCK2NIX_CODE_CACHE === '0' || process.env.DOCK2NIX_CACHE === '0') return require('mvdan-sh') as T;
+    const folder = dock2nixCacheDir();
+    if (!folder) return require('mvdan-sh') as T;
+    cacheFile = path.join(folder, `mvdan-sh-${key}.bin`);
     source = readFileSync(file, 'utf8');
   } catch {
     return require('mvdan-sh') as T;

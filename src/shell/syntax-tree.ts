@@ -39,8 +39,14 @@ export interface Word extends Span {
   parts: WordPart[];
 }
 
+/** `&&`, `||`, `|`, `|&`; named here, since mvdan/sh's operator numbers differ between its builds. */
+export type BinaryOperator = '&&' | '||' | '|' | '|&' | 'other';
+
+/** The defaulting expansions the analysis resolves (`${a:-b}` ...); every other operator is `other`. */
+export type ExpansionOperator = ':-' | '-' | ':+' | '+' | 'other';
+
 export interface Expansion {
-  op: number;
+  op: ExpansionOperator;
   word: Word | null;
 }
 
@@ -60,7 +66,7 @@ export type WordPart =
 export type Command =
   | { type: 'CallExpr'; line: number; assigns: Assign[]; args: Word[] }
   | { type: 'DeclClause'; line: number; variant: string; args: Assign[] }
-  | { type: 'BinaryCmd'; op: number; x: Stmt; y: Stmt }
+  | { type: 'BinaryCmd'; op: BinaryOperator; x: Stmt; y: Stmt }
   | { type: 'Block'; stmts: Stmt[] }
   | { type: 'Subshell'; stmts: Stmt[] }
   | IfClause
@@ -120,11 +126,39 @@ function span(node: GoValue): Span {
   return { start: node.Pos().Offset(), end: node.End().Offset() };
 }
 
+/** mvdan/sh's operator numbers, by name. */
+export interface OperatorCodes {
+  binary: ReadonlyMap<number, BinaryOperator>;
+  expansion: ReadonlyMap<number, ExpansionOperator>;
+}
+
+/** Learn the operator numbers of this build of mvdan/sh from tiny parses (`parse` returns what `Parse` returns). */
+export function learnOperatorCodes(parse: (script: string) => GoValue): OperatorCodes {
+  const first = (script: string): GoValue => {
+    const result = parse(script);
+    const stmts = (result.__internal_object__ ?? result).Stmts;
+    return stmts.$array[stmts.$offset].Cmd;
+  };
+  const binary = new Map<number, BinaryOperator>();
+  for (const op of ['&&', '||', '|', '|&'] as const) binary.set(first(`a ${op} b`).Op, op);
+  const expansion = new Map<number, ExpansionOperator>();
+  for (const op of [':-', '-', ':+', '+'] as const) {
+    const args = first(`e \${a${op}b}`).Args;
+    const word = args.$array[args.$offset + 1];
+    expansion.set(word.Parts.$array[word.Parts.$offset].Exp.Op, op);
+  }
+  return { binary, expansion };
+}
+
 /** The tree of a parse result (the wrapper `Parse` returned). */
-export function readShellFile(wrapper: GoValue): ShellFile {
+export function readShellFile(wrapper: GoValue, codes: OperatorCodes): ShellFile {
   const file = wrapper.__internal_object__ ?? wrapper;
+  operators = codes;
   return { stmts: readStmts(file.Stmts) };
 }
+
+/** The codes of the reading under way (set by readShellFile; reading is synchronous). */
+let operators: OperatorCodes = { binary: new Map(), expansion: new Map() };
 
 function readStmts(value: GoValue): Stmt[] {
   return slice(value, readStmt);
@@ -153,7 +187,7 @@ function readCommand(cmd: GoValue): Command | null {
     case 'DeclClause':
       return { type, line: cmd.Pos().Line(), variant: present(cmd.Variant) ? goString(cmd.Variant.Value) : '', args: slice(cmd.Args, readAssign) };
     case 'BinaryCmd':
-      return { type, op: cmd.Op, x: readStmt(cmd.X), y: readStmt(cmd.Y) };
+      return { type, op: operators.binary.get(cmd.Op) ?? 'other', x: readStmt(cmd.X), y: readStmt(cmd.Y) };
     case 'Block':
     case 'Subshell':
       return { type, stmts: readStmts(cmd.Stmts) };
@@ -206,7 +240,7 @@ function readPart(part: GoValue): WordPart {
         type,
         param: present(part.Param) ? goString(part.Param.Value) : '',
         transformed: Boolean(part.Length || part.Width || part.Excl || part.Names) || present(part.Slice) || present(part.Repl) || present(part.Index),
-        exp: present(part.Exp) ? { op: part.Exp.Op, word: readWord(part.Exp.Word) } : null,
+        exp: present(part.Exp) ? { op: operators.expansion.get(part.Exp.Op) ?? 'other', word: readWord(part.Exp.Word) } : null,
       };
     default:
       return { type: 'Other', goType: type };

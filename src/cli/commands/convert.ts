@@ -14,7 +14,7 @@ import { jsonReport, textReport } from '../../report/report.js';
 import { loadRules } from '../../rules/load.js';
 import type { Answers } from '../../convert/answers.js';
 import type { CliIo } from '../main.js';
-import { convertBatch, threadCount, type BatchJob, type BatchOutcome } from './convert-pool.js';
+import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOutcome } from './convert-pool.js';
 import { compareText } from '../../compare.js';
 
 export interface ConvertCommandOptions {
@@ -198,7 +198,7 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
   if (options.context) throw new Dock2nixError('E_USAGE', '--context applies to one Dockerfile; with several, each uses its own folder');
   if (options.check || options.nixpkgs) throw new Dock2nixError('E_USAGE', '--check works on one Dockerfile at a time; use dock2nix rules check for the tables');
   const answers = options.answers ? await readAnswers(options.answers) : null;
-  const jobs = Math.max(1, Math.min(options.jobs ?? 4, 16));
+  const jobs = Math.max(1, Math.min(options.jobs ?? defaultJobs(), 16));
   const batch: BatchJob[] = dockerfiles.map((dockerfile) => {
     const folder = path.join(path.relative(process.cwd(), path.resolve(path.dirname(dockerfile))), outputFolderName(dockerfile));
     const output = options.output ? path.join(options.output, folder.replace(/^(\.\.[/\\])+/, '')) : path.join(path.dirname(dockerfile), outputFolderName(dockerfile));

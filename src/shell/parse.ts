@@ -1,0 +1,125 @@
+/**
+ * A RUN script's syntax tree, from mvdan/sh, remembered on disk.
+ *
+ * The plain tree (syntax-tree.ts) depends on nothing but the script and the parser, so it is kept by content:
+ * node_modules/.cache/dock2nix/shell-<parser and tree format>/<sha256 of the script>.json, next to the parser's
+ * compiled-code cache (load-parser.ts). A script seen before is read back instead of parsed, and when every
+ * script of a run was seen before the parser (1.6 MB of Go compiled to JavaScript, slow until the JIT has
+ * warmed up) is not even loaded. An entry that cannot be read is parsed again; a read-only install, or
+ * DOCK2NIX_CACHE=0, parses every time. The cache is bounded: a folder past MAX_ENTRIES is emptied, and the
+ * folders of other parser or tree versions are removed when a new entry is written.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { dock2nixCacheDir, loadMvdanSh } from './load-parser.js';
+import { learnOperatorCodes, readShellFile, type OperatorCodes, type ShellFile } from './syntax-tree.js';
+
+/** Bump when the shape of ShellFile (syntax-tree.ts) changes: cached trees of another shape must not be read. */
+export const TREE_FORMAT = 1;
+
+const MAX_ENTRIES = 20_000;
+
+export type ShellParse = { ok: true; file: ShellFile } | { ok: false; error: string; line: number };
+
+interface Parser {
+  Parse(src: string, name: string): unknown;
+}
+
+let parserCache: { parser: Parser; codes: OperatorCodes } | null = null;
+/** One parser for the whole run: creating one per script costs more than parsing most scripts. */
+function parser(): { parser: Parser; codes: OperatorCodes } {
+  if (!parserCache) {
+    const sh = loadMvdanSh<{ syntax: { NewParser(): Parser } }>();
+    const instance = sh.syntax.NewParser();
+    parserCache = { parser: instance, codes: learnOperatorCodes((script) => instance.Parse(script, 'ops')) };
+  }
+  return parserCache;
+}
+
+function parseNow(script: string): ShellParse {
+  const { parser: instance, codes } = parser();
+  let result: unknown;
+  try {
+    result = instance.Parse(script, 'RUN');
+  } catch (error) {
+    // mvdan/sh throws a Go error value: its text comes from Error().
+    const goError = error as { Error?: () => string; message?: string };
+    const message = typeof goError?.Error === 'function' ? goError.Error() : String(goError?.message ?? error);
+    const match = /^RUN:(\d+):(\d+): (.*)$/.exec(message);
+    return { ok: false, error: match ? match[3]! : message, line: match ? Number(match[1]) : 1 };
+  }
+  return { ok: true, file: readShellFile(result, codes) };
+}
+
+let folderCache: string | null | undefined;
+/** This parser's and tree format's cache folder, or null when there is no cache. */
+function cacheFolder(): string | null {
+  if (folderCache !== undefined) return folderCache;
+  folderCache = null;
+  const root = process.env.DOCK2NIX_CACHE === '0' ? null : dock2nixCacheDir();
+  if (!root) return null;
+  try {
+    const manifest = createRequire(import.meta.url).resolve('mvdan-sh/package.json');
+    const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version ?? '?';
+    const key = createHash('sha256').update(`mvdan-sh ${version}\0tree ${TREE_FORMAT}`).digest('hex').slice(0, 16);
+    folderCache = path.join(root, `shell-${key}`);
+  } catch {
+    folderCache = null;
+  }
+  return folderCache;
+}
+
+let tidied = false;
+function remember(folder: string, file: string, parse: ShellParse): void {
+  try {
+    if (!tidied) {
+      tidied = true;
+      const root = path.dirname(folder);
+      for (const name of readdirSync(root)) if (name.startsWith('shell-') && path.join(root, name) !== folder) rmSync(path.join(root, name), { recursive: true, force: true });
+      let entries = 0;
+      try {
+        entries = readdirSync(folder).length;
+      } catch {
+        entries = 0;
+      }
+      if (entries > MAX_ENTRIES) rmSync(folder, { recursive: true, force: true });
+    }
+    mkdirSync(folder, { recursive: true });
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(tmp, JSON.stringify(parse), { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch {
+    // A read-only or full disk only costs speed.
+  }
+}
+
+function recall(file: string): ShellParse | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    const parse = JSON.parse(text) as ShellParse;
+    if (parse.ok === true && Array.isArray(parse.file?.stmts)) return parse;
+    if (parse.ok === false && typeof parse.error === 'string' && typeof parse.line === 'number') return parse;
+  } catch {
+    // a damaged entry: parsed again and rewritten below
+  }
+  return null;
+}
+
+/** The script's syntax tree, or the parser's error with its line. */
+export function parseShell(script: string): ShellParse {
+  const folder = cacheFolder();
+  if (!folder) return parseNow(script);
+  const file = path.join(folder, `${createHash('sha256').update(script).digest('hex')}.json`);
+  const known = recall(file);
+  if (known) return known;
+  const parse = parseNow(script);
+  remember(folder, file, parse);
+  return parse;
+}

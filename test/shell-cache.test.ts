@@ -1,0 +1,109 @@
+/**
+ * Syntax trees remembered on disk (src/shell/parse.ts): a script seen before is read back, not parsed; what is
+ * read back is exactly what parsing gives; damaged entries are parsed again; the parser is not loaded at all when
+ * every script of a run is known.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TREE_FORMAT } from '../src/shell/parse.js';
+import { corpusDir, repoRoot } from './helpers/tools.js';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-shell-cache-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+const bin = path.join(repoRoot, 'bin/dock2nix.js');
+const noParser = path.join(repoRoot, 'test/helpers/no-shell-parser.cjs');
+
+function convert(dir: string, out: string, env: Record<string, string>, preload?: string) {
+  const result = spawnSync(process.execPath, [...(preload ? ['--require', preload] : []), bin, 'convert', 'Dockerfile', '-o', out, '--force'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
+  return { code: result.status, stderr: result.stderr };
+}
+
+function entries(cache: string): string[] {
+  return readdirSync(cache)
+    .filter((name) => name.startsWith('shell-'))
+    .flatMap((folder) => readdirSync(path.join(cache, folder)).map((name) => path.join(cache, folder, name)));
+}
+
+describe('remembered syntax trees', () => {
+  const dir = path.join(work, 'app');
+  cpSync(path.join(repoRoot, 'fixtures/python-debian-user'), dir, { recursive: true, filter: (p) => !p.includes(`${path.sep}expected`) });
+
+  it('are read back on the next run, which then does not load the shell parser', () => {
+    const cache = path.join(work, 'cache-a');
+    expect(convert(dir, 'out-1', { DOCK2NIX_CACHE_DIR: cache }).code).toBe(0);
+    const stored = entries(cache);
+    expect(stored.length).toBeGreaterThan(0);
+    expect(readdirSync(cache).some((f) => /^mvdan-sh-[0-9a-f]{16}\.bin$/.test(f))).toBe(true);
+    const second = convert(dir, 'out-2', { DOCK2NIX_CACHE_DIR: cache }, noParser);
+    expect(second.code, second.stderr).toBe(0);
+    for (const file of ['default.nix', 'flake.nix']) expect(readFileSync(path.join(dir, 'out-2', file), 'utf8')).toEqual(readFileSync(path.join(dir, 'out-1', file), 'utf8'));
+    // The same run without the cache needs the parser: the hook does block it.
+    expect(convert(dir, 'out-3', { DOCK2NIX_CACHE_DIR: cache, DOCK2NIX_CACHE: '0' }, noParser).code).not.toBe(0);
+  });
+
+  it('that are damaged are parsed again and rewritten', () => {
+    const cache = path.join(work, 'cache-b');
+    expect(convert(dir, 'out-4', { DOCK2NIX_CACHE_DIR: cache }).code).toBe(0);
+    const stored = entries(cache);
+    stored.forEach((file, i) => writeFileSync(file, i % 2 ? '{"ok": true, "file": {"stmts": 7}}' : '{not json'));
+    expect(convert(dir, 'out-5', { DOCK2NIX_CACHE_DIR: cache }).code).toBe(0);
+    for (const file of ['default.nix', 'flake.nix']) expect(readFileSync(path.join(dir, 'out-5', file), 'utf8')).toEqual(readFileSync(path.join(dir, 'out-4', file), 'utf8'));
+    for (const file of stored) expect(JSON.parse(readFileSync(file, 'utf8')).ok).toBe(true);
+  });
+
+  it('give exactly the analysis that parsing gives, for every fixture and corpus RUN script', () => {
+    const cache = path.join(work, 'cache-c');
+    const sources = readdirSync(path.join(repoRoot, 'fixtures'))
+      .map((name) => path.join(repoRoot, 'fixtures', name, 'Dockerfile'))
+      .filter((file) => existsSync(file));
+    if (existsSync(corpusDir)) sources.push(...readdirSync(path.join(corpusDir, 'dockerfiles')).filter((f) => f !== 'INDEX.tsv').map((f) => path.join(corpusDir, 'dockerfiles', f)));
+    else console.log('corpus not found (../shared/corpus): only the fixtures are compared');
+    // Each run analyses every RUN script (plus a parse error) in a fresh process and prints the results.
+    const script = `
+      const { readFileSync } = await import('node:fs');
+      const { parseDockerfile } = await import(${JSON.stringify(path.join(repoRoot, 'dist/dockerfile/parse.js'))});
+      const { analyzeShell } = await import(${JSON.stringify(path.join(repoRoot, 'dist/shell/analyze.js'))});
+      const out = [analyzeShell('echo ok\\nfi', {}, '/')];
+      for (const file of ${JSON.stringify(sources)}) {
+        let model;
+        try { model = parseDockerfile(readFileSync(file, 'utf8'), file, {}); } catch { continue; }
+        for (const stage of model.stages) for (const i of stage.instructions) {
+          if (i.keyword === 'RUN' && i.run.form === 'shell') out.push(analyzeShell(i.run.command, i.env, '/app'));
+        }
+      }
+      console.log(JSON.stringify(out));`;
+    const analyse = (env: Record<string, string>) => {
+      const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, DOCK2NIX_CACHE_DIR: cache, ...env } });
+      expect(result.status, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as unknown[];
+    };
+    const direct = analyse({ DOCK2NIX_CACHE: '0' });
+    const filling = analyse({});
+    const recalled = analyse({});
+    expect(direct.length).toBeGreaterThan(existsSync(corpusDir) ? 150 : 10);
+    expect(filling).toEqual(direct);
+    expect(recalled).toEqual(direct);
+    expect(direct[0]).toEqual({ ok: false, error: '"fi" can only be used to end an if', line: 2 });
+  });
+});
+
+describe('the tree format', () => {
+  it('is what TREE_FORMAT says: change the tree, bump the format', async () => {
+    process.env.DOCK2NIX_CACHE = '0'; // parse now, whatever the cache holds
+    const { parseShell } = await import('../src/shell/parse.js');
+    let parse;
+    try {
+      parse = parseShell('A=1 run "x$Y" ${Z:-d} <<<w > f && { b || c | d; } ; if x; then y; elif z; then :; else w; fi; case a in b) c;; esac; f() { g; }; time h; (i); while j; do k; done; for l in m; do n; done; export O=p');
+    } finally {
+      delete process.env.DOCK2NIX_CACHE;
+    }
+    const digest = createHash('sha256').update(JSON.stringify(parse)).digest('hex').slice(0, 16);
+    // When this fails, the shape of ShellFile changed: bump TREE_FORMAT in src/shell/parse.ts (so trees cached in
+    // the old shape are not read) and then record the new format and digest here.
+    expect({ format: TREE_FORMAT, digest }).toEqual({ format: 1, digest: '51f9b86126dbbc5c' });
+  });
+});
