@@ -409,7 +409,7 @@ function parseMount(raw: string): Mount {
  * continuations dropped, as Docker reads them. Heredoc bodies are kept on their own lines.
  */
 function argumentText(node: AstInstruction, escape: string): string {
-  const raw = node.getRawArgumentsContent() ?? '';
+  const raw = rawArgumentsOf(node);
   const flags = flagsOf(node);
   let text = raw;
   // getRawArgumentsContent starts after the keyword; drop the flags dockerfile-ast recognised.
@@ -418,7 +418,7 @@ function argumentText(node: AstInstruction, escape: string): string {
     const at = text.indexOf(flagText);
     if (at !== -1) text = text.slice(0, at) + text.slice(at + flagText.length);
   }
-  const heredocs = (node as unknown as { getHeredocs?: () => unknown[] }).getHeredocs?.() ?? [];
+  const heredocs = astHeredocs(node);
   const physical = text.split('\n');
   if (heredocs.length) {
     // Only the first (command) line carries continuations; the rest are heredoc bodies.
@@ -443,9 +443,36 @@ function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+const rawArgumentsCache = new WeakMap<AstInstruction, string>();
+
+/** getRawArgumentsContent(), read once per instruction (see astHeredocs). */
+function rawArgumentsOf(node: AstInstruction): string {
+  let raw = rawArgumentsCache.get(node);
+  if (raw === undefined) {
+    raw = node.getRawArgumentsContent() ?? '';
+    rawArgumentsCache.set(node, raw);
+  }
+  return raw;
+}
+
+const heredocCache = new WeakMap<AstInstruction, import('dockerfile-ast').Heredoc[]>();
+
+/**
+ * dockerfile-ast's heredocs of an instruction, read once: getHeredocs() tokenises the whole instruction again on
+ * every call, which costs milliseconds on the long RUN scripts of official images. No `<<`, no heredoc.
+ */
+function astHeredocs(node: AstInstruction): import('dockerfile-ast').Heredoc[] {
+  let heredocs = heredocCache.get(node);
+  if (!heredocs) {
+    const withHeredocs = node as unknown as { getHeredocs?: () => Array<import('dockerfile-ast').Heredoc> };
+    heredocs = rawArgumentsOf(node).includes('<<') ? (withHeredocs.getHeredocs?.() ?? []) : [];
+    heredocCache.set(node, heredocs);
+  }
+  return heredocs;
+}
+
 function heredocsOf(node: AstInstruction, lines: string[]): Heredoc[] {
-  const withHeredocs = node as unknown as { getHeredocs?: () => Array<import('dockerfile-ast').Heredoc> };
-  const heredocs = withHeredocs.getHeredocs?.() ?? [];
+  const heredocs = astHeredocs(node);
   if (!heredocs.length) return [];
   const firstLine = lines[node.getRange().start.line] ?? '';
   const afterKeyword = firstLine.replace(/^\s*\S+\s*/, '').replace(/--\S+\s*/g, '');

@@ -184,9 +184,20 @@ export function outputFolderName(dockerfile: string): string {
 
 export type ManyResult = { dockerfile: string } & BatchOutcome;
 
-async function inOrder(jobs: BatchJob[], convert: (job: BatchJob) => Promise<BatchOutcome>): Promise<BatchOutcome[]> {
-  const outcomes: BatchOutcome[] = [];
-  for (const job of jobs) outcomes.push(await convert(job));
+/** Conversions whose files may be on their way to the disk while the next Dockerfile is converted. */
+const WRITES_IN_FLIGHT = 4;
+
+/** A batch on this thread alone: conversion is synchronous, so the lanes only overlap one's writes with the next's work. */
+async function convertOnThisThread(jobs: BatchJob[], convert: (job: BatchJob) => Promise<BatchOutcome>): Promise<BatchOutcome[]> {
+  const outcomes: BatchOutcome[] = new Array(jobs.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < jobs.length) {
+      const index = next++;
+      outcomes[index] = await convert(jobs[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WRITES_IN_FLIGHT, jobs.length) }, lane));
   return outcomes;
 }
 
@@ -214,7 +225,7 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
       return { ok: false, error: error.oneLine() };
     }
   };
-  const outcomes = threads > 1 ? await convertBatch(batch, { options: shared, answers }, threads, convertHere) : await inOrder(batch, convertHere);
+  const outcomes = threads > 1 ? await convertBatch(batch, { options: shared, answers }, threads, convertHere) : await convertOnThisThread(batch, convertHere);
   const results: ManyResult[] = outcomes.map((outcome, i) => ({ dockerfile: batch[i]!.dockerfile, ...outcome }));
   const summary = summarise(results);
   if (options.json) {
