@@ -36,7 +36,7 @@ function convertCase(name: string) {
     imageName: options.name ?? name,
     contextFromOutput: '..',
     outputInContext: 'expected',
-    ignored: readDockerignore(context).plain,
+    dockerignore: readDockerignore(context),
     contextLabel: `fixtures/${name}`,
   });
 }

@@ -410,7 +410,7 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
     imageName: imageNameFrom(path.basename(contextDir)),
     contextFromOutput: path.relative(outDir, contextDir).split(path.sep).join('/'),
     outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
-    ignored: ignore.plain,
+    dockerignore: ignore,
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
   });
   if (saved) ensureWritable([path.join(outDir, 'default.nix'), path.join(outDir, 'flake.nix')], options.force);

@@ -11,6 +11,7 @@ import { planMigration } from './plan.js';
 import { secretReason } from './secrets.js';
 import type { MigrationPlan, OutputFormat } from './types.js';
 import type { Decisions } from './decisions.js';
+import type { IgnoreRule } from './dockerignore.js';
 
 export interface ConvertOptions {
   /** The Dockerfile's path as the user gave it (for messages and headers). */
@@ -23,8 +24,8 @@ export interface ConvertOptions {
   contextFromOutput: string;
   /** Output folder relative to the context, or null when it is outside. */
   outputInContext: string | null;
-  /** Context paths to leave out of whole-context copies. */
-  ignored?: string[];
+  /** The context's .dockerignore rules, in order. */
+  dockerignore?: IgnoreRule[];
   contextLabel?: string;
   decisions?: Decisions;
 }
@@ -42,7 +43,7 @@ export function convertDockerfile(source: string, context: BuildContext, rules: 
     imageName: options.imageName,
     contextFromOutput: options.contextFromOutput,
     outputInContext: options.outputInContext,
-    ignored: options.ignored,
+    dockerignore: options.dockerignore,
     toolVersion,
     contextLabel: options.contextLabel ?? '.',
     decisions: options.decisions,

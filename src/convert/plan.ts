@@ -17,6 +17,7 @@ import { buildImagePlan } from './image.js';
 import { secretReason, type SecretFinding } from './secrets.js';
 import { DecisionLedger, noDecisions, type Decisions } from './decisions.js';
 import type { FilePlacement, InstructionReport, MigrationPlan, OutputFormat, StageReport, Status } from './types.js';
+import { exceptionFolders, ignoreRegex, plainExclusions, type IgnoreRule } from './dockerignore.js';
 
 /** Attributes that put /bin/sh in the image root. */
 export const SHELL_PROVIDERS = new Set(['busybox', 'dockerTools.binSh', 'bashInteractive.binSh']);
@@ -29,8 +30,8 @@ export interface PlanOptions {
   contextFromOutput: string;
   /** The output folder relative to the context, excluded from whole-context sources (null when outside). */
   outputInContext: string | null;
-  /** Further context paths to leave out (plain entries of .dockerignore). */
-  ignored?: string[];
+  /** The context's .dockerignore rules, in order. */
+  dockerignore?: IgnoreRule[];
   toolVersion: string;
   contextLabel: string;
   decisions?: Decisions;
@@ -169,8 +170,19 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     contextFromOutput: options.contextFromOutput,
     unusedDecisions: decisions.unused(),
     secrets,
-    contextExclude: [...new Set(['.git', 'result', ...(options.outputInContext ? [options.outputInContext] : []), ...(options.ignored ?? [])])].sort(),
+    ...contextExclusions(options.dockerignore ?? [], options.outputInContext),
     summary,
+  };
+}
+
+/** What whole-context sources leave out: VCS data, build results, the output folder, and .dockerignore. */
+function contextExclusions(rules: IgnoreRule[], outputInContext: string | null): Pick<MigrationPlan, 'contextExclude' | 'contextIgnore'> {
+  const always = ['.git', 'result', ...(outputInContext ? [outputInContext] : [])];
+  const plain = plainExclusions(rules);
+  if (plain) return { contextExclude: [...new Set([...always, ...plain])].sort(), contextIgnore: null };
+  return {
+    contextExclude: [...new Set(always)].sort(),
+    contextIgnore: { rules: rules.map((rule) => ({ regex: ignoreRegex(rule.pattern), exclude: rule.exclude })), exceptionFolders: exceptionFolders(rules) },
   };
 }
 

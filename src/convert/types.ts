@@ -190,7 +190,12 @@ export interface MigrationPlan {
   secrets: SecretFinding[];
   /** Answers (`manager:name`) that matched nothing in this Dockerfile: a package removed, a name changed. */
   unusedDecisions: string[];
-  /** Context paths left out of whole-context sources (VCS data, the output folder, .dockerignore entries). */
+  /** Context paths left out of whole-context sources (VCS data, the output folder, plain .dockerignore entries). */
   contextExclude: string[];
+  /**
+   * A .dockerignore with wildcards or exceptions, in order (the last matching rule decides; a rule matches a path
+   * or anything under it), as regular expressions for builtins.match; null when contextExclude says it all.
+   */
+  contextIgnore: { rules: Array<{ regex: string; exclude: boolean }>; exceptionFolders: string[] } | null;
   summary: Record<Status, number>;
 }

@@ -6,6 +6,7 @@ import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'no
 import path from 'node:path';
 import type { BuildContext } from '../convert/context.js';
 import { globToRegExp } from '../convert/context.js';
+import { parseDockerignore, type IgnoreRule } from '../convert/dockerignore.js';
 
 const MAX_TEXT_BYTES = 4 * 1024 * 1024;
 
@@ -72,16 +73,7 @@ export function fsContext(root: string): BuildContext {
 }
 
 /** Plain entries of .dockerignore (no wildcards, no exceptions), context-relative. */
-export function readDockerignore(context: BuildContext): { plain: string[]; patterns: string[] } {
-  const text = context.readText('.dockerignore');
-  const plain: string[] = [];
-  const patterns: string[] = [];
-  for (const raw of (text ?? '').split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const clean = line.replace(/^\.?\//, '').replace(/\/+$/, '');
-    if (/[*?[!]/.test(line) || clean.includes('..')) patterns.push(line);
-    else if (clean) plain.push(clean);
-  }
-  return { plain, patterns };
+/** The context's .dockerignore rules, in order (none without the file). */
+export function readDockerignore(context: BuildContext): IgnoreRule[] {
+  return parseDockerignore(context.readText('.dockerignore') ?? '');
 }

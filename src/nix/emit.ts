@@ -88,6 +88,35 @@ function storeName(name: string): string {
   return clean || 'file';
 }
 
+/**
+ * .dockerignore with wildcards or exceptions: its rules in order, each a regular expression for builtins.match,
+ * and a function that applies them as Docker does (the last matching rule decides). A folder a rule leaves out
+ * is still entered when an exception may reach inside it, since Nix never looks inside a folder it refused.
+ */
+function dockerignoreBindings(ignore: NonNullable<MigrationPlan['contextIgnore']>): Binding[] {
+  return [
+    bind(
+      'dockerignoreRules',
+      list(ignore.rules.map((rule) => attrs([bind('exclude', bool(rule.exclude)), bind('regex', str(rule.regex))]))),
+      ['.dockerignore, in order: the last rule matching a path (or a folder above it) decides.'],
+    ),
+    bind('dockerignoreExceptionFolders', list(ignore.exceptionFolders.map((folder) => str(folder))), ['Folders an exception (!) may reach into; "" is anywhere.']),
+    bind(
+      'dockerignored',
+      raw(
+        [
+          'relative: type:',
+          '  let',
+          '    excluded = builtins.foldl\' (excluded: rule: if builtins.match rule.regex relative != null then rule.exclude else excluded) false dockerignoreRules;',
+          '    reachedByException = type == "directory" && builtins.any (folder: folder == "" || lib.hasPrefix "${relative}/" folder) dockerignoreExceptionFolders;',
+          '  in',
+          '  excluded && !reachedByException',
+        ].join('\n'),
+      ),
+    ),
+  ];
+}
+
 function emitDefault(plan: MigrationPlan): string {
   const { image } = plan;
   const bindings: Binding[] = [];
@@ -97,18 +126,22 @@ function emitDefault(plan: MigrationPlan): string {
   if (usesContext) {
     bindings.push(bind('context', relativePathExpr(plan.contextFromOutput), ['The Docker build context, as seen from this file.']));
   }
+  if (usesFilter && plan.contextIgnore) bindings.push(...dockerignoreBindings(plan.contextIgnore));
   if (usesFilter) {
+    const relative = apply(select(id('lib'), 'removePrefix'), str(apply(id('toString'), id('context')), '/'), apply(id('toString'), id('path')));
+    const notExcluded: NixExpr = { kind: 'not', expr: apply(select(id('builtins'), 'elem'), plan.contextIgnore ? id('relative') : relative, list(plan.contextExclude.map((e) => str(e)))) };
     bindings.push(
       bind(
         'contextFilter',
-        lambda('path', lambda('type', {
-          kind: 'not',
-          expr: apply(
-            select(id('builtins'), 'elem'),
-            apply(select(id('lib'), 'removePrefix'), str(apply(id('toString'), id('context')), '/'), apply(id('toString'), id('path'))),
-            list(plan.contextExclude.map((e) => str(e))),
+        lambda(
+          'path',
+          lambda(
+            'type',
+            plan.contextIgnore
+              ? letIn([bind('relative', relative)], binop('&&', notExcluded, { kind: 'not', expr: apply(id('dockerignored'), id('relative'), id('type')) }))
+              : notExcluded,
           ),
-        })),
+        ),
         ['What Docker would not send (VCS data, build results, this folder, .dockerignore entries).'],
       ),
     );

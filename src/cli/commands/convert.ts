@@ -115,7 +115,7 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
     imageName: options.name ?? imageNameFrom(path.basename(contextDir)),
     contextFromOutput: path.relative(outputDir, contextDir).split(path.sep).join('/'),
     outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
-    ignored: ignore.plain,
+    dockerignore: ignore,
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
   });
   const targets = (answers?.files ?? (['default.nix', 'flake.nix'] as const)).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));

@@ -218,7 +218,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
         imageName: imageNameFrom(path.basename(contextDir)),
         contextFromOutput: path.relative(defaultOutputAbs, contextDir).split(path.sep).join('/'),
         outputInContext: null,
-        ignored: ignore.plain,
+        dockerignore: ignore,
         contextLabel: display(contextDir),
       }).plan,
     saved: saved?.answers ?? null,

@@ -1,0 +1,110 @@
+/**
+ * .dockerignore as Docker reads it (moby/patternmatcher): one pattern a line, `#` comments, `!` for an exception,
+ * paths cleaned and made relative; a pattern matches a path or any folder above it, and the last matching
+ * pattern decides. Patterns become POSIX extended regular expressions for Nix's builtins.match, which matches
+ * whole strings.
+ */
+
+export interface IgnoreRule {
+  /** The pattern, cleaned (no leading `/` or `./`, no trailing `/`, no `.` segments). */
+  pattern: string;
+  /** false for an exception (`!pattern`): matching paths are sent after all. */
+  exclude: boolean;
+}
+
+export function parseDockerignore(text: string): IgnoreRule[] {
+  const rules: IgnoreRule[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    let line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    let exclude = true;
+    if (line.startsWith('!')) {
+      exclude = false;
+      line = line.slice(1).trim();
+    }
+    const pattern = cleanPattern(line);
+    if (pattern) rules.push({ pattern, exclude });
+  }
+  return rules;
+}
+
+/** filepath.Clean, then relative to the context root. */
+function cleanPattern(pattern: string): string {
+  const parts: string[] = [];
+  for (const part of pattern.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') parts.pop();
+    else parts.push(part);
+  }
+  return parts.join('/');
+}
+
+export function hasWildcard(pattern: string): boolean {
+  return /[*?[\\]/.test(pattern);
+}
+
+/** Whether the rules are plain paths to leave out (no wildcard, no exception): Nix can compare paths directly. */
+export function plainExclusions(rules: readonly IgnoreRule[]): string[] | null {
+  return rules.every((rule) => rule.exclude && !hasWildcard(rule.pattern)) ? rules.map((rule) => rule.pattern) : null;
+}
+
+/** What POSIX ERE lets (and needs) a backslash to make literal; `]` and `}` alone are literal, and escaping them is an error. */
+const ERE_SPECIAL = /[.[()*+?{|^$\\]/;
+
+/** The pattern as a POSIX ERE matching a context path (relative, `/`-separated) or anything under it. */
+export function ignoreRegex(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === '*' && pattern[i + 1] === '*') {
+      // `**` spans folders: `**/` may also be nothing at all.
+      const atStart = i === 0 || pattern[i - 1] === '/';
+      if (atStart && pattern[i + 2] === '/') {
+        out += '(.*/)?';
+        i += 2;
+      } else {
+        out += '.*';
+        i += 1;
+      }
+    } else if (ch === '*') out += '[^/]*';
+    else if (ch === '?') out += '[^/]';
+    else if (ch === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end === -1) out += '\\[';
+      else {
+        let body = pattern.slice(i + 1, end);
+        let negate = false;
+        if (body.startsWith('^') || body.startsWith('!')) {
+          negate = true;
+          body = body.slice(1);
+        }
+        // Inside brackets only `]`, `\`, `^` and `-` mean something; the body keeps ranges as written.
+        out += `[${negate ? '^' : ''}${body.replace(/\\(.)/g, '$1')}]`;
+        i = end;
+      }
+    } else if (ch === '\\' && i + 1 < pattern.length) {
+      i++;
+      out += ERE_SPECIAL.test(pattern[i]!) ? `\\${pattern[i]}` : pattern[i];
+    } else out += ERE_SPECIAL.test(ch) ? `\\${ch}` : ch;
+  }
+  return `${out}(/.*)?`;
+}
+
+/**
+ * Folders an exception may reach into: a folder that a rule leaves out is still entered when an exception names
+ * something inside it (Nix's path filter never looks inside a folder it refused). `''` means anywhere: an
+ * exception that starts with a wildcard.
+ */
+export function exceptionFolders(rules: readonly IgnoreRule[]): string[] {
+  const folders = new Set<string>();
+  for (const rule of rules) {
+    if (rule.exclude) continue;
+    const literal = /^[^*?[\\]*/.exec(rule.pattern)![0];
+    const slash = literal.lastIndexOf('/');
+    if (slash !== -1) folders.add(literal.slice(0, slash + 1));
+    // A wildcard before any `/` may stand for folders: the exception may be anywhere.
+    else if (rule.pattern.includes('/') || rule.pattern.includes('**')) folders.add('');
+    // Otherwise it names something at the root, inside no folder.
+  }
+  return [...folders].sort();
+}

@@ -1,0 +1,92 @@
+/**
+ * .dockerignore with wildcards and exceptions: the files the generated Nix takes from the context are the files
+ * Buildah sends. Both images are really built (Buildah; nix-build with the stand-in nixpkgs) from a context that
+ * exercises each kind of pattern, and their file lists under /ctx are compared.
+ */
+import { cp, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILDAH_FLAGS, BUSYBOX, MINI_NIXPKGS, NIX_FLAGS, assertBuilt, buildahProblem, cli, countArchive, nixProblem, skipReason, tempDir } from './helpers.js';
+
+const skip = skipReason('.dockerignore build tests', (await buildahProblem()) ?? (await nixProblem()));
+
+const FILES = [
+  'README.md',
+  'NOTES.md',
+  'docs/guide.md',
+  'docs/a.tmp',
+  'docs/b.txt',
+  'docs/deep/c.tmp',
+  'node_modules/keep/a.js',
+  'node_modules/drop/b.js',
+  'src/main.py',
+  'src/__pycache__/main.cpython-312.pyc',
+  'src/pkg/__pycache__/x.pyc',
+  'src/pkg/mod.py',
+  '__pycache__/top.pyc',
+  'secret1.txt',
+  'secret12.txt',
+  'logs/app.log',
+  'logs/keep.log',
+  'data [1].csv',
+  'data 2.csv',
+];
+
+const DOCKERIGNORE = `# build output and caches
+node_modules
+!node_modules/keep
+**/__pycache__
+*.md
+!README.md
+/docs/*.tmp
+secret?.txt
+logs/
+!logs/keep.log
+data\\ \\[1\\].csv
+`;
+
+describe.skipIf(skip)('.dockerignore patterns', () => {
+  let dir: { path: string; remove: () => Promise<void> };
+  let context: string;
+
+  beforeAll(async () => {
+    assertBuilt();
+    dir = await tempDir('dock2nix-dockerignore-');
+    context = join(dir.path, 'context');
+    for (const file of FILES) {
+      await mkdir(join(context, file, '..'), { recursive: true });
+      await writeFile(join(context, file), `${file}\n`);
+    }
+    await cp(BUSYBOX, join(context, 'busybox'));
+    await writeFile(join(context, '.dockerignore'), DOCKERIGNORE);
+    await writeFile(join(context, 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nCOPY . /ctx/\nCMD ["/bin/busybox", "sh"]\n');
+  });
+
+  afterAll(async () => {
+    await dir?.remove();
+  });
+
+  it('leave out of the Nix image exactly what Buildah leaves out of the build context', async () => {
+    const keep = join(dir.path, 'keep');
+    const result = await cli(['audit', join(context, 'Dockerfile'), ...BUILDAH_FLAGS, ...NIX_FLAGS, '--format', 'json', '--progress', 'plain', '--keep-archives', keep], {
+      env: { NIX_PATH: `nixpkgs=${MINI_NIXPKGS}` },
+    });
+    expect(result.exitCode, result.stderr.split('\n').slice(-5).join('\n')).toBe(0);
+    const filesUnderCtx = async (archive: string, into: string) =>
+      (await countArchive(join(keep, archive), join(dir.path, into))).layers
+        .flatMap((layer) => layer.listing)
+        .filter((entry) => entry.type === '-' && entry.path.startsWith('ctx/'))
+        .map((entry) => entry.path)
+        .sort();
+    const docker = await filesUnderCtx('docker.tar', 'count-docker');
+    const nix = await filesUnderCtx('nix.tar.gz', 'count-nix');
+    // What Docker's rules give, written out: a check on the test itself.
+    expect(docker).toEqual(
+      // `*.md` and `secret?.txt` stay in the root folder and `?` is one character: docs/guide.md and secret12.txt go.
+      ['.dockerignore', 'Dockerfile', 'README.md', 'busybox', 'data 2.csv', 'docs/b.txt', 'docs/deep/c.tmp', 'docs/guide.md', 'logs/keep.log', 'node_modules/keep/a.js', 'secret12.txt', 'src/main.py', 'src/pkg/mod.py'].map(
+        (file) => `ctx/${file}`,
+      ),
+    );
+    expect(nix).toEqual(docker);
+  }, 240_000);
+});
