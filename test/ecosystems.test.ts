@@ -70,12 +70,26 @@ describe('Node lock files', () => {
     expect(convert(df, { 'package.json': pkg, 'package-lock.json': '{}' }).derivations[0]!.build).toMatchObject({ kind: 'npm', lockFile: 'package-lock.json', buildScript: 'build' });
     expect(convert(df, { 'package.json': pkg }).derivations[0]!.build).toMatchObject({ kind: 'npm', lockFile: null });
   });
-  it('names the nixpkgs approach for Yarn 1, Yarn Berry and pnpm', () => {
-    const message = (files: Record<string, string>, tool: string) =>
-      convert(`FROM node:22\nWORKDIR /s\nCOPY . .\nRUN ${tool} install\n`, files).instructions.find((i) => i.keyword === 'RUN')!.message;
-    expect(message({ 'yarn.lock': '# yarn lockfile v1\n' }, 'yarn')).toMatch(/fetchYarnDeps with yarnConfigHook/);
-    expect(message({ 'yarn.lock': '__metadata:\n  version: 8\n' }, 'yarn')).toMatch(/yarn-berry_4\.fetchYarnBerryDeps/);
-    expect(message({ 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" }, 'pnpm')).toMatch(/fetchPnpmDeps with pnpmConfigHook/);
+  it('converts Yarn 1 and pnpm builds with their nixpkgs fetchers and hooks; Berry and missing locks stay manual, named', () => {
+    const dockerfile = (tool: string) => `FROM node:22 AS web\nWORKDIR /s\nCOPY . .\nRUN ${tool} install --frozen-lockfile\nRUN ${tool} ${tool === 'pnpm' ? 'run ' : ''}build\nFROM scratch\nCOPY --from=web /s/dist /www\n`;
+    const pkg = JSON.stringify({ name: 'web', version: '1.2.3', scripts: { build: 'vite build' } });
+    const run = (plan: ReturnType<typeof convert>) => plan.instructions.filter((i) => i.keyword === 'RUN').map((i) => [i.status, i.message]);
+
+    const yarn = convert(dockerfile('yarn'), { 'package.json': pkg, 'yarn.lock': '# yarn lockfile v1\n' });
+    expect(run(yarn)).toEqual([
+      ['mapped', 'yarn install: dependencies from yarn.lock (fetchYarnDeps, yarnConfigHook)'],
+      ['mapped', "yarn run build: the build script of the stage's derivation"],
+    ]);
+    expect(yarn.derivations[0]!.build).toMatchObject({ kind: 'npm', manager: 'yarn', dependencies: 'fetchYarnDeps', lockFile: 'yarn.lock', buildScript: 'build' });
+
+    const pnpm = convert(dockerfile('pnpm'), { 'package.json': pkg, 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" });
+    expect(run(pnpm).map(([status]) => status)).toEqual(['mapped', 'mapped']);
+    expect(pnpm.derivations[0]!.build).toMatchObject({ kind: 'npm', manager: 'pnpm', dependencies: 'fetchPnpmDeps', lockFile: 'pnpm-lock.yaml', buildScript: 'build' });
+
+    const berry = convert(dockerfile('yarn'), { 'package.json': pkg, 'yarn.lock': '__metadata:\n  version: 8\n' });
+    expect(run(berry)[0]).toEqual(['manual', expect.stringMatching(/yarn-berry_4\.fetchYarnBerryDeps/)]);
+    const noLock = convert(dockerfile('pnpm'), { 'package.json': pkg });
+    expect(run(noLock)[0]).toEqual(['manual', expect.stringMatching(/no pnpm-lock\.yaml.*fetchPnpmDeps and pnpmConfigHook/)]);
   });
 });
 

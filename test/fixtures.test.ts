@@ -77,9 +77,11 @@ describe('fixtures', () => {
         nixParse(path.join(expected, 'flake.nix'));
         const n2c = result.plan.format === 'nix2container';
         const image = nixEvalJson(
-          `let pkgs = import ${nixString(stubNixpkgs)} { }; image = import ${nixString(path.join(expected, 'default.nix'))} { inherit pkgs;${n2c ? ` nix2container = import ${nixString(stubNix2container)};` : ''} }; in { inherit (image) name; config = image.imageArgs.config; }`,
+          `let pkgs = import ${nixString(stubNixpkgs)} { }; image = import ${nixString(path.join(expected, 'default.nix'))} { inherit pkgs;${n2c ? ` nix2container = import ${nixString(stubNix2container)};` : ''} }; in { inherit (image) name; config = image.imageArgs.config; everyArgumentChecked = builtins.deepSeq image.imageArgs true; }`,
         ) as { name: string; config: Record<string, unknown> };
         expect(image.name).toContain(name);
+        // Forcing every image argument calls every builder and fetcher the file uses, each checking its arguments.
+        expect((image as unknown as { everyArgumentChecked: boolean }).everyArgumentChecked).toBe(true);
         const config = result.plan.image.config;
         if (config.Cmd) expect(image.config.Cmd).toEqual(config.Cmd);
         if (config.Entrypoint) expect(image.config.Entrypoint).toEqual(config.Entrypoint);

@@ -136,12 +136,16 @@ export function buildDerivation(
     }
     pname = meta.name ? meta.name.replace(/^@/, '').replace(/\//g, '-') : pname;
     version = meta.version ?? version;
-    const lockFile = ['package-lock.json', 'npm-shrinkwrap.json'].find((f) => read(f) !== null) ?? null;
+    // The manager that installed the dependencies builds the stage (Yarn 1 and pnpm steps are only recorded with a lock file).
+    const manager = state.npm.find((s) => s.action !== 'run')?.manager ?? state.npm[0]!.manager;
+    const lockFile = manager === 'yarn' ? 'yarn.lock' : manager === 'pnpm' ? 'pnpm-lock.yaml' : (['package-lock.json', 'npm-shrinkwrap.json'].find((f) => read(f) !== null) ?? null);
     const runs = state.npm.filter((s) => s.action === 'run');
     // importNpmLock needs the lock file; an answer can ask for one fixed-output download instead.
-    const dependencies = lockFile && scope.decisions?.build(stage) !== 'npmDepsHash' ? 'importNpmLock' : 'npmDepsHash';
+    const dependencies =
+      manager === 'yarn' ? 'fetchYarnDeps' : manager === 'pnpm' ? 'fetchPnpmDeps' : lockFile && scope.decisions?.build(stage) !== 'npmDepsHash' ? 'importNpmLock' : 'npmDepsHash';
     build = {
       kind: 'npm',
+      manager,
       dependencies,
       nodejs: state.runtimes.nodejs?.attr ?? 'nodejs',
       buildScript: runs.length ? runs[runs.length - 1]!.script! : null,

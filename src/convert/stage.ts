@@ -40,6 +40,8 @@ export interface ContextCopy {
 }
 
 export interface NpmStep {
+  /** The package manager that ran: npm, Yarn 1 or pnpm. */
+  manager: 'npm' | 'yarn' | 'pnpm';
   line: number;
   cwd: string;
   action: 'install' | 'ci' | 'run';

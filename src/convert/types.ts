@@ -111,13 +111,18 @@ export interface ImagePlan {
 
 export interface NpmBuild {
   kind: 'npm';
+  /** npm (buildNpmPackage), Yarn 1 or pnpm (stdenv.mkDerivation with their nixpkgs hooks). */
+  manager: 'npm' | 'yarn' | 'pnpm';
   nodejs: string;
-  /** `npm run <script>`, or null when the stage only installs dependencies. */
+  /** `npm run <script>` (or yarn, pnpm), or null when the stage only installs dependencies. */
   buildScript: string | null;
   /** Where the lock file is (relative to the source root), null when there is none. */
   lockFile: string | null;
-  /** Where dependencies come from: importNpmLock (reads the lock file, no hash) or one download checked by npmDepsHash. */
-  dependencies: 'importNpmLock' | 'npmDepsHash';
+  /**
+   * Where dependencies come from: importNpmLock (reads the lock file, no hash) or one download checked by
+   * npmDepsHash, for npm; fetchYarnDeps (yarn.lock) or fetchPnpmDeps (pnpm-lock.yaml), each one download with a hash.
+   */
+  dependencies: 'importNpmLock' | 'npmDepsHash' | 'fetchYarnDeps' | 'fetchPnpmDeps';
   npmFlags: string[];
   /** The Dockerfile installed without dev dependencies (`--omit=dev`, `--production`, NODE_ENV=production). */
   omitDev: boolean;

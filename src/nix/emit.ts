@@ -370,6 +370,48 @@ function installPhase(derivation: DerivationPlan): NixExpr {
   return indented(lines.join('\n'));
 }
 
+const HASH_TODO = 'TODO(dock2nix): build once and paste the hash Nix prints here (again whenever the lock file changes).';
+
+/**
+ * A Yarn 1 or pnpm stage: stdenv.mkDerivation with the package manager's nixpkgs hooks. The dependencies are one
+ * fixed-output download of what the lock file names (fetchYarnDeps, fetchPnpmDeps); the hooks install them
+ * offline after configure, the build runs the stage's script, and the install copies what later stages take.
+ */
+function yarnOrPnpmDerivation(derivation: DerivationPlan, build: Extract<DerivationPlan['build'], { kind: 'npm' }>, common: Binding[], envBindings: Binding[]): NixExpr {
+  const b: Binding[] = common.filter((x) => x.path[0] !== 'src' && x.path[0] !== 'nativeBuildInputs');
+  const lock = binop('+', id('src'), str(`/${build.lockFile}`));
+  const tools = build.manager === 'yarn' ? ['yarnConfigHook', 'yarnBuildHook'] : ['pnpm', 'pnpmConfigHook'];
+  const inputs = [...new Set([build.nodejs, ...tools, ...derivation.nativeBuildInputs])];
+  b.push(bind('nativeBuildInputs', list(inputs.map((attr) => pkg(attr)))));
+  if (build.manager === 'yarn') {
+    b.push(bind('yarnOfflineCache', apply(select(pkgs, 'fetchYarnDeps'), attrs([bind('yarnLock', lock), bind('hash', select(id('lib'), 'fakeHash'), [HASH_TODO])]))));
+    if (build.buildScript) b.push(bind('yarnBuildScript', str(build.buildScript)));
+    else b.push(bind('dontYarnBuild', bool(true)));
+  } else {
+    b.push(
+      bind(
+        'pnpmDeps',
+        apply(
+          select(pkgs, 'fetchPnpmDeps'),
+          attrs([
+            bind('pname', str(derivation.pname)),
+            bind('version', str(derivation.version)),
+            bind('src', id('src')),
+            bind('fetcherVersion', int(3), ['The store format of fetchPnpmDeps (a reproducible tarball); see the nixpkgs manual.']),
+            bind('hash', select(id('lib'), 'fakeHash'), [HASH_TODO]),
+          ]),
+        ),
+      ),
+    );
+    if (build.buildScript) b.push(bind('buildPhase', indented(['runHook preBuild', `pnpm run ${shellQuote(build.buildScript)}`, 'runHook postBuild'].join('\n'))));
+    else b.push(bind('dontBuild', bool(true)));
+  }
+  b.push(bind('installPhase', installPhase(derivation), ['Install what the Dockerfile copies out of this stage.']));
+  if (envBindings.length) b.push(bind('env', attrs(envBindings)));
+  // The source is bound once so the dependency fetcher reads the same lock file the build uses.
+  return letIn([bind('src', srcExpr(derivation))], apply(select(pkgs, 'stdenv.mkDerivation'), attrs(sortBindings([bind('src', id('src')), ...b]))));
+}
+
 function derivationBinding(derivation: DerivationPlan): Binding {
   const common: Binding[] = [bind('pname', str(derivation.pname)), bind('src', srcExpr(derivation)), bind('version', str(derivation.version))];
   if (derivation.nativeBuildInputs.length) common.push(bind('nativeBuildInputs', list(derivation.nativeBuildInputs.map((a) => pkg(a)))));
@@ -380,6 +422,10 @@ function derivationBinding(derivation: DerivationPlan): Binding {
   let value: NixExpr;
   switch (build.kind) {
     case 'npm': {
+      if (build.manager !== 'npm') {
+        value = yarnOrPnpmDerivation(derivation, build, common, envBindings);
+        break;
+      }
       const b: Binding[] = [...common, bind('nodejs', pkg(build.nodejs))];
       if (build.dependencies === 'importNpmLock') {
         b.push(bind('npmConfigHook', select(pkgs, 'importNpmLock.npmConfigHook')));
@@ -388,7 +434,7 @@ function derivationBinding(derivation: DerivationPlan): Binding {
         b.push(
           bind('npmDepsHash', select(id('lib'), 'fakeHash'), [
             build.lockFile
-              ? 'TODO(dock2nix): build once and paste the hash Nix prints here (again whenever the lock file changes).'
+              ? HASH_TODO
               : 'TODO(dock2nix): there is no package-lock.json; add one, or build once and paste the hash Nix prints here.',
           ]),
         );

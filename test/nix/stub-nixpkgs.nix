@@ -192,12 +192,41 @@ let
     else if lock ? lockFile && !(builtins.pathExists lock.lockFile) then fail "cargoLock.lockFile does not exist"
     else fakeDrv (a.pname or a.name) { builderArgs = a; };
 
-  stdenv.mkDerivation = args: fakeDrv ((checkDerivation "mkDerivation" (check "mkDerivation" mkDerivationArgs [ ] args)).pname or args.name) { builderArgs = args; };
+  # Yarn 1 and pnpm (pkgs/build-support/node/fetch-yarn-deps and fetch-pnpm-deps): the fetchers, and the setup
+  # hooks with the variables they read (yarn-config-hook.sh: yarnOfflineCache; yarn-build-hook.sh:
+  # yarnBuildScript, yarnBuildFlags, dontYarnBuild; pnpm-config-hook.sh: pnpmDeps, with pnpm on PATH).
+  fetchYarnDeps = args:
+    let
+      a = check "fetchYarnDeps" [ "name" "src" "hash" "sha256" "yarnLock" ] [ ] args;
+    in
+    # (Whether yarnLock exists is not checked: under nix-instantiate --eval the source is never copied to the store.)
+    builtins.seq a (fakeDrv (a.name or "offline") { fetcherArgs = a; });
+  fetchPnpmDeps = args:
+    let
+      a = check "fetchPnpmDeps" [ "hash" "pname" "version" "src" "pnpm" "pnpmWorkspaces" "prePnpmInstall" "pnpmInstallFlags" "fetcherVersion" ] [ "pname" "fetcherVersion" ] args;
+    in
+    if !(elem a.fetcherVersion [ 1 2 3 ]) then fail "fetchPnpmDeps `fetcherVersion` is not set to a supported value (1, 2, 3)"
+    else fakeDrv "${a.pname}-pnpm-deps" { fetcherArgs = a; };
+  yarnConfigHook = fakeDrv "yarn-config-hook" { };
+  yarnBuildHook = fakeDrv "yarn-build-hook" { };
+  pnpmConfigHook = fakeDrv "pnpm-config-hook" { };
+  hookVariables = [ "yarnOfflineCache" "yarnBuildScript" "yarnBuildFlags" "dontYarnBuild" "dontYarnInstallDeps" "pnpmDeps" "pnpmInstallFlags" "pnpmRoot" "pnpmWorkspaces" ];
+
+  stdenv.mkDerivation = args:
+    let
+      a = checkDerivation "mkDerivation" (check "mkDerivation" (mkDerivationArgs ++ hookVariables) [ ] args);
+      inputs = map (d: d.name or "") (a.nativeBuildInputs or [ ]);
+    in
+    if elem "yarn-config-hook" inputs && !(a ? yarnOfflineCache) then fail "yarnConfigHook: No yarnOfflineCache or offlineCache were defined!"
+    else if elem "pnpm-config-hook" inputs && !(a ? pnpmDeps) then fail "pnpmConfigHook: 'pnpmDeps' must be set when using pnpmConfigHook."
+    else if elem "pnpm-config-hook" inputs && !(builtins.any (n: builtins.match "pnpm(_[0-9]+)?" n != null) inputs) then fail "pnpmConfigHook: 'pnpm' binary not found in PATH"
+    # The dependency fetchers are checked too (the derivation's value alone would never call them).
+    else builtins.seq (a.yarnOfflineCache.name or "") (builtins.seq (a.pnpmDeps.name or "") (fakeDrv (a.pname or a.name) { builderArgs = a; }));
 
   packages = fromAttrPaths topLevel;
 in
 packages // goBuilders // builtins.listToAttrs (map (a: { name = a; value = pythonInterpreter a; }) pythonAttrs) // {
-  inherit lib dockerTools fakeNss buildNpmPackage importNpmLock rustPlatform stdenv;
+  inherit lib dockerTools fakeNss buildNpmPackage importNpmLock rustPlatform stdenv fetchYarnDeps fetchPnpmDeps yarnConfigHook yarnBuildHook pnpmConfigHook;
   buildGoModule = buildGoModuleWith "buildGoModule";
   runCommand = name: env: script:
     if !(isString name && isAttrs env && isString script) then fail "runCommand takes a name, an attribute set and a script"

@@ -181,7 +181,7 @@ const npm: Rule = (words, command, scope) => {
   const flags = words.slice(1).filter((w) => w.startsWith('-'));
   return match(action)
     .with('ci', 'clean-install', 'install-clean', () => {
-      scope.stage.npm.push({ line: scope.line, cwd: command.cwd, action: 'ci', flags });
+      scope.stage.npm.push({ manager: 'npm', line: scope.line, cwd: command.cwd, action: 'ci', flags });
       scope.stage.buildLines.push(scope.line);
       return { status: 'mapped' as const, rule: 'run.npm.ci', message: 'npm ci: dependencies from package-lock.json (buildNpmPackage)' };
     })
@@ -192,14 +192,14 @@ const npm: Rule = (words, command, scope) => {
         return outcome;
       }
       if (rest.length) return manual('run.npm.add', `npm install ${rest.join(' ')}: adds packages that are not in package.json; add them to package.json and its lock file`);
-      scope.stage.npm.push({ line: scope.line, cwd: command.cwd, action: 'install', flags });
+      scope.stage.npm.push({ manager: 'npm', line: scope.line, cwd: command.cwd, action: 'install', flags });
       scope.stage.buildLines.push(scope.line);
       return { status: 'approximated' as const, rule: 'run.npm.install', message: 'npm install: dependencies installed as with npm ci from the lock file (buildNpmPackage)' };
     })
     .with('run', 'run-script', () => {
       const script = rest[0];
       if (!script) return manual('run.npm.run', 'npm run without a script name');
-      scope.stage.npm.push({ line: scope.line, cwd: command.cwd, action: 'run', script, flags });
+      scope.stage.npm.push({ manager: 'npm', line: scope.line, cwd: command.cwd, action: 'run', script, flags });
       scope.stage.buildLines.push(scope.line);
       return { status: 'mapped' as const, rule: 'run.npm.run', message: `npm run ${script}: the build script of buildNpmPackage` };
     })
@@ -216,24 +216,52 @@ function splitNpmSpec(spec: string): { name: string; version: string | null } {
   return { name: spec, version: null };
 }
 
+/** Commands of Yarn 1 and pnpm that are not scripts (`yarn build` runs the build script; `yarn add` is a command). */
+const YARN_COMMANDS = new Set(['add', 'audit', 'autoclean', 'bin', 'cache', 'check', 'config', 'create', 'dedupe', 'exec', 'dlx', 'generate-lock-entry', 'global', 'help', 'import', 'info', 'init', 'licenses', 'link', 'list', 'ls', 'login', 'logout', 'outdated', 'owner', 'pack', 'patch', 'policies', 'prune', 'publish', 'rebuild', 'remove', 'rm', 'store', 'tag', 'team', 'unlink', 'unplug', 'up', 'update', 'upgrade', 'upgrade-interactive', 'version', 'versions', 'why', 'workspace', 'workspaces', 'fetch', 'deploy', 'env', 'setup', 'root', 'patch-commit']);
+
+/**
+ * Yarn 1 and pnpm: installing from the lock file and running package.json scripts are converted (fetchYarnDeps
+ * with yarnConfigHook and yarnBuildHook; fetchPnpmDeps with pnpmConfigHook); Yarn 2+ (Berry) and stages without
+ * a lock file are left for manual work, with the nixpkgs approach named.
+ */
 const yarnOrPnpm: Rule = (words, command, scope) => {
-  const tool = words[0]!;
+  const tool = words[0] as 'yarn' | 'pnpm';
   const dir = contextPathOf(scope.stage, command.cwd) ?? '';
   const at = (name: string) => (dir ? `${dir}/${name}` : name);
-  let approach: string;
-  if (tool === 'pnpm') {
-    approach = scope.context.kind(at('pnpm-lock.yaml')) === 'file'
-      ? 'pnpm-lock.yaml found: in nixpkgs use fetchPnpmDeps with pnpmConfigHook in a stdenv.mkDerivation'
-      : 'no pnpm-lock.yaml: add one, then use fetchPnpmDeps with pnpmConfigHook';
-  } else {
-    const lock = scope.context.readText(at('yarn.lock'));
-    approach = lock === null
-      ? 'no yarn.lock: add one, then use fetchYarnDeps with yarnConfigHook (Yarn 1) or yarn-berry_4.fetchYarnBerryDeps (Yarn 2+)'
-      : /__metadata:/.test(lock)
-        ? 'yarn.lock is Yarn 2+ (Berry): in nixpkgs use yarn-berry_4.fetchYarnBerryDeps with yarn-berry_4.yarnBerryConfigHook'
-        : 'yarn.lock is Yarn 1: in nixpkgs use fetchYarnDeps with yarnConfigHook, yarnBuildHook and yarnInstallHook';
+  const operands = words.slice(1).filter((w) => !w.startsWith('-'));
+  const flags = words.slice(1).filter((w) => w.startsWith('-'));
+  const action = operands[0] ?? 'install';
+  const lockName = tool === 'pnpm' ? 'pnpm-lock.yaml' : 'yarn.lock';
+  if (['cache', 'store', 'prune', 'fetch', 'config', 'audit', 'outdated', 'licenses', 'why', 'info', 'list', 'ls', 'version', 'versions', 'help'].includes(action)) {
+    return ignored(`run.${tool}.noop`, `${tool} ${action}: not needed with Nix`);
   }
-  return manual('run.node.other-manager', `${tool} ${words[1] ?? ''}: ${approach}; dock2nix generates npm builds only so far`);
+  if (action === 'test') return ignored(`run.${tool}.test`, `${tool} test: tests belong in doCheck/checkPhase`);
+  const lock = scope.context.readText(at(lockName));
+  if (lock === null) {
+    return manual(
+      'run.node.other-manager',
+      tool === 'pnpm'
+        ? `${tool} ${action}: no pnpm-lock.yaml in the build context; add one, and dock2nix converts it with fetchPnpmDeps and pnpmConfigHook`
+        : `${tool} ${action}: no yarn.lock in the build context; add one, and dock2nix converts it with fetchYarnDeps and yarnConfigHook (Yarn 1)`,
+    );
+  }
+  if (tool === 'yarn' && /__metadata:/.test(lock)) {
+    return manual('run.node.other-manager', `yarn ${action}: yarn.lock is Yarn 2+ (Berry): in nixpkgs use yarn-berry_4.fetchYarnBerryDeps with yarn-berry_4.yarnBerryConfigHook; dock2nix converts Yarn 1 and pnpm builds only so far`);
+  }
+  const push = (step: { action: 'install' | 'run'; script?: string }) => {
+    scope.stage.npm.push({ manager: tool, line: scope.line, cwd: command.cwd, flags, ...step });
+    scope.stage.buildLines.push(scope.line);
+  };
+  if (action === 'install' || action === 'i') {
+    if (operands.length > 1) return manual(`run.${tool}.add`, `${tool} install ${operands.slice(1).join(' ')}: adds packages that are not in package.json; add them to package.json and ${lockName}`);
+    push({ action: 'install' });
+    return { status: 'mapped', rule: `run.${tool}.install`, message: tool === 'pnpm' ? `pnpm install: dependencies from pnpm-lock.yaml (fetchPnpmDeps, pnpmConfigHook)` : `yarn install: dependencies from yarn.lock (fetchYarnDeps, yarnConfigHook)` };
+  }
+  if (action === 'add') return manual(`run.${tool}.add`, `${tool} add ${operands.slice(1).join(' ')}: adds packages that are not in package.json; add them to package.json and ${lockName}`);
+  const script = action === 'run' || action === 'run-script' ? operands[1] : YARN_COMMANDS.has(action) ? undefined : action;
+  if (!script) return manual(`run.${tool}.unknown`, `${tool} ${operands.join(' ')}: not understood`);
+  push({ action: 'run', script });
+  return { status: 'mapped', rule: `run.${tool}.run`, message: `${tool} run ${script}: the build script of the stage's derivation` };
 };
 
 const go: Rule = (words, command, scope) => {
