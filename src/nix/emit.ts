@@ -357,7 +357,9 @@ function srcExpr(derivation: DerivationPlan): NixExpr {
 
 function installPhase(derivation: DerivationPlan): NixExpr {
   const lines = ['runHook preInstall', 'mkdir -p $out'];
-  if (derivation.build.kind === 'npm' && derivation.build.omitDev) lines.push('npm prune --omit=dev --no-save');
+  // Without dev dependencies, as the Dockerfile installed them. (Yarn and pnpm stages keep them: their hooks install
+  // everything, and no offline prune of theirs is known to work in the sandbox.)
+  if (derivation.build.kind === 'npm' && derivation.build.omitDev && derivation.build.manager === 'npm') lines.push('npm prune --omit=dev --no-save');
   for (const output of derivation.outputs) {
     if (output.from === '.') lines.push('cp -r . $out');
     else {

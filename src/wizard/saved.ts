@@ -35,7 +35,7 @@ export function fitDecisions(saved: Answers | null, plan: MigrationPlan): Fitted
   for (const [key, choice] of Object.entries(saved.decisions.builds ?? {})) {
     const stage = plan.stages.find((s) => stageKey(s) === key);
     const derivation = stage ? plan.derivations.find((d) => d.stage === stage.index) : undefined;
-    if (!derivation || derivation.build.kind !== 'npm') problems.push(`build "${key}": ${stage ? 'that stage is no longer an npm build' : 'there is no such stage any more'}`);
+    if (!derivation || derivation.build.kind !== 'npm' || derivation.build.manager !== 'npm') problems.push(`build "${key}": ${stage ? 'that stage is no longer an npm build' : 'there is no such stage any more'}`);
     else if (choice === 'importNpmLock' && !derivation.build.lockFile) problems.push(`build "${key}": importNpmLock needs a package-lock.json, and there is none any more`);
     else builds[key] = choice;
   }

@@ -168,11 +168,11 @@ const buildText: Record<BuildChoice, { name: string; description: string }> = {
   generic: { name: 'stdenv.mkDerivation replaying the commands', description: 'for builds buildNpmPackage does not fit; marked TODO for you to finish' },
 };
 
-/** How each npm build stage becomes a derivation: the one build where more than one way is sensible. */
+/** How each npm build stage becomes a derivation: the one build where more than one way is sensible (Yarn and pnpm stages have one way). */
 export async function askBuilds(prompter: Prompter, plan: MigrationPlan, saved: Record<string, BuildChoice>): Promise<Record<string, BuildChoice>> {
   const builds: Record<string, BuildChoice> = {};
   for (const derivation of plan.derivations) {
-    if (derivation.build.kind !== 'npm') continue;
+    if (derivation.build.kind !== 'npm' || derivation.build.manager !== 'npm') continue;
     const stage = plan.stages[derivation.stage]!;
     const key = stageKey(stage);
     const lock = derivation.build.lockFile;
