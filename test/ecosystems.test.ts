@@ -93,6 +93,38 @@ describe('Node lock files', () => {
   });
 });
 
+describe('a stage that only installs dependencies', () => {
+  const lock = JSON.stringify({ name: 'web', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'web', version: '1.0.0' } } });
+  const files = { 'package.json': JSON.stringify({ name: 'web', version: '1.0.0', scripts: { build: 'vite build' } }), 'package-lock.json': lock, 'server.js': '' };
+  it('is merged into the stage that copies its node_modules, which installs them from the lock file itself', () => {
+    const plan = convert(
+      'FROM node:20 AS deps\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n' +
+        'FROM node:20 AS builder\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\nRUN npm run build\n' +
+        'FROM nginx:1.27\nCOPY --from=builder /app/dist /usr/share/nginx/html\n',
+      files,
+    );
+    expect(plan.stages.map((s) => [s.name, s.role, s.builder])).toEqual([
+      ['deps', 'merged', null],
+      ['builder', 'build', 'npm'],
+      [null, 'image', null],
+    ]);
+    expect(plan.derivations.map((d) => d.name)).toEqual(['builder']);
+    expect(plan.derivations[0]!.build).toMatchObject({ kind: 'npm', manager: 'npm', dependencies: 'importNpmLock', buildScript: 'build' });
+    expect(plan.instructions.find((i) => i.line === 7)).toMatchObject({ status: 'mapped', rule: 'copy.from-stage.node-modules' });
+    expect(plan.summary.manual).toBe(0);
+  });
+  it('also when the image itself copies them and runs the app', () => {
+    const plan = convert('FROM node:20 AS deps\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev\nFROM node:20-slim\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\nCMD ["node", "server.js"]\n', files);
+    expect(plan.stages.map((s) => s.role)).toEqual(['merged', 'image']);
+    expect(plan.derivations[0]!.build).toMatchObject({ kind: 'npm', omitDev: true, buildScript: null });
+    expect(plan.summary.manual).toBe(0);
+  });
+  it('does not swallow other copies between build stages', () => {
+    const plan = convert('FROM node:20 AS a\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nFROM node:20 AS b\nCOPY --from=a /app/dist /dist\nRUN ls\nFROM nginx:1.27\nCOPY --from=b /dist /usr/share/nginx/html\n', files);
+    expect(plan.instructions.find((i) => i.line === 6)).toMatchObject({ status: 'manual' });
+  });
+});
+
 describe('go.mod and Cargo.toml', () => {
   const goDockerfile = (tag: string) => `FROM golang:${tag} AS b\nWORKDIR /src\nCOPY . .\nRUN go build -o /app .\nFROM scratch\nCOPY --from=b /app /app\n`;
   const goMod = 'module github.com/acme/tool/v2\n\ngo 1.26.1\n\nrequire example.com/x v1.0.0\n';

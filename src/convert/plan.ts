@@ -11,7 +11,7 @@ import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/load.js';
 import { Dock2nixError } from '../errors.js';
 import { hasGlob, type BuildContext } from './context.js';
 import { ruleForCommand } from './commands/run.js';
-import { cloneStage, emptyConfig, numericOwner, worst, type CommandScope, type Outcome, type StageState } from './stage.js';
+import { cloneStage, emptyConfig, numericOwner, worst, type CommandScope, type NpmStep, type Outcome, type StageState } from './stage.js';
 import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
 import { buildImagePlan } from './image.js';
 import { secretReason, type SecretFinding } from './secrets.js';
@@ -44,6 +44,8 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
   const reports: InstructionReport[] = [];
   const states = new Map<number, StageState>();
   const copyRequests: CopyRequest[] = [];
+  /** Stages whose node_modules another stage copied: that stage installs the same dependencies itself. */
+  const mergedStages = new Set<number>();
 
   const secrets: SecretFinding[] = [];
   for (const instruction of dockerfile.globalArgs) {
@@ -65,7 +67,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     const state = startStage(stage, states, rules);
     states.set(stage.index, state);
     for (const instruction of stage.instructions) {
-      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, states, decisions, secrets });
+      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, mergedStages, states, decisions, secrets });
       reports.push(report(instruction, stage.index, outcome));
     }
   }
@@ -75,6 +77,11 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
   const pythonOnly = (state: StageState) => state.pythonPackages.size > 0 && !state.npm.length && !state.go.length && !state.cargo.length;
   for (const [index, role] of roles) {
     if (role !== 'build' || pythonOnly(states.get(index)!)) continue;
+    // Only its node_modules were copied, and those are installed by the stage that copied them.
+    if (mergedStages.has(index) && !copyRequests.some((request) => request.stage === index)) {
+      roles.set(index, 'merged');
+      continue;
+    }
     const derivation = buildDerivation(states.get(index)!, dockerfile.stages[index]!, copyRequests.filter((r) => r.stage === index), { context, rules, decisions });
     if (derivation) built.set(index, derivation);
   }
@@ -321,6 +328,7 @@ interface DecideScope {
   rules: RuleSet;
   format: OutputFormat;
   copyRequests: CopyRequest[];
+  mergedStages: Set<number>;
   states: Map<number, StageState>;
 }
 
@@ -648,6 +656,20 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
         outcomes.push(special);
         continue;
       }
+      const installed = sourceState ? installedNodeModules(sourceState, from) : null;
+      if (installed) {
+        // A "deps" stage: what it installed comes from the lock file in this stage's own derivation instead.
+        state.npm.push(...installed);
+        state.buildLines.push(copy.line);
+        scope.mergedStages.add(source);
+        const manager = installed[0]!.manager;
+        outcomes.push({
+          status: 'mapped',
+          rule: 'copy.from-stage.node-modules',
+          message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)}: the dependencies that stage installed (${manager} ${installed.map((s) => s.action).join(', ')}) are installed from the lock file in this stage's derivation`,
+        });
+        continue;
+      }
       scope.copyRequests.push({ stage: source, line: copy.line, from, dest: target, trailingSlash: src.endsWith('/') || src.endsWith('/.'), owner, mode: copy.chmod, into: state.index });
       outcomes.push({ status: 'mapped', rule: 'copy.from-stage', message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)} → ${target}` });
     }
@@ -692,6 +714,15 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
   const status: Status = problems.length ? 'manual' : keyword === 'ADD' || notes.some((n) => n.startsWith('--chown')) ? 'approximated' : 'mapped';
   const message = [placed.length ? `${placed.join(', ')}` : '', ...problems, ...notes].filter(Boolean).join('; ');
   return { status, rule: problems.length ? 'copy.missing' : 'copy.context', message };
+}
+
+/** The install steps behind `<dir>/node_modules` of a stage that installed packages there (npm ci, yarn, pnpm install). */
+function installedNodeModules(source: StageState, from: string): NpmStep[] | null {
+  const match = /^(.*)\/node_modules\/?$/.exec(from);
+  if (!match) return null;
+  const dir = match[1] || '/';
+  const steps = source.npm.filter((step) => step.action !== 'run' && step.cwd === dir);
+  return steps.length ? steps : null;
 }
 
 /** Files a stage copies only to get what Nix provides itself: certificates, time zones, passwd. */

@@ -44,8 +44,11 @@ export interface StageReport {
   index: number;
   name: string | null;
   from: string;
-  /** image: the target; build: a derivation a later stage copies from; base: a stage another starts FROM; unused. */
-  role: 'image' | 'build' | 'base' | 'unused';
+  /**
+   * image: the target; build: a derivation a later stage copies from; base: a stage another starts FROM;
+   * merged: a stage that only installs dependencies another copies (its node_modules), installed there instead; unused.
+   */
+  role: 'image' | 'build' | 'base' | 'merged' | 'unused';
   builder: string | null;
 }
 

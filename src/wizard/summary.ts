@@ -10,6 +10,7 @@ const roleText: Record<string, string> = {
   image: 'the image',
   build: 'build stage (a derivation)',
   base: 'a base for a later stage',
+  merged: 'dependencies only, installed by the stage that copies them',
   unused: 'not needed for the image',
 };
 
