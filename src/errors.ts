@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'E_INPUT'
   | 'E_NOT_FOUND'
   | 'E_EXISTS'
+  | 'E_WRITE'
   | 'E_OUTSIDE_CONTEXT'
   | 'E_RULES'
   | 'E_ENGINE'

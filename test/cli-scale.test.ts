@@ -49,6 +49,25 @@ describe('convert with several Dockerfiles', () => {
     expect(report.summary.files).toEqual({ total: 3, converted: 3, failed: 0 });
   });
 
+  it('gives each output folder to one Dockerfile, converts a file named twice once, and reports a folder it cannot write', () => {
+    const dir = path.join(work, 'collide');
+    mkdirSync(path.join(dir, 'blocked'), { recursive: true });
+    writeFileSync(path.join(dir, 'Dockerfile.dev'), 'FROM alpine:3.20\nCMD ["sh"]\n');
+    writeFileSync(path.join(dir, 'dev.Dockerfile'), 'FROM alpine:3.20\nCMD ["sh"]\n');
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM alpine:3.20\nCMD ["sh"]\n');
+    writeFileSync(path.join(dir, 'blocked/Dockerfile'), 'FROM alpine:3.20\nCMD ["sh"]\n');
+    writeFileSync(path.join(dir, 'blocked/nix'), 'a file where the output folder should be\n');
+    const result = run(['convert', 'Dockerfile.dev', 'dev.Dockerfile', './Dockerfile', 'Dockerfile', 'blocked/Dockerfile'], dir);
+    expect(result.code, result.stderr).toBe(1);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^ok {6}(\.\/)?Dockerfile → nix /m);
+    expect(result.stdout).toMatch(/^ok {6}Dockerfile\.dev → nix-dev /m);
+    expect(result.stdout).toMatch(/^failed {2}dev\.Dockerfile: its output folder nix-dev is also Dockerfile\.dev's; convert it on its own with -o$/m);
+    expect(result.stdout).toMatch(/^failed {2}blocked\/nix: cannot write here \(EEXIST\); nothing was replaced$/m);
+    expect(result.stdout).toMatch(/^2 of 4 Dockerfiles converted/m);
+    expect(readdirSync(path.join(dir, 'nix-dev')).sort()).toEqual(['default.nix', 'flake.nix']);
+  });
+
   it('refuses --context with several Dockerfiles', () => {
     const result = run(['convert', 'services/*/Dockerfile', '--context', '.'], tree);
     expect(result.code).toBe(2);

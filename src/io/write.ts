@@ -4,6 +4,7 @@
  * A file whose content would not change is left alone (its time stamp too). The writes are asynchronous, so
  * when several Dockerfiles are converted, one's files reach the disk while the next is converted.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,13 +19,28 @@ export function ensureWritable(files: string[], force: boolean): void {
   }
 }
 
-/** Write every file or, when one write fails, replace none (renames happen only once all temporaries are written). */
+/**
+ * Write every file or, when one write fails, replace none (renames happen only once all temporaries are written).
+ * A file system refusal (a file where a folder should be, no permission, a full disk) is a one-line error.
+ */
 export async function writeFilesAtomically(files: Array<{ path: string; content: string }>): Promise<void> {
+  try {
+    await writeAll(files);
+  } catch (error) {
+    const problem = error as NodeJS.ErrnoException;
+    if (typeof problem?.code !== 'string') throw error;
+    const where = problem.path && !/\.dock2nix-[\d-a-f]+\.tmp$/.test(problem.path) ? problem.path : (files[0]?.path ?? '');
+    throw new Dock2nixError('E_WRITE', `cannot write here (${problem.code}); nothing was replaced`, { file: path.relative(process.cwd(), where) || where });
+  }
+}
+
+async function writeAll(files: Array<{ path: string; content: string }>): Promise<void> {
   const folders = [...new Set(files.map((file) => path.dirname(file.path)))];
   await Promise.all(folders.map((folder) => mkdir(folder, { recursive: true })));
   await Promise.all(folders.map((folder) => removeStaleTemporaries(folder, files.filter((file) => path.dirname(file.path) === folder))));
   const changed = (await Promise.all(files.map(async (file) => ((await currentContent(file.path)) === file.content ? null : file)))).filter((file) => file !== null);
-  const temporary = changed.map((file) => path.join(path.dirname(file.path), `.${path.basename(file.path)}.dock2nix-${process.pid}.tmp`));
+  // Unique per call: lanes and worker threads of one process may write at the same time.
+  const temporary = changed.map((file) => path.join(path.dirname(file.path), `.${path.basename(file.path)}.dock2nix-${process.pid}-${randomBytes(4).toString('hex')}.tmp`));
   try {
     await Promise.all(changed.map((file, i) => writeFile(temporary[i]!, file.content, { mode: 0o644 })));
     await Promise.all(changed.map((file, i) => rename(temporary[i]!, file.path)));
@@ -41,6 +57,19 @@ async function currentContent(file: string): Promise<string | null> {
   }
 }
 
+/** Whether the process that named a temporary file is gone (a temporary of a live one is being written). */
+function writerGone(name: string): boolean {
+  const pid = Number(/\.dock2nix-(\d+)(?:-[0-9a-f]+)?\.tmp$/.exec(name)?.[1]);
+  if (!Number.isInteger(pid) || pid <= 0) return true;
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** Temporary files a killed earlier run left next to these targets. */
 async function removeStaleTemporaries(folder: string, targets: Array<{ path: string }>): Promise<void> {
   let names: string[];
@@ -50,6 +79,6 @@ async function removeStaleTemporaries(folder: string, targets: Array<{ path: str
     return;
   }
   const prefixes = targets.map((target) => `.${path.basename(target.path)}.dock2nix-`);
-  const stale = names.filter((name) => name.endsWith('.tmp') && prefixes.some((prefix) => name.startsWith(prefix)));
+  const stale = names.filter((name) => name.endsWith('.tmp') && prefixes.some((prefix) => name.startsWith(prefix)) && writerGone(name));
   await Promise.all(stale.map((name) => rm(path.join(folder, name), { force: true })));
 }

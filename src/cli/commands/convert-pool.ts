@@ -64,13 +64,21 @@ export async function convertBatch(
 
   const workers: Worker[] = [];
   const workerRuns: Promise<void>[] = [];
+  /** The first failure of a worker (a bug, never bad input: that comes back as an outcome). */
+  let failure: unknown = null;
+  let stopping = false;
   for (let i = 1; i < threads; i++) {
     const worker = new Worker(new URL('./convert-worker.js', import.meta.url), { workerData: setup });
     workers.push(worker);
+    // Settles, never rejects: a failure is kept and thrown once every thread has stopped.
     workerRuns.push(
-      new Promise<void>((resolve, reject) => {
+      new Promise<void>((resolve) => {
+        const fail = (error: unknown): void => {
+          failure ??= error;
+          resolve();
+        };
         const send = (): void => {
-          const index = take();
+          const index = failure === null ? take() : null;
           const request: WorkerRequest = index === null ? null : { index, job: jobs[index]! };
           worker.postMessage(request);
           if (index === null) resolve();
@@ -80,22 +88,24 @@ export async function convertBatch(
           if ('crash' in reply) {
             const error = new Error(reply.crash.message);
             if (reply.crash.stack) error.stack = reply.crash.stack;
-            return reject(error);
+            return fail(error);
           }
           results[reply.index] = reply.outcome;
           send();
         });
-        worker.on('error', reject);
-        worker.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`a conversion worker stopped with exit code ${code}`))));
+        worker.on('error', fail);
+        worker.on('exit', (code) => (code === 0 || stopping ? resolve() : fail(new Error(`a conversion worker stopped with exit code ${code}`))));
       }),
     );
   }
   try {
     // The main thread works too; it yields between Dockerfiles (the writes are asynchronous), so workers get their next job.
-    for (let index = take(); index !== null; index = take()) results[index] = await convertHere(jobs[index]!);
+    for (let index = take(); index !== null && failure === null; index = take()) results[index] = await convertHere(jobs[index]!);
     await Promise.all(workerRuns);
   } finally {
+    stopping = true;
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
+  if (failure !== null) throw failure;
   return results;
 }

@@ -172,7 +172,14 @@ export function expandDockerfileArgs(args: string[], cwd = process.cwd()): strin
     };
     walk('');
   }
-  return [...new Set(found)].sort();
+  // One file named twice (Dockerfile, ./Dockerfile) is converted once.
+  const seen = new Set<string>();
+  return [...new Set(found)].sort().filter((file) => {
+    const key = path.resolve(cwd, file);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** `Dockerfile` → nix; `Dockerfile.nginx` and `nginx.Dockerfile` → nix-nginx, so variants side by side do not collide. */
@@ -225,8 +232,20 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
       return { ok: false, error: error.oneLine() };
     }
   };
-  const outcomes = threads > 1 ? await convertBatch(batch, { options: shared, answers }, threads, convertHere) : await convertOnThisThread(batch, convertHere);
-  const results: ManyResult[] = outcomes.map((outcome, i) => ({ dockerfile: batch[i]!.dockerfile, ...outcome }));
+  // Two Dockerfiles writing one folder (Dockerfile.dev and dev.Dockerfile; ./Dockerfile and Dockerfile) would
+  // overwrite each other: the first gets the folder, the others fail with a line that says why.
+  const owners = new Map<string, string>();
+  const collisions = new Map<number, BatchOutcome>();
+  batch.forEach((job, index) => {
+    const folder = path.resolve(job.output);
+    const owner = owners.get(folder);
+    if (owner === undefined) owners.set(folder, job.dockerfile);
+    else collisions.set(index, { ok: false, error: `${job.dockerfile}: its output folder ${path.relative(process.cwd(), folder) || '.'} is also ${owner}'s; convert it on its own with -o` });
+  });
+  const runnable = batch.filter((_, index) => !collisions.has(index));
+  const converted = threads > 1 ? await convertBatch(runnable, { options: shared, answers }, threads, convertHere) : await convertOnThisThread(runnable, convertHere);
+  let nextConverted = 0;
+  const results: ManyResult[] = batch.map((job, index) => ({ dockerfile: job.dockerfile, ...(collisions.get(index) ?? converted[nextConverted++]!) }));
   const summary = summarise(results);
   if (options.json) {
     io.stdout(`${JSON.stringify({ conversions: results.map((r) => (r.ok ? jsonReport(r.plan!, r.written!) : { dockerfile: r.dockerfile, error: r.error })), summary }, null, 2)}\n`);
