@@ -1,6 +1,42 @@
 /** .dockerignore rules as Docker reads them, and their regular expressions (checked end to end against Buildah in test/audit/dockerignore.test.ts). */
-import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { exceptionFolders, ignoreRegex, parseDockerignore, plainExclusions } from '../src/convert/dockerignore.js';
+import { repoRoot, requireTool, stubNixpkgs } from './helpers/tools.js';
+
+const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-dockerignore-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Convert `COPY . /ctx/` of a context, let the real Nix copy the source through the generated filter, list it. */
+function filesNixTakes(name: string, files: string[], dockerignore: string): string[] {
+  const context = path.join(work, name);
+  for (const file of files) {
+    mkdirSync(path.dirname(path.join(context, file)), { recursive: true });
+    writeFileSync(path.join(context, file), `${file}\n`);
+  }
+  writeFileSync(path.join(context, '.dockerignore'), dockerignore);
+  writeFileSync(path.join(context, 'Dockerfile'), 'FROM scratch\nCOPY . /ctx/\n');
+  const converted = spawnSync(process.execPath, [path.join(repoRoot, 'bin/dock2nix.js'), 'convert', 'Dockerfile'], { cwd: context, encoding: 'utf8' });
+  expect(converted.status, converted.stderr).toBe(0);
+  // --read-write-mode: builtins.path really copies the filtered source into the store.
+  const expression = `(import ${path.join(context, 'nix/default.nix')} { pkgs = import ${stubNixpkgs} { }; }).imageArgs.extraCommands`;
+  const evaluated = spawnSync('nix-instantiate', ['--eval', '--read-write-mode', '-E', expression], { encoding: 'utf8' });
+  expect(evaluated.status, evaluated.stderr).toBe(0);
+  const source = /(\/nix\/store\/[a-z0-9]{32}-[^\s'"]*source)/.exec(evaluated.stdout)![1]!;
+  const listed: string[] = [];
+  const walk = (dir: string, prefix: string): void => {
+    for (const entry of readdirSync(dir)) {
+      const full = path.join(dir, entry);
+      if (statSync(full).isDirectory()) walk(full, `${prefix}${entry}/`);
+      else listed.push(`${prefix}${entry}`);
+    }
+  };
+  walk(source, '');
+  return listed.sort();
+}
 
 /** Docker's decision for a path: the last rule matching it (or a folder above it). */
 function excluded(text: string, path: string): boolean {
@@ -29,7 +65,9 @@ describe('.dockerignore', () => {
     ['docs', 'docs/a/b.txt', true],
     ['docs', 'docsx', false],
     ['[a-c]*.log', 'b.log', true],
-    ['[!a-c]*.log', 'b.log', false],
+    // Go's filepath.Match: only `^` negates; `[!a-c]` is a class of `!` and a to c.
+    ['[!a-c]*.log', 'b.log', true],
+    ['[!a-c]*.log', 'x.log', false],
     ['[^a-c]*.log', 'x.log', true],
     ['a\\*b', 'a*b', true],
     ['a\\*b', 'axb', false],
@@ -53,7 +91,24 @@ describe('.dockerignore', () => {
     expect(plainExclusions(parseDockerignore('a\nb/c\n'))).toEqual(['a', 'b/c']);
     expect(plainExclusions(parseDockerignore('a\n*.md\n'))).toBeNull();
     expect(plainExclusions(parseDockerignore('a\n!a/b\n'))).toBeNull();
-    expect(exceptionFolders(parseDockerignore('x\n!node_modules/keep\n!README.md\n!src/*/keep\n'))).toEqual(['node_modules/', 'src/']);
-    expect(exceptionFolders(parseDockerignore('x\n!**/keep\n'))).toEqual(['']);
+    expect(exceptionFolders(parseDockerignore('x\n!node_modules/keep\n!README.md\n!src/*/keep\n!docs/*.md\n'))).toEqual({ above: ['docs/', 'node_modules/', 'src/'], within: ['src/'] });
+    expect(exceptionFolders(parseDockerignore('x\n!**/keep\n!a/**/b\n'))).toEqual({ above: ['', 'a/'], within: ['a/'] });
+  });
+
+  it('enters a folder it leaves out when an exception reaches inside it, at the depth the wildcard allows (real Nix)', () => {
+    if (!requireTool('nix-instantiate', 'the .dockerignore filter in the real Nix')) return;
+    const files = ['vendor/x/keep', 'vendor/x/drop', 'vendor/x/y/keep', 'vendor/p/q/deep.txt', 'vendor/p/other.txt', 'a/b/c/deep.txt', 'a/b/other', 'app.js'];
+    // Docker's rules: `*` stays within one folder, `**` spans any; the last matching rule decides.
+    expect(filesNixTakes('exceptions', files, 'vendor\n!vendor/*/keep\n!vendor/**/deep.txt\n')).toEqual([
+      '.dockerignore',
+      'Dockerfile',
+      'a/b/c/deep.txt',
+      'a/b/other',
+      'app.js',
+      'vendor/p/q/deep.txt',
+      'vendor/x/keep',
+    ]);
+    // An exception that may be anywhere: every folder is entered (empty folders stay, files do not).
+    expect(filesNixTakes('anywhere', files, 'a\nvendor\n!**/deep.txt\n')).toEqual(['.dockerignore', 'Dockerfile', 'a/b/c/deep.txt', 'app.js', 'vendor/p/q/deep.txt']);
   });
 });

@@ -91,6 +91,26 @@ describe('Node lock files', () => {
     const noLock = convert(dockerfile('pnpm'), { 'package.json': pkg });
     expect(run(noLock)[0]).toEqual(['manual', expect.stringMatching(/no pnpm-lock\.yaml.*fetchPnpmDeps and pnpmConfigHook/)]);
   });
+
+  it('leaves Yarn and pnpm commands it cannot place for manual work instead of guessing', () => {
+    const pkg = JSON.stringify({ name: 'web', version: '1.2.3', scripts: { build: 'vite build' } });
+    const files = { 'package.json': pkg, 'yarn.lock': '# yarn lockfile v1\n', 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n", 'frontend/package.json': pkg, 'frontend/yarn.lock': '# yarn lockfile v1\n' };
+    const statuses = (run: string, copy = 'COPY . .') =>
+      convert(`FROM node:22\nWORKDIR /s\n${copy}\nRUN ${run}\n`, files).instructions.filter((i) => i.keyword === 'RUN').map((i) => [i.status, i.rule]);
+    expect(statuses('yarn --cwd frontend build')).toEqual([['manual', 'run.node.other-manager']]);
+    expect(statuses('pnpm -C packages/web install')).toEqual([['manual', 'run.node.other-manager']]);
+    expect(statuses('pnpm --filter web build')).toEqual([['manual', 'run.node.other-manager']]);
+    expect(statuses('pnpm -r build')).toEqual([['manual', 'run.node.other-manager']]);
+    expect(statuses('cd frontend && yarn install')[0]![0]).toBe('manual');
+    expect(statuses('yarn set version stable')).toEqual([['manual', 'run.yarn.unknown']]);
+    expect(statuses('pnpm self-update')).toEqual([['manual', 'run.pnpm.unknown']]);
+    // A flag's value is not the command: this is an install.
+    expect(statuses('yarn install --frozen-lockfile --network-timeout 100000')).toEqual([['mapped', 'run.yarn.install']]);
+    expect(statuses('yarn --network-timeout 100000')).toEqual([['mapped', 'run.yarn.install']]);
+    expect(statuses('yarn install --production')).toEqual([['approximated', 'run.yarn.install']]);
+    // The lock file must be in the stage before the install.
+    expect(statuses('yarn install', 'COPY package.json ./')).toEqual([['manual', 'run.node.other-manager']]);
+  });
 });
 
 describe('a stage that only installs dependencies', () => {

@@ -74,7 +74,8 @@ export function ignoreRegex(pattern: string): string {
       else {
         let body = pattern.slice(i + 1, end);
         let negate = false;
-        if (body.startsWith('^') || body.startsWith('!')) {
+        // Go's filepath.Match negates with `^` only; `[!x]` is a class holding `!` and `x`.
+        if (body.startsWith('^')) {
           negate = true;
           body = body.slice(1);
         }
@@ -91,20 +92,29 @@ export function ignoreRegex(pattern: string): string {
 }
 
 /**
- * Folders an exception may reach into: a folder that a rule leaves out is still entered when an exception names
- * something inside it (Nix's path filter never looks inside a folder it refused). `''` means anywhere: an
- * exception that starts with a wildcard.
+ * Folders an exception may reach into, since a folder that a rule leaves out is still entered when an exception
+ * names something inside it (Nix's path filter never looks inside a folder it refused):
+ * `above`: the folders on the way to the exception's literal folder (`''` means anywhere, for an exception that
+ * starts with a wildcard); `within`: literal folders under which the exception's wildcards may reach any depth.
  */
-export function exceptionFolders(rules: readonly IgnoreRule[]): string[] {
-  const folders = new Set<string>();
+export function exceptionFolders(rules: readonly IgnoreRule[]): { above: string[]; within: string[] } {
+  const above = new Set<string>();
+  const within = new Set<string>();
   for (const rule of rules) {
     if (rule.exclude) continue;
     const literal = /^[^*?[\\]*/.exec(rule.pattern)![0];
     const slash = literal.lastIndexOf('/');
-    if (slash !== -1) folders.add(literal.slice(0, slash + 1));
+    const wildcard = literal !== rule.pattern;
+    if (slash !== -1) {
+      const folder = literal.slice(0, slash + 1);
+      above.add(folder);
+      // `a/*/keep`, `a/**/keep`: folders below a/ may hold it.
+      if (wildcard && rule.pattern.slice(slash + 1).includes('/')) within.add(folder);
+      else if (wildcard && rule.pattern.includes('**')) within.add(folder);
+    }
     // A wildcard before any `/` may stand for folders: the exception may be anywhere.
-    else if (rule.pattern.includes('/') || rule.pattern.includes('**')) folders.add('');
+    else if (rule.pattern.includes('/') || rule.pattern.includes('**')) above.add('');
     // Otherwise it names something at the root, inside no folder.
   }
-  return [...folders].sort();
+  return { above: [...above].sort(), within: [...within].sort() };
 }

@@ -204,6 +204,6 @@ export interface MigrationPlan {
    * A .dockerignore with wildcards or exceptions, in order (the last matching rule decides; a rule matches a path
    * or anything under it), as regular expressions for builtins.match; null when contextExclude says it all.
    */
-  contextIgnore: { rules: Array<{ regex: string; exclude: boolean }>; exceptionFolders: string[] } | null;
+  contextIgnore: { rules: Array<{ regex: string; exclude: boolean }>; exceptionFolders: { above: string[]; within: string[] } } | null;
   summary: Record<Status, number>;
 }

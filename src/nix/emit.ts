@@ -100,7 +100,8 @@ function dockerignoreBindings(ignore: NonNullable<MigrationPlan['contextIgnore']
       list(ignore.rules.map((rule) => attrs([bind('exclude', bool(rule.exclude)), bind('regex', str(rule.regex))]))),
       ['.dockerignore, in order: the last rule matching a path (or a folder above it) decides.'],
     ),
-    bind('dockerignoreExceptionFolders', list(ignore.exceptionFolders.map((folder) => str(folder))), ['Folders an exception (!) may reach into; "" is anywhere.']),
+    bind('dockerignoreExceptionFolders', list(ignore.exceptionFolders.above.map((folder) => str(folder))), ['Folders on the way to what an exception (!) names; "" is anywhere.']),
+    bind('dockerignoreExceptionTrees', list(ignore.exceptionFolders.within.map((folder) => str(folder))), ['Folders whose subfolders, at any depth, an exception may reach into.']),
     bind(
       'dockerignored',
       raw(
@@ -108,7 +109,12 @@ function dockerignoreBindings(ignore: NonNullable<MigrationPlan['contextIgnore']
           'relative: type:',
           '  let',
           '    excluded = builtins.foldl\' (excluded: rule: if builtins.match rule.regex relative != null then rule.exclude else excluded) false dockerignoreRules;',
-          '    reachedByException = type == "directory" && builtins.any (folder: folder == "" || lib.hasPrefix "${relative}/" folder) dockerignoreExceptionFolders;',
+          '    reachedByException =',
+          '      type == "directory"',
+          '      && (',
+          '        builtins.any (folder: folder == "" || lib.hasPrefix "${relative}/" folder) dockerignoreExceptionFolders',
+          '        || builtins.any (tree: lib.hasPrefix tree "${relative}/") dockerignoreExceptionTrees',
+          '      );',
           '  in',
           '  excluded && !reachedByException',
         ].join('\n'),
@@ -387,8 +393,9 @@ function yarnOrPnpmDerivation(derivation: DerivationPlan, build: Extract<Derivat
   b.push(bind('nativeBuildInputs', list(inputs.map((attr) => pkg(attr)))));
   if (build.manager === 'yarn') {
     b.push(bind('yarnOfflineCache', apply(select(pkgs, 'fetchYarnDeps'), attrs([bind('yarnLock', lock), bind('hash', select(id('lib'), 'fakeHash'), [HASH_TODO])]))));
+    // Without a script, no build at all (dontYarnBuild alone would leave stdenv's default build, make).
     if (build.buildScript) b.push(bind('yarnBuildScript', str(build.buildScript)));
-    else b.push(bind('dontYarnBuild', bool(true)));
+    else b.push(bind('dontBuild', bool(true)));
   } else {
     b.push(
       bind(

@@ -224,25 +224,49 @@ const YARN_COMMANDS = new Set(['add', 'audit', 'autoclean', 'bin', 'cache', 'che
  * with yarnConfigHook and yarnBuildHook; fetchPnpmDeps with pnpmConfigHook); Yarn 2+ (Berry) and stages without
  * a lock file are left for manual work, with the nixpkgs approach named.
  */
+/** Yarn 1 and pnpm options followed by a value (`--network-timeout 100000`): the value is not a command or script. */
+const NODE_MANAGER_VALUE_FLAGS = new Set(['--cwd', '--modules-folder', '--network-timeout', '--registry', '--cache-folder', '--mutex', '--network-concurrency', '--global-folder', '--link-folder', '--preferred-cache-folder', '--otp', '--use-yarnrc', '-C', '--dir', '--filter', '-F', '--reporter', '--store-dir', '--loglevel', '--virtual-store-dir', '--modules-dir', '--workspace-concurrency']);
+/** Options that move the command to another folder or across a workspace: not converted yet. */
+const NODE_MANAGER_ELSEWHERE = new Set(['--cwd', '-C', '--dir', '--filter', '-F', '-r', '--recursive', '-w', '--workspace-root']);
+
+/**
+ * Yarn 1 and pnpm: installing from the lock file and running package.json scripts are converted (fetchYarnDeps
+ * with yarnConfigHook and yarnBuildHook; fetchPnpmDeps with pnpmConfigHook) when they run in the stage's working
+ * directory with the lock file copied there. Yarn 2+ (Berry), missing locks, other folders and workspaces are left
+ * for manual work, with the nixpkgs approach named.
+ */
 const yarnOrPnpm: Rule = (words, command, scope) => {
   const tool = words[0] as 'yarn' | 'pnpm';
-  const dir = contextPathOf(scope.stage, command.cwd) ?? '';
-  const at = (name: string) => (dir ? `${dir}/${name}` : name);
-  const operands = words.slice(1).filter((w) => !w.startsWith('-'));
-  const flags = words.slice(1).filter((w) => w.startsWith('-'));
+  const operands: string[] = [];
+  const flags: string[] = [];
+  const elsewhere: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i]!;
+    if (!word.startsWith('-')) {
+      operands.push(word);
+      continue;
+    }
+    const name = word.includes('=') ? word.slice(0, word.indexOf('=')) : word;
+    if (NODE_MANAGER_ELSEWHERE.has(name)) elsewhere.push(word);
+    flags.push(word);
+    if (!word.includes('=') && NODE_MANAGER_VALUE_FLAGS.has(name)) i++;
+  }
   const action = operands[0] ?? 'install';
   const lockName = tool === 'pnpm' ? 'pnpm-lock.yaml' : 'yarn.lock';
   if (['cache', 'store', 'prune', 'fetch', 'config', 'audit', 'outdated', 'licenses', 'why', 'info', 'list', 'ls', 'version', 'versions', 'help'].includes(action)) {
     return ignored(`run.${tool}.noop`, `${tool} ${action}: not needed with Nix`);
   }
   if (action === 'test') return ignored(`run.${tool}.test`, `${tool} test: tests belong in doCheck/checkPhase`);
-  const lock = scope.context.readText(at(lockName));
+  if (elsewhere.length) return manual('run.node.other-manager', `${tool} ${[...elsewhere, action].join(' ')}: runs in another folder or across a workspace; not converted yet (give the derivation that folder as its source, or set pnpmWorkspaces)`);
+  if (command.cwd !== scope.stage.workdir) return manual('run.node.other-manager', `${tool} ${action}: runs in ${command.cwd}, not in the stage's working directory ${scope.stage.workdir}; not converted yet`);
+  const lockPath = contextPathOf(scope.stage, `${command.cwd === '/' ? '' : command.cwd}/${lockName}`);
+  const lock = lockPath === null ? null : scope.context.readText(lockPath);
   if (lock === null) {
     return manual(
       'run.node.other-manager',
       tool === 'pnpm'
-        ? `${tool} ${action}: no pnpm-lock.yaml in the build context; add one, and dock2nix converts it with fetchPnpmDeps and pnpmConfigHook`
-        : `${tool} ${action}: no yarn.lock in the build context; add one, and dock2nix converts it with fetchYarnDeps and yarnConfigHook (Yarn 1)`,
+        ? `${tool} ${action}: no pnpm-lock.yaml copied into ${command.cwd} before it; copy it (COPY package.json pnpm-lock.yaml ./), and dock2nix converts it with fetchPnpmDeps and pnpmConfigHook`
+        : `${tool} ${action}: no yarn.lock copied into ${command.cwd} before it; copy it (COPY package.json yarn.lock ./), and dock2nix converts it with fetchYarnDeps and yarnConfigHook (Yarn 1)`,
     );
   }
   if (tool === 'yarn' && /__metadata:/.test(lock)) {
@@ -255,11 +279,24 @@ const yarnOrPnpm: Rule = (words, command, scope) => {
   if (action === 'install' || action === 'i') {
     if (operands.length > 1) return manual(`run.${tool}.add`, `${tool} install ${operands.slice(1).join(' ')}: adds packages that are not in package.json; add them to package.json and ${lockName}`);
     push({ action: 'install' });
-    return { status: 'mapped', rule: `run.${tool}.install`, message: tool === 'pnpm' ? `pnpm install: dependencies from pnpm-lock.yaml (fetchPnpmDeps, pnpmConfigHook)` : `yarn install: dependencies from yarn.lock (fetchYarnDeps, yarnConfigHook)` };
+    const production = flags.some((f) => /^--(production|prod)(=true)?$/.test(f));
+    const how = tool === 'pnpm' ? 'dependencies from pnpm-lock.yaml (fetchPnpmDeps, pnpmConfigHook)' : 'dependencies from yarn.lock (fetchYarnDeps, yarnConfigHook)';
+    return production
+      ? { status: 'approximated', rule: `run.${tool}.install`, message: `${tool} install: ${how}; dev dependencies are installed too (the hook installs them all)` }
+      : { status: 'mapped', rule: `run.${tool}.install`, message: `${tool} install: ${how}` };
   }
   if (action === 'add') return manual(`run.${tool}.add`, `${tool} add ${operands.slice(1).join(' ')}: adds packages that are not in package.json; add them to package.json and ${lockName}`);
-  const script = action === 'run' || action === 'run-script' ? operands[1] : YARN_COMMANDS.has(action) ? undefined : action;
-  if (!script) return manual(`run.${tool}.unknown`, `${tool} ${operands.join(' ')}: not understood`);
+  // `yarn build` runs the script only when package.json has one of that name (otherwise it is a command).
+  const packageJson = contextPathOf(scope.stage, `${command.cwd === '/' ? '' : command.cwd}/package.json`);
+  const scripts = (() => {
+    try {
+      return Object.keys((JSON.parse((packageJson && scope.context.readText(packageJson)) || '{}') as { scripts?: Record<string, string> }).scripts ?? {});
+    } catch {
+      return [];
+    }
+  })();
+  const script = action === 'run' || action === 'run-script' ? operands[1] : !YARN_COMMANDS.has(action) && scripts.includes(action) ? action : undefined;
+  if (!script) return manual(`run.${tool}.unknown`, `${tool} ${operands.join(' ')}: not a script of package.json dock2nix can see; not converted`);
   push({ action: 'run', script });
   return { status: 'mapped', rule: `run.${tool}.run`, message: `${tool} run ${script}: the build script of the stage's derivation` };
 };
