@@ -55,6 +55,19 @@ describe('remembered syntax trees', () => {
     for (const file of stored) expect(JSON.parse(readFileSync(file, 'utf8')).ok).toBe(true);
   });
 
+  it('keep the parser\'s verdicts only: a crash of one run (a stack overflow) is not remembered', () => {
+    const cache = path.join(work, 'cache-d');
+    const script = `const { analyzeShell } = await import(${JSON.stringify(path.join(repoRoot, 'dist/shell/analyze.js'))});
+      console.log(JSON.stringify(analyzeShell('('.repeat(3000) + 'true' + ')'.repeat(3000), {}, '/')));`;
+    const small = spawnSync(process.execPath, ['--stack-size=300', '--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, DOCK2NIX_CACHE_DIR: cache } });
+    expect(JSON.parse(small.stdout)).toMatchObject({ ok: false, error: expect.stringMatching(/call stack/) });
+    expect(existsSync(cache) ? entries(cache) : []).toEqual([]);
+    // A syntax error is the parser's own verdict: remembered.
+    const bad = spawnSync(process.execPath, ['--input-type=module', '-e', script.replace("'('.repeat(3000) + 'true' + ')'.repeat(3000)", "'echo ok\\nfi'")], { encoding: 'utf8', env: { ...process.env, DOCK2NIX_CACHE_DIR: cache } });
+    expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, line: 2 });
+    expect(entries(cache)).toHaveLength(1);
+  });
+
   it('give exactly the analysis that parsing gives, for every fixture and corpus RUN script', () => {
     const cache = path.join(work, 'cache-c');
     const sources = readdirSync(path.join(repoRoot, 'fixtures'))

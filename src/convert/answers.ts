@@ -26,7 +26,7 @@ export const answersSchema = z
     /** The build context, relative to the answers file; omitted when it is the Dockerfile's folder. */
     context: z.string().min(1).optional(),
     /** Build arguments (as --build-arg gives them). Values that look like credentials are never saved. */
-    buildArgs: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).optional(),
+    buildArgs: z.record(z.string().regex(/^[^=\s]+$/), z.string()).optional(),
     /** Which files to write. */
     files: z.array(z.enum(['default.nix', 'flake.nix'])).min(1).default(['default.nix', 'flake.nix']),
     decisions: decisionsSchema.default({ packages: {} }),

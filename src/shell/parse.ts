@@ -38,19 +38,22 @@ function parser(): { parser: Parser; codes: OperatorCodes } {
   return parserCache;
 }
 
-function parseNow(script: string): ShellParse {
+/** A parse, and whether it may be remembered: only the parser's own verdicts are, not a crash of this run. */
+function parseNow(script: string): { parse: ShellParse; lasting: boolean } {
   const { parser: instance, codes } = parser();
   let result: unknown;
   try {
     result = instance.Parse(script, 'RUN');
   } catch (error) {
-    // mvdan/sh throws a Go error value: its text comes from Error().
+    // mvdan/sh throws a Go error value: its text comes from Error(). Anything else (a stack overflow on a deeply
+    // nested script) belongs to this run only.
     const goError = error as { Error?: () => string; message?: string };
-    const message = typeof goError?.Error === 'function' ? goError.Error() : String(goError?.message ?? error);
+    const fromParser = typeof goError?.Error === 'function';
+    const message = fromParser ? goError.Error!() : String(goError?.message ?? error);
     const match = /^RUN:(\d+):(\d+): (.*)$/.exec(message);
-    return { ok: false, error: match ? match[3]! : message, line: match ? Number(match[1]) : 1 };
+    return { parse: { ok: false, error: match ? match[3]! : message, line: match ? Number(match[1]) : 1 }, lasting: fromParser && match !== null };
   }
-  return { ok: true, file: readShellFile(result, codes) };
+  return { parse: { ok: true, file: readShellFile(result, codes) }, lasting: true };
 }
 
 let folderCache: string | null | undefined;
@@ -115,11 +118,11 @@ function recall(file: string): ShellParse | null {
 /** The script's syntax tree, or the parser's error with its line. */
 export function parseShell(script: string): ShellParse {
   const folder = cacheFolder();
-  if (!folder) return parseNow(script);
+  if (!folder) return parseNow(script).parse;
   const file = path.join(folder, `${createHash('sha256').update(script).digest('hex')}.json`);
   const known = recall(file);
   if (known) return known;
-  const parse = parseNow(script);
-  remember(folder, file, parse);
+  const { parse, lasting } = parseNow(script);
+  if (lasting) remember(folder, file, parse);
   return parse;
 }

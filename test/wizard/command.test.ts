@@ -217,7 +217,7 @@ describe('dock2nix wizard', () => {
     const text = out.join('');
     expect(text).not.toContain(token);
     expect(text).toMatch(/dock2nix convert svc\/Dockerfile --answers nix\/dock2nix\.answers\.json --build-arg API_TOKEN --force/);
-    expect(text).toMatch(/Not saved, as they look like credentials: API_TOKEN/);
+    expect(text).toMatch(/Not saved in the answers file, as they look like credentials: API_TOKEN; .*default\.nix holds the value/);
 
     // The command it prints gives the same files, the credential coming from the environment.
     rmSync(path.join(dir, 'nix/default.nix'));

@@ -270,7 +270,12 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   // Secret build arguments are named, never shown: `--build-arg NAME` takes the value from the environment.
   const repeat = ['dock2nix convert', quote(dockerfile), '--answers', quote(display(answersPath)), ...(outputDir === defaultOut ? [] : ['-o', quote(display(outputDir))]), ...secretArgs.flatMap(([name]) => ['--build-arg', name]), '--force'];
   io.stdout(`\nAnswers saved in ${display(answersPath)}. To repeat without questions (in CI):\n  ${repeat.join(' ')}\n`);
-  if (secretArgs.length) io.stdout(`Not saved, as they look like credentials: ${secretArgs.map(([name]) => name).join(', ')}; set them in the environment for the command above.\n`);
+  if (secretArgs.length) {
+    io.stdout(
+      `Not saved in the answers file, as they look like credentials: ${secretArgs.map(([name]) => name).join(', ')}; set them in the environment for the command above. ` +
+        'Where the Dockerfile puts them into ENV, LABEL or a path, default.nix holds the value (the report lists it as a secret).\n',
+    );
+  }
 
   const audit = auditAvailability(process.env.PATH, cli);
   if (!audit) return 0;
