@@ -80,7 +80,13 @@ function remember(folder: string, file: string, parse: ShellParse): void {
     if (!tidied) {
       tidied = true;
       const root = path.dirname(folder);
-      for (const name of readdirSync(root)) if (name.startsWith('shell-') && path.join(root, name) !== folder) rmSync(path.join(root, name), { recursive: true, force: true });
+      let siblings: string[] = [];
+      try {
+        siblings = readdirSync(root);
+      } catch {
+        siblings = []; // no cache folder yet: made below
+      }
+      for (const name of siblings) if (name.startsWith('shell-') && path.join(root, name) !== folder) rmSync(path.join(root, name), { recursive: true, force: true });
       let entries = 0;
       try {
         entries = readdirSync(folder).length;
