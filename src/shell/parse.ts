@@ -7,12 +7,14 @@
  * script of a run was seen before the parser (1.6 MB of Go compiled to JavaScript, slow until the JIT has
  * warmed up) is not even loaded. An entry that cannot be read is parsed again; a read-only install, or
  * DOCK2NIX_CACHE=0, parses every time. The cache is bounded: a folder past MAX_ENTRIES is emptied, and the
- * folders of other parser or tree versions are removed when a new entry is written.
+ * folders of other parser or tree versions are removed when a new entry is written. The folder's key covers the
+ * mvdan-sh version, TREE_FORMAT and the source of syntax-tree.ts, so any change to the reader starts afresh.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { dock2nixCacheDir, loadMvdanSh } from './load-parser.js';
 import { learnOperatorCodes, readShellFile, type OperatorCodes, type ShellFile } from './syntax-tree.js';
 
@@ -56,6 +58,21 @@ function parseNow(script: string): { parse: ShellParse; lasting: boolean } {
   return { parse: { ok: true, file: readShellFile(result, codes) }, lasting: true };
 }
 
+/**
+ * The code that reads trees (syntax-tree.js, or .ts under the test runner), so a change to how it reads the parser
+ * never serves trees read the old way, even when their shape (TREE_FORMAT) stays the same.
+ */
+function readerSource(): string {
+  for (const name of ['./syntax-tree.js', './syntax-tree.ts']) {
+    try {
+      return readFileSync(fileURLToPath(new URL(name, import.meta.url)), 'utf8');
+    } catch {
+      // try the next
+    }
+  }
+  return '';
+}
+
 let folderCache: string | null | undefined;
 /** This parser's and tree format's cache folder, or null when there is no cache. */
 function cacheFolder(): string | null {
@@ -66,7 +83,7 @@ function cacheFolder(): string | null {
   try {
     const manifest = createRequire(import.meta.url).resolve('mvdan-sh/package.json');
     const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version ?? '?';
-    const key = createHash('sha256').update(`mvdan-sh ${version}\0tree ${TREE_FORMAT}`).digest('hex').slice(0, 16);
+    const key = createHash('sha256').update(`mvdan-sh ${version}\0tree ${TREE_FORMAT}\0${readerSource()}`).digest('hex').slice(0, 16);
     folderCache = path.join(root, `shell-${key}`);
   } catch {
     folderCache = null;
