@@ -386,7 +386,7 @@ const HASH_TODO = 'TODO(dock2nix): build once and paste the hash Nix prints here
  * offline after configure, the build runs the stage's script, and the install copies what later stages take.
  */
 function yarnOrPnpmDerivation(derivation: DerivationPlan, build: Extract<DerivationPlan['build'], { kind: 'npm' }>, common: Binding[], envBindings: Binding[]): NixExpr {
-  const b: Binding[] = common.filter((x) => x.path[0] !== 'src' && x.path[0] !== 'nativeBuildInputs');
+  const b: Binding[] = common.filter((x) => x.path[0] !== 'nativeBuildInputs');
   const lock = binop('+', id('src'), str(`/${build.lockFile}`));
   const tools = build.manager === 'yarn' ? ['yarnConfigHook', 'yarnBuildHook'] : ['pnpm', 'pnpmConfigHook'];
   const inputs = [...new Set([build.nodejs, ...tools, ...derivation.nativeBuildInputs])];
@@ -415,10 +415,20 @@ function yarnOrPnpmDerivation(derivation: DerivationPlan, build: Extract<Derivat
     if (build.buildScript) b.push(bind('buildPhase', indented(['runHook preBuild', `pnpm run ${shellQuote(build.buildScript)}`, 'runHook postBuild'].join('\n'))));
     else b.push(bind('dontBuild', bool(true)));
   }
-  b.push(bind('installPhase', installPhase(derivation), ['Install what the Dockerfile copies out of this stage.']));
-  if (envBindings.length) b.push(bind('env', attrs(envBindings)));
-  // The source is bound once so the dependency fetcher reads the same lock file the build uses.
-  return letIn([bind('src', srcExpr(derivation))], apply(select(pkgs, 'stdenv.mkDerivation'), attrs(sortBindings([bind('src', id('src')), ...b]))));
+  return nodeDerivation('stdenv.mkDerivation', derivation, b, envBindings);
+}
+
+/**
+ * An npm, Yarn or pnpm derivation: what later stages copy is installed, and the source is bound once so the
+ * dependency fetcher (importNpmLock, fetchYarnDeps, fetchPnpmDeps) reads the same files the build uses.
+ */
+function nodeDerivation(builder: string, derivation: DerivationPlan, bindings: Binding[], envBindings: Binding[]): NixExpr {
+  const rest = [
+    ...bindings.filter((x) => x.path[0] !== 'src'),
+    bind('installPhase', installPhase(derivation), ['Install what the Dockerfile copies out of this stage.']),
+    ...(envBindings.length ? [bind('env', attrs(envBindings))] : []),
+  ];
+  return letIn([bind('src', srcExpr(derivation))], apply(select(pkgs, builder), attrs(sortBindings([bind('src', id('src')), ...rest]))));
 }
 
 function derivationBinding(derivation: DerivationPlan): Binding {
@@ -450,11 +460,7 @@ function derivationBinding(derivation: DerivationPlan): Binding {
       }
       if (build.buildScript) b.push(bind('npmBuildScript', str(build.buildScript)));
       else b.push(bind('dontNpmBuild', bool(true)));
-      b.push(bind('installPhase', installPhase(derivation), ['Install what the Dockerfile copies out of this stage.']));
-      if (envBindings.length) b.push(bind('env', attrs(envBindings)));
-      const rest = b.filter((x) => x.path[0] !== 'src');
-      // The source is bound once so importNpmLock reads the same files the build uses.
-      value = letIn([bind('src', srcExpr(derivation))], apply(select(pkgs, 'buildNpmPackage'), attrs(sortBindings([bind('src', id('src')), ...rest]))));
+      value = nodeDerivation('buildNpmPackage', derivation, b, envBindings);
       break;
     }
     case 'go': {
