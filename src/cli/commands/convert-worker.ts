@@ -1,7 +1,6 @@
 /** A worker thread of a batch conversion (see convert-pool.ts): converts the Dockerfiles the main thread hands it. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { Dock2nixError } from '../../errors.js';
-import { convertOne } from './convert.js';
+import { convertJob } from './convert.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './convert-pool.js';
 
 const port = parentPort;
@@ -13,15 +12,11 @@ port.on('message', (request: WorkerRequest) => {
     port.close();
     return;
   }
-  convertOne({ ...options, ...request.job }, answers).then(
-    ({ plan, written }) => port.postMessage({ index: request.index, outcome: { ok: true, plan, written } } satisfies WorkerReply),
-    (error: unknown) => {
-      const reply: WorkerReply =
-        error instanceof Dock2nixError
-          ? { index: request.index, outcome: { ok: false, error: error.oneLine() } }
-          : { index: request.index, crash: { message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined } };
-      port.postMessage(reply);
-    },
+  convertJob(options, request.job, answers).then(
+    (outcome) => port.postMessage({ index: request.index, outcome } satisfies WorkerReply),
+    // Bad input came back as an outcome: what is thrown is a bug, rethrown by the main thread.
+    (error: unknown) =>
+      port.postMessage({ index: request.index, crash: { message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined } } satisfies WorkerReply),
   );
 });
 port.postMessage('ready');

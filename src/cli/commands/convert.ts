@@ -14,7 +14,7 @@ import { jsonReport, textReport } from '../../report/report.js';
 import { loadRules } from '../../rules/load.js';
 import type { Answers } from '../../convert/answers.js';
 import type { CliIo } from '../main.js';
-import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOutcome } from './convert-pool.js';
+import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOptions, type BatchOutcome } from './convert-pool.js';
 import { compareText } from '../../compare.js';
 
 export interface ConvertCommandOptions {
@@ -191,6 +191,16 @@ export function outputFolderName(dockerfile: string): string {
 
 export type ManyResult = { dockerfile: string } & BatchOutcome;
 
+/** One Dockerfile of a batch, on whichever thread: its plan and files, or the line saying why not; a bug is thrown. */
+export async function convertJob(options: BatchOptions, job: BatchJob, answers: Answers | null): Promise<BatchOutcome> {
+  try {
+    return { ok: true, ...(await convertOne({ ...options, ...job }, answers)) };
+  } catch (error) {
+    if (!(error instanceof Dock2nixError)) throw error;
+    return { ok: false, error: error.oneLine() };
+  }
+}
+
 /** Conversions whose files may be on their way to the disk while the next Dockerfile is converted. */
 const WRITES_IN_FLIGHT = 4;
 
@@ -224,14 +234,7 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
   });
   const { jobs: _jobs, ...shared } = options;
   const threads = threadCount(batch.length, jobs);
-  const convertHere = async (job: BatchJob): Promise<BatchOutcome> => {
-    try {
-      return { ok: true, ...(await convertOne({ ...shared, ...job }, answers)) };
-    } catch (error) {
-      if (!(error instanceof Dock2nixError)) throw error;
-      return { ok: false, error: error.oneLine() };
-    }
-  };
+  const convertHere = (job: BatchJob) => convertJob(shared, job, answers);
   // Two Dockerfiles writing one folder (Dockerfile.dev and dev.Dockerfile; ./Dockerfile and Dockerfile) would
   // overwrite each other: the first gets the folder, the others fail with a line that says why.
   const owners = new Map<string, string>();
