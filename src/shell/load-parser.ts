@@ -27,6 +27,21 @@ export function dock2nixCacheDir(): string | null {
   }
 }
 
+/**
+ * Put one cache file in place whole (temporary name, then rename), or not at all: a read-only or full disk only
+ * costs speed, so failures are ignored.
+ */
+export function writeCacheFile(file: string, data: string | Uint8Array, mode?: number): void {
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    writeFileSync(tmp, data, mode === undefined ? {} : { mode });
+    renameSync(tmp, file);
+  } catch {
+    // only speed is lost
+  }
+}
+
 export function loadMvdanSh<T>(): T {
   const file = require.resolve('mvdan-sh');
   let source: string;
@@ -54,16 +69,7 @@ export function loadMvdanSh<T>(): T {
   if (!cachedData || script.cachedDataRejected) {
     // Made when the run ends, so the cache also holds the parser functions this run compiled (V8 compiles a
     // function when it first runs): the next first parse starts with less to compile.
-    process.once('exit', () => {
-      try {
-        mkdirSync(path.dirname(cacheFile), { recursive: true });
-        const tmp = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-        writeFileSync(tmp, script.createCachedData());
-        renameSync(tmp, cacheFile);
-      } catch {
-        // A read-only or full disk only costs speed.
-      }
-    });
+    process.once('exit', () => writeCacheFile(cacheFile, script.createCachedData()));
   }
   return module.exports as T;
 }

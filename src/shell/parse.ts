@@ -11,11 +11,11 @@
  * mvdan-sh version, TREE_FORMAT and the source of syntax-tree.ts, so any change to the reader starts afresh.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dock2nixCacheDir, loadMvdanSh } from './load-parser.js';
+import { dock2nixCacheDir, loadMvdanSh, writeCacheFile } from './load-parser.js';
 import { learnOperatorCodes, readShellFile, type OperatorCodes, type ShellFile } from './syntax-tree.js';
 
 /** Bump when the shape of ShellFile (syntax-tree.ts) changes: cached trees of another shape must not be read. */
@@ -93,31 +93,28 @@ function cacheFolder(): string | null {
 
 let tidied = false;
 function remember(folder: string, file: string, parse: ShellParse): void {
-  try {
-    if (!tidied) {
-      tidied = true;
-      const root = path.dirname(folder);
-      let siblings: string[] = [];
-      try {
-        siblings = readdirSync(root);
-      } catch {
-        siblings = []; // no cache folder yet: made below
-      }
-      for (const name of siblings) if (name.startsWith('shell-') && path.join(root, name) !== folder) rmSync(path.join(root, name), { recursive: true, force: true });
-      let entries = 0;
-      try {
-        entries = readdirSync(folder).length;
-      } catch {
-        entries = 0;
-      }
-      if (entries > MAX_ENTRIES) rmSync(folder, { recursive: true, force: true });
+  if (!tidied) {
+    tidied = true;
+    tidy(folder);
+  }
+  writeCacheFile(file, JSON.stringify(parse), 0o600);
+}
+
+/** Once a run: remove the folders of other parser or reader versions, and empty this one past MAX_ENTRIES. */
+function tidy(folder: string): void {
+  const list = (dir: string): string[] => {
+    try {
+      return readdirSync(dir);
+    } catch {
+      return []; // not made yet
     }
-    mkdirSync(folder, { recursive: true });
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-    writeFileSync(tmp, JSON.stringify(parse), { mode: 0o600 });
-    renameSync(tmp, file);
+  };
+  const root = path.dirname(folder);
+  try {
+    for (const name of list(root)) if (name.startsWith('shell-') && path.join(root, name) !== folder) rmSync(path.join(root, name), { recursive: true, force: true });
+    if (list(folder).length > MAX_ENTRIES) rmSync(folder, { recursive: true, force: true });
   } catch {
-    // A read-only or full disk only costs speed.
+    // Another run may be tidying too: only speed is at stake.
   }
 }
 
