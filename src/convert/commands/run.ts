@@ -259,7 +259,7 @@ const yarnOrPnpm: Rule = (words, command, scope) => {
   if (action === 'test') return ignored(`run.${tool}.test`, `${tool} test: tests belong in doCheck/checkPhase`);
   if (elsewhere.length) return manual('run.node.other-manager', `${tool} ${[...elsewhere, action].join(' ')}: runs in another folder or across a workspace; not converted yet (give the derivation that folder as its source, or set pnpmWorkspaces)`);
   if (command.cwd !== scope.stage.workdir) return manual('run.node.other-manager', `${tool} ${action}: runs in ${command.cwd}, not in the stage's working directory ${scope.stage.workdir}; not converted yet`);
-  const lockPath = contextPathOf(scope.stage, `${command.cwd === '/' ? '' : command.cwd}/${lockName}`);
+  const lockPath = contextPathOf(scope.stage, resolvePath(command.cwd, lockName));
   const lock = lockPath === null ? null : scope.context.readText(lockPath);
   if (lock === null) {
     return manual(
@@ -287,7 +287,7 @@ const yarnOrPnpm: Rule = (words, command, scope) => {
   }
   if (action === 'add') return manual(`run.${tool}.add`, `${tool} add ${operands.slice(1).join(' ')}: adds packages that are not in package.json; add them to package.json and ${lockName}`);
   // `yarn build` runs the script only when package.json has one of that name (otherwise it is a command).
-  const packageJson = contextPathOf(scope.stage, `${command.cwd === '/' ? '' : command.cwd}/package.json`);
+  const packageJson = contextPathOf(scope.stage, resolvePath(command.cwd, 'package.json'));
   const scripts = (() => {
     try {
       return Object.keys((JSON.parse((packageJson && scope.context.readText(packageJson)) || '{}') as { scripts?: Record<string, string> }).scripts ?? {});
