@@ -29,7 +29,7 @@ export async function writeFilesAtomically(files: Array<{ path: string; content:
   } catch (error) {
     const problem = error as NodeJS.ErrnoException;
     if (typeof problem?.code !== 'string') throw error;
-    const where = problem.path && !/\.dock2nix-[\d-a-f]+\.tmp$/.test(problem.path) ? problem.path : (files[0]?.path ?? '');
+    const where = problem.path && !TEMPORARY.test(problem.path) ? problem.path : (files[0]?.path ?? '');
     throw new Dock2nixError('E_WRITE', `cannot write here (${problem.code}); nothing was replaced`, { file: path.relative(process.cwd(), where) || where });
   }
 }
@@ -57,9 +57,12 @@ async function currentContent(file: string): Promise<string | null> {
   }
 }
 
+/** A temporary file's name ends so: `.dock2nix-<pid>-<random>.tmp` (older runs: `.dock2nix-<pid>.tmp`). */
+const TEMPORARY = /\.dock2nix-(\d+)(?:-[0-9a-f]+)?\.tmp$/;
+
 /** Whether the process that named a temporary file is gone (a temporary of a live one is being written). */
 function writerGone(name: string): boolean {
-  const pid = Number(/\.dock2nix-(\d+)(?:-[0-9a-f]+)?\.tmp$/.exec(name)?.[1]);
+  const pid = Number(TEMPORARY.exec(name)?.[1]);
   if (!Number.isInteger(pid) || pid <= 0) return true;
   if (pid === process.pid) return false;
   try {
