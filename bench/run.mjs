@@ -11,6 +11,7 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { convertDockerfile } from '../dist/convert/convert.js';
 import { memoryContext } from '../dist/convert/context.js';
 import { loadRules } from '../dist/rules/load.js';
+import { loadBashGrammar } from '../dist/shell/tree-sitter.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // In this process conversion is measured without the syntax-tree cache (parsing included); the dock2nix
@@ -46,6 +47,7 @@ const lines = [];
 if (existsSync(corpus)) {
   const files = readdirSync(corpus).filter((f) => f !== 'INDEX.tsv').map((f) => readFileSync(path.join(corpus, f), 'utf8'));
   const rules = loadRules();
+  await loadBashGrammar(); // as the command line does: RUN scripts read with tree-sitter where it agrees with mvdan/sh
   const convertAll = () => {
     for (const text of files) {
       try {

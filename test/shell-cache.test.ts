@@ -32,17 +32,30 @@ describe('remembered syntax trees', () => {
   const dir = path.join(work, 'app');
   cpSync(path.join(repoRoot, 'fixtures/python-debian-user'), dir, { recursive: true, filter: (p) => !p.includes(`${path.sep}expected`) });
 
+  // DOCK2NIX_SHELL_READER=mvdan turns the tree-sitter reader off, so mvdan/sh is the only way to a tree.
+  const mvdanOnly = { DOCK2NIX_SHELL_READER: 'mvdan' };
+
   it('are read back on the next run, which then does not load the shell parser', () => {
     const cache = path.join(work, 'cache-a');
-    expect(convert(dir, 'out-1', { DOCK2NIX_CACHE_DIR: cache }).code).toBe(0);
+    expect(convert(dir, 'out-1', { DOCK2NIX_CACHE_DIR: cache, ...mvdanOnly }).code).toBe(0);
     const stored = entries(cache);
     expect(stored.length).toBeGreaterThan(0);
     expect(readdirSync(cache).some((f) => /^mvdan-sh-[0-9a-f]{16}\.bin$/.test(f))).toBe(true);
-    const second = convert(dir, 'out-2', { DOCK2NIX_CACHE_DIR: cache }, noParser);
+    const second = convert(dir, 'out-2', { DOCK2NIX_CACHE_DIR: cache, ...mvdanOnly }, noParser);
     expect(second.code, second.stderr).toBe(0);
     for (const file of ['default.nix', 'flake.nix']) expect(readFileSync(path.join(dir, 'out-2', file), 'utf8')).toEqual(readFileSync(path.join(dir, 'out-1', file), 'utf8'));
     // The same run without the cache needs the parser: the hook does block it.
-    expect(convert(dir, 'out-3', { DOCK2NIX_CACHE_DIR: cache, DOCK2NIX_CACHE: '0' }, noParser).code).not.toBe(0);
+    expect(convert(dir, 'out-3', { DOCK2NIX_CACHE_DIR: cache, DOCK2NIX_CACHE: '0', ...mvdanOnly }, noParser).code).not.toBe(0);
+  });
+
+  it('are not needed by a first run of common RUN lines: tree-sitter reads them, mvdan-sh is not loaded', () => {
+    const cache = path.join(work, 'cache-e');
+    const first = convert(dir, 'out-6', { DOCK2NIX_CACHE_DIR: cache }, noParser);
+    expect(first.code, first.stderr).toBe(0);
+    const reference = convert(dir, 'out-7', { DOCK2NIX_CACHE: '0', ...mvdanOnly });
+    expect(reference.code, reference.stderr).toBe(0);
+    for (const file of ['default.nix', 'flake.nix']) expect(readFileSync(path.join(dir, 'out-6', file), 'utf8')).toEqual(readFileSync(path.join(dir, 'out-7', file), 'utf8'));
+    expect(readdirSync(cache).some((f) => f.startsWith('mvdan-sh-'))).toBe(false);
   });
 
   it('that are damaged are parsed again and rewritten', () => {

@@ -24,6 +24,7 @@ import { toolVersion } from '../version.js';
 import type { Progress } from './progress.js';
 import { assembleReproducibility, compareAudit, type SideRepro } from './report.js';
 import type { AuditImage, AuditReport, BuildInfo, ConversionInfo, Side } from './types.js';
+import { loadBashGrammar } from '../shell/tree-sitter.js';
 
 export interface AuditRunOptions {
   dockerfile?: string;
@@ -402,6 +403,7 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
   const context = fsContext(contextDir);
   const ignore = readDockerignore(context);
   const outputInContext = path.relative(contextDir, outDir);
+  await loadBashGrammar(); // RUN scripts read with tree-sitter (src/shell/tree-sitter.ts)
   const { plan, files } = convertDockerfile(source, context, loadRules(), {
     dockerfilePath: options.dockerfile!,
     format: options.nixFormat,

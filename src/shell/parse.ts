@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dock2nixCacheDir, loadMvdanSh, writeCacheFile } from './load-parser.js';
 import { learnOperatorCodes, readShellFile, type OperatorCodes, type ShellFile } from './syntax-tree.js';
+import { readWithTreeSitter } from './tree-sitter.js';
 
 /** Bump when the shape of ShellFile (syntax-tree.ts) changes: cached trees of another shape must not be read. */
 export const TREE_FORMAT = 1;
@@ -40,8 +41,15 @@ function parser(): { parser: Parser; codes: OperatorCodes } {
   return parserCache;
 }
 
-/** A parse, and whether it may be remembered: only the parser's own verdicts are, not a crash of this run. */
+/** A parse, and whether it may be remembered: only the parsers' own verdicts are, not a crash of this run. */
 function parseNow(script: string): { parse: ShellParse; lasting: boolean } {
+  const fast = readWithTreeSitter(script);
+  if (fast) return { parse: { ok: true, file: fast }, lasting: true };
+  return parseWithMvdan(script);
+}
+
+/** mvdan/sh's parse alone (the authority the tree-sitter reading is held to). */
+export function parseWithMvdan(script: string): { parse: ShellParse; lasting: boolean } {
   const { parser: instance, codes } = parser();
   let result: unknown;
   try {
@@ -59,18 +67,40 @@ function parseNow(script: string): { parse: ShellParse; lasting: boolean } {
 }
 
 /**
- * The code that reads trees (syntax-tree.js, or .ts under the test runner), so a change to how it reads the parser
- * never serves trees read the old way, even when their shape (TREE_FORMAT) stays the same.
+ * The code that reads trees (syntax-tree.js and tree-sitter.js, or .ts under the test runner), so a change to how
+ * either reads its parser never serves trees read the old way, even when their shape (TREE_FORMAT) stays the same.
  */
 function readerSource(): string {
-  for (const name of ['./syntax-tree.js', './syntax-tree.ts']) {
-    try {
-      return readFileSync(fileURLToPath(new URL(name, import.meta.url)), 'utf8');
-    } catch {
-      // try the next
-    }
-  }
-  return '';
+  return ['syntax-tree', 'tree-sitter']
+    .map((module) => {
+      for (const name of [`./${module}.js`, `./${module}.ts`]) {
+        try {
+          return readFileSync(fileURLToPath(new URL(name, import.meta.url)), 'utf8');
+        } catch {
+          // try the next
+        }
+      }
+      return '';
+    })
+    .join('\0');
+}
+
+/** The versions of the parsers: mvdan-sh, and tree-sitter with its bash grammar. */
+function parserVersions(): string {
+  const require = createRequire(import.meta.url);
+  return ['mvdan-sh', 'web-tree-sitter', 'tree-sitter-bash']
+    .map((name) => {
+      // web-tree-sitter exports no package.json; its entry point sits beside it.
+      for (const manifest of [() => require.resolve(`${name}/package.json`), () => path.join(path.dirname(require.resolve(name)), 'package.json')]) {
+        try {
+          return `${name} ${(JSON.parse(readFileSync(manifest(), 'utf8')) as { version?: string }).version ?? '?'}`;
+        } catch {
+          // try the next
+        }
+      }
+      return `${name} ?`;
+    })
+    .join('\0');
 }
 
 let folderCache: string | null | undefined;
@@ -81,9 +111,7 @@ function cacheFolder(): string | null {
   const root = process.env.DOCK2NIX_CACHE === '0' ? null : dock2nixCacheDir();
   if (!root) return null;
   try {
-    const manifest = createRequire(import.meta.url).resolve('mvdan-sh/package.json');
-    const version = (JSON.parse(readFileSync(manifest, 'utf8')) as { version?: string }).version ?? '?';
-    const key = createHash('sha256').update(`mvdan-sh ${version}\0tree ${TREE_FORMAT}\0${readerSource()}`).digest('hex').slice(0, 16);
+    const key = createHash('sha256').update(`${parserVersions()}\0tree ${TREE_FORMAT}\0${readerSource()}`).digest('hex').slice(0, 16);
     folderCache = path.join(root, `shell-${key}`);
   } catch {
     folderCache = null;

@@ -16,6 +16,7 @@ import type { Answers } from '../../convert/answers.js';
 import type { CliIo } from '../main.js';
 import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOptions, type BatchOutcome } from './convert-pool.js';
 import { compareText } from '../../compare.js';
+import { loadBashGrammar } from '../../shell/tree-sitter.js';
 
 export interface ConvertCommandOptions {
   dockerfile: string;
@@ -91,6 +92,7 @@ export function parseBuildArgs(values: string[]): Record<string, string> {
 
 /** Convert one Dockerfile and write its files; throws a Dock2nixError for input it cannot use. */
 export async function convertOne(options: ConvertCommandOptions, answers: Answers | null): Promise<{ plan: MigrationPlan; written: string[] }> {
+  const grammar = loadBashGrammar(); // RUN scripts are read with it when it is ready (src/shell/tree-sitter.ts)
   const source = readDockerfile(options.dockerfile);
   // A context saved in the answers file is relative to that file; --context wins over it.
   const savedContext = answers?.context !== undefined && options.answers ? path.resolve(path.dirname(options.answers), answers.context) : undefined;
@@ -106,6 +108,7 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
   const rules = loadRules();
   const context = fsContext(contextDir);
   const ignore = readDockerignore(context);
+  await grammar;
   const { plan, files } = convertDockerfile(source, context, rules, {
     dockerfilePath: options.dockerfile,
     format: options.formatFromFlag ? options.format : (answers?.format ?? options.format),

@@ -20,6 +20,7 @@ import { answersFor, runWizard } from '../../wizard/wizard.js';
 import type { CliIo } from '../main.js';
 import { parseBuildArgs, readDockerfile, runConvert } from './convert.js';
 import { secretReason } from '../../convert/secrets.js';
+import { loadBashGrammar } from '../../shell/tree-sitter.js';
 
 export interface WizardCommandOptions {
   dockerfile?: string;
@@ -204,6 +205,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   const buildArgs = { ...saved?.answers.buildArgs, ...parseBuildArgs(options.buildArg ?? []) };
   const defaultOutputAbs = saved ? path.dirname(saved.file) : path.join(contextDir, defaultOutputName(dockerfile));
 
+  await loadBashGrammar(); // RUN scripts read with tree-sitter (src/shell/tree-sitter.ts)
   const result = await runWizard({
     dockerfile,
     source,

@@ -1,0 +1,141 @@
+/**
+ * The tree-sitter reading of RUN scripts (src/shell/tree-sitter.ts) must be mvdan/sh's reading, spans included,
+ * whenever it gives one; when it is not sure it gives none and mvdan/sh parses. Held on every RUN script of the
+ * fixtures and the corpus, on scripts generated from a grammar of RUN lines, and on shapes where tree-sitter's
+ * bash grammar is known to go astray.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseDockerfile } from '../src/dockerfile/parse.js';
+import { parseWithMvdan } from '../src/shell/parse.js';
+import { bashGrammarLoaded, loadBashGrammar, readWithTreeSitter } from '../src/shell/tree-sitter.js';
+import { script } from './helpers/shell-scripts.js';
+import { corpusDir } from './helpers/tools.js';
+
+beforeAll(async () => {
+  await loadBashGrammar();
+});
+
+/** null when the readings agree or tree-sitter gave none; else what differs. */
+function disagreement(source: string): string | null {
+  const fast = readWithTreeSitter(source);
+  if (fast === null) return null;
+  const slow = parseWithMvdan(source).parse;
+  if (!slow.ok) return `tree-sitter read a script mvdan/sh rejects (${slow.error})`;
+  try {
+    expect(fast).toEqual(slow.file);
+    return null;
+  } catch (error) {
+    return (error as Error).message.slice(0, 2000);
+  }
+}
+
+function runScripts(files: string[]): Array<{ where: string; source: string }> {
+  const scripts: Array<{ where: string; source: string }> = [];
+  for (const file of files) {
+    let model;
+    try {
+      model = parseDockerfile(readFileSync(file, 'utf8'), file, {});
+    } catch {
+      continue;
+    }
+    for (const stage of model.stages) {
+      for (const instruction of stage.instructions) {
+        if (instruction.keyword !== 'RUN') continue;
+        const where = `${file}:${instruction.line}`;
+        if (instruction.heredocs.length) for (const heredoc of instruction.heredocs) scripts.push({ where, source: heredoc.content });
+        else if (instruction.run.form === 'shell') scripts.push({ where, source: instruction.run.command });
+      }
+    }
+  }
+  return scripts;
+}
+
+describe('reading RUN scripts with tree-sitter', () => {
+  it('loads the grammar', () => {
+    expect(bashGrammarLoaded()).toBe(true);
+  });
+
+  it('reads the RUN scripts of the fixtures and the corpus as mvdan/sh does, and gives up on few', (context) => {
+    const fixtures = readdirSync('fixtures', { recursive: true, encoding: 'utf8' })
+      .filter((name) => /(^|\/)(Dockerfile[^/]*|[^/]*\.Dockerfile)$/.test(name))
+      .map((name) => path.join('fixtures', name));
+    const files = [...fixtures];
+    const corpus = existsSync(corpusDir) ? path.join(corpusDir, 'dockerfiles') : null;
+    if (corpus) files.push(...readdirSync(corpus).filter((f) => f !== 'INDEX.tsv').map((f) => path.join(corpus, f)));
+    else console.log('corpus not found (../shared/corpus): only the fixtures are compared');
+    const scripts = runScripts(files);
+    let read = 0;
+    for (const { where, source } of scripts) {
+      expect(disagreement(source), where).toBeNull();
+      if (readWithTreeSitter(source)) read++;
+    }
+    expect(scripts.length).toBeGreaterThan(corpus ? 200 : 40);
+    // Giving up is always safe, so a reader that gave up everywhere would pass the line above: it must not.
+    expect(read / scripts.length).toBeGreaterThan(0.95);
+    context.annotate?.(`${read} of ${scripts.length} scripts read by tree-sitter`);
+  });
+
+  it('agrees with mvdan/sh on generated scripts, or gives up', () => {
+    let read = 0;
+    fc.assert(
+      fc.property(script, (source) => {
+        if (readWithTreeSitter(source)) read++;
+        const differs = disagreement(source);
+        if (differs) throw new Error(differs);
+      }),
+      { numRuns: 1500 },
+    );
+    // The generator mixes in shapes left to mvdan/sh (functions, here-documents, `[[`, `((`), and long scripts
+    // meet one often; still a good share must be read, or the property says little.
+    expect(read).toBeGreaterThan(250);
+  });
+
+  it.each([
+    ['a | b && c', 'BinaryCmd'],
+    ['apt-get update && apt-get install -y --no-install-recommends curl ca-certificates && rm -rf /var/lib/apt/lists/*', 'BinaryCmd'],
+    ['set -eux; arch="$(dpkg --print-architecture)"; case "${arch##*-}" in amd64) A=x64;; *) exit 1;; esac', 'CallExpr'],
+    ['if [ -f /x ]; then echo "${A:-b}" >&2; else rm -f /x; fi', 'IfClause'],
+    ['for p in a b; do pip install "$p" || exit 1; done', 'ForClause'],
+    ['export PATH="/opt/bin:$PATH" GOFLAGS=-mod=vendor && go build -o /out ./...', 'BinaryCmd'],
+    ['echo >&2 "error: $X" 2>/dev/null | tee -a /log', 'BinaryCmd'],
+  ])('reads a common shape: %s', (source, type) => {
+    const tree = readWithTreeSitter(source);
+    expect(tree?.stmts[0]?.cmd?.type).toBe(type);
+    expect(disagreement(source)).toBeNull();
+  });
+
+  it.each([
+    // where the bash grammar is known to read otherwise than the shell
+    ['an escaped blank standing alone as a word (dropped by the grammar)', 'apt-get \\  x'],
+    ['an assignment running into the command name', 'A=0`id -u`"" apt-get'],
+    ['a function followed by && (mvdan/sh takes both as the body)', 'f() { a; } && b'],
+    ['an arithmetic command under !', '! ((x++))'],
+    ['a reserved word as a command (a syntax error for the shell)', 'a # c && for i in ; do b\nc; done'],
+    ['line continuations (spans counted differently)', 'apt-get install \\\n  curl'],
+    ['here-documents', 'cat <<EOF > /f\nx\nEOF'],
+    ['two backquoted substitutions in one word', 'echo `a``b`'],
+  ])('gives up on %s', (_, source) => {
+    expect(readWithTreeSitter(source)).toBeNull();
+  });
+
+  it('reads around the grammar splitting a word at a $ on a long line', () => {
+    const source = `true ${'x '.repeat(400)}; echo debuild-$target/nginx-$NGINX_VERSION/debian/control`;
+    expect(readWithTreeSitter(source)).not.toBeNull();
+    expect(disagreement(source)).toBeNull();
+  });
+
+  it('never throws: a script nested past the stack is left to mvdan/sh', () => {
+    const deep = '('.repeat(5000) + 'true' + ')'.repeat(5000);
+    expect(() => readWithTreeSitter(deep)).not.toThrow();
+    expect(disagreement('('.repeat(50) + 'true' + ')'.repeat(50))).toBeNull();
+  });
+
+  it('keeps byte offsets when the script is not ASCII', () => {
+    const source = 'echo "héllo ☃ 😀" && apt-get install -y curl > /tmp/ünï';
+    expect(readWithTreeSitter(source)).not.toBeNull();
+    expect(disagreement(source)).toBeNull();
+  });
+});
