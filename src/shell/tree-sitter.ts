@@ -60,14 +60,14 @@ function giveUp(): never {
 /** The script's tree as mvdan/sh would give it, or null: grammar not loaded, a syntax error, or a shape not covered. */
 export function readWithTreeSitter(script: string): ShellFile | null {
   if (!bash) return null;
-  // Line continuations: mvdan/sh counts them into the spans of words around them, the grammar does not.
-  if (/\\\r?\n/.test(script)) return null;
-  const tree = bash.parse(script);
+  const joined = joinLines(script);
+  if (!joined) return null;
+  const tree = bash.parse(joined.text);
   if (!tree) return null;
   try {
     const root = tree.rootNode;
     if (root.hasError) return null;
-    return { stmts: new Reader(script).statements(plainTree(root, grammarTypes(tree.language), script).children) };
+    return { stmts: new Reader(joined.text, script, joined.removed).statements(plainTree(root, grammarTypes(tree.language), joined.text).children) };
   } catch {
     // GiveUp, or anything else (a stack overflow on a deeply nested script): mvdan/sh parses, and words the error
     return null;
@@ -180,6 +180,32 @@ function plainTree(node: Node, types: GrammarTypes, source: string): Syntax {
   return { type, isNamed: types.named[id] ?? true, startIndex, endIndex, children, childCount: children.length };
 }
 
+/**
+ * The script with its line continuations (backslash, newline) taken out, as the shell takes them out before it
+ * reads words, and where they were (indexes in the joined text); the reader works on the joined text and maps
+ * positions back. Only continuations after a blank are taken out; where one may not be a continuation (single
+ * quotes, comments, here-documents in the script) nothing is tried: null.
+ */
+function joinLines(script: string): { text: string; removed: number[] } | null {
+  if (!script.includes('\\\n')) return { text: script, removed: [] };
+  if (/['#\r]|<</.test(script)) return null;
+  let text = '';
+  const removed: number[] = [];
+  let from = 0;
+  for (let at = script.indexOf('\\\n'); at !== -1; at = script.indexOf('\\\n', at + 2)) {
+    // Only continuations between words, as RUN scripts break long lines: inside a word (`a\\<newline>b`, `$\\<newline>x`)
+    // mvdan/sh's spans and literals follow rules of their own.
+    if (at > 0 && script[at - 1] !== ' ' && script[at - 1] !== '\t') return null;
+    let escapes = 0;
+    while (at - 2 - escapes >= 0 && script[at - 2 - escapes] === '\\') escapes++;
+    if (escapes % 2 === 1) return null; // the blank before it is escaped (`a\\ \\<newline>`): inside a word
+    text += script.slice(from, at);
+    removed.push(text.length);
+    from = at + 2;
+  }
+  return { text: text + script.slice(from), removed };
+}
+
 const STRUCTURED = new Set([
   'string',
   'raw_string',
@@ -226,14 +252,23 @@ class Reader {
   /** Index of the first character of each line. */
   private readonly lineStarts: number[] = [0];
 
-  constructor(private readonly source: string) {
-    for (let i = source.indexOf('\n'); i !== -1; i = source.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
-    if (/[^\x00-\x7f]/.test(source)) {
-      this.byteAt = new Uint32Array(source.length + 1);
+  /**
+   * @param source the script as read: line continuations taken out (joinLines)
+   * @param original the script as written, which spans and lines refer to
+   * @param removed where continuations were taken out of `source`
+   */
+  constructor(
+    private readonly source: string,
+    original: string,
+    private readonly removed: number[],
+  ) {
+    for (let i = original.indexOf('\n'); i !== -1; i = original.indexOf('\n', i + 1)) this.lineStarts.push(i + 1);
+    if (/[^\x00-\x7f]/.test(original)) {
+      this.byteAt = new Uint32Array(original.length + 1);
       let bytes = 0;
-      for (let i = 0; i < source.length; i++) {
+      for (let i = 0; i < original.length; i++) {
         this.byteAt[i] = bytes;
-        const code = source.charCodeAt(i);
+        const code = original.charCodeAt(i);
         if (code < 0x80) bytes += 1;
         else if (code < 0x800) bytes += 2;
         else if (code >= 0xd800 && code <= 0xdbff) {
@@ -241,7 +276,7 @@ class Reader {
           this.byteAt[++i] = bytes; // a low surrogate never starts a node
         } else bytes += 3;
       }
-      this.byteAt[source.length] = bytes;
+      this.byteAt[original.length] = bytes;
     } else {
       this.byteAt = null;
     }
@@ -251,11 +286,30 @@ class Reader {
     return this.source.slice(node.startIndex, node.endIndex);
   }
 
-  private byte(index: number): number {
-    return this.byteAt ? this.byteAt[index]! : index;
+  /** An index of the joined text in the script as written; a continuation right at the index counts as before it. */
+  private written(index: number): number {
+    let shift = 0;
+    for (const at of this.removed) {
+      if (at > index) break;
+      shift += 2;
+    }
+    return index + shift;
   }
 
-  private line(index: number): number {
+  /** The UTF-8 byte offset, in the script as written, of an index of the joined text where something starts. */
+  private byte(index: number): number {
+    const written = this.written(index);
+    return this.byteAt ? this.byteAt[written]! : written;
+  }
+
+  /** The same for an index where something ends: just after its last character, before any continuation. */
+  private endByte(index: number): number {
+    const written = index === 0 ? 0 : this.written(index - 1) + 1;
+    return this.byteAt ? this.byteAt[written]! : written;
+  }
+
+  private line(joinedIndex: number): number {
+    const index = this.written(joinedIndex);
     let low = 0;
     let high = this.lineStarts.length - 1;
     while (low < high) {
@@ -284,7 +338,7 @@ class Reader {
       } else if (child.type === ';' || child.type === '&') {
         const last = stmts[stmts.length - 1];
         if (!last || last.end > this.byte(child.startIndex)) giveUp();
-        last.end = this.byte(child.endIndex);
+        last.end = this.endByte(child.endIndex);
       } else if (child.type !== '\n') {
         giveUp(); // `;;` outside case, `|&`, keywords: not a plain list
       }
@@ -293,7 +347,7 @@ class Reader {
   }
 
   private plain(start: number, end: number, cmd: Command | null): Stmt {
-    return { start: this.byte(start), end: this.byte(end), cmd, negated: false, redirs: [] };
+    return { start: this.byte(start), end: this.endByte(end), cmd, negated: false, redirs: [] };
   }
 
   private stmt(node: Syntax): Stmt {
@@ -442,7 +496,7 @@ class Reader {
         const [keyword, ...rest] = node.children;
         if (keyword?.type !== 'unset') giveUp();
         const start = this.start(node);
-        const name: Word = { start: this.byte(start), end: this.byte(keyword.endIndex), parts: [{ type: 'Lit', value: 'unset' }] };
+        const name: Word = { start: this.byte(start), end: this.endByte(keyword.endIndex), parts: [{ type: 'Lit', value: 'unset' }] };
         return { type: 'CallExpr', line: this.line(start), assigns: [], args: [name, ...this.words(rest)] };
       }
       case 'test_command':
@@ -563,7 +617,7 @@ class Reader {
     if (open.type === '[[') return { type: 'Other', goType: 'TestClause' };
     if (open.type !== '[' || children[children.length - 1]?.type !== ']') giveUp();
     // The grammar reads the inside as expressions; mvdan/sh as words. Words are the blank-separated runs of it.
-    const words: Word[] = [{ start: this.byte(start), end: this.byte(start + 1), parts: [{ type: 'Lit', value: '[' }] }];
+    const words: Word[] = [{ start: this.byte(start), end: this.endByte(start + 1), parts: [{ type: 'Lit', value: '[' }] }];
     const close = children[children.length - 1]!;
     const leaves: Syntax[] = [];
     const collect = (item: Syntax): void => {
@@ -590,7 +644,7 @@ class Reader {
     }
     flush();
     const closeStart = this.start(close);
-    words.push({ start: this.byte(closeStart), end: this.byte(close.endIndex), parts: [{ type: 'Lit', value: ']' }] });
+    words.push({ start: this.byte(closeStart), end: this.endByte(close.endIndex), parts: [{ type: 'Lit', value: ']' }] });
     for (let i = 1; i < words.length; i++) if (words[i]!.start <= words[i - 1]!.end) giveUp();
     return { type: 'CallExpr', line: this.line(start), assigns: [], args: words };
   }
@@ -701,7 +755,7 @@ class Reader {
     }
     this.literal(parts, at, end, false);
     if (parts.length === 0) giveUp();
-    return { start: this.byte(start), end: this.byte(end), parts };
+    return { start: this.byte(start), end: this.endByte(end), parts };
   }
 
   /** Unquoted (or double-quoted) text as a Lit part; text the grammar should have read as something else gives up. */
@@ -778,6 +832,8 @@ class Reader {
   private doubleQuoted(node: Syntax, from: number): WordPart {
     const end = node.endIndex;
     if (this.source[from] !== '"' || this.source[end - 1] !== '"' || end - from < 2) giveUp();
+    // mvdan/sh splits quoted text at a continuation into two literals: not mirrored
+    if (this.removed.some((at) => at > from && at < end)) giveUp();
     const parts: WordPart[] = [];
     let at = from + 1;
     for (const child of node.children) {

@@ -67,3 +67,25 @@ export const script: fc.Arbitrary<string> = fc.letrec<{ list: string; stmt: stri
     leaf.map((s) => `${s} # a comment`),
   ),
 })).list;
+
+/**
+ * The same scripts broken over lines with continuations (a blank, backslash, newline) between words, as
+ * here-document RUN scripts are written. Single quotes, comments and here-strings are taken out, since the reader
+ * under test leaves scripts that have them to mvdan/sh whenever they contain a continuation.
+ */
+export const continuedScript: fc.Arbitrary<string> = fc
+  .tuple(script, fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), fc.array(fc.constantFrom(' \\\n  ', ' \\\n', '\t\\\n\t\t'), { minLength: 6, maxLength: 6 }))
+  .map(([source, picks, breaks]) => {
+    const text = source
+      .replace(/\$?'[^'\n]*'/g, '"q"')
+      .replace(/ # a comment/g, '')
+      .replace(/<<<?/g, '<')
+      .replace(/'/g, '"');
+    const blanks = [...text.matchAll(/ /g)].map((match) => match.index!);
+    if (!blanks.length) return text;
+    const chosen = new Set(picks.map((pick) => blanks[pick % blanks.length]!));
+    let out = '';
+    let k = 0;
+    for (let i = 0; i < text.length; i++) out += chosen.has(i) ? breaks[k++ % breaks.length]! : text[i];
+    return out;
+  });
