@@ -2,6 +2,8 @@
  * What the converter may read from the build context. The core gets this interface; the CLI gives it a view of
  * the file system that cannot reach outside the context, and tests give it files in memory.
  */
+import { globRegExp } from './glob.js';
+
 export interface BuildContext {
   /** `file`, `dir`, or null when the path (relative to the context root, `/`-separated) does not exist. */
   kind(relativePath: string): 'file' | 'dir' | null;
@@ -34,30 +36,12 @@ export function memoryContext(files: Record<string, string | null>): BuildContex
       return entries.get(normal(relativePath)) ?? null;
     },
     glob(pattern) {
-      const regex = globToRegExp(normal(pattern));
+      const regex = globRegExp(normal(pattern));
       return [...entries.keys(), ...dirs].filter((p) => p !== '' && regex.test(p)).sort();
     },
   };
 }
 
-/** Docker's COPY patterns follow Go's filepath.Match: `*` and `?` stay within one path element. */
-export function globToRegExp(pattern: string): RegExp {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '*') source += '[^/]*';
-    else if (ch === '?') source += '[^/]';
-    else if (ch === '[') {
-      const end = pattern.indexOf(']', i + 1);
-      if (end === -1) source += '\\[';
-      else {
-        source += `[${pattern.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\')}]`;
-        i = end;
-      }
-    } else source += ch.replace(/[.+^${}()|\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
-}
 
 export function hasGlob(pattern: string): boolean {
   return /[*?[]/.test(pattern);

@@ -4,6 +4,7 @@
  * pattern decides. Patterns become POSIX extended regular expressions for Nix's builtins.match, which matches
  * whole strings.
  */
+import { globEre } from './glob.js';
 
 export interface IgnoreRule {
   /** The pattern, cleaned (no leading `/` or `./`, no trailing `/`, no `.` segments). */
@@ -48,47 +49,9 @@ export function plainExclusions(rules: readonly IgnoreRule[]): string[] | null {
   return rules.every((rule) => rule.exclude && !hasWildcard(rule.pattern)) ? rules.map((rule) => rule.pattern) : null;
 }
 
-/** What POSIX ERE lets (and needs) a backslash to make literal; `]` and `}` alone are literal, and escaping them is an error. */
-const ERE_SPECIAL = /[.[()*+?{|^$\\]/;
-
 /** The pattern as a POSIX ERE matching a context path (relative, `/`-separated) or anything under it. */
 export function ignoreRegex(pattern: string): string {
-  let out = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i]!;
-    if (ch === '*' && pattern[i + 1] === '*') {
-      // `**` spans folders: `**/` may also be nothing at all.
-      const atStart = i === 0 || pattern[i - 1] === '/';
-      if (atStart && pattern[i + 2] === '/') {
-        out += '(.*/)?';
-        i += 2;
-      } else {
-        out += '.*';
-        i += 1;
-      }
-    } else if (ch === '*') out += '[^/]*';
-    else if (ch === '?') out += '[^/]';
-    else if (ch === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end === -1) out += '\\[';
-      else {
-        let body = pattern.slice(i + 1, end);
-        let negate = false;
-        // Go's filepath.Match negates with `^` only; `[!x]` is a class holding `!` and `x`.
-        if (body.startsWith('^')) {
-          negate = true;
-          body = body.slice(1);
-        }
-        // Inside brackets only `]`, `\`, `^` and `-` mean something; the body keeps ranges as written.
-        out += `[${negate ? '^' : ''}${body.replace(/\\(.)/g, '$1')}]`;
-        i = end;
-      }
-    } else if (ch === '\\' && i + 1 < pattern.length) {
-      i++;
-      out += ERE_SPECIAL.test(pattern[i]!) ? `\\${pattern[i]}` : pattern[i];
-    } else out += ERE_SPECIAL.test(ch) ? `\\${ch}` : ch;
-  }
-  return `${out}(/.*)?`;
+  return `${globEre(pattern)}(/.*)?`;
 }
 
 /**

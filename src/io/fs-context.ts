@@ -5,7 +5,7 @@
 import { lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BuildContext } from '../convert/context.js';
-import { globToRegExp } from '../convert/context.js';
+import { globRegExp } from '../convert/glob.js';
 import { parseDockerignore, type IgnoreRule } from '../convert/dockerignore.js';
 
 const MAX_TEXT_BYTES = 4 * 1024 * 1024;
@@ -51,7 +51,7 @@ export function fsContext(root: string): BuildContext {
       const segments = pattern.split('/').filter((s) => s && s !== '.');
       let current = [''];
       for (const segment of segments) {
-        const regex = globToRegExp(segment);
+        const regex = globRegExp(segment);
         const next: string[] = [];
         for (const dir of current) {
           const real = inside(dir || '.');
