@@ -4,15 +4,12 @@
  * fixtures and the corpus, on scripts generated from a grammar of RUN lines, and on shapes where tree-sitter's
  * bash grammar is known to go astray.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseDockerfile } from '../src/dockerfile/parse.js';
 import { parseWithMvdan } from '../src/shell/parse.js';
 import { bashGrammarLoaded, loadBashGrammar, readWithTreeSitter } from '../src/shell/tree-sitter.js';
 import { continuedScript, script } from './helpers/shell-scripts.js';
-import { corpusDir } from './helpers/tools.js';
+import { fixtureAndCorpusRunScripts } from './helpers/run-scripts.js';
 
 beforeAll(async () => {
   await loadBashGrammar();
@@ -32,25 +29,18 @@ function disagreement(source: string): string | null {
   }
 }
 
-function runScripts(files: string[]): Array<{ where: string; source: string }> {
-  const scripts: Array<{ where: string; source: string }> = [];
-  for (const file of files) {
-    let model;
-    try {
-      model = parseDockerfile(readFileSync(file, 'utf8'), file, {});
-    } catch {
-      continue;
-    }
-    for (const stage of model.stages) {
-      for (const instruction of stage.instructions) {
-        if (instruction.keyword !== 'RUN') continue;
-        const where = `${file}:${instruction.line}`;
-        if (instruction.heredocs.length) for (const heredoc of instruction.heredocs) scripts.push({ where, source: heredoc.content });
-        else if (instruction.run.form === 'shell') scripts.push({ where, source: instruction.run.command });
-      }
-    }
-  }
-  return scripts;
+/** Holds the property on `runs` scripts from `scripts`; how many tree-sitter read. */
+function agreementOn(scripts: fc.Arbitrary<string>, runs: number): number {
+  let read = 0;
+  fc.assert(
+    fc.property(scripts, (source) => {
+      if (readWithTreeSitter(source)) read++;
+      const differs = disagreement(source);
+      if (differs) throw new Error(differs);
+    }),
+    { numRuns: runs },
+  );
+  return read;
 }
 
 describe('reading RUN scripts with tree-sitter', () => {
@@ -59,14 +49,7 @@ describe('reading RUN scripts with tree-sitter', () => {
   });
 
   it('reads the RUN scripts of the fixtures and the corpus as mvdan/sh does, and gives up on few', (context) => {
-    const fixtures = readdirSync('fixtures', { recursive: true, encoding: 'utf8' })
-      .filter((name) => /(^|\/)(Dockerfile[^/]*|[^/]*\.Dockerfile)$/.test(name))
-      .map((name) => path.join('fixtures', name));
-    const files = [...fixtures];
-    const corpus = existsSync(corpusDir) ? path.join(corpusDir, 'dockerfiles') : null;
-    if (corpus) files.push(...readdirSync(corpus).filter((f) => f !== 'INDEX.tsv').map((f) => path.join(corpus, f)));
-    else console.log('corpus not found (../shared/corpus): only the fixtures are compared');
-    const scripts = runScripts(files);
+    const { scripts, corpus } = fixtureAndCorpusRunScripts();
     let read = 0;
     for (const { where, source } of scripts) {
       expect(disagreement(source), where).toBeNull();
@@ -79,33 +62,15 @@ describe('reading RUN scripts with tree-sitter', () => {
   });
 
   it('agrees with mvdan/sh on generated scripts, or gives up', () => {
-    let read = 0;
-    fc.assert(
-      fc.property(script, (source) => {
-        if (readWithTreeSitter(source)) read++;
-        const differs = disagreement(source);
-        if (differs) throw new Error(differs);
-      }),
-      { numRuns: 1500 },
-    );
-    // The generator mixes in shapes left to mvdan/sh (functions, here-documents, `[[`, `((`), and long scripts
-    // meet one often; still a good share must be read, or the property says little.
-    expect(read).toBeGreaterThan(150);
+    // The generator mixes in shapes left to mvdan/sh (here-documents, `[[`, `((`), and long scripts meet one
+    // often; still a good share must be read, or the property says little.
+    expect(agreementOn(script, 1500)).toBeGreaterThan(150);
   });
 
   it('agrees with mvdan/sh on generated scripts broken over lines, or gives up', () => {
-    let read = 0;
-    fc.assert(
-      fc.property(continuedScript, (source) => {
-        if (readWithTreeSitter(source)) read++;
-        const differs = disagreement(source);
-        if (differs) throw new Error(differs);
-      }),
-      { numRuns: 1000 },
-    );
-    // Fewer are read than above: a continuation inside double quotes, or next to a shape left to mvdan/sh, is
-    // enough to leave a whole script to it.
-    expect(read).toBeGreaterThan(40);
+    // Fewer are read: a continuation inside double quotes, or next to a shape left to mvdan/sh, is enough to leave
+    // a whole script to it.
+    expect(agreementOn(continuedScript, 1000)).toBeGreaterThan(40);
   });
 
   it.each([

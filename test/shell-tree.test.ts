@@ -3,14 +3,11 @@
  * the library's public wrappers say. The reference reader below uses only the wrappers (slow, but the documented
  * way); both read the same parse of scripts covering every node kind the analysis looks at.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseDockerfile } from '../src/dockerfile/parse.js';
 import { analyzeShell } from '../src/shell/analyze.js';
 import { learnOperatorCodes, readShellFile, type BinaryOperator, type Command, type ExpansionOperator, type IfClause, type ShellFile, type Stmt, type Word, type WordPart } from '../src/shell/syntax-tree.js';
-import { corpusDir } from './helpers/tools.js';
+import { fixtureAndCorpusRunScripts } from './helpers/run-scripts.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Wrapped = any;
@@ -118,34 +115,21 @@ describe('reading mvdan-sh syntax trees directly', () => {
   });
 
   it('agrees with the public wrappers on every RUN script of the fixtures and the corpus', (context) => {
-    const dockerfiles = readdirSync('fixtures').map((name) => path.join('fixtures', name, 'Dockerfile'));
-    const corpus = existsSync(corpusDir) ? corpusDir : null;
-    if (corpus) dockerfiles.push(...readdirSync(path.join(corpus, 'dockerfiles')).filter((f) => f !== 'INDEX.tsv').map((f) => path.join(corpus, 'dockerfiles', f)));
-    else console.log('corpus not found (../shared/corpus): only the fixtures are compared');
-    let scripts = 0;
-    for (const file of dockerfiles) {
-      let model;
+    const { scripts, corpus } = fixtureAndCorpusRunScripts();
+    let compared = 0;
+    for (const { where, source, heredoc } of scripts) {
+      if (heredoc) continue;
+      let readings;
       try {
-        model = parseDockerfile(readFileSync(file, 'utf8'), file, {});
+        readings = bothReadings(source);
       } catch {
-        continue;
+        continue; // a script the shell parser rejects has no tree
       }
-      for (const stage of model.stages) {
-        for (const instruction of stage.instructions) {
-          if (instruction.keyword !== 'RUN' || instruction.run.form !== 'shell') continue;
-          let readings;
-          try {
-            readings = bothReadings(instruction.run.command);
-          } catch {
-            continue; // a script the shell parser rejects has no tree
-          }
-          expect(readings.direct, `${file}:${instruction.line}`).toEqual(readings.wrappers);
-          scripts++;
-        }
-      }
+      expect(readings.direct, where).toEqual(readings.wrappers);
+      compared++;
     }
-    expect(scripts).toBeGreaterThan(corpus ? 150 : 10);
-    context.annotate?.(`${scripts} scripts compared`);
+    expect(compared).toBeGreaterThan(corpus ? 150 : 10);
+    context.annotate?.(`${compared} scripts compared`);
   });
 
   it('cuts command source by bytes, so text after a non-ASCII character is not shifted', () => {

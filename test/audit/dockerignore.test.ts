@@ -5,10 +5,9 @@
  * excluded folder are checked with Nix alone in test/dockerignore.test.ts: Buildah's answer for them varied
  * between runs here, sending vendor/x/keep for `vendor` + `!vendor/*\/keep` once and not the next time.)
  */
-import { cp, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILDAH_FLAGS, BUSYBOX, MINI_NIXPKGS, NIX_FLAGS, assertBuilt, buildahProblem, cli, countArchive, nixProblem, skipReason, tempDir } from './helpers.js';
+import { assertBuilt, buildahProblem, filesInBothImages, nixProblem, skipReason, tempDir, writeContext } from './helpers.js';
 
 const skip = skipReason('.dockerignore build tests', (await buildahProblem()) ?? (await nixProblem()));
 
@@ -49,19 +48,14 @@ data\\ \\[1\\].csv
 
 describe.skipIf(skip)('.dockerignore patterns', () => {
   let dir: { path: string; remove: () => Promise<void> };
-  let context: string;
 
   beforeAll(async () => {
     assertBuilt();
     dir = await tempDir('dock2nix-dockerignore-');
-    context = join(dir.path, 'context');
-    for (const file of FILES) {
-      await mkdir(join(context, file, '..'), { recursive: true });
-      await writeFile(join(context, file), `${file}\n`);
-    }
-    await cp(BUSYBOX, join(context, 'busybox'));
-    await writeFile(join(context, '.dockerignore'), DOCKERIGNORE);
-    await writeFile(join(context, 'Dockerfile'), 'FROM scratch\nCOPY busybox /bin/busybox\nCOPY . /ctx/\nCMD ["/bin/busybox", "sh"]\n');
+    await writeContext(join(dir.path, 'context'), FILES, {
+      '.dockerignore': DOCKERIGNORE,
+      Dockerfile: 'FROM scratch\nCOPY busybox /bin/busybox\nCOPY . /ctx/\nCMD ["/bin/busybox", "sh"]\n',
+    });
   });
 
   afterAll(async () => {
@@ -69,19 +63,7 @@ describe.skipIf(skip)('.dockerignore patterns', () => {
   });
 
   it('leave out of the Nix image exactly what Buildah leaves out of the build context', async () => {
-    const keep = join(dir.path, 'keep');
-    const result = await cli(['audit', join(context, 'Dockerfile'), ...BUILDAH_FLAGS, ...NIX_FLAGS, '--format', 'json', '--progress', 'plain', '--keep-archives', keep], {
-      env: { NIX_PATH: `nixpkgs=${MINI_NIXPKGS}` },
-    });
-    expect(result.exitCode, result.stderr.split('\n').slice(-5).join('\n')).toBe(0);
-    const filesUnderCtx = async (archive: string, into: string) =>
-      (await countArchive(join(keep, archive), join(dir.path, into))).layers
-        .flatMap((layer) => layer.listing)
-        .filter((entry) => entry.type === '-' && entry.path.startsWith('ctx/'))
-        .map((entry) => entry.path)
-        .sort();
-    const docker = await filesUnderCtx('docker.tar', 'count-docker');
-    const nix = await filesUnderCtx('nix.tar.gz', 'count-nix');
+    const { docker, nix } = await filesInBothImages(dir.path, join(dir.path, 'context'), (path) => path.startsWith('ctx/'));
     // What Docker's rules give, written out: a check on the test itself.
     expect(docker).toEqual(
       // `*.md` and `secret?.txt` stay in the root folder and `?` is one character: docs/guide.md and secret12.txt go.

@@ -4,13 +4,13 @@
  * check of an HTML report.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { expect } from 'vitest';
 import type { AuditImage } from '../../src/audit/types.js';
-import type { Counted } from '../helpers/system-tar.js';
+import { countArchive, type Counted } from '../helpers/system-tar.js';
 import { hasTool, repoRoot } from '../helpers/tools.js';
 
 export const BIN = join(repoRoot, 'bin/dock2nix.js');
@@ -71,6 +71,38 @@ export function skipReason(name: string, reason: string | null): boolean {
 // An independent count of an archive, with the system tools (shared with the image-analysis tests).
 
 export { countArchive, expectedDifferences, parseListing, type Counted, type CountedLayer, type Listed } from '../helpers/system-tar.js';
+
+/**
+ * A build context in `context`: each of `files` holding its own name, busybox, and the `extra` files as given
+ * (the Dockerfile, a .dockerignore).
+ */
+export async function writeContext(context: string, files: string[], extra: Record<string, string>): Promise<void> {
+  for (const file of files) {
+    await mkdir(join(context, file, '..'), { recursive: true });
+    await writeFile(join(context, file), `${file}\n`);
+  }
+  await cp(BUSYBOX, join(context, 'busybox'));
+  for (const [name, text] of Object.entries(extra)) await writeFile(join(context, name), text);
+}
+
+/**
+ * Audits the context's Dockerfile with Buildah and Nix (stand-in nixpkgs), keeping both archives under `work`, and
+ * lists the regular files of each image whose path `wanted` accepts, sorted.
+ */
+export async function filesInBothImages(work: string, context: string, wanted: (path: string) => boolean): Promise<{ docker: string[]; nix: string[] }> {
+  const keep = join(work, 'keep');
+  const result = await cli(['audit', join(context, 'Dockerfile'), ...BUILDAH_FLAGS, ...NIX_FLAGS, '--format', 'json', '--progress', 'plain', '--keep-archives', keep], {
+    env: { NIX_PATH: `nixpkgs=${MINI_NIXPKGS}` },
+  });
+  expect(result.exitCode, result.stderr.split('\n').slice(-5).join('\n')).toBe(0);
+  const files = async (archive: string, into: string) =>
+    (await countArchive(join(keep, archive), join(work, into))).layers
+      .flatMap((layer) => layer.listing)
+      .filter((entry) => entry.type === '-' && wanted(entry.path))
+      .map((entry) => entry.path)
+      .sort();
+  return { docker: await files('docker.tar', 'count-docker'), nix: await files('nix.tar.gz', 'count-nix') };
+}
 
 /** Every figure of an audited image, against the independent count. */
 export function expectImageMatches(image: AuditImage, counted: Counted): void {
