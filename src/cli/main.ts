@@ -50,8 +50,6 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--nixpkgs <path>', 'the nixpkgs to check against (default: <nixpkgs> from NIX_PATH)')
     .option('--jobs <n>', 'threads for converting several Dockerfiles (default: one fewer than the cores)', (v) => Number.parseInt(v, 10))
     .action(async (dockerfiles: string[], options, command: Command) => {
-      // The shell grammar's WebAssembly compiles in the background while the conversion code loads.
-      void import('../shell/tree-sitter.js').then((grammar) => grammar.loadBashGrammar());
       const { runConvertMany } = await import('./commands/convert.js');
       exitCode = await runConvertMany(dockerfiles, { ...options, formatFromFlag: command.getOptionValueSource('format') === 'cli' }, io);
     });

@@ -163,13 +163,38 @@ function recall(file: string): ShellParse | null {
   return null;
 }
 
+let cachedOnly = false;
+const NOT_KNOWN = Symbol('a syntax tree not in the cache');
+
+function notKnown(): never {
+  throw NOT_KNOWN;
+}
+
+/**
+ * `run` (synchronous) if every RUN script it reads has its tree in the cache, else null, stopped at the first
+ * that has not. The command line tries a conversion this way first, so that a run that has seen its scripts
+ * before loads neither parser (tree-sitter's grammar costs ~25 ms to load).
+ */
+export function withCachedTreesOnly<T>(run: () => T): T | null {
+  cachedOnly = true;
+  try {
+    return run();
+  } catch (error) {
+    if (error === NOT_KNOWN) return null;
+    throw error;
+  } finally {
+    cachedOnly = false;
+  }
+}
+
 /** The script's syntax tree, or the parser's error with its line. */
 export function parseShell(script: string): ShellParse {
   const folder = cacheFolder();
-  if (!folder) return parseNow(script).parse;
+  if (!folder) return cachedOnly ? notKnown() : parseNow(script).parse;
   const file = path.join(folder, `${createHash('sha256').update(script).digest('hex')}.json`);
   const known = recall(file);
   if (known) return known;
+  if (cachedOnly) notKnown();
   const { parse, lasting } = parseNow(script);
   if (lasting) remember(folder, file, parse);
   return parse;

@@ -16,6 +16,7 @@ import type { Answers } from '../../convert/answers.js';
 import type { CliIo } from '../main.js';
 import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOptions, type BatchOutcome } from './convert-pool.js';
 import { compareText } from '../../compare.js';
+import { withCachedTreesOnly } from '../../shell/parse.js';
 import { loadBashGrammar } from '../../shell/tree-sitter.js';
 
 export interface ConvertCommandOptions {
@@ -90,9 +91,11 @@ export function parseBuildArgs(values: string[]): Record<string, string> {
   return args;
 }
 
+/** Whether this thread has loaded tree-sitter's grammar (or given it up): then conversions parse straight away. */
+let shellParsersLoaded = false;
+
 /** Convert one Dockerfile and write its files; throws a Dock2nixError for input it cannot use. */
 export async function convertOne(options: ConvertCommandOptions, answers: Answers | null): Promise<{ plan: MigrationPlan; written: string[] }> {
-  const grammar = loadBashGrammar(); // RUN scripts are read with it when it is ready (src/shell/tree-sitter.ts)
   const source = readDockerfile(options.dockerfile);
   // A context saved in the answers file is relative to that file; --context wins over it.
   const savedContext = answers?.context !== undefined && options.answers ? path.resolve(path.dirname(options.answers), answers.context) : undefined;
@@ -108,19 +111,28 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
   const rules = loadRules();
   const context = fsContext(contextDir);
   const ignore = readDockerignore(context);
-  await grammar;
-  const { plan, files } = convertDockerfile(source, context, rules, {
-    dockerfilePath: options.dockerfile,
-    format: options.formatFromFlag ? options.format : (answers?.format ?? options.format),
-    target: options.target ?? answers?.target,
-    decisions: answers?.decisions,
-    buildArgs: { ...answers?.buildArgs, ...parseBuildArgs(options.buildArg) },
-    imageName: options.name ?? imageNameFrom(path.basename(contextDir)),
-    contextFromOutput: path.relative(outputDir, contextDir).split(path.sep).join('/'),
-    outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
-    dockerignore: ignore,
-    contextLabel: path.relative(process.cwd(), contextDir) || '.',
-  });
+  const convert = () =>
+    convertDockerfile(source, context, rules, {
+      dockerfilePath: options.dockerfile,
+      format: options.formatFromFlag ? options.format : (answers?.format ?? options.format),
+      target: options.target ?? answers?.target,
+      decisions: answers?.decisions,
+      buildArgs: { ...answers?.buildArgs, ...parseBuildArgs(options.buildArg) },
+      imageName: options.name ?? imageNameFrom(path.basename(contextDir)),
+      contextFromOutput: path.relative(outputDir, contextDir).split(path.sep).join('/'),
+      outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
+      dockerignore: ignore,
+      contextLabel: path.relative(process.cwd(), contextDir) || '.',
+    });
+  // A run that has seen every RUN script before needs no shell parser; otherwise tree-sitter's grammar is loaded
+  // (src/shell/tree-sitter.ts) and the conversion starts again.
+  let converted = shellParsersLoaded ? null : withCachedTreesOnly(convert);
+  if (!converted) {
+    await loadBashGrammar();
+    shellParsersLoaded = true;
+    converted = convert();
+  }
+  const { plan, files } = converted;
   const targets = (answers?.files ?? (['default.nix', 'flake.nix'] as const)).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
   ensureWritable(targets.map((t) => t.path), Boolean(options.force));
   await writeFilesAtomically(targets);
