@@ -17,8 +17,11 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const bin = path.join(repoRoot, 'bin/dock2nix.js');
 const noParser = path.join(repoRoot, 'test/helpers/no-shell-parser.cjs');
 
-function convert(dir: string, out: string, env: Record<string, string>, preload?: string) {
-  const result = spawnSync(process.execPath, [...(preload ? ['--require', preload] : []), bin, 'convert', 'Dockerfile', '-o', out, '--force'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
+const noTreeSitter = path.join(repoRoot, 'test/helpers/no-tree-sitter.mjs');
+
+function convert(dir: string, out: string, env: Record<string, string>, preload?: string, blockTreeSitter = false) {
+  const flags = [...(preload ? ['--require', preload] : []), ...(blockTreeSitter ? ['--import', noTreeSitter] : [])];
+  const result = spawnSync(process.execPath, [...flags, bin, 'convert', 'Dockerfile', '-o', out, '--force'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } });
   return { code: result.status, stderr: result.stderr };
 }
 
@@ -58,14 +61,16 @@ describe('remembered syntax trees', () => {
     expect((existsSync(cache) ? readdirSync(cache) : []).some((f) => f.startsWith('mvdan-sh-'))).toBe(false);
   });
 
-  it('keep tree-sitter\'s readings too, which the next run reads back with neither parser', () => {
+  it('keep tree-sitter\'s readings too, which the next run reads back loading neither parser', () => {
     const cache = path.join(work, 'cache-f');
     const first = convert(dir, 'out-8', { DOCK2NIX_CACHE_DIR: cache }, noParser);
     expect(first.code, first.stderr).toBe(0);
     expect(entries(cache)).toHaveLength(3); // the fixture's three RUN scripts
-    const second = convert(dir, 'out-9', { DOCK2NIX_CACHE_DIR: cache, ...mvdanOnly }, noParser);
+    const second = convert(dir, 'out-9', { DOCK2NIX_CACHE_DIR: cache }, noParser, true);
     expect(second.code, second.stderr).toBe(0);
     for (const file of ['default.nix', 'flake.nix']) expect(readFileSync(path.join(dir, 'out-9', file), 'utf8')).toEqual(readFileSync(path.join(dir, 'out-8', file), 'utf8'));
+    // The hooks do block: without the cache the same run has no parser left.
+    expect(convert(dir, 'out-11', { DOCK2NIX_CACHE_DIR: cache, DOCK2NIX_CACHE: '0' }, noParser, true).code).not.toBe(0);
   });
 
   it('that are damaged are parsed again and rewritten', () => {
