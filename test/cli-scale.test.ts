@@ -3,6 +3,7 @@
  * half-written file.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -129,14 +130,18 @@ describe('what convert loads', () => {
     const trace = path.join(work, 'loads.txt');
     const dir = path.join(work, 'loads');
     mkdirSync(dir, { recursive: true });
-    // A script no earlier run has seen, so the shell parser is loaded (and its compiled code cached).
-    writeFileSync(path.join(dir, 'Dockerfile'), `FROM alpine\nRUN apk add curl && echo ${process.pid}-${Date.now()}\n`);
+    // A script no earlier run has seen, so it is read by tree-sitter (mvdan-sh is not needed) and its tree cached.
+    const script = `apk add curl && echo ${process.pid}-${Date.now()}`;
+    writeFileSync(path.join(dir, 'Dockerfile'), `FROM alpine\nRUN ${script}\n`);
     const result = run(['convert', 'Dockerfile', '--force'], dir, { DOCK2NIX_TRACE_LOADS: trace, NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs') });
     expect(result.code).toBe(0);
     const loaded = readFileSync(trace, 'utf8');
     expect(loaded).toContain('/dist/cli/commands/convert.js');
-    // The shell parser's compiled code is cached next to the dependency, never in the project or /tmp.
-    expect(readdirSync(path.join(repoRoot, 'node_modules/.cache/dock2nix')).some((f) => /^mvdan-sh-[0-9a-f]{16}\.bin$/.test(f))).toBe(true);
+    expect(loaded).toContain('web-tree-sitter');
+    // The tree is cached next to the dependencies, never in the project or /tmp.
+    const cache = path.join(repoRoot, 'node_modules/.cache/dock2nix');
+    const entry = `${createHash('sha256').update(script).digest('hex')}.json`;
+    expect(readdirSync(cache).some((folder) => folder.startsWith('shell-') && existsSync(path.join(cache, folder, entry)))).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['Dockerfile', 'nix']);
     for (const heavy of ['@inquirer', 'tar-stream', 'execa', 'fzstd', 'zod', 'smol-toml', 'picomatch', '/dist/image/', '/dist/wizard/', '/dist/audit/', '/dist/check/', 'playwright']) {
       expect(loaded, heavy).not.toContain(heavy);
