@@ -50,6 +50,13 @@ export function bashGrammarLoaded(): boolean {
   return bash !== null;
 }
 
+let mistakes = 0;
+
+/** How many scripts this process's reading failed on with an error of the reader's own (a bug): tests expect 0. */
+export function readerMistakes(): number {
+  return mistakes;
+}
+
 /** Raised inside the reader for anything it does not read with certainty. */
 class GiveUp extends Error {}
 
@@ -60,6 +67,8 @@ function giveUp(): never {
 /** The script's tree as mvdan/sh would give it, or null: grammar not loaded, a syntax error, or a shape not covered. */
 export function readWithTreeSitter(script: string): ShellFile | null {
   if (!bash) return null;
+  if (script.includes('\r')) return null; // CRLF: mvdan/sh takes backslash-CR-LF as a continuation
+  if (script.includes('\0')) return null; // mvdan/sh drops NUL bytes from words
   const joined = joinLines(script);
   if (!joined) return null;
   const tree = bash.parse(joined.text);
@@ -67,9 +76,13 @@ export function readWithTreeSitter(script: string): ShellFile | null {
   try {
     const root = tree.rootNode;
     if (root.hasError) return null;
+    // The grammar starts the program after what it takes for blanks (a form feed, a byte order mark, `\ `).
+    if (!GAP.test(joined.text.slice(0, root.startIndex)) || !GAP.test(joined.text.slice(root.endIndex))) return null;
     return { stmts: new Reader(joined.text, script, joined.removed).statements(plainTree(root, grammarTypes(tree.language), joined.text).children) };
-  } catch {
-    // GiveUp, or anything else (a stack overflow on a deeply nested script): mvdan/sh parses, and words the error
+  } catch (error) {
+    // GiveUp, or anything else (a stack overflow on a deeply nested script): mvdan/sh parses, and words the error.
+    // Anything but those two is a mistake of this reader: counted, so tests can see it (readerMistakes).
+    if (!(error instanceof GiveUp) && !(error instanceof RangeError)) mistakes++;
     return null;
   } finally {
     tree.delete();
@@ -108,7 +121,6 @@ function grammarTypes(language: Language): GrammarTypes {
  * tokens that have none (asking would be one more call into WebAssembly for half the nodes of a tree).
  */
 const OPAQUE = new Set([
-  'command_substitution',
   'arithmetic_expansion',
   'process_substitution',
   'comment',
@@ -261,6 +273,8 @@ const RESERVED = new Set(['if', 'then', 'elif', 'else', 'fi', 'for', 'while', 'u
 
 const BLANK = /[ \t\n\r]/;
 
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 class Reader {
   /** UTF-8 byte offset of each UTF-16 index, when the script is not ASCII. */
   private readonly byteAt: Uint32Array | null;
@@ -272,6 +286,9 @@ class Reader {
    * @param original the script as written, which spans and lines refer to
    * @param removed where continuations were taken out of `source`
    */
+  /** Inside a `${…}` word, where mvdan/sh does not split literals at `[`. */
+  private inExpansion = 0;
+
   constructor(
     private readonly source: string,
     original: string,
@@ -297,18 +314,37 @@ class Reader {
     }
   }
 
+  /** Whether a word may end at `index`: a blank, an operator or the end comes next. */
+  private endsWord(index: number): boolean {
+    const next = this.source[index];
+    return next === undefined || /[\s;&|()<>]/.test(next);
+  }
+
+  /** Statements where the shell requires some (`then fi` is a syntax error). */
+  private nonEmpty(stmts: Stmt[]): Stmt[] {
+    if (stmts.length === 0) giveUp();
+    return stmts;
+  }
+
+  /** A reserved word's token must stand alone (`do$i` is one word to the shell). */
+  private keyword(token: Syntax | undefined, type: string): void {
+    if (token?.type !== type || !this.endsWord(token.endIndex)) giveUp();
+  }
+
   private text(node: Syntax): string {
     return this.source.slice(node.startIndex, node.endIndex);
   }
 
   /** An index of the joined text in the script as written; a continuation right at the index counts as before it. */
   private written(index: number): number {
-    let shift = 0;
-    for (const at of this.removed) {
-      if (at > index) break;
-      shift += 2;
+    let low = 0;
+    let high = this.removed.length; // count of continuations at or before index
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (this.removed[middle]! <= index) low = middle + 1;
+      else high = middle;
     }
-    return index + shift;
+    return index + 2 * low;
   }
 
   /** The UTF-8 byte offset, in the script as written, of an index of the joined text where something starts. */
@@ -396,6 +432,8 @@ class Reader {
         if (!STATEMENTS.has(child.type) || ['redirected_statement', 'negated_command', 'function_definition'].includes(child.type)) giveUp();
         body = this.stmt(child);
       } else if (child.type === 'file_redirect') {
+        // `0</dev/null`, `{fd}>x`, `"x"2>y`: a descriptor the grammar left in the word before; `a > 2>&1`.
+        if (this.start(child) === node.children[i - 1]!.endIndex) giveUp();
         const { redirect, rest } = this.redirect(child);
         redirs.push(redirect);
         words.push(...rest);
@@ -434,6 +472,8 @@ class Reader {
     });
     const [word, ...rest] = this.words(destinations);
     if (!word) giveUp();
+    const operator = node.children.find((child) => !child.isNamed);
+    if (destinations[0]!.type === 'process_substitution' && operator && destinations[0]!.startIndex === operator.endIndex) giveUp(); // `<>(b)`
     return { redirect: { start: this.byte(this.start(node)), end: word.end, word }, rest };
   }
 
@@ -496,6 +536,7 @@ class Reader {
   private negatedStart(node: Syntax): Stmt {
     const [bang, inner] = node.children;
     if (bang?.type !== '!' || !inner || node.childCount !== 2) giveUp();
+    if (!BLANK.test(this.source[bang.endIndex] ?? '')) giveUp(); // `![`, `!(a)`: a word for mvdan/sh
     const stmt = this.link(inner);
     if (stmt.negated || ['list', 'pipeline'].includes(inner.type)) giveUp();
     return { ...stmt, start: this.byte(this.start(node)) };
@@ -523,13 +564,18 @@ class Reader {
         const close = node.type === 'subshell' ? ')' : '}';
         if (children[0]?.type !== open || children[children.length - 1]?.type !== close) giveUp();
         if (this.source.startsWith('((', node.startIndex)) giveUp(); // an arithmetic command for mvdan/sh
-        return { type: node.type === 'subshell' ? 'Subshell' : 'Block', stmts: this.statements(children.slice(1, -1)) };
+        // `{` and `}` are words: `{a;`, `}#c` and `{}` are something else to the shell
+        if (open === '{' && (!BLANK.test(this.source[children[0]!.endIndex] ?? '') || !this.endsWord(node.endIndex))) giveUp();
+        const stmts = this.statements(children.slice(1, -1));
+        if (stmts.length === 0) giveUp(); // `{ }`, `( )`: syntax errors
+        return { type: node.type === 'subshell' ? 'Subshell' : 'Block', stmts };
       }
       case 'if_statement':
         return this.ifClause(node.children, 'if', 'fi');
       case 'while_statement': {
         const children = node.children;
         if (children[0]?.type !== 'while') giveUp(); // `until` is a WhileClause too, but seldom worth the risk
+        this.keyword(children[0], 'while');
         const body = children[children.length - 1]!;
         if (body.type !== 'do_group') giveUp();
         return { type: 'WhileClause', cond: this.statements(children.slice(1, -1)), body: this.doGroup(body) };
@@ -541,7 +587,17 @@ class Reader {
         if (body.type !== 'do_group') giveUp();
         // The loop's words are not part of the tree the analysis reads; they must still be words it could read.
         if (children[1]?.type !== 'variable_name') giveUp();
-        for (const child of children.slice(2, -1)) {
+        this.keyword(children[0], 'for');
+        if (this.source.slice(children[0]!.endIndex, children[1]!.startIndex).includes('\n')) giveUp(); // `for\ni`
+        const rest = children.slice(2, -1);
+        // `for i in a b;`, `for i;`, `for i` then a newline: words only after an `in` of its own (not `inx`)
+        if (rest.some((child) => child.isNamed)) {
+          this.keyword(rest[0], 'in');
+          // `in` and its words on one line
+          const lastWord = [...rest].reverse().find((child) => child.isNamed)!;
+          if (this.source.slice(rest[0]!.endIndex, lastWord.endIndex).includes('\n')) giveUp();
+        }
+        for (const child of rest) {
           if (child.isNamed) this.word(child);
           else if (!['in', ';', '\n'].includes(child.type)) giveUp();
         }
@@ -556,6 +612,7 @@ class Reader {
         if (body.type !== 'compound_statement' && body.type !== 'subshell') giveUp();
         const head = children.slice(0, -1).map((child) => child.type);
         if (!['word,(,)', 'function,word', 'function,word,(,)'].includes(head.join(','))) giveUp();
+        if (this.source.slice(children[0]!.startIndex, children[children.length - 2]!.endIndex).includes('\n')) giveUp(); // `f(\n)`
         return { type: 'FuncDecl', body: this.plain(this.start(body), body.endIndex, this.command(body)) };
       }
       default:
@@ -566,17 +623,23 @@ class Reader {
   private doGroup(node: Syntax): Stmt[] {
     const children = node.children;
     if (children[0]?.type !== 'do' || children[children.length - 1]?.type !== 'done') giveUp();
-    return this.statements(children.slice(1, -1));
+    this.keyword(children[0], 'do');
+    this.keyword(children[children.length - 1], 'done');
+    const stmts = this.statements(children.slice(1, -1));
+    if (stmts.length === 0) giveUp(); // `do done`: a syntax error
+    return stmts;
   }
 
   /** `if`/`elif` … `then` … [`elif` …|`else` …] `fi`: an elif or else is an IfClause of its own, as in mvdan/sh. */
   private ifClause(children: Syntax[], opener: 'if' | 'elif', closer: string | null): IfClause {
     if (children[0]?.type !== opener) giveUp();
+    this.keyword(children[0], opener);
     const then = children.findIndex((child) => child.type === 'then');
     if (then === -1) giveUp();
+    this.keyword(children[then], 'then');
     let end = children.length;
     if (closer !== null) {
-      if (children[children.length - 1]?.type !== closer) giveUp();
+      this.keyword(children[children.length - 1], closer);
       end--;
     }
     const rest = children.slice(then + 1, end);
@@ -589,25 +652,38 @@ class Reader {
       if (clause.type === 'else_clause') {
         if (i !== branches.length - 1) giveUp();
         const parts = clause.children;
-        if (parts[0]?.type !== 'else') giveUp();
-        otherwise = { type: 'IfClause', cond: [], then: this.statements(parts.slice(1)), else: null };
+        this.keyword(parts[0], 'else');
+        otherwise = { type: 'IfClause', cond: [], then: this.nonEmpty(this.statements(parts.slice(1))), else: null };
       } else if (clause.type === 'elif_clause') {
         otherwise = { ...this.ifClause(clause.children, 'elif', null), else: otherwise };
       } else {
         giveUp();
       }
     }
-    return { type: 'IfClause', cond: this.statements(children.slice(1, then)), then: this.statements(body), else: otherwise };
+    return { type: 'IfClause', cond: this.nonEmpty(this.statements(children.slice(1, then))), then: this.nonEmpty(this.statements(body)), else: otherwise };
   }
 
   private caseClause(node: Syntax): Command {
     const children = node.children;
     if (children[0]?.type !== 'case' || children[children.length - 1]?.type !== 'esac') giveUp();
+    this.keyword(children[0], 'case');
+    this.keyword(children[children.length - 1], 'esac');
+    // `case WORD in`, on one line, `in` a word of its own
+    const value = children[1];
+    if (!value?.isNamed || this.source.slice(children[0]!.endIndex, value.startIndex).includes('\n')) giveUp();
+    this.keyword(children[2], 'in');
     const items: Stmt[][] = [];
-    for (const child of children.slice(1, -1)) {
+    for (const child of children.slice(3, -1)) {
       if (child.type === 'case_item') items.push(this.caseItem(child));
-      else if (child.isNamed) this.word(child); // the value
-      else if (child.type !== 'in' && child.type !== '\n') giveUp();
+      else if (child.type !== '\n') giveUp();
+    }
+    this.word(value);
+    // The last item may leave out `;;`, but then `esac` must start a line (or follow a `;`): else it is a word.
+    const last = children[children.length - 2]!;
+    if (last.type === 'case_item') {
+      const tail = last.children[last.children.length - 1]!;
+      const before = this.source.slice(last.endIndex, children[children.length - 1]!.startIndex);
+      if (tail.type !== ';;' && tail.type !== ';' && !before.includes('\n') && tail.type !== ')') giveUp();
     }
     return { type: 'CaseClause', items };
   }
@@ -616,7 +692,12 @@ class Reader {
     const children = node.children;
     const close = children.findIndex((child) => child.type === ')');
     if (close === -1) giveUp();
-    for (const child of children.slice(0, close)) if (child.type !== '|' && child.type !== '(' && !child.isNamed) giveUp();
+    if (this.source.slice(node.startIndex, children[close]!.startIndex).includes('\n')) giveUp(); // `x\n)`
+    // Patterns are not part of the tree the analysis reads; they must still be words it could read.
+    for (const child of children.slice(0, close)) {
+      if (child.isNamed) this.word(child);
+      else if (child.type !== '|' && child.type !== '(') giveUp();
+    }
     let end = children.length;
     const last = children[end - 1]!;
     if (last.type === ';;') end--; // the last item's `;;` is not marked as its termination
@@ -631,6 +712,7 @@ class Reader {
     const start = this.start(node);
     if (open.type === '[[') return { type: 'Other', goType: 'TestClause' };
     if (open.type !== '[' || children[children.length - 1]?.type !== ']') giveUp();
+    if (this.source.slice(node.startIndex, node.endIndex).includes('\n') || !this.endsWord(node.endIndex)) giveUp();
     // The grammar reads the inside as expressions; mvdan/sh as words. Words are the blank-separated runs of it.
     const words: Word[] = [{ start: this.byte(start), end: this.endByte(start + 1), parts: [{ type: 'Lit', value: '[' }] }];
     const close = children[children.length - 1]!;
@@ -706,7 +788,7 @@ class Reader {
       if (this.start(child) === last) giveUp(); // one word the grammar split
       last = child.endIndex;
       if (child.type === 'variable_assignment') return this.assign(child);
-      if (child.type === 'variable_name') return { name: this.text(child), value: null };
+      if (child.type === 'variable_name') return NAME.test(this.text(child)) ? { name: this.text(child), value: null } : giveUp();
       // Flags (`declare -x`); anything else (`export $NAME`) mvdan/sh accepts or rejects by rules not mirrored here.
       if (child.type !== 'word' || !/^-[a-zA-Z]+$/.test(this.text(child))) giveUp();
       return { name: null, value: this.word(child) };
@@ -718,6 +800,7 @@ class Reader {
     const children = node.children;
     const [name, op, value] = children;
     if (name?.type !== 'variable_name' || (op?.type !== '=' && op?.type !== '+=') || children.length > 3) giveUp();
+    if (!NAME.test(this.text(name))) giveUp(); // `2b=x`, `é=1`: not assignments to mvdan/sh
     if (!value) {
       if (op.type === '+=') giveUp(); // mvdan/sh ends `a+=` one byte early; not worth mirroring
       return { name: this.text(name), value: null };
@@ -767,6 +850,8 @@ class Reader {
       this.literal(parts, at, from, false);
       parts.push(this.part(node, from));
       at = node.endIndex;
+      // `'a'#b`, `${REF}#egg`: mvdan/sh (unlike bash) starts a comment at a `#` after a quote or an expansion
+      if (at < end && this.source[at] === '#') giveUp();
     }
     this.literal(parts, at, end, false);
     if (parts.length === 0) giveUp();
@@ -791,6 +876,7 @@ class Reader {
         // A plain `$name` the grammar left in a word's text (it does, on long lines)
         const name = /^\$([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(this.source.slice(i, to));
         if (!name) giveUp();
+        if (!quoted && this.source[i + name[0].length] === '#') giveUp(); // mvdan/sh starts a comment there
         flushText(i);
         parts.push({ type: 'ParamExp', param: name[1]!, transformed: false, exp: null });
         i += name[0].length - 1;
@@ -798,7 +884,7 @@ class Reader {
         split = false;
         continue;
       }
-      if (char === '[' && !quoted && !split) {
+      if (char === '[' && !quoted && !split && this.inExpansion === 0) {
         // mvdan/sh ends an unquoted literal at its first `[` (unless it starts it) and goes on with a second one
         split = true;
         if (i > text) {
@@ -829,11 +915,16 @@ class Reader {
       }
       case 'expansion':
         return this.expansion(node, from);
-      case 'command_substitution':
+      case 'command_substitution': {
         if (!text.startsWith('$(') && !text.startsWith('`')) giveUp();
+        // The analysis does not enter it, but a syntax error inside (`$( then f)`) must still give up.
+        const inner = node.children;
+        if (inner.length < 2 || !['$(', '`'].includes(inner[0]!.type) || !['`', ')'].includes(inner[inner.length - 1]!.type)) giveUp();
+        this.statements(inner.slice(1, -1));
         if (text.startsWith('`') && (text.length < 2 || /[^\\]`/.test(text.slice(1, -1)))) giveUp(); // `a``b`: two for mvdan/sh
         if (text.startsWith('$((')) giveUp(); // arithmetic or a subshell: mvdan/sh decides differently
         return { type: 'Other', goType: 'CmdSubst' };
+      }
       case 'arithmetic_expansion':
         if (!text.startsWith('$((') && !text.startsWith('$[')) giveUp();
         return { type: 'Other', goType: 'ArithmExp' };
@@ -867,6 +958,15 @@ class Reader {
   }
 
   /** `${…}`: the plain and defaulting forms are read; other operators are noted, as syntax-tree.ts notes them. */
+  private expansionWord(start: number, end: number, inner: Syntax[]): Word {
+    this.inExpansion++;
+    try {
+      return this.region(start, end, inner);
+    } finally {
+      this.inExpansion--;
+    }
+  }
+
   private expansion(node: Syntax, from: number): WordPart {
     const end = node.endIndex;
     if (!this.source.startsWith('${', from) || this.source[end - 1] !== '}') giveUp();
@@ -891,16 +991,20 @@ class Reader {
       const wordStart = from + 2 + param.length + op.length;
       const named = op === ':-' || op === '-' || op === ':+' || op === '+' ? op : 'other';
       if (wordStart === end - 1) return { type: 'ParamExp', param, transformed: false, exp: { op: named, word: null } };
-      return { type: 'ParamExp', param, transformed: false, exp: { op: named, word: this.region(wordStart, end - 1, inner) } };
+      return { type: 'ParamExp', param, transformed: false, exp: { op: named, word: this.expansionWord(wordStart, end - 1, inner) } };
     }
     const removal = /^(%%|%|##|#)/.exec(rest);
     if (removal) {
       const wordStart = from + 2 + param.length + removal[1]!.length;
       if (wordStart === end - 1) giveUp();
-      return { type: 'ParamExp', param, transformed: false, exp: { op: 'other', word: this.region(wordStart, end - 1, inner) } };
+      return { type: 'ParamExp', param, transformed: false, exp: { op: 'other', word: this.expansionWord(wordStart, end - 1, inner) } };
     }
-    if (/^(\/|:[0-9 ]|\[)/.test(rest)) {
-      if (!/^[A-Za-z0-9_/:.\[\]* -]*$/.test(rest) || inner.length) giveUp(); // only simple patterns and indexes
+    // Replacements with plain text (`${a/=/@x=}`), plain indexes and numeric slices; nothing quoted or expanded.
+    const replacement = rest.startsWith('/') && /^[^$`'"\\{}\s]*$/.test(rest);
+    const index = /^\[[A-Za-z0-9_*@]+\]$/.test(rest);
+    const slice = /^: ?-?[0-9]+(:-?[0-9]+)?$/.test(rest);
+    if (replacement || index || slice) {
+      if (inner.length) giveUp();
       return { type: 'ParamExp', param, transformed: true, exp: null };
     }
     return giveUp(); // case and `@` operators: left to mvdan/sh
