@@ -42,7 +42,6 @@ export function memoryContext(files: Record<string, string | null>): BuildContex
   };
 }
 
-
 export function hasGlob(pattern: string): boolean {
   return /[*?[]/.test(pattern);
 }

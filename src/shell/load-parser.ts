@@ -28,6 +28,11 @@ export function dock2nixCacheDir(): string | null {
   }
 }
 
+/** A name beside `file` that no other writer (process, or write of this one) uses. */
+function temporaryName(file: string): string {
+  return `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+}
+
 /**
  * Put one cache file in place whole (temporary name, then rename), or not at all: a read-only or full disk only
  * costs speed, so failures are ignored.
@@ -35,7 +40,7 @@ export function dock2nixCacheDir(): string | null {
 export function writeCacheFile(file: string, data: string | Uint8Array, mode?: number): void {
   try {
     mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    const tmp = temporaryName(file);
     writeFileSync(tmp, data, mode === undefined ? {} : { mode });
     renameSync(tmp, file);
   } catch {
@@ -59,7 +64,7 @@ export function writeCacheFileSoon(file: string, data: string, mode: number): vo
       return; // only speed is lost
     }
   }
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const tmp = temporaryName(file);
   writeFile(tmp, data, { mode })
     .then(() => rename(tmp, file))
     .catch(() => rm(tmp, { force: true }).catch(() => undefined));

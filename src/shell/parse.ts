@@ -1,14 +1,15 @@
 /**
- * A RUN script's syntax tree, from mvdan/sh, remembered on disk.
+ * A RUN script's syntax tree, read by tree-sitter where it agrees with mvdan/sh (tree-sitter.ts) and by mvdan/sh
+ * otherwise (syntax-tree.ts), and remembered on disk.
  *
- * The plain tree (syntax-tree.ts) depends on nothing but the script and the parser, so it is kept by content:
- * node_modules/.cache/dock2nix/shell-<parser and tree format>/<sha256 of the script>.json, next to the parser's
- * compiled-code cache (load-parser.ts). A script seen before is read back instead of parsed, and when every
- * script of a run was seen before the parser (1.6 MB of Go compiled to JavaScript, slow until the JIT has
- * warmed up) is not even loaded. An entry that cannot be read is parsed again; a read-only install, or
- * DOCK2NIX_CACHE=0, parses every time. The cache is bounded: a folder past MAX_ENTRIES is emptied, and the
- * folders of other parser or tree versions are removed when a new entry is written. The folder's key covers the
- * mvdan-sh version, TREE_FORMAT and the source of syntax-tree.ts, so any change to the reader starts afresh.
+ * The plain tree depends on nothing but the script and the readers, so it is kept by content:
+ * node_modules/.cache/dock2nix/shell-<readers and tree format>/<sha256 of the script>.json, next to mvdan-sh's
+ * compiled-code cache (load-parser.ts). A script seen before is read back instead of parsed, and a run whose
+ * scripts were all seen before loads neither parser (withCachedTreesOnly). An entry that cannot be read is
+ * parsed again; a read-only install, or DOCK2NIX_CACHE=0, parses every time. The cache is bounded: a folder past
+ * MAX_ENTRIES is emptied, and the folders of other reader or tree versions are removed when a new entry is
+ * written. The folder's key covers both parsers' versions, TREE_FORMAT and the source of both readers, so any
+ * change to a reader starts afresh.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';

@@ -10,8 +10,9 @@
  *
  * Why: mvdan/sh is Go compiled to JavaScript and runs slowly until V8 has optimised it (about 400 ms of CPU for
  * a first run over the corpus), while tree-sitter's parser is compiled WebAssembly, quick from its first call.
- * Loading it is asynchronous (WebAssembly), so the command line loads it before converting (loadBashGrammar);
- * a conversion that runs without it simply parses with mvdan/sh.
+ * Loading it is asynchronous (WebAssembly), so the command line loads it (loadBashGrammar) when a conversion
+ * meets a script that is not in the tree cache (parse.ts, withCachedTreesOnly); a conversion that runs without it
+ * simply parses with mvdan/sh.
  *
  * Word parts are not taken from tree-sitter's leaves (its words sometimes carry a neighbour's blank): a word's
  * literal text is the source between its quoted and expanded parts, as mvdan/sh has it.
@@ -99,7 +100,6 @@ interface Syntax {
   startIndex: number;
   endIndex: number;
   children: Syntax[];
-  childCount: number;
 }
 
 interface GrammarTypes {
@@ -204,7 +204,7 @@ function fromCursor(cursor: TreeCursor, types: GrammarTypes, source: string): Sy
       if (child) at = child.endIndex;
     }
   }
-  return { type, isNamed: types.named[id] ?? true, startIndex, endIndex, children, childCount: children.length };
+  return { type, isNamed: types.named[id] ?? true, startIndex, endIndex, children };
 }
 
 /**
@@ -215,7 +215,7 @@ function fromCursor(cursor: TreeCursor, types: GrammarTypes, source: string): Sy
  */
 function joinLines(script: string): { text: string; removed: number[] } | null {
   if (!script.includes('\\\n')) return { text: script, removed: [] };
-  if (/['#\r]|<</.test(script)) return null;
+  if (/['#]|<</.test(script)) return null;
   let text = '';
   const removed: number[] = [];
   let from = 0;
@@ -275,20 +275,26 @@ const BLANK = /[ \t\n\r]/;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** A parameter as `$x` names it: a name, or one digit or special character. */
+const PARAMETER = '[A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-]';
+const PARAMETER_AT_START = new RegExp(`^\\$(${PARAMETER})`);
+const PARAMETER_ONLY = new RegExp(`^(${PARAMETER})$`);
+const PARAMETER_PREFIX = new RegExp(`^(${PARAMETER})`);
+
 class Reader {
   /** UTF-8 byte offset of each UTF-16 index, when the script is not ASCII. */
   private readonly byteAt: Uint32Array | null;
   /** Index of the first character of each line. */
   private readonly lineStarts: number[] = [0];
 
+  /** Inside a `${…}` word, where mvdan/sh does not split literals at `[`. */
+  private inExpansion = 0;
+
   /**
    * @param source the script as read: line continuations taken out (joinLines)
    * @param original the script as written, which spans and lines refer to
    * @param removed where continuations were taken out of `source`
    */
-  /** Inside a `${…}` word, where mvdan/sh does not split literals at `[`. */
-  private inExpansion = 0;
-
   constructor(
     private readonly source: string,
     original: string,
@@ -494,8 +500,7 @@ class Reader {
           flatten(body!);
           const last = items.pop();
           if (typeof last !== 'object') giveUp();
-          const children = [last, ...redirects];
-          items.push({ type: 'redirected_statement', isNamed: true, startIndex: last.startIndex, endIndex: child.endIndex, children, childCount: children.length });
+          items.push({ type: 'redirected_statement', isNamed: true, startIndex: last.startIndex, endIndex: child.endIndex, children: [last, ...redirects] });
         } else if (child.isNamed) items.push(child);
         else if (['&&', '||', '|', '|&'].includes(child.type)) items.push(child.type);
         else giveUp();
@@ -535,7 +540,7 @@ class Reader {
   /** The command after `!`, starting at the `!`; the caller marks the pipeline negated. */
   private negatedStart(node: Syntax): Stmt {
     const [bang, inner] = node.children;
-    if (bang?.type !== '!' || !inner || node.childCount !== 2) giveUp();
+    if (bang?.type !== '!' || !inner || node.children.length !== 2) giveUp();
     if (!BLANK.test(this.source[bang.endIndex] ?? '')) giveUp(); // `![`, `!(a)`: a word for mvdan/sh
     const stmt = this.link(inner);
     if (stmt.negated || ['list', 'pipeline'].includes(inner.type)) giveUp();
@@ -718,7 +723,7 @@ class Reader {
     const close = children[children.length - 1]!;
     const leaves: Syntax[] = [];
     const collect = (item: Syntax): void => {
-      if (STRUCTURED.has(item.type) || item.childCount === 0) leaves.push(item);
+      if (STRUCTURED.has(item.type) || item.children.length === 0) leaves.push(item);
       else if (['unary_expression', 'binary_expression', 'parenthesized_expression', 'concatenation', 'word', 'test_operator', 'number'].includes(item.type))
         item.children.forEach(collect);
       else giveUp();
@@ -761,7 +766,7 @@ class Reader {
         assigns.push(this.assign(child));
         last = child.endIndex;
       } else if (child.type === 'command_name') {
-        if (args.length || child.childCount !== 1 || (last !== null && this.start(child) === last)) giveUp();
+        if (args.length || child.children.length !== 1 || (last !== null && this.start(child) === last)) giveUp();
         last = child.endIndex;
         first ??= this.start(child);
         const name = this.word(child.children[0]!);
@@ -874,7 +879,7 @@ class Reader {
       }
       if (char === '$') {
         // A plain `$name` the grammar left in a word's text (it does, on long lines)
-        const name = /^\$([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])/.exec(this.source.slice(i, to));
+        const name = PARAMETER_AT_START.exec(this.source.slice(i, to));
         if (!name) giveUp();
         if (!quoted && this.source[i + name[0].length] === '#') giveUp(); // mvdan/sh starts a comment there
         flushText(i);
@@ -910,7 +915,7 @@ class Reader {
         return this.doubleQuoted(node, from);
       case 'simple_expansion': {
         const param = text.slice(1);
-        if (!text.startsWith('$') || !/^([A-Za-z_][A-Za-z0-9_]*|[0-9@*#?$!-])$/.test(param)) giveUp();
+        if (!text.startsWith('$') || !PARAMETER_ONLY.test(param)) giveUp();
         return { type: 'ParamExp', param, transformed: false, exp: null };
       }
       case 'expansion':
@@ -957,7 +962,7 @@ class Reader {
     return { type: 'DblQuoted', parts };
   }
 
-  /** `${…}`: the plain and defaulting forms are read; other operators are noted, as syntax-tree.ts notes them. */
+  /** The word after a `${…}` operator, where mvdan/sh does not split literals at `[`. */
   private expansionWord(start: number, end: number, inner: Syntax[]): Word {
     this.inExpansion++;
     try {
@@ -967,6 +972,7 @@ class Reader {
     }
   }
 
+  /** `${…}`: the plain and defaulting forms are read; other operators are noted, as syntax-tree.ts notes them. */
   private expansion(node: Syntax, from: number): WordPart {
     const end = node.endIndex;
     if (!this.source.startsWith('${', from) || this.source[end - 1] !== '}') giveUp();
@@ -974,10 +980,10 @@ class Reader {
     const inner = node.children.filter((child) => STRUCTURED.has(child.type));
     if (body.startsWith('#') || body.startsWith('!')) {
       const name = body.slice(1);
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) giveUp();
+      if (!NAME.test(name)) giveUp();
       return { type: 'ParamExp', param: name, transformed: true, exp: null };
     }
-    const match = /^([A-Za-z_][A-Za-z0-9_]*|[0-9]|[@*#?$!-])/.exec(body);
+    const match = PARAMETER_PREFIX.exec(body);
     if (!match) giveUp();
     const param = match[1]!;
     const rest = body.slice(param.length);
