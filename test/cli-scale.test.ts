@@ -125,6 +125,20 @@ describe('rewriting', () => {
   });
 });
 
+describe('a write that fails half-way', () => {
+  it('replaces none of the files and leaves no temporary file behind', () => {
+    const dir = path.join(work, 'half');
+    mkdirSync(path.join(dir, 'nix/flake.nix'), { recursive: true }); // a folder where a file goes: its rename fails
+    writeFileSync(path.join(dir, 'nix/default.nix'), 'the previous default.nix\n');
+    writeFileSync(path.join(dir, 'Dockerfile'), 'FROM alpine:3.20\nCMD ["sh"]\n');
+    const result = run(['convert', 'Dockerfile', '--force'], dir);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toMatch(/^dock2nix: nix\/flake\.nix: cannot write here \(EISDIR\); nothing was replaced$/);
+    expect(readdirSync(path.join(dir, 'nix')).sort()).toEqual(['default.nix', 'flake.nix']);
+    expect(readFileSync(path.join(dir, 'nix/default.nix'), 'utf8')).toBe('the previous default.nix\n');
+  });
+});
+
 describe('what convert loads', () => {
   it('does not load the prompt library, the archive reader or the engine runner', () => {
     const trace = path.join(work, 'loads.txt');

@@ -5,6 +5,7 @@
  */
 import { DockerfileParser, type Instruction as AstInstruction, type Flag } from 'dockerfile-ast';
 import { Dock2nixError } from '../errors.js';
+import { rememberInstructionArguments } from './ast-arguments.js';
 import type { CommandForm, Dockerfile, Heredoc, Instruction, Keyword, Location, Mount, Stage } from './model.js';
 import { expandVariables, expandWord, splitWords, type Env } from './words.js';
 import { resolvePath } from '../container-path.js';
@@ -30,6 +31,8 @@ export interface ParseOptions {
   /** `--build-arg NAME=VALUE` values. */
   buildArgs?: Record<string, string>;
 }
+
+rememberInstructionArguments();
 
 export function parseDockerfile(source: string, path: string, options: ParseOptions = {}): Dockerfile {
   const text = normaliseSource(source, path);

@@ -20,16 +20,20 @@ export function ensureWritable(files: string[], force: boolean): void {
 }
 
 /**
- * Write every file or, when one write fails, replace none (renames happen only once all temporaries are written).
- * A file system refusal (a file where a folder should be, no permission, a full disk) is a one-line error.
+ * Write every file or, when one write fails, replace none: each file is written to a temporary name first, the
+ * renames happen only once all temporaries are written, and a rename that fails puts back what the renames
+ * before it replaced. A file system refusal (a file where a folder should be, a folder where a file should be, no
+ * permission, a full disk) is a one-line error naming the file.
  */
 export async function writeFilesAtomically(files: Array<{ path: string; content: string }>): Promise<void> {
   try {
     await writeAll(files);
   } catch (error) {
-    const problem = error as NodeJS.ErrnoException;
+    const problem = error as NodeJS.ErrnoException & { dest?: string };
     if (typeof problem?.code !== 'string') throw error;
-    const where = problem.path && !TEMPORARY.test(problem.path) ? problem.path : (files[0]?.path ?? '');
+    // A failed rename names its temporary as `path` and the target as `dest`.
+    const named = [problem.dest, problem.path].find((name) => name && !TEMPORARY.test(name));
+    const where = named ?? files[0]?.path ?? '';
     throw new Dock2nixError('E_WRITE', `cannot write here (${problem.code}); nothing was replaced`, { file: path.relative(process.cwd(), where) || where });
   }
 }
@@ -38,22 +42,47 @@ async function writeAll(files: Array<{ path: string; content: string }>): Promis
   const folders = [...new Set(files.map((file) => path.dirname(file.path)))];
   await Promise.all(folders.map((folder) => mkdir(folder, { recursive: true })));
   await Promise.all(folders.map((folder) => removeStaleTemporaries(folder, files.filter((file) => path.dirname(file.path) === folder))));
-  const changed = (await Promise.all(files.map(async (file) => ((await currentContent(file.path)) === file.content ? null : file)))).filter((file) => file !== null);
+  const before = await Promise.all(files.map((file) => currentContent(file.path)));
+  const changed = files.map((file, i) => ({ ...file, before: before[i]! })).filter((file) => file.before !== file.content);
   // Unique per call: lanes and worker threads of one process may write at the same time.
-  const temporary = changed.map((file) => path.join(path.dirname(file.path), `.${path.basename(file.path)}.dock2nix-${process.pid}-${randomBytes(4).toString('hex')}.tmp`));
+  const temporary = changed.map((file) => temporaryName(file.path));
+  const replaced: typeof changed = [];
   try {
     await Promise.all(changed.map((file, i) => writeFile(temporary[i]!, file.content, { mode: 0o644 })));
-    await Promise.all(changed.map((file, i) => rename(temporary[i]!, file.path)));
-  } finally {
-    await Promise.all(temporary.map((tmp) => rm(tmp, { force: true })));
+    for (const [i, file] of changed.entries()) {
+      await rename(temporary[i]!, file.path);
+      replaced.push(file);
+    }
+  } catch (error) {
+    // Renamed temporaries are gone already; the rest are removed, and what was replaced is put back (every step
+    // is tried: allSettled).
+    await Promise.allSettled(temporary.map((tmp) => rm(tmp, { force: true })));
+    await Promise.allSettled(replaced.map((file) => putBack(file.path, file.before)));
+    throw error;
   }
 }
 
+function temporaryName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.dock2nix-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
+}
+
+/** A replaced file's earlier content, written back the same way; a file that did not exist is removed. */
+async function putBack(file: string, before: string | null): Promise<void> {
+  if (before === null) return rm(file, { force: true });
+  const tmp = temporaryName(file);
+  await writeFile(tmp, before, { mode: 0o644 });
+  await rename(tmp, file);
+}
+
+/** The file's content, null when there is none; a folder (or anything unreadable) in its place fails the write before it starts. */
 async function currentContent(file: string): Promise<string | null> {
   try {
     return await readFile(file, 'utf8');
-  } catch {
-    return null;
+  } catch (error) {
+    const problem = error as NodeJS.ErrnoException;
+    if (problem.code === 'ENOENT') return null;
+    problem.path ??= file; // reading a folder fails with EISDIR and no path
+    throw problem;
   }
 }
 

@@ -46,6 +46,11 @@ export function loadBashGrammar(): Promise<void> {
   return loading;
 }
 
+/** Whether loadBashGrammar has been called (the grammar may still be loading). */
+export function bashGrammarRequested(): boolean {
+  return loading !== null;
+}
+
 /** Whether loadBashGrammar has finished and succeeded. */
 export function bashGrammarLoaded(): boolean {
   return bash !== null;

@@ -15,13 +15,19 @@ export interface RunScript {
   heredoc: boolean;
 }
 
-export function fixtureAndCorpusRunScripts(): { scripts: RunScript[]; corpus: boolean } {
+/** Every Dockerfile of the fixtures and, when ../shared/corpus is beside the project, of the corpus. */
+export function fixtureAndCorpusDockerfiles(): { files: string[]; corpus: boolean } {
   const files = readdirSync('fixtures', { recursive: true, encoding: 'utf8' })
     .filter((name) => /(^|\/)(Dockerfile[^/]*|[^/]*\.Dockerfile)$/.test(name))
     .map((name) => path.join('fixtures', name));
   const corpus = existsSync(corpusDir) ? path.join(corpusDir, 'dockerfiles') : null;
   if (corpus) files.push(...readdirSync(corpus).filter((f) => f !== 'INDEX.tsv').map((f) => path.join(corpus, f)));
   else console.log('corpus not found (../shared/corpus): only the fixtures are compared');
+  return { files, corpus: corpus !== null };
+}
+
+export function fixtureAndCorpusRunScripts(): { scripts: RunScript[]; corpus: boolean } {
+  const { files, corpus } = fixtureAndCorpusDockerfiles();
   const scripts: RunScript[] = [];
   for (const file of files) {
     let model;
@@ -39,5 +45,5 @@ export function fixtureAndCorpusRunScripts(): { scripts: RunScript[]; corpus: bo
       }
     }
   }
-  return { scripts, corpus: corpus !== null };
+  return { scripts, corpus };
 }

@@ -17,7 +17,7 @@ import type { CliIo } from '../main.js';
 import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOptions, type BatchOutcome } from './convert-pool.js';
 import { compareText } from '../../compare.js';
 import { withCachedTreesOnly } from '../../shell/parse.js';
-import { loadBashGrammar } from '../../shell/tree-sitter.js';
+import { bashGrammarRequested, loadBashGrammar } from '../../shell/tree-sitter.js';
 
 export interface ConvertCommandOptions {
   dockerfile: string;
@@ -91,9 +91,6 @@ export function parseBuildArgs(values: string[]): Record<string, string> {
   return args;
 }
 
-/** Whether this thread has loaded tree-sitter's grammar (or given it up): then conversions parse straight away. */
-let shellParsersLoaded = false;
-
 /** Convert one Dockerfile and write its files; throws a Dock2nixError for input it cannot use. */
 export async function convertOne(options: ConvertCommandOptions, answers: Answers | null): Promise<{ plan: MigrationPlan; written: string[] }> {
   const source = readDockerfile(options.dockerfile);
@@ -125,11 +122,11 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
       contextLabel: path.relative(process.cwd(), contextDir) || '.',
     });
   // A run that has seen every RUN script before needs no shell parser; otherwise tree-sitter's grammar is loaded
-  // (src/shell/tree-sitter.ts) and the conversion starts again.
-  let converted = shellParsersLoaded ? null : withCachedTreesOnly(convert);
+  // (src/shell/tree-sitter.ts) and the conversion starts again. Once this thread has asked for the grammar,
+  // conversions wait for it and parse straight away.
+  let converted = bashGrammarRequested() ? null : withCachedTreesOnly(convert);
   if (!converted) {
     await loadBashGrammar();
-    shellParsersLoaded = true;
     converted = convert();
   }
   const { plan, files } = converted;

@@ -1,0 +1,2 @@
+/** See ast-readings.mjs. */
+export function astReadings(text: string): unknown[];
