@@ -149,6 +149,22 @@ describe('reading RUN scripts with tree-sitter', () => {
     expect(disagreement(source)).toBeNull();
   });
 
+  it.each([
+    'pip install git+https://github.com/x/y@${REF}#egg=y && echo ok',
+    'sed -i s#$OLD#$NEW#g /etc/f',
+    "echo 'a'#b",
+    'export a=$b#c && c',
+    'echo $##',
+    'for i in ""#x; do b; done',
+  ])('reads a # inside a word as the shell does (mvdan/sh mended to agree): %s', (source) => {
+    expect(readWithTreeSitter(source)).not.toBeNull();
+    expect(disagreement(source)).toBeNull();
+  });
+
+  it('leaves `$(…)#` to mvdan/sh (whose comment there may break the script)', () => {
+    expect(readWithTreeSitter('{ a $(b)#; }')).toBeNull();
+  });
+
   it('reads around the grammar splitting a word at a $ on a long line', () => {
     const source = `true ${'x '.repeat(400)}; echo debuild-$target/nginx-$NGINX_VERSION/debian/control`;
     expect(readWithTreeSitter(source)).not.toBeNull();

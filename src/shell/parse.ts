@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dock2nixCacheDir, loadMvdanSh, writeCacheFileSoon } from './load-parser.js';
+import { hashesAfterWordParts, hashesAfterWords, replaceBytes, restoreHashes, standIn } from './mid-word-hash.js';
 import { learnOperatorCodes, readShellFile, type OperatorCodes, type ShellFile } from './syntax-tree.js';
 import { readWithTreeSitter } from './tree-sitter.js';
 
@@ -49,8 +50,30 @@ function parseNow(script: string): { parse: ShellParse; lasting: boolean } {
   return parseWithMvdan(script);
 }
 
-/** mvdan/sh's parse alone (the authority the tree-sitter reading is held to). */
+/**
+ * mvdan/sh's parse alone (the authority the tree-sitter reading is held to), with one habit of its 2020 build
+ * mended: a `#` right after a quote or an expansion is read as part of the word, as the shell reads it, not as the
+ * start of a comment (mid-word-hash.ts).
+ */
 export function parseWithMvdan(script: string): { parse: ShellParse; lasting: boolean } {
+  if (!script.includes('#')) return parseOnceWithMvdan(script);
+  const char = standIn(script);
+  if (char === null) return parseOnceWithMvdan(script); // every stand-in is in the script: mvdan/sh's reading as it is
+  const bytes = Buffer.from(script, 'utf8');
+  const hashes = hashesAfterWordParts(bytes);
+  let outcome = parseOnceWithMvdan(replaceBytes(bytes, hashes, char));
+  // Then any `#` mvdan/sh still ends a word before (after a `)`); each pass may uncover another in what it took for a comment.
+  for (let pass = 0; pass < 64 && outcome.parse.ok; pass++) {
+    const more = hashesAfterWords(bytes, outcome.parse.file).filter((at) => !hashes.includes(at));
+    if (more.length === 0) break;
+    hashes.push(...more);
+    outcome = parseOnceWithMvdan(replaceBytes(bytes, hashes, char));
+  }
+  if (hashes.length === 0) return outcome;
+  return outcome.parse.ok ? { ...outcome, parse: { ok: true, file: restoreHashes(outcome.parse.file, char) } } : outcome;
+}
+
+function parseOnceWithMvdan(script: string): { parse: ShellParse; lasting: boolean } {
   const { parser: instance, codes } = parser();
   let result: unknown;
   try {
@@ -68,11 +91,12 @@ export function parseWithMvdan(script: string): { parse: ShellParse; lasting: bo
 }
 
 /**
- * The code that reads trees (syntax-tree.js and tree-sitter.js, or .ts under the test runner), so a change to how
- * either reads its parser never serves trees read the old way, even when their shape (TREE_FORMAT) stays the same.
+ * The code that reads trees (syntax-tree.js, tree-sitter.js and mid-word-hash.js, or .ts under the test runner), so
+ * a change to how any of them reads never serves trees read the old way, even when their shape (TREE_FORMAT) stays
+ * the same.
  */
 function readerSource(): string {
-  return ['syntax-tree', 'tree-sitter']
+  return ['syntax-tree', 'tree-sitter', 'mid-word-hash']
     .map((module) => {
       for (const name of [`./${module}.js`, `./${module}.ts`]) {
         try {

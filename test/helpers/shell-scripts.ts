@@ -29,6 +29,8 @@ const wordPart = fc.oneof(
   { weight: 2, arbitrary: expansion },
   { weight: 1, arbitrary: substitution },
   { weight: 1, arbitrary: fc.constantFrom("$'a\\tb'", '\\ ', '\\"', '{a,b}', '*.txt', '[ab]') },
+  // `#` inside a word (`${REF}#egg=x`, `s#$A#b#`): text for the shell; a word never starts with one (filtered below)
+  { weight: 1, arbitrary: fc.stringMatching(/^#[a-z0-9=#]{0,4}$/) },
 );
 export const word = fc.array(wordPart, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('')).filter((w) => !/^[#]/.test(w) && w.trim() !== '' && !w.startsWith('\\\n'));
 
