@@ -4,10 +4,30 @@
  * the same rules against Buildah; these are the cases one by one.
  */
 import { describe, expect, it } from 'vitest';
-import { globRegExp, globTokens } from '../src/convert/glob.js';
-import { ignoreRegex } from '../src/convert/dockerignore.js';
+import { globRegExp, globTokens, hasWildcard } from '../src/convert/glob.js';
+import { ignoreRegex, plainExclusions, parseDockerignore } from '../src/convert/dockerignore.js';
 
 const matches = (pattern: string, names: string[]) => names.filter((name) => globRegExp(pattern).test(name));
+
+describe('whether a COPY source is a pattern (BuildKit: an unescaped *, ? or [)', () => {
+  it.each([
+    ['src/*.json', true],
+    ['a?', true],
+    ['a[bc]', true],
+    ['a\\*b', false],
+    ['a\\\\*b', true],
+    ['a\\[', false],
+    ['plain/path.txt', false],
+    ['a\\b', false],
+  ])('%s: %s', (pattern, expected) => {
+    expect(hasWildcard(pattern)).toBe(expected);
+  });
+
+  it('an escape alone makes a .dockerignore line one to match, not a plain path', () => {
+    expect(plainExclusions(parseDockerignore('node_modules\n.git\n'))).toEqual(['node_modules', '.git']);
+    expect(plainExclusions(parseDockerignore('node_modules\na\\b\n'))).toBeNull();
+  });
+});
 
 describe('COPY patterns (Go filepath.Match)', () => {
   it.each([

@@ -42,6 +42,3 @@ export function memoryContext(files: Record<string, string | null>): BuildContex
   };
 }
 
-export function hasGlob(pattern: string): boolean {
-  return /[*?[]/.test(pattern);
-}

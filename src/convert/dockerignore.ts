@@ -4,7 +4,7 @@
  * pattern decides. Patterns become POSIX extended regular expressions for Nix's builtins.match, which matches
  * whole strings.
  */
-import { globEre } from './glob.js';
+import { globEre, hasWildcard } from './glob.js';
 
 export interface IgnoreRule {
   /** The pattern, cleaned (no leading `/` or `./`, no trailing `/`, no `.` segments). */
@@ -40,13 +40,12 @@ function cleanPattern(pattern: string): string {
   return parts.join('/');
 }
 
-export function hasWildcard(pattern: string): boolean {
-  return /[*?[\\]/.test(pattern);
-}
-
-/** Whether the rules are plain paths to leave out (no wildcard, no exception): Nix can compare paths directly. */
+/**
+ * Whether the rules are plain paths to leave out (no wildcard, no escape, no exception): Nix can compare paths
+ * directly. A backslash makes a pattern one to match even without a wildcard (`a\b` leaves out `ab`).
+ */
 export function plainExclusions(rules: readonly IgnoreRule[]): string[] | null {
-  return rules.every((rule) => rule.exclude && !hasWildcard(rule.pattern)) ? rules.map((rule) => rule.pattern) : null;
+  return rules.every((rule) => rule.exclude && !hasWildcard(rule.pattern) && !rule.pattern.includes('\\')) ? rules.map((rule) => rule.pattern) : null;
 }
 
 /** The pattern as a POSIX ERE matching a context path (relative, `/`-separated) or anything under it. */

@@ -6,6 +6,19 @@
  * leading `^` only: `[!x]` holds `!` and `x`), and `\` makes the next character literal, inside a class too.
  */
 
+/**
+ * Whether a path holds a wildcard (`*`, `?`, `[`) that no backslash escapes: how BuildKit decides whether a COPY
+ * source is a pattern to match or a path to take as written (its containsWildcards, on Linux).
+ */
+export function hasWildcard(pattern: string): boolean {
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i];
+    if (ch === '\\') i++;
+    else if (ch === '*' || ch === '?' || ch === '[') return true;
+  }
+  return false;
+}
+
 export type GlobToken =
   | { kind: 'star' }
   /** `**`: any run of characters, `/` included; `slash` when written `**​/` at a segment start, which may also be nothing. */

@@ -9,7 +9,8 @@ import type { CommandForm, Dockerfile, Instruction, Stage } from '../dockerfile/
 import { analyzeShell } from '../shell/analyze.js';
 import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/load.js';
 import { Dock2nixError } from '../errors.js';
-import { hasGlob, type BuildContext } from './context.js';
+import type { BuildContext } from './context.js';
+import { hasWildcard } from './glob.js';
 import { ruleForCommand } from './commands/run.js';
 import { cloneStage, emptyConfig, numericOwner, worst, type CommandScope, type NpmStep, type Outcome, type StageState } from './stage.js';
 import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
@@ -688,7 +689,7 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
       problems.push(`${src} is outside the build context (Docker refuses it too)`);
       continue;
     }
-    const matches = hasGlob(clean) ? scope.context.glob(clean) : scope.context.kind(clean) ? [clean] : [];
+    const matches = hasWildcard(clean) ? scope.context.glob(clean) : scope.context.kind(clean) ? [clean] : [];
     if (matches.length === 0) {
       problems.push(`${src} is not in the build context`);
       continue;
@@ -702,7 +703,7 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
         continue;
       }
       const name = matchPath === '' ? '' : matchPath.split('/').pop()!;
-      const target = directory ? (hasGlob(clean) && destIsDir ? `${dest}/${name}` : dest) : destIsDir ? `${dest}/${name}` : dest;
+      const target = directory ? (hasWildcard(clean) && destIsDir ? `${dest}/${name}` : dest) : destIsDir ? `${dest}/${name}` : dest;
       state.files.push({ line: copy.line, source: { kind: 'context', path: matchPath, directory }, dest: target, owner, mode: copy.chmod });
       state.contextCopies.push({ line: copy.line, source: matchPath, directory, dest: target });
       if (directory) state.contextFiles.set(`${target}/`, matchPath);
