@@ -106,6 +106,21 @@ describe('a batch shared with worker threads', () => {
     if (os.availableParallelism() >= 2) expect(readFileSync(trace, 'utf8')).toContain('/dist/cli/commands/convert-worker.js');
     else console.log('one core: the batch ran on the main thread only');
   });
+
+  it('keeps the syntax trees every thread read: a second run reads no script again', () => {
+    const cache = mkdtempSync(path.join(work, 'cache-'));
+    const first = run(['convert', '*/Dockerfile', '--jobs', '4', '-o', 'out-cache', '--force'], tree, { DOCK2NIX_CACHE_DIR: cache });
+    expect(first.code, first.stderr).toBe(0);
+    const [folder] = readdirSync(cache).filter((name) => name.startsWith('shell-'));
+    const entries = readdirSync(path.join(cache, folder!));
+    expect(entries.length).toBeGreaterThan(fixtures.length); // most fixtures have a RUN or two
+    expect(entries.filter((name) => !name.endsWith('.json'))).toEqual([]); // no temporary left behind
+    const trace = path.join(work, 'second-loads.txt');
+    const second = run(['convert', '*/Dockerfile', '--jobs', '4', '-o', 'out-cache', '--force'], tree, { DOCK2NIX_CACHE_DIR: cache, DOCK2NIX_TRACE_LOADS: trace, NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs') });
+    expect(second.code, second.stderr).toBe(0);
+    expect(readFileSync(trace, 'utf8')).not.toContain('web-tree-sitter');
+    expect(readdirSync(path.join(cache, folder!)).sort()).toEqual(entries.sort());
+  });
 });
 
 describe('rewriting', () => {

@@ -7,7 +7,6 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -33,13 +32,20 @@ function temporaryName(file: string): string {
   return `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
 }
 
+/** Folders this thread has made or found: a first run writes a hundred files into one. */
+const madeFolders = new Set<string>();
+
 /**
  * Put one cache file in place whole (temporary name, then rename), or not at all: a read-only or full disk only
  * costs speed, so failures are ignored.
  */
 export function writeCacheFile(file: string, data: string | Uint8Array, mode?: number): void {
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    const folder = path.dirname(file);
+    if (!madeFolders.has(folder)) {
+      mkdirSync(folder, { recursive: true });
+      madeFolders.add(folder);
+    }
     const tmp = temporaryName(file);
     writeFileSync(tmp, data, mode === undefined ? {} : { mode });
     renameSync(tmp, file);
@@ -48,26 +54,21 @@ export function writeCacheFile(file: string, data: string | Uint8Array, mode?: n
   }
 }
 
-const madeFolders = new Set<string>();
+const later: Array<{ file: string; data: string; mode: number }> = [];
 
 /**
- * The same without waiting: the file is written on libuv's threads while the run goes on (a process exits only
- * once they are done). Creating a few hundred small files one after the other cost a first run ~0.2 s here.
+ * The same when the run ends (at exit, of the process or of a worker thread): a hundred
+ * small files written one after the other take ~5 ms here, while writing them asynchronously during the run cost
+ * the busy main thread several times that in promises and hand-offs to libuv's threads.
  */
-export function writeCacheFileSoon(file: string, data: string, mode: number): void {
-  const folder = path.dirname(file);
-  if (!madeFolders.has(folder)) {
-    madeFolders.add(folder);
-    try {
-      mkdirSync(folder, { recursive: true });
-    } catch {
-      return; // only speed is lost
-    }
-  }
-  const tmp = temporaryName(file);
-  writeFile(tmp, data, { mode })
-    .then(() => rename(tmp, file))
-    .catch(() => rm(tmp, { force: true }).catch(() => undefined));
+export function writeCacheFileLater(file: string, data: string, mode: number): void {
+  if (later.length === 0) process.once('exit', writeCacheFilesNow);
+  later.push({ file, data, mode });
+}
+
+/** Write what writeCacheFileLater holds (once each). */
+function writeCacheFilesNow(): void {
+  for (const { file, data, mode } of later.splice(0)) writeCacheFile(file, data, mode);
 }
 
 export function loadMvdanSh<T>(): T {

@@ -16,7 +16,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dock2nixCacheDir, loadMvdanSh, writeCacheFileSoon } from './load-parser.js';
+import { dock2nixCacheDir, loadMvdanSh, writeCacheFileLater } from './load-parser.js';
 import { hashesAfterWordParts, hashesAfterWords, replaceBytes, restoreHashes, standIn } from './mid-word-hash.js';
 import { learnOperatorCodes, readShellFile, type OperatorCodes, type ShellFile } from './syntax-tree.js';
 import { readWithTreeSitter } from './tree-sitter.js';
@@ -154,7 +154,7 @@ function remember(folder: string, file: string, parse: ShellParse): void {
     tidied = true;
     tidy(folder);
   }
-  writeCacheFileSoon(file, JSON.stringify(parse), 0o600);
+  writeCacheFileLater(file, JSON.stringify(parse), 0o600);
 }
 
 /** Once a run: remove the folders of other parser or reader versions, and empty this one past MAX_ENTRIES. */

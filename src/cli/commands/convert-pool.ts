@@ -80,8 +80,8 @@ export async function convertBatch(
         const send = (): void => {
           const index = failure === null ? take() : null;
           const request: WorkerRequest = index === null ? null : { index, job: jobs[index]! };
+          // After the last job the worker ends of itself (its exit handlers write its cache files); 'exit' settles this run.
           worker.postMessage(request);
-          if (index === null) resolve();
         };
         worker.on('message', (reply: WorkerReply | 'ready') => {
           if (reply === 'ready') return send();
