@@ -153,7 +153,7 @@ export function buildDerivation(
       npmFlags: unique(state.npm.flatMap((s) => s.flags).filter((f) => f !== '--silent' && f !== '--quiet')),
       omitDev:
         state.env.get('NODE_ENV') === 'production' ||
-        state.npm.some((s) => s.action !== 'run' && s.flags.some((f) => /^(--omit=dev|--production|--only=prod(uction)?|--prod)$/.test(f))),
+        state.npm.some((s) => s.action !== 'run' && s.flags.some((f) => /^(--omit=dev|--production(=true)?|--only=prod(uction)?|--prod)$/.test(f))),
     };
   } else {
     build = { kind: 'generic', commands: state.unhandled.map((u) => ({ line: u.line, source: u.source })) };

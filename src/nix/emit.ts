@@ -361,11 +361,18 @@ function srcExpr(derivation: DerivationPlan): NixExpr {
   ]));
 }
 
+const YARN_PRUNE = 'yarn install --frozen-lockfile --force --production=true --ignore-engines --ignore-platform --ignore-scripts --no-progress --non-interactive --offline';
+
 function installPhase(derivation: DerivationPlan): NixExpr {
   const lines = ['runHook preInstall', 'mkdir -p $out'];
-  // Without dev dependencies, as the Dockerfile installed them. (Yarn and pnpm stages keep them: their hooks install
-  // everything, and no offline prune of theirs is known to work in the sandbox.)
-  if (derivation.build.kind === 'npm' && derivation.build.omitDev && derivation.build.manager === 'npm') lines.push('npm prune --omit=dev --no-save');
+  // Without dev dependencies, as the Dockerfile installed them (after the build, which may need them).
+  if (derivation.build.kind === 'npm' && derivation.build.omitDev) {
+    if (derivation.build.manager === 'npm') lines.push('npm prune --omit=dev --no-save');
+    // Yarn 1's prune command is a stub: installing again with --production=true, offline from the same cache, is
+    // how nixpkgs' yarnInstallHook prunes. (pnpm stages keep them: no offline prune of pnpm's is known to work in
+    // the sandbox.)
+    else if (derivation.build.manager === 'yarn') lines.push(YARN_PRUNE);
+  }
   for (const output of derivation.outputs) {
     if (output.from === '.') lines.push('cp -r . $out');
     else {

@@ -281,9 +281,10 @@ const yarnOrPnpm: Rule = (words, command, scope) => {
     push({ action: 'install' });
     const production = flags.some((f) => /^--(production|prod)(=true)?$/.test(f));
     const how = tool === 'pnpm' ? 'dependencies from pnpm-lock.yaml (fetchPnpmDeps, pnpmConfigHook)' : 'dependencies from yarn.lock (fetchYarnDeps, yarnConfigHook)';
-    return production
-      ? { status: 'approximated', rule: `run.${tool}.install`, message: `${tool} install: ${how}; dev dependencies are installed too (the hook installs them all)` }
-      : { status: 'mapped', rule: `run.${tool}.install`, message: `${tool} install: ${how}` };
+    if (!production) return { status: 'mapped', rule: `run.${tool}.install`, message: `${tool} install: ${how}` };
+    return tool === 'yarn'
+      ? { status: 'mapped', rule: 'run.yarn.install', message: `yarn install: ${how}; dev dependencies are removed after the build (yarn install --production=true --offline, as nixpkgs' yarnInstallHook prunes)` }
+      : { status: 'approximated', rule: 'run.pnpm.install', message: `pnpm install: ${how}; dev dependencies are installed too (the hook installs them all)` };
   }
   if (action === 'add') return manual(`run.${tool}.add`, `${tool} add ${operands.slice(1).join(' ')}: adds packages that are not in package.json; add them to package.json and ${lockName}`);
   // `yarn build` runs the script only when package.json has one of that name (otherwise it is a command).
