@@ -161,6 +161,13 @@ describe('reading RUN scripts with tree-sitter', () => {
     expect(disagreement(source)).toBeNull();
   });
 
+  it('leaves a script to mvdan/sh when no stand-in for its # is free (it holds every control character)', () => {
+    const controls = [...Array(32).keys()].filter((code) => code !== 0 && (code < 9 || code > 13)).map((code) => String.fromCharCode(code)).join('');
+    const source = `echo x@\${REF}#egg=y && echo 'two${controls}'`;
+    expect(readWithTreeSitter(source)).toBeNull();
+    expect(readWithTreeSitter(source.replace('#', '-'))).not.toBeNull();
+  });
+
   it('leaves `$(…)#` to mvdan/sh (whose comment there may break the script)', () => {
     expect(readWithTreeSitter('{ a $(b)#; }')).toBeNull();
   });

@@ -18,8 +18,12 @@
  */
 import type { ShellFile, Word, WordPart } from './syntax-tree.js';
 
-/** Stand-ins for `#`: text in an unquoted word after a quote, an expansion or a brace, and never a name character. */
-const STAND_INS = ['%', '+', ',', '@', '^', ':', '.', '-'];
+/**
+ * Stand-ins for `#`: control characters other than blanks, plain text for the shell anywhere in a word and never a
+ * name character. A RUN script holds none of them in practice; one that holds them all is read by mvdan/sh as it
+ * is, and left to it by the tree-sitter reader (mendable()).
+ */
+const STAND_INS = [...Array.from({ length: 8 }, (_, i) => 0x01 + i), ...Array.from({ length: 18 }, (_, i) => 0x0e + i)].map((code) => String.fromCharCode(code));
 
 const HASH = 0x23;
 const CLOSERS = new Set([0x22 /* " */, 0x27 /* ' */, 0x7d /* } */]);
@@ -50,6 +54,11 @@ export function hashesAfterWordParts(script: Buffer): number[] {
 /** A character to put in the place of those `#`, one the script does not contain; null if it contains them all. */
 export function standIn(script: string): string | null {
   return STAND_INS.find((char) => !script.includes(char)) ?? null;
+}
+
+/** Whether mvdan/sh's reading of the script's `#` is mended: no `#`, or a stand-in to use. */
+export function mendable(script: string): boolean {
+  return !script.includes('#') || standIn(script) !== null;
 }
 
 /** The script with the bytes at `offsets` replaced by `char` (ASCII, so byte offsets are unchanged). */

@@ -20,6 +20,7 @@
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import type { Language, Node, Parser, TreeCursor } from 'web-tree-sitter';
+import { mendable } from './mid-word-hash.js';
 import type { Assign, Command, IfClause, Redirect, ShellFile, Stmt, Word, WordPart } from './syntax-tree.js';
 
 let bash: Parser | null = null;
@@ -75,6 +76,7 @@ export function readWithTreeSitter(script: string): ShellFile | null {
   if (!bash) return null;
   if (script.includes('\r')) return null; // CRLF: mvdan/sh takes backslash-CR-LF as a continuation
   if (script.includes('\0')) return null; // mvdan/sh drops NUL bytes from words
+  if (!mendable(script)) return null; // mvdan/sh would read `${REF}#x` as a comment there (mid-word-hash.ts)
   const joined = joinLines(script);
   if (!joined) return null;
   const tree = bash.parse(joined.text);
