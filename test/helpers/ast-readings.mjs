@@ -24,6 +24,11 @@ function reading(instruction) {
     read.trigger = trigger ? reading(trigger) : null;
   }
   if (typeof instruction.getProperties === 'function') read.properties = instruction.getProperties().map((p) => [p.getName(), p.getValue(), range(p.getRange())]);
+  if (typeof instruction.getImageName === 'function') {
+    // FROM's readers move the ranges of the tokens they are given: asked twice, they must answer alike.
+    const image = () => [instruction.getImageName(), instruction.getImageTag(), instruction.getImageDigest(), instruction.getRegistry(), instruction.getBuildStage(), range(instruction.getImageNameRange()), range(instruction.getRegistryRange()), range(instruction.getImageTagRange())];
+    read.image = [image(), image(), instruction.getRawArgumentsContent()];
+  }
   if (typeof instruction.getVariables === 'function') read.variables = instruction.getVariables().map((v) => [v.getName(), range(v.getRange())]);
   return read;
 }
