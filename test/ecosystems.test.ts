@@ -92,6 +92,21 @@ describe('Node lock files', () => {
     expect(run(noLock)[0]).toEqual(['manual', expect.stringMatching(/no pnpm-lock\.yaml.*fetchPnpmDeps and pnpmConfigHook/)]);
   });
 
+  it('drops Yarn dev dependencies where the Dockerfile installed without them, and only there', () => {
+    const pkg = JSON.stringify({ name: 'web', version: '1.2.3', scripts: { build: 'vite build' } });
+    const files = { 'package.json': pkg, 'yarn.lock': '# yarn lockfile v1\n' };
+    const omitDev = (lines: string) => {
+      const build = convert(`FROM node:22 AS web\nWORKDIR /s\nCOPY . .\n${lines}\nFROM scratch\nCOPY --from=web /s/dist /www\n`, files).derivations[0]!.build;
+      return build.kind === 'npm' ? build.omitDev : null;
+    };
+    expect(omitDev('RUN yarn install --production=true\nRUN yarn build')).toBe(true);
+    expect(omitDev('RUN NODE_ENV=production yarn install\nRUN yarn build')).toBe(true);
+    expect(omitDev('ENV NODE_ENV=production\nRUN yarn install && yarn build')).toBe(true);
+    // NODE_ENV set after the install leaves the installed dev dependencies in Docker's image too.
+    expect(omitDev('RUN yarn install\nRUN yarn build\nENV NODE_ENV=production')).toBe(false);
+    expect(omitDev('RUN yarn install --frozen-lockfile\nRUN yarn build')).toBe(false);
+  });
+
   it('leaves Yarn and pnpm commands it cannot place for manual work instead of guessing', () => {
     const pkg = JSON.stringify({ name: 'web', version: '1.2.3', scripts: { build: 'vite build' } });
     const files = { 'package.json': pkg, 'yarn.lock': '# yarn lockfile v1\n', 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n", 'frontend/package.json': pkg, 'frontend/yarn.lock': '# yarn lockfile v1\n' };

@@ -47,6 +47,8 @@ export interface NpmStep {
   action: 'install' | 'ci' | 'run';
   script?: string;
   flags: string[];
+  /** An install without dev dependencies: a flag (`--production`) or NODE_ENV=production where it ran. */
+  production?: boolean;
 }
 
 export interface GoStep {

@@ -361,17 +361,22 @@ function srcExpr(derivation: DerivationPlan): NixExpr {
   ]));
 }
 
+/**
+ * Yarn 1 without dev dependencies. Its prune command is a stub: installing again with --production=true, offline
+ * from the same cache (yarnConfigHook set the mirror in $HOME/.yarnrc), is how nixpkgs' yarnInstallHook prunes.
+ * Run where the Dockerfile's install ran, before the build: what the build writes into node_modules (Prisma's
+ * client, say) would not survive a reinstall.
+ */
 const YARN_PRUNE = 'yarn install --frozen-lockfile --force --production=true --ignore-engines --ignore-platform --ignore-scripts --no-progress --non-interactive --offline';
 
 function installPhase(derivation: DerivationPlan): NixExpr {
   const lines = ['runHook preInstall', 'mkdir -p $out'];
-  // Without dev dependencies, as the Dockerfile installed them (after the build, which may need them).
+  // Without dev dependencies, as the Dockerfile installed them: npm after the build, which may need them; Yarn before
+  // it (preBuild, yarnOrPnpmDerivation), or here when there is no build. (pnpm stages keep them: no offline prune of
+  // pnpm's is known to work in the sandbox.)
   if (derivation.build.kind === 'npm' && derivation.build.omitDev) {
     if (derivation.build.manager === 'npm') lines.push('npm prune --omit=dev --no-save');
-    // Yarn 1's prune command is a stub: installing again with --production=true, offline from the same cache, is
-    // how nixpkgs' yarnInstallHook prunes. (pnpm stages keep them: no offline prune of pnpm's is known to work in
-    // the sandbox.)
-    else if (derivation.build.manager === 'yarn') lines.push(YARN_PRUNE);
+    else if (derivation.build.manager === 'yarn' && !derivation.build.buildScript) lines.push(YARN_PRUNE);
   }
   for (const output of derivation.outputs) {
     if (output.from === '.') lines.push('cp -r . $out');
@@ -401,8 +406,11 @@ function yarnOrPnpmDerivation(derivation: DerivationPlan, build: Extract<Derivat
   if (build.manager === 'yarn') {
     b.push(bind('yarnOfflineCache', apply(select(pkgs, 'fetchYarnDeps'), attrs([bind('yarnLock', lock), bind('hash', select(id('lib'), 'fakeHash'), [HASH_TODO])]))));
     // Without a script, no build at all (dontYarnBuild alone would leave stdenv's default build, make).
-    if (build.buildScript) b.push(bind('yarnBuildScript', str(build.buildScript)));
-    else b.push(bind('dontBuild', bool(true)));
+    if (build.buildScript) {
+      b.push(bind('yarnBuildScript', str(build.buildScript)));
+      // yarnBuildHook runs preBuild first; the configure hook has installed every dependency by then.
+      if (build.omitDev) b.push(bind('preBuild', indented(YARN_PRUNE), ['Without dev dependencies, as the Dockerfile installed them.']));
+    } else b.push(bind('dontBuild', bool(true)));
   } else {
     b.push(
       bind(

@@ -272,18 +272,20 @@ const yarnOrPnpm: Rule = (words, command, scope) => {
   if (tool === 'yarn' && /__metadata:/.test(lock)) {
     return manual('run.node.other-manager', `yarn ${action}: yarn.lock is Yarn 2+ (Berry): in nixpkgs use yarn-berry_4.fetchYarnBerryDeps with yarn-berry_4.yarnBerryConfigHook; dock2nix converts Yarn 1 and pnpm builds only so far`);
   }
-  const push = (step: { action: 'install' | 'run'; script?: string }) => {
+  const push = (step: { action: 'install' | 'run'; script?: string; production?: boolean }) => {
     scope.stage.npm.push({ manager: tool, line: scope.line, cwd: command.cwd, flags, ...step });
     scope.stage.buildLines.push(scope.line);
   };
   if (action === 'install' || action === 'i') {
     if (operands.length > 1) return manual(`run.${tool}.add`, `${tool} install ${operands.slice(1).join(' ')}: adds packages that are not in package.json; add them to package.json and ${lockName}`);
-    push({ action: 'install' });
-    const production = flags.some((f) => /^--(production|prod)(=true)?$/.test(f));
+    // Both leave out dev dependencies under NODE_ENV=production, as under the flag.
+    const nodeEnv = command.assigns.NODE_ENV ?? scope.stage.env.get('NODE_ENV');
+    const production = flags.some((f) => /^--(production|prod)(=true)?$/.test(f)) || nodeEnv === 'production';
+    push({ action: 'install', production });
     const how = tool === 'pnpm' ? 'dependencies from pnpm-lock.yaml (fetchPnpmDeps, pnpmConfigHook)' : 'dependencies from yarn.lock (fetchYarnDeps, yarnConfigHook)';
     if (!production) return { status: 'mapped', rule: `run.${tool}.install`, message: `${tool} install: ${how}` };
     return tool === 'yarn'
-      ? { status: 'mapped', rule: 'run.yarn.install', message: `yarn install: ${how}; dev dependencies are removed after the build (yarn install --production=true --offline, as nixpkgs' yarnInstallHook prunes)` }
+      ? { status: 'mapped', rule: 'run.yarn.install', message: `yarn install: ${how}; then without dev dependencies, as here (yarn install --production=true --offline, before the build script)` }
       : { status: 'approximated', rule: 'run.pnpm.install', message: `pnpm install: ${how}; dev dependencies are installed too (the hook installs them all)` };
   }
   if (action === 'add') return manual(`run.${tool}.add`, `${tool} add ${operands.slice(1).join(' ')}: adds packages that are not in package.json; add them to package.json and ${lockName}`);
