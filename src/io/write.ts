@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Dock2nixError } from '../errors.js';
 
@@ -29,35 +29,62 @@ export async function writeFilesAtomically(files: Array<{ path: string; content:
   try {
     await writeAll(files);
   } catch (error) {
+    if (error instanceof Dock2nixError) throw error;
     const problem = error as NodeJS.ErrnoException & { dest?: string };
     if (typeof problem?.code !== 'string') throw error;
-    // A failed rename names its temporary as `path` and the target as `dest`.
-    const named = [problem.dest, problem.path].find((name) => name && !TEMPORARY.test(name));
-    const where = named ?? files[0]?.path ?? '';
-    throw new Dock2nixError('E_WRITE', `cannot write here (${problem.code}); nothing was replaced`, { file: path.relative(process.cwd(), where) || where });
+    throw new Dock2nixError('E_WRITE', `cannot write here (${problem.code}); nothing was replaced`, { file: shown(target(problem) ?? files[0]?.path ?? '') });
   }
+}
+
+/** The file a failure is about: a rename names the temporary as `path` and the file as `dest`; a write, its temporary (marked with `dest`). */
+function target(problem: NodeJS.ErrnoException & { dest?: string }): string | undefined {
+  return [problem.dest, problem.path].find((name) => name && !TEMPORARY.test(name));
+}
+
+function shown(file: string): string {
+  return path.relative(process.cwd(), file) || file;
+}
+
+interface Existing {
+  content: Buffer;
+  mode: number;
 }
 
 async function writeAll(files: Array<{ path: string; content: string }>): Promise<void> {
   const folders = [...new Set(files.map((file) => path.dirname(file.path)))];
   await Promise.all(folders.map((folder) => mkdir(folder, { recursive: true })));
   await Promise.all(folders.map((folder) => removeStaleTemporaries(folder, files.filter((file) => path.dirname(file.path) === folder))));
-  const before = await Promise.all(files.map((file) => currentContent(file.path)));
-  const changed = files.map((file, i) => ({ ...file, before: before[i]! })).filter((file) => file.before !== file.content);
+  const before = await Promise.all(files.map((file) => existing(file.path)));
+  const changed = files.map((file, i) => ({ ...file, before: before[i]! })).filter((file) => !file.before?.content.equals(Buffer.from(file.content)));
   // Unique per call: lanes and worker threads of one process may write at the same time.
   const temporary = changed.map((file) => temporaryName(file.path));
   const replaced: typeof changed = [];
   try {
-    await Promise.all(changed.map((file, i) => writeFile(temporary[i]!, file.content, { mode: 0o644 })));
+    // Every write settles before anything is removed (a temporary still being made would outlive its removal).
+    const writes = await Promise.allSettled(
+      changed.map((file, i) =>
+        writeFile(temporary[i]!, file.content, { mode: file.before?.mode ?? 0o644 }).catch((error: NodeJS.ErrnoException & { dest?: string }) => {
+          error.dest ??= file.path;
+          throw error;
+        }),
+      ),
+    );
+    const failed = writes.find((write) => write.status === 'rejected');
+    if (failed) throw failed.reason;
     for (const [i, file] of changed.entries()) {
       await rename(temporary[i]!, file.path);
       replaced.push(file);
     }
   } catch (error) {
     // Renamed temporaries are gone already; the rest are removed, and what was replaced is put back (every step
-    // is tried: allSettled).
+    // is tried: allSettled). A file that cannot be put back is named: "nothing was replaced" would not be true.
     await Promise.allSettled(temporary.map((tmp) => rm(tmp, { force: true })));
-    await Promise.allSettled(replaced.map((file) => putBack(file.path, file.before)));
+    const restored = await Promise.allSettled(replaced.map((file) => putBack(file.path, file.before)));
+    const lost = replaced.filter((_, i) => restored[i]!.status === 'rejected');
+    if (lost.length) {
+      const code = (error as NodeJS.ErrnoException)?.code ?? 'error';
+      throw new Dock2nixError('E_WRITE', `cannot write here (${code}), and ${lost.map((file) => shown(file.path)).join(', ')} could not be put back: ${lost.length === 1 ? 'it has' : 'they have'} the new content`, { file: shown(target(error as NodeJS.ErrnoException) ?? lost[0]!.path) });
+    }
     throw error;
   }
 }
@@ -66,18 +93,24 @@ function temporaryName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.dock2nix-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 }
 
-/** A replaced file's earlier content, written back the same way; a file that did not exist is removed. */
-async function putBack(file: string, before: string | null): Promise<void> {
+/** A replaced file's earlier bytes and mode, written back the same way; a file that did not exist is removed. */
+async function putBack(file: string, before: Existing | null): Promise<void> {
   if (before === null) return rm(file, { force: true });
   const tmp = temporaryName(file);
-  await writeFile(tmp, before, { mode: 0o644 });
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, before.content, { mode: before.mode });
+    await rename(tmp, file);
+  } catch (error) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw error;
+  }
 }
 
-/** The file's content, null when there is none; a folder (or anything unreadable) in its place fails the write before it starts. */
-async function currentContent(file: string): Promise<string | null> {
+/** The file's bytes and mode, null when there is none; a folder (or anything unreadable) in its place fails the write before it starts. */
+async function existing(file: string): Promise<Existing | null> {
   try {
-    return await readFile(file, 'utf8');
+    const [content, info] = await Promise.all([readFile(file), stat(file)]);
+    return { content, mode: info.mode & 0o7777 };
   } catch (error) {
     const problem = error as NodeJS.ErrnoException;
     if (problem.code === 'ENOENT') return null;
