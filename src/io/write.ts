@@ -89,7 +89,8 @@ async function writeAll(files: Array<{ path: string; content: string }>): Promis
   }
 }
 
-function temporaryName(file: string): string {
+/** A name beside `file` that no other writer (process, thread, or write of this one) uses; hidden, and TEMPORARY. */
+export function temporaryName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.dock2nix-${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
 }
 

@@ -10,6 +10,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import { temporaryName } from '../io/write.js';
 
 const require = createRequire(import.meta.url);
 
@@ -25,11 +26,6 @@ export function dock2nixCacheDir(): string | null {
   } catch {
     return null;
   }
-}
-
-/** A name beside `file` that no other writer (process, or write of this one) uses. */
-function temporaryName(file: string): string {
-  return `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
 }
 
 /** Folders this thread has made or found: a first run writes a hundred files into one. */
