@@ -24,7 +24,7 @@ import { toolVersion } from '../version.js';
 import type { Progress } from './progress.js';
 import { assembleReproducibility, compareAudit, type SideRepro } from './report.js';
 import type { AuditImage, AuditReport, BuildInfo, ConversionInfo, Side } from './types.js';
-import { loadBashGrammar } from '../shell/tree-sitter.js';
+import { withShellReaders } from '../shell/parse.js';
 
 export interface AuditRunOptions {
   dockerfile?: string;
@@ -403,8 +403,7 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
   const context = fsContext(contextDir);
   const ignore = readDockerignore(context);
   const outputInContext = path.relative(contextDir, outDir);
-  await loadBashGrammar(); // RUN scripts read with tree-sitter (src/shell/tree-sitter.ts)
-  const { plan, files } = convertDockerfile(source, context, loadRules(), {
+  const { plan, files } = await withShellReaders(() => convertDockerfile(source, context, loadRules(), {
     dockerfilePath: options.dockerfile!,
     format: options.nixFormat,
     ...(options.target ? { target: options.target } : {}),
@@ -414,7 +413,7 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
     outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
     dockerignore: ignore,
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
-  });
+  }));
   if (saved) ensureWritable([path.join(outDir, 'default.nix'), path.join(outDir, 'flake.nix')], options.force);
   await writeFilesAtomically([
     { path: path.join(outDir, 'default.nix'), content: files['default.nix'] },

@@ -5,7 +5,7 @@
  * The plain tree depends on nothing but the script and the readers, so it is kept by content:
  * node_modules/.cache/dock2nix/shell-<readers and tree format>/<sha256 of the script>.json, next to mvdan-sh's
  * compiled-code cache (load-parser.ts). A script seen before is read back instead of parsed, and a run whose
- * scripts were all seen before loads neither parser (withCachedTreesOnly). An entry that cannot be read is
+ * scripts were all seen before loads neither parser (withShellReaders). An entry that cannot be read is
  * parsed again; a read-only install, or DOCK2NIX_CACHE=0, parses every time. The cache is bounded: a folder past
  * MAX_ENTRIES is emptied, and the folders of other reader or tree versions are removed when a new entry is
  * written. The folder's key covers both parsers' versions, TREE_FORMAT and the source of both readers, so any
@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { dock2nixCacheDir, loadMvdanSh, writeCacheFileLater } from './load-parser.js';
 import { hashesAfterWordParts, hashesAfterWords, replaceBytes, restoreHashes, standIn } from './mid-word-hash.js';
 import { learnOperatorCodes, readShellFile, type OperatorCodes, type ShellFile } from './syntax-tree.js';
-import { readWithTreeSitter } from './tree-sitter.js';
+import { bashGrammarRequested, loadBashGrammar, readWithTreeSitter } from './tree-sitter.js';
 
 /** Bump when the shape of ShellFile (syntax-tree.ts) changes: cached trees of another shape must not be read. */
 export const TREE_FORMAT = 1;
@@ -97,35 +97,30 @@ function parseOnceWithMvdan(script: string): { parse: ShellParse; lasting: boole
  */
 function readerSource(): string {
   return ['syntax-tree', 'tree-sitter', 'mid-word-hash']
-    .map((module) => {
-      for (const name of [`./${module}.js`, `./${module}.ts`]) {
-        try {
-          return readFileSync(fileURLToPath(new URL(name, import.meta.url)), 'utf8');
-        } catch {
-          // try the next
-        }
-      }
-      return '';
-    })
+    .map((module) => firstThatWorks(['js', 'ts'].map((extension) => () => readFileSync(fileURLToPath(new URL(`./${module}.${extension}`, import.meta.url)), 'utf8')), ''))
     .join('\0');
 }
 
 /** The versions of the parsers: mvdan-sh, and tree-sitter with its bash grammar. */
 function parserVersions(): string {
   const require = createRequire(import.meta.url);
+  // web-tree-sitter exports no package.json; its entry point sits beside it.
+  const manifests = (name: string) => [() => require.resolve(`${name}/package.json`), () => path.join(path.dirname(require.resolve(name)), 'package.json')];
   return ['mvdan-sh', 'web-tree-sitter', 'tree-sitter-bash']
-    .map((name) => {
-      // web-tree-sitter exports no package.json; its entry point sits beside it.
-      for (const manifest of [() => require.resolve(`${name}/package.json`), () => path.join(path.dirname(require.resolve(name)), 'package.json')]) {
-        try {
-          return `${name} ${(JSON.parse(readFileSync(manifest(), 'utf8')) as { version?: string }).version ?? '?'}`;
-        } catch {
-          // try the next
-        }
-      }
-      return `${name} ?`;
-    })
+    .map((name) => firstThatWorks(manifests(name).map((manifest) => () => `${name} ${(JSON.parse(readFileSync(manifest(), 'utf8')) as { version?: string }).version ?? '?'}`), `${name} ?`))
     .join('\0');
+}
+
+/** What the first of `attempts` that does not throw returns, or `fallback`. */
+function firstThatWorks<T>(attempts: Array<() => T>, fallback: T): T {
+  for (const attempt of attempts) {
+    try {
+      return attempt();
+    } catch {
+      // try the next
+    }
+  }
+  return fallback;
 }
 
 let folderCache: string | null | undefined;
@@ -200,20 +195,24 @@ function notKnown(): never {
 }
 
 /**
- * `run` (synchronous) if every RUN script it reads has its tree in the cache, else null, stopped at the first
- * that has not. The command line tries a conversion this way first, so that a run that has seen its scripts
- * before loads neither parser (tree-sitter's grammar costs ~25 ms to load).
+ * `run` (a conversion: synchronous, never null) with the shell readers it needs. It runs first with cached trees
+ * only, stopped at the first RUN script not in the cache, so that a run that has seen its scripts before loads
+ * neither parser (tree-sitter's grammar costs ~25 ms to load); otherwise the grammar is loaded and `run` starts
+ * again. Once this thread has asked for the grammar, `run` waits for it and runs once.
  */
-export function withCachedTreesOnly<T>(run: () => T): T | null {
-  cachedOnly = true;
-  try {
-    return run();
-  } catch (error) {
-    if (error === NOT_KNOWN) return null;
-    throw error;
-  } finally {
-    cachedOnly = false;
+export async function withShellReaders<T extends object>(run: () => T): Promise<T> {
+  if (!bashGrammarRequested()) {
+    cachedOnly = true;
+    try {
+      return run();
+    } catch (error) {
+      if (error !== NOT_KNOWN) throw error;
+    } finally {
+      cachedOnly = false;
+    }
   }
+  await loadBashGrammar();
+  return run();
 }
 
 /**

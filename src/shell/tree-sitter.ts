@@ -11,7 +11,7 @@
  * Why: mvdan/sh is Go compiled to JavaScript and runs slowly until V8 has optimised it (about 400 ms of CPU for
  * a first run over the corpus), while tree-sitter's parser is compiled WebAssembly, quick from its first call.
  * Loading it is asynchronous (WebAssembly), so the command line loads it (loadBashGrammar) when a conversion
- * meets a script that is not in the tree cache (parse.ts, withCachedTreesOnly); a conversion that runs without it
+ * meets a script that is not in the tree cache (parse.ts, withShellReaders); a conversion that runs without it
  * simply parses with mvdan/sh.
  *
  * Word parts are not taken from tree-sitter's leaves (its words sometimes carry a neighbour's blank): a word's

@@ -16,8 +16,7 @@ import type { Answers } from '../../convert/answers.js';
 import type { CliIo } from '../main.js';
 import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOptions, type BatchOutcome } from './convert-pool.js';
 import { compareText } from '../../compare.js';
-import { withCachedTreesOnly } from '../../shell/parse.js';
-import { bashGrammarRequested, loadBashGrammar } from '../../shell/tree-sitter.js';
+import { withShellReaders } from '../../shell/parse.js';
 
 export interface ConvertCommandOptions {
   dockerfile: string;
@@ -121,15 +120,7 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
       dockerignore: ignore,
       contextLabel: path.relative(process.cwd(), contextDir) || '.',
     });
-  // A run that has seen every RUN script before needs no shell parser; otherwise tree-sitter's grammar is loaded
-  // (src/shell/tree-sitter.ts) and the conversion starts again. Once this thread has asked for the grammar,
-  // conversions wait for it and parse straight away.
-  let converted = bashGrammarRequested() ? null : withCachedTreesOnly(convert);
-  if (!converted) {
-    await loadBashGrammar();
-    converted = convert();
-  }
-  const { plan, files } = converted;
+  const { plan, files } = await withShellReaders(convert);
   const targets = (answers?.files ?? (['default.nix', 'flake.nix'] as const)).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
   ensureWritable(targets.map((t) => t.path), Boolean(options.force));
   await writeFilesAtomically(targets);
