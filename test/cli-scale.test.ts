@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot } from './helpers/tools.js';
+import { cachedTrees, PACK_NAME, treeFiles } from './helpers/tree-packs.js';
 
 const bin = path.join(repoRoot, 'bin/dock2nix.js');
 const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-scale-'));
@@ -111,15 +112,14 @@ describe('a batch shared with worker threads', () => {
     const cache = mkdtempSync(path.join(work, 'cache-'));
     const first = run(['convert', '*/Dockerfile', '--jobs', '4', '-o', 'out-cache', '--force'], tree, { DOCK2NIX_CACHE_DIR: cache });
     expect(first.code, first.stderr).toBe(0);
-    const [folder] = readdirSync(cache).filter((name) => name.startsWith('shell-'));
-    const entries = readdirSync(path.join(cache, folder!));
-    expect(entries.length).toBeGreaterThan(fixtures.length); // most fixtures have a RUN or two
-    expect(entries.filter((name) => !name.endsWith('.json'))).toEqual([]); // no temporary left behind
+    const files = treeFiles(cache);
+    expect(cachedTrees(cache).size).toBeGreaterThan(fixtures.length); // most fixtures have a RUN or two
+    expect(files.filter((file) => !PACK_NAME.test(path.basename(file)))).toEqual([]); // no temporary left behind
     const trace = path.join(work, 'second-loads.txt');
     const second = run(['convert', '*/Dockerfile', '--jobs', '4', '-o', 'out-cache', '--force'], tree, { DOCK2NIX_CACHE_DIR: cache, DOCK2NIX_TRACE_LOADS: trace, NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs') });
     expect(second.code, second.stderr).toBe(0);
     expect(readFileSync(trace, 'utf8')).not.toContain('web-tree-sitter');
-    expect(readdirSync(path.join(cache, folder!)).sort()).toEqual(entries.sort());
+    expect(treeFiles(cache).sort()).toEqual(files.sort()); // nothing new to keep
   });
 });
 
@@ -169,8 +169,7 @@ describe('what convert loads', () => {
     expect(loaded).toContain('web-tree-sitter');
     // The tree is cached next to the dependencies, never in the project or /tmp.
     const cache = path.join(repoRoot, 'node_modules/.cache/dock2nix');
-    const entry = `${createHash('sha256').update(script).digest('hex')}.json`;
-    expect(readdirSync(cache).some((folder) => folder.startsWith('shell-') && existsSync(path.join(cache, folder, entry)))).toBe(true);
+    expect(cachedTrees(cache).has(createHash('sha256').update(script).digest('hex'))).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['Dockerfile', 'nix']);
     for (const heavy of ['@inquirer', 'tar-stream', 'execa', 'fzstd', 'zod', 'smol-toml', 'picomatch', '/dist/image/', '/dist/wizard/', '/dist/audit/', '/dist/check/', 'playwright']) {
       expect(loaded, heavy).not.toContain(heavy);

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TREE_FORMAT } from '../src/shell/parse.js';
 import { corpusDir, repoRoot } from './helpers/tools.js';
+import { cachedTrees, PACK_NAME, treeFiles } from './helpers/tree-packs.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-shell-cache-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -25,10 +26,9 @@ function convert(dir: string, out: string, env: Record<string, string>, preload?
   return { code: result.status, stderr: result.stderr };
 }
 
+/** The scripts' hashes the cache holds trees for. */
 function entries(cache: string): string[] {
-  return readdirSync(cache)
-    .filter((name) => name.startsWith('shell-'))
-    .flatMap((folder) => readdirSync(path.join(cache, folder)).map((name) => path.join(cache, folder, name)));
+  return [...cachedTrees(cache).keys()];
 }
 
 describe('remembered syntax trees', () => {
@@ -73,15 +73,70 @@ describe('remembered syntax trees', () => {
     expect(convert(dir, 'out-11', { DOCK2NIX_CACHE_DIR: cache, DOCK2NIX_CACHE: '0' }, noParser, true).code).not.toBe(0);
   });
 
-  it('that are damaged are parsed again and rewritten', () => {
+  it('that are damaged are parsed again, and the new readings win', () => {
     const cache = path.join(work, 'cache-b');
     expect(convert(dir, 'out-4', { DOCK2NIX_CACHE_DIR: cache, ...mvdanOnly }).code).toBe(0);
     const stored = entries(cache);
     expect(stored.length).toBeGreaterThan(0);
-    stored.forEach((file, i) => writeFileSync(file, i % 2 ? '{"ok": true, "file": {"stmts": 7}}' : '{not json'));
+    // Damage every entry (half not JSON, half the wrong shape) and add lines that are not entries at all.
+    for (const pack of treeFiles(cache)) {
+      const lines = readFileSync(pack, 'utf8').split('\n').filter(Boolean);
+      const damaged = lines.map((line, i) => `${line.slice(0, 65)}${i % 2 ? '{"ok": true, "file": {"stmts": 7}}' : '{not json'}`);
+      writeFileSync(pack, `${damaged.join('\n')}\nnot an entry\n${'a'.repeat(64)}\n\t{}\n`);
+    }
     expect(convert(dir, 'out-5', { DOCK2NIX_CACHE_DIR: cache, ...mvdanOnly }).code).toBe(0);
     for (const file of ['default.nix', 'flake.nix']) expect(readFileSync(path.join(dir, 'out-5', file), 'utf8')).toEqual(readFileSync(path.join(dir, 'out-4', file), 'utf8'));
-    for (const file of stored) expect(JSON.parse(readFileSync(file, 'utf8')).ok).toBe(true);
+    const trees = cachedTrees(cache);
+    for (const hash of stored) expect(JSON.parse(trees.get(hash)!).ok).toBe(true);
+  });
+
+  it('are kept in a few pack files: runs add one each, and past eight a run merges them, keeping every tree', () => {
+    const cache = path.join(work, 'cache-g');
+    const app = path.join(work, 'packs');
+    const hashes: string[] = [];
+    for (let run = 0; run < 11; run++) {
+      const script = `apt-get install -y curl && echo run-${run}`;
+      hashes.push(createHash('sha256').update(script).digest('hex'));
+      cpSync(dir, app, { recursive: true });
+      writeFileSync(path.join(app, 'Dockerfile'), `FROM debian:bookworm-slim\nRUN ${script}\n`);
+      expect(convert(app, 'out', { DOCK2NIX_CACHE_DIR: cache }).code).toBe(0);
+      const files = treeFiles(cache);
+      expect(files.every((file) => PACK_NAME.test(path.basename(file))), files.join(' ')).toBe(true); // no temporaries
+      expect(files.length).toBeLessThanOrEqual(8);
+      expect(new Set(entries(cache))).toEqual(new Set(hashes));
+    }
+    // Every script of those runs is read back: a run over all of them loads no parser at all.
+    writeFileSync(path.join(app, 'Dockerfile'), `FROM debian:bookworm-slim\n${hashes.map((_, run) => `RUN apt-get install -y curl && echo run-${run}\n`).join('')}`);
+    const all = convert(app, 'out', { DOCK2NIX_CACHE_DIR: cache }, noParser, true);
+    expect(all.code, all.stderr).toBe(0);
+  });
+
+  it('are not lost or damaged by runs at the same time', async () => {
+    const cache = path.join(work, 'cache-h');
+    const { spawn } = await import('node:child_process');
+    const scripts = Array.from({ length: 6 }, (_, i) => `apt-get install -y curl && echo side-by-side-${i}`);
+    // Eight packs already, so that every run below merges while the others read and write.
+    for (let i = 0; i < 8; i++) {
+      const app = path.join(work, `seed-${i}`);
+      cpSync(dir, app, { recursive: true });
+      writeFileSync(path.join(app, 'Dockerfile'), `FROM debian:bookworm-slim\nRUN echo seed-${i}\n`);
+      expect(convert(app, 'out', { DOCK2NIX_CACHE_DIR: cache }).code).toBe(0);
+    }
+    const runs = scripts.map((script, i) => {
+      const app = path.join(work, `side-${i}`);
+      cpSync(dir, app, { recursive: true });
+      writeFileSync(path.join(app, 'Dockerfile'), `FROM debian:bookworm-slim\nRUN ${script}\n`);
+      return new Promise<number | null>((resolve) => {
+        spawn(process.execPath, [bin, 'convert', 'Dockerfile', '-o', 'out', '--force'], { cwd: app, env: { ...process.env, DOCK2NIX_CACHE_DIR: cache }, stdio: 'ignore' }).on('exit', resolve);
+      });
+    });
+    expect(await Promise.all(runs)).toEqual(scripts.map(() => 0));
+    const files = treeFiles(cache);
+    expect(files.every((file) => PACK_NAME.test(path.basename(file))), files.join(' ')).toBe(true);
+    const trees = cachedTrees(cache);
+    for (const text of trees.values()) expect(JSON.parse(text).ok).toBe(true);
+    // A merge removes only the packs it has read, and writes what they held: no run's trees are lost.
+    for (const script of [...scripts, ...Array.from({ length: 8 }, (_, i) => `echo seed-${i}`)]) expect(trees.has(createHash('sha256').update(script).digest('hex')), script).toBe(true);
   });
 
   it('keep the parser\'s verdicts only: a crash of one run (a stack overflow) is not remembered', () => {

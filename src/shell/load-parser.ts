@@ -6,7 +6,7 @@
  * without the cache.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
@@ -28,43 +28,25 @@ export function dock2nixCacheDir(): string | null {
   }
 }
 
-/** Folders this thread has made or found: a first run writes a hundred files into one. */
-const madeFolders = new Set<string>();
-
 /**
  * Put one cache file in place whole (temporary name, then rename), or not at all: a read-only or full disk only
- * costs speed, so failures are ignored.
+ * costs speed, so failures are ignored (the answer says whether the file is in place).
  */
-export function writeCacheFile(file: string, data: string | Uint8Array, mode?: number): void {
+export function writeCacheFile(file: string, data: string | Uint8Array, mode?: number): boolean {
+  const tmp = temporaryName(file);
   try {
-    const folder = path.dirname(file);
-    if (!madeFolders.has(folder)) {
-      mkdirSync(folder, { recursive: true });
-      madeFolders.add(folder);
-    }
-    const tmp = temporaryName(file);
+    mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(tmp, data, mode === undefined ? {} : { mode });
     renameSync(tmp, file);
+    return true;
   } catch {
-    // only speed is lost
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // a read-only folder: nothing was made
+    }
+    return false; // only speed is lost
   }
-}
-
-const later: Array<{ file: string; data: string; mode: number }> = [];
-
-/**
- * The same when the run ends (at exit, of the process or of a worker thread): a hundred
- * small files written one after the other take ~5 ms here, while writing them asynchronously during the run cost
- * the busy main thread several times that in promises and hand-offs to libuv's threads.
- */
-export function writeCacheFileLater(file: string, data: string, mode: number): void {
-  if (later.length === 0) process.once('exit', writeCacheFilesNow);
-  later.push({ file, data, mode });
-}
-
-/** Write what writeCacheFileLater holds (once each). */
-function writeCacheFilesNow(): void {
-  for (const { file, data, mode } of later.splice(0)) writeCacheFile(file, data, mode);
 }
 
 export function loadMvdanSh<T>(): T {

@@ -2,29 +2,27 @@
  * A RUN script's syntax tree, read by tree-sitter where it agrees with mvdan/sh (tree-sitter.ts) and by mvdan/sh
  * otherwise (syntax-tree.ts), and remembered on disk.
  *
- * The plain tree depends on nothing but the script and the readers, so it is kept by content:
- * node_modules/.cache/dock2nix/shell-<readers and tree format>/<sha256 of the script>.json, next to mvdan-sh's
- * compiled-code cache (load-parser.ts). A script seen before is read back instead of parsed, and a run whose
- * scripts were all seen before loads neither parser (withShellReaders). An entry that cannot be read is
- * parsed again; a read-only install, or DOCK2NIX_CACHE=0, parses every time. The cache is bounded: a folder past
- * MAX_ENTRIES is emptied, and the folders of other reader or tree versions are removed when a new entry is
- * written. The folder's key covers both parsers' versions, TREE_FORMAT and the source of both readers, so any
- * change to a reader starts afresh.
+ * The plain tree depends on nothing but the script and the readers, so it is kept by content (the sha256 of the
+ * script) in node_modules/.cache/dock2nix/shell-<key>/, next to mvdan-sh's compiled-code cache (load-parser.ts),
+ * in pack files (tree-cache.ts). A script seen before is read back instead of parsed, and a run whose scripts were
+ * all seen before loads neither parser (withShellReaders). An entry that cannot be read is parsed again; a
+ * read-only install, or DOCK2NIX_CACHE=0, parses every time. The folder's key covers both parsers' versions,
+ * TREE_FORMAT, the pack layout and the source of the readers, so any change to a reader starts afresh (the
+ * folders of other keys are removed when a run writes its trees).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dock2nixCacheDir, loadMvdanSh, writeCacheFileLater } from './load-parser.js';
+import { dock2nixCacheDir, loadMvdanSh } from './load-parser.js';
 import { hashesAfterWordParts, hashesAfterWords, replaceBytes, restoreHashes, standIn } from './mid-word-hash.js';
 import { learnOperatorCodes, readShellFile, type OperatorCodes, type ShellFile } from './syntax-tree.js';
+import { recallTree, rememberTree } from './tree-cache.js';
 import { bashGrammarRequested, loadBashGrammar, readWithTreeSitter } from './tree-sitter.js';
 
 /** Bump when the shape of ShellFile (syntax-tree.ts) changes: cached trees of another shape must not be read. */
 export const TREE_FORMAT = 1;
-
-const MAX_ENTRIES = 20_000;
 
 export type ShellParse = { ok: true; file: ShellFile } | { ok: false; error: string; line: number };
 
@@ -123,66 +121,34 @@ function firstThatWorks<T>(attempts: Array<() => T>, fallback: T): T {
   return fallback;
 }
 
+/** Bump when the cache's files change shape (tree-cache.ts): the folder of the old shape is then removed. */
+const CACHE_LAYOUT = 'packs 1';
+
 let folderCache: string | null | undefined;
-let folderEmpty = false;
-/** This parser's and tree format's cache folder, or null when there is no cache. */
+/** This parser's, reader's and tree format's cache folder, or null when there is no cache. */
 function cacheFolder(): string | null {
   if (folderCache !== undefined) return folderCache;
   folderCache = null;
   const root = process.env.DOCK2NIX_CACHE === '0' ? null : dock2nixCacheDir();
   if (!root) return null;
   try {
-    const key = createHash('sha256').update(`${parserVersions()}\0tree ${TREE_FORMAT}\0${readerSource()}`).digest('hex').slice(0, 16);
+    const key = createHash('sha256').update(`${parserVersions()}\0tree ${TREE_FORMAT}\0${CACHE_LAYOUT}\0${readerSource()}`).digest('hex').slice(0, 16);
     folderCache = path.join(root, `shell-${key}`);
-    // A folder not made yet holds nothing: a first run does not look for each script's file (on this machine's
-    // disk, failed look-ups in a folder being written cost ~0.4 ms each). What this run parses it keeps in memory.
-    folderEmpty = !existsSync(folderCache);
   } catch {
     folderCache = null;
   }
   return folderCache;
 }
 
-let tidied = false;
-function remember(folder: string, file: string, parse: ShellParse): void {
-  if (!tidied) {
-    tidied = true;
-    tidy(folder);
-  }
-  writeCacheFileLater(file, JSON.stringify(parse), 0o600);
-}
-
-/** Once a run: remove the folders of other parser or reader versions, and empty this one past MAX_ENTRIES. */
-function tidy(folder: string): void {
-  const list = (dir: string): string[] => {
-    try {
-      return readdirSync(dir);
-    } catch {
-      return []; // not made yet
-    }
-  };
-  const root = path.dirname(folder);
-  try {
-    for (const name of list(root)) if (name.startsWith('shell-') && path.join(root, name) !== folder) rmSync(path.join(root, name), { recursive: true, force: true });
-    if (list(folder).length > MAX_ENTRIES) rmSync(folder, { recursive: true, force: true });
-  } catch {
-    // Another run may be tidying too: only speed is at stake.
-  }
-}
-
-function recall(file: string): ShellParse | null {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
+/** A kept tree, if it is one (a damaged entry is parsed again, and the new reading kept). */
+function recall(text: string | null): ShellParse | null {
+  if (text === null) return null;
   try {
     const parse = JSON.parse(text) as ShellParse;
     if (parse.ok === true && Array.isArray(parse.file?.stmts)) return parse;
     if (parse.ok === false && typeof parse.error === 'string' && typeof parse.line === 'number') return parse;
   } catch {
-    // a damaged entry: parsed again and rewritten below
+    // damaged
   }
   return null;
 }
@@ -235,11 +201,11 @@ export function parseShell(script: string): ShellParse {
   if (seen) return seen;
   const folder = cacheFolder();
   if (!folder) return cachedOnly ? notKnown() : keep(script, parseNow(script).parse);
-  const file = path.join(folder, `${createHash('sha256').update(script).digest('hex')}.json`);
-  const known = folderEmpty ? null : recall(file);
+  const hash = createHash('sha256').update(script).digest('hex');
+  const known = recall(recallTree(folder, hash));
   if (known) return keep(script, known);
   if (cachedOnly) notKnown();
   const { parse, lasting } = parseNow(script);
-  if (lasting) remember(folder, file, parse);
+  if (lasting) rememberTree(folder, hash, JSON.stringify(parse));
   return keep(script, parse);
 }
