@@ -109,14 +109,20 @@ describe('a batch shared with worker threads', () => {
   });
 
   it('keeps the syntax trees every thread read: a second run reads no script again', () => {
+    // Scripts of their own (quoted, so a parser reads them and the cache keeps them), spread over the threads.
+    const scripts = path.join(work, 'scripts');
+    for (let i = 0; i < 16; i++) {
+      mkdirSync(path.join(scripts, `app-${i}`), { recursive: true });
+      writeFileSync(path.join(scripts, `app-${i}`, 'Dockerfile'), `FROM debian:bookworm-slim\nRUN apt-get install -y "curl" && echo "thread-${i}"\n`);
+    }
     const cache = mkdtempSync(path.join(work, 'cache-'));
-    const first = run(['convert', '*/Dockerfile', '--jobs', '4', '-o', 'out-cache', '--force'], tree, { DOCK2NIX_CACHE_DIR: cache });
+    const first = run(['convert', '*/Dockerfile', '--jobs', '4', '-o', 'out-cache', '--force'], scripts, { DOCK2NIX_CACHE_DIR: cache });
     expect(first.code, first.stderr).toBe(0);
     const files = treeFiles(cache);
-    expect(cachedTrees(cache).size).toBeGreaterThan(fixtures.length); // most fixtures have a RUN or two
+    expect(cachedTrees(cache).size).toBe(16);
     expect(files.filter((file) => !PACK_NAME.test(path.basename(file)))).toEqual([]); // no temporary left behind
     const trace = path.join(work, 'second-loads.txt');
-    const second = run(['convert', '*/Dockerfile', '--jobs', '4', '-o', 'out-cache', '--force'], tree, { DOCK2NIX_CACHE_DIR: cache, DOCK2NIX_TRACE_LOADS: trace, NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs') });
+    const second = run(['convert', '*/Dockerfile', '--jobs', '4', '-o', 'out-cache', '--force'], scripts, { DOCK2NIX_CACHE_DIR: cache, DOCK2NIX_TRACE_LOADS: trace, NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs') });
     expect(second.code, second.stderr).toBe(0);
     expect(readFileSync(trace, 'utf8')).not.toContain('web-tree-sitter');
     expect(treeFiles(cache).sort()).toEqual(files.sort()); // nothing new to keep
@@ -160,7 +166,7 @@ describe('what convert loads', () => {
     const dir = path.join(work, 'loads');
     mkdirSync(dir, { recursive: true });
     // A script no earlier run has seen, so it is read by tree-sitter (mvdan-sh is not needed) and its tree cached.
-    const script = `apk add curl && echo ${process.pid}-${Date.now()}`;
+    const script = `apk add curl && echo "${process.pid}-${Date.now()}"`;
     writeFileSync(path.join(dir, 'Dockerfile'), `FROM alpine\nRUN ${script}\n`);
     const result = run(['convert', 'Dockerfile', '--force'], dir, { DOCK2NIX_TRACE_LOADS: trace, NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs') });
     expect(result.code).toBe(0);

@@ -34,6 +34,10 @@ function entries(cache: string): string[] {
 describe('remembered syntax trees', () => {
   const dir = path.join(work, 'app');
   cpSync(path.join(repoRoot, 'fixtures/python-debian-user'), dir, { recursive: true, filter: (p) => !p.includes(`${path.sep}expected`) });
+  // The fixture's RUN scripts are plain enough to be read without a parser (and then not cached): one quoted word
+  // each makes them the parsers' and the cache's.
+  const quoted = readFileSync(path.join(dir, 'Dockerfile'), 'utf8').replace(' curl ', ' "curl" ').replace('appuser\n', '"appuser"\n').replace('-r requirements.txt', '-r "requirements.txt"');
+  writeFileSync(path.join(dir, 'Dockerfile'), quoted);
 
   // DOCK2NIX_SHELL_READER=mvdan turns the tree-sitter reader off, so mvdan/sh is the only way to a tree.
   const mvdanOnly = { DOCK2NIX_SHELL_READER: 'mvdan' };
@@ -52,6 +56,7 @@ describe('remembered syntax trees', () => {
   });
 
   it('are not needed by a first run of common RUN lines: tree-sitter reads them, mvdan-sh is not loaded', () => {
+    for (const word of [' "curl" ', '"appuser"', '"requirements.txt"']) expect(quoted).toContain(word); // one in each RUN script
     const cache = path.join(work, 'cache-e');
     const first = convert(dir, 'out-6', { DOCK2NIX_CACHE_DIR: cache }, noParser);
     expect(first.code, first.stderr).toBe(0);
@@ -95,7 +100,7 @@ describe('remembered syntax trees', () => {
     const app = path.join(work, 'packs');
     const hashes: string[] = [];
     for (let run = 0; run < 11; run++) {
-      const script = `apt-get install -y curl && echo run-${run}`;
+      const script = `apt-get install -y curl && echo "run-${run}"`;
       hashes.push(createHash('sha256').update(script).digest('hex'));
       cpSync(dir, app, { recursive: true });
       writeFileSync(path.join(app, 'Dockerfile'), `FROM debian:bookworm-slim\nRUN ${script}\n`);
@@ -106,7 +111,7 @@ describe('remembered syntax trees', () => {
       expect(new Set(entries(cache))).toEqual(new Set(hashes));
     }
     // Every script of those runs is read back: a run over all of them loads no parser at all.
-    writeFileSync(path.join(app, 'Dockerfile'), `FROM debian:bookworm-slim\n${hashes.map((_, run) => `RUN apt-get install -y curl && echo run-${run}\n`).join('')}`);
+    writeFileSync(path.join(app, 'Dockerfile'), `FROM debian:bookworm-slim\n${hashes.map((_, run) => `RUN apt-get install -y curl && echo "run-${run}"\n`).join('')}`);
     const all = convert(app, 'out', { DOCK2NIX_CACHE_DIR: cache }, noParser, true);
     expect(all.code, all.stderr).toBe(0);
   });
@@ -114,12 +119,12 @@ describe('remembered syntax trees', () => {
   it('are not lost or damaged by runs at the same time', async () => {
     const cache = path.join(work, 'cache-h');
     const { spawn } = await import('node:child_process');
-    const scripts = Array.from({ length: 6 }, (_, i) => `apt-get install -y curl && echo side-by-side-${i}`);
+    const scripts = Array.from({ length: 6 }, (_, i) => `apt-get install -y curl && echo "side-by-side-${i}"`);
     // Eight packs already, so that every run below merges while the others read and write.
     for (let i = 0; i < 8; i++) {
       const app = path.join(work, `seed-${i}`);
       cpSync(dir, app, { recursive: true });
-      writeFileSync(path.join(app, 'Dockerfile'), `FROM debian:bookworm-slim\nRUN echo seed-${i}\n`);
+      writeFileSync(path.join(app, 'Dockerfile'), `FROM debian:bookworm-slim\nRUN echo "seed-${i}"\n`);
       expect(convert(app, 'out', { DOCK2NIX_CACHE_DIR: cache }).code).toBe(0);
     }
     const runs = scripts.map((script, i) => {
@@ -136,7 +141,7 @@ describe('remembered syntax trees', () => {
     const trees = cachedTrees(cache);
     for (const text of trees.values()) expect(JSON.parse(text).ok).toBe(true);
     // A merge removes only the packs it has read, and writes what they held: no run's trees are lost.
-    for (const script of [...scripts, ...Array.from({ length: 8 }, (_, i) => `echo seed-${i}`)]) expect(trees.has(createHash('sha256').update(script).digest('hex')), script).toBe(true);
+    for (const script of [...scripts, ...Array.from({ length: 8 }, (_, i) => `echo "seed-${i}"`)]) expect(trees.has(createHash('sha256').update(script).digest('hex')), script).toBe(true);
   });
 
   it('keep the parser\'s verdicts only: a crash of one run (a stack overflow) is not remembered', () => {

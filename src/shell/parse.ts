@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { dock2nixCacheDir, loadMvdanSh } from './load-parser.js';
 import { hashesAfterWordParts, hashesAfterWords, replaceBytes, restoreHashes, standIn } from './mid-word-hash.js';
 import { learnOperatorCodes, readShellFile, type OperatorCodes, type ShellFile } from './syntax-tree.js';
+import { readPlainScript } from './plain-script.js';
 import { recallTree, rememberTree } from './tree-cache.js';
 import { bashGrammarRequested, loadBashGrammar, readWithTreeSitter } from './tree-sitter.js';
 
@@ -199,6 +200,9 @@ function keep(script: string, parse: ShellParse): ShellParse {
 export function parseShell(script: string): ShellParse {
   const seen = thisRun.get(script);
   if (seen) return seen;
+  // The plainest scripts need no parser and are not worth a cache entry (plain-script.ts).
+  const plain = process.env.DOCK2NIX_SHELL_READER === 'mvdan' ? null : readPlainScript(script);
+  if (plain) return keep(script, { ok: true, file: plain });
   const folder = cacheFolder();
   if (!folder) return cachedOnly ? notKnown() : keep(script, parseNow(script).parse);
   const hash = createHash('sha256').update(script).digest('hex');
