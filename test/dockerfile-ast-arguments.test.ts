@@ -50,8 +50,18 @@ describe('dockerfile-ast with instruction arguments remembered', () => {
     expect(second).not.toBe(first); // a fresh array each time: callers shift flags off it
     expect(second).toStrictEqual(first);
     expect((first as Array<{ getValue(): string }>).map((a) => a.getValue())).toEqual(['--mount=type=cache,target=/x', 'make', 'all']);
-    // Fresh tokens too (dockerfile-ast moves their ranges), equal to the first ones.
-    expect(second[1]).not.toBe(first[1]);
-    expect(second[1]).toStrictEqual(first[1]);
+    // The same tokens: no instruction but FROM changes them.
+    expect(second[1]).toBe(first[1]);
+    // FROM's are fresh, each with a range of its own (getImageNameRange moves the first token's start and end).
+    const [from] = DockerfileParser.parse('FROM registry.example/app:1.0 AS build\n').getInstructions();
+    const image = tokenise.call(from) as Array<{ getRange(): unknown }>;
+    const again = tokenise.call(from) as Array<{ getRange(): unknown }>;
+    expect(again[0]).not.toBe(image[0]);
+    expect(again[0]!.getRange()).not.toBe(image[0]!.getRange());
+    expect(again[0]).toStrictEqual(image[0]);
+    const imageName = (from as unknown as { getImageNameRange(): unknown; getImageName(): string }).getImageName();
+    expect(imageName).toBe('app');
+    expect((from as unknown as { getImageName(): string }).getImageName()).toBe(imageName);
+    expect((from as unknown as { getRegistry(): string }).getRegistry()).toBe('registry.example');
   });
 });

@@ -4,13 +4,15 @@
  * every getFlags, getArguments, getArgumentsRange or getRawArgumentsContent. On the corpus that was a tenth of a
  * whole conversion. An instruction's text never changes once parsed, so the tokens are kept per instruction.
  *
- * The arguments are returned as fresh copies each call, as before: dockerfile-ast's own callers shift flags off the
- * array (ModifiableInstruction.getArguments) and move the ranges of its tokens (From.getImageNameRange). Copying
- * a token costs far less than finding it again (each of its positions is computed from the document's offsets).
+ * Each call gets an array of its own, as before: dockerfile-ast's own callers shift flags off it
+ * (ModifiableInstruction.getArguments). FROM's tokens are copied too, each with a range of its own, since
+ * From.getImageNameRange and getRegistryRange move the start and end of the first token's range; no other
+ * instruction changes its tokens (their positions are replaced, never changed), so theirs are shared: copying every
+ * token on every call made a sixth of a conversion's garbage.
  * test/dockerfile-ast-arguments.test.ts holds every corpus and fixture instruction's reading equal with and
  * without this.
  */
-import { Instruction } from 'dockerfile-ast';
+import { From, Instruction } from 'dockerfile-ast';
 
 type ArgumentList = ReturnType<Instruction['getArguments']>;
 type Token = ArgumentList[number];
@@ -29,14 +31,14 @@ const prototype = Instruction.prototype as unknown as WithRawArguments & { [reme
 const remembered = Symbol.for('dock2nix: dockerfile-ast arguments remembered');
 
 /**
- * A token as a new object with a range of its own: dockerfile-ast changes the ranges of the tokens it is given
- * (FROM's getImageNameRange and getRegistryRange move the first token's start and end).
+ * A token as a new object with a range of its own: FROM's getImageNameRange and getRegistryRange set the start and
+ * end of the first token's range (to new positions: positions themselves are not changed).
  */
 function copyArgument(argument: Token): Token {
   const { value, range } = argument as unknown as TokenFields;
   const copy: TokenFields = Object.create(Object.getPrototypeOf(argument) as object) as TokenFields;
   copy.value = value;
-  copy.range = { start: { ...range.start }, end: { ...range.end } };
+  copy.range = { start: range.start, end: range.end };
   return copy as unknown as Token;
 }
 
@@ -51,7 +53,7 @@ export function rememberInstructionArguments(): boolean {
       list = tokenise.call(this);
       tokens.set(this, list);
     }
-    return list.map(copyArgument);
+    return this instanceof From ? list.map(copyArgument) : list.slice();
   };
   prototype[remembered] = true;
   return true;
