@@ -107,6 +107,42 @@ describe('Node lock files', () => {
     expect(omitDev('RUN yarn install --frozen-lockfile\nRUN yarn build')).toBe(false);
   });
 
+  it('drops npm dev dependencies where the Dockerfile installed or pruned without them, and only there', () => {
+    const lock = JSON.stringify({ name: 'web', version: '1.2.3', lockfileVersion: 3, requires: true, packages: { '': { name: 'web', version: '1.2.3' } } });
+    const files = { 'package.json': JSON.stringify({ name: 'web', version: '1.2.3', scripts: { build: 'vite build' } }), 'package-lock.json': lock };
+    const plan = (lines: string) => convert(`FROM node:22 AS web\nWORKDIR /s\nCOPY . .\n${lines}\nFROM scratch\nCOPY --from=web /s/dist /www\n`, files);
+    const omitDev = (lines: string) => {
+      const build = plan(lines).derivations[0]!.build;
+      return build.kind === 'npm' ? build.omitDev : null;
+    };
+    expect(omitDev('RUN npm ci --omit=dev')).toBe(true);
+    expect(omitDev('RUN NODE_ENV=production npm ci\nRUN npm run build')).toBe(true);
+    expect(omitDev('ENV NODE_ENV=production\nRUN npm install && npm run build')).toBe(true);
+    // The build-then-prune pattern: Docker's image has no dev dependencies, so neither has the derivation's output.
+    expect(omitDev('RUN npm ci && npm run build && npm prune --production')).toBe(true);
+    expect(omitDev('RUN npm ci\nRUN npm run build\nRUN npm prune --omit=dev')).toBe(true);
+    // NODE_ENV set after the install leaves the installed dev dependencies in Docker's image too; so does a plain prune.
+    expect(omitDev('RUN npm ci\nRUN npm run build\nENV NODE_ENV=production')).toBe(false);
+    expect(omitDev('RUN npm ci && npm run build && npm prune')).toBe(false);
+    expect(omitDev('ENV NODE_ENV=production\nRUN npm ci --include=dev && npm run build')).toBe(false);
+    expect(omitDev('RUN npm ci && npm run build')).toBe(false);
+    // The prune's flag is not the build's: the install the build runs keeps its dev dependencies; the prune comes after.
+    const pruned = plan('RUN npm ci && npm run build && npm prune --production');
+    expect(pruned.derivations[0]!.build).toMatchObject({ npmFlags: [] });
+    expect(pruned.instructions.find((i) => i.keyword === 'RUN')!.details.join('\n')).toMatch(/npm prune: dev dependencies dropped/);
+    const nix = convertDockerfile(`FROM node:22 AS web\nWORKDIR /s\nCOPY . .\nRUN npm ci && npm run build && npm prune --production\nFROM scratch\nCOPY --from=web /s/dist /www\n`, memoryContext(files), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' }).files['default.nix'];
+    expect(nix).toMatch(/installPhase = ''[^']*npm prune --omit=dev --no-save/);
+    expect(nix).toContain('npmBuildScript = "build";');
+  });
+
+  it('carries a deps stage\'s NODE_ENV=production into the stage that copies its node_modules', () => {
+    const lock = JSON.stringify({ name: 'web', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'web', version: '1.0.0' } } });
+    const files = { 'package.json': JSON.stringify({ name: 'web', version: '1.0.0' }), 'package-lock.json': lock, 'server.js': '' };
+    const image = (deps: string) => convert(`FROM node:20 AS deps\n${deps}\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nFROM node:20-slim\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\nCMD ["node", "server.js"]\n`, files).derivations[0]!.build;
+    expect(image('ENV NODE_ENV=production')).toMatchObject({ kind: 'npm', omitDev: true });
+    expect(image('ENV NODE_ENV=development')).toMatchObject({ kind: 'npm', omitDev: false });
+  });
+
   it('leaves Yarn and pnpm commands it cannot place for manual work instead of guessing', () => {
     const pkg = JSON.stringify({ name: 'web', version: '1.2.3', scripts: { build: 'vite build' } });
     const files = { 'package.json': pkg, 'yarn.lock': '# yarn lockfile v1\n', 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n", 'frontend/package.json': pkg, 'frontend/yarn.lock': '# yarn lockfile v1\n' };

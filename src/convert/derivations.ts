@@ -151,12 +151,9 @@ export function buildDerivation(
       buildScript: runs.length ? runs[runs.length - 1]!.script! : null,
       lockFile,
       npmFlags: unique(state.npm.flatMap((s) => s.flags).filter((f) => f !== '--silent' && f !== '--quiet')),
-      // npm prunes after the build (npm prune --omit=dev) whenever the image runs under NODE_ENV=production; Yarn as
-      // the Dockerfile installed, before its build (emit.ts).
-      omitDev:
-        manager === 'yarn'
-          ? state.npm.some((s) => s.action === 'install' && s.production === true)
-          : state.env.get('NODE_ENV') === 'production' || state.npm.some((s) => s.action !== 'run' && s.flags.some((f) => /^(--omit=dev|--production(=true)?|--only=prod(uction)?|--prod)$/.test(f))),
+      // Where the Dockerfile installed (or pruned) without dev dependencies (run.ts): npm prunes after the build,
+      // Yarn before it (emit.ts).
+      omitDev: state.npm.some((s) => s.action !== 'run' && s.production === true),
     };
   } else {
     build = { kind: 'generic', commands: state.unhandled.map((u) => ({ line: u.line, source: u.source })) };

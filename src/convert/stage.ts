@@ -44,10 +44,11 @@ export interface NpmStep {
   manager: 'npm' | 'yarn' | 'pnpm';
   line: number;
   cwd: string;
-  action: 'install' | 'ci' | 'run';
+  /** `prune` only when it drops dev dependencies (otherwise it is not recorded). */
+  action: 'install' | 'ci' | 'run' | 'prune';
   script?: string;
   flags: string[];
-  /** An install without dev dependencies: a flag (`--production`) or NODE_ENV=production where it ran. */
+  /** An install (or prune) without dev dependencies: a flag (`--production`) or NODE_ENV=production where it ran. */
   production?: boolean;
 }
 

@@ -175,15 +175,32 @@ const pythonProjectTool: Rule = (words, command, scope) => {
   };
 };
 
+/** npm's flags for an install without dev dependencies (npm 7+, and the older spellings it still takes). */
+const NPM_PRODUCTION = { without: /^(--omit=dev|--production(=true)?|--only=prod(uction)?|--prod)$/, with: /^(--include=dev|--production=false|--also=dev)$/ };
+/** Yarn 1's and pnpm's. */
+const YARN_PRODUCTION = { without: /^--(production|prod)(=true)?$/, with: /^--(production|prod)=false$/ };
+const NPM_PRUNED = '; without dev dependencies, as here (npm prune --omit=dev after the build)';
+
+/**
+ * Whether an install (or prune) leaves dev dependencies out: by its flags, or under NODE_ENV=production where it
+ * runs (given to the command, or the stage's ENV at that line). NODE_ENV set later leaves the dev dependencies
+ * that were installed in Docker's image too, so it does not count.
+ */
+function withoutDevDependencies(flags: string[], spelling: { without: RegExp; with: RegExp }, command: ShellCommand, scope: CommandScope): boolean {
+  if (flags.some((f) => spelling.with.test(f))) return false;
+  return flags.some((f) => spelling.without.test(f)) || (command.assigns.NODE_ENV ?? scope.stage.env.get('NODE_ENV')) === 'production';
+}
+
 const npm: Rule = (words, command, scope) => {
   const args = parseArgs(words.slice(1), new Set(['--prefix', '-w', '--workspace', '--registry', '--cache', '--loglevel']));
   const [action, ...rest] = args.operands;
   const flags = words.slice(1).filter((w) => w.startsWith('-'));
   return match(action)
     .with('ci', 'clean-install', 'install-clean', () => {
-      scope.stage.npm.push({ manager: 'npm', line: scope.line, cwd: command.cwd, action: 'ci', flags });
+      const production = withoutDevDependencies(flags, NPM_PRODUCTION, command, scope);
+      scope.stage.npm.push({ manager: 'npm', line: scope.line, cwd: command.cwd, action: 'ci', flags, production });
       scope.stage.buildLines.push(scope.line);
-      return { status: 'mapped' as const, rule: 'run.npm.ci', message: 'npm ci: dependencies from package-lock.json (buildNpmPackage)' };
+      return { status: 'mapped' as const, rule: 'run.npm.ci', message: `npm ci: dependencies from package-lock.json (buildNpmPackage)${production ? NPM_PRUNED : ''}` };
     })
     .with('install', 'i', 'add', 'isntall', () => {
       if (hasFlag(args, '-g', '--global')) {
@@ -192,9 +209,10 @@ const npm: Rule = (words, command, scope) => {
         return outcome;
       }
       if (rest.length) return manual('run.npm.add', `npm install ${rest.join(' ')}: adds packages that are not in package.json; add them to package.json and its lock file`);
-      scope.stage.npm.push({ manager: 'npm', line: scope.line, cwd: command.cwd, action: 'install', flags });
+      const production = withoutDevDependencies(flags, NPM_PRODUCTION, command, scope);
+      scope.stage.npm.push({ manager: 'npm', line: scope.line, cwd: command.cwd, action: 'install', flags, production });
       scope.stage.buildLines.push(scope.line);
-      return { status: 'approximated' as const, rule: 'run.npm.install', message: 'npm install: dependencies installed as with npm ci from the lock file (buildNpmPackage)' };
+      return { status: 'approximated' as const, rule: 'run.npm.install', message: `npm install: dependencies installed as with npm ci from the lock file (buildNpmPackage)${production ? NPM_PRUNED : ''}` };
     })
     .with('run', 'run-script', () => {
       const script = rest[0];
@@ -203,7 +221,14 @@ const npm: Rule = (words, command, scope) => {
       scope.stage.buildLines.push(scope.line);
       return { status: 'mapped' as const, rule: 'run.npm.run', message: `npm run ${script}: the build script of buildNpmPackage` };
     })
-    .with('prune', 'cache', 'audit', 'config', 'set', 'version', 'dedupe', 'ls', 'list', 'outdated', 'doctor', () =>
+    .with('prune', () => {
+      if (!withoutDevDependencies(flags, NPM_PRODUCTION, command, scope)) return ignored('run.npm.noop', 'npm prune: not needed with Nix (the dependencies are exactly those of the lock file)');
+      // Its flags are not the build's: they would leave dev dependencies out of the install the build needs.
+      scope.stage.npm.push({ manager: 'npm', line: scope.line, cwd: command.cwd, action: 'prune', flags: [], production: true });
+      scope.stage.buildLines.push(scope.line);
+      return { status: 'mapped' as const, rule: 'run.npm.prune', message: 'npm prune: dev dependencies dropped, as here (npm prune --omit=dev after the build)' };
+    })
+    .with('cache', 'audit', 'config', 'set', 'version', 'dedupe', 'ls', 'list', 'outdated', 'doctor', () =>
       ignored('run.npm.noop', `npm ${action}: not needed with Nix (buildNpmPackage prunes dev dependencies itself)`),
     )
     .with('test', 't', () => ignored('run.npm.test', 'npm test: tests belong in doCheck/checkPhase'))
@@ -278,9 +303,7 @@ const yarnOrPnpm: Rule = (words, command, scope) => {
   };
   if (action === 'install' || action === 'i') {
     if (operands.length > 1) return manual(`run.${tool}.add`, `${tool} install ${operands.slice(1).join(' ')}: adds packages that are not in package.json; add them to package.json and ${lockName}`);
-    // Both leave out dev dependencies under NODE_ENV=production, as under the flag.
-    const nodeEnv = command.assigns.NODE_ENV ?? scope.stage.env.get('NODE_ENV');
-    const production = flags.some((f) => /^--(production|prod)(=true)?$/.test(f)) || nodeEnv === 'production';
+    const production = withoutDevDependencies(flags, YARN_PRODUCTION, command, scope);
     push({ action: 'install', production });
     const how = tool === 'pnpm' ? 'dependencies from pnpm-lock.yaml (fetchPnpmDeps, pnpmConfigHook)' : 'dependencies from yarn.lock (fetchYarnDeps, yarnConfigHook)';
     if (!production) return { status: 'mapped', rule: `run.${tool}.install`, message: `${tool} install: ${how}` };
