@@ -10,24 +10,13 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseWithMvdan } from '../src/shell/parse.js';
 import { readPlainScript } from '../src/shell/plain-script.js';
+import { disagreementWithMvdan } from './helpers/agreement.js';
 import { fixtureAndCorpusRunScripts } from './helpers/run-scripts.js';
 import { repoRoot } from './helpers/tools.js';
 
-/** null when the plain reading agrees with mvdan/sh's or there is none; else what differs. */
-function disagreement(source: string): string | null {
-  const plain = readPlainScript(source);
-  if (plain === null) return null;
-  const parse = parseWithMvdan(source).parse;
-  if (!parse.ok) return `read a script mvdan/sh rejects (${parse.error})`;
-  try {
-    expect(plain).toStrictEqual(parse.file);
-    return null;
-  } catch (error) {
-    return (error as Error).message.slice(0, 2000);
-  }
-}
+/** null when the readings agree or the plain reading gave none; else what differs. */
+const disagreement = disagreementWithMvdan(readPlainScript, 'the plain reading');
 
 const plainWord = fc.stringMatching(/^[A-Za-z0-9_./:=@+,%^~*?-]{1,10}$/);
 const commandName = fc.oneof(

@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseWithMvdan } from '../src/shell/parse.js';
 import { bashGrammarLoaded, loadBashGrammar, readerMistakes, readWithTreeSitter } from '../src/shell/tree-sitter.js';
 import { continuedScript, script } from './helpers/shell-scripts.js';
+import { disagreementWithMvdan } from './helpers/agreement.js';
 import { fixtureAndCorpusRunScripts } from './helpers/run-scripts.js';
 
 beforeAll(async () => {
@@ -16,18 +16,7 @@ beforeAll(async () => {
 });
 
 /** null when the readings agree or tree-sitter gave none; else what differs. */
-function disagreement(source: string): string | null {
-  const fast = readWithTreeSitter(source);
-  if (fast === null) return null;
-  const slow = parseWithMvdan(source).parse;
-  if (!slow.ok) return `tree-sitter read a script mvdan/sh rejects (${slow.error})`;
-  try {
-    expect(fast).toStrictEqual(slow.file);
-    return null;
-  } catch (error) {
-    return (error as Error).message.slice(0, 2000);
-  }
-}
+const disagreement = disagreementWithMvdan(readWithTreeSitter, 'tree-sitter');
 
 /** Holds the property on `runs` scripts from `scripts`; how many tree-sitter read. */
 function agreementOn(scripts: fc.Arbitrary<string>, runs: number): number {
