@@ -135,6 +135,35 @@ describe('Node lock files', () => {
     expect(nix).toContain('npmBuildScript = "build";');
   });
 
+  it('reads npm\'s other ways of saying it: spaced values, keeping flags, configuration, ARG; the last install or prune decides', () => {
+    const lock = JSON.stringify({ name: 'web', version: '1.2.3', lockfileVersion: 3, requires: true, packages: { '': { name: 'web', version: '1.2.3' } } });
+    const files = { 'package.json': JSON.stringify({ name: 'web', version: '1.2.3', scripts: { build: 'vite build' } }), 'package-lock.json': lock };
+    const plan = (lines: string) => convert(`FROM node:22 AS web\nWORKDIR /s\nCOPY . .\n${lines}\nFROM scratch\nCOPY --from=web /s/dist /www\n`, files);
+    const build = (lines: string) => plan(lines).derivations[0]!.build as Extract<ReturnType<typeof plan>['derivations'][number]['build'], { kind: 'npm' }>;
+    expect(build('RUN npm ci --omit dev')).toMatchObject({ omitDev: true, npmFlags: [] });
+    expect(build('RUN npm install --omit dev')).toMatchObject({ omitDev: true });
+    expect(plan('RUN npm install --omit dev').instructions.find((i) => i.keyword === 'RUN')!.status).toBe('approximated');
+    for (const keep of ['--include dev', '--include=dev', '--dev', '--also=development', '--production=false']) {
+      expect(build(`ENV NODE_ENV=production\nRUN npm ci ${keep} && npm run build`).omitDev, keep).toBe(false);
+    }
+    expect(build('ARG NODE_ENV=production\nRUN npm ci').omitDev).toBe(true);
+    expect(build('ENV npm_config_omit=dev\nRUN npm ci').omitDev).toBe(true);
+    expect(build('ENV NPM_CONFIG_PRODUCTION=true\nRUN npm ci').omitDev).toBe(true);
+    expect(build('ENV NPM_CONFIG_OMIT=dev NPM_CONFIG_INCLUDE=dev\nRUN npm ci').omitDev).toBe(false);
+    // An install after the prune brings the dev dependencies back; a prune that may not run, or runs elsewhere, is not taken.
+    expect(build('RUN npm ci --omit=dev\nRUN npm install').omitDev).toBe(false);
+    expect(build('RUN npm ci && npm run build || npm prune --omit=dev').omitDev).toBe(false);
+    expect(build('RUN npm ci && npm run build\nRUN cd /tmp && npm prune --omit=dev').omitDev).toBe(false);
+    expect(build('RUN npm ci && npm run build\nRUN npm prune --omit=dev --prefix /other').omitDev).toBe(false);
+    expect(plan('RUN npm ci && npm run build || npm prune --omit=dev').instructions.find((i) => i.keyword === 'RUN')!.status).toBe('manual');
+  });
+
+  it('leaves a command in a folder only known at build time for manual work, unless the folder does not matter', () => {
+    const runs = (script: string) => convert(`FROM debian:bookworm-slim\nWORKDIR /app\nRUN ${script}\n`, {}).instructions.filter((i) => i.keyword === 'RUN').map((i) => i.status);
+    expect(runs('cd "$(mktemp -d)" && mkdir out')).toEqual(['manual']);
+    expect(runs('cd "$(mktemp -d)" && apt-get install -y curl')).toEqual(['mapped']);
+  });
+
   it('carries a deps stage\'s NODE_ENV=production into the stage that copies its node_modules', () => {
     const lock = JSON.stringify({ name: 'web', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'web', version: '1.0.0' } } });
     const files = { 'package.json': JSON.stringify({ name: 'web', version: '1.0.0' }), 'package-lock.json': lock, 'server.js': '' };

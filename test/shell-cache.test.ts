@@ -5,13 +5,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TREE_FORMAT } from '../src/shell/parse.js';
 import { corpusDir, repoRoot } from './helpers/tools.js';
-import { cachedTrees, PACK_NAME, treeFiles } from './helpers/tree-packs.js';
+import { cachedTrees, PACK_NAME, treeFiles, treeFolders } from './helpers/tree-packs.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-shell-cache-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -142,6 +142,35 @@ describe('remembered syntax trees', () => {
     for (const text of trees.values()) expect(JSON.parse(text).ok).toBe(true);
     // A merge removes only the packs it has read, and writes what they held: no run's trees are lost.
     for (const script of [...scripts, ...Array.from({ length: 8 }, (_, i) => `echo "seed-${i}"`)]) expect(trees.has(createHash('sha256').update(script).digest('hex')), script).toBe(true);
+  });
+
+  it('tidy only what is theirs: other versions once a day old, dead writers\' temporaries, and piles of packs', () => {
+    const cache = path.join(work, 'cache-i');
+    expect(convert(dir, 'out-t', { DOCK2NIX_CACHE_DIR: cache }).code).toBe(0);
+    const [folder] = treeFolders(cache);
+    const [pack] = treeFiles(cache);
+    // Things that are not dock2nix's, an older version's folder, a newer one's, and a temporary of a killed run.
+    mkdirSync(path.join(cache, 'shell-scripts'));
+    writeFileSync(path.join(cache, 'shell-scripts', 'keep.sh'), 'x');
+    writeFileSync(path.join(cache, 'shell-history.txt'), 'x');
+    const old = path.join(cache, 'shell-0123456789abcdef');
+    const recent = path.join(cache, 'shell-fedcba9876543210');
+    for (const other of [old, recent]) mkdirSync(other);
+    const dayAndMore = new Date(Date.now() - 25 * 60 * 60 * 1000);
+    utimesSync(old, dayAndMore, dayAndMore);
+    const deadTemporary = path.join(folder!, `.${path.basename(pack!)}.dock2nix-999999999-0badf00d.tmp`);
+    writeFileSync(deadTemporary, 'half a pack');
+    // Ten packs of the same trees: the next run, though it adds nothing, merges them.
+    for (let i = 0; i < 9; i++) cpSync(pack!, pack!.replace(/-([0-9a-f]+)\.jsonl$/, `-$1${i}.jsonl`));
+    const before = cachedTrees(cache);
+    expect(convert(dir, 'out-t', { DOCK2NIX_CACHE_DIR: cache }).code).toBe(0);
+    expect(existsSync(path.join(cache, 'shell-scripts', 'keep.sh'))).toBe(true);
+    expect(existsSync(path.join(cache, 'shell-history.txt'))).toBe(true);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(existsSync(deadTemporary)).toBe(false);
+    expect(treeFiles(cache).filter((f) => f.startsWith(folder!))).toHaveLength(1);
+    expect(cachedTrees(cache)).toEqual(before);
   });
 
   it('keep the parser\'s verdicts only: a crash of one run (a stack overflow) is not remembered', () => {

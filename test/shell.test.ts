@@ -1,6 +1,6 @@
 /** RUN analysis with the real shell parser: commands, words, variables, conditions and directories. */
 import { describe, expect, it } from 'vitest';
-import { analyzeShell } from '../src/shell/analyze.js';
+import { analyzeShell, UNKNOWN_DIRECTORY } from '../src/shell/analyze.js';
 
 function commands(script: string, env: Record<string, string> = {}) {
   const result = analyzeShell(script, env, '/app');
@@ -26,6 +26,17 @@ describe('analyzeShell', () => {
   it('follows cd and shell assignments', () => {
     const result = commands('V=1.2; cd sub && echo ${V:-x}');
     expect(result[1]).toMatchObject({ words: ['echo', '1.2'], cwd: '/app/sub' });
+  });
+  it('takes ~ as root\'s home after cd, and a folder it cannot know as unknown, never as a made-up path', () => {
+    const cwd = (script: string) => commands(script, { DIR: '/srv' }).at(-1)!.cwd;
+    expect(cwd('cd ~ && x')).toBe('/root');
+    expect(cwd('cd ~/app && x')).toBe('/root/app');
+    expect(cwd('cd && x')).toBe('/root');
+    expect(cwd('cd $DIR/web && x')).toBe('/srv/web');
+    for (const script of ['cd $UNSET && x', 'cd - && x', 'cd app* && x', 'cd ~www && x', 'cd $(dirname f) && cd sub && cd .. && x']) {
+      expect(cwd(script), script).toBe(UNKNOWN_DIRECTORY);
+    }
+    expect(cwd('cd $UNSET && cd /opt && x')).toBe('/opt');
   });
   it('treats if, for, case and functions as conditional', () => {
     expect(commands('if true; then x; fi; for i in 1; do y; done').map((c) => c.conditional)).toEqual([true, true, true]);

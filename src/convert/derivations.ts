@@ -8,6 +8,7 @@ import { resolvePath } from '../container-path.js';
 import { chooseRuntime, type RuleSet } from '../rules/load.js';
 import type { DecisionLedger } from './decisions.js';
 import type { BuildContext } from './context.js';
+import { NPM_PRODUCTION } from './commands/run.js';
 import type { StageState } from './stage.js';
 import type { BuildPlan, DerivationPlan } from './types.js';
 import { compareText } from '../compare.js';
@@ -150,10 +151,11 @@ export function buildDerivation(
       nodejs: state.runtimes.nodejs?.attr ?? 'nodejs',
       buildScript: runs.length ? runs[runs.length - 1]!.script! : null,
       lockFile,
-      npmFlags: unique(state.npm.flatMap((s) => s.flags).filter((f) => f !== '--silent' && f !== '--quiet')),
-      // Where the Dockerfile installed (or pruned) without dev dependencies (run.ts): npm prunes after the build,
-      // Yarn before it (emit.ts).
-      omitDev: state.npm.some((s) => s.action !== 'run' && s.production === true),
+      // Not the ones that leave dev dependencies out: the build needs them, and the prune above drops them after it.
+      npmFlags: unique(state.npm.flatMap((s) => s.flags).filter((f) => f !== '--silent' && f !== '--quiet' && !NPM_PRODUCTION.without.test(f))),
+      // Where the Dockerfile's last install (or prune) left dev dependencies out (run.ts): npm prunes after the
+      // build, Yarn before it (emit.ts). An install after a prune brings them back.
+      omitDev: [...state.npm].reverse().find((s) => s.action !== 'run')?.production === true,
     };
   } else {
     build = { kind: 'generic', commands: state.unhandled.map((u) => ({ line: u.line, source: u.source })) };

@@ -562,8 +562,8 @@ function decideHealthcheck(health: Extract<Instruction, { keyword: 'HEALTHCHECK'
 }
 
 function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageState, scope: DecideScope): Outcome & { details: string[] } {
-  const commandScope: CommandScope = { rules: scope.rules, decisions: scope.decisions, stage: state, context: scope.context, line: run.line };
   const env = { ...run.env, ...Object.fromEntries(state.env) };
+  const commandScope: CommandScope = { rules: scope.rules, decisions: scope.decisions, stage: state, context: scope.context, line: run.line, env };
   const outcomes: Outcome[] = [];
   const details: string[] = [];
   const mountNotes: string[] = [];

@@ -170,6 +170,8 @@ export interface CommandScope {
   context: BuildContext;
   /** Line of the RUN instruction. */
   line: number;
+  /** The RUN's environment: the stage's ARG and ENV values at that line. */
+  env: Record<string, string>;
 }
 
 export function worst(outcomes: Outcome[]): Status {

@@ -124,7 +124,7 @@ async function existing(file: string): Promise<Existing | null> {
 const TEMPORARY = /\.dock2nix-(\d+)(?:-[0-9a-f]+)?\.tmp$/;
 
 /** Whether the process that named a temporary file is gone (a temporary of a live one is being written). */
-function writerGone(name: string): boolean {
+export function writerGone(name: string): boolean {
   const pid = Number(TEMPORARY.exec(name)?.[1]);
   if (!Number.isInteger(pid) || pid <= 0) return true;
   if (pid === process.pid) return false;

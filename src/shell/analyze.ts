@@ -23,13 +23,27 @@ export interface ShellCommand {
   line: number;
   /** The command runs only if something else succeeds or fails (inside if/case/loops, after || ). */
   conditional: boolean;
-  /** Working directory when known (after `cd`), relative to the instruction's WORKDIR otherwise. */
+  /** Working directory: the instruction's WORKDIR, or where `cd` went; UNKNOWN_DIRECTORY after a `cd` to a folder only known at build time. */
   cwd: string;
   /** Source text of the command. */
   source: string;
   /** Files the command writes through redirections (`> file`, `>> file`), /dev/null and descriptors excluded. */
   writes: Array<string | null>;
 }
+
+/** The folder after a `cd` whose target is only known at build time (`cd $DIR`, `cd -`, `cd app*`, `cd ~user`). */
+export const UNKNOWN_DIRECTORY = '/dock2nix: a folder only known at build time';
+
+/** Where `cd WORD` leaves the shell: `~` is root's home (as elsewhere here); what cannot be known stays unknown. */
+function changedDirectory(cwd: string, word: ShellWord | undefined): string {
+  if (!word) return '/root';
+  const target = word.text;
+  if (target === null || target === '-' || /[*?[]/.test(target)) return UNKNOWN_DIRECTORY;
+  const path = target === '~' || target.startsWith('~/') ? `/root${target.slice(1)}` : target;
+  if (path.startsWith('~') || (cwd === UNKNOWN_DIRECTORY && !path.startsWith('/'))) return UNKNOWN_DIRECTORY;
+  return resolvePath(cwd, path);
+}
+
 
 export type ShellAnalysis =
   | { ok: true; commands: ShellCommand[]; exports: Record<string, string | null> }
@@ -96,10 +110,7 @@ function walkCmd(cmd: Command | null, state: WalkState, conditional: boolean, st
         source: stmt ? state.script.cut(stmt) : '',
         writes: stmt ? redirectTargets(stmt, state) : [],
       });
-      if (words[0]!.text === 'cd' && !conditional) {
-        const target = words[1]?.text;
-        state.cwd = target ? resolvePath(state.cwd, target) : '/root';
-      }
+      if (words[0]!.text === 'cd' && !conditional) state.cwd = changedDirectory(state.cwd, words[1]);
       return;
     }
     case 'DeclClause': {

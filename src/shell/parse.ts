@@ -8,7 +8,7 @@
  * all seen before loads neither parser (withShellReaders). An entry that cannot be read is parsed again; a
  * read-only install, or DOCK2NIX_CACHE=0, parses every time. The folder's key covers both parsers' versions,
  * TREE_FORMAT, the pack layout and the source of the readers, so any change to a reader starts afresh (the
- * folders of other keys are removed when a run writes its trees).
+ * folders of other keys are removed once a day old, by a run that writes its trees).
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';

@@ -10,11 +10,14 @@
  * of a run merges them at exit into one (what this run used first, then the newest entries, up to MAX_SIZE) and
  * removes those it read. Runs side by side write packs of their own names; two merging at once only duplicate
  * entries, which the next merge drops; a pack removed while another run reads it is only a miss. Entries are checked
- * when used (a damaged one is parsed again, and its new reading, in a newer pack, wins).
+ * when used (a damaged one is parsed again, and its new reading, in a newer pack, wins). A merge also removes
+ * temporaries of pack writers that were killed, and the first write of a run removes the tree folders of other
+ * versions once they are a day old.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
+import { writerGone } from '../io/write.js';
 import { writeCacheFile } from './load-parser.js';
 
 /** Packs a folder may hold before a run merges them. */
@@ -26,6 +29,11 @@ const MAX_PACKS = 8;
 const MAX_SIZE = 4 << 20;
 
 const PACK = /^trees-[0-9a-z]+-[0-9]+-[0-9a-f]+\.jsonl$/;
+/** A pack's temporary name while it is written (write.ts's temporaryName). */
+const PACK_TEMPORARY = /^\.trees-.*\.dock2nix-\d+-[0-9a-f]+\.tmp$/;
+/** The folders of trees (parse.ts names them by a 16-digit key); another version's is removed once a day old. */
+const TREE_FOLDER = /^shell-[0-9a-f]{16}$/;
+const A_DAY = 24 * 60 * 60 * 1000;
 const HASH = /^[0-9a-f]{64}$/;
 
 interface Folder {
@@ -39,6 +47,8 @@ interface Folder {
   used: Set<string>;
   /** Entries this run parsed. */
   fresh: Map<string, string>;
+  /** Temporaries of packs whose writer is gone (killed between write and rename). */
+  stale: string[];
 }
 
 const folders = new Map<string, Folder>();
@@ -46,15 +56,17 @@ const folders = new Map<string, Folder>();
 function open(folder: string): Folder {
   let state = folders.get(folder);
   if (state) return state;
-  state = { path: folder, packs: [], size: 0, known: new Map(), used: new Set(), fresh: new Map() };
+  state = { path: folder, packs: [], size: 0, known: new Map(), used: new Set(), fresh: new Map(), stale: [] };
   folders.set(folder, state);
   let names: string[];
   try {
-    names = readdirSync(folder).filter((name) => PACK.test(name)).sort(); // names start with the time: oldest first
+    names = readdirSync(folder);
   } catch {
     return state; // no folder yet: a first run
   }
-  for (const name of names) {
+  state.stale = names.filter((name) => PACK_TEMPORARY.test(name) && writerGone(name));
+  for (const name of names.filter((n) => PACK.test(n)).sort()) {
+    // names start with the time: oldest first
     let text: string;
     try {
       text = readFileSync(path.join(folder, name), 'utf8');
@@ -70,7 +82,20 @@ function open(folder: string): Folder {
       state.known.set(hash, line.slice(65));
     }
   }
+  if (mergeDue(state)) writeAtExit(); // even when this run adds nothing: worker threads' packs pile up otherwise
   return state;
+}
+
+/** Whether this thread merges the folder's packs when it ends (worker threads of a batch only add theirs). */
+function mergeDue(state: Folder): boolean {
+  return isMainThread && (state.packs.length + (state.fresh.size > 0 ? 1 : 0) > MAX_PACKS || state.size > MAX_SIZE || state.stale.length > 0);
+}
+
+let writing = false;
+function writeAtExit(): void {
+  if (writing) return;
+  writing = true;
+  process.once('exit', writePacks);
 }
 
 /** The entry text kept for the script of `hash` in `folder`, or null. */
@@ -86,27 +111,22 @@ export function recallTree(folder: string, hash: string): string | null {
 export function rememberTree(folder: string, hash: string, text: string): void {
   if (text.includes('\n')) return; // JSON.stringify never makes one; a line is an entry
   const state = open(folder);
-  if (!writing) {
-    writing = true;
-    process.once('exit', writePacks);
-  }
+  writeAtExit();
   state.fresh.set(hash, text);
   state.known.set(hash, text);
 }
 
-let writing = false;
 let othersRemoved = false;
 
 /** At exit: this run's new pack, or all packs merged into one. Failures only cost speed. */
 function writePacks(): void {
   for (const state of folders.values()) {
-    if (state.fresh.size === 0) continue;
+    const merge = mergeDue(state);
+    if (state.fresh.size === 0 && !merge) continue;
     if (!othersRemoved) {
       othersRemoved = true;
       removeOtherVersions(state.path);
     }
-    // Worker threads of a batch only add packs: the main thread merges.
-    const merge = isMainThread && (state.packs.length + 1 > MAX_PACKS || state.size > MAX_SIZE);
     const lines: string[] = [];
     const taken = new Set<string>();
     let size = 0;
@@ -122,7 +142,7 @@ function writePacks(): void {
       for (const [hash, text] of [...state.known].reverse()) add(hash, text); // then the newest
     }
     if (!writeCacheFile(path.join(state.path, packName()), lines.join(''), 0o600) || !merge) continue;
-    for (const name of state.packs) {
+    for (const name of [...state.packs, ...state.stale]) {
       try {
         rmSync(path.join(state.path, name), { force: true });
       } catch {
@@ -139,11 +159,20 @@ function packName(): string {
   return `trees-${Date.now().toString(36).padStart(9, '0')}-${process.pid}-${random}${(packs++).toString(16)}.jsonl`;
 }
 
-/** The folders of other parser, reader or cache versions beside this one are removed. */
+/**
+ * The folders of other parser, reader or cache versions beside this one are removed once no run has written to
+ * them for a day (another install, or the test runner reading the TypeScript sources, may share the cache root).
+ * Only folders named as parse.ts names them: DOCK2NIX_CACHE_DIR may point at a folder that holds other things.
+ */
 function removeOtherVersions(folder: string): void {
   const root = path.dirname(folder);
   try {
-    for (const name of readdirSync(root)) if (name.startsWith('shell-') && path.join(root, name) !== folder) rmSync(path.join(root, name), { recursive: true, force: true });
+    for (const name of readdirSync(root)) {
+      const other = path.join(root, name);
+      if (!TREE_FOLDER.test(name) || other === folder) continue;
+      const info = statSync(other);
+      if (info.isDirectory() && Date.now() - info.mtimeMs > A_DAY) rmSync(other, { recursive: true, force: true });
+    }
   } catch {
     // not made yet, or another run is tidying too
   }

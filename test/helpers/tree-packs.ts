@@ -7,9 +7,9 @@ import path from 'node:path';
 
 export const PACK_NAME = /^trees-[0-9a-z]+-[0-9]+-[0-9a-f]+\.jsonl$/;
 
-/** The folders of a cache root that hold trees. */
+/** The folders of a cache root that hold trees (named `shell-<16 hex digits>` by src/shell/parse.ts). */
 export function treeFolders(cache: string): string[] {
-  return existsSync(cache) ? readdirSync(cache).filter((name) => name.startsWith('shell-')).map((name) => path.join(cache, name)) : [];
+  return existsSync(cache) ? readdirSync(cache).filter((name) => /^shell-[0-9a-f]{16}$/.test(name)).map((name) => path.join(cache, name)) : [];
 }
 
 /** Each file of the tree folders, by path. */

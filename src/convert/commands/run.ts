@@ -3,7 +3,7 @@
  * updates the stage and says how well the command maps to Nix. A command no rule claims needs manual work.
  */
 import { match } from 'ts-pattern';
-import type { ShellCommand } from '../../shell/analyze.js';
+import { UNKNOWN_DIRECTORY, type ShellCommand } from '../../shell/analyze.js';
 import { resolvePath } from '../../container-path.js';
 import type { CommandScope, Outcome } from '../stage.js';
 import { flagValue, hasFlag, parseArgs } from './args.js';
@@ -175,29 +175,54 @@ const pythonProjectTool: Rule = (words, command, scope) => {
   };
 };
 
-/** npm's flags for an install without dev dependencies (npm 7+, and the older spellings it still takes). */
-const NPM_PRODUCTION = { without: /^(--omit=dev|--production(=true)?|--only=prod(uction)?|--prod)$/, with: /^(--include=dev|--production=false|--also=dev)$/ };
+/** npm's ways of leaving dev dependencies out, and of keeping them (which wins), in flags (npm 7+ and older spellings). */
+export const NPM_PRODUCTION = { without: /^(--omit=dev|--production(=true)?|--only=prod(uction)?|--prod)$/, with: /^(--include=dev|--production=false|--also=dev(elopment)?|--dev)$/ };
 /** Yarn 1's and pnpm's. */
 const YARN_PRODUCTION = { without: /^--(production|prod)(=true)?$/, with: /^--(production|prod)=false$/ };
 const NPM_PRUNED = '; without dev dependencies, as here (npm prune --omit=dev after the build)';
+/** npm options whose value may follow as the next word (`--omit dev`). */
+const NPM_VALUE_OPTIONS = new Set(['--omit', '--include', '--only', '--also']);
+
+/** A command's flags, with `--omit dev` written as `--omit=dev`. */
+function npmFlags(words: string[]): string[] {
+  const flags: string[] = [];
+  for (let i = 1; i < words.length; i++) {
+    const word = words[i]!;
+    if (!word.startsWith('-')) continue;
+    const value = words[i + 1];
+    if (NPM_VALUE_OPTIONS.has(word) && value !== undefined && !value.startsWith('-')) {
+      flags.push(`${word}=${value}`);
+      i++;
+    } else flags.push(word);
+  }
+  return flags;
+}
 
 /**
- * Whether an install (or prune) leaves dev dependencies out: by its flags, or under NODE_ENV=production where it
- * runs (given to the command, or the stage's ENV at that line). NODE_ENV set later leaves the dev dependencies
- * that were installed in Docker's image too, so it does not count.
+ * Whether an install (or prune) leaves dev dependencies out: by its flags, by npm's configuration in the
+ * environment (`npm_config_omit=dev`, for npm), or under NODE_ENV=production where it runs (given to the command,
+ * or the stage's ARG or ENV at that line). NODE_ENV set later leaves the dev dependencies that were installed in
+ * Docker's image too, so it does not count.
  */
-function withoutDevDependencies(flags: string[], spelling: { without: RegExp; with: RegExp }, command: ShellCommand, scope: CommandScope): boolean {
+function withoutDevDependencies(flags: string[], spelling: { without: RegExp; with: RegExp }, command: ShellCommand, scope: CommandScope, npm: boolean): boolean {
   if (flags.some((f) => spelling.with.test(f))) return false;
-  return flags.some((f) => spelling.without.test(f)) || (command.assigns.NODE_ENV ?? scope.stage.env.get('NODE_ENV')) === 'production';
+  if (flags.some((f) => spelling.without.test(f))) return true;
+  const env: Record<string, string | null> = { ...scope.env, ...command.assigns };
+  if (npm) {
+    const config = (name: string) => Object.entries(env).find(([key]) => key.toLowerCase() === `npm_config_${name}`)?.[1] ?? null;
+    if (config('include')?.split(/[\s,]+/).includes('dev')) return false;
+    if (config('omit')?.split(/[\s,]+/).includes('dev') || config('production') === 'true') return true;
+  }
+  return env.NODE_ENV === 'production';
 }
 
 const npm: Rule = (words, command, scope) => {
-  const args = parseArgs(words.slice(1), new Set(['--prefix', '-w', '--workspace', '--registry', '--cache', '--loglevel']));
+  const args = parseArgs(words.slice(1), new Set(['--prefix', '-w', '--workspace', '--registry', '--cache', '--loglevel', ...NPM_VALUE_OPTIONS]));
   const [action, ...rest] = args.operands;
-  const flags = words.slice(1).filter((w) => w.startsWith('-'));
+  const flags = npmFlags(words);
   return match(action)
     .with('ci', 'clean-install', 'install-clean', () => {
-      const production = withoutDevDependencies(flags, NPM_PRODUCTION, command, scope);
+      const production = withoutDevDependencies(flags, NPM_PRODUCTION, command, scope, true);
       scope.stage.npm.push({ manager: 'npm', line: scope.line, cwd: command.cwd, action: 'ci', flags, production });
       scope.stage.buildLines.push(scope.line);
       return { status: 'mapped' as const, rule: 'run.npm.ci', message: `npm ci: dependencies from package-lock.json (buildNpmPackage)${production ? NPM_PRUNED : ''}` };
@@ -209,7 +234,7 @@ const npm: Rule = (words, command, scope) => {
         return outcome;
       }
       if (rest.length) return manual('run.npm.add', `npm install ${rest.join(' ')}: adds packages that are not in package.json; add them to package.json and its lock file`);
-      const production = withoutDevDependencies(flags, NPM_PRODUCTION, command, scope);
+      const production = withoutDevDependencies(flags, NPM_PRODUCTION, command, scope, true);
       scope.stage.npm.push({ manager: 'npm', line: scope.line, cwd: command.cwd, action: 'install', flags, production });
       scope.stage.buildLines.push(scope.line);
       return { status: 'approximated' as const, rule: 'run.npm.install', message: `npm install: dependencies installed as with npm ci from the lock file (buildNpmPackage)${production ? NPM_PRUNED : ''}` };
@@ -222,7 +247,9 @@ const npm: Rule = (words, command, scope) => {
       return { status: 'mapped' as const, rule: 'run.npm.run', message: `npm run ${script}: the build script of buildNpmPackage` };
     })
     .with('prune', () => {
-      if (!withoutDevDependencies(flags, NPM_PRODUCTION, command, scope)) return ignored('run.npm.noop', 'npm prune: not needed with Nix (the dependencies are exactly those of the lock file)');
+      if (!withoutDevDependencies(flags, NPM_PRODUCTION, command, scope, true)) return ignored('run.npm.noop', 'npm prune: not needed with Nix (the dependencies are exactly those of the lock file)');
+      if (hasFlag(args, '--prefix') || command.cwd !== scope.stage.workdir) return manual('run.npm.prune', `npm prune: prunes another folder than the stage's working directory ${scope.stage.workdir}; not converted`);
+      if (command.conditional) return manual('run.npm.prune', 'npm prune: runs only under a condition; not converted (the derivation keeps the dev dependencies)');
       // Its flags are not the build's: they would leave dev dependencies out of the install the build needs.
       scope.stage.npm.push({ manager: 'npm', line: scope.line, cwd: command.cwd, action: 'prune', flags: [], production: true });
       scope.stage.buildLines.push(scope.line);
@@ -303,7 +330,7 @@ const yarnOrPnpm: Rule = (words, command, scope) => {
   };
   if (action === 'install' || action === 'i') {
     if (operands.length > 1) return manual(`run.${tool}.add`, `${tool} install ${operands.slice(1).join(' ')}: adds packages that are not in package.json; add them to package.json and ${lockName}`);
-    const production = withoutDevDependencies(flags, YARN_PRODUCTION, command, scope);
+    const production = withoutDevDependencies(flags, YARN_PRODUCTION, command, scope, false);
     push({ action: 'install', production });
     const how = tool === 'pnpm' ? 'dependencies from pnpm-lock.yaml (fetchPnpmDeps, pnpmConfigHook)' : 'dependencies from yarn.lock (fetchYarnDeps, yarnConfigHook)';
     if (!production) return { status: 'mapped', rule: `run.${tool}.install`, message: `${tool} install: ${how}` };
@@ -454,6 +481,9 @@ const certificates: Rule = (_words, _command, scope) => {
 const harmless: Rule = (words) => ignored('run.noop', `${words[0]}: changes nothing in the image`);
 
 /** Program name → rule. Names not listed need manual work. */
+/** Programs whose conversion does not depend on the folder they run in. */
+const WHEREVER = new Set(['apk', 'apt-get', 'apt', 'aptitude', 'apt-mark', 'apt-key', 'apt-cache', 'dpkg-reconfigure', 'debconf-set-selections', 'useradd', 'adduser', 'groupadd', 'addgroup', 'update-ca-certificates', 'set', 'true', ':', 'echo', 'printf', 'cd', 'export', 'sleep', 'which']);
+
 const RULES: Record<string, Rule> = {
   apk,
   'apt-get': apt,
@@ -529,6 +559,7 @@ export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outc
   const program = words[0];
   if (program === null || program === undefined) return manual('run.dynamic', `${command.source}: the program name is only known at build time`);
   const base = program.split('/').pop()!;
+  if (command.cwd === UNKNOWN_DIRECTORY && !WHEREVER.has(base)) return manual('run.dynamic', `${command.source}: runs in a folder only known at build time (after a cd)`);
   // `python -m pip install …`
   const pythonModule = /^python(\d(\.\d+)?)?$/.test(base) && words[1] === '-m' ? words[2] : null;
   if (pythonModule === 'pip') return finish(pip(['pip', ...(words.slice(3) as string[])], command, scope));
