@@ -158,6 +158,17 @@ describe('Node lock files', () => {
     expect(plan('RUN npm ci && npm run build || npm prune --omit=dev').instructions.find((i) => i.keyword === 'RUN')!.status).toBe('manual');
   });
 
+  it('gives a script\'s exports to its own commands only, never to the image\'s Env', () => {
+    const lock = JSON.stringify({ name: 'web', version: '1.2.3', lockfileVersion: 3, requires: true, packages: { '': { name: 'web', version: '1.2.3' } } });
+    const files = { 'package.json': JSON.stringify({ name: 'web', version: '1.2.3' }), 'package-lock.json': lock, 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main' };
+    const run = (script: string) => convertDockerfile(`FROM node:22\nWORKDIR /s\nCOPY . .\nRUN ${script}\nCMD ["node", "x.js"]\n`, memoryContext(files), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' });
+    const exported = run('export FOO=bar NODE_ENV=production && npm ci');
+    expect(exported.files['default.nix']).not.toContain('FOO');
+    expect(exported.plan.derivations[0]!.build).toMatchObject({ kind: 'npm', omitDev: true });
+    const go = convertDockerfile('FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN export CGO_ENABLED=0 && go build -o /app .\nFROM scratch\nCOPY --from=b /app /app\n', memoryContext(files), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' });
+    expect(go.plan.instructions.find((i) => i.keyword === 'RUN')!.details.join(' ')).toContain('CGO_ENABLED = 0');
+  });
+
   it('leaves a command in a folder only known at build time for manual work, unless the folder does not matter', () => {
     const runs = (script: string) => convert(`FROM debian:bookworm-slim\nWORKDIR /app\nRUN ${script}\n`, {}).instructions.filter((i) => i.keyword === 'RUN').map((i) => i.status);
     expect(runs('cd "$(mktemp -d)" && mkdir out')).toEqual(['manual']);

@@ -563,7 +563,7 @@ function decideHealthcheck(health: Extract<Instruction, { keyword: 'HEALTHCHECK'
 
 function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageState, scope: DecideScope): Outcome & { details: string[] } {
   const env = { ...run.env, ...Object.fromEntries(state.env) };
-  const commandScope: CommandScope = { rules: scope.rules, decisions: scope.decisions, stage: state, context: scope.context, line: run.line, env };
+  const commandScope: CommandScope = { rules: scope.rules, decisions: scope.decisions, stage: state, context: scope.context, line: run.line, env: { ...env } };
   const outcomes: Outcome[] = [];
   const details: string[] = [];
   const mountNotes: string[] = [];
@@ -593,7 +593,8 @@ function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageSt
       state.unhandled.push({ line: run.line, source: script });
       return { status: 'manual', rule: 'run.parse-error', message: `the shell cannot parse this RUN (line ${run.line + analysis.line - 1}: ${analysis.error})`, details: mountNotes };
     }
-    for (const [name, value] of Object.entries(analysis.exports)) if (value !== null) state.env.set(name, value);
+    // What the script exports is its own: each RUN is a new shell, and the image's Env never holds it.
+    for (const [name, value] of Object.entries(analysis.exports)) if (value !== null) commandScope.env[name] = value;
     for (const command of analysis.commands) {
       if (command.words.some((w) => w.text?.startsWith('https://'))) needsCertificates(state, `line ${run.line}: fetches over TLS`);
       const outcome = ruleForCommand(command, commandScope);

@@ -170,7 +170,7 @@ export interface CommandScope {
   context: BuildContext;
   /** Line of the RUN instruction. */
   line: number;
-  /** The RUN's environment: the stage's ARG and ENV values at that line. */
+  /** The RUN's environment: the stage's ARG and ENV values at that line, and what its script exports. */
   env: Record<string, string>;
 }
 

@@ -357,7 +357,7 @@ const yarnOrPnpm: Rule = (words, command, scope) => {
 const go: Rule = (words, command, scope) => {
   const args = parseArgs(words.slice(1), new Set(['-o', '-ldflags', '-tags', '-gcflags', '-asmflags', '-mod', '-p', '-buildmode', '-pkgdir', '-installsuffix', '-modfile', '-overlay', '-C']));
   const [action, ...packages] = args.operands;
-  const cgoSetting = command.assigns.CGO_ENABLED ?? scope.stage.env.get('CGO_ENABLED') ?? null;
+  const cgoSetting = command.assigns.CGO_ENABLED ?? scope.env.CGO_ENABLED ?? null;
   return match(action)
     .with('build', 'install', () => {
       if (action === 'install' && packages.some((p) => p.includes('@'))) {
