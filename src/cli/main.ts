@@ -22,6 +22,8 @@ function collect(value: string, previous: string[]): string[] {
 
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const debug = argv.includes('--debug');
+  // The command line runs bundled (scripts/bundle.mjs): stack traces name the source files through its source maps.
+  if (debug) process.setSourceMapsEnabled(true);
   let exitCode = 0;
   const program = new Command();
   program

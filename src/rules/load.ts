@@ -4,10 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { z } from 'zod';
 import { Dock2nixError } from '../errors.js';
+import { packagePath } from '../package-root.js';
 import {
   schemas,
   type BaseImage,
@@ -27,12 +27,12 @@ export interface RuleSet {
   dir: string;
 }
 
-export const defaultRulesDir = fileURLToPath(new URL('../../rules/', import.meta.url));
+export const defaultRulesDir = packagePath('rules');
 
 const cache = new Map<string, RuleSet>();
 
 /** Written by `npm run build` (stamp.ts): the tables it validated, with a hash of each file's text. */
-export const stampFile = fileURLToPath(new URL('../../dist/rules-validated.json', import.meta.url));
+export const stampFile = packagePath('dist/rules-validated.json');
 export const tableFiles = [...managers.map((m) => `${m}.json`), 'base-images.json'];
 
 export interface RulesStamp {

@@ -21,6 +21,7 @@ import { learnOperatorCodes, readShellFile, type OperatorCodes, type ShellFile }
 import { readPlainScript } from './plain-script.js';
 import { recallTree, rememberTree } from './tree-cache.js';
 import { bashGrammarRequested, loadBashGrammar, readWithTreeSitter } from './tree-sitter.js';
+import { packagePath } from '../package-root.js';
 
 /** Bump when the shape of ShellFile (syntax-tree.ts) changes: cached trees of another shape must not be read. */
 export const TREE_FORMAT = 1;
@@ -90,13 +91,14 @@ function parseOnceWithMvdan(script: string): { parse: ShellParse; lasting: boole
 }
 
 /**
- * The code that reads trees (syntax-tree.js, tree-sitter.js and mid-word-hash.js, or .ts under the test runner), so
- * a change to how any of them reads never serves trees read the old way, even when their shape (TREE_FORMAT) stays
- * the same.
+ * The code that reads trees (dist/shell's syntax-tree.js, tree-sitter.js and mid-word-hash.js, or src/shell's .ts
+ * under the test runner), so a change to how any of them reads never serves trees read the old way, even when their
+ * shape (TREE_FORMAT) stays the same. (The command line runs a bundle of dist/: scripts/bundle.mjs.)
  */
 function readerSource(): string {
+  const compiled = !fileURLToPath(import.meta.url).endsWith('.ts');
   return ['syntax-tree', 'tree-sitter', 'mid-word-hash']
-    .map((module) => firstThatWorks(['js', 'ts'].map((extension) => () => readFileSync(fileURLToPath(new URL(`./${module}.${extension}`, import.meta.url)), 'utf8')), ''))
+    .map((module) => firstThatWorks([() => readFileSync(packagePath(compiled ? `dist/shell/${module}.js` : `src/shell/${module}.ts`), 'utf8')], ''))
     .join('\0');
 }
 

@@ -7,7 +7,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ANSWERS_FILE, answersSchema, type Answers } from '../../convert/answers.js';
 import { convertDockerfile, imageNameFrom } from '../../convert/convert.js';
 import { Dock2nixError, isDock2nixError } from '../../errors.js';
@@ -21,6 +20,7 @@ import type { CliIo } from '../main.js';
 import { parseBuildArgs, readDockerfile, runConvert } from './convert.js';
 import { secretReason } from '../../convert/secrets.js';
 import { loadBashGrammar } from '../../shell/tree-sitter.js';
+import { packagePath } from '../../package-root.js';
 
 export interface WizardCommandOptions {
   dockerfile?: string;
@@ -31,7 +31,7 @@ export interface WizardCommandOptions {
 }
 
 /** The built CLI, which runs `audit` as a child process. */
-const cliPath = fileURLToPath(new URL('../../../bin/dock2nix.js', import.meta.url));
+const cliPath = packagePath('bin/dock2nix.js');
 
 const SKIP_DIRS = new Set(['node_modules', 'nix', 'result', 'dist', 'target', 'vendor']);
 const isOutputFolder = (name: string) => SKIP_DIRS.has(name) || name.startsWith('nix-');
