@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Compare two builds of dock2nix on the corpus, in turns with the baseline, so a busy machine weighs on all alike:
 //   node bench/compare.mjs /path/to/other/checkout [rounds]
-// (the other checkout built: `npm ci && npm run build`, or a `git worktree` with node_modules linked and `npx tsc
-// -p tsconfig.build.json && node dist/rules/stamp.js`). Prints the median wall time of a first run (no syntax
-// tree cached) and a cached run of `dock2nix convert '*/Dockerfile'` for each build, and of the baseline (node
+// (the other checkout built: `npm ci && npm run build`, or a `git worktree` with node_modules linked and `npm run
+// build`; before the bundle (session 5), `npx tsc -p tsconfig.build.json && node dist/rules/stamp.js`). Prints
+// the median wall time of a first run (no syntax tree cached) and a cached run of `dock2nix convert
+// '*/Dockerfile'` for each build, and of the baseline (node
 // parsing the same files with dockerfile-ast).
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
