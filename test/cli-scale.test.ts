@@ -186,6 +186,24 @@ describe('what convert loads', () => {
   });
 });
 
+describe('folders that cannot be made', () => {
+  it('end in a one-line error (output) or a run without the cache, never a hang (Node\'s recursive mkdir loops under /proc)', (context) => {
+    if (!existsSync('/proc/self')) return context.skip();
+    const dir = path.join(work, 'proc');
+    cpSync(path.join(repoRoot, 'fixtures/go-scratch'), dir, { recursive: true, filter: (p) => !p.includes(`${path.sep}expected`) });
+    const convert = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [bin, 'convert', 'Dockerfile', ...args], { cwd: dir, encoding: 'utf8', timeout: 30_000, env: { ...process.env, ...env } });
+    const output = convert(['-o', '/proc/dock2nix-test/nix', '--force']);
+    expect(output.signal).toBeNull();
+    expect(output.status).toBe(1);
+    expect(output.stderr).toMatch(/^dock2nix: \S*proc\/dock2nix-test\S*: cannot write here \(ENOENT\); nothing was replaced\n$/);
+    // A run that writes new trees to a cache folder it cannot make: the conversion is whole, the cache skipped.
+    const cached = convert(['-o', 'out', '--force'], { DOCK2NIX_CACHE_DIR: '/proc/dock2nix-cache' });
+    expect(cached.signal).toBeNull();
+    expect(cached.status, cached.stderr).toBe(0);
+    expect(readdirSync(path.join(dir, 'out')).sort()).toEqual(['default.nix', 'flake.nix']);
+  });
+});
+
 describe('an interrupted run', () => {
   it('leaves the previous files whole, whenever it is killed', async () => {
     const dir = path.join(work, 'interrupt');

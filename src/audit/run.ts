@@ -18,7 +18,7 @@ import { compareLoaded } from '../image/diff.js';
 import { buildImageReport, inspectImage, loadImages, type LoadedImage } from '../image/inspect.js';
 import type { ImageReport } from '../image/types.js';
 import { fsContext, readDockerignore } from '../io/fs-context.js';
-import { ensureWritable, writeFilesAtomically } from '../io/write.js';
+import { ensureWritable, makeFolders, temporaryName, writeFilesAtomically } from '../io/write.js';
 import { loadRules } from '../rules/load.js';
 import { toolVersion } from '../version.js';
 import type { Progress } from './progress.js';
@@ -448,9 +448,8 @@ async function removeImage(engine: Engine, tag: string, storageDriver: string | 
 }
 
 async function keepArchive(from: string, to: string): Promise<void> {
-  const tmp = path.join(path.dirname(to), `.${path.basename(to)}.dock2nix-${process.pid}.tmp`);
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(path.dirname(to), { recursive: true });
+  const tmp = temporaryName(to);
+  await makeFolders(path.dirname(to));
   try {
     await copyFile(from, tmp);
     await rename(tmp, to);

@@ -5,7 +5,7 @@
  * when several Dockerfiles are converted, one's files reach the disk while the next is converted.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Dock2nixError } from '../errors.js';
@@ -52,7 +52,7 @@ interface Existing {
 
 async function writeAll(files: Array<{ path: string; content: string }>): Promise<void> {
   const folders = [...new Set(files.map((file) => path.dirname(file.path)))];
-  await Promise.all(folders.map((folder) => mkdir(folder, { recursive: true })));
+  for (const folder of folders) await makeFolders(folder);
   await Promise.all(folders.map((folder) => removeStaleTemporaries(folder, files.filter((file) => path.dirname(file.path) === folder))));
   const before = await Promise.all(files.map((file) => existing(file.path)));
   const changed = files.map((file, i) => ({ ...file, before: before[i]! })).filter((file) => !file.before?.content.equals(Buffer.from(file.content)));
@@ -87,6 +87,43 @@ async function writeAll(files: Array<{ path: string; content: string }>): Promis
     }
     throw error;
   }
+}
+
+/**
+ * Make a folder and the missing folders above it. Not Node's recursive mkdir: where mkdir answers ENOENT for a
+ * folder whose parent exists (/proc, /sys), Node 20's tries again forever. A file in the way fails (EEXIST, ENOTDIR).
+ */
+export async function makeFolders(folder: string): Promise<void> {
+  const made = async (): Promise<boolean> => {
+    try {
+      await mkdir(folder);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(folder)).isDirectory()) return true;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && path.dirname(folder) !== folder) return false;
+      throw error;
+    }
+  };
+  if (await made()) return;
+  await makeFolders(path.dirname(folder));
+  if (!(await made())) throw Object.assign(new Error(`ENOENT: cannot make ${folder}`), { code: 'ENOENT', path: folder });
+}
+
+/** The same, synchronously (for cache files written as the process exits). */
+export function makeFoldersSync(folder: string): void {
+  const made = (): boolean => {
+    try {
+      mkdirSync(folder);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && statSync(folder).isDirectory()) return true;
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && path.dirname(folder) !== folder) return false;
+      throw error;
+    }
+  };
+  if (made()) return;
+  makeFoldersSync(path.dirname(folder));
+  if (!made()) throw Object.assign(new Error(`ENOENT: cannot make ${folder}`), { code: 'ENOENT', path: folder });
 }
 
 /** A name beside `file` that no other writer (process, thread, or write of this one) uses; hidden, and TEMPORARY. */

@@ -6,11 +6,11 @@
  * without the cache.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
-import { temporaryName } from '../io/write.js';
+import { makeFoldersSync, temporaryName } from '../io/write.js';
 
 const require = createRequire(import.meta.url);
 
@@ -35,7 +35,7 @@ export function dock2nixCacheDir(): string | null {
 export function writeCacheFile(file: string, data: string | Uint8Array, mode?: number): boolean {
   const tmp = temporaryName(file);
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
+    makeFoldersSync(path.dirname(file));
     writeFileSync(tmp, data, mode === undefined ? {} : { mode });
     renameSync(tmp, file);
     return true;
