@@ -114,6 +114,22 @@ describe('dock2nix convert (built CLI)', () => {
     expect(result.stderr).toMatch(/is a directory/);
   });
 
+  it('rejects a named pipe given as the Dockerfile, an answers file or in an output file\'s place, instead of waiting on it', () => {
+    const dir = project('fifo', 'FROM alpine\nCMD ["sh"]\n');
+    spawnSync('mkfifo', [path.join(dir, 'Pipefile'), path.join(dir, 'answers.json')]);
+    const dockerfile = run(['convert', path.join(dir, 'Pipefile')]);
+    expect(dockerfile.code).not.toBe(0);
+    expect(dockerfile.stderr.trim()).toMatch(/Pipefile: is not a regular file \(a pipe, socket or device\); dock2nix reads a Dockerfile from a file$/);
+    const answers = run(['convert', path.join(dir, 'Dockerfile'), '--answers', path.join(dir, 'answers.json')]);
+    expect(answers.code).not.toBe(0);
+    expect(answers.stderr.trim()).toMatch(/answers\.json: not a JSON answers file \(ENOTREG: not a regular file/);
+    mkdirSync(path.join(dir, 'nix'));
+    spawnSync('mkfifo', [path.join(dir, 'nix', 'default.nix')]);
+    const output = run(['convert', path.join(dir, 'Dockerfile'), '--force']);
+    expect(output.code).not.toBe(0);
+    expect(output.stderr.trim()).toMatch(/nix\/default\.nix: cannot write here \(EEXIST\); nothing was replaced$/);
+  });
+
   it('reports an unknown --target as a usage error (exit 2)', () => {
     const result = run(['convert', '--target', 'nope', path.join(project('target', 'FROM alpine AS a\n'), 'Dockerfile')]);
     expect(result.code).toBe(2);

@@ -147,12 +147,14 @@ async function putBack(file: string, before: Existing | null): Promise<void> {
 /** The file's bytes and mode, null when there is none; a folder (or anything unreadable) in its place fails the write before it starts. */
 async function existing(file: string): Promise<Existing | null> {
   try {
-    const [content, info] = await Promise.all([readFile(file), stat(file)]);
-    return { content, mode: info.mode & 0o7777 };
+    const info = await stat(file);
+    // A folder, or a pipe (whose read would wait for a writer), is in the way: not read, not replaced.
+    if (!info.isFile()) throw Object.assign(new Error(`${info.isDirectory() ? 'EISDIR' : 'EEXIST'}: not a file, '${file}'`), { code: info.isDirectory() ? 'EISDIR' : 'EEXIST', path: file });
+    return { content: await readFile(file), mode: info.mode & 0o7777 };
   } catch (error) {
     const problem = error as NodeJS.ErrnoException;
     if (problem.code === 'ENOENT') return null;
-    problem.path ??= file; // reading a folder fails with EISDIR and no path
+    problem.path ??= file;
     throw problem;
   }
 }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { convertDockerfile, imageNameFrom } from '../../convert/convert.js';
 import type { MigrationPlan, OutputFormat, Status } from '../../convert/types.js';
 import { Dock2nixError } from '../../errors.js';
+import { readTextFile } from '../../io/read.js';
 import { fsContext, readDockerignore } from '../../io/fs-context.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
 import { jsonReport, textReport } from '../../report/report.js';
@@ -41,7 +42,7 @@ export async function readAnswers(file: string): Promise<Answers> {
   const { answersSchema } = await import('../../convert/answers.js');
   let data: unknown;
   try {
-    data = JSON.parse(readFileSync(file, 'utf8'));
+    data = JSON.parse(readTextFile(file));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new Dock2nixError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_INPUT', code === 'ENOENT' ? 'no such answers file' : `not a JSON answers file (${(error as Error).message})`, { file });
@@ -66,6 +67,7 @@ export function readDockerfile(file: string): string {
     throw new Dock2nixError('E_INPUT', `cannot be read (${code ?? 'error'})`, { file });
   }
   if (stat.isDirectory()) throw new Dock2nixError('E_INPUT', 'is a directory, not a Dockerfile', { file });
+  if (!stat.isFile()) throw new Dock2nixError('E_INPUT', 'is not a regular file (a pipe, socket or device); dock2nix reads a Dockerfile from a file', { file });
   if (stat.size > MAX_DOCKERFILE_BYTES) {
     throw new Dock2nixError('E_INPUT', `is ${(stat.size / 1024 / 1024).toFixed(1)} MB; a Dockerfile over 1 MB is not something dock2nix converts`, { file });
   }

@@ -20,6 +20,7 @@ import type { CliIo } from '../main.js';
 import { parseBuildArgs, readDockerfile, runConvert } from './convert.js';
 import { secretReason } from '../../convert/secrets.js';
 import { loadBashGrammar } from '../../shell/tree-sitter.js';
+import { readTextFile } from '../../io/read.js';
 import { packagePath } from '../../package-root.js';
 
 export interface WizardCommandOptions {
@@ -90,7 +91,7 @@ export function findSavedAnswers(contextDir: string, dockerfile: string): { file
   for (const file of candidates) {
     let data: unknown;
     try {
-      data = JSON.parse(readFileSync(file, 'utf8'));
+      data = JSON.parse(readTextFile(file));
     } catch (error) {
       firstProblem ??= { file, problem: `not JSON (${(error as Error).message})` };
       continue;
@@ -252,7 +253,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
     buildArgs: Object.fromEntries(Object.entries(buildArgs).filter(([name, value]) => secretReason(name, value) === null)),
   });
   ensureWritable([...result.files.map((f) => path.join(outputDir, f)), answersPath], result.output.overwrite);
-  const previous = existsSync(answersPath) ? readFileSync(answersPath, 'utf8') : null;
+  const previous = existsSync(answersPath) ? readTextFile(answersPath) : null;
   const holdInterrupt = () => undefined;
   process.on('SIGINT', holdInterrupt);
   io.stdout('\n');
