@@ -449,7 +449,7 @@ async function removeImage(engine: Engine, tag: string, storageDriver: string | 
 
 async function keepArchive(from: string, to: string): Promise<void> {
   const tmp = temporaryName(to);
-  await makeFolders(path.dirname(to));
+  makeFolders(path.dirname(to));
   try {
     await copyFile(from, tmp);
     await rename(tmp, to);

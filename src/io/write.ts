@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Dock2nixError } from '../errors.js';
 
@@ -52,7 +52,7 @@ interface Existing {
 
 async function writeAll(files: Array<{ path: string; content: string }>): Promise<void> {
   const folders = [...new Set(files.map((file) => path.dirname(file.path)))];
-  for (const folder of folders) await makeFolders(folder);
+  for (const folder of folders) makeFolders(folder);
   await Promise.all(folders.map((folder) => removeStaleTemporaries(folder, files.filter((file) => path.dirname(file.path) === folder))));
   const before = await Promise.all(files.map((file) => existing(file.path)));
   const changed = files.map((file, i) => ({ ...file, before: before[i]! })).filter((file) => !file.before?.content.equals(Buffer.from(file.content)));
@@ -92,25 +92,9 @@ async function writeAll(files: Array<{ path: string; content: string }>): Promis
 /**
  * Make a folder and the missing folders above it. Not Node's recursive mkdir: where mkdir answers ENOENT for a
  * folder whose parent exists (/proc, /sys), Node 20's tries again forever. A file in the way fails (EEXIST, ENOTDIR).
+ * Synchronous: a few system calls, and it serves the cache files written as the process exits too.
  */
-export async function makeFolders(folder: string): Promise<void> {
-  const made = async (): Promise<boolean> => {
-    try {
-      await mkdir(folder);
-      return true;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await stat(folder)).isDirectory()) return true;
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT' && path.dirname(folder) !== folder) return false;
-      throw error;
-    }
-  };
-  if (await made()) return;
-  await makeFolders(path.dirname(folder));
-  if (!(await made())) throw Object.assign(new Error(`ENOENT: cannot make ${folder}`), { code: 'ENOENT', path: folder });
-}
-
-/** The same, synchronously (for cache files written as the process exits). */
-export function makeFoldersSync(folder: string): void {
+export function makeFolders(folder: string): void {
   const made = (): boolean => {
     try {
       mkdirSync(folder);
@@ -122,7 +106,7 @@ export function makeFoldersSync(folder: string): void {
     }
   };
   if (made()) return;
-  makeFoldersSync(path.dirname(folder));
+  makeFolders(path.dirname(folder));
   if (!made()) throw Object.assign(new Error(`ENOENT: cannot make ${folder}`), { code: 'ENOENT', path: folder });
 }
 

@@ -10,7 +10,7 @@ import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
-import { makeFoldersSync, temporaryName } from '../io/write.js';
+import { makeFolders, temporaryName } from '../io/write.js';
 
 const require = createRequire(import.meta.url);
 
@@ -35,7 +35,7 @@ export function dock2nixCacheDir(): string | null {
 export function writeCacheFile(file: string, data: string | Uint8Array, mode?: number): boolean {
   const tmp = temporaryName(file);
   try {
-    makeFoldersSync(path.dirname(file));
+    makeFolders(path.dirname(file));
     writeFileSync(tmp, data, mode === undefined ? {} : { mode });
     renameSync(tmp, file);
     return true;
