@@ -7,18 +7,30 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-let root: string | null = null;
+interface Manifest {
+  name?: string;
+  version: string;
+}
+
+let found: { root: string; manifest: Manifest } | null = null;
 
 /** The absolute path of `relative` (slash-separated) inside the dock2nix package. */
 export function packagePath(relative: string): string {
-  root ??= findRoot(path.dirname(fileURLToPath(import.meta.url)));
-  return path.join(root, ...relative.split('/'));
+  return path.join(packageRoot().root, ...relative.split('/'));
 }
 
-function findRoot(from: string): string {
+/** dock2nix's package.json, read once (finding the package reads it). */
+export function packageManifest(): Manifest {
+  return packageRoot().manifest;
+}
+
+function packageRoot(): { root: string; manifest: Manifest } {
+  if (found) return found;
+  const from = path.dirname(fileURLToPath(import.meta.url));
   for (let dir = from; ; dir = path.dirname(dir)) {
-    const manifest = path.join(dir, 'package.json');
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'dock2nix') return dir;
+    const file = path.join(dir, 'package.json');
+    const manifest = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Manifest) : null;
+    if (manifest?.name === 'dock2nix') return (found = { root: dir, manifest });
     if (path.dirname(dir) === dir) throw new Error(`dock2nix's package.json not found above ${from}`);
   }
 }
