@@ -44,7 +44,6 @@ function changedDirectory(cwd: string, word: ShellWord | undefined): string {
   return resolvePath(cwd, path);
 }
 
-
 export type ShellAnalysis =
   | { ok: true; commands: ShellCommand[]; exports: Record<string, string | null> }
   | { ok: false; error: string; line: number };

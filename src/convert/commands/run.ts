@@ -480,10 +480,10 @@ const certificates: Rule = (_words, _command, scope) => {
 
 const harmless: Rule = (words) => ignored('run.noop', `${words[0]}: changes nothing in the image`);
 
-/** Program name → rule. Names not listed need manual work. */
 /** Programs whose conversion does not depend on the folder they run in. */
 const WHEREVER = new Set(['apk', 'apt-get', 'apt', 'aptitude', 'apt-mark', 'apt-key', 'apt-cache', 'dpkg-reconfigure', 'debconf-set-selections', 'useradd', 'adduser', 'groupadd', 'addgroup', 'update-ca-certificates', 'set', 'true', ':', 'echo', 'printf', 'cd', 'export', 'sleep', 'which']);
 
+/** Program name → rule. Names not listed need manual work. */
 const RULES: Record<string, Rule> = {
   apk,
   'apt-get': apt,
