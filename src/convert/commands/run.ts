@@ -256,7 +256,7 @@ const npm: Rule = (words, command, scope) => {
       return { status: 'mapped' as const, rule: 'run.npm.prune', message: 'npm prune: dev dependencies dropped, as here (npm prune --omit=dev after the build)' };
     })
     .with('cache', 'audit', 'config', 'set', 'version', 'dedupe', 'ls', 'list', 'outdated', 'doctor', () =>
-      ignored('run.npm.noop', `npm ${action}: not needed with Nix (buildNpmPackage prunes dev dependencies itself)`),
+      ignored('run.npm.noop', `npm ${action}: not needed with Nix (the derivation installs from the lock file, offline)`),
     )
     .with('test', 't', () => ignored('run.npm.test', 'npm test: tests belong in doCheck/checkPhase'))
     .otherwise(() => manual('run.npm.unknown', `npm ${action ?? ''}: not understood`));
