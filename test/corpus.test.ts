@@ -11,6 +11,7 @@ import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
 import { isDock2nixError } from '../src/errors.js';
 import { loadRules } from '../src/rules/load.js';
+import { expectMarkers } from './helpers/markers.js';
 import { corpusDir, nixParse, requireTool } from './helpers/tools.js';
 import * as fsContextModule from '../src/io/fs-context.js';
 
@@ -46,6 +47,7 @@ describe.skipIf(!present)('corpus', () => {
       const instructions = DockerfileParser.parse(source.replace(/^\ufeff/, '')).getInstructions();
       const reported = result.plan.instructions.map((i) => i.line).sort((a, b) => a - b);
       expect(reported).toEqual(instructions.map((i) => i.getRange().start.line + 1).sort((a, b) => a - b));
+      expectMarkers(result.plan, result.files['default.nix'], file);
       writeFileSync(path.join(out, `${file}.default.nix`), result.files['default.nix']);
       writeFileSync(path.join(out, `${file}.flake.nix`), result.files['flake.nix']);
       if (requireTool('nix-instantiate', 'parsing the Nix generated from the corpus')) {

@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { expectMarkers } from './helpers/markers.js';
 import { describe, expect, it } from 'vitest';
 import { convertDockerfile } from '../src/convert/convert.js';
 import type { OutputFormat } from '../src/convert/types.js';
@@ -69,6 +70,10 @@ describe('fixtures', () => {
           expect(instruction.rule).toMatch(/^[a-z0-9.-]+$/);
           expect(instruction.message.length).toBeGreaterThan(0);
         }
+      });
+
+      it('marks every manual instruction in the Nix', () => {
+        expectMarkers(result.plan, result.files['default.nix'], name);
       });
 
       it('passes the Nix parser and evaluates against the nixpkgs stub', () => {
