@@ -57,6 +57,26 @@ describe('dock2nix convert (built CLI)', () => {
     expect(result.stderr).toMatch(/summary:/);
   });
 
+  it('--fail-on manual|approximated exits 3 with the files written, and 0 when nothing reaches that status', () => {
+    const dir = project('fail-on', 'FROM alpine:3.19\nRUN apk add --no-cache curl\nRUN ./configure-the-thing --fast\nCMD ["curl", "--version"]\n');
+    const manual = run(['convert', path.join(dir, 'Dockerfile'), '-o', path.join(dir, 'a'), '--fail-on', 'manual']);
+    expect(manual.code).toBe(3);
+    expect(manual.stderr).toMatch(/--fail-on manual: .*Dockerfile: 1 instruction\(s\) \(Dockerfile line 3\)/);
+    expect(readFileSync(path.join(dir, 'a/default.nix'), 'utf8')).toMatch(/^\s*# TODO\(dock2nix\): line 3: RUN: /m);
+    const clean = project('fail-on-clean', 'FROM alpine:3.19\nRUN apk add --no-cache curl\nCMD ["curl", "--version"]\n');
+    expect(run(['convert', path.join(clean, 'Dockerfile'), '-o', path.join(clean, 'a'), '--fail-on', 'manual']).code).toBe(0);
+    expect(run(['convert', path.join(clean, 'Dockerfile'), '-o', path.join(clean, 'b'), '--fail-on', 'approximated']).code).toBe(0);
+    // A HEALTHCHECK is approximated (kept in the config; only Docker reads it).
+    const approximated = project('fail-on-approx', 'FROM alpine:3.19\nRUN apk add --no-cache curl\nHEALTHCHECK CMD curl -f http://localhost/\n');
+    const converted = run(['convert', path.join(approximated, 'Dockerfile'), '-o', path.join(approximated, 'a'), '--json', '--fail-on', 'manual']);
+    expect(converted.code).toBe(0);
+    expect(JSON.parse(converted.stdout).instructions.map((i: { status: string }) => i.status)).toEqual(['mapped', 'mapped', 'approximated']);
+    const failed = run(['convert', path.join(approximated, 'Dockerfile'), '-o', path.join(approximated, 'b'), '--fail-on', 'approximated']);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toMatch(/Dockerfile line 3\)/);
+    expect(run(['convert', path.join(clean, 'Dockerfile'), '-o', path.join(clean, 'c'), '--fail-on', 'sometimes']).code).toBe(2);
+  });
+
   it('refuses to overwrite without --force and leaves the old files as they were', () => {
     const dir = project('noforce', 'FROM busybox\nCMD ["sh"]\n');
     const out = path.join(dir, 'nix');

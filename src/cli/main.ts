@@ -51,6 +51,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--check', 'evaluate every attribute the output uses against your nixpkgs (needs nix-instantiate)')
     .option('--nixpkgs <path>', 'the nixpkgs to check against (default: <nixpkgs> from NIX_PATH)')
     .option('--jobs <n>', 'threads for converting several Dockerfiles (default: one fewer than the cores)', (v) => Number.parseInt(v, 10))
+    .addOption(new Option('--fail-on <status>', 'exit 3 (files still written) when an instruction is manual, or approximated or manual').choices(['manual', 'approximated']))
     .action(async (dockerfiles: string[], options, command: Command) => {
       const { runConvertMany } = await import('./commands/convert.js');
       exitCode = await runConvertMany(dockerfiles, { ...options, formatFromFlag: command.getOptionValueSource('format') === 'cli' }, io);

@@ -34,6 +34,22 @@ export interface ConvertCommandOptions {
   answers?: string;
   check?: boolean;
   nixpkgs?: string;
+  /** Exit FAIL_ON_EXIT when an instruction is this status or worse (manual; approximated or manual). */
+  failOn?: 'manual' | 'approximated';
+}
+
+/** Exit status when --fail-on found an instruction it names (the files are written all the same). */
+export const FAIL_ON_EXIT = 3;
+
+/** The instructions --fail-on counts against a plan: manual ones, and approximated ones too with `approximated`. */
+export function failOnFindings(plan: MigrationPlan, failOn: ConvertCommandOptions['failOn']): MigrationPlan['instructions'] {
+  if (!failOn) return [];
+  return plan.instructions.filter((i) => i.status === 'manual' || (failOn === 'approximated' && i.status === 'approximated'));
+}
+
+function failOnLine(dockerfile: string, findings: MigrationPlan['instructions'], failOn: string): string {
+  const lines = [...new Set(findings.map((f) => f.line))].sort((a, b) => a - b);
+  return `dock2nix: --fail-on ${failOn}: ${dockerfile}: ${findings.length} instruction(s) (Dockerfile line${lines.length === 1 ? '' : 's'} ${lines.join(', ')})\n`;
 }
 
 /** Read and validate an answers file; a bad one is a one-line error with its file. */
@@ -144,7 +160,13 @@ export async function runConvert(options: ConvertCommandOptions, io: CliIo): Pro
     if (checked && check) io.stdout(`\n${check.renderCheckText(checked)}`);
   }
   // The files are written either way; a missing attribute means they would not build with this nixpkgs.
-  return checked && checked.summary.missing > 0 ? 1 : 0;
+  if (checked && checked.summary.missing > 0) return 1;
+  const findings = failOnFindings(plan, options.failOn);
+  if (findings.length) {
+    io.stderr(failOnLine(options.dockerfile, findings, options.failOn!));
+    return FAIL_ON_EXIT;
+  }
+  return 0;
 }
 
 const GLOB = /[*?[]/;
@@ -264,7 +286,10 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
   }
   say(`\n${summary.files.converted} of ${summary.files.total} Dockerfiles converted; instructions: ${statusLine(summary.instructions)}\n`);
   if (summary.unmappedPackages.length) say(`unmapped packages: ${summary.unmappedPackages.map((p) => `${p.manager} ${p.name} (${p.count})`).join(', ')}\n`);
-  return summary.files.failed > 0 ? 1 : 0;
+  if (summary.files.failed > 0) return 1;
+  const failing = results.flatMap((r) => (r.ok ? [{ dockerfile: r.dockerfile, findings: failOnFindings(r.plan, options.failOn) }] : [])).filter((r) => r.findings.length);
+  for (const r of failing) io.stderr(failOnLine(r.dockerfile, r.findings, options.failOn!));
+  return failing.length ? FAIL_ON_EXIT : 0;
 }
 
 function statusLine(counts: Record<Status, number>): string {
