@@ -5,8 +5,8 @@
 import type { StageState } from './stage.js';
 import type { FilePlacement, ImagePlan, OutputFormat, PythonPlan, SymlinkPlan } from './types.js';
 import { compareText } from '../compare.js';
+import { DOCKER_DEFAULT_PATH } from '../dockerfile/parse.js';
 
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface ImageScope {
   name: string;
@@ -41,7 +41,7 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
     if (!env.has('TZDIR')) env.set('TZDIR', '/usr/share/zoneinfo');
     symlinks.set('/usr/share/zoneinfo', { path: '/usr/share/zoneinfo', target: { kind: 'package', attr: 'tzdata', subpath: '/share/zoneinfo' } });
   }
-  if (!env.has('PATH') && state.baseKind !== 'empty') env.set('PATH', DEFAULT_PATH);
+  if (!env.has('PATH') && state.baseKind !== 'empty') env.set('PATH', DOCKER_DEFAULT_PATH);
 
   const nonRoot = state.user !== null && !/^(root|0)(:.*)?$/.test(state.user);
   const wantsUsers = state.baseKind !== 'empty' || nonRoot || state.users.size > 0;

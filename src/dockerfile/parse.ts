@@ -10,6 +10,9 @@ import type { CommandForm, Dockerfile, Heredoc, Instruction, Keyword, Location, 
 import { expandVariables, expandWord, splitWords, type Env } from './words.js';
 import { resolvePath } from '../container-path.js';
 
+/** The PATH Docker gives a container whose image sets none; official base images set this or extend it. */
+export const DOCKER_DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 const KEYWORDS = new Set<Keyword>([
   'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT',
   'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL',
@@ -125,7 +128,10 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
       };
       stages.push(stage);
       stageArgs = new Map();
-      stageEnv = parentIndex >= 0 ? new Map(stageEnvs[parentIndex]) : new Map();
+      // A base image's own PATH is what `ENV PATH=/x:$PATH` extends. The parser cannot read the base image; every
+      // common base sets PATH to Docker's default or a longer one ending in it, and /bin, where a Nix image's
+      // packages are linked, is in it. FROM scratch has no PATH.
+      stageEnv = parentIndex >= 0 ? new Map(stageEnvs[parentIndex]) : image.toLowerCase() === 'scratch' ? new Map() : new Map([['PATH', DOCKER_DEFAULT_PATH]]);
       workdir = parentIndex >= 0 ? stageWorkdirs[parentIndex]! : '/';
       stageEnvs.push(stageEnv);
       stageWorkdirs.push(workdir);
