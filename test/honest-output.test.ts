@@ -53,3 +53,16 @@ describe('TODO(dock2nix) markers', () => {
     expect(files['flake.nix']).not.toContain('TODO(dock2nix)');
   });
 });
+
+describe('parser warnings reach the report', () => {
+  it('lists an undefined variable and a malformed JSON form, with their lines, in the plan and both reports', async () => {
+    const { plan } = convert('FROM debian:bookworm-slim\nWORKDIR /srv/$NOT_DEFINED_ANYWHERE\nCMD [not json]\n');
+    expect(plan.warnings).toEqual([
+      { line: 2, message: expect.stringContaining('$NOT_DEFINED_ANYWHERE is not defined') },
+      { line: 3, message: expect.stringContaining('not a valid JSON array') },
+    ]);
+    const { jsonReport, textReport } = await import('../src/report/report.js');
+    expect(jsonReport(plan, []).warnings).toEqual(plan.warnings);
+    expect(textReport(plan, [])).toMatch(/warnings:\n\s+line 2: variable \$NOT_DEFINED_ANYWHERE/);
+  });
+});

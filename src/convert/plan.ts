@@ -177,6 +177,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     image,
     contextFromOutput: options.contextFromOutput,
     unusedDecisions: decisions.unused(),
+    warnings: [...new Map(dockerfile.warnings.map((w) => [`${w.line}\n${w.message}`, w])).values()].sort((a, b) => a.line - b.line),
     secrets,
     ...contextExclusions(options.dockerignore ?? [], options.outputInContext),
     summary,

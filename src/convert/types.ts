@@ -198,6 +198,8 @@ export interface MigrationPlan {
   secrets: SecretFinding[];
   /** Answers (`manager:name`) that matched nothing in this Dockerfile: a package removed, a name changed. */
   unusedDecisions: string[];
+  /** What the Dockerfile parser noticed that Docker accepts but is likely a mistake (an undefined variable...). */
+  warnings: Array<{ line: number; message: string }>;
   /** Context paths left out of whole-context sources (VCS data, the output folder, plain .dockerignore entries). */
   contextExclude: string[];
   /**

@@ -18,6 +18,8 @@ export interface JsonReport {
   summary: Record<Status, number>;
   /** Answers-file decisions that matched nothing in this Dockerfile. */
   unusedAnswers: string[];
+  /** Dockerfile warnings: accepted by Docker but likely a mistake. */
+  warnings: MigrationPlan['warnings'];
   /** Values that look like credentials: where, and why (never the value). */
   secrets: Array<{ line: number; keyword: string; name: string; reason: string }>;
   files: string[];
@@ -37,6 +39,7 @@ export function jsonReport(plan: MigrationPlan, files: string[]): JsonReport {
     image: { name: plan.image.name, tag: plan.image.tag, contents: plan.image.contents, python: plan.image.python, config: plan.image.config },
     summary: plan.summary,
     unusedAnswers: plan.unusedDecisions,
+    warnings: plan.warnings,
     secrets: plan.secrets.map(({ line, keyword, name, reason }) => ({ line, keyword, name, reason })),
     files,
   }, plan.secrets);
@@ -76,6 +79,11 @@ function renderText(plan: MigrationPlan, files: string[], width: number): string
     for (const p of [...low, ...unmapped]) {
       out.push(...wrap(`line ${p.line}: ${p.manager} ${p.name} → ${p.nix ?? 'nothing'} (${p.confidence})${p.note ? `: ${p.note}` : ''}`, width - 4).map((l) => `    ${l}`));
     }
+  }
+  if (plan.warnings.length) {
+    out.push('');
+    out.push('warnings:');
+    for (const w of plan.warnings) out.push(...wrap(`line ${w.line}: ${w.message}`, width - 4).map((l) => `    ${l}`));
   }
   if (plan.secrets.length) {
     out.push('');
