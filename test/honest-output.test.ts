@@ -66,3 +66,57 @@ describe('parser warnings reach the report', () => {
     expect(textReport(plan, [])).toMatch(/warnings:\n\s+line 2: variable \$NOT_DEFINED_ANYWHERE/);
   });
 });
+
+describe('bases that real projects use', () => {
+  it('distroless static/base/cc: certificates, the nonroot user, no shell; :nonroot runs as 65532', () => {
+    for (const base of ['gcr.io/distroless/static-debian12', 'gcr.io/distroless/base-debian10', 'gcr.io/distroless/cc-debian12@sha256:329e54034ce498f9c6b345044e8f530c6691f99e94a92446f68c0adf9baa8464']) {
+      const { plan } = convert(`FROM ${base}\nCOPY app /app\nENTRYPOINT ["/app"]\n`, { app: '' });
+      expect(plan.instructions[0]!.status, base).toBe('mapped');
+      expect(plan.image.contents).toContain('dockerTools.caCertificates');
+      expect(plan.image.contents).not.toContain('dockerTools.binSh');
+      expect(plan.image.users?.passwd).toContain('nonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin');
+      expect(plan.image.config.User).toBeNull();
+    }
+    const { plan } = convert('FROM gcr.io/distroless/static:nonroot\nCOPY app /app\nENTRYPOINT ["/app"]\n', { app: '' });
+    expect(plan.image.config.User).toBe('65532');
+    expect(plan.image.config.WorkingDir).toBe('/home/nonroot');
+    expect(plan.image.directories).toContainEqual({ path: '/home/nonroot', mode: null, owner: '65532:65532' });
+  });
+  it('distroless :debug adds a shell; USER nonroot resolves to 65532', () => {
+    const { plan } = convert('FROM gcr.io/distroless/base-debian12:debug-nonroot\nUSER nonroot:nonroot\nCMD ["sh"]\n');
+    expect(plan.image.contents).toContain('busybox');
+    expect(plan.instructions.find((i) => i.keyword === 'USER')?.message).toContain('65532');
+  });
+  it('distroless nodejs and python fix the runtime from the repository name; their Entrypoint runs it', () => {
+    const node = convert('FROM gcr.io/distroless/nodejs22-debian12\nCOPY index.js /app/index.js\nCMD ["/app/index.js"]\n', { 'index.js': '' }).plan;
+    expect(node.image.contents).toContain('nodejs_22');
+    expect(node.image.config.Entrypoint).toEqual(['node']);
+    const python = convert('FROM gcr.io/distroless/python3-debian12\nCOPY main.py /app/main.py\nCMD ["/app/main.py"]\n', { 'main.py': '' }).plan;
+    expect(python.image.python?.attr).toMatch(/^python3\d+$/);
+    expect(python.image.config.Entrypoint).toEqual(['python3']);
+  });
+  it('denoland/deno: deno as the Entrypoint, its user and a DENO_DIR that user owns (Wissididom/Spotify-Discord-Show-Episodes-Webhook)', () => {
+    const { plan } = convert('FROM denoland/deno:2.7.9\nWORKDIR /app\nCOPY main.ts .\nUSER deno\nCMD ["run", "-ERWN", "main.ts"]\n', { 'main.ts': '' });
+    expect(plan.instructions.map((i) => i.status)).toEqual(['mapped', 'mapped', 'mapped', 'mapped', 'mapped']);
+    expect(plan.image.contents).toContain('deno');
+    expect(plan.image.config.Entrypoint).toEqual(['deno']);
+    expect(plan.image.config.Cmd).toEqual(['run', '-ERWN', 'main.ts']);
+    expect(plan.image.directories).toContainEqual({ path: '/deno-dir', mode: null, owner: '1993:1993' });
+    expect(Object.fromEntries(plan.image.config.Env).DENO_DIR).toBe('/deno-dir/');
+  });
+});
+
+describe('HEALTHCHECK keeps the tools it calls', () => {
+  it('adds wget that node:alpine had through busybox (masneto/cronicas-app)', () => {
+    const { plan } = convert('FROM node:22-alpine\nCMD ["node", "x.js"]\nHEALTHCHECK CMD wget -qO- http://localhost:3000/health || exit 1\n');
+    expect(plan.image.contents).toContain('wget');
+    expect(plan.instructions.at(-1)?.message).toContain('adds wget');
+  });
+  it('adds curl in exec form, and adds nothing the image already has', () => {
+    expect(convert('FROM debian:bookworm-slim\nHEALTHCHECK CMD ["/usr/bin/curl", "-f", "http://localhost/"]\n').plan.image.contents).toContain('curl');
+    const alpine = convert('FROM alpine:3.20\nHEALTHCHECK CMD wget -q --spider http://localhost/\n').plan;
+    expect(alpine.image.contents).not.toContain('wget');
+    const installed = convert('FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\nHEALTHCHECK CMD curl -f http://localhost/\n').plan;
+    expect(installed.instructions.at(-1)?.message).not.toContain('adds');
+  });
+});

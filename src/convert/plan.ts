@@ -283,7 +283,7 @@ function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSe
     else state.packages.set(attr, 'runtime');
   }
   if (image.runtime) {
-    const choice = chooseRuntime(rules, image.runtime, base.tag);
+    const choice = chooseRuntime(rules, image.runtime, image.runtimeVersion ?? base.tag);
     state.runtimes[image.runtime] = choice;
     if (image.runtime === 'postgresql') state.packages.set(choice.attr, 'runtime');
   }
@@ -291,8 +291,17 @@ function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSe
     state.needs.caCertificates = true;
     state.needs.usrBinEnv = true;
   }
-  const config = image.config ?? {};
+  // Tag parts such as distroless's `nonroot` and `debug` add to what the image provides.
+  const variants = (base.tag ?? '').toLowerCase().split('-').flatMap((part) => (image.variants && Object.hasOwn(image.variants, part) ? [image.variants[part]!] : []));
+  let config = image.config ?? {};
+  for (const variant of variants) {
+    for (const attr of variant.attrs ?? []) state.packages.set(attr, 'runtime');
+    if (variant.shell || (variant.attrs ?? []).some((attr) => SHELL_PROVIDERS.has(attr))) state.hasShell = true;
+    config = { ...config, ...variant.config, Env: { ...config.Env, ...variant.config?.Env } };
+  }
   for (const [name, value] of Object.entries(config.Env ?? {})) state.env.set(name, value);
+  if (config.User) state.user = config.User;
+  state.config.User = config.User ?? null;
   state.config.Cmd = config.Cmd ?? null;
   state.config.Entrypoint = config.Entrypoint ?? null;
   state.config.ExposedPorts = [...(config.ExposedPorts ?? [])];
@@ -303,7 +312,10 @@ function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSe
     state.config.WorkingDir = config.WorkingDir;
     state.directories.set(config.WorkingDir, { path: config.WorkingDir, mode: null, owner: null });
   }
-  for (const dir of image.directories ?? []) state.directories.set(dir, { path: dir, mode: null, owner: null });
+  for (const dir of image.directories ?? []) {
+    const entry = typeof dir === 'string' ? { path: dir } : dir;
+    state.directories.set(entry.path, { path: entry.path, mode: entry.mode ?? null, owner: entry.owner ?? null });
+  }
   for (const [path, content] of Object.entries(image.files ?? {})) {
     state.files.push({ line: stage.instructions[0]!.line, source: { kind: 'text', content, name: path.split('/').pop()! }, dest: path, owner: null, mode: null });
   }
@@ -556,10 +568,35 @@ function decideHealthcheck(health: Extract<Instruction, { keyword: 'HEALTHCHECK'
     StartInterval: nanoseconds(health.options['start-interval']),
     Retries: health.options.retries ? Number(health.options.retries) : undefined,
   };
+  const added = healthcheckTools(health.test, state);
   if (format === 'nix2container') {
     return { status: 'manual', rule: 'healthcheck.nix2container', message: 'nix2container keeps only OCI config fields and drops Healthcheck; define the check in your orchestrator (Compose, Kubernetes probes)' };
   }
-  return { status: 'approximated', rule: 'healthcheck.dockertools', message: 'kept as Healthcheck in the image config; Docker reads it from the config, but OCI runtimes and Kubernetes ignore it' };
+  const tools = added.length ? `; adds ${added.join(', ')}, which the check calls and the Nix image would otherwise lack` : '';
+  return { status: 'approximated', rule: 'healthcheck.dockertools', message: `kept as Healthcheck in the image config; Docker reads it from the config, but OCI runtimes and Kubernetes ignore it${tools}` };
+}
+
+/** Programs health checks commonly call, and the nixpkgs attribute that provides each. */
+const HEALTHCHECK_TOOLS = new Map([
+  ['curl', 'curl'],
+  ['wget', 'wget'],
+]);
+
+/**
+ * The check runs inside the image: a curl or wget it calls must be there. Base images often ship one (Alpine's
+ * busybox has wget) that the Nix image does not; add it unless the image already has it.
+ */
+function healthcheckTools(test: CommandForm, state: StageState): string[] {
+  const words = test.form === 'exec' ? [test.argv[0] ?? ''] : test.command.split(/&&|\|\||[;|\n]/).map((part) => part.trim().split(/\s+/)[0] ?? '');
+  const added: string[] = [];
+  for (const word of words) {
+    const attr = HEALTHCHECK_TOOLS.get(word.replace(/^.*\//, ''));
+    if (!attr || state.packages.get(attr) === 'runtime' || (attr === 'wget' && state.packages.get('busybox') === 'runtime')) continue;
+    state.packages.set(attr, 'runtime');
+    state.removed.delete(attr);
+    added.push(attr);
+  }
+  return added;
 }
 
 function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageState, scope: DecideScope): Outcome & { details: string[] } {

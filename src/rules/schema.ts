@@ -89,12 +89,23 @@ function build(z: typeof Zod) {
       /** Symbolic links the image ships, path → target (`@pkg@` stands for the first attr's store path). */
       symlinks: z.record(z.string().regex(/^\//), z.string()).optional(),
       /** Directories the image ships. */
-      directories: z.array(z.string().regex(/^\//)).optional(),
+      directories: z
+        .array(z.union([z.string().regex(/^\//), z.object({ path: z.string().regex(/^\//), owner: z.string().regex(/^\d+:\d+$/).optional(), mode: z.string().regex(/^[0-7]{3,4}$/).optional() }).strict()]))
+        .optional(),
       /** /etc/passwd and /etc/group lines for the image's own users. */
       users: z.array(z.string().regex(/^[a-z_][a-z0-9_-]*:x:\d+:\d+:/)).optional(),
       groups: z.array(z.string().regex(/^[a-z_][a-z0-9_-]*:x:\d+:/)).optional(),
       /** Repository names that mean the same image (`library/python`, registry mirrors). */
       aliases: z.array(z.string()).optional(),
+      /** The runtime version the repository name fixes (`distroless/nodejs22-debian12` → 22), whatever the tag. */
+      runtimeVersion: z.string().regex(/^\d+(\.\d+)?$/).optional(),
+      /** What a part of the tag adds (`:nonroot`, `:debug`, `:debug-nonroot`): packages, a shell, config. */
+      variants: z
+        .record(
+          z.string().regex(/^[a-z0-9.]+$/),
+          z.object({ attrs: z.array(attrPath).optional(), shell: z.boolean().optional(), config: imageConfigSchema.optional(), note: z.string().optional() }).strict(),
+        )
+        .optional(),
     })
     .strict()
     .superRefine((image, ctx) => {
