@@ -120,3 +120,42 @@ describe('HEALTHCHECK keeps the tools it calls', () => {
     expect(installed.instructions.at(-1)?.message).not.toContain('adds');
   });
 });
+
+describe('COPY --from another stage, as Docker places it', () => {
+  const next = [
+    'FROM node:22-alpine AS builder', 'WORKDIR /app', 'COPY . .', 'RUN npm ci && npm run build',
+    'FROM node:22-alpine', 'WORKDIR /app',
+    'COPY --from=builder /app/public ./public',
+    'COPY --from=builder /app/.next/standalone ./',
+    'COPY --from=builder /app/.next/static ./.next/static',
+    'COPY --from=builder /app/package.json ./',
+    'CMD ["node", "server.js"]', '',
+  ].join('\n');
+  const files = { 'package.json': '{"name":"x","version":"1.0.0","scripts":{"build":"next build"}}', 'package-lock.json': '{"lockfileVersion":3,"packages":{}}' };
+
+  it('merges a folder into ./ and puts a file inside it (samuel-langarica/portfolio-landing, Next.js standalone)', () => {
+    const { plan } = convert(next, files);
+    const placed = plan.image.files.filter((f) => f.source.kind === 'derivation').map((f) => [f.source.kind === 'derivation' ? f.source.path : '', f.dest]);
+    expect(placed).toEqual([
+      ['public', '/app/public'],
+      ['.next/standalone', '/app'],
+      ['.next/static', '/app/.next/static'],
+      ['package.json', '/app/package.json'],
+    ]);
+  });
+
+  it('expands a wildcard to the files the stage made, never a literal *', () => {
+    const dockerfile = 'FROM golang:1.25 AS build\nWORKDIR /src\nCOPY go.mod main.go ./\nRUN go build -o dist/app-linux ./\nFROM debian:bookworm-slim\nCOPY --from=build /src/dist/app* /usr/local/bin/\nCMD ["app-linux"]\n';
+    const { plan, files: out } = convert(dockerfile, { 'go.mod': 'module x\n\ngo 1.25\n', 'main.go': '' });
+    expect(plan.image.files.map((f) => f.dest)).toContain('/usr/local/bin/app-linux');
+    expect(out['default.nix']).not.toMatch(/app\*/);
+  });
+
+  it('marks a wildcard over build output it cannot list as manual, with its marker', () => {
+    const dockerfile = 'FROM node:22-alpine AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nFROM nginx:alpine\nCOPY --from=build /app/dist/*.html /usr/share/nginx/html/\n';
+    const { plan, files: out } = convert(dockerfile, files);
+    expect(plan.instructions.find((i) => i.line === 6)?.status).toBe('manual');
+    expectMarkers(plan, out['default.nix']);
+    expect(out['default.nix'].split('\n').filter((l) => !/^\s*#/.test(l)).join('\n')).not.toMatch(/\*\.html/);
+  });
+});

@@ -10,7 +10,7 @@ import { analyzeShell } from '../shell/analyze.js';
 import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/load.js';
 import { Dock2nixError } from '../errors.js';
 import type { BuildContext } from './context.js';
-import { hasWildcard } from './glob.js';
+import { globRegExp, hasWildcard } from './glob.js';
 import { ruleForCommand } from './commands/run.js';
 import { cloneStage, emptyConfig, numericOwner, worst, type CommandScope, type NpmStep, type Outcome, type StageState } from './stage.js';
 import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
@@ -686,11 +686,29 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
       };
     }
     const outcomes: Outcome[] = [];
-    for (const src of copy.sources) {
-      const sourceState = scope.states.get(source);
+    const sourceState = scope.states.get(source);
+    const requested = copy.sources.flatMap((src) => {
       const from = resolvePath(sourceState?.workdir ?? '/', src);
+      if (!hasWildcard(from)) return [{ src, from }];
+      // A wildcard matches what the stage made, as far as the plan knows it; never a literal `*` in a path.
+      const pattern = globRegExp(from);
+      const matches = knownStagePaths(sourceState).filter((known) => pattern.test(known));
+      if (!matches.length) {
+        outcomes.push({
+          status: 'manual',
+          rule: 'copy.from-stage.wildcard',
+          message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)}: a wildcard over files the build makes, which dock2nix cannot list; name the files it matches`,
+        });
+        return [];
+      }
+      return matches.map((match) => ({ src: match, from: match }));
+    });
+    for (const { src, from } of requested) {
       const name = from.split('/').pop() || '';
-      const target = destIsDir ? (src.endsWith('/') ? dest : `${dest}/${name}`) : dest;
+      // Docker merges a folder's contents into the destination and puts a file inside a destination folder.
+      const kind = src.endsWith('/') || src.endsWith('/.') ? 'dir' : stageSourceKind(from, sourceState);
+      const target = destIsDir && kind !== 'dir' ? `${dest}/${name}` : dest;
+      if (destIsDir && kind === 'unknown') notes.push(`${from} is taken to be a file (placed as ${target}); if the build makes it a folder, its contents belong in ${dest}`);
       const special = specialStageCopy(from, state);
       if (special) {
         outcomes.push(special);
@@ -754,6 +772,33 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
   const status: Status = problems.length ? 'manual' : keyword === 'ADD' || notes.some((n) => n.startsWith('--chown')) ? 'approximated' : 'mapped';
   const message = [placed.length ? `${placed.join(', ')}` : '', ...problems, ...notes].filter(Boolean).join('; ');
   return { status, rule: problems.length ? 'copy.missing' : 'copy.context', message };
+}
+
+/** Paths a stage is known to have made or copied: context copies, Go outputs, Cargo binaries. */
+function knownStagePaths(source: StageState | undefined): string[] {
+  if (!source) return [];
+  const paths = new Set<string>();
+  for (const key of source.contextFiles.keys()) paths.add(key.replace(/\/$/, ''));
+  for (const step of source.go) if (step.output) paths.add(step.output);
+  for (const step of source.cargo) for (const bin of step.bins) paths.add(`${step.cwd.replace(/\/$/, '')}/target/${step.release ? 'release' : 'debug'}/${bin}`);
+  return [...paths].sort();
+}
+
+/** Folder names builds leave their output in. */
+const BUILD_FOLDERS = new Set(['.next', '.output', '.svelte-kit', 'build', 'dist', 'lib', 'node_modules', 'out', 'public', 'site', 'standalone', 'static', 'target', 'vendor', 'www', 'html']);
+
+/**
+ * Whether a path another stage made is a folder or a file, as far as the plan can tell: what that stage copied
+ * from the context, a file name's extension, the folders builds write, the binaries Go and Cargo steps produce.
+ */
+function stageSourceKind(from: string, source: StageState | undefined): 'dir' | 'file' | 'unknown' {
+  if (source?.contextFiles.has(`${from}/`) || source?.directories.has(from)) return 'dir';
+  if (source?.contextFiles.has(from)) return 'file';
+  const name = from.split('/').pop() ?? '';
+  if (BUILD_FOLDERS.has(name)) return 'dir';
+  if (/^[^.].*\.[A-Za-z0-9]{1,8}$/.test(name)) return 'file';
+  if (source?.go.some((step) => step.output === from) || /\/(bin|release|debug)\/[^/]+$/.test(from)) return 'file';
+  return 'unknown';
 }
 
 /** The install steps behind `<dir>/node_modules` of a stage that installed packages there (npm ci, yarn, pnpm install). */
