@@ -77,6 +77,20 @@ describe('dock2nix convert (built CLI)', () => {
     expect(run(['convert', path.join(clean, 'Dockerfile'), '-o', path.join(clean, 'c'), '--fail-on', 'sometimes']).code).toBe(2);
   });
 
+  it('says what nix build with the flake needs: the context inside, git add inside a repository', () => {
+    const dir = project('flake-notes', 'FROM alpine:3.19\nCOPY app.sh /app.sh\nCMD ["/app.sh"]\n', { 'app.sh': '' });
+    const outside = run(['convert', path.join(dir, 'Dockerfile'), '-o', path.join(work, 'flake-notes-out')]);
+    expect(outside.code).toBe(0);
+    expect(outside.stdout).toMatch(/flake\.nix: .*flake-notes-out is outside the build context/);
+    expect(readFileSync(path.join(work, 'flake-notes-out/flake.nix'), 'utf8')).toMatch(/^# This folder is outside the build context/m);
+    const noGit = run(['convert', path.join(dir, 'Dockerfile'), '--json']);
+    expect(JSON.parse(noGit.stdout).notes).toEqual([expect.stringMatching(/outside a git repository/)]);
+    mkdirSync(path.join(dir, '.git'));
+    const inGit = run(['convert', path.join(dir, 'Dockerfile'), '-o', path.join(dir, 'nix2')]);
+    expect(inGit.stdout).toMatch(/flake\.nix: nix build sees only the files git tracks in .*flake-notes: git add .*nix2/);
+    expect(readFileSync(path.join(dir, 'nix2/flake.nix'), 'utf8')).toMatch(/git add this folder/);
+  });
+
   it('refuses to overwrite without --force and leaves the old files as they were', () => {
     const dir = project('noforce', 'FROM busybox\nCMD ["sh"]\n');
     const out = path.join(dir, 'nix');

@@ -54,7 +54,9 @@ function header(plan: MigrationPlan, file: string, marked: boolean): string {
         : plan.format === 'nix2container'
           ? 'Build and load: nix run .#default.copyToDockerDaemon (with the flake)'
           : 'Build and load: nix-build && docker load < result'
-      : 'Build: nix build, then load the result into Docker as default.nix describes.',
+      : outputInsideContext(plan)
+        ? 'Build: nix build, then load the result into Docker as default.nix describes. A flake sees only the files git tracks: inside a git repository that holds the build context, git add this folder (and the files the image copies) first.'
+        : 'This folder is outside the build context, which a flake cannot reach under pure evaluation: build with nix-build (default.nix), or convert again with -o inside the context.',
     manual.length
       ? `${manual.length} instruction(s) need manual work (Dockerfile lines ${manual.map((m) => m.line).join(', ')}); see ${MARKER} in default.nix and the migration report.`
       : marked
@@ -62,6 +64,11 @@ function header(plan: MigrationPlan, file: string, marked: boolean): string {
         : 'Every instruction was converted; see the migration report for approximations.',
   ];
   return lines.map((l) => `# ${commentText(l)}`).join('\n');
+}
+
+/** Whether the output folder is inside the build context (the way to the context only climbs). */
+export function outputInsideContext(plan: MigrationPlan): boolean {
+  return plan.contextFromOutput.split('/').every((part) => part === '..' || part === '.' || part === '');
 }
 
 /** A Nix path expression for a relative filesystem path (`..` → `../.`). */

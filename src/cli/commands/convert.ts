@@ -2,10 +2,11 @@
  * `dock2nix convert`: the I/O around the pure conversion. Reads the Dockerfile and the context, refuses to
  * overwrite without --force, writes atomically, prints the report (JSON on stdout with --json).
  */
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { convertDockerfile, imageNameFrom } from '../../convert/convert.js';
+import { outputInsideContext } from '../../nix/emit.js';
 import type { MigrationPlan, OutputFormat, Status } from '../../convert/types.js';
 import { Dock2nixError } from '../../errors.js';
 import { readTextFile } from '../../io/read.js';
@@ -109,7 +110,7 @@ export function parseBuildArgs(values: string[]): Record<string, string> {
 }
 
 /** Convert one Dockerfile and write its files; throws a Dock2nixError for input it cannot use. */
-export async function convertOne(options: ConvertCommandOptions, answers: Answers | null): Promise<{ plan: MigrationPlan; written: string[] }> {
+export async function convertOne(options: ConvertCommandOptions, answers: Answers | null): Promise<{ plan: MigrationPlan; written: string[]; notes: string[] }> {
   const source = readDockerfile(options.dockerfile);
   // A context saved in the answers file is relative to that file; --context wins over it.
   const savedContext = answers?.context !== undefined && options.answers ? path.resolve(path.dirname(options.answers), answers.context) : undefined;
@@ -142,21 +143,44 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
   const targets = (answers?.files ?? (['default.nix', 'flake.nix'] as const)).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
   ensureWritable(targets.map((t) => t.path), Boolean(options.force));
   await writeFilesAtomically(targets);
-  return { plan, written: targets.map((t) => path.relative(process.cwd(), t.path) || t.path) };
+  return { plan, written: targets.map((t) => path.relative(process.cwd(), t.path) || t.path), notes: flakeNotes(plan, outputDir, contextDir) };
+}
+
+/** The folder holding `.git` at or above `dir`, or null. */
+function gitRoot(dir: string): string | null {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if (existsSync(path.join(current, '.git'))) return current;
+    if (path.dirname(current) === current) return null;
+  }
+}
+
+/** What `nix build` with the written flake needs: flakes read a git repository's tracked files, or their own folder. */
+export function flakeNotes(plan: MigrationPlan, outputDir: string, contextDir: string): string[] {
+  const shown = (dir: string) => path.relative(process.cwd(), dir) || '.';
+  if (!outputInsideContext(plan)) {
+    return [`flake.nix: ${shown(outputDir)} is outside the build context ${shown(contextDir)}, which a flake cannot reach under pure evaluation; build with nix-build ${shown(outputDir)}, or convert with -o inside the context`];
+  }
+  const root = gitRoot(contextDir);
+  if (!root) {
+    return [`flake.nix: outside a git repository nix build copies only ${shown(outputDir)} and cannot reach the context; build with nix-build ${shown(outputDir)}, or put the context under git (git init && git add -A)`];
+  }
+  return [`flake.nix: nix build sees only the files git tracks in ${shown(root)}: git add ${shown(outputDir)} (and the context files the image copies) before nix build`];
 }
 
 export async function runConvert(options: ConvertCommandOptions, io: CliIo): Promise<number> {
   const answers = options.answers ? await readAnswers(options.answers) : null;
-  const { plan, written } = await convertOne(options, answers);
+  const { plan, written, notes } = await convertOne(options, answers);
   // The check is loaded only when asked for: it starts nix-instantiate.
   const check = options.check || options.nixpkgs ? await import('../../check/nixpkgs-check.js') : null;
   const checked = check ? await check.checkPlan(plan, { nixpkgs: options.nixpkgs }) : null;
   if (options.json) {
-    io.stdout(`${JSON.stringify({ ...jsonReport(plan, written), ...(checked ? { check: checked } : {}) }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ...jsonReport(plan, written), notes, ...(checked ? { check: checked } : {}) }, null, 2)}\n`);
     io.stderr(textReport(plan, written, terminalWidth()));
+    for (const note of notes) io.stderr(`${note}\n`);
     if (checked && check) io.stderr(check.renderCheckText(checked));
   } else {
     io.stdout(textReport(plan, written, terminalWidth()));
+    for (const note of notes) io.stdout(`${note}\n`);
     if (checked && check) io.stdout(`\n${check.renderCheckText(checked)}`);
   }
   // The files are written either way; a missing attribute means they would not build with this nixpkgs.
