@@ -3,6 +3,7 @@
  * missing, except under CI, where a missing tool is a failure.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,19 +25,59 @@ export function requireTool(name: string, purpose: string): boolean {
   return false;
 }
 
-export function nixParse(file: string): void {
-  execFileSync('nix-instantiate', ['--parse', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * A current Nix besides the system's (Debian bookworm's 2.8 is older than any user's): Nix 2.26 from
+ * `../shared/tools/real-eval.sh --get-nix DIR`, which .ci/run puts here. It keeps its own store, so it never
+ * touches the database of the system's older Nix.
+ */
+export const currentNix = process.env.DOCK2NIX_CURRENT_NIX ?? '/var/tmp/dock2nix-nix/nix-instantiate';
+const currentNixStore = '/var/tmp/dock2nix-nix/store';
+let warnedCurrent = false;
+
+/** The nix-instantiate commands to parse and evaluate with: the system's, and the current one when it is there. */
+function nixInstantiates(): Array<{ label: string; command: string; args: string[] }> {
+  const found = [{ label: 'system Nix', command: 'nix-instantiate', args: [] as string[] }];
+  if (existsSync(currentNix)) found.push({ label: 'current Nix', command: currentNix, args: ['--store', currentNixStore] });
+  else if (process.env.CI) throw new Error(`${currentNix} is missing — but CI must also check with a current Nix (.ci/run gets it with ../shared/tools/real-eval.sh --get-nix)`);
+  else if (!warnedCurrent) {
+    warnedCurrent = true;
+    console.warn(`SKIP: no current Nix at ${currentNix} (../shared/tools/real-eval.sh --get-nix ${path.dirname(currentNix)}); parsing and evaluating with the system's Nix only`);
+  }
+  return found;
 }
 
-/** Evaluate an expression strictly and return it as JSON. */
+/** Parse with every Nix there is: generated files must be valid for old and current Nix alike. */
+export function nixParse(file: string): void {
+  for (const nix of nixInstantiates()) {
+    try {
+      execFileSync(nix.command, [...nix.args, '--parse', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    } catch (error) {
+      throw new Error(`${nix.label} cannot parse ${file}: ${String((error as { stderr?: unknown }).stderr ?? error)}`);
+    }
+  }
+}
+
+/** Evaluate an expression strictly with every Nix there is, and return it as JSON (they must agree). */
 export function nixEvalJson(expression: string, cwd?: string): unknown {
-  const out = execFileSync('nix-instantiate', ['--eval', '--strict', '--json', '-E', expression], {
-    cwd,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 64 * 1024 * 1024,
+  const results = nixInstantiates().map((nix) => {
+    try {
+      return execFileSync(nix.command, [...nix.args, '--eval', '--strict', '--json', '-E', expression], {
+        cwd,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+    } catch (error) {
+      const failure = error as Error & { stderr?: string };
+      failure.message = `${nix.label}: ${failure.message}`;
+      throw failure;
+    }
   });
-  return JSON.parse(out);
+  const values = results.map((out) => JSON.parse(out) as unknown);
+  for (let i = 1; i < values.length; i++) {
+    if (JSON.stringify(values[i]) !== JSON.stringify(values[0])) throw new Error(`the system Nix and the current Nix evaluate ${expression.slice(0, 200)} differently`);
+  }
+  return values[0];
 }
 
 /** A Nix string literal for a path or text chosen by the test. */
