@@ -1,0 +1,70 @@
+/**
+ * Where a real nixpkgs tree is at hand, every fixture's output and every real project's conversion instantiates
+ * against it with ../shared/tools/real-eval.sh (nothing is built). CI has no nixpkgs tree: there the tests rest on
+ * the facts in ../shared/nixpkgs (test/nix/stub-nixpkgs.nix), and this file skips with a message.
+ *
+ * Point it at a tree with DOCK2NIX_REAL_NIXPKGS (a nixpkgs checkout, or a bare git folder with NIXPKGS_REV); the
+ * tree the facts were made from (neg-serg/nixpkgs-slim at 7beb50e7, extracted by real-eval.sh) is found by itself.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { convertDockerfile } from '../src/convert/convert.js';
+import { fsContext, readDockerignore } from '../src/io/fs-context.js';
+import { loadRules } from '../src/rules/load.js';
+import { corpusDir, currentNix, repoRoot } from './helpers/tools.js';
+
+const realEval = path.resolve(repoRoot, '../shared/tools/real-eval.sh');
+const extracted = '/tmp/real-eval-cache/nixpkgs-7beb50e7ff79da548c79762c9130477208787e96';
+const nixpkgs = process.env.DOCK2NIX_REAL_NIXPKGS ?? (existsSync(extracted) ? extracted : null);
+const problem = !existsSync(realEval)
+  ? `${realEval} is not there`
+  : !nixpkgs
+    ? 'no nixpkgs tree (set DOCK2NIX_REAL_NIXPKGS, or let real-eval.sh extract neg-serg/nixpkgs-slim at 7beb50e7)'
+    : !existsSync(currentNix)
+      ? `no current Nix at ${currentNix}`
+      : null;
+if (problem) console.warn(`SKIP: real-nixpkgs evaluation: ${problem}`);
+
+const out = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-real-eval-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+function evaluate(target: string): { ok: string[]; errors: string[]; output: string } {
+  const result = spawnSync('bash', [realEval, target], {
+    encoding: 'utf8',
+    env: { ...process.env, NIXPKGS: nixpkgs!, NIX_INSTANTIATE: currentNix },
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const lines = result.stdout.split('\n');
+  return { ok: lines.filter((l) => l.startsWith('OK')), errors: lines.filter((l) => l.startsWith('ERROR')), output: `${result.stdout}\n${result.stderr}` };
+}
+
+describe.skipIf(problem !== null)('real nixpkgs (../shared/tools/real-eval.sh)', () => {
+  it('instantiates every fixture output', () => {
+    const result = evaluate(path.join(repoRoot, 'fixtures'));
+    expect(result.errors, result.output).toEqual([]);
+    expect(result.ok.length).toBeGreaterThan(10);
+  }, 600_000);
+
+  it('instantiates the conversion of every real project', () => {
+    const projects = path.join(corpusDir, 'projects');
+    for (const name of readdirSync(projects).filter((n) => existsSync(path.join(projects, n, 'Dockerfile')))) {
+      const contextDir = path.join(projects, name);
+      const outputDir = path.join(out, name);
+      mkdirSync(outputDir, { recursive: true });
+      const context = fsContext(contextDir);
+      const { files } = convertDockerfile(readFileSync(path.join(contextDir, 'Dockerfile'), 'utf8'), context, loadRules(), {
+        dockerfilePath: `${name}/Dockerfile`,
+        imageName: name.toLowerCase(),
+        contextFromOutput: path.relative(outputDir, contextDir),
+        outputInContext: null,
+        dockerignore: readDockerignore(context),
+      });
+      writeFileSync(path.join(outputDir, 'default.nix'), files['default.nix']);
+    }
+    const result = evaluate(out);
+    expect(result.errors, result.output).toEqual([]);
+  }, 900_000);
+});
