@@ -15,6 +15,7 @@ import { ruleForCommand } from './commands/run.js';
 import { cloneStage, emptyConfig, numericOwner, worst, type CommandScope, type NpmStep, type Outcome, type StageState } from './stage.js';
 import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
 import { buildImagePlan } from './image.js';
+import { foldPythonCopy, installsPythonOnly } from './python-stage.js';
 import { secretReason, type SecretFinding } from './secrets.js';
 import { DecisionLedger, noDecisions, type Decisions } from './decisions.js';
 import type { FilePlacement, InstructionReport, MigrationPlan, OutputFormat, StageReport, Status } from './types.js';
@@ -75,7 +76,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
 
   const targetState = states.get(target)!;
   const built = new Map<number, BuiltDerivation>();
-  const pythonOnly = (state: StageState) => state.pythonPackages.size > 0 && !state.npm.length && !state.go.length && !state.cargo.length;
+  const pythonOnly = installsPythonOnly;
   for (const [index, role] of roles) {
     if (role !== 'build' || pythonOnly(states.get(index)!)) continue;
     // Only its node_modules were copied, and those are installed by the stage that copied them.
@@ -105,6 +106,8 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
   }
 
   const derivationFiles: FilePlacement[] = [];
+  /** Python-only stages whose packages joined the image's environment. */
+  const foldedPythonStages = new Set<number>();
   for (const request of copyRequests.filter((r) => r.into === target)) {
     const problem = (text: string) => {
       const entry = reports.find((r) => r.line === request.line && r.stage === target);
@@ -117,10 +120,19 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     if (pythonOnly(sourceState) && !built.has(request.stage)) {
       for (const pkg of sourceState.pythonPackages) targetState.pythonPackages.add(pkg);
       targetState.runtimes.python ??= sourceState.runtimes.python;
+      foldedPythonStages.add(request.stage);
+      const copy = dockerfile.stages[target]!.instructions.find((i) => i.line === request.line);
+      const folded = foldPythonCopy(request, sourceState, copy && (copy.keyword === 'COPY' || copy.keyword === 'ADD') ? copy : undefined, context);
+      targetState.files.push(...folded.files);
+      for (const link of folded.links) {
+        targetState.symlinks.set(link.path, link);
+        targetState.pythonEnvPaths.set(link.path, 'venv');
+      }
       const entry = reports.find((r) => r.line === request.line && r.stage === target);
-      if (entry && entry.status === 'mapped') {
-        entry.status = 'approximated';
-        entry.message += '; the Python packages installed in that stage join the image\'s Python environment instead';
+      if (entry && folded.problem) problem(folded.problem);
+      else if (entry) {
+        if (entry.status === 'mapped') entry.status = 'approximated';
+        entry.message += `; the Python packages installed in that stage join the image's Python environment instead${folded.notes.length ? `; ${folded.notes.join('; ')}` : ''}`;
       }
       continue;
     }
@@ -252,6 +264,7 @@ function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSe
     virtualGroups: new Map(),
     removed: new Set(),
     pythonPackages: new Set(),
+    pythonEnvPaths: new Map(),
     packageReports: [],
     users: new Map(),
     groups: new Map(),

@@ -74,8 +74,8 @@ export interface DirectoryPlan {
 
 export interface SymlinkPlan {
   path: string;
-  /** A plain target, or a path inside a package's store path. */
-  target: { kind: 'path'; path: string } | { kind: 'package'; attr: string; subpath: string };
+  /** A plain target, a path inside a package's store path, or a path inside the image's Python environment. */
+  target: { kind: 'path'; path: string } | { kind: 'package'; attr: string; subpath: string } | { kind: 'python'; subpath: string };
 }
 
 export interface PythonPlan {

@@ -280,6 +280,7 @@ function layerScript(plan: MigrationPlan): StringPart[] {
     if (parent && !parents.has(parent)) line(`mkdir -p ${imagePath(parent)}`);
     parents.add(parent);
     if (link.target.kind === 'path') line(`ln -sfn ${shellQuote(link.target.path)} ${imagePath(link.path)}`);
+    else if (link.target.kind === 'python') line('ln -sfn ', id('python'), `${shellQuoteSuffix(link.target.subpath)} ${imagePath(link.path)}`);
     else line('ln -sfn ', pkg(link.target.attr), `${shellQuoteSuffix(link.target.subpath)} ${imagePath(link.path)}`);
   }
   return parts;

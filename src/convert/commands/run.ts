@@ -99,6 +99,10 @@ const pip: Rule = (words, command, scope) => {
   for (const file of args.flags.get('-r') ?? []) readRequirementsInto(file);
   for (const file of args.flags.get('--requirement') ?? []) readRequirementsInto(file);
   if (hasFlag(args, '--user', '-t', '--target', '--prefix')) notes.push('the install location (--user/--target/--prefix) becomes the interpreter environment');
+  if (hasFlag(args, '--user')) scope.stage.pythonEnvPaths.set(`${homeOf(scope, command)}/.local`, 'user');
+  for (const folder of [...(args.flags.get('-t') ?? []), ...(args.flags.get('--target') ?? []), ...(args.flags.get('--prefix') ?? [])]) {
+    scope.stage.pythonEnvPaths.set(resolvePath(command.cwd, folder), 'prefix');
+  }
 
   function installProject(target: string): void {
     const contextDir = projectDirOf(scope.stage, resolvePath(command.cwd, target));
@@ -152,11 +156,39 @@ const pip: Rule = (words, command, scope) => {
   return outcome;
 };
 
+/** The home folder `pip install --user` writes under: $HOME, else the current user's home, else /root. */
+function homeOf(scope: CommandScope, command: ShellCommand): string {
+  const home = command.assigns.HOME ?? scope.env.HOME;
+  if (home) return home.replace(/\/+$/, '') || '/';
+  const user = scope.stage.user?.split(':')[0];
+  const entry = user && user !== 'root' && user !== '0' ? [...scope.stage.users.values()].find((u) => u.name === user || String(u.uid) === user) : undefined;
+  return entry ? entry.home.replace(/\/+$/, '') : '/root';
+}
+
+/**
+ * `python -m venv /opt/venv`, `virtualenv /opt/venv`, `uv venv /opt/venv`: a virtual environment. The image's
+ * Python environment (python.withPackages) stands for it; where the image gets that folder it is a link to the
+ * environment, so `/opt/venv/bin/…` and a PATH through it keep working.
+ */
+const venv: Rule = (words, command, scope) => {
+  const args = parseArgs(words.slice(1), new Set(['--prompt', '-p', '--python', '--seed', '--index-url', '--extra-index-url']));
+  const target = args.operands[0] ?? (words[0] === 'uv' ? '.venv' : undefined);
+  if (!target) return manual('run.python.venv', `${command.source}: a virtual environment without a folder`);
+  const folder = resolvePath(command.cwd, target);
+  scope.stage.pythonEnvPaths.set(folder, 'venv');
+  return {
+    status: 'approximated',
+    rule: 'run.python.venv',
+    message: `virtual environment ${folder}: the Python environment (python.withPackages) takes its place and gets the packages installed into it; where the image has ${folder}, it is a link to that environment (read-only, without pip)`,
+  };
+};
+
 /** `poetry install`, `uv sync`, `pipenv install`: the project's declared dependencies, as pip would install them. */
 const pythonProjectTool: Rule = (words, command, scope) => {
   const tool = words[0]!;
   const action = words.slice(1).find((w) => !w.startsWith('-'));
   if (tool === 'uv' && action === 'pip') return pip(['pip', ...words.slice(words.indexOf('pip') + 1)], command, scope);
+  if (tool === 'uv' && action === 'venv') return venv(words.filter((w, i) => i === 0 || w !== 'venv' || words.indexOf('venv') !== i), command, scope);
   const installs = (tool === 'poetry' && action === 'install') || (tool === 'uv' && action === 'sync') || (tool === 'pipenv' && (action === 'install' || action === 'sync'));
   if (!installs) {
     return /^(config|export|lock|self|cache|--version|venv)$/.test(action ?? '')
@@ -499,6 +531,7 @@ const RULES: Record<string, Rule> = {
   poetry: pythonProjectTool,
   uv: pythonProjectTool,
   pipenv: pythonProjectTool,
+  virtualenv: venv,
   npm,
   yarn: yarnOrPnpm,
   pnpm: yarnOrPnpm,
@@ -563,6 +596,7 @@ export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outc
   // `python -m pip install …`
   const pythonModule = /^python(\d(\.\d+)?)?$/.test(base) && words[1] === '-m' ? words[2] : null;
   if (pythonModule === 'pip') return finish(pip(['pip', ...(words.slice(3) as string[])], command, scope));
+  if (pythonModule === 'venv' || pythonModule === 'virtualenv') return finish(venv(['venv', ...(words.slice(3).map((w) => w ?? ''))], command, scope));
   if (words.length === 2 && words[1] !== null && VERSION_CHECK.test(words[1]!)) return ignored('run.version-check', `${base} ${words[1]}: a version check`);
   const rule = RULES[base];
   if (!rule) return finish(manual('run.unknown', `${command.source}: no Nix equivalent known for "${base}"; it becomes part of a build step to finish by hand`));
