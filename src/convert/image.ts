@@ -25,9 +25,9 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
   if (state.runtimes.nodejs && state.baseKind !== 'toolchain') contents.add(state.runtimes.nodejs.attr);
   let python: PythonPlan | null = null;
   if (state.runtimes.python) {
-    python = { attr: state.runtimes.python.attr, packages: [...state.pythonPackages].sort() };
+    python = { attr: state.runtimes.python.attr, packages: [...state.pythonPackages].sort(), missing: [] };
   } else if (state.pythonPackages.size || [...state.symlinks.values()].some((l) => l.target.kind === 'python')) {
-    python = { attr: 'python3', packages: [...state.pythonPackages].sort() };
+    python = { attr: 'python3', packages: [...state.pythonPackages].sort(), missing: [] };
   }
   const needs = state.needs;
   const hasShellPackage = [...contents].some((attr) => attr === 'busybox' || attr === 'dockerTools.binSh');

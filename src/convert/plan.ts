@@ -163,6 +163,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
   }
   const derivations = [...built.values()].map((d) => d.plan).sort((a, b) => a.stage - b.stage);
   const image = buildImagePlan(targetState, { name: options.imageName, format: options.format, derivationFiles, replacedWorkdir });
+  if (image.python) image.python.missing = missingPythonPackages(dockerfile, states, target, foldedPythonStages);
 
   const stages: StageReport[] = dockerfile.stages.map((stage) => ({
     index: stage.index,
@@ -193,6 +194,26 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     ...contextExclusions(options.dockerignore ?? [], options.outputInContext),
     summary,
   };
+}
+
+/**
+ * Python packages the image's stages (the target, the stages it starts from, and the pip stages folded into its
+ * environment) asked for and the environment lacks, in Dockerfile order.
+ */
+function missingPythonPackages(dockerfile: Dockerfile, states: Map<number, StageState>, target: number, folded: Set<number>): Array<{ line: number; name: string; note: string }> {
+  const stages = new Set<number>();
+  for (const index of [target, ...folded]) {
+    for (let i: number | null = index; i !== null && !stages.has(i); i = dockerfile.stages[i]!.parentStage) stages.add(i);
+  }
+  const missing: Array<{ line: number; name: string; note: string }> = [];
+  for (const index of [...stages].sort((a, b) => a - b)) {
+    for (const report of states.get(index)?.packageReports ?? []) {
+      if (report.manager !== 'pip' || report.nix !== null || report.confidence !== 'none') continue;
+      if (missing.some((m) => m.line === report.line && m.name === report.name)) continue;
+      missing.push({ line: report.line, name: report.name, note: report.note ?? 'no nixpkgs attribute is known for it' });
+    }
+  }
+  return missing.sort((a, b) => a.line - b.line);
 }
 
 /** What whole-context sources leave out: VCS data, build results, the output folder, and .dockerignore. */

@@ -83,6 +83,11 @@ export interface PythonPlan {
   attr: string;
   /** Attribute names inside the interpreter's package set, sorted. */
   packages: string[];
+  /**
+   * Packages the Dockerfile installs that the environment lacks (no nixpkgs attribute known, or a git/path/URL
+   * dependency), by line: each gets a TODO marker inside the withPackages list.
+   */
+  missing: Array<{ line: number; name: string; note: string }>;
 }
 
 export interface ImageConfigPlan {

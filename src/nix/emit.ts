@@ -171,8 +171,8 @@ function emitDefault(plan: MigrationPlan): string {
     bindings.push(
       bind(
         'python',
-        image.python.packages.length
-          ? apply(select(interpreter, 'withPackages'), lambda('ps', list(image.python.packages.map((p) => select(id('ps'), p)))))
+        image.python.packages.length || image.python.missing.length
+          ? apply(select(interpreter, 'withPackages'), lambda('ps', pythonPackageList(image.python)))
           : interpreter,
         [`Python ${image.python.attr.replace(/^python/, '')} with the packages pip installed.`],
       ),
@@ -238,6 +238,22 @@ function emitDefault(plan: MigrationPlan): string {
   }
   const signature = print(lambda({ formals }, id('x'))).replace(/: x$/, ':');
   return `${header(plan, 'default.nix')}\n${signature}\n\n${print(letIn(bindings, body))}\n`;
+}
+
+/**
+ * The withPackages list: `ps.<attr>` for each package, then a TODO marker for each package the Dockerfile
+ * installs that the environment lacks, at the end of the list where its attribute (or derivation) goes.
+ */
+function pythonPackageList(python: NonNullable<MigrationPlan['image']['python']>): NixExpr {
+  const items = python.packages.map((p) => select(id('ps'), p));
+  if (!python.missing.length) return list(items);
+  const markers = python.missing.map((m) => {
+    const what = m.note.startsWith('no nixpkgs attribute')
+      ? `add ${m.name} here (no nixpkgs attribute is known for it: ps.<its attribute>, or a buildPythonPackage derivation)`
+      : `add ${m.name} here: ${m.note}`;
+    return `# ${commentText(`TODO(dock2nix): line ${m.line}: ${what}`)}`;
+  });
+  return raw(['[', ...items.map((item) => `  ${print(item)}`), ...markers.map((m) => `  ${m}`), ']'].join('\n'));
 }
 
 function escapeRegex(text: string): string {
