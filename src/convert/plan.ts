@@ -16,6 +16,7 @@ import { cloneStage, emptyConfig, numericOwner, worst, type CommandScope, type N
 import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
 import { buildImagePlan } from './image.js';
 import { foldPythonCopy, installsPythonOnly } from './python-stage.js';
+import { checkEntrypoint } from './entrypoint.js';
 import { secretReason, type SecretFinding } from './secrets.js';
 import { DecisionLedger, noDecisions, type Decisions } from './decisions.js';
 import type { FilePlacement, InstructionReport, MigrationPlan, OutputFormat, StageReport, Status } from './types.js';
@@ -164,6 +165,10 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
   const derivations = [...built.values()].map((d) => d.plan).sort((a, b) => a.stage - b.stage);
   const image = buildImagePlan(targetState, { name: options.imageName, format: options.format, derivationFiles, replacedWorkdir });
   if (image.python) image.python.missing = missingPythonPackages(dockerfile, states, target, foldedPythonStages);
+  const chain = new Set<number>();
+  for (let i: number | null = target; i !== null && !chain.has(i); i = dockerfile.stages[i]!.parentStage) chain.add(i);
+  const lastReport = (keyword: 'CMD' | 'ENTRYPOINT') => reports.filter((r) => r.keyword === keyword && r.stage !== null && chain.has(r.stage)).sort((a, b) => b.line - a.line)[0] ?? null;
+  checkEntrypoint({ image, derivations: [...built.values()].map((d) => d.plan), context, entrypointReport: lastReport('ENTRYPOINT'), cmdReport: lastReport('CMD') });
 
   const stages: StageReport[] = dockerfile.stages.map((stage) => ({
     index: stage.index,
