@@ -133,6 +133,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
       if (entry && folded.problem) problem(folded.problem);
       else if (entry) {
         if (entry.status === 'mapped') entry.status = 'approximated';
+        if (folded.target !== request.dest) entry.message = entry.message.replace(`→ ${request.dest}`, `→ ${folded.target}`);
         entry.message += `; the Python packages installed in that stage join the image's Python environment instead${folded.notes.length ? `; ${folded.notes.join('; ')}` : ''}`;
       }
       continue;

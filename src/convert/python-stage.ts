@@ -12,6 +12,8 @@ import type { StageState } from './stage.js';
 import type { FilePlacement, SymlinkPlan } from './types.js';
 
 export interface FoldedCopy {
+  /** Where Docker puts the copied path (a folder's contents merge into the destination). */
+  target: string;
   files: FilePlacement[];
   links: SymlinkPlan[];
   /** What the report says about the copy, one clause each. */
@@ -22,6 +24,8 @@ export interface FoldedCopy {
 
 /** Where pip and the interpreter keep packages in a Python image: the packages become the environment's. */
 const PYTHON_LOCATIONS = [/^\/usr\/local(\/(lib|lib64)(\/python3[^/]*(\/.*)?)?|\/bin(\/.*)?)?$/, /^\/usr\/lib\/python3[^/]*(\/.*)?$/, /^\/root\/\.local(\/.*)?$/];
+
+const INSTALLER = /^\s*(\S*\/)?(pip3?|python3?(\.\d+)? -m (pip|venv)|poetry|uv|pipenv|virtualenv)\s/;
 
 /** A stage that installs Python packages and builds nothing else (no npm, Go or Cargo build). */
 export function installsPythonOnly(state: StageState): boolean {
@@ -47,7 +51,7 @@ export function foldPythonCopy(
   context: BuildContext,
 ): FoldedCopy {
   const from = request.from.replace(/(.)\/+$/, '$1');
-  const result: FoldedCopy = { files: [], links: [], notes: [], problem: null };
+  const result: FoldedCopy = { target: request.dest, files: [], links: [], notes: [], problem: null };
   const envPaths = [...source.pythonEnvPaths.entries()];
   const containing = source.files.find((f) => f.source.kind === 'context' && f.source.directory && f.dest !== from && under(from, f.dest));
   const directory =
@@ -59,6 +63,7 @@ export function foldPythonCopy(
     (containing?.source.kind === 'context' && context.kind(joinContext(containing.source.path, from.slice(containing.dest.length + 1))) === 'dir') ||
     PYTHON_LOCATIONS.some((re) => re.test(from));
   const target = destinationOf(copy, request, directory).replace(/(.)\/+$/, '$1');
+  result.target = target;
   const rebase = (path: string) => (path === from ? target : `${target === '/' ? '' : target}${path.slice(from === '/' ? 0 : from.length)}`);
 
   // The environment: virtual environments and user sites become links to it; other install folders just join it.
@@ -103,7 +108,8 @@ export function foldPythonCopy(
   }
   if (result.files.length) {
     result.notes.push(`the files stage ${source.name ? `"${source.name}"` : `#${source.index}`} copied from the build context are placed at ${target}`);
-    const unconverted = [...new Set(source.unhandled.map((u) => u.line))];
+    // Installs (pip, poetry, uv, pipenv) are reported on their own lines; they put no files there.
+    const unconverted = [...new Set(source.unhandled.filter((u) => !INSTALLER.test(u.source)).map((u) => u.line))];
     if (unconverted.length) result.notes.push(`what its unconverted commands (line ${unconverted.join(', ')}) made there is not`);
   }
   if (!joined && !result.files.length) {
