@@ -34,7 +34,7 @@ describe('requirements.txt', () => {
   });
   it('finds a requirements file inside a copied folder', () => {
     const plan = convert('FROM python:3.12\nCOPY . /app\nRUN pip install -r /app/requirements.txt\n', { 'requirements.txt': 'flask\n' });
-    expect(plan.image.python).toEqual({ attr: 'python312', packages: ['flask'] });
+    expect(plan.image.python).toEqual({ attr: 'python312', packages: ['flask'], missing: [] });
   });
 });
 

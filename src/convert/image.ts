@@ -25,9 +25,9 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
   if (state.runtimes.nodejs && state.baseKind !== 'toolchain') contents.add(state.runtimes.nodejs.attr);
   let python: PythonPlan | null = null;
   if (state.runtimes.python) {
-    python = { attr: state.runtimes.python.attr, packages: [...state.pythonPackages].sort() };
-  } else if (state.pythonPackages.size) {
-    python = { attr: 'python3', packages: [...state.pythonPackages].sort() };
+    python = { attr: state.runtimes.python.attr, packages: [...state.pythonPackages].sort(), missing: [] };
+  } else if (state.pythonPackages.size || [...state.symlinks.values()].some((l) => l.target.kind === 'python')) {
+    python = { attr: 'python3', packages: [...state.pythonPackages].sort(), missing: [] };
   }
   const needs = state.needs;
   const hasShellPackage = [...contents].some((attr) => attr === 'busybox' || attr === 'dockerTools.binSh');
@@ -59,6 +59,8 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
     : null;
 
   const directories = new Map(state.directories);
+  // A folder that is a link to the Python environment (a virtual environment's place) is not also made a directory.
+  for (const link of symlinks.values()) if (link.target.kind === 'python') directories.delete(link.path);
   if (needs.tmp && !directories.has('/tmp')) directories.set('/tmp', { path: '/tmp', mode: '1777', owner: null });
 
   const underReplaced = (file: FilePlacement) =>

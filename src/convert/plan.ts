@@ -15,6 +15,8 @@ import { ruleForCommand } from './commands/run.js';
 import { cloneStage, emptyConfig, numericOwner, worst, type CommandScope, type NpmStep, type Outcome, type StageState } from './stage.js';
 import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
 import { buildImagePlan } from './image.js';
+import { foldPythonCopy, installsPythonOnly } from './python-stage.js';
+import { checkEntrypoint } from './entrypoint.js';
 import { secretReason, type SecretFinding } from './secrets.js';
 import { DecisionLedger, noDecisions, type Decisions } from './decisions.js';
 import type { FilePlacement, InstructionReport, MigrationPlan, OutputFormat, StageReport, Status } from './types.js';
@@ -75,7 +77,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
 
   const targetState = states.get(target)!;
   const built = new Map<number, BuiltDerivation>();
-  const pythonOnly = (state: StageState) => state.pythonPackages.size > 0 && !state.npm.length && !state.go.length && !state.cargo.length;
+  const pythonOnly = installsPythonOnly;
   for (const [index, role] of roles) {
     if (role !== 'build' || pythonOnly(states.get(index)!)) continue;
     // Only its node_modules were copied, and those are installed by the stage that copied them.
@@ -105,6 +107,8 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
   }
 
   const derivationFiles: FilePlacement[] = [];
+  /** Python-only stages whose packages joined the image's environment. */
+  const foldedPythonStages = new Set<number>();
   for (const request of copyRequests.filter((r) => r.into === target)) {
     const problem = (text: string) => {
       const entry = reports.find((r) => r.line === request.line && r.stage === target);
@@ -117,10 +121,20 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     if (pythonOnly(sourceState) && !built.has(request.stage)) {
       for (const pkg of sourceState.pythonPackages) targetState.pythonPackages.add(pkg);
       targetState.runtimes.python ??= sourceState.runtimes.python;
+      foldedPythonStages.add(request.stage);
+      const copy = dockerfile.stages[target]!.instructions.find((i) => i.line === request.line);
+      const folded = foldPythonCopy(request, sourceState, copy && (copy.keyword === 'COPY' || copy.keyword === 'ADD') ? copy : undefined, context);
+      targetState.files.push(...folded.files);
+      for (const link of folded.links) {
+        targetState.symlinks.set(link.path, link);
+        targetState.pythonEnvPaths.set(link.path, 'venv');
+      }
       const entry = reports.find((r) => r.line === request.line && r.stage === target);
-      if (entry && entry.status === 'mapped') {
-        entry.status = 'approximated';
-        entry.message += '; the Python packages installed in that stage join the image\'s Python environment instead';
+      if (entry && folded.problem) problem(folded.problem);
+      else if (entry) {
+        if (entry.status === 'mapped') entry.status = 'approximated';
+        if (folded.target !== request.dest) entry.message = entry.message.replace(`→ ${request.dest}`, `→ ${folded.target}`);
+        entry.message += `; the Python packages installed in that stage join the image's Python environment instead${folded.notes.length ? `; ${folded.notes.join('; ')}` : ''}`;
       }
       continue;
     }
@@ -151,6 +165,11 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
   }
   const derivations = [...built.values()].map((d) => d.plan).sort((a, b) => a.stage - b.stage);
   const image = buildImagePlan(targetState, { name: options.imageName, format: options.format, derivationFiles, replacedWorkdir });
+  if (image.python) image.python.missing = missingPythonPackages(dockerfile, states, target, foldedPythonStages);
+  const chain = new Set<number>();
+  for (let i: number | null = target; i !== null && !chain.has(i); i = dockerfile.stages[i]!.parentStage) chain.add(i);
+  const lastReport = (keyword: 'CMD' | 'ENTRYPOINT') => reports.filter((r) => r.keyword === keyword && r.stage !== null && chain.has(r.stage)).sort((a, b) => b.line - a.line)[0] ?? null;
+  checkEntrypoint({ image, derivations: [...built.values()].map((d) => d.plan), context, entrypointReport: lastReport('ENTRYPOINT'), cmdReport: lastReport('CMD') });
 
   const stages: StageReport[] = dockerfile.stages.map((stage) => ({
     index: stage.index,
@@ -182,6 +201,26 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     ...contextExclusions(options.dockerignore ?? [], options.outputInContext),
     summary,
   };
+}
+
+/**
+ * Python packages the image's stages (the target, the stages it starts from, and the pip stages folded into its
+ * environment) asked for and the environment lacks, in Dockerfile order.
+ */
+function missingPythonPackages(dockerfile: Dockerfile, states: Map<number, StageState>, target: number, folded: Set<number>): Array<{ line: number; name: string; note: string }> {
+  const stages = new Set<number>();
+  for (const index of [target, ...folded]) {
+    for (let i: number | null = index; i !== null && !stages.has(i); i = dockerfile.stages[i]!.parentStage) stages.add(i);
+  }
+  const missing: Array<{ line: number; name: string; note: string }> = [];
+  for (const index of [...stages].sort((a, b) => a - b)) {
+    for (const report of states.get(index)?.packageReports ?? []) {
+      if (report.manager !== 'pip' || report.nix !== null || report.confidence !== 'none') continue;
+      if (missing.some((m) => m.line === report.line && m.name === report.name)) continue;
+      missing.push({ line: report.line, name: report.name, note: report.note ?? 'no nixpkgs attribute is known for it' });
+    }
+  }
+  return missing.sort((a, b) => a.line - b.line);
 }
 
 /** What whole-context sources leave out: VCS data, build results, the output folder, and .dockerignore. */
@@ -253,6 +292,7 @@ function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSe
     virtualGroups: new Map(),
     removed: new Set(),
     pythonPackages: new Set(),
+    pythonEnvPaths: new Map(),
     packageReports: [],
     users: new Map(),
     groups: new Map(),

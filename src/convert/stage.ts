@@ -85,6 +85,11 @@ export interface StageState {
   /** Attributes removed again (apk del, apt-get purge): they were only needed during the build. */
   removed: Set<string>;
   pythonPackages: Set<string>;
+  /**
+   * Where this stage's Python packages went, besides the interpreter's own site-packages: a virtual environment
+   * (`python -m venv /opt/venv`), the user site (`pip install --user` → ~/.local) or a --prefix/--target folder.
+   */
+  pythonEnvPaths: Map<string, 'venv' | 'user' | 'prefix'>;
   packageReports: PackageReport[];
   users: Map<string, UserEntry>;
   groups: Map<string, GroupEntry>;
@@ -135,6 +140,7 @@ export function cloneStage(parent: StageState, index: number, name: string | nul
     virtualGroups: new Map(parent.virtualGroups),
     removed: new Set(parent.removed),
     pythonPackages: new Set(parent.pythonPackages),
+    pythonEnvPaths: new Map(parent.pythonEnvPaths),
     packageReports: [],
     users: new Map(parent.users),
     groups: new Map(parent.groups),

@@ -74,8 +74,8 @@ export interface DirectoryPlan {
 
 export interface SymlinkPlan {
   path: string;
-  /** A plain target, or a path inside a package's store path. */
-  target: { kind: 'path'; path: string } | { kind: 'package'; attr: string; subpath: string };
+  /** A plain target, a path inside a package's store path, or a path inside the image's Python environment. */
+  target: { kind: 'path'; path: string } | { kind: 'package'; attr: string; subpath: string } | { kind: 'python'; subpath: string };
 }
 
 export interface PythonPlan {
@@ -83,6 +83,11 @@ export interface PythonPlan {
   attr: string;
   /** Attribute names inside the interpreter's package set, sorted. */
   packages: string[];
+  /**
+   * Packages the Dockerfile installs that the environment lacks (no nixpkgs attribute known, or a git/path/URL
+   * dependency), by line: each gets a TODO marker inside the withPackages list.
+   */
+  missing: Array<{ line: number; name: string; note: string }>;
 }
 
 export interface ImageConfigPlan {

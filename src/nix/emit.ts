@@ -188,8 +188,8 @@ function emitDefault(plan: MigrationPlan): string {
     bindings.push(
       bind(
         'python',
-        image.python.packages.length
-          ? apply(select(interpreter, 'withPackages'), lambda('ps', list(image.python.packages.map((p) => select(id('ps'), p)))))
+        image.python.packages.length || image.python.missing.length
+          ? apply(select(interpreter, 'withPackages'), lambda('ps', pythonPackageList(image.python)))
           : interpreter,
         [`Python ${image.python.attr.replace(/^python/, '')} with the packages pip installed.`],
       ),
@@ -261,6 +261,22 @@ function emitDefault(plan: MigrationPlan): string {
   return `${header(plan, 'default.nix', text.includes(`# ${MARKER}`))}\n${signature}\n\n${text}\n`;
 }
 
+/**
+ * The withPackages list: `ps.<attr>` for each package, then a TODO marker for each package the Dockerfile
+ * installs that the environment lacks, at the end of the list where its attribute (or derivation) goes.
+ */
+function pythonPackageList(python: NonNullable<MigrationPlan['image']['python']>): NixExpr {
+  const items = python.packages.map((p) => select(id('ps'), p));
+  if (!python.missing.length) return list(items);
+  const markers = python.missing.map((m) => {
+    const what = m.note.startsWith('no nixpkgs attribute')
+      ? `add ${m.name} here (no nixpkgs attribute is known for it: ps.<its attribute>, or a buildPythonPackage derivation)`
+      : `add ${m.name} here: ${m.note}`;
+    return `# ${commentText(`TODO(dock2nix): line ${m.line}: ${what}`)}`;
+  });
+  return raw(['[', ...items.map((item) => `  ${print(item)}`), ...markers.map((m) => `  ${m}`), ']'].join('\n'));
+}
+
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -301,6 +317,7 @@ function layerScript(plan: MigrationPlan): StringPart[] {
     if (parent && !parents.has(parent)) line(`mkdir -p ${imagePath(parent)}`);
     parents.add(parent);
     if (link.target.kind === 'path') line(`ln -sfn ${shellQuote(link.target.path)} ${imagePath(link.path)}`);
+    else if (link.target.kind === 'python') line('ln -sfn ', id('python'), `${shellQuoteSuffix(link.target.subpath)} ${imagePath(link.path)}`);
     else line('ln -sfn ', pkg(link.target.attr), `${shellQuoteSuffix(link.target.subpath)} ${imagePath(link.path)}`);
   }
   return parts;

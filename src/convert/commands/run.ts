@@ -10,7 +10,7 @@ import { flagValue, hasFlag, parseArgs } from './args.js';
 import { installPackages, pythonSet, splitDistroPin } from './packages.js';
 import { parseRequirement, parseRequirements } from './requirements.js';
 import { addGroup, addUser } from './users.js';
-import { contextPathOf, projectDirOf, readPythonProject } from './python-projects.js';
+import { contextPathOf, groupSelection, projectDirOf, readPythonProject } from './python-projects.js';
 
 type Rule = (words: string[], command: ShellCommand, scope: CommandScope) => Outcome;
 
@@ -93,27 +93,42 @@ const pip: Rule = (words, command, scope) => {
     const requirement = parseRequirement(name);
     if (requirement) requests.push(requirement);
     else if (/^(\.|\/|\.\/)/.test(name) && !/\.(whl|tar\.gz|zip)$/.test(name)) installProject(name);
-    else unsupported.push(name);
+    else unsupported.push(...directReference(name));
   }
   for (const editable of [...(args.flags.get('-e') ?? []), ...(args.flags.get('--editable') ?? [])]) installProject(editable);
   for (const file of args.flags.get('-r') ?? []) readRequirementsInto(file);
   for (const file of args.flags.get('--requirement') ?? []) readRequirementsInto(file);
   if (hasFlag(args, '--user', '-t', '--target', '--prefix')) notes.push('the install location (--user/--target/--prefix) becomes the interpreter environment');
+  if (hasFlag(args, '--user')) scope.stage.pythonEnvPaths.set(`${homeOf(scope, command)}/.local`, 'user');
+  for (const folder of [...(args.flags.get('-t') ?? []), ...(args.flags.get('--target') ?? []), ...(args.flags.get('--prefix') ?? [])]) {
+    scope.stage.pythonEnvPaths.set(resolvePath(command.cwd, folder), 'prefix');
+  }
 
   function installProject(target: string): void {
-    const contextDir = projectDirOf(scope.stage, resolvePath(command.cwd, target));
+    const contextDir = projectDirOf(scope.stage, resolvePath(command.cwd, target.replace(/\[[^\]]*\]$/, '')));
     if (contextDir === null) {
       unsupported.push(`${target} (a project not copied from the build context)`);
       return;
     }
-    const project = readPythonProject(scope.context, contextDir);
+    const extras = /\[([^\]]*)\]$/.exec(target)?.[1]?.split(',').map((e) => e.trim()) ?? [];
+    const project = readPythonProject(scope.context, contextDir, { only: null, with: [], without: [], extras });
     if (project.kind === 'none' || project.kind === 'setuptools') {
       unsupported.push(`${target}: ${project.advice}`);
       return;
     }
     requests.push(...project.dependencies);
+    unsupported.push(...reportSources(scope, project.sources, 'pip'));
     notes.push(`installs the project in ${contextDir || 'the context root'} from source, ${project.advice}`);
     projectInstalled = true;
+  }
+
+  /** A URL or `name @ URL` requirement is a package to build by hand: reported (and marked) under its name. */
+  function directReference(text: string): string[] {
+    const spec = text.replace(/^(-e|--editable)[\s=]+/, '');
+    if (!/^(git\+|hg\+|svn\+|https?:|file:)|\s@\s/.test(spec)) return [text];
+    const name = /[#&]egg=([A-Za-z0-9._-]+)/.exec(spec)?.[1] ?? /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*@/.exec(spec)?.[1] ?? spec;
+    const source = spec.includes(' @ ') ? spec.slice(spec.indexOf(' @ ') + 3).trim() : spec;
+    return reportSources(scope, [{ name, source }], 'pip');
   }
 
   function readRequirementsInto(file: string): void {
@@ -130,7 +145,7 @@ const pip: Rule = (words, command, scope) => {
     }
     const parsed = parseRequirements(text, contextPath, (p) => scope.context.readText(p));
     requests.push(...parsed.requirements);
-    unsupported.push(...parsed.unsupported.map((u) => `${u} (in ${contextPath})`));
+    unsupported.push(...parsed.unsupported.flatMap((u) => directReference(u).map((text) => `${text} (in ${contextPath})`)));
     unsupported.push(...parsed.missing.map((m) => `-r ${m} (missing)`));
     notes.push(`read ${parsed.requirements.length} requirements from ${contextPath}`);
   }
@@ -152,11 +167,39 @@ const pip: Rule = (words, command, scope) => {
   return outcome;
 };
 
+/** The home folder `pip install --user` writes under: $HOME, else the current user's home, else /root. */
+function homeOf(scope: CommandScope, command: ShellCommand): string {
+  const home = command.assigns.HOME ?? scope.env.HOME;
+  if (home) return home.replace(/\/+$/, '') || '/';
+  const user = scope.stage.user?.split(':')[0];
+  const entry = user && user !== 'root' && user !== '0' ? [...scope.stage.users.values()].find((u) => u.name === user || String(u.uid) === user) : undefined;
+  return entry ? entry.home.replace(/\/+$/, '') : '/root';
+}
+
+/**
+ * `python -m venv /opt/venv`, `virtualenv /opt/venv`, `uv venv /opt/venv`: a virtual environment. The image's
+ * Python environment (python.withPackages) stands for it; where the image gets that folder it is a link to the
+ * environment, so `/opt/venv/bin/…` and a PATH through it keep working.
+ */
+const venv: Rule = (words, command, scope) => {
+  const args = parseArgs(words.slice(1), new Set(['--prompt', '-p', '--python', '--seed', '--index-url', '--extra-index-url']));
+  const target = args.operands[0] ?? (words[0] === 'uv' ? '.venv' : undefined);
+  if (!target) return manual('run.python.venv', `${command.source}: a virtual environment without a folder`);
+  const folder = resolvePath(command.cwd, target);
+  scope.stage.pythonEnvPaths.set(folder, 'venv');
+  return {
+    status: 'approximated',
+    rule: 'run.python.venv',
+    message: `virtual environment ${folder}: the Python environment (python.withPackages) takes its place and gets the packages installed into it; where the image has ${folder}, it is a link to that environment (read-only, without pip)`,
+  };
+};
+
 /** `poetry install`, `uv sync`, `pipenv install`: the project's declared dependencies, as pip would install them. */
 const pythonProjectTool: Rule = (words, command, scope) => {
   const tool = words[0]!;
   const action = words.slice(1).find((w) => !w.startsWith('-'));
   if (tool === 'uv' && action === 'pip') return pip(['pip', ...words.slice(words.indexOf('pip') + 1)], command, scope);
+  if (tool === 'uv' && action === 'venv') return venv(words.filter((w, i) => i === 0 || w !== 'venv' || words.indexOf('venv') !== i), command, scope);
   const installs = (tool === 'poetry' && action === 'install') || (tool === 'uv' && action === 'sync') || (tool === 'pipenv' && (action === 'install' || action === 'sync'));
   if (!installs) {
     return /^(config|export|lock|self|cache|--version|venv)$/.test(action ?? '')
@@ -165,15 +208,37 @@ const pythonProjectTool: Rule = (words, command, scope) => {
   }
   const dir = projectDirOf(scope.stage, command.cwd);
   if (dir === null) return manual(`run.${tool}.install`, `${tool} ${action}: the project in ${command.cwd} was not copied from the build context`);
-  const project = readPythonProject(scope.context, dir);
+  const project = readPythonProject(scope.context, dir, groupSelection(tool, words));
   if (project.kind === 'none' || project.kind === 'setuptools') return manual(`run.${tool}.install`, `${tool} ${action}: ${project.advice}`);
   const outcome = installPackages(scope, 'pip', project.dependencies);
+  const sources = reportSources(scope, project.sources, tool);
   return {
-    status: outcome.status === 'mapped' ? 'approximated' : outcome.status,
+    status: sources.length ? 'manual' : outcome.status === 'mapped' ? 'approximated' : outcome.status,
     rule: `run.${tool}.install`,
-    message: `${tool} ${action}: ${project.advice}; ${outcome.message.replace(/^pip install: /, '')}`,
+    message: `${tool} ${action}: ${project.advice}${project.groups.length ? ` (with the groups ${project.groups.join(', ')})` : ''}; ${outcome.message.replace(/^pip install: /, '')}${sources.length ? `; needs manual work: ${sources.join(', ')}` : ''}`,
   };
 };
+
+/**
+ * Dependencies from git, a local path or a URL: nixpkgs has no attribute for them, so each is reported (and marked
+ * in the Python environment of the Nix) for the user to package; never dropped.
+ */
+function reportSources(scope: CommandScope, sources: Array<{ name: string; source: string }>, tool: string): string[] {
+  return sources.map(({ name, source }) => {
+    scope.stage.packageReports.push({
+      manager: 'pip',
+      name,
+      version: null,
+      nix: null,
+      confidence: 'none',
+      line: scope.line,
+      role: 'runtime',
+      stage: scope.stage.index,
+      note: `a ${tool} dependency from ${source}, which nixpkgs cannot provide: package it with buildPythonPackage (src from fetchgit, or the local path) and add it to the Python environment`,
+    });
+    return `${name} from ${source} (not from a package index: package it with buildPythonPackage)`;
+  });
+}
 
 /** npm's ways of leaving dev dependencies out, and of keeping them (which wins), in flags (npm 7+ and older spellings). */
 export const NPM_PRODUCTION = { without: /^(--omit=dev|--production(=true)?|--only=prod(uction)?|--prod)$/, with: /^(--include=dev|--production=false|--also=dev(elopment)?|--dev)$/ };
@@ -499,6 +564,7 @@ const RULES: Record<string, Rule> = {
   poetry: pythonProjectTool,
   uv: pythonProjectTool,
   pipenv: pythonProjectTool,
+  virtualenv: venv,
   npm,
   yarn: yarnOrPnpm,
   pnpm: yarnOrPnpm,
@@ -563,6 +629,7 @@ export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outc
   // `python -m pip install …`
   const pythonModule = /^python(\d(\.\d+)?)?$/.test(base) && words[1] === '-m' ? words[2] : null;
   if (pythonModule === 'pip') return finish(pip(['pip', ...(words.slice(3) as string[])], command, scope));
+  if (pythonModule === 'venv' || pythonModule === 'virtualenv') return finish(venv(['venv', ...(words.slice(3).map((w) => w ?? ''))], command, scope));
   if (words.length === 2 && words[1] !== null && VERSION_CHECK.test(words[1]!)) return ignored('run.version-check', `${base} ${words[1]}: a version check`);
   const rule = RULES[base];
   if (!rule) return finish(manual('run.unknown', `${command.source}: no Nix equivalent known for "${base}"; it becomes part of a build step to finish by hand`));
