@@ -74,6 +74,7 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
     directories: [...directories.values()].sort((a, b) => compareText(a.path, b.path)),
     files,
     symlinks: [...symlinks.values()].sort((a, b) => compareText(a.path, b.path)),
+    pathChanges: [...state.pathChanges].sort((a, b) => a.line - b.line),
     config: {
       ...state.config,
       Env: [...env.entries()].sort(([a], [b]) => compareText(a, b)),

@@ -12,6 +12,7 @@ import type {
   FilePlacement,
   ImageConfigPlan,
   PackageReport,
+  PathChange,
   Status,
   SymlinkPlan,
 } from './types.js';
@@ -96,6 +97,12 @@ export interface StageState {
   files: FilePlacement[];
   directories: Map<string, DirectoryPlan>;
   symlinks: Map<string, SymlinkPlan>;
+  /** RUN chmod/chown/rm of paths COPY placed (or under them), in order. */
+  pathChanges: PathChange[];
+  /** Destinations of COPY --from=stage (their files are only known once the stage's derivation is planned). */
+  stageCopyDests: string[];
+  /** Paths a RUN wrote through a redirection (`echo x > f`), which dock2nix does not place. */
+  writtenFiles: Set<string>;
   contextCopies: ContextCopy[];
   /** Image path → the context file placed there (for `pip install -r /app/requirements.txt`). */
   contextFiles: Map<string, string>;
@@ -143,6 +150,9 @@ export function cloneStage(parent: StageState, index: number, name: string | nul
     files: [...parent.files],
     directories: new Map(parent.directories),
     symlinks: new Map(parent.symlinks),
+    pathChanges: [...parent.pathChanges],
+    stageCopyDests: [...parent.stageCopyDests],
+    writtenFiles: new Set(parent.writtenFiles),
     contextCopies: [...parent.contextCopies],
     contextFiles: new Map(parent.contextFiles),
     npm: [...parent.npm],
