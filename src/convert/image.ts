@@ -58,6 +58,10 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
       }
     : null;
 
+  // Checked where the users are made (useradd, USER); a field that could end its line or field is a defect here.
+  for (const line of [...(users?.passwd ?? []), ...(users?.group ?? [])]) {
+    if (/[\u0000-\u001f\u007f]/.test(line) || line.split(':').length !== (line.endsWith(':') && users!.group.includes(line) ? 4 : 7)) throw new Error(`internal error: an /etc/passwd or /etc/group line with a stray field: ${JSON.stringify(line)}`);
+  }
   const directories = new Map(state.directories);
   if (needs.tmp && !directories.has('/tmp')) directories.set('/tmp', { path: '/tmp', mode: '1777', owner: null });
 

@@ -12,7 +12,8 @@ import { Dock2nixError } from '../errors.js';
 import type { BuildContext } from './context.js';
 import { hasWildcard } from './glob.js';
 import { ruleForCommand } from './commands/run.js';
-import { cloneStage, emptyConfig, numericOwner, worst, type CommandScope, type NpmStep, type Outcome, type StageState } from './stage.js';
+import { isValidMode } from '../nix/shell.js';
+import { cloneStage, emptyConfig, numericOwner, userIds, worst, type CommandScope, type NpmStep, type Outcome, type StageState } from './stage.js';
 import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
 import { buildImagePlan } from './image.js';
 import { secretReason, type SecretFinding } from './secrets.js';
@@ -499,6 +500,15 @@ function decideUser(user: string, group: string | null, state: StageState): Outc
   const known = state.users.get(user);
   if (known) return { status: 'mapped', rule: 'user', message: `runs as ${user} (uid ${known.uid}); /etc/passwd and /etc/group come from fakeNss` };
   if (user === 'nobody') return { status: 'mapped', rule: 'user', message: 'runs as nobody, which fakeNss provides' };
+  if (/[:\u0000-\u001f\u007f]/.test(`${user}${group ?? ''}`)) {
+    return { status: 'manual', rule: 'user.unknown', message: `user ${JSON.stringify(user)}: a name with a ":" or a control character cannot be an /etc/passwd entry; not added` };
+  }
+  const wellKnown = user === 'nonroot' ? userIds(user, state) : undefined;
+  if (wellKnown) {
+    state.users.set(user, { name: user, uid: wellKnown.uid, gid: wellKnown.gid, gecos: '', home: '/home/nonroot', shell: '/sbin/nologin' });
+    if (!state.groups.has(user)) state.groups.set(user, { name: user, gid: wellKnown.gid });
+    return { status: 'mapped', rule: 'user', message: `runs as the distroless image's ${user} (uid ${wellKnown.uid}), added to /etc/passwd through fakeNss` };
+  }
   // A user the base image had but we do not know: give it an entry (and a group) so the name resolves.
   const taken = new Set([...state.users.values()].map((u) => u.uid));
   let uid = 1000;
@@ -629,6 +639,9 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
   if (copy.otherFlags.length) notes.push(`flags not converted: ${copy.otherFlags.join(' ')}`);
   const owner = copy.chown ? numericOwner(copy.chown, state) : null;
   if (copy.chown && !owner) notes.push(`--chown=${copy.chown}: user or group not known, files stay owned by root`);
+  if (copy.chmod !== null && !isValidMode(copy.chmod)) {
+    return { status: 'manual', rule: 'copy.chmod', message: `${copy.keyword} --chmod=${JSON.stringify(copy.chmod)}: not a mode dock2nix understands; nothing was placed` };
+  }
   const destIsDir = copy.dest.endsWith('/') || copy.sources.length > 1 || copy.dest === '.';
   const dest = resolvePath(copy.workdir, copy.dest);
   const keyword = copy.keyword;
@@ -675,6 +688,7 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
         });
         continue;
       }
+      state.stageCopyDests.push(target);
       scope.copyRequests.push({ stage: source, line: copy.line, from, dest: target, trailingSlash: src.endsWith('/') || src.endsWith('/.'), owner, mode: copy.chmod, into: state.index });
       outcomes.push({ status: 'mapped', rule: 'copy.from-stage', message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)} → ${target}` });
     }

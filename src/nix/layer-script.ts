@@ -101,7 +101,8 @@ export function ownerScriptNodes(plan: MigrationPlan): ShellNode[] {
   if (plan.format === 'nix2container') return [];
   const { image } = plan;
   const nodes: ShellNode[] = [];
-  for (const dir of image.directories) if (dir.owner) nodes.push(command('chown', option('-R'), owner(dir.owner), imagePath(dir.path)));
+  // A folder's own owner (a home from useradd -m): what is placed in it later keeps its own.
+  for (const dir of image.directories) if (dir.owner) nodes.push(command('chown', owner(dir.owner), imagePath(dir.path)));
   const steps: Array<{ line: number; node: ShellNode }> = [];
   for (const file of image.files) {
     if (file.owner && !removedAfter(image.pathChanges, file.dest, file.line)) steps.push({ line: file.line, node: command('chown', option('-R'), owner(file.owner), imagePath(file.dest)) });
