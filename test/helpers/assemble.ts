@@ -4,7 +4,7 @@
  * the owners it pretended to set with `find -printf` inside the same session).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { MigrationPlan } from '../../src/convert/types.js';
@@ -22,7 +22,12 @@ function stringText(expr: NixExpr | undefined): string {
 export function renderScripts(plan: MigrationPlan, contextDir: string, work: string): { extra: string; fakeRoot: string } {
   let counter = 0;
   const resolve = (expr: NixExpr): string => {
-    if (expr.kind === 'apply' && expr.fn.kind === 'id' && expr.fn.name === 'fromContext') return path.join(contextDir, stringText(expr.args[0]));
+    if (expr.kind === 'apply' && expr.fn.kind === 'id' && expr.fn.name === 'fromContext') {
+      // builtins.path copies it to a store path named "source": the context's file name never reaches the script.
+      const copy = path.join(work, `source-${counter++}`);
+      cpSync(path.join(contextDir, stringText(expr.args[0])), copy, { recursive: true });
+      return copy;
+    }
     if (expr.kind === 'id') {
       const folder = path.join(work, `drv-${expr.name}`);
       for (const file of plan.image.files) {
