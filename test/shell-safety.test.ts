@@ -45,7 +45,7 @@ const oneLine = hostile.map((s) => s.replace(/[\r\n]/g, '_').trim()).filter((s) 
 
 const cases = fc.record({ name: fileName, dest: hostile, workdir: oneLine, mode: hostile, owner: hostile, linkTarget: hostile, link: hostile, user: hostile, home: hostile, shell: hostile, comment: hostile, userLine: oneLine, dir: hostile });
 
-function dockerfileFor(c: fc.Infer<typeof cases>): string {
+function dockerfileFor(c: (typeof samples)[number]): string {
   const json = (argv: string[]) => JSON.stringify(argv);
   return [
     'FROM debian:12',
@@ -74,8 +74,9 @@ function scriptLines(script: string): string[] {
   return withoutPlace.split('\n').filter((l) => l !== '');
 }
 
+const samples = fc.sample(cases, { numRuns: 40, seed: 1919 });
+
 describe('hostile Dockerfile text in the image-assembly scripts', () => {
-  const samples = fc.sample(cases, { numRuns: 40, seed: 1919 });
   const converted = samples.map((c, index) => {
     const contextDir = path.join(work, `case-${index}`);
     mkdirSync(contextDir, { recursive: true });
