@@ -534,7 +534,8 @@ export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outc
   const pythonModule = /^python(\d(\.\d+)?)?$/.test(base) && words[1] === '-m' ? words[2] : null;
   if (pythonModule === 'pip') return finish(pip(['pip', ...(words.slice(3) as string[])], command, scope));
   if (words.length === 2 && words[1] !== null && VERSION_CHECK.test(words[1]!)) return ignored('run.version-check', `${base} ${words[1]}: a version check`);
-  const rule = RULES[base];
+  // An own property only: `constructor` or `__proto__` is a program name, not a rule.
+  const rule = Object.hasOwn(RULES, base) ? RULES[base] : undefined;
   if (!rule) return finish(manual('run.unknown', `${command.source}: no Nix equivalent known for "${base}"; it becomes part of a build step to finish by hand`));
   const dynamic = command.words.filter((w) => w.text === null).map((w) => w.raw);
   if (dynamic.length && PACKAGE_INSTALLERS.has(base)) {
