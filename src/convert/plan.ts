@@ -637,6 +637,11 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
   const notes: string[] = [];
   if (copy.link) notes.push('--link has no effect in Nix, where layers are content-addressed already');
   if (copy.otherFlags.length) notes.push(`flags not converted: ${copy.otherFlags.join(' ')}`);
+  // What these change (files left out, the source folders kept) is not done here, so the line cannot be mapped.
+  const unconverted = copy.otherFlags.filter((flag) => /^--(exclude|parents)(=|$)/.test(flag));
+  if (unconverted.length) {
+    return { status: 'manual', rule: 'copy.flags', message: `${copy.keyword} ${unconverted.join(' ')}: not converted, and without it the image would get files Docker leaves out or puts elsewhere; nothing was placed: place these files by hand` };
+  }
   const owner = copy.chown ? numericOwner(copy.chown, state) : null;
   if (copy.chown && !owner) notes.push(`--chown=${copy.chown}: user or group not known, files stay owned by root`);
   if (copy.chmod !== null && !isValidMode(copy.chmod)) {
@@ -648,7 +653,7 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
 
   if (copy.heredocs.length) {
     for (const heredoc of copy.heredocs) {
-      const path = destIsDir || copy.heredocs.length > 1 ? `${dest}/${heredoc.name}` : dest;
+      const path = destIsDir || copy.heredocs.length > 1 ? joinImagePath(dest, heredoc.name) : dest;
       state.files.push({ line: copy.line, source: { kind: 'text', content: heredoc.content, name: path.split('/').pop() || 'file' }, dest: path, owner, mode: copy.chmod });
     }
     return { status: 'mapped', rule: 'copy.heredoc', message: `${keyword} heredoc → ${dest}${notes.length ? `; ${notes.join('; ')}` : ''}` };
@@ -668,7 +673,7 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
       const sourceState = scope.states.get(source);
       const from = resolvePath(sourceState?.workdir ?? '/', src);
       const name = from.split('/').pop() || '';
-      const target = destIsDir ? (src.endsWith('/') ? dest : `${dest}/${name}`) : dest;
+      const target = destIsDir ? (src.endsWith('/') ? dest : joinImagePath(dest, name)) : dest;
       const special = specialStageCopy(from, state);
       if (special) {
         outcomes.push(special);
@@ -721,7 +726,7 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
         continue;
       }
       const name = matchPath === '' ? '' : matchPath.split('/').pop()!;
-      const target = directory ? (hasWildcard(clean) && destIsDir ? `${dest}/${name}` : dest) : destIsDir ? `${dest}/${name}` : dest;
+      const target = directory ? (hasWildcard(clean) && destIsDir ? joinImagePath(dest, name) : dest) : destIsDir ? joinImagePath(dest, name) : dest;
       state.files.push({ line: copy.line, source: { kind: 'context', path: matchPath, directory }, dest: target, owner, mode: copy.chmod });
       state.contextCopies.push({ line: copy.line, source: matchPath, directory, dest: target });
       if (directory) state.contextFiles.set(`${target}/`, matchPath);
@@ -733,6 +738,11 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
   const status: Status = problems.length ? 'manual' : keyword === 'ADD' || notes.some((n) => n.startsWith('--chown')) ? 'approximated' : 'mapped';
   const message = [placed.length ? `${placed.join(', ')}` : '', ...problems, ...notes].filter(Boolean).join('; ');
   return { status, rule: problems.length ? 'copy.missing' : 'copy.context', message };
+}
+
+/** A name inside an image folder: `/` + `x` is `/x`, not `//x`. */
+function joinImagePath(folder: string, name: string): string {
+  return folder === '/' ? `/${name}` : `${folder}/${name}`;
 }
 
 /** The install steps behind `<dir>/node_modules` of a stage that installed packages there (npm ci, yarn, pnpm install). */
