@@ -26,3 +26,26 @@ describe('COPY', () => {
     }
   });
 });
+
+describe('lines Nix could not hold', () => {
+  it('a HEALTHCHECK with huge numbers, and a NUL in an exec form, are manual and the default.nix parses', async () => {
+    const { hasTool } = await import('./helpers/tools.js');
+    const { spawnSync } = await import('node:child_process');
+    const cases = [
+      'FROM alpine:3.20\nHEALTHCHECK --interval=99999999999999999999h --retries=99999999999999999999 CMD ["true"]\n',
+      'FROM alpine:3.20\nHEALTHCHECK --retries=abc CMD ["true"]\n',
+      'FROM alpine:3.20\nCMD ["a\\u0000b"]\n',
+      'FROM alpine:3.20\nENTRYPOINT ["x", "\\u0000"]\nLABEL a="b"\n',
+    ];
+    for (const dockerfile of cases) {
+      const { plan, files } = convert(dockerfile, {});
+      expect(plan.instructions.find((i) => i.line === 2)!.status, dockerfile).toBe('manual');
+      expect(files['default.nix']).not.toContain('\u0000');
+      expect(files['default.nix']).not.toMatch(/e\+\d|NaN|Infinity/);
+      if (hasTool('nix-instantiate')) {
+        const parsed = spawnSync('nix-instantiate', ['--parse', '-E', files['default.nix']], { encoding: 'utf8' });
+        expect(parsed.status, `${dockerfile}\n${parsed.stderr}`).toBe(0);
+      }
+    }
+  });
+});

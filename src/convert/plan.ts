@@ -375,6 +375,10 @@ function describeArg(instruction: Instruction, secrets: SecretFinding[]): Outcom
 }
 
 function decide(instruction: Instruction, stage: Stage, state: StageState, scope: DecideScope): Outcome & { details?: string[] } {
+  // Neither Nix strings, the image config nor a shell word can hold a NUL: nothing of such a line is used.
+  if (holdsNul(instruction)) {
+    return { status: 'manual', rule: 'instruction.nul', message: `${instruction.keyword} holds a NUL character, which no image config, Nix string or shell word can carry; not converted` };
+  }
   return match(instruction)
     .with({ keyword: 'FROM' }, (from) => decideFrom(from.image, from.platform, state, scope, stage))
     .with({ keyword: 'ARG' }, (arg) => describeArg(arg, scope.secrets))
@@ -449,6 +453,18 @@ function decide(instruction: Instruction, stage: Stage, state: StageState, scope
       message: 'ONBUILD triggers run only when another Dockerfile builds FROM this image; Nix images are extended in Nix instead',
     }))
     .exhaustive();
+}
+
+/** Whether any string in the value (an instruction's fields, at any depth) holds a NUL character. */
+function holdsNul(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length) {
+    const item = pending.pop();
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) return true;
+    } else if (item !== null && typeof item === 'object') pending.push(...Object.values(item));
+  }
+  return false;
 }
 
 function upsert(list: Array<[string, string]>, name: string, value: string): void {
@@ -560,13 +576,21 @@ function decideHealthcheck(health: Extract<Instruction, { keyword: 'HEALTHCHECK'
     state.needs.binSh = true;
     state.needReasons.push('HEALTHCHECK in shell form needs /bin/sh');
   }
-  state.config.Healthcheck = {
-    Test: test,
+  const numbers = {
     Interval: nanoseconds(health.options.interval),
     Timeout: nanoseconds(health.options.timeout),
     StartPeriod: nanoseconds(health.options['start-period']),
     StartInterval: nanoseconds(health.options['start-interval']),
     Retries: health.options.retries ? Number(health.options.retries) : undefined,
+  };
+  // Docker keeps these as 64-bit integers; a value JavaScript cannot hold exactly (or not a count) is not guessed.
+  const bad = Object.entries(numbers).find(([, value]) => value !== undefined && (!Number.isSafeInteger(value) || value < 0));
+  if (bad) {
+    return { status: 'manual', rule: 'healthcheck.number', message: `HEALTHCHECK ${bad[0]}: ${JSON.stringify(bad[0] === 'Retries' ? health.options.retries : bad[1])} is not a duration or count dock2nix can write exactly; the health check is not kept` };
+  }
+  state.config.Healthcheck = {
+    Test: test,
+    ...numbers,
   };
   if (format === 'nix2container') {
     return { status: 'manual', rule: 'healthcheck.nix2container', message: 'nix2container keeps only OCI config fields and drops Healthcheck; define the check in your orchestrator (Compose, Kubernetes probes)' };
