@@ -42,7 +42,7 @@ describe('virtual environments', () => {
     expect(line(3)).toMatchObject({ status: 'approximated', rule: 'run.python.venv' });
     expect(line(3).message).not.toMatch(/no Nix equivalent/);
     expect(plan.image.symlinks).toContainEqual({ path: '/opt/venv', target: { kind: 'python', subpath: '' } });
-    expect(nix).toContain("ln -sfn ${python} 'opt/venv'");
+    expect(nix).toContain('ln -sfn "${python}" \'opt/venv\'');
     expect(plan.image.directories.map((d) => d.path)).not.toContain('/opt/venv');
     expect(plan.image.python?.packages).toEqual(['flask', 'gunicorn']);
     expect(line(10).message).toMatch(/\/opt\/venv is a link to it/);

@@ -418,7 +418,7 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
   await writeFilesAtomically([
     { path: path.join(outDir, 'default.nix'), content: files['default.nix'] },
     { path: path.join(outDir, 'flake.nix'), content: files['flake.nix'] },
-  ]);
+  ], { replace: !saved || options.force });
   return { savedTo: saved ? relativeForHumans(outDir) : null, format: plan.format, summary: plan.summary };
 }
 

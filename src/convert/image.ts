@@ -58,6 +58,10 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
       }
     : null;
 
+  // Checked where the users are made (useradd, USER); a field that could end its line or field is a defect here.
+  for (const line of [...(users?.passwd ?? []), ...(users?.group ?? [])]) {
+    if (/[\u0000-\u001f\u007f]/.test(line) || line.split(':').length !== (line.endsWith(':') && users!.group.includes(line) ? 4 : 7)) throw new Error(`internal error: an /etc/passwd or /etc/group line with a stray field: ${JSON.stringify(line)}`);
+  }
   const directories = new Map(state.directories);
   // A folder that is a link to the Python environment (a virtual environment's place) is not also made a directory.
   for (const link of symlinks.values()) if (link.target.kind === 'python') directories.delete(link.path);
@@ -76,6 +80,7 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
     directories: [...directories.values()].sort((a, b) => compareText(a.path, b.path)),
     files,
     symlinks: [...symlinks.values()].sort((a, b) => compareText(a.path, b.path)),
+    pathChanges: [...state.pathChanges].sort((a, b) => a.line - b.line),
     config: {
       ...state.config,
       Env: [...env.entries()].sort(([a], [b]) => compareText(a, b)),

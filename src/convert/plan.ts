@@ -12,7 +12,8 @@ import { Dock2nixError } from '../errors.js';
 import type { BuildContext } from './context.js';
 import { globRegExp, hasWildcard } from './glob.js';
 import { ruleForCommand } from './commands/run.js';
-import { cloneStage, emptyConfig, numericOwner, worst, type CommandScope, type NpmStep, type Outcome, type StageState } from './stage.js';
+import { isValidMode } from '../nix/shell.js';
+import { cloneStage, emptyConfig, numericOwner, userIds, worst, type CommandScope, type NpmStep, type Outcome, type StageState } from './stage.js';
 import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
 import { buildImagePlan } from './image.js';
 import { foldPythonCopy, installsPythonOnly } from './python-stage.js';
@@ -305,6 +306,9 @@ function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSe
     files: [],
     directories: new Map(),
     symlinks: new Map(),
+    pathChanges: [],
+    stageCopyDests: [],
+    writtenFiles: new Set(),
     contextCopies: [],
     contextFiles: new Map(),
     npm: [],
@@ -424,6 +428,10 @@ function describeArg(instruction: Instruction, secrets: SecretFinding[]): Outcom
 }
 
 function decide(instruction: Instruction, stage: Stage, state: StageState, scope: DecideScope): Outcome & { details?: string[] } {
+  // Neither Nix strings, the image config nor a shell word can hold a NUL: nothing of such a line is used.
+  if (holdsNul(instruction)) {
+    return { status: 'manual', rule: 'instruction.nul', message: `${instruction.keyword} holds a NUL character, which no image config, Nix string or shell word can carry; not converted` };
+  }
   return match(instruction)
     .with({ keyword: 'FROM' }, (from) => decideFrom(from.image, from.platform, state, scope, stage))
     .with({ keyword: 'ARG' }, (arg) => describeArg(arg, scope.secrets))
@@ -500,6 +508,18 @@ function decide(instruction: Instruction, stage: Stage, state: StageState, scope
     .exhaustive();
 }
 
+/** Whether any string in the value (an instruction's fields, at any depth) holds a NUL character. */
+function holdsNul(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length) {
+    const item = pending.pop();
+    if (typeof item === 'string') {
+      if (item.includes('\u0000')) return true;
+    } else if (item !== null && typeof item === 'object') pending.push(...Object.values(item));
+  }
+  return false;
+}
+
 function upsert(list: Array<[string, string]>, name: string, value: string): void {
   const existing = list.findIndex(([n]) => n === name);
   if (existing === -1) list.push([name, value]);
@@ -549,6 +569,15 @@ function decideUser(user: string, group: string | null, state: StageState): Outc
   const known = state.users.get(user);
   if (known) return { status: 'mapped', rule: 'user', message: `runs as ${user} (uid ${known.uid}); /etc/passwd and /etc/group come from fakeNss` };
   if (user === 'nobody') return { status: 'mapped', rule: 'user', message: 'runs as nobody, which fakeNss provides' };
+  if (/[:\u0000-\u001f\u007f]/.test(`${user}${group ?? ''}`)) {
+    return { status: 'manual', rule: 'user.unknown', message: `user ${JSON.stringify(user)}: a name with a ":" or a control character cannot be an /etc/passwd entry; not added` };
+  }
+  const wellKnown = user === 'nonroot' ? userIds(user, state) : undefined;
+  if (wellKnown) {
+    state.users.set(user, { name: user, uid: wellKnown.uid, gid: wellKnown.gid, gecos: '', home: '/home/nonroot', shell: '/sbin/nologin' });
+    if (!state.groups.has(user)) state.groups.set(user, { name: user, gid: wellKnown.gid });
+    return { status: 'mapped', rule: 'user', message: `runs as the distroless image's ${user} (uid ${wellKnown.uid}), added to /etc/passwd through fakeNss` };
+  }
   // A user the base image had but we do not know: give it an entry (and a group) so the name resolves.
   const taken = new Set([...state.users.values()].map((u) => u.uid));
   let uid = 1000;
@@ -600,13 +629,21 @@ function decideHealthcheck(health: Extract<Instruction, { keyword: 'HEALTHCHECK'
     state.needs.binSh = true;
     state.needReasons.push('HEALTHCHECK in shell form needs /bin/sh');
   }
-  state.config.Healthcheck = {
-    Test: test,
+  const numbers = {
     Interval: nanoseconds(health.options.interval),
     Timeout: nanoseconds(health.options.timeout),
     StartPeriod: nanoseconds(health.options['start-period']),
     StartInterval: nanoseconds(health.options['start-interval']),
     Retries: health.options.retries ? Number(health.options.retries) : undefined,
+  };
+  // Docker keeps these as 64-bit integers; a value JavaScript cannot hold exactly (or not a count) is not guessed.
+  const bad = Object.entries(numbers).find(([, value]) => value !== undefined && (!Number.isSafeInteger(value) || value < 0));
+  if (bad) {
+    return { status: 'manual', rule: 'healthcheck.number', message: `HEALTHCHECK ${bad[0]}: ${JSON.stringify(bad[0] === 'Retries' ? health.options.retries : bad[1])} is not a duration or count dock2nix can write exactly; the health check is not kept` };
+  }
+  state.config.Healthcheck = {
+    Test: test,
+    ...numbers,
   };
   const added = healthcheckTools(health.test, state);
   if (format === 'nix2container') {
@@ -702,15 +739,23 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
   const notes: string[] = [];
   if (copy.link) notes.push('--link has no effect in Nix, where layers are content-addressed already');
   if (copy.otherFlags.length) notes.push(`flags not converted: ${copy.otherFlags.join(' ')}`);
+  // What these change (files left out, the source folders kept) is not done here, so the line cannot be mapped.
+  const unconverted = copy.otherFlags.filter((flag) => /^--(exclude|parents)(=|$)/.test(flag));
+  if (unconverted.length) {
+    return { status: 'manual', rule: 'copy.flags', message: `${copy.keyword} ${unconverted.join(' ')}: not converted, and without it the image would get files Docker leaves out or puts elsewhere; nothing was placed: place these files by hand` };
+  }
   const owner = copy.chown ? numericOwner(copy.chown, state) : null;
   if (copy.chown && !owner) notes.push(`--chown=${copy.chown}: user or group not known, files stay owned by root`);
+  if (copy.chmod !== null && !isValidMode(copy.chmod)) {
+    return { status: 'manual', rule: 'copy.chmod', message: `${copy.keyword} --chmod=${JSON.stringify(copy.chmod)}: not a mode dock2nix understands; nothing was placed` };
+  }
   const destIsDir = copy.dest.endsWith('/') || copy.sources.length > 1 || copy.dest === '.';
   const dest = resolvePath(copy.workdir, copy.dest);
   const keyword = copy.keyword;
 
   if (copy.heredocs.length) {
     for (const heredoc of copy.heredocs) {
-      const path = destIsDir || copy.heredocs.length > 1 ? `${dest}/${heredoc.name}` : dest;
+      const path = destIsDir || copy.heredocs.length > 1 ? joinImagePath(dest, heredoc.name) : dest;
       state.files.push({ line: copy.line, source: { kind: 'text', content: heredoc.content, name: path.split('/').pop() || 'file' }, dest: path, owner, mode: copy.chmod });
     }
     return { status: 'mapped', rule: 'copy.heredoc', message: `${keyword} heredoc → ${dest}${notes.length ? `; ${notes.join('; ')}` : ''}` };
@@ -747,7 +792,7 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
       const name = from.split('/').pop() || '';
       // Docker merges a folder's contents into the destination and puts a file inside a destination folder.
       const kind = src.endsWith('/') || src.endsWith('/.') ? 'dir' : stageSourceKind(from, sourceState);
-      const target = destIsDir && kind !== 'dir' ? `${dest}/${name}` : dest;
+      const target = destIsDir && kind !== 'dir' ? joinImagePath(dest, name) : dest;
       if (destIsDir && kind === 'unknown') notes.push(`${from} is taken to be a file (placed as ${target}); if the build makes it a folder, its contents belong in ${dest}`);
       const special = specialStageCopy(from, state);
       if (special) {
@@ -768,6 +813,7 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
         });
         continue;
       }
+      state.stageCopyDests.push(target);
       scope.copyRequests.push({ stage: source, line: copy.line, from, dest: target, trailingSlash: src.endsWith('/') || src.endsWith('/.'), owner, mode: copy.chmod, into: state.index });
       outcomes.push({ status: 'mapped', rule: 'copy.from-stage', message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)} → ${target}` });
     }
@@ -800,7 +846,7 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
         continue;
       }
       const name = matchPath === '' ? '' : matchPath.split('/').pop()!;
-      const target = directory ? (hasWildcard(clean) && destIsDir ? `${dest}/${name}` : dest) : destIsDir ? `${dest}/${name}` : dest;
+      const target = directory ? (hasWildcard(clean) && destIsDir ? joinImagePath(dest, name) : dest) : destIsDir ? joinImagePath(dest, name) : dest;
       state.files.push({ line: copy.line, source: { kind: 'context', path: matchPath, directory }, dest: target, owner, mode: copy.chmod });
       state.contextCopies.push({ line: copy.line, source: matchPath, directory, dest: target });
       if (directory) state.contextFiles.set(`${target}/`, matchPath);
@@ -812,6 +858,11 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
   const status: Status = problems.length ? 'manual' : keyword === 'ADD' || notes.some((n) => n.startsWith('--chown')) ? 'approximated' : 'mapped';
   const message = [placed.length ? `${placed.join(', ')}` : '', ...problems, ...notes].filter(Boolean).join('; ');
   return { status, rule: problems.length ? 'copy.missing' : 'copy.context', message };
+}
+
+/** A name inside an image folder: `/` + `x` is `/x`, not `//x`. */
+function joinImagePath(folder: string, name: string): string {
+  return folder === '/' ? `/${name}` : `${folder}/${name}`;
 }
 
 /** Paths a stage is known to have made or copied: context copies, Go outputs, Cargo binaries. */

@@ -12,6 +12,7 @@ import type {
   FilePlacement,
   ImageConfigPlan,
   PackageReport,
+  PathChange,
   Status,
   SymlinkPlan,
 } from './types.js';
@@ -101,6 +102,12 @@ export interface StageState {
   files: FilePlacement[];
   directories: Map<string, DirectoryPlan>;
   symlinks: Map<string, SymlinkPlan>;
+  /** RUN chmod/chown/rm of paths COPY placed (or under them), in order. */
+  pathChanges: PathChange[];
+  /** Destinations of COPY --from=stage (their files are only known once the stage's derivation is planned). */
+  stageCopyDests: string[];
+  /** Paths a RUN wrote through a redirection (`echo x > f`), which dock2nix does not place. */
+  writtenFiles: Set<string>;
   contextCopies: ContextCopy[];
   /** Image path → the context file placed there (for `pip install -r /app/requirements.txt`). */
   contextFiles: Map<string, string>;
@@ -149,6 +156,9 @@ export function cloneStage(parent: StageState, index: number, name: string | nul
     files: [...parent.files],
     directories: new Map(parent.directories),
     symlinks: new Map(parent.symlinks),
+    pathChanges: [...parent.pathChanges],
+    stageCopyDests: [...parent.stageCopyDests],
+    writtenFiles: new Set(parent.writtenFiles),
     contextCopies: [...parent.contextCopies],
     contextFiles: new Map(parent.contextFiles),
     npm: [...parent.npm],
@@ -189,15 +199,42 @@ export function confidenceStatus(confidence: Confidence): Status {
   return confidence === 'exact' || confidence === 'high' ? 'mapped' : confidence === 'low' ? 'approximated' : 'manual';
 }
 
-/** `app:app`, `1000:1000`, `app` → numeric `uid:gid`, or null when a name is unknown. */
-export function numericOwner(spec: string, state: StageState): string | null {
-  const [user, group] = spec.split(':');
-  const uid = /^\d+$/.test(user!) ? Number(user) : user === 'root' ? 0 : state.users.get(user!)?.uid;
-  if (uid === undefined) return null;
-  let gid: number | undefined;
-  if (group === undefined) gid = /^\d+$/.test(user!) ? uid : user === 'root' ? 0 : state.users.get(user!)?.gid;
-  else gid = /^\d+$/.test(group) ? Number(group) : group === 'root' ? 0 : state.groups.get(group)?.gid;
-  if (gid === undefined) return null;
-  return `${uid}:${gid}`;
+/**
+ * Users every image here has without a passwd line of the Dockerfile's: root, fakeNss's nobody, and the
+ * distroless images' nonroot (65532).
+ */
+function wellKnownUser(name: string, state: StageState): { uid: number; gid: number } | undefined {
+  if (name === 'root') return { uid: 0, gid: 0 };
+  if (name === 'nobody') return { uid: 65534, gid: 65534 };
+  if (name === 'nonroot' && /(^|\/)distroless\//.test(state.base.name)) return { uid: 65532, gid: 65532 };
+  return undefined;
 }
 
+/** A user name or number → its uid and login group, or undefined when the name is unknown. */
+export function userIds(user: string, state: StageState): { uid: number; gid: number } | undefined {
+  if (/^\d{1,10}$/.test(user)) return { uid: Number(user), gid: Number(user) };
+  const known = state.users.get(user);
+  return known ? { uid: known.uid, gid: known.gid } : wellKnownUser(user, state);
+}
+
+/** A group name or number → its gid, or undefined when the name is unknown. */
+export function groupIdOf(group: string, state: StageState): number | undefined {
+  if (/^\d{1,10}$/.test(group)) return Number(group);
+  const known = state.groups.get(group);
+  if (known) return known.gid;
+  if (group === 'root') return 0;
+  if (group === 'nobody' || group === 'nogroup') return 65534;
+  if (group === 'nonroot' && /(^|\/)distroless\//.test(state.base.name)) return 65532;
+  return undefined;
+}
+
+/** `app:app`, `1000:1000`, `app` → numeric `uid:gid`, or null when a name is unknown. */
+export function numericOwner(spec: string, state: StageState): string | null {
+  const [user, group, ...rest] = spec.split(':');
+  if (rest.length || !user) return null;
+  const ids = userIds(user, state);
+  if (ids === undefined) return null;
+  const gid = group === undefined ? ids.gid : groupIdOf(group, state);
+  if (gid === undefined || ids.uid >= 2 ** 32 || gid >= 2 ** 32) return null;
+  return `${ids.uid}:${gid}`;
+}

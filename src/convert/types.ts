@@ -78,6 +78,19 @@ export interface SymlinkPlan {
   target: { kind: 'path'; path: string } | { kind: 'package'; attr: string; subpath: string } | { kind: 'python'; subpath: string };
 }
 
+/**
+ * A RUN chmod, chown or rm of what COPY placed (or of something under it), done when the image is assembled, in
+ * Dockerfile order with the placements: modes and removals in extraCommands, owners in fakeRootCommands.
+ */
+export interface PathChange {
+  line: number;
+  /** Absolute path in the image. */
+  path: string;
+  change: { kind: 'mode'; mode: string } | { kind: 'owner'; owner: string } | { kind: 'remove' };
+  /** chmod -R, chown -R (a removal always takes the whole tree). */
+  recursive: boolean;
+}
+
 export interface PythonPlan {
   /** Interpreter attribute, e.g. `python312`. */
   attr: string;
@@ -114,6 +127,8 @@ export interface ImagePlan {
   directories: DirectoryPlan[];
   files: FilePlacement[];
   symlinks: SymlinkPlan[];
+  /** RUN chmod/chown/rm of placed paths, by line. */
+  pathChanges: PathChange[];
   config: ImageConfigPlan;
 }
 

@@ -1,22 +1,38 @@
 /**
  * Writing results without losing anything: nothing is replaced unless the user said --force, and each file is
- * written to a temporary name first and renamed into place, so an interrupted run leaves the old file intact.
+ * written to a temporary name first and put in place from there, so an interrupted run leaves the old file intact.
+ * Without --force a file is put in place with a hard link, which fails when anything (a file, a folder, a link,
+ * even a dangling one) is at the target already, so two runs into one folder cannot both succeed: the check and
+ * the placement are one operation. With --force it is renamed over the old file.
  * A file whose content would not change is left alone (its time stamp too). The writes are asynchronous, so
  * when several Dockerfiles are converted, one's files reach the disk while the next is converted.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstatSync, mkdirSync, statSync } from 'node:fs';
+import { link, lstat, readdir, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Dock2nixError } from '../errors.js';
 
+/** Refuse, before any work, when anything is at one of the targets (a dangling link too: it is not followed). */
 export function ensureWritable(files: string[], force: boolean): void {
   if (force) return;
   for (const file of files) {
-    if (existsSync(file)) {
-      throw new Dock2nixError('E_EXISTS', 'already exists; nothing was written (use --force to overwrite)', { file });
-    }
+    if (entryExists(file)) throw alreadyExists(file);
   }
+}
+
+function entryExists(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return false;
+    throw error;
+  }
+}
+
+function alreadyExists(file: string, race = false): Dock2nixError {
+  return new Dock2nixError('E_EXISTS', race ? 'appeared while this run was writing (another run wrote it first?); nothing was written (use --force to overwrite)' : 'already exists; nothing was written (use --force to overwrite)', { file });
 }
 
 /**
@@ -25,9 +41,10 @@ export function ensureWritable(files: string[], force: boolean): void {
  * before it replaced. A file system refusal (a file where a folder should be, a folder where a file should be, no
  * permission, a full disk) is a one-line error naming the file.
  */
-export async function writeFilesAtomically(files: Array<{ path: string; content: string }>): Promise<void> {
+export async function writeFilesAtomically(files: Array<{ path: string; content: string }>, options: { replace?: boolean } = {}): Promise<void> {
   try {
-    await writeAll(files);
+    if (options.replace === false) await writeAllNew(files);
+    else await writeAll(files);
   } catch (error) {
     if (error instanceof Dock2nixError) throw error;
     const problem = error as NodeJS.ErrnoException & { dest?: string };
@@ -43,6 +60,57 @@ function target(problem: NodeJS.ErrnoException & { dest?: string }): string | un
 
 function shown(file: string): string {
   return path.relative(process.cwd(), file) || file;
+}
+
+/**
+ * Write files none of which may exist: each temporary is hard-linked to its target (in path order, so of two runs
+ * writing the same files the one that places the first wins them all), then removed. A target that exists by
+ * then fails the run, and the targets it had placed are taken back (only while they are still its own files).
+ * Where the file system has no hard links, an exclusive create (`wx`) does the same.
+ */
+async function writeAllNew(files: Array<{ path: string; content: string }>): Promise<void> {
+  const ordered = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const folders = [...new Set(ordered.map((file) => path.dirname(file.path)))];
+  for (const folder of folders) makeFolders(folder);
+  await Promise.all(folders.map((folder) => removeStaleTemporaries(folder, ordered.filter((file) => path.dirname(file.path) === folder))));
+  const temporary = ordered.map((file) => temporaryName(file.path));
+  const placed: Array<{ path: string; ino: number }> = [];
+  try {
+    const writes = await Promise.allSettled(
+      ordered.map((file, i) =>
+        writeFile(temporary[i]!, file.content, { mode: 0o644, flag: 'wx' }).catch((error: NodeJS.ErrnoException & { dest?: string }) => {
+          error.dest ??= file.path;
+          throw error;
+        }),
+      ),
+    );
+    const failed = writes.find((write) => write.status === 'rejected');
+    if (failed) throw failed.reason;
+    for (const [i, file] of ordered.entries()) {
+      try {
+        await link(temporary[i]!, file.path);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EEXIST') throw alreadyExists(shown(file.path), true);
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw Object.assign(error as NodeJS.ErrnoException, { dest: file.path });
+        // No hard links here: an exclusive create fails as the link would when the target exists.
+        await writeFile(file.path, file.content, { mode: 0o644, flag: 'wx' }).catch((problem: NodeJS.ErrnoException) => {
+          throw problem.code === 'EEXIST' ? alreadyExists(shown(file.path), true) : Object.assign(problem, { dest: file.path });
+        });
+      }
+      placed.push({ path: file.path, ino: (await lstat(file.path)).ino });
+    }
+  } catch (error) {
+    // Take back only what is still this run's own file (the same inode it placed).
+    await Promise.allSettled(
+      placed.map(async (file) => {
+        if ((await lstat(file.path)).ino === file.ino) await unlink(file.path);
+      }),
+    );
+    throw error;
+  } finally {
+    await Promise.allSettled(temporary.map((tmp) => rm(tmp, { force: true })));
+  }
 }
 
 interface Existing {

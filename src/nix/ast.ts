@@ -48,7 +48,11 @@ export const select = (base: NixExpr, path: string | string[]): NixExpr => ({ ki
 export const str = (...parts: StringPart[]): NixExpr => ({ kind: 'string', parts });
 export const indented = (...parts: StringPart[]): NixExpr => ({ kind: 'indented', parts });
 export const path = (p: string): NixExpr => ({ kind: 'path', path: p });
-export const int = (value: number): NixExpr => ({ kind: 'int', value });
+export const int = (value: number): NixExpr => {
+  // `1e+21`, `NaN` or a rounded value would print as something else than the number (or not parse).
+  if (!Number.isSafeInteger(value)) throw new Error(`internal error: ${value} is not an integer Nix can be given exactly`);
+  return { kind: 'int', value };
+};
 export const bool = (value: boolean): NixExpr => ({ kind: 'bool', value });
 export const nul: NixExpr = { kind: 'null' };
 export const list = (items: NixExpr[]): NixExpr => ({ kind: 'list', items });

@@ -2,7 +2,7 @@
  * Migration plan → Nix files: `default.nix` (a function of pkgs whose value is the image) and `flake.nix`.
  * Output is deterministic: sets are sorted, and nothing depends on the time or the machine.
  */
-import type { DerivationPlan, FilePlacement, MigrationPlan } from '../convert/types.js';
+import type { DerivationPlan, MigrationPlan } from '../convert/types.js';
 import {
   apply,
   attrs,
@@ -29,6 +29,7 @@ import {
 } from './ast.js';
 import { compareText } from '../compare.js';
 import { MARKER, manualMarkers, markersAt } from './markers.js';
+import { layerScript, ownerCommands } from './layer-script.js';
 
 const pkgs = id('pkgs');
 const pkg = (attr: string): NixExpr => select(pkgs, attr);
@@ -87,17 +88,6 @@ function contextPath(relative: string): NixExpr {
 
 function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Image path as a path relative to the layer root, shell-quoted. */
-function imagePath(absolute: string): string {
-  const relative = absolute.replace(/^\/+/, '');
-  return shellQuote(relative === '' ? '.' : relative);
-}
-
-function storeName(name: string): string {
-  const clean = name.replace(/[^A-Za-z0-9+._?=-]/g, '-').replace(/^\.+/, '');
-  return clean || 'file';
 }
 
 /**
@@ -279,78 +269,6 @@ function pythonPackageList(python: NonNullable<MigrationPlan['image']['python']>
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-const PLACE_FUNCTION = `# place SOURCE TARGET: copy a file, or merge a folder's contents, as Docker's COPY does.
-place() {
-  mkdir -p "$(dirname "$2")"
-  if [ -d "$1" ]; then
-    mkdir -p "$2"
-    cp -rT --no-preserve=ownership --remove-destination "$1" "$2"
-  else
-    cp --no-preserve=ownership --remove-destination "$1" "$2"
-  fi
-  chmod -R u+w "$2"
-}
-`;
-
-/** The shell script that lays out directories, files and links in the image root. */
-function layerScript(plan: MigrationPlan): StringPart[] {
-  const { image } = plan;
-  const parts: StringPart[] = [];
-  const line = (...p: StringPart[]) => parts.push(...p, '\n');
-  if (image.directories.length) {
-    line('mkdir -p ', image.directories.map((d) => imagePath(d.path)).join(' '));
-    for (const dir of image.directories.filter((d) => d.mode)) line(`chmod ${dir.mode} ${imagePath(dir.path)}`);
-  }
-  if (image.files.length) {
-    parts.push(PLACE_FUNCTION);
-    for (const file of image.files) {
-      line(`# ${describeSource(file)} (Dockerfile line ${file.line})`);
-      line('place ', ...sourceParts(file), ` ${imagePath(file.dest)}`);
-      if (file.mode) line(`chmod -R ${shellQuote(file.mode)} ${imagePath(file.dest)}`);
-    }
-  }
-  const parents = new Set<string>();
-  for (const link of image.symlinks) {
-    const parent = link.path.slice(0, link.path.lastIndexOf('/'));
-    if (parent && !parents.has(parent)) line(`mkdir -p ${imagePath(parent)}`);
-    parents.add(parent);
-    if (link.target.kind === 'path') line(`ln -sfn ${shellQuote(link.target.path)} ${imagePath(link.path)}`);
-    else if (link.target.kind === 'python') line('ln -sfn ', id('python'), `${shellQuoteSuffix(link.target.subpath)} ${imagePath(link.path)}`);
-    else line('ln -sfn ', pkg(link.target.attr), `${shellQuoteSuffix(link.target.subpath)} ${imagePath(link.path)}`);
-  }
-  return parts;
-}
-
-function shellQuoteSuffix(subpath: string): string {
-  return /^[A-Za-z0-9._/-]*$/.test(subpath) ? subpath : shellQuote(subpath);
-}
-
-function describeSource(file: FilePlacement): string {
-  return file.source.kind === 'context'
-    ? `${file.source.path || '.'} from the build context`
-    : file.source.kind === 'derivation'
-      ? `${file.source.path} built by ${file.source.derivation}`
-      : `${file.source.name}, written by the Dockerfile or the base image`;
-}
-
-/** The source of a placed file, as parts of the shell line (a store path, maybe with a quoted subpath). */
-function sourceParts(file: FilePlacement): StringPart[] {
-  const source = file.source;
-  if (source.kind === 'context') return [apply(id('fromContext'), str(source.path))];
-  if (source.kind === 'derivation') {
-    return source.path === '.' ? [id(source.derivation)] : [id(source.derivation), shellQuoteSuffix(`/${source.path}`)];
-  }
-  return [apply(select(pkgs, 'writeText'), str(storeName(source.name)), str(source.content))];
-}
-
-function ownerCommands(plan: MigrationPlan): string[] {
-  if (plan.format === 'nix2container') return [];
-  const lines: string[] = [];
-  for (const dir of plan.image.directories) if (dir.owner) lines.push(`chown -R ${dir.owner} ${imagePath(dir.path)}\n`);
-  for (const file of plan.image.files) if (file.owner) lines.push(`chown -R ${file.owner} ${imagePath(file.dest)}\n`);
-  return lines;
 }
 
 function configExpr(plan: MigrationPlan): NixExpr {

@@ -47,9 +47,19 @@ export function hashText(text: string): string {
 export function loadRules(dir: string = defaultRulesDir): RuleSet {
   const cached = cache.get(dir);
   if (cached) return cached;
-  const rules = dir === defaultRulesDir ? (stamped(dir) ?? validateRules(dir)) : validateRules(dir);
+  // Tables are looked up by names from Dockerfiles: without a prototype, `constructor` or `__proto__` is just absent.
+  const rules = withoutPrototypes(dir === defaultRulesDir ? (stamped(dir) ?? validateRules(dir)) : validateRules(dir));
   cache.set(dir, rules);
   return rules;
+}
+
+/** The same data with every plain object made prototype-free (arrays stay arrays). */
+function withoutPrototypes<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((item) => withoutPrototypes(item)) as T;
+  if (value === null || typeof value !== 'object') return value;
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const [key, item] of Object.entries(value)) copy[key] = withoutPrototypes(item);
+  return copy as T;
 }
 
 /** The build's validated tables, when every table file is exactly the text that was validated. */

@@ -151,7 +151,7 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): 
   const text = renderAudit(report, format);
   if (output) {
     ensureWritable([output], Boolean(options.force)); // it may have appeared while the images were built
-    await writeFilesAtomically([{ path: output, content: text }]);
+    await writeFilesAtomically([{ path: output, content: text }], { replace: Boolean(options.force) });
     const relative = path.relative(process.cwd(), output);
     io.stderr(`dock2nix: ${format} report written to ${relative && !relative.startsWith('..') ? relative : output}\n`);
   } else {

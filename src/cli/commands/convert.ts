@@ -142,7 +142,7 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
   const { plan, files } = await withShellReaders(convert);
   const targets = (answers?.files ?? (['default.nix', 'flake.nix'] as const)).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
   ensureWritable(targets.map((t) => t.path), Boolean(options.force));
-  await writeFilesAtomically(targets);
+  await writeFilesAtomically(targets, { replace: Boolean(options.force) });
   return { plan, written: targets.map((t) => path.relative(process.cwd(), t.path) || t.path), notes: flakeNotes(plan, outputDir, contextDir) };
 }
 

@@ -11,6 +11,7 @@ import { installPackages, pythonSet, splitDistroPin } from './packages.js';
 import { parseRequirement, parseRequirements } from './requirements.js';
 import { addGroup, addUser } from './users.js';
 import { contextPathOf, groupSelection, projectDirOf, readPythonProject } from './python-projects.js';
+import { chmod, chown, mkdir, removePlaced } from './paths.js';
 
 type Rule = (words: string[], command: ShellCommand, scope: CommandScope) => Outcome;
 
@@ -471,52 +472,21 @@ const cargo: Rule = (words, command, scope) => {
     .otherwise(() => manual('run.cargo.unknown', `cargo ${action ?? ''}: not understood`));
 };
 
-const rm: Rule = (words, command) => {
+const rm: Rule = (words, command, scope) => {
   const { operands } = parseArgs(words.slice(1));
-  const paths = operands.map((p) => resolvePath(command.cwd, p.replace(/^~/, '/root')));
+  // A word only known at build time could name anything: nothing is taken out of the plan on a guess.
+  const dynamic = command.words.some((w) => w.text === null);
+  const placed = dynamic ? null : removePlaced(operands, command, scope);
+  if (placed?.outcome.status === 'manual') return placed.outcome;
+  const rest = operands.filter((p) => !placed?.handled.includes(p));
+  if (placed && !rest.length) return placed.outcome;
+  const paths = rest.map((p) => resolvePath(command.cwd, p.replace(/^~/, '/root')));
   const caches = paths.filter((p) => CACHE_PATHS.some((re) => re.test(p)));
-  if (caches.length === paths.length) return ignored('run.cleanup', `rm ${operands.join(' ')}: caches and lists that a Nix image never contains`);
-  return { status: 'approximated', rule: 'run.rm', message: `rm ${operands.join(' ')}: files removed in the Docker build; the Nix image only has what is placed in it` };
-};
-
-const mkdir: Rule = (words, command, scope) => {
-  const args = parseArgs(words.slice(1), new Set(['-m', '--mode']));
-  const mode = flagValue(args, '-m', '--mode');
-  for (const dir of args.operands) {
-    const path = resolvePath(command.cwd, dir);
-    scope.stage.directories.set(path, { path, mode, owner: scope.stage.directories.get(path)?.owner ?? null });
+  if (caches.length === paths.length) {
+    return placed ? { ...placed.outcome, message: `${placed.outcome.message}; ${rest.join(' ')}: caches and lists that a Nix image never contains` } : ignored('run.cleanup', `rm ${operands.join(' ')}: caches and lists that a Nix image never contains`);
   }
-  return { status: 'mapped', rule: 'run.mkdir', message: `mkdir ${args.operands.join(' ')}: directories created in the image` };
-};
-
-const chown: Rule = (words, command, scope) => {
-  const args = parseArgs(words.slice(1), new Set(['--from', '--reference']));
-  const [owner, ...targets] = args.operands;
-  if (!owner || !targets.length) return manual('run.chown', `${command.source}: not understood`);
-  const applied: string[] = [];
-  for (const target of targets) {
-    const path = resolvePath(command.cwd, target);
-    const existing = scope.stage.directories.get(path);
-    scope.stage.directories.set(path, { path, mode: existing?.mode ?? null, owner });
-    applied.push(path);
-  }
-  return { status: 'approximated', rule: 'run.chown', message: `chown ${owner} ${applied.join(' ')}: ownership set in fakeRootCommands` };
-};
-
-const chmod: Rule = (words, command, scope) => {
-  const args = parseArgs(words.slice(1));
-  const [mode, ...targets] = args.operands;
-  if (!mode || !targets.length) return manual('run.chmod', `${command.source}: not understood`);
-  for (const target of targets) {
-    const path = resolvePath(command.cwd, target);
-    const file = scope.stage.files.find((f) => f.dest === path);
-    if (file) file.mode = mode;
-    else {
-      const existing = scope.stage.directories.get(path);
-      scope.stage.directories.set(path, { path, mode, owner: existing?.owner ?? null });
-    }
-  }
-  return { status: 'approximated', rule: 'run.chmod', message: `chmod ${mode} ${targets.join(' ')}: mode set when the image is assembled` };
+  const removed = `rm ${rest.join(' ')}: files removed in the Docker build; the Nix image only has what is placed in it`;
+  return { status: 'approximated', rule: 'run.rm', message: placed ? `${placed.outcome.message}; ${removed}` : removed };
 };
 
 const ln: Rule = (words, command, scope) => {
@@ -631,7 +601,8 @@ export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outc
   if (pythonModule === 'pip') return finish(pip(['pip', ...(words.slice(3) as string[])], command, scope));
   if (pythonModule === 'venv' || pythonModule === 'virtualenv') return finish(venv(['venv', ...(words.slice(3).map((w) => w ?? ''))], command, scope));
   if (words.length === 2 && words[1] !== null && VERSION_CHECK.test(words[1]!)) return ignored('run.version-check', `${base} ${words[1]}: a version check`);
-  const rule = RULES[base];
+  // An own property only: `constructor` or `__proto__` is a program name, not a rule.
+  const rule = Object.hasOwn(RULES, base) ? RULES[base] : undefined;
   if (!rule) return finish(manual('run.unknown', `${command.source}: no Nix equivalent known for "${base}"; it becomes part of a build step to finish by hand`));
   const dynamic = command.words.filter((w) => w.text === null).map((w) => w.raw);
   if (dynamic.length && PACKAGE_INSTALLERS.has(base)) {
@@ -646,6 +617,7 @@ export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outc
 
   function finish(outcome: Outcome): Outcome {
     const writes = command.writes;
+    for (const write of writes) if (write !== null) scope.stage.writtenFiles.add(resolvePath(command.cwd, write));
     if (writes.length && outcome.status !== 'manual') {
       return { status: 'manual', rule: 'run.writes-file', message: `${command.source}: writes ${writes.map((w) => w ?? '(unknown path)').join(', ')}; write the file with pkgs.writeText instead` };
     }

@@ -3,11 +3,20 @@
  * fakeNss, with the ids the tools would have chosen when the Dockerfile does not give them.
  */
 import { flagValue, hasFlag, parseArgs } from './args.js';
-import type { CommandScope, Outcome, StageState } from '../stage.js';
+import { groupIdOf, type CommandScope, type Outcome, type StageState } from '../stage.js';
 
 const USERADD_VALUES = new Set(['-u', '--uid', '-g', '--gid', '-G', '--groups', '-s', '--shell', '-d', '--home', '--home-dir', '-c', '--comment', '-k', '--skel', '-e', '--expiredate', '-f', '--inactive', '-K', '--key', '-p', '--password', '-R', '--root', '-b', '--base-dir']);
 const BUSYBOX_ADDUSER_VALUES = new Set(['-h', '-g', '-s', '-G', '-u', '-k']);
 const DEBIAN_ADDUSER_VALUES = new Set(['--uid', '--gid', '--home', '--shell', '--gecos', '--ingroup', '--comment', '--firstuid', '--lastuid', '--conf']);
+
+/** A field of /etc/passwd or /etc/group that cannot end its line or its field: no `:`, no control characters. */
+const BAD_FIELD = /[:\u0000-\u001f\u007f]/;
+
+/** The first field that would add or bend entries, described, or null. */
+function badField(fields: Array<[string, string | null | undefined]>): string | null {
+  const bad = fields.find(([, value]) => value !== null && value !== undefined && BAD_FIELD.test(value));
+  return bad ? `the ${bad[0]} ${JSON.stringify(bad[1])} holds a ":" or a control character, which would change other /etc/passwd or /etc/group entries` : null;
+}
 
 function nextId(used: Iterable<number>, system: boolean): number {
   const taken = new Set(used);
@@ -27,8 +36,7 @@ function ensureGroup(stage: StageState, name: string, gid: number | null, system
 
 function groupId(stage: StageState, ref: string | null): number | null {
   if (ref === null) return null;
-  if (/^\d+$/.test(ref)) return Number(ref);
-  return stage.groups.get(ref)?.gid ?? null;
+  return groupIdOf(ref, stage) ?? null;
 }
 
 export function addUser(words: string[], scope: CommandScope): Outcome {
@@ -40,6 +48,14 @@ export function addUser(words: string[], scope: CommandScope): Outcome {
   const args = parseArgs(words.slice(1), values);
   const name = args.operands[0];
   if (!name) return { status: 'manual', rule: 'run.useradd', message: `${words.join(' ')}: no user name` };
+  const refused = badField([
+    ['user name', name],
+    ['group', busybox ? (flagValue(args, '-G') ?? args.operands[1]) : debianAdduser ? (flagValue(args, '--ingroup') ?? flagValue(args, '--gid')) : flagValue(args, '-g', '--gid')],
+    ['home', busybox ? flagValue(args, '-h') : flagValue(args, '-d', '--home', '--home-dir')],
+    ['shell', busybox ? flagValue(args, '-s') : flagValue(args, '-s', '--shell')],
+    ['comment', busybox ? flagValue(args, '-g') : flagValue(args, '-c', '--comment', '--gecos')],
+  ]);
+  if (refused) return { status: 'manual', rule: 'run.useradd', message: `${program}: ${refused}; not converted` };
   const system = busybox ? hasFlag(args, '-S') : hasFlag(args, '-r', '--system');
   const uidText = busybox ? flagValue(args, '-u') : flagValue(args, '-u', '--uid');
   const uid = uidText && /^\d+$/.test(uidText) ? Number(uidText) : nextId([...stage.users.values()].map((u) => u.uid), system);
@@ -75,6 +91,8 @@ export function addGroup(words: string[], scope: CommandScope): Outcome {
   const args = parseArgs(words.slice(1), new Set(['-g', '--gid', '-K', '--key', '-p', '--password', '-R', '--root']));
   const name = args.operands[0];
   if (!name) return { status: 'manual', rule: 'run.groupadd', message: `${words.join(' ')}: no group name` };
+  const refused = badField([['group name', name], ['user name', args.operands[1]]]);
+  if (refused) return { status: 'manual', rule: 'run.groupadd', message: `${program}: ${refused}; not converted` };
   // BusyBox `addgroup USER GROUP` adds a user to a group: nothing to create.
   if (!debian && args.operands.length === 2) return { status: 'mapped', rule: 'run.groupadd', message: `addgroup ${name} ${args.operands[1]}: supplementary group membership (kept as the user's primary group only)` };
   const system = hasFlag(args, '-r', '--system', '-S');
