@@ -124,6 +124,17 @@ function dockerignoreBindings(ignore: NonNullable<MigrationPlan['contextIgnore']
 }
 
 function emitDefault(plan: MigrationPlan): string {
+  const formals: Array<{ name: string; default?: NixExpr }> = [{ name: 'pkgs', default: apply(id('import'), raw('<nixpkgs>'), attrs([])) }];
+  if (plan.format === 'nix2container') {
+    // Without the flake, nix2container comes from its repository's default branch (the flake pins it).
+    formals.push({ name: 'nix2container', default: raw('(import (builtins.fetchTarball "https://github.com/nlewo/nix2container/archive/master.tar.gz") { inherit pkgs; }).nix2container') });
+  }
+  const signature = print(lambda({ formals }, id('x'))).replace(/: x$/, ':');
+  return `${header(plan, 'default.nix')}\n${signature}\n\n${print(defaultExpression(plan))}\n`;
+}
+
+/** default.nix's body (below its arguments): the let bindings and the image. `--check` reads what it selects. */
+export function defaultExpression(plan: MigrationPlan): NixExpr {
   const { image } = plan;
   const bindings: Binding[] = [];
   const usesContext = image.files.some((f) => f.source.kind === 'context') || plan.derivations.length > 0;
@@ -231,13 +242,7 @@ function emitDefault(plan: MigrationPlan): string {
       bind('config', config),
     ]));
   }
-  const formals: Array<{ name: string; default?: NixExpr }> = [{ name: 'pkgs', default: apply(id('import'), raw('<nixpkgs>'), attrs([])) }];
-  if (plan.format === 'nix2container') {
-    // Without the flake, nix2container comes from its repository's default branch (the flake pins it).
-    formals.push({ name: 'nix2container', default: raw('(import (builtins.fetchTarball "https://github.com/nlewo/nix2container/archive/master.tar.gz") { inherit pkgs; }).nix2container') });
-  }
-  const signature = print(lambda({ formals }, id('x'))).replace(/: x$/, ':');
-  return `${header(plan, 'default.nix')}\n${signature}\n\n${print(letIn(bindings, body))}\n`;
+  return letIn(bindings, body);
 }
 
 function escapeRegex(text: string): string {
