@@ -52,7 +52,7 @@ export function buildDerivation(
   const libraries = installed.filter((attr) => attr.endsWith('.dev') || /^(openssl|zlib|libffi|libpq|sqlite|libxml2|libxslt|libjpeg|libpng|pcre2?|ncurses|readline|gmp|icu|libuuid|libxcrypt)$/.test(attr));
   const tools = installed.filter((attr) => !libraries.includes(attr));
   const env = [...state.env.entries()].filter(([k]) => !['PATH', 'GOPATH', 'HOME', 'CARGO_HOME', 'RUSTUP_HOME', 'LANG', 'NODE_VERSION', 'YARN_VERSION', 'PYTHON_VERSION', 'GPG_KEY', 'GOLANG_VERSION', 'GOTOOLCHAIN', 'RUST_VERSION'].includes(k)).sort(([a], [b]) => compareText(a, b));
-  const lines = [...new Set([...state.buildLines, ...state.contextCopies.map((c) => c.line)])].sort((a, b) => a - b);
+  const lines = [...new Set([...state.buildLines, ...state.contextCopies.map((c) => c.line), ...state.unhandled.map((u) => u.line), ...state.builtCopies.map((c) => c.line)])].sort((a, b) => a - b);
   const outputs: DerivationPlan['outputs'] = [];
   const binaryCopies: DerivationPlan['binaryCopies'] = [];
   const problems: BuiltDerivation['problems'] = [];

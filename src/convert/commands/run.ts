@@ -424,7 +424,7 @@ const cargo: Rule = (words, command, scope) => {
         manifestPath: manifestPath ? resolvePath(command.cwd, manifestPath) : null,
       });
       scope.stage.buildLines.push(scope.line);
-      return { status: 'mapped' as const, rule: 'run.cargo.build', message: `cargo ${action}: rustPlatform.buildRustPackage with cargoLock.lockFile` };
+      return { status: 'mapped' as const, rule: 'run.cargo.build', message: `cargo ${action}: rustPlatform.buildRustPackage` };
     })
     .with('fetch', 'vendor', 'generate-lockfile', () => ignored('run.cargo.fetch', `cargo ${action}: dependencies come from Cargo.lock`))
     .with('test', 'check', 'clippy', 'fmt', () => ignored('run.cargo.check', `cargo ${action}: checks run in buildRustPackage's checkPhase`))
