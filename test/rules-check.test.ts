@@ -35,6 +35,8 @@ in
   brokentool = drv "brokentool" "1.0" { meta = { broken = true; available = false; }; };
   insecuretool = drv "insecuretool" "0.9" { meta = { knownVulnerabilities = [ "CVE-2099-0001" ]; available = false; }; };
   onlyname = { type = "derivation"; name = "onlyname-4.2"; };
+  # default.nix binds lib = pkgs.lib.
+  lib = { };
   dockerTools = {
     buildLayeredImage = args: args;
     fakeNss = drv "fake-nss" "1.0" { };
@@ -158,6 +160,38 @@ describe.skipIf(!hasNix)('nixpkgs check (real nix-instantiate, stub nixpkgs)', (
     expect(byAttr(report.attributes, 'python312').sources).toContain('FROM python:3.12-alpine');
     expect(byAttr(report.attributes, 'curl')).toMatchObject({ requested: '8.5.0-r0', drift: false });
     expect(report.attributes.every((a) => a.present)).toBe(true);
+  });
+});
+
+describe('the attributes --check checks', () => {
+  const convert = (dockerfile: string, files: Record<string, string>) =>
+    convertDockerfile(dockerfile, memoryContext(files), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'app', contextFromOutput: '..', outputInContext: 'nix' });
+  const selected = (nix: string) => [...nix.matchAll(/\bpkgs\.([A-Za-z_][A-Za-z0-9_'-]*(?:\.[A-Za-z_][A-Za-z0-9_'-]*)*)/g)].map((m) => m[1]!.replace(/\.(withPackages|override)$/, ''));
+
+  it('are exactly what the generated Nix selects from nixpkgs: a Yarn stage uses mkDerivation and the Yarn hooks, not buildNpmPackage', () => {
+    const { plan, files } = convert(['FROM node:22 AS build', 'WORKDIR /app', 'COPY package.json yarn.lock ./', 'RUN yarn install --frozen-lockfile', 'COPY . .', 'RUN yarn build', 'FROM nginx:alpine', 'COPY --from=build /app/dist /usr/share/nginx/html', ''].join('\n'), {
+      'package.json': JSON.stringify({ name: 'web', version: '1.0.0', scripts: { build: 'vite build' } }),
+      'yarn.lock': '# yarn lockfile v1\n',
+    });
+    const attrs = planAttributes(plan, loadRules()).map((r) => r.attr);
+    expect(attrs).toEqual(expect.arrayContaining(['stdenv.mkDerivation', 'fetchYarnDeps', 'yarnConfigHook', 'yarnBuildHook', 'nodejs_22', 'dockerTools.buildLayeredImage', 'lib.fakeHash']));
+    expect(attrs).not.toContain('buildNpmPackage');
+    expect(attrs).not.toContain('importNpmLock');
+    // Every pkgs.<attr> the file names is checked, and nothing else from pkgs.
+    const fromPkgs = attrs.filter((a) => !a.startsWith('lib.'));
+    expect(new Set(fromPkgs)).toEqual(new Set(selected(files['default.nix'])));
+  });
+
+  it('follow the Python environment into its package set, and Rust and Go builders', () => {
+    const python = convert(['FROM python:3.12-slim', 'RUN pip install flask==3.0.0', 'CMD ["python", "-m", "flask", "run"]', ''].join('\n'), {});
+    expect(planAttributes(python.plan, loadRules()).map((r) => r.attr)).toEqual(expect.arrayContaining(['python312', 'python312Packages.flask']));
+    const rust = convert(['FROM rust:1 AS build', 'WORKDIR /src', 'COPY . .', 'RUN cargo build --release', 'FROM scratch', 'COPY --from=build /src/target/release/app /app', ''].join('\n'), {
+      'Cargo.toml': '[package]\nname = "app"\nversion = "0.1.0"\n',
+      'Cargo.lock': 'version = 3\n',
+    });
+    const attrs = planAttributes(rust.plan, loadRules()).map((r) => r.attr);
+    expect(attrs).toContain('rustPlatform.buildRustPackage');
+    expect(attrs).not.toContain('stdenv.mkDerivation');
   });
 });
 

@@ -15,6 +15,8 @@ import { execa } from 'execa';
 import { Dock2nixError } from '../errors.js';
 import { chooseRuntime, loadRules, lookupBaseImage, type RuleSet } from '../rules/load.js';
 import type { MigrationPlan } from '../convert/types.js';
+import { defaultExpression } from '../nix/emit.js';
+import type { NixExpr } from '../nix/ast.js';
 import { versionDrift } from './versions.js';
 
 export interface AttributeRequest {
@@ -83,45 +85,19 @@ export async function checkPlan(plan: MigrationPlan, options: { nixpkgs?: string
   return checkAttributes(planAttributes(plan, loadRules()), options);
 }
 
-/** The attribute paths a plan's generated Nix uses, each with what asked for it. */
+/**
+ * The attribute paths a plan's generated Nix uses, each with what asked for it: exactly those default.nix selects
+ * from nixpkgs (read from the emitted syntax tree), with the Dockerfile line that installed a package as its source.
+ */
 export function planAttributes(plan: MigrationPlan, rules: RuleSet): AttributeRequest[] {
   const requests = new RequestList();
+  const used = usedAttributes(defaultExpression(plan));
   for (const pkg of plan.packages) {
     if (!pkg.nix) continue;
     const source = `${pkg.manager} ${pkg.name}${pkg.version ? ` ${pkg.version}` : ''} (line ${pkg.line})`;
-    for (const attr of pkg.nix.split(/\s+/).filter(Boolean)) requests.add(attr, pkg.version, source);
+    for (const attr of pkg.nix.split(/\s+/).filter(Boolean)) if (used.has(attr)) requests.add(attr, pkg.version, source);
   }
-  const image = plan.image;
-  for (const attr of image.contents) requests.add(attr, null, 'image contents');
-  if (image.python) {
-    requests.add(image.python.attr, null, 'Python interpreter');
-    for (const p of image.python.packages) requests.add(`${image.python.attr}Packages.${p}`, null, 'Python package');
-  }
-  if (image.users) requests.add('dockerTools.fakeNss', null, 'users and groups');
-  for (const link of image.symlinks) if (link.target.kind === 'package') requests.add(link.target.attr, null, `symlink ${link.path}`);
-  if (plan.format === 'nix2container') requests.add('buildEnv', null, 'image builder');
-  else requests.add(plan.format === 'stream' ? 'dockerTools.streamLayeredImage' : 'dockerTools.buildLayeredImage', null, 'image builder');
-  for (const derivation of plan.derivations) {
-    const where = `stage ${derivation.stage} build`;
-    for (const attr of [...derivation.nativeBuildInputs, ...derivation.buildInputs]) requests.add(attr, null, where);
-    const build = derivation.build;
-    switch (build.kind) {
-      case 'npm':
-        requests.add('buildNpmPackage', null, where);
-        requests.add(build.nodejs, null, where);
-        if (build.lockFile) requests.add('importNpmLock', null, where);
-        break;
-      case 'go':
-        requests.add(build.builder, null, where);
-        break;
-      case 'rust':
-        requests.add('rustPlatform.buildRustPackage', null, where);
-        break;
-      case 'generic':
-        requests.add('stdenv.mkDerivation', null, where);
-        break;
-    }
-  }
+  for (const attr of [...used].sort()) requests.add(attr, null, null);
   // A runtime picked from a base-image tag asks for the tag's version (`python:3.12-slim` → python312 at 3.12).
   for (const stage of plan.stages) {
     const match = lookupBaseImage(rules, stage.from);
@@ -130,6 +106,82 @@ export function planAttributes(plan: MigrationPlan, rules: RuleSet): AttributeRe
     if (choice.requested && /^\d/.test(choice.requested)) requests.request(choice.attr, choice.requested, `FROM ${stage.from}`);
   }
   return requests.list();
+}
+
+/** Members of a package that are functions of it, not attributes to check on their own: the package is checked. */
+const PACKAGE_FUNCTIONS = new Set(['withPackages', 'override', 'overrideAttrs', 'overridePythonAttrs']);
+
+/**
+ * The nixpkgs attribute paths an expression selects: `pkgs.a.b`, `lib.a` (default.nix binds lib to pkgs.lib), and
+ * `ps.a` inside `pkgs.<python>.withPackages (ps: ...)` as `<python>Packages.a`. Raw code is not read.
+ */
+export function usedAttributes(expr: NixExpr): Set<string> {
+  const found = new Set<string>();
+  const walk = (node: NixExpr, sets: Map<string, string>): void => {
+    switch (node.kind) {
+      case 'select': {
+        const flat = selection(node);
+        if (flat) {
+          const prefix = flat.root === 'pkgs' ? '' : flat.root === 'lib' ? 'lib.' : sets.get(flat.root);
+          if (prefix !== undefined) {
+            const path = [...flat.path];
+            while (path.length > 1 && PACKAGE_FUNCTIONS.has(path[path.length - 1]!)) path.pop();
+            found.add(`${prefix}${path.join('.')}`);
+            return;
+          }
+        }
+        walk(node.base, sets);
+        return;
+      }
+      case 'string':
+      case 'indented':
+        for (const part of node.parts) if (typeof part !== 'string') walk(part, sets);
+        return;
+      case 'list':
+        for (const item of node.items) walk(item, sets);
+        return;
+      case 'attrs':
+      case 'let':
+        for (const binding of node.bindings) walk(binding.value, sets);
+        if (node.kind === 'let') walk(node.body, sets);
+        return;
+      case 'lambda':
+        if (typeof node.param !== 'string') for (const formal of node.param.formals) if (formal.default) walk(formal.default, sets);
+        walk(node.body, sets);
+        return;
+      case 'apply': {
+        walk(node.fn, sets);
+        // `pkgs.python312.withPackages (ps: [ ps.flask ])`: ps is python312's package set.
+        const fn = node.fn.kind === 'select' ? selection(node.fn) : null;
+        const withPackages = fn && fn.root === 'pkgs' && fn.path[fn.path.length - 1] === 'withPackages' ? fn.path.slice(0, -1).join('.') : null;
+        for (const arg of node.args) {
+          if (withPackages && arg.kind === 'lambda' && typeof arg.param === 'string') walk(arg.body, new Map([...sets, [arg.param, `${withPackages}Packages.`]]));
+          else walk(arg, sets);
+        }
+        return;
+      }
+      case 'binop':
+        walk(node.left, sets);
+        walk(node.right, sets);
+        return;
+      case 'not':
+      case 'parens':
+        walk(node.expr, sets);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(expr, new Map());
+  return found;
+}
+
+/** `pkgs.a.b` written as nested selections, as one: the identifier it starts from and the path. */
+function selection(node: NixExpr): { root: string; path: string[] } | null {
+  if (node.kind === 'id') return { root: node.name, path: [] };
+  if (node.kind !== 'select') return null;
+  const base = selection(node.base);
+  return base ? { root: base.root, path: [...base.path, ...node.path] } : null;
 }
 
 /** Requests merged by attribute: the first requested version wins, sources accumulate. */

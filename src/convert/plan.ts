@@ -14,13 +14,14 @@ import { globRegExp, hasWildcard } from './glob.js';
 import { ruleForCommand } from './commands/run.js';
 import { isValidMode } from '../nix/shell.js';
 import { cloneStage, emptyConfig, numericOwner, userIds, worst, type CommandScope, type NpmStep, type Outcome, type StageState } from './stage.js';
-import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
+import { buildDerivation, stageCacheCopy, type BuiltDerivation, type CopyRequest } from './derivations.js';
 import { buildImagePlan } from './image.js';
 import { foldPythonCopy, installsPythonOnly } from './python-stage.js';
 import { checkEntrypoint } from './entrypoint.js';
 import { secretReason, type SecretFinding } from './secrets.js';
 import { DecisionLedger, noDecisions, type Decisions } from './decisions.js';
-import type { FilePlacement, InstructionReport, MigrationPlan, OutputFormat, StageReport, Status } from './types.js';
+import { statusRank, type FilePlacement, type InstructionReport, type MigrationPlan, type OutputFormat, type StageReport, type Status } from './types.js';
+import { derivationNames } from '../nix/scope.js';
 import { exceptionFolders, ignoreRegex, plainExclusions, type IgnoreRule } from './dockerignore.js';
 
 /** Attributes that put /bin/sh in the image root. */
@@ -71,13 +72,14 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     const state = startStage(stage, states, rules);
     states.set(stage.index, state);
     for (const instruction of stage.instructions) {
-      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, mergedStages, states, decisions, secrets });
+      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, mergedStages, states, decisions, secrets, target });
       reports.push(report(instruction, stage.index, outcome));
     }
   }
 
   const targetState = states.get(target)!;
   const built = new Map<number, BuiltDerivation>();
+  const names = derivationNames(dockerfile.stages, target);
   const pythonOnly = installsPythonOnly;
   for (const [index, role] of roles) {
     if (role !== 'build' || pythonOnly(states.get(index)!)) continue;
@@ -86,7 +88,12 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
       roles.set(index, 'merged');
       continue;
     }
-    const derivation = buildDerivation(states.get(index)!, dockerfile.stages[index]!, copyRequests.filter((r) => r.stage === index), { context, rules, decisions });
+    // Only its dependency cache or context files passed on were copied (cargo chef, a dummy crate): nothing to build.
+    if (!copyRequests.some((request) => request.stage === index)) {
+      roles.set(index, 'merged');
+      continue;
+    }
+    const derivation = buildDerivation(states.get(index)!, dockerfile.stages[index]!, copyRequests.filter((r) => r.stage === index), { context, rules, decisions }, names.get(index)!);
     if (derivation) built.set(index, derivation);
   }
 
@@ -100,10 +107,19 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
       replacedWorkdir = targetState.workdir;
     }
     for (const step of targetState.go) if (step.output) own.push({ ...base, from: step.output, dest: step.output, trailingSlash: false });
-    const derivation = buildDerivation(targetState, dockerfile.stages[target]!, own, { context, rules, decisions }, 'app');
+    const derivation = buildDerivation(targetState, dockerfile.stages[target]!, own, { context, rules, decisions }, names.get(target)!);
     if (derivation) {
       built.set(target, derivation);
       copyRequests.push(...own);
+    }
+  }
+
+  for (const [index, derivation] of built) {
+    for (const problem of derivation.problems) {
+      const entry = reports.find((r) => r.line === problem.line && r.stage === index);
+      if (!entry) continue;
+      if (statusRank[problem.status] > statusRank[entry.status]) entry.status = problem.status;
+      entry.message += `; ${problem.message}`;
     }
   }
 
@@ -315,6 +331,7 @@ function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSe
     go: [],
     cargo: [],
     unhandled: [],
+    builtCopies: [],
     buildLines: [],
     config: emptyConfig(),
     needs: { caCertificates: false, tzdata: false, binSh: false, usrBinEnv: false, tmp: base.image ? base.image.kind !== 'empty' : true },
@@ -388,6 +405,8 @@ interface DecideScope {
   copyRequests: CopyRequest[];
   mergedStages: Set<number>;
   states: Map<number, StageState>;
+  /** The target stage's index. */
+  target: number;
 }
 
 function report(instruction: Instruction, stage: number | null, outcome: Outcome & { details?: string[] }): InstructionReport {
@@ -715,7 +734,9 @@ function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageSt
       const outcome = ruleForCommand(command, commandScope);
       outcomes.push(outcome);
       details.push(`${outcome.status}: ${outcome.message}`);
-      if (outcome.status === 'manual' || outcome.status === 'approximated' && outcome.rule === 'run.rm') state.unhandled.push({ line: run.line, source: command.source });
+      if ((outcome.status === 'manual' || outcome.status === 'approximated' && outcome.rule === 'run.rm') && !state.unhandled.some((u) => u.line === run.line && u.source === command.source)) {
+        state.unhandled.push({ line: run.line, source: command.source, after: buildStepCount(state) });
+      }
     }
   }
   if (outcomes.length === 1) details.length = 0;
@@ -729,6 +750,11 @@ function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageSt
   const message = outcomes.length === 1 ? outcomes[0]!.message : `${outcomes.length} commands (${counted.join(', ')})`;
   const rule = outcomes.length === 1 ? outcomes[0]!.rule : `run.${status}`;
   return { status, rule, message: mountNotes.length && outcomes.length === 1 ? `${message}; ${mountNotes.join('; ')}` : message, details };
+}
+
+/** Build steps a language builder does itself, so far in the stage: a replayed command goes before or after them. */
+export function buildStepCount(state: StageState): number {
+  return state.npm.filter((s) => s.action === 'run').length + state.go.length + state.cargo.length;
 }
 
 function shellQuote(word: string): string {
@@ -797,6 +823,19 @@ function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, sta
       const special = specialStageCopy(from, state);
       if (special) {
         outcomes.push(special);
+        continue;
+      }
+      const passed = sourceState ? stageCacheCopy(from, sourceState, scope.context) : null;
+      if (passed?.kind === 'cache') {
+        outcomes.push({ status: 'ignored', rule: 'copy.from-stage.cache', message: `${passed.message} (stage ${stageLabel(scope.dockerfile.stages[source]!)})` });
+        continue;
+      }
+      if (passed?.kind === 'context' && stage.index !== scope.target) {
+        // A build stage taking context files another stage only passed on: they are part of its own source.
+        state.files.push({ line: copy.line, source: { kind: 'context', path: passed.path, directory: passed.directory }, dest: target, owner, mode: copy.chmod });
+        state.contextCopies.push({ line: copy.line, source: passed.path, directory: passed.directory, dest: target });
+        state.contextFiles.set(passed.directory ? `${target}/` : target, passed.path);
+        outcomes.push({ status: 'mapped', rule: 'copy.from-stage.context', message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)} is ${passed.path || '.'} of the build context, unchanged there: part of this stage's source` });
         continue;
       }
       const installed = sourceState ? installedNodeModules(sourceState, from) : null;

@@ -61,6 +61,8 @@ export interface GoStep {
   ldflags: string[];
   tags: string[];
   cgo: boolean | null;
+  /** `make <target>` whose recipe dock2nix could not read: the derivation runs it as written (its source). */
+  make?: string;
 }
 
 export interface CargoStep {
@@ -70,6 +72,10 @@ export interface CargoStep {
   bins: string[];
   features: string[];
   noDefaultFeatures: boolean;
+  /** `-p`/`--package` names (a workspace member). */
+  packages: string[];
+  /** `--manifest-path`, resolved in the stage. */
+  manifestPath: string | null;
 }
 
 export interface StageState {
@@ -114,8 +120,14 @@ export interface StageState {
   npm: NpmStep[];
   go: GoStep[];
   cargo: CargoStep[];
-  /** RUN commands that no rule understood, kept for a generic build. */
-  unhandled: Array<{ line: number; source: string }>;
+  /**
+   * RUN commands the stage's derivation replays as written: those no rule understood (manual) and those a rule
+   * keeps as they are (`go generate`, `npx vite build`: replayed). `after`: how many build steps (npm run, go build,
+   * cargo build) came before it in the stage, so a language builder replays it before or after its own build.
+   */
+  unhandled: Array<{ line: number; source: string; after?: number; replayed?: boolean }>;
+  /** Build outputs a command copied elsewhere in the stage (`cp target/release/x /out/`): absolute paths. */
+  builtCopies: Array<{ line: number; from: string; to: string }>;
   buildLines: number[];
   config: Omit<ImageConfigPlan, 'Env'>;
   needs: { caCertificates: boolean; tzdata: boolean; binSh: boolean; usrBinEnv: boolean; tmp: boolean };
@@ -165,6 +177,7 @@ export function cloneStage(parent: StageState, index: number, name: string | nul
     go: [...parent.go],
     cargo: [...parent.cargo],
     unhandled: [...parent.unhandled],
+    builtCopies: [...parent.builtCopies],
     buildLines: [...parent.buildLines],
     config: { ...parent.config, ExposedPorts: [...parent.config.ExposedPorts], Volumes: [...parent.config.Volumes], Labels: [...parent.config.Labels] },
     needs: { ...parent.needs },

@@ -46,7 +46,8 @@ export interface StageReport {
   from: string;
   /**
    * image: the target; build: a derivation a later stage copies from; base: a stage another starts FROM;
-   * merged: a stage that only installs dependencies another copies (its node_modules), installed there instead; unused.
+   * merged: a stage that only installs dependencies another copies (its node_modules), installed there instead, or
+   * whose only copied outputs are Docker dependency caches or context files it passed on (nothing to build); unused.
    */
   role: 'image' | 'build' | 'base' | 'merged' | 'unused';
   builder: string | null;
@@ -149,6 +150,8 @@ export interface NpmBuild {
   npmFlags: string[];
   /** The Dockerfile installed without dev dependencies (`--omit=dev`, `--production`, NODE_ENV=production). */
   omitDev: boolean;
+  /** The Dockerfile line of the install, for the markers on hashes to fill in. */
+  line: number;
 }
 
 export interface GoBuild {
@@ -162,14 +165,32 @@ export interface GoBuild {
   vendorHash: null | 'unknown';
   /** The binary name buildGoModule installs, and the name the Dockerfile gave it with -o. */
   binaries: Array<{ installed: string; wanted: string }>;
+  /**
+   * `make <target>` commands whose recipe dock2nix could not read: the derivation keeps buildGoModule's Go and
+   * vendored modules but runs these as its build (and installs what later stages copy); empty otherwise.
+   */
+  make: Array<{ line: number; source: string }>;
+  /** The Dockerfile line of the first build, for the marker on vendorHash. */
+  line: number;
 }
 
 export interface RustBuild {
   kind: 'rust';
-  lockFile: string;
+  /** Cargo.lock (context-relative), or null when the context has none (then a cargoHash to fill in). */
+  lockFile: string | null;
+  /** The folder holding Cargo.lock, relative to the source root, when not the root itself (cargoRoot). */
+  cargoRoot: string | null;
+  /** The crate the Dockerfile built, relative to the source root, when not the root (buildAndTestSubdir). */
+  buildAndTestSubdir: string | null;
   binaries: string[];
   features: string[];
   noDefaultFeatures: boolean;
+  /** `-p X`, `--bin Y` as the Dockerfile gave them (cargoBuildFlags). */
+  cargoBuildFlags: string[];
+  /** One per git source of Cargo.lock: the `name-version` key cargoLock.outputHashes wants, and the URL. */
+  gitDependencies: Array<{ key: string; url: string }>;
+  /** The Dockerfile line of the build, for the markers on hashes to fill in. */
+  line: number;
 }
 
 export interface GenericBuild {
@@ -197,6 +218,13 @@ export interface DerivationPlan {
   env: Array<[string, string]>;
   /** What the derivation installs: a path of the stage (relative to workdir) → a path in $out. */
   outputs: Array<{ from: string; to: string; directory: boolean }>;
+  /** Binaries a language builder installs in $out/bin, also placed where the Dockerfile had them (→ a path in $out). */
+  binaryCopies: Array<{ bin: string; to: string }>;
+  /**
+   * Commands of the stage a language builder (npm, Go, Rust) does not do itself, replayed as written before its
+   * build or after it; `manual` when no rule understood them (the emitter marks those). Empty for generic builds.
+   */
+  replays: Array<{ line: number; source: string; phase: 'before' | 'after'; manual: boolean }>;
   /** Lines of the Dockerfile this derivation stands for. */
   lines: number[];
 }

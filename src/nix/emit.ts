@@ -126,6 +126,18 @@ function dockerignoreBindings(ignore: NonNullable<MigrationPlan['contextIgnore']
 }
 
 function emitDefault(plan: MigrationPlan): string {
+  const formals: Array<{ name: string; default?: NixExpr }> = [{ name: 'pkgs', default: apply(id('import'), raw('<nixpkgs>'), attrs([])) }];
+  if (plan.format === 'nix2container') {
+    // Without the flake, nix2container comes from its repository's default branch (the flake pins it).
+    formals.push({ name: 'nix2container', default: raw('(import (builtins.fetchTarball "https://github.com/nlewo/nix2container/archive/master.tar.gz") { inherit pkgs; }).nix2container') });
+  }
+  const signature = print(lambda({ formals }, id('x'))).replace(/: x$/, ':');
+  const text = print(defaultExpression(plan));
+  return `${header(plan, 'default.nix', text.includes(`# ${MARKER}`))}\n${signature}\n\n${text}\n`;
+}
+
+/** default.nix's body (below its arguments): the let bindings and the image. `--check` reads what it selects. */
+export function defaultExpression(plan: MigrationPlan): NixExpr {
   const { image } = plan;
   const bindings: Binding[] = [];
   const usesContext = image.files.some((f) => f.source.kind === 'context') || plan.derivations.length > 0;
@@ -241,14 +253,7 @@ function emitDefault(plan: MigrationPlan): string {
       bind('config', config, configTodo),
     ]));
   }
-  const formals: Array<{ name: string; default?: NixExpr }> = [{ name: 'pkgs', default: apply(id('import'), raw('<nixpkgs>'), attrs([])) }];
-  if (plan.format === 'nix2container') {
-    // Without the flake, nix2container comes from its repository's default branch (the flake pins it).
-    formals.push({ name: 'nix2container', default: raw('(import (builtins.fetchTarball "https://github.com/nlewo/nix2container/archive/master.tar.gz") { inherit pkgs; }).nix2container') });
-  }
-  const signature = print(lambda({ formals }, id('x'))).replace(/: x$/, ':');
-  const text = print(letIn(bindings, body));
-  return `${header(plan, 'default.nix', text.includes(`# ${MARKER}`))}\n${signature}\n\n${text}\n`;
+  return letIn(bindings, body);
 }
 
 /**
@@ -346,7 +351,46 @@ function installPhase(derivation: DerivationPlan): NixExpr {
   return indented(lines.join('\n'));
 }
 
-const HASH_TODO = 'TODO(dock2nix): build once and paste the hash Nix prints here (again whenever the lock file changes).';
+/** The marker on a binding that needs the user's action, for Dockerfile line `line`. */
+function todo(line: number, what: string): string {
+  return `TODO(dock2nix): line ${line}: ${what}`;
+}
+
+const hashTodo = (line: number, what = 'hash') => todo(line, `build once and paste the ${what} Nix prints here (again whenever the lock file changes).`);
+
+/** The stage's own commands a language builder replays in one phase, each with its line (and a marker when manual). */
+function replayLines(derivation: DerivationPlan, phase: 'before' | 'after' | 'all'): string[] {
+  return derivation.replays
+    .filter((r) => phase === 'all' || r.phase === phase)
+    .flatMap((r) => [r.manual ? `# ${todo(r.line, 'not converted; replayed as written: check that it works offline in the build sandbox')}` : `# Dockerfile line ${r.line}`, r.source]);
+}
+
+/** A phase string from shell lines, or null when there are none. */
+function phase(lines: string[]): NixExpr | null {
+  return lines.length ? indented(`${lines.join('\n')}\n`) : null;
+}
+
+/** No build script: the build is the stage's replayed commands, or nothing at all (`dont`). */
+function replayOnlyBuild(derivation: DerivationPlan, dont: string): Binding {
+  const lines = replayLines(derivation, 'all');
+  if (!lines.length) return bind(dont, bool(true));
+  return bind('buildPhase', indented(['runHook preBuild', ...lines, 'runHook postBuild'].join('\n')), ['The commands of the stage the builder does not do itself, in the Dockerfile\'s order.']);
+}
+
+/** Binaries a language builder installed in $out/bin, placed where the Dockerfile also had them. */
+function binaryCopyLines(derivation: DerivationPlan): string[] {
+  return derivation.binaryCopies.flatMap((c) => {
+    const parent = c.to.includes('/') ? c.to.slice(0, c.to.lastIndexOf('/')) : '';
+    return [...(parent ? [`mkdir -p $out/${shellQuote(parent)}`] : []), `cp $out/bin/${shellQuote(c.bin)} $out/${shellQuote(c.to)}`];
+  });
+}
+
+/** What later stages copy from the build folder, other than the builder's binaries: copied into $out. */
+function extraOutputLines(derivation: DerivationPlan): string[] {
+  return derivation.outputs
+    .filter((o) => !o.to.startsWith('bin/'))
+    .flatMap((o) => (o.from === '.' ? ['cp -r . $out'] : [`mkdir -p $out/${shellQuote(o.to.includes('/') ? o.to.slice(0, o.to.lastIndexOf('/')) : '.')}`, `cp -r ${shellQuote(o.from)} $out/${shellQuote(o.to)}`]));
+}
 
 /**
  * A Yarn 1 or pnpm stage: stdenv.mkDerivation with the package manager's nixpkgs hooks. The dependencies are one
@@ -360,13 +404,16 @@ function yarnOrPnpmDerivation(derivation: DerivationPlan, build: Extract<Derivat
   const inputs = [...new Set([build.nodejs, ...tools, ...derivation.nativeBuildInputs])];
   b.push(bind('nativeBuildInputs', list(inputs.map((attr) => pkg(attr)))));
   if (build.manager === 'yarn') {
-    b.push(bind('yarnOfflineCache', apply(select(pkgs, 'fetchYarnDeps'), attrs([bind('yarnLock', lock), bind('hash', select(id('lib'), 'fakeHash'), [HASH_TODO])]))));
+    b.push(bind('yarnOfflineCache', apply(select(pkgs, 'fetchYarnDeps'), attrs([bind('yarnLock', lock), bind('hash', select(id('lib'), 'fakeHash'), [hashTodo(build.line)])]))));
     // Without a script, no build at all (dontYarnBuild alone would leave stdenv's default build, make).
     if (build.buildScript) {
       b.push(bind('yarnBuildScript', str(build.buildScript)));
       // yarnBuildHook runs preBuild first; the configure hook has installed every dependency by then.
-      if (build.omitDev) b.push(bind('preBuild', indented(YARN_PRUNE), ['Without dev dependencies, as the Dockerfile installed them.']));
-    } else b.push(bind('dontBuild', bool(true)));
+      const before = phase([...(build.omitDev ? [YARN_PRUNE] : []), ...replayLines(derivation, 'before')]);
+      if (before) b.push(bind('preBuild', before, build.omitDev ? ['Without dev dependencies, as the Dockerfile installed them.'] : []));
+      const after = phase(replayLines(derivation, 'after'));
+      if (after) b.push(bind('postBuild', after));
+    } else b.push(replayOnlyBuild(derivation, 'dontBuild'));
   } else {
     b.push(
       bind(
@@ -378,13 +425,14 @@ function yarnOrPnpmDerivation(derivation: DerivationPlan, build: Extract<Derivat
             bind('version', str(derivation.version)),
             bind('src', id('src')),
             bind('fetcherVersion', int(3), ['The store format of fetchPnpmDeps (a reproducible tarball); see the nixpkgs manual.']),
-            bind('hash', select(id('lib'), 'fakeHash'), [HASH_TODO]),
+            bind('hash', select(id('lib'), 'fakeHash'), [hashTodo(build.line)]),
           ]),
         ),
       ),
     );
-    if (build.buildScript) b.push(bind('buildPhase', indented(['runHook preBuild', `pnpm run ${shellQuote(build.buildScript)}`, 'runHook postBuild'].join('\n'))));
-    else b.push(bind('dontBuild', bool(true)));
+    if (build.buildScript) {
+      b.push(bind('buildPhase', indented([...['runHook preBuild', ...replayLines(derivation, 'before'), `pnpm run ${shellQuote(build.buildScript)}`], ...replayLines(derivation, 'after'), 'runHook postBuild'].join('\n'))));
+    } else b.push(replayOnlyBuild(derivation, 'dontBuild'));
   }
   return nodeDerivation('stdenv.mkDerivation', derivation, b, envBindings);
 }
@@ -424,55 +472,94 @@ function derivationBinding(derivation: DerivationPlan): Binding {
         b.push(
           bind('npmDepsHash', select(id('lib'), 'fakeHash'), [
             build.lockFile
-              ? HASH_TODO
-              : 'TODO(dock2nix): there is no package-lock.json; add one, or build once and paste the hash Nix prints here.',
+              ? hashTodo(build.line)
+              : todo(build.line, 'there is no package-lock.json; add one, or build once and paste the hash Nix prints here.'),
           ]),
         );
       }
-      if (build.buildScript) b.push(bind('npmBuildScript', str(build.buildScript)));
-      else b.push(bind('dontNpmBuild', bool(true)));
+      if (build.buildScript) {
+        b.push(bind('npmBuildScript', str(build.buildScript)));
+        const before = phase(replayLines(derivation, 'before'));
+        if (before) b.push(bind('preBuild', before));
+        const after = phase(replayLines(derivation, 'after'));
+        if (after) b.push(bind('postBuild', after));
+      } else b.push(replayOnlyBuild(derivation, 'dontNpmBuild'));
       value = nodeDerivation('buildNpmPackage', derivation, b, envBindings);
       break;
     }
     case 'go': {
       const b: Binding[] = [...common];
       const renames = build.binaries.filter((x) => x.installed !== x.wanted);
-      b.push(bind('subPackages', list(build.subPackages.map((p) => str(p)))));
+      const make = build.make.length > 0;
+      if (!make) b.push(bind('subPackages', list(build.subPackages.map((p) => str(p)))));
       b.push(bind('doCheck', bool(false), ['The Dockerfile runs no tests; set true to run go test in the build.']));
       if (build.ldflags.length) b.push(bind('ldflags', list(build.ldflags.map((f) => str(f)))));
       if (build.tags.length) b.push(bind('tags', list(build.tags.map((t) => str(t)))));
       b.push(
         build.vendorHash === null
           ? bind('vendorHash', nul, ['No dependencies to download (or they are vendored).'])
-          : bind('vendorHash', select(id('lib'), 'fakeHash'), ['TODO(dock2nix): build once and paste the vendorHash Nix prints here.']),
+          : bind('vendorHash', select(id('lib'), 'fakeHash'), [hashTodo(build.line, 'vendorHash')]),
       );
       const env = [...envBindings];
       if (build.cgo !== null) env.push(bind('CGO_ENABLED', int(build.cgo ? 1 : 0)));
       if (env.length) b.push(bind('env', attrs(sortBindings(env))));
-      if (renames.length) {
-        b.push(bind('postInstall', indented(renames.map((r) => `mv $out/bin/${shellQuote(r.installed)} $out/bin/${shellQuote(r.wanted)}`).join('\n')), ['Name the binaries as go build -o did.']));
-      }
-      const extra = derivation.outputs.filter((o) => !o.to.startsWith('bin/'));
-      if (extra.length) {
-        b.push(bind('postBuild', indented(extra.map((o) => `mkdir -p $out/${shellQuote(o.to.includes('/') ? o.to.slice(0, o.to.lastIndexOf('/')) : '.')}\ncp -r ${shellQuote(o.from)} $out/${shellQuote(o.to)}`).join('\n'))));
+      if (make) {
+        // buildGoModule's configure phase has set up Go and the vendored modules (offline); the Makefile builds.
+        const steps = build.make.flatMap((m) => [`# Dockerfile line ${m.line}`, m.source]);
+        b.push(
+          bind('buildPhase', indented(['runHook preBuild', ...steps, 'runHook postBuild'].join('\n')), [
+            todo(build.make[0]!.line, 'the Makefile target runs as written; check that it builds offline and leaves what later stages copy.'),
+          ]),
+        );
+        b.push(bind('installPhase', installPhase(derivation), ['Install what the Dockerfile copies out of this stage.']));
+      } else {
+        // Not preBuild: the module download (goModules) runs that one too.
+        const before = phase(replayLines(derivation, 'before'));
+        if (before) b.push(bind('postConfigure', before, ['Commands of the stage that run before its go build.']));
+        const after = phase([...replayLines(derivation, 'after'), ...extraOutputLines(derivation)]);
+        if (after) b.push(bind('postBuild', after));
+        const install = phase([...renames.map((r) => `mv $out/bin/${shellQuote(r.installed)} $out/bin/${shellQuote(r.wanted)}`), ...binaryCopyLines(derivation)]);
+        if (install) b.push(bind('postInstall', install, [renames.length ? 'Name the binaries as go build -o did, and place them where the Dockerfile had them.' : 'Place the binaries where the Dockerfile had them.']));
       }
       value = apply(select(pkgs, build.builder), attrs(sortBindings(b)));
       break;
     }
     case 'rust': {
       const b: Binding[] = [...common];
-      b.push(bind(['cargoLock', 'lockFile'], contextPath(build.lockFile)));
+      if (build.lockFile) {
+        b.push(bind(['cargoLock', 'lockFile'], contextPath(build.lockFile)));
+        if (build.gitDependencies.length) {
+          b.push(
+            bind(
+              ['cargoLock', 'outputHashes'],
+              attrs(build.gitDependencies.map((g) => bind(g.key, select(id('lib'), 'fakeHash'), [todo(build.line, `build once and paste the hash Nix prints for the git dependency ${g.url} here.`)]))),
+              ['One per git source of Cargo.lock.'],
+            ),
+          );
+        }
+      } else {
+        b.push(bind('cargoHash', select(id('lib'), 'fakeHash'), [todo(build.line, 'there is no Cargo.lock in the build context: run cargo generate-lockfile, commit it, and use cargoLock.lockFile instead of this hash.')]));
+      }
+      if (build.cargoRoot) b.push(bind('cargoRoot', str(build.cargoRoot)));
+      if (build.buildAndTestSubdir) b.push(bind('buildAndTestSubdir', str(build.buildAndTestSubdir)));
+      if (build.cargoBuildFlags.length) b.push(bind('cargoBuildFlags', list(build.cargoBuildFlags.map((f) => str(f))), ['As the Dockerfile\'s cargo build.']));
       b.push(bind('doCheck', bool(false), ['The Dockerfile runs no tests; set true to run cargo test in the build.']));
       if (build.features.length) b.push(bind('buildFeatures', list(build.features.map((f) => str(f)))));
       if (build.noDefaultFeatures) b.push(bind('buildNoDefaultFeatures', bool(true)));
       if (envBindings.length) b.push(bind('env', attrs(envBindings)));
+      const before = phase(replayLines(derivation, 'before'));
+      if (before) b.push(bind('preBuild', before));
+      const after = phase(replayLines(derivation, 'after'));
+      if (after) b.push(bind('postBuild', after));
+      const install = phase([...extraOutputLines(derivation), ...binaryCopyLines(derivation)]);
+      if (install) b.push(bind('postInstall', install, ['Place what the Dockerfile copies out of this stage.']));
       value = apply(select(pkgs, 'rustPlatform.buildRustPackage'), attrs(sortBindings(b)));
       break;
     }
     case 'generic': {
       const b: Binding[] = [...common];
-      const script = build.commands.map((c) => `# Dockerfile line ${c.line}\n${c.source}`).join('\n');
-      b.push(bind('buildPhase', indented('runHook preBuild\n', script ? `${script}\n` : '', 'runHook postBuild\n'), ['TODO(dock2nix): these commands come from the Dockerfile and were not converted; check that they build without network access.']));
+      const script = build.commands.map((c) => `# ${todo(c.line, 'not converted; replayed as written: check that it builds without network access')}\n${c.source}`).join('\n');
+      b.push(bind('buildPhase', indented('runHook preBuild\n', script ? `${script}\n` : '', 'runHook postBuild\n'), ['The commands of the stage, from the Dockerfile, as written.']));
       b.push(bind('installPhase', installPhase(derivation)));
       if (envBindings.length) b.push(bind('env', attrs(envBindings)));
       value = apply(select(pkgs, 'stdenv.mkDerivation'), attrs(sortBindings(b)));

@@ -33,7 +33,7 @@ let
     "pname" "version" "name" "src" "srcs" "sourceRoot" "nativeBuildInputs" "buildInputs" "propagatedBuildInputs"
     "buildPhase" "installPhase" "checkPhase" "configurePhase" "preBuild" "postBuild" "preInstall" "postInstall"
     "doCheck" "dontBuild" "dontInstall" "env" "meta" "passthru" "patches" "postPatch" "prePatch" "strictDeps"
-    "dontStrip" "dontFixup" "outputs" "makeFlags" "buildFlags"
+    "dontStrip" "dontFixup" "outputs" "makeFlags" "buildFlags" "preConfigure" "postConfigure"
   ];
 
   checkDerivation = fname: args:
@@ -184,7 +184,7 @@ let
     let
       a = checkDerivation "buildRustPackage" (check "buildRustPackage" (mkDerivationArgs ++ [
         "cargoHash" "cargoLock" "cargoDeps" "cargoVendorDir" "buildFeatures" "buildNoDefaultFeatures" "buildType"
-        "buildAndTestSubdir" "cargoRoot" "cargoPatches" "useNextest" "auditable"
+        "buildAndTestSubdir" "cargoRoot" "cargoPatches" "useNextest" "auditable" "cargoBuildFlags"
       ]) [ "src" ] args);
       lock = check "cargoLock" [ "lockFile" "outputHashes" "allowBuiltinFetchGit" "lockFileContents" "extraRegistries" ] [ ] (a.cargoLock or { });
     in

@@ -3,7 +3,7 @@
  * updates the stage and says how well the command maps to Nix. A command no rule claims needs manual work.
  */
 import { match } from 'ts-pattern';
-import { UNKNOWN_DIRECTORY, type ShellCommand } from '../../shell/analyze.js';
+import { analyzeShell, UNKNOWN_DIRECTORY, type ShellCommand } from '../../shell/analyze.js';
 import { resolvePath } from '../../container-path.js';
 import type { CommandScope, Outcome } from '../stage.js';
 import { flagValue, hasFlag, parseArgs } from './args.js';
@@ -12,6 +12,7 @@ import { parseRequirement, parseRequirements } from './requirements.js';
 import { addGroup, addUser } from './users.js';
 import { contextPathOf, groupSelection, projectDirOf, readPythonProject } from './python-projects.js';
 import { chmod, chown, mkdir, removePlaced } from './paths.js';
+import { isRustStage } from '../derivations.js';
 
 type Rule = (words: string[], command: ShellCommand, scope: CommandScope) => Outcome;
 
@@ -448,32 +449,262 @@ const go: Rule = (words, command, scope) => {
         : ignored('run.go.mod', `go ${action} ${packages.join(' ')}: dependencies come from buildGoModule's vendorHash`),
     )
     .with('test', 'vet', 'version', 'env', 'fmt', () => ignored('run.go.check', `go ${action}: checks run in buildGoModule's checkPhase`))
+    .with('generate', () => {
+      scope.stage.unhandled.push({ line: scope.line, source: command.source, after: buildSteps(scope.stage), replayed: true });
+      return { status: 'approximated' as const, rule: 'run.go.generate', message: `go generate: replayed in the derivation before its build, offline with the vendored modules; a generator that downloads, or calls a tool the stage lacks, fails there` };
+    })
     .otherwise(() => manual('run.go.unknown', `go ${action ?? ''}: not understood`));
 };
 
+/** Crates installed only to speed up Docker builds: Nix builds the project without them. */
+const CARGO_BUILD_TOOLS = new Set(['cargo-chef', 'sccache', 'cargo-cache', 'cargo-build-deps']);
+
 const cargo: Rule = (words, command, scope) => {
-  const args = parseArgs(words.slice(1), new Set(['--bin', '--features', '-F', '--target', '--manifest-path', '-p', '--package', '--profile', '-j', '--jobs', '--root', '--path']));
-  const [action] = args.operands;
+  const args = parseArgs(words.slice(1), new Set(['--bin', '--features', '-F', '--target', '--manifest-path', '-p', '--package', '--profile', '-j', '--jobs', '--root', '--path', '--recipe-path', '--name', '--vcs', '--edition', '--version', '--git', '--branch', '--tag', '--rev', '--registry', '--index']));
+  const [action, ...operands] = args.operands;
+  if (action === 'chef') {
+    return ignored('run.cargo.chef', `cargo chef ${operands[0] ?? ''}: cargo-chef caches the dependencies in a Docker layer; the derivation builds them from Cargo.lock itself (cargoLock)`);
+  }
+  if (action === 'new' || action === 'init') {
+    return ignored('run.cargo.dummy', `cargo ${action} ${operands.join(' ')}: a placeholder crate to cache the dependencies in a Docker layer; the derivation builds the real source`);
+  }
+  // `cargo install NAME` installs a crate from crates.io, not the project (that is `cargo install --path DIR`).
+  if (action === 'install' && operands.length && !hasFlag(args, '--path')) {
+    if (operands.every((crate) => CARGO_BUILD_TOOLS.has(crate.replace(/@.*$/, '')))) {
+      return ignored('run.cargo.tool', `cargo install ${operands.join(' ')}: a tool for Docker's build cache, not needed with Nix`);
+    }
+    return manual('run.cargo.install-crate', `cargo install ${operands.join(' ')}: installs a crate from crates.io at build time; use its nixpkgs package (or rustPlatform.buildRustPackage with its source)`);
+  }
   return match(action)
     .with('build', 'install', () => {
+      const manifestPath = flagValue(args, '--manifest-path');
+      const path = action === 'install' ? flagValue(args, '--path') : null;
       scope.stage.cargo.push({
         line: scope.line,
-        cwd: command.cwd,
+        cwd: path ? resolvePath(command.cwd, path) : command.cwd,
         release: action === 'install' || hasFlag(args, '--release', '-r'),
         bins: args.flags.get('--bin') ?? [],
         features: [...(args.flags.get('--features') ?? []), ...(args.flags.get('-F') ?? [])].flatMap((f) => f.split(/[\s,]+/)).filter(Boolean),
         noDefaultFeatures: hasFlag(args, '--no-default-features'),
+        packages: [...(args.flags.get('-p') ?? []), ...(args.flags.get('--package') ?? [])],
+        manifestPath: manifestPath ? resolvePath(command.cwd, manifestPath) : null,
       });
       scope.stage.buildLines.push(scope.line);
-      return { status: 'mapped' as const, rule: 'run.cargo.build', message: `cargo ${action}: rustPlatform.buildRustPackage with cargoLock.lockFile` };
+      return { status: 'mapped' as const, rule: 'run.cargo.build', message: `cargo ${action}: rustPlatform.buildRustPackage` };
     })
     .with('fetch', 'vendor', 'generate-lockfile', () => ignored('run.cargo.fetch', `cargo ${action}: dependencies come from Cargo.lock`))
     .with('test', 'check', 'clippy', 'fmt', () => ignored('run.cargo.check', `cargo ${action}: checks run in buildRustPackage's checkPhase`))
     .otherwise(() => manual('run.cargo.unknown', `cargo ${action ?? ''}: not understood`));
 };
 
+/**
+ * Paths of the placeholder-crate trick in a Rust stage (`cargo new dummy`, `echo 'fn main() {}' > src/main.rs`, a
+ * first `cargo build`, then `rm -rf target/release/deps/app*` or `rm src/*.rs`): cargo's target folder and the
+ * crate's .rs files and src folder.
+ */
+function cargoScaffolding(scope: CommandScope, path: string): boolean {
+  if (!isRustStage(scope.stage)) return false;
+  return /(^|\/)target(\/|$)/.test(path) || /\.rs$/.test(path) || /(^|\/)src(\/\*)?$/.test(path) || /\/src\/[^/]*\*[^/]*$/.test(path);
+}
+
+/** A path where a language build left a binary: cargo's target folder, a `go build -o` output, GOPATH/bin. */
+function builtOutput(stage: CommandScope['stage'], path: string): boolean {
+  if (stage.cargo.length && /\/target\/(?:[^/]+\/)?(?:release|debug)\/[^/]+$/.test(path)) return true;
+  if (stage.go.some((step) => step.output === path && step.make === undefined)) return true;
+  return stage.go.length > 0 && /^\/go\/bin\/[^/]+$/.test(path);
+}
+
+/**
+ * `cp target/release/app /out/` (or mv, install) after the build: the derivation's binary is placed where the
+ * command put it, for the stages that copy it from there. Other copies are not converted.
+ */
+const copyBuilt: Rule = (words, command, scope) => {
+  const args = parseArgs(words.slice(1), new Set(['-m', '--mode', '-t', '--target-directory', '-o', '--owner', '-g', '--group', '-S', '--suffix']));
+  const targetDir = flagValue(args, '-t', '--target-directory');
+  const sources = (targetDir ? args.operands : args.operands.slice(0, -1)).map((s) => resolvePath(command.cwd, s));
+  const dest = targetDir ?? args.operands[args.operands.length - 1];
+  if (!dest || !sources.length || !sources.every((s) => builtOutput(scope.stage, s))) return unknownProgram(command, words[0]!.split('/').pop()!);
+  const destPath = resolvePath(command.cwd, dest);
+  const intoDir = Boolean(targetDir) || dest.endsWith('/') || sources.length > 1 || scope.stage.directories.has(destPath) || /^\/(usr\/(local\/)?)?s?bin$/.test(destPath);
+  const placed = sources.map((from) => ({ line: scope.line, from, to: intoDir ? `${destPath.replace(/\/$/, '')}/${from.split('/').pop()}` : destPath }));
+  scope.stage.builtCopies.push(...placed);
+  return { status: 'mapped', rule: 'run.cp.build-output', message: `${words[0]} ${placed.map((p) => `${p.from} → ${p.to}`).join(', ')}: the derivation's binary, placed there for the stages that copy it` };
+};
+
+function unknownProgram(command: ShellCommand, base: string): Outcome {
+  return manual('run.unknown', `${command.source}: no Nix equivalent known for "${base}"; it becomes part of a build step to finish by hand`);
+}
+
+const touch: Rule = (words, command, scope) => {
+  const { operands } = parseArgs(words.slice(1));
+  const paths = operands.map((p) => resolvePath(command.cwd, p));
+  if (paths.length && paths.every((p) => cargoScaffolding(scope, p))) return ignored('run.cargo.dummy', `touch ${operands.join(' ')}: makes cargo rebuild the crate after the placeholder; the derivation builds the real source once`);
+  return unknownProgram(command, 'touch');
+};
+
+/** Whether the stage builds Go: a golang base, a go build before, or a go.mod copied where the command runs. */
+function goStage(scope: CommandScope, cwd: string): boolean {
+  return Boolean(scope.stage.runtimes.go) || scope.stage.go.length > 0 || contextPathOf(scope.stage, resolvePath(cwd, 'go.mod')) !== null;
+}
+
+/**
+ * `make <target>` in a Go stage. When the Makefile's recipe for the target is plain commands dock2nix converts
+ * (`go build -o bin/app -ldflags ... ./cmd/app`), they become buildGoModule's flags. Otherwise the derivation
+ * keeps buildGoModule's Go and vendored modules and runs the target as written, marked for a check.
+ */
+const make: Rule = (words, command, scope) => {
+  const args = parseArgs(words.slice(1), new Set(['-C', '--directory', '-f', '--file', '--makefile', '-j', '--jobs', '-l', '-o', '-W', '-I']));
+  const dir = resolvePath(command.cwd, flagValue(args, '-C', '--directory') ?? '.');
+  if (!goStage(scope, dir)) return unknownProgram(command, 'make');
+  const overrides = Object.fromEntries(args.operands.filter((o) => o.includes('=')).map((o) => [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)]));
+  const targets = args.operands.filter((o) => !o.includes('='));
+  const names = flagValue(args, '-f', '--file', '--makefile') ? [flagValue(args, '-f', '--file', '--makefile')!] : ['GNUmakefile', 'makefile', 'Makefile'];
+  let makefile: { path: string; text: string } | null = null;
+  for (const name of names) {
+    const path = contextPathOf(scope.stage, resolvePath(dir, name));
+    const text = path === null ? null : scope.context.readText(path);
+    if (path !== null && text !== null) {
+      makefile = { path, text };
+      break;
+    }
+  }
+  const env = { ...scope.env, ...Object.fromEntries(Object.entries(command.assigns).filter((e): e is [string, string] => e[1] !== null)) };
+  const recipe = makefile ? makeRecipe(makefile.text, targets[0] ?? null, { ...env, ...overrides }) : null;
+  const target = targets.join(' ') || recipe?.target || '(the first target)';
+  let why = !makefile ? 'no Makefile copied from the build context before it' : recipe === null ? `the recipe of "${target}" in ${makefile.path} is not plain commands dock2nix can read` : '';
+  if (recipe && makefile) {
+    const saved = { go: scope.stage.go.length, lines: scope.stage.buildLines.length, unhandled: scope.stage.unhandled.length, copies: scope.stage.builtCopies.length };
+    const analysis = analyzeShell(recipe.commands.join('\n'), env, dir);
+    const outcomes = analysis.ok ? analysis.commands.map((c) => ruleForCommand({ ...c, conditional: c.conditional || command.conditional }, scope)) : [];
+    const built = scope.stage.go.length > saved.go;
+    if (analysis.ok && built && outcomes.every((o) => o.status !== 'manual')) {
+      return { status: 'approximated', rule: 'run.make.go', message: `make ${target}: its recipe in ${makefile.path} (${recipe.commands.join('; ')}) becomes buildGoModule's build` };
+    }
+    scope.stage.go.length = saved.go;
+    scope.stage.buildLines.length = saved.lines;
+    scope.stage.unhandled.length = saved.unhandled;
+    scope.stage.builtCopies.length = saved.copies;
+    why = !analysis.ok ? `the recipe of "${target}" in ${makefile.path} does not parse` : !built ? `the recipe of "${target}" in ${makefile.path} runs no go build` : `the recipe of "${target}" in ${makefile.path} has commands dock2nix does not convert (${outcomes.filter((o) => o.status === 'manual').map((o) => o.message).join('; ')})`;
+  }
+  const cgo = command.assigns.CGO_ENABLED ?? scope.env.CGO_ENABLED ?? null;
+  scope.stage.go.push({ line: scope.line, cwd: dir, output: null, packages: [], ldflags: [], tags: [], cgo: cgo === null ? null : cgo === '1', make: command.source });
+  scope.stage.buildLines.push(scope.line);
+  return manual('run.make.go', `${command.source}: ${why}; the derivation runs it as written, with buildGoModule's Go and vendored modules (offline): check that it builds offline and leaves what later stages copy`);
+};
+
+/**
+ * The recipe of a Makefile target (the first target when none is named), with its prerequisites' recipes first
+ * and variables expanded; null when it needs make features beyond plain variables ($(shell ...), patterns...).
+ */
+export function makeRecipe(text: string, wanted: string | null, env: Record<string, string>): { target: string; commands: string[] } | null {
+  const lines = text.replace(/\\\r?\n/g, ' ').split(/\r?\n/);
+  const vars = new Map<string, string>();
+  const rules = new Map<string, { prerequisites: string[]; commands: string[] }>();
+  let first: string | null = null;
+  let current: { commands: string[] } | null = null;
+  for (const line of lines) {
+    if (line.startsWith('\t')) {
+      if (current) current.commands.push(line.slice(1));
+      continue;
+    }
+    const bare = line.replace(/#.*$/, '').trim();
+    if (!bare) continue;
+    const assign = /^(?:export\s+|override\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*(::=|:=|\?=|\+=|!=|=)\s*(.*)$/.exec(bare);
+    if (assign) {
+      current = null;
+      const [, name, op, value] = assign as unknown as [string, string, string, string];
+      if (op === '!=') return null;
+      if (op === '?=' && (vars.has(name) || env[name] !== undefined)) continue;
+      vars.set(name, op === '+=' ? `${vars.get(name) ?? ''} ${value}`.trim() : value);
+      continue;
+    }
+    const rule = /^([^:=]+?)\s*::?\s*([^=]*)$/.exec(bare);
+    if (!rule) return null;
+    const [, names, prereqs] = rule as unknown as [string, string, string];
+    const inline = prereqs.includes(';') ? prereqs.slice(prereqs.indexOf(';') + 1) : null;
+    const entry = { prerequisites: (inline === null ? prereqs : prereqs.slice(0, prereqs.indexOf(';'))).split(/\s+/).filter(Boolean), commands: inline ? [inline.trim()] : [] };
+    for (const name of names.split(/\s+/)) {
+      if (name.startsWith('.')) continue;
+      if (name.includes('%')) return null;
+      first ??= name;
+      rules.set(name, entry);
+    }
+    current = entry;
+  }
+  const target = wanted ?? first;
+  if (!target || !rules.has(target)) return null;
+  const expand = (value: string, depth = 0): string | null => {
+    if (depth > 10) return null;
+    let failed = false;
+    const out = value.replace(/\$(?:\(([^()]*)\)|\{([^{}]*)\}|([A-Za-z_@<^]))/g, (_, a?: string, b?: string, c?: string) => {
+      const name = (a ?? b ?? c)!;
+      if (/\s/.test(name) || /^[@<^]$/.test(name)) {
+        failed = true;
+        return '';
+      }
+      const value = env[name] ?? vars.get(name) ?? '';
+      const expanded = expand(value, depth + 1);
+      if (expanded === null) failed = true;
+      return expanded ?? '';
+    });
+    return failed ? null : out;
+  };
+  const commands: string[] = [];
+  const seen = new Set<string>();
+  const visit = (name: string): boolean => {
+    if (seen.has(name)) return true;
+    seen.add(name);
+    const rule = rules.get(name);
+    if (!rule) return true;
+    for (const prerequisite of rule.prerequisites) if (!visit(prerequisite)) return false;
+    for (const command of rule.commands) {
+      const expanded = expand(command.replace(/\$\$/g, '\u0001'));
+      if (expanded === null) return false;
+      const clean = expanded.replace(/\u0001/g, '$').replace(/^[@+-]+/, '').trim();
+      if (clean) commands.push(clean);
+    }
+    return true;
+  };
+  return visit(target) && commands.length ? { target, commands } : null;
+}
+
+/** Programs npx runs under another name than their package's. */
+const NPX_PACKAGES: Record<string, string> = { tsc: 'typescript', 'ng': '@angular/cli', 'nest': '@nestjs/cli', 'vue-cli-service': '@vue/cli-service', 'react-scripts': 'react-scripts', 'svelte-kit': '@sveltejs/kit' };
+
+/**
+ * `npx vite build`, `npx prisma generate` in a Node stage: replayed in the derivation's build, where
+ * node_modules/.bin has the tool when package.json names it; otherwise npx would download it, which is manual.
+ */
+const npx: Rule = (words, command, scope) => {
+  const args = parseArgs(words.slice(1), new Set(['-p', '--package', '-c', '--call']));
+  const tool = args.operands[0];
+  if (!tool) return manual('run.npx', `${command.source}: not understood`);
+  const name = tool.replace(/(.)@[^/]*$/, '$1');
+  const packageJson = contextPathOf(scope.stage, resolvePath(command.cwd, 'package.json'));
+  let dependencies: string[] = [];
+  try {
+    const meta = JSON.parse((packageJson && scope.context.readText(packageJson)) || '{}') as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    dependencies = [...Object.keys(meta.dependencies ?? {}), ...Object.keys(meta.devDependencies ?? {})];
+  } catch {
+    dependencies = [];
+  }
+  const local = dependencies.includes(name) || dependencies.includes(NPX_PACKAGES[name] ?? name);
+  if (!local || !scope.stage.npm.length) {
+    return manual('run.npx', `npx ${tool}: ${!scope.stage.npm.length ? 'no npm, Yarn or pnpm install before it in this stage' : `${name} is not a dependency in package.json`}, so npx would download it; add it to package.json (then the build replays it) or use its nixpkgs package`);
+  }
+  scope.stage.unhandled.push({ line: scope.line, source: command.source, after: buildSteps(scope.stage), replayed: true });
+  return { status: 'approximated', rule: 'run.npx', message: `npx ${tool}: replayed in the derivation's build, where node_modules/.bin has ${name} from package.json` };
+};
+
+/** Build steps a language builder does itself, so far in the stage (plan.ts's count). */
+function buildSteps(stage: CommandScope['stage']): number {
+  return stage.npm.filter((s) => s.action === 'run').length + stage.go.length + stage.cargo.length;
+}
+
 const rm: Rule = (words, command, scope) => {
   const { operands } = parseArgs(words.slice(1));
+  const scaffold = operands.map((p) => resolvePath(command.cwd, p.replace(/^~/, '/root')));
+  if (scaffold.length && scaffold.every((p) => cargoScaffolding(scope, p))) return ignored('run.cargo.dummy', `rm ${operands.join(' ')}: clears a placeholder crate or its compiled files, kept only for Docker's layer cache; the derivation builds the real source`);
   // A word only known at build time could name anything: nothing is taken out of the plan on a guess.
   const dynamic = command.words.some((w) => w.text === null);
   const placed = dynamic ? null : removePlaced(operands, command, scope);
@@ -540,6 +771,12 @@ const RULES: Record<string, Rule> = {
   pnpm: yarnOrPnpm,
   go,
   cargo,
+  cp: copyBuilt,
+  mv: copyBuilt,
+  install: copyBuilt,
+  touch,
+  make,
+  npx,
   rm,
   mkdir,
   chown,
@@ -603,7 +840,7 @@ export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outc
   if (words.length === 2 && words[1] !== null && VERSION_CHECK.test(words[1]!)) return ignored('run.version-check', `${base} ${words[1]}: a version check`);
   // An own property only: `constructor` or `__proto__` is a program name, not a rule.
   const rule = Object.hasOwn(RULES, base) ? RULES[base] : undefined;
-  if (!rule) return finish(manual('run.unknown', `${command.source}: no Nix equivalent known for "${base}"; it becomes part of a build step to finish by hand`));
+  if (!rule) return finish(unknownProgram(command, base));
   const dynamic = command.words.filter((w) => w.text === null).map((w) => w.raw);
   if (dynamic.length && PACKAGE_INSTALLERS.has(base)) {
     // Install what is known; the words only known at build time are reported, not guessed.
@@ -618,6 +855,9 @@ export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outc
   function finish(outcome: Outcome): Outcome {
     const writes = command.writes;
     for (const write of writes) if (write !== null) scope.stage.writtenFiles.add(resolvePath(command.cwd, write));
+    if (writes.length && writes.every((w) => w !== null && cargoScaffolding(scope, resolvePath(command.cwd, w)))) {
+      return ignored('run.cargo.dummy', `${command.source}: writes a placeholder ${writes.join(', ')} to cache the dependencies in a Docker layer; the derivation builds the real source`);
+    }
     if (writes.length && outcome.status !== 'manual') {
       return { status: 'manual', rule: 'run.writes-file', message: `${command.source}: writes ${writes.map((w) => w ?? '(unknown path)').join(', ')}; write the file with pkgs.writeText instead` };
     }
