@@ -8,6 +8,7 @@ import { resolvePath } from '../container-path.js';
 import type { CommandForm, Dockerfile, Instruction, Stage } from '../dockerfile/model.js';
 import { analyzeShell } from '../shell/analyze.js';
 import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/load.js';
+import { settlePython } from './commands/packages.js';
 import { Dock2nixError } from '../errors.js';
 import type { BuildContext } from './context.js';
 import { hasWildcard } from './glob.js';
@@ -117,11 +118,13 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     if (pythonOnly(sourceState) && !built.has(request.stage)) {
       for (const pkg of sourceState.pythonPackages) targetState.pythonPackages.add(pkg);
       targetState.runtimes.python ??= sourceState.runtimes.python;
+      const switched = settlePython(targetState, rules);
       const entry = reports.find((r) => r.line === request.line && r.stage === target);
       if (entry && entry.status === 'mapped') {
         entry.status = 'approximated';
         entry.message += '; the Python packages installed in that stage join the image\'s Python environment instead';
       }
+      if (entry && switched) entry.message += `; ${switched}`;
       continue;
     }
     const derivation = built.get(request.stage);
@@ -150,6 +153,16 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     }
   }
   const derivations = [...built.values()].map((d) => d.plan).sort((a, b) => a.stage - b.stage);
+
+  // A stage moved to another Python for its packages (settlePython): its FROM line says so too.
+  for (const [index, state] of states) {
+    const moved = state.runtimes.python?.substitution;
+    const from = reports.find((r) => r.stage === index && r.keyword === 'FROM');
+    if (!moved || !from || from.message.includes(moved)) continue;
+    if (from.status === 'mapped') from.status = 'approximated';
+    from.message += `; ${moved}`;
+  }
+
   const image = buildImagePlan(targetState, { name: options.imageName, format: options.format, derivationFiles, replacedWorkdir });
 
   const stages: StageReport[] = dockerfile.stages.map((stage) => ({

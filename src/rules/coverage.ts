@@ -9,7 +9,7 @@
  * are listed in `unread`, as the converter reports them, and stay out of the ratio.
  */
 import { convertDockerfile } from '../convert/convert.js';
-import { memoryContext } from '../convert/context.js';
+import { memoryContext, type BuildContext } from '../convert/context.js';
 import type { Confidence } from '../convert/types.js';
 import { isDock2nixError } from '../errors.js';
 import type { RuleSet } from './load.js';
@@ -21,6 +21,8 @@ export interface CoverageInput {
   /** A label for messages (the file name). */
   name: string;
   text: string;
+  /** The build context (a project's folder); an empty one when absent. */
+  context?: BuildContext;
 }
 
 export interface ManagerCoverage {
@@ -81,7 +83,7 @@ export function measureCoverage(inputs: CoverageInput[], rules: RuleSet): Covera
   for (const input of inputs) {
     let plan;
     try {
-      plan = convertDockerfile(input.text, memoryContext({}), rules, {
+      plan = convertDockerfile(input.text, input.context ?? memoryContext({}), rules, {
         dockerfilePath: input.name,
         imageName: 'coverage',
         contextFromOutput: '..',
