@@ -60,6 +60,8 @@ export interface CoverageReport {
   overall: ManagerCoverage;
   /** Names below high confidence, in file and line order. */
   below: UnresolvedName[];
+  /** Names resolved with confidence exact or high, and the attributes they map to. */
+  resolvedNames: Array<{ file: string; manager: CoveredManager; name: string; nix: string | null }>;
   unread: UnreadInstall[];
   /** Dockerfiles the converter rejected (with its one-line message). */
   failed: Array<{ file: string; message: string }>;
@@ -78,6 +80,7 @@ export function measureCoverage(inputs: CoverageInput[], rules: RuleSet): Covera
   const managers = Object.fromEntries(coveredManagers.map((m) => [m, emptyCoverage()])) as Record<CoveredManager, ManagerCoverage>;
   const overall = emptyCoverage();
   const below: UnresolvedName[] = [];
+  const resolvedNames: CoverageReport['resolvedNames'] = [];
   const unread: UnreadInstall[] = [];
   const failed: CoverageReport['failed'] = [];
   for (const input of inputs) {
@@ -97,6 +100,7 @@ export function measureCoverage(inputs: CoverageInput[], rules: RuleSet): Covera
     for (const pkg of plan.packages) {
       if (!isCovered(pkg.manager)) continue;
       for (const tally of [managers[pkg.manager], overall]) count(tally, pkg.confidence);
+      if (RESOLVED.has(pkg.confidence)) resolvedNames.push({ file: input.name, manager: pkg.manager, name: pkg.name, nix: pkg.nix });
       if (!RESOLVED.has(pkg.confidence)) {
         below.push({ file: input.name, line: pkg.line, manager: pkg.manager, name: pkg.name, confidence: pkg.confidence, nix: pkg.nix, note: pkg.note ?? null });
       }
@@ -108,7 +112,7 @@ export function measureCoverage(inputs: CoverageInput[], rules: RuleSet): Covera
     }
   }
   for (const tally of [...Object.values(managers), overall]) tally.ratio = tally.total ? tally.resolved / tally.total : null;
-  return { files: inputs.length, managers, overall, below, unread, failed };
+  return { files: inputs.length, managers, overall, below, resolvedNames, unread, failed };
 }
 
 function isCovered(manager: string): manager is CoveredManager {

@@ -177,14 +177,15 @@ export function compactIndex(
 
 // --- reading (lazy) ---------------------------------------------------------------------------------------
 
+/**
+ * Lookups search the text of the files directly (a record is found by its `\nname\t`), so the first lookup
+ * costs one file read, not building maps of 25,000 records; the files are ASCII, so a lowercased copy has the
+ * same offsets and serves the case-insensitive searches.
+ */
 export class NixpkgsIndex {
   readonly meta: IndexMeta;
   private readonly dir: string;
-  private top: Map<string, string> | null = null;
-  private topLower: Map<string, string[]> | null = null;
-  private topPname: Map<string, string[]> | null = null;
-  private py: Map<string, string> | null = null;
-  private pyPname: Map<string, string[]> | null = null;
+  private texts = new Map<string, { text: string; lower: string | null }>();
   private descs: { top: Map<string, string>; python: Map<string, string> } | null = null;
 
   constructor(dir: string, meta: IndexMeta) {
@@ -192,83 +193,81 @@ export class NixpkgsIndex {
     this.meta = meta;
   }
 
-  /** Where the index was read from, relative to the package when it is the shipped one. */
+  /** Where the facts come from, for notes and findings. */
   get label(): string {
     return `the nixpkgs index of ${this.meta.revision.slice(0, 12)}`;
   }
 
-  private read(file: string): string[] {
-    return readFileSync(path.join(this.dir, file), 'utf8').split('\n').filter((line) => line && !line.startsWith('#'));
+  private file(name: string): { text: string; lower: string | null } {
+    let file = this.texts.get(name);
+    if (!file) {
+      file = { text: `\n${readFileSync(path.join(this.dir, name), 'utf8')}`, lower: null };
+      this.texts.set(name, file);
+    }
+    return file;
   }
 
-  private topLines(): Map<string, string> {
-    if (!this.top) {
-      this.top = new Map();
-      for (const line of this.read('top-level.tsv')) this.top.set(line.slice(0, line.indexOf('\t')), line);
+  /** The record whose first field is exactly `name`. */
+  private record(name: string, file: string): string | undefined {
+    const { text } = this.file(file);
+    const at = text.indexOf(`\n${name}\t`);
+    if (at === -1 || name.includes('\n')) return undefined;
+    const end = text.indexOf('\n', at + 1);
+    return text.slice(at + 1, end === -1 ? undefined : end);
+  }
+
+  /** Records whose text, lowercased, matches `pattern` at a line start (the pattern starts after the newline). */
+  private search(file: string, pattern: string): string[] {
+    const f = this.file(file);
+    f.lower ??= f.text.toLowerCase();
+    const found: string[] = [];
+    const regex = new RegExp(`\\n(?=${pattern})`, 'g');
+    for (let m = regex.exec(f.lower); m; m = regex.exec(f.lower)) {
+      const end = f.text.indexOf('\n', m.index + 1);
+      found.push(f.text.slice(m.index + 1, end === -1 ? undefined : end));
     }
-    return this.top;
+    return found;
   }
 
   /** A top-level attribute, exactly as nixpkgs spells it. */
   attr(attr: string): TopFact | undefined {
-    const line = this.topLines().get(attr);
+    const line = this.record(attr, 'top-level.tsv');
     return line === undefined ? undefined : parseTop(line);
   }
 
   /** Top-level attributes whose name, ignoring case, is `name`. */
   attrsIgnoringCase(name: string): TopFact[] {
-    if (!this.topLower) {
-      this.topLower = new Map();
-      for (const attr of this.topLines().keys()) push(this.topLower, attr.toLowerCase(), attr);
-    }
-    return (this.topLower.get(name.toLowerCase()) ?? []).map((a) => this.attr(a)!);
+    return this.search('top-level.tsv', `${escapeRegex(name.toLowerCase())}\\t`).map(parseTop);
   }
 
   /** Top-level derivations whose pname, ignoring case, is `pname`. */
   byPname(pname: string): TopFact[] {
-    if (!this.topPname) {
-      this.topPname = new Map();
-      for (const [attr, line] of this.topLines()) {
-        const p = line.split('\t', 2)[1];
-        push(this.topPname, (p || attr).toLowerCase(), attr);
-      }
-    }
-    return (this.topPname.get(pname.toLowerCase()) ?? []).map((a) => this.attr(a)!).filter((f) => f.kind === 'derivation');
+    const p = escapeRegex(pname.toLowerCase());
+    return this.search('top-level.tsv', `[^\\t\\n]*\\t${p}\\t|${p}\\t\\t`).map(parseTop).filter((f) => f.kind === 'derivation' && f.pname.toLowerCase() === pname.toLowerCase());
   }
 
   /** Every top-level attribute name (for the wizard's candidates and the tests). */
   attrNames(): string[] {
-    return [...this.topLines().keys()];
-  }
-
-  private pyLines(): Map<string, string> {
-    if (!this.py) {
-      this.py = new Map();
-      for (const line of this.read('python.tsv')) this.py.set(line.slice(0, line.indexOf('\t')), line);
-    }
-    return this.py;
+    return names(this.file('top-level.tsv').text);
   }
 
   /** A name in the Python sets. */
   python(name: string): PythonFact | undefined {
-    const line = this.pyLines().get(name);
+    const line = this.record(name, 'python.tsv');
     return line === undefined ? undefined : this.parsePython(line);
   }
 
   /** Python-set names whose pname, normalised as PEP 503 says, is `normalised`. */
   pythonByPname(normalised: string): PythonFact[] {
-    if (!this.pyPname) {
-      this.pyPname = new Map();
-      for (const [name, line] of this.pyLines()) {
-        const p = line.split('\t', 2)[1];
-        push(this.pyPname, pep503(p || name), name);
-      }
-    }
-    return (this.pyPname.get(normalised) ?? []).map((n) => this.python(n)!);
+    // Candidates by a loose pattern (any of - _ . between the parts), then checked exactly.
+    const loose = normalised.split('-').map(escapeRegex).join('[-_.]+');
+    return this.search('python.tsv', `[^\\t\\n]*\\t${loose}\\t|${loose}\\t\\t`)
+      .map((line) => this.parsePython(line))
+      .filter((f) => pep503(f.pname) === normalised);
   }
 
   pythonNames(): string[] {
-    return [...this.pyLines().keys()];
+    return names(this.file('python.tsv').text);
   }
 
   /** The interpreter attribute a set name stands for (`python3` → `python313`). */
@@ -289,7 +288,8 @@ export class NixpkgsIndex {
   description(kind: 'top' | 'python', name: string): string | undefined {
     if (!this.descs) {
       this.descs = { top: new Map(), python: new Map() };
-      for (const line of this.read('descriptions.tsv')) {
+      for (const line of readFileSync(path.join(this.dir, 'descriptions.tsv'), 'utf8').split('\n')) {
+        if (!line || line.startsWith('#')) continue;
         const [k, n, d] = line.split('\t') as [string, string, string];
         (k === 't' ? this.descs.top : this.descs.python).set(n, d);
       }
@@ -298,10 +298,12 @@ export class NixpkgsIndex {
   }
 }
 
-function push(map: Map<string, string[]>, key: string, value: string): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
+function names(text: string): string[] {
+  return text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.slice(0, line.indexOf('\t')));
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 function parseTop(line: string): TopFact {
