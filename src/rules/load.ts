@@ -148,9 +148,14 @@ export interface LookupOptions {
   python?: string;
 }
 
-/** The nixpkgs index that ships beside the tables (rules/nixpkgs-index), read on first use; null when absent. */
+/**
+ * The nixpkgs index beside the tables (rules/nixpkgs-index), or the one DOCK2NIX_NIXPKGS_INDEX names, read on
+ * first use; null when absent.
+ */
 export function rulesIndex(rules: RuleSet): NixpkgsIndex | null {
-  return loadNixpkgsIndex(path.join(rules.dir, 'nixpkgs-index'));
+  // An index made from the user's own nixpkgs (`dock2nix rules index -o DIR`) replaces the shipped one.
+  const own = rules.dir === defaultRulesDir ? process.env.DOCK2NIX_NIXPKGS_INDEX : undefined;
+  return loadNixpkgsIndex(own ? path.resolve(own) : path.join(rules.dir, 'nixpkgs-index'));
 }
 
 /**

@@ -6,7 +6,7 @@
  * Slow on a whole nixpkgs (tens of minutes); `--sets` and `--only` restrict it.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Dock2nixError } from '../../errors.js';
@@ -141,6 +141,13 @@ async function nixpkgsRevision(command: string, nixpkgs: string): Promise<string
     execFile('git', ['-C', nixpkgs, 'rev-parse', 'HEAD'], (error, stdout) => resolve(error ? null : stdout.trim()));
   });
   if (git && /^[0-9a-f]{40}$/.test(git)) return git;
+  // Channel tarballs carry their commit in .git-revision.
+  try {
+    const file = readFileSync(path.join(nixpkgs, '.git-revision'), 'utf8').trim();
+    if (/^[0-9a-f]{40}$/.test(file)) return file;
+  } catch {
+    // not a channel tarball
+  }
   const version = await nixEval(command, ['--eval', '--json', '-E', `(import ${JSON.stringify(path.join(nixpkgs, 'lib'))}).version`]).catch(() => null);
   return typeof version === 'string' ? version : 'unknown';
 }
