@@ -267,6 +267,30 @@ function pythonLookup(index: NixpkgsIndex, key: string, options: LookupOptions):
   return { refused: `nixpkgs has ${interpreter}Packages.${fact.name}, but ${why}${elsewhere.length ? ` (usable with ${elsewhere.join(', ')})` : ''} (${index.label})` };
 }
 
+/**
+ * Whether an attribute (one a person typed or chose) exists in the nixpkgs index and nixpkgs would accept it (null), or why not.
+ * Null as well when there is no index to ask.
+ */
+export function checkAttribute(rules: RuleSet, manager: Manager, attr: string, pythonAttr = 'python3'): string | null {
+  const index = rulesIndex(rules);
+  if (!index) return null;
+  const parts = attr.split('.');
+  const set = manager === 'pip' ? pythonAttr : /^python3\d*Packages$/.test(parts[0]!) ? parts[0]!.replace(/Packages$/, '') : null;
+  if (set !== null) {
+    const name = manager === 'pip' ? attr : parts.slice(1).join('.');
+    const interpreter = index.interpreter(set);
+    const fact = index.python(name);
+    if (!fact || fact.status[interpreter] === undefined || fact.status[interpreter] === 'absent') return `${interpreter}Packages.${name} is not in ${index.label}`;
+    return fact.status[interpreter] === 'usable' ? null : `${interpreter}Packages.${name} is not usable in ${index.label} (${fact.status[interpreter]})`;
+  }
+  const fact = index.attr(parts[0]!);
+  if (!fact) return `${parts[0]} is not in ${index.label}`;
+  if (fact.kind !== 'derivation') return null; // a set or helper: its members are not in the index
+  if (parts.length === 2 && !fact.outputs.includes(parts[1]!)) return `${parts[0]} has no output ${parts[1]} in ${index.label}`;
+  const why = refusal(fact);
+  return why ? `${parts[0]}: ${why} (${index.label})` : null;
+}
+
 function derivePackage(rules: RuleSet, manager: Manager, key: string, options: LookupOptions): PackageMatch | null {
   const low = (entry: PackageEntry, note: string, sourceKey: string, via: Manager): PackageMatch => ({
     entry: { ...entry, confidence: 'low', note: `${note}${entry.note ? `; ${entry.note}` : ''}` },

@@ -2,7 +2,7 @@
  * Package installs (apk, apt, pip, npm -g) become nixpkgs attributes through the rule tables. Every name is
  * reported with its confidence; unknown names are reported, never guessed.
  */
-import { choosePython, explainMiss, lookupPackage, type Manager, type PackageMatch, type RuleSet } from '../../rules/load.js';
+import { checkAttribute, choosePython, explainMiss, lookupPackage, type Manager, type PackageMatch, type RuleSet } from '../../rules/load.js';
 import { confidenceStatus, worst, type CommandScope, type Outcome, type StageState } from '../stage.js';
 import type { Confidence, PackageReport } from '../types.js';
 
@@ -29,7 +29,7 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
     if (request.version) pinned.push(`${request.name} ${request.version}`);
     const decided = scope.decisions.package(manager, request.name);
     const python = { python: stage.runtimes.python?.attr ?? 'python3' };
-    const match = decided ? decidedMatch(manager, request.name, decided.attr) : lookupPackage(rules, manager, request.name, python);
+    const match = decided ? decidedMatch(manager, request.name, decided.attr, checkChosen(rules, manager, decided.attr, python.python)) : lookupPackage(rules, manager, request.name, python);
     const report: PackageReport = {
       manager,
       name: request.name,
@@ -116,17 +116,22 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
   };
 }
 
-/** A person's choice stands in for the table: an attribute, or nothing at all. */
-function decidedMatch(manager: Manager, name: string, attr: string | null): PackageMatch {
+/** Why a chosen attribute is not known to exist (or is refused) in the nixpkgs index, or null. */
+function checkChosen(rules: RuleSet, manager: Manager, attr: string | null, python: string): string | null {
+  return attr === null ? null : checkAttribute(rules, manager, attr, python);
+}
+
+/** A person's choice stands in for the table: an attribute, or nothing at all; `high` only when nixpkgs has it. */
+function decidedMatch(manager: Manager, name: string, attr: string | null, problem: string | null = null): PackageMatch {
   return {
     key: name,
     via: 'table',
     manager,
     entry: {
       attrs: attr === null ? [] : [attr],
-      confidence: 'high',
+      confidence: problem ? 'low' : 'high',
       role: 'runtime',
-      note: attr === null ? 'left out by your answers file' : `${attr} chosen in your answers file`,
+      note: attr === null ? 'left out by your answers file' : `${attr} chosen in your answers file${problem ? `, but ${problem}` : ''}`,
       // A person's choice, not a table entry: there is no nixpkgs source to cite.
       evidence: [],
     },
