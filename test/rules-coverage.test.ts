@@ -6,12 +6,14 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { measureCoverage, renderCoverage } from '../src/rules/coverage.js';
+import { fsContext } from '../src/io/fs-context.js';
+import { coveredManagers, measureCoverage, renderCoverage } from '../src/rules/coverage.js';
 import { loadRules } from '../src/rules/load.js';
 import { corpusDir } from './helpers/tools.js';
 
 const GOAL = 0.95;
 const dockerfilesDir = path.join(corpusDir, 'dockerfiles');
+const projectsDir = path.join(corpusDir, 'projects');
 const present = existsSync(dockerfilesDir);
 if (!present) console.warn(`SKIP: the corpus is not at ${dockerfilesDir}; the coverage figure is not measured`);
 
@@ -21,6 +23,12 @@ describe.skipIf(!present)('coverage of the corpus', () => {
         .filter((f) => f !== 'INDEX.tsv')
         .sort()
         .map((name) => ({ name, text: readFileSync(path.join(dockerfilesDir, name), 'utf8') }))
+        // The real projects, each with its build context (requirements files, lock files).
+        .concat(
+          (existsSync(projectsDir) ? readdirSync(projectsDir).sort() : [])
+            .filter((p) => existsSync(path.join(projectsDir, p, 'Dockerfile')))
+            .map((p) => ({ name: `projects/${p}`, text: readFileSync(path.join(projectsDir, p, 'Dockerfile'), 'utf8'), context: fsContext(path.join(projectsDir, p)) })),
+        )
     : [];
   const report = measureCoverage(inputs, loadRules());
 
@@ -29,6 +37,10 @@ describe.skipIf(!present)('coverage of the corpus', () => {
     expect(report.failed, 'a Dockerfile the converter rejects drops its names from the figure').toEqual([]);
     expect(report.overall.total).toBeGreaterThan(100);
     expect(report.overall.ratio!).toBeGreaterThanOrEqual(GOAL);
+    for (const manager of coveredManagers) {
+      expect(report.managers[manager].total, `${manager} names in the corpus`).toBeGreaterThan(20);
+      expect(report.managers[manager].ratio!, `${manager} names resolved`).toBeGreaterThanOrEqual(GOAL);
+    }
   });
 
   it('reports every name below high confidence with a note, and maps unknown names to nothing', () => {

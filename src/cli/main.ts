@@ -3,7 +3,7 @@
  * Commands are loaded lazily so `convert` does not pay for the wizard, the archive reader or the engines.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { isDock2nixError } from '../errors.js';
+import { Dock2nixError, isDock2nixError } from '../errors.js';
 import { toolVersion } from '../version.js';
 
 export interface CliIo {
@@ -126,12 +126,22 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     });
   program
     .command('rules')
-    .description('show what a package name maps to in nixpkgs (confidence, note, evidence), or a whole table; "rules check" evaluates every table attribute against your nixpkgs')
-    .argument('[manager]', 'apk, apt, pip or npm; or "check"')
+    .description('show what a package name maps to in nixpkgs (confidence, note, evidence), or a whole table; "rules check" evaluates every table attribute against your nixpkgs; "rules index --nixpkgs PATH" rebuilds the nixpkgs index lookups fall back on from your nixpkgs')
+    .argument('[manager]', 'apk, apt, pip or npm; or "check", or "index"')
     .argument('[name]', 'a package name as the Dockerfile writes it')
     .option('--json', 'print JSON on stdout')
-    .option('--nixpkgs <path>', 'with "check": the nixpkgs to check against (default: <nixpkgs> from NIX_PATH)')
+    .option('--nixpkgs <path>', 'with "check": the nixpkgs to check against (default: <nixpkgs> from NIX_PATH); with "index": the nixpkgs tree to index')
+    .option('-o, --output <dir>', 'with "index": where to write the index (default: the rules/nixpkgs-index dock2nix reads)')
+    .option('--sets <list>', 'with "index": top-level and/or Python interpreters (python313), comma-separated (default: all)')
+    .option('--only <names>', 'with "index": evaluate only these attribute names, comma-separated')
     .action(async (manager: string | undefined, name: string | undefined, options) => {
+      if (manager === 'index') {
+        if (name !== undefined) throw new Dock2nixError('E_USAGE', `"rules index" takes no name (got "${name}")`);
+        const { runRulesIndex } = await import('./commands/rules-index.js');
+        exitCode = await runRulesIndex(options, io);
+        return;
+      }
+      if (options.output !== undefined || options.sets !== undefined || options.only !== undefined) throw new Dock2nixError('E_USAGE', '--output, --sets and --only only apply to "dock2nix rules index"');
       const { runRules } = await import('./commands/rules.js');
       exitCode = await runRules({ manager, name, ...options }, io);
     });

@@ -8,6 +8,7 @@ import { resolvePath } from '../container-path.js';
 import type { CommandForm, Dockerfile, Instruction, Stage } from '../dockerfile/model.js';
 import { analyzeShell } from '../shell/analyze.js';
 import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/load.js';
+import { settlePython } from './commands/packages.js';
 import { Dock2nixError } from '../errors.js';
 import type { BuildContext } from './context.js';
 import { globRegExp, hasWildcard } from './glob.js';
@@ -146,6 +147,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
         targetState.symlinks.set(link.path, link);
         targetState.pythonEnvPaths.set(link.path, 'venv');
       }
+      const switched = settlePython(targetState, rules);
       const entry = reports.find((r) => r.line === request.line && r.stage === target);
       if (entry && folded.problem) problem(folded.problem);
       else if (entry) {
@@ -153,6 +155,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
         if (folded.target !== request.dest) entry.message = entry.message.replace(`→ ${request.dest}`, `→ ${folded.target}`);
         entry.message += `; the Python packages installed in that stage join the image's Python environment instead${folded.notes.length ? `; ${folded.notes.join('; ')}` : ''}`;
       }
+      if (entry && switched) entry.message += `; ${switched}`;
       continue;
     }
     const derivation = built.get(request.stage);
@@ -181,6 +184,16 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     }
   }
   const derivations = [...built.values()].map((d) => d.plan).sort((a, b) => a.stage - b.stage);
+
+  // A stage moved to another Python for its packages (settlePython): its FROM line says so too.
+  for (const [index, state] of states) {
+    const moved = state.runtimes.python?.substitution;
+    const from = reports.find((r) => r.stage === index && r.keyword === 'FROM');
+    if (!moved || !from || from.message.includes(moved)) continue;
+    if (from.status === 'mapped') from.status = 'approximated';
+    from.message += `; ${moved}`;
+  }
+
   const image = buildImagePlan(targetState, { name: options.imageName, format: options.format, derivationFiles, replacedWorkdir });
   if (image.python) image.python.missing = missingPythonPackages(dockerfile, states, target, foldedPythonStages);
   const chain = new Set<number>();

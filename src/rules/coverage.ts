@@ -9,7 +9,7 @@
  * are listed in `unread`, as the converter reports them, and stay out of the ratio.
  */
 import { convertDockerfile } from '../convert/convert.js';
-import { memoryContext } from '../convert/context.js';
+import { memoryContext, type BuildContext } from '../convert/context.js';
 import type { Confidence } from '../convert/types.js';
 import { isDock2nixError } from '../errors.js';
 import type { RuleSet } from './load.js';
@@ -21,6 +21,8 @@ export interface CoverageInput {
   /** A label for messages (the file name). */
   name: string;
   text: string;
+  /** The build context (a project's folder); an empty one when absent. */
+  context?: BuildContext;
 }
 
 export interface ManagerCoverage {
@@ -58,6 +60,8 @@ export interface CoverageReport {
   overall: ManagerCoverage;
   /** Names below high confidence, in file and line order. */
   below: UnresolvedName[];
+  /** Names resolved with confidence exact or high, and the attributes they map to. */
+  resolvedNames: Array<{ file: string; manager: CoveredManager; name: string; nix: string | null }>;
   unread: UnreadInstall[];
   /** Dockerfiles the converter rejected (with its one-line message). */
   failed: Array<{ file: string; message: string }>;
@@ -76,12 +80,13 @@ export function measureCoverage(inputs: CoverageInput[], rules: RuleSet): Covera
   const managers = Object.fromEntries(coveredManagers.map((m) => [m, emptyCoverage()])) as Record<CoveredManager, ManagerCoverage>;
   const overall = emptyCoverage();
   const below: UnresolvedName[] = [];
+  const resolvedNames: CoverageReport['resolvedNames'] = [];
   const unread: UnreadInstall[] = [];
   const failed: CoverageReport['failed'] = [];
   for (const input of inputs) {
     let plan;
     try {
-      plan = convertDockerfile(input.text, memoryContext({}), rules, {
+      plan = convertDockerfile(input.text, input.context ?? memoryContext({}), rules, {
         dockerfilePath: input.name,
         imageName: 'coverage',
         contextFromOutput: '..',
@@ -95,6 +100,7 @@ export function measureCoverage(inputs: CoverageInput[], rules: RuleSet): Covera
     for (const pkg of plan.packages) {
       if (!isCovered(pkg.manager)) continue;
       for (const tally of [managers[pkg.manager], overall]) count(tally, pkg.confidence);
+      if (RESOLVED.has(pkg.confidence)) resolvedNames.push({ file: input.name, manager: pkg.manager, name: pkg.name, nix: pkg.nix });
       if (!RESOLVED.has(pkg.confidence)) {
         below.push({ file: input.name, line: pkg.line, manager: pkg.manager, name: pkg.name, confidence: pkg.confidence, nix: pkg.nix, note: pkg.note ?? null });
       }
@@ -106,7 +112,7 @@ export function measureCoverage(inputs: CoverageInput[], rules: RuleSet): Covera
     }
   }
   for (const tally of [...Object.values(managers), overall]) tally.ratio = tally.total ? tally.resolved / tally.total : null;
-  return { files: inputs.length, managers, overall, below, unread, failed };
+  return { files: inputs.length, managers, overall, below, resolvedNames, unread, failed };
 }
 
 function isCovered(manager: string): manager is CoveredManager {

@@ -50,10 +50,21 @@ export function renderRulesDoc(rules: RuleSet): string {
     '  Table keys are stored in that normal form (the loader rejects a key that is not).',
     '- pip attributes are relative to the interpreter\'s package set: `flask` becomes `python312Packages.flask` when',
     '  the image runs Python 3.12.',
-    '- Names that are not in a table go through naming rules, and a match made that way is always `low`:',
+    '- A name that is not in a table is looked up in the nixpkgs index (`rules/nixpkgs-index/`, facts evaluated from',
+    '  one nixpkgs revision, named in its `meta.json`; regenerate it from your own nixpkgs with',
+    '  `dock2nix rules index --nixpkgs PATH`). An apk, apt or npm name that is a top-level attribute, or the pname of',
+    '  exactly one, maps with confidence `high`, the index as evidence, when nixpkgs neither marks it broken,',
+    '  insecure or unfree nor fails to instantiate it (otherwise the report says why it is not used). A pip name,',
+    '  normalised as PEP 503 says, maps to the attribute of that name (or pname) in the package set of the image\'s',
+    '  Python, `high` when it is present and instantiates there. The tables stay for what the index cannot know:',
+    '  renames, outputs, build-only and cleanup packages.',
+    '- Names found in neither go through naming rules. A match made from a table entry that way is always `low`:',
     '  for apk and apt, `py3-X`, `python3-X` and `py-X` use the pip entry for `X`; `X-dev` and `X-devel` use the',
     '  `.dev` output of the entry for `X`, for `X` without a leading `lib`, or for `X` without trailing digits;',
     '  `libX` (with or without trailing digits) uses the entry for `X`. For pip, `X-binary` uses the entry for `X`.',
+    '  The same rules applied to the index (`py3-X` → the Python set\'s `X`; `X-dev` → the `dev` output of the',
+    '  attribute `X`; `libX1.2` → `libX`) give `high`, since the index shows the attribute exists and is usable.',
+    '- Only a name found nowhere is `none`: listed in the report and marked in the Nix.',
     '',
   );
   for (const manager of managers) renderManager(rules, manager, push);
@@ -120,8 +131,10 @@ function renderRuntimes(rules: RuleSet, push: (...lines: string[]) => void): voi
   push(
     '## Runtimes (versions chosen from image tags)',
     '',
-    'A tag\'s version picks the attribute (`python:3.12-slim` → `python312`); a version nixpkgs no longer carries',
-    'becomes the nearest one it does, and the report says so.',
+    'A tag\'s version picks the attribute (`python:3.12-slim` → `python312`); a version nixpkgs no longer carries,',
+    'or refuses (marked `refused` below, or broken, insecure or not instantiating in the nixpkgs index), becomes the',
+    'nearest one it accepts, and the report names both. A Python whose package set cannot build every requested pip',
+    'package (python311\'s Django and Flask no longer instantiate) gives way to the nearest one whose set can.',
     '',
     '| Runtime | Default | Versions | Tags | Note | Evidence |',
     '| --- | --- | --- | --- | --- | --- |',
@@ -129,7 +142,7 @@ function renderRuntimes(rules: RuleSet, push: (...lines: string[]) => void): voi
   for (const [name, runtime] of sortedEntries(rules.baseImages.runtimes)) {
     const versions = Object.entries(runtime.versions)
       .sort(([a], [b]) => compareVersions(a, b))
-      .map(([v, r]) => `${v} → \`${r.attr}\`${r.builder ? ` (\`${r.builder}\`)` : ''}`)
+      .map(([v, r]) => `${v} → \`${r.attr}\`${r.builder ? ` (\`${r.builder}\`)` : ''}${r.refused ? ` (refused: ${cell(r.refused)})` : ''}`)
       .join(', ');
     const tags = sortedEntries(runtime.tags).map(([t, v]) => `${t} → ${v}`).join(', ') || '—';
     push(`| ${name} | ${runtime.default} | ${versions} | ${tags} | ${cell(runtime.note ?? runtime.description)} | ${evidenceLinks(runtime)} |`);

@@ -120,6 +120,8 @@ function build(z: typeof Zod) {
       attr: attrPath,
       /** For Go: the buildGoModule variant for this version. */
       builder: attrPath.optional(),
+      /** Why nixpkgs refuses this version (insecure, broken): the chooser never picks it, and says why. */
+      refused: z.string().min(3).optional(),
     })
     .strict();
 

@@ -3,13 +3,16 @@
  * attribute resembles what the person is looking for, best first. Ranking: the same name, then one name
  * containing the other, then a long shared prefix, then a small edit distance.
  */
-import type { Manager, RuleSet } from '../rules/load.js';
+import { checkAttribute, rulesIndex, type Manager, type RuleSet } from '../rules/load.js';
+import { pep503, refusal } from '../rules/nixpkgs-index.js';
 
 export interface Candidate {
   /** The attribute to use: a nixpkgs attribute path, or for pip a name inside the Python package set. */
   attr: string;
-  /** The table entry it comes from. */
-  from: { manager: Manager; name: string; confidence: string };
+  /** The table entry it comes from, or the nixpkgs index (`manager: 'index'`, the attribute's version). */
+  from: { manager: Manager | 'index'; name: string; confidence: string };
+  /** For a candidate from the index: the attribute's version and description. */
+  index?: { version: string; description: string | null };
   score: number;
 }
 
@@ -72,8 +75,62 @@ export function findCandidates(rules: RuleSet, manager: Manager, term: string, l
       }
     }
   }
+  for (const candidate of indexCandidates(rules, manager, term)) {
+    const existing = best.get(candidate.attr);
+    if (!existing || existing.score < candidate.score) best.set(candidate.attr, candidate);
+  }
   return [...best.values()].sort((x, y) => y.score - x.score || x.attr.localeCompare(y.attr)).slice(0, limit);
 }
+
+/**
+ * Attributes of the nixpkgs index that resemble the term by name or pname, or whose description mentions it:
+ * only ones nixpkgs would accept (not broken, insecure, unfree, and instantiating; for pip, usable with the
+ * default Python). An index candidate ranks just below a table entry of the same score.
+ */
+/** As similarity, but a short index name inside the term, not at its start ("gema" in "imagemagik"), is no match. */
+function indexSimilarity(term: string, name: string): number {
+  const a = normal(term);
+  const b = normal(name);
+  if (a !== b && a.includes(b) && !a.startsWith(b) && b.length < 0.75 * a.length) return 0;
+  return similarity(term, name);
+}
+
+function indexCandidates(rules: RuleSet, manager: Manager, term: string): Candidate[] {
+  const index = rulesIndex(rules);
+  const text = term.trim();
+  if (!index || !text) return [];
+  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3);
+  const mentions = (description: string | undefined) =>
+    description && words.length && words.every((w) => new RegExp(`\\b${w}`, 'i').test(description)) ? 25 : 0;
+  const found: Candidate[] = [];
+  if (manager === 'pip') {
+    const interpreter = index.interpreter('python3');
+    const wanted = pep503(text);
+    for (const name of index.pythonNames()) {
+      const quick = indexSimilarity(wanted, name);
+      const description = quick ? undefined : index.description('python', name);
+      const score = Math.max(quick, mentions(description)) - 2;
+      if (score <= 0) continue;
+      const fact = index.python(name)!;
+      if (fact.status[interpreter] !== 'usable') continue;
+      found.push({ attr: name, from: { manager: 'index', name, confidence: 'index' }, index: { version: fact.version, description: index.description('python', name) ?? null }, score });
+    }
+    return found;
+  }
+  for (const attr of index.attrNames()) {
+    const quick = indexSimilarity(text, attr);
+    const description = quick ? undefined : index.description('top', attr);
+    const score = Math.max(quick, mentions(description)) - 2;
+    if (score <= 0) continue;
+    const fact = index.attr(attr)!;
+    if (refusal(fact) !== null) continue;
+    found.push({ attr, from: { manager: 'index', name: attr, confidence: 'index' }, index: { version: fact.version, description: index.description('top', attr) ?? null }, score });
+  }
+  return found;
+}
+
+/** Whether a typed attribute exists and nixpkgs would accept it (null), or why not (see checkAttribute). */
+export const checkTypedAttribute = checkAttribute;
 
 /** The syntax of an attribute path in an answers file (as the decisions schema checks it). */
 export const ATTRIBUTE_PATH = /^[A-Za-z_][A-Za-z0-9_'.-]*$/;

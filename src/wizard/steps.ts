@@ -4,8 +4,8 @@
  */
 import type { MigrationPlan, OutputFormat, PackageReport } from '../convert/types.js';
 import { buildChoices, packageKey, stageKey, type BuildChoice } from '../convert/decisions.js';
-import type { Manager, RuleSet } from '../rules/load.js';
-import { ATTRIBUTE_PATH, findCandidates } from './candidates.js';
+import { rulesIndex, type Manager, type RuleSet } from '../rules/load.js';
+import { ATTRIBUTE_PATH, checkTypedAttribute, findCandidates } from './candidates.js';
 import type { Choice, Prompter } from './prompter.js';
 
 export type FileChoice = Array<'default.nix' | 'flake.nix'>;
@@ -114,12 +114,17 @@ export async function askPackage(prompter: Prompter, rules: RuleSet, question: P
     const candidates = findCandidates(rules, manager, text || name);
     const choices: Array<Choice<string>> = [...fixed(text)];
     if (text && ATTRIBUTE_PATH.test(text) && !candidates.some((c) => c.attr === text)) {
-      choices.push({ value: attrValue(text), name: `Use "${show(text)}" as typed`, short: show(text), description: 'dock2nix cannot check that the attribute exists; nix-build will' });
+      const problem = checkTypedAttribute(rules, manager, text, pythonSet.replace(/Packages$/, ''));
+      const checked = rulesIndex(rules) ? (problem ? `not accepted: ${problem}` : `found in ${rulesIndex(rules)!.label}`) : 'dock2nix cannot check that the attribute exists; nix-build will';
+      choices.push({ value: attrValue(text), name: `Use "${show(text)}" as typed`, short: show(text), description: checked });
     }
     for (const c of candidates) {
       const value = attrValue(c.attr);
       if (choices.some((existing) => existing.value === value)) continue;
-      choices.push({ value, name: show(c.attr), short: show(c.attr), description: `from the ${c.from.manager} table: "${c.from.name}" (${c.from.confidence})` });
+      const description = c.index
+        ? `${c.index.version ? `${c.index.version}, ` : ''}in ${rulesIndex(rules)?.label ?? 'the nixpkgs index'}${c.index.description ? `: ${c.index.description}` : ''}`
+        : `from the ${c.from.manager} table: "${c.from.name}" (${c.from.confidence})`;
+      choices.push({ value, name: show(c.attr), short: show(c.attr), description });
     }
     return [...choices, ...tail.filter((t) => !choices.some((existing) => existing.value === t.value))];
   };

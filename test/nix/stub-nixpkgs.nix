@@ -1,12 +1,16 @@
 # A stand-in for nixpkgs, for evaluating generated Nix where no nixpkgs is installed.
 #
-# It defines only what dock2nix emits, and each function checks its arguments against the real function's
-# signature (names read from nixpkgs: pkgs/build-support/docker/default.nix, build-npm-package, import-npm-lock,
-# go/module.nix, rust/build-rust-package, lib/fileset; nix2container's default.nix). An argument the real
-# function does not take, a missing required one, or a config key Docker does not know throws.
-# Package attributes exist exactly when the rule tables in rules/ name them, so an attribute the tables do not
-# vouch for fails evaluation as it would with a missing attribute in nixpkgs.
-{ rulesDir ? ../../rules }:
+# Builder functions check their arguments against the real function's signature (names read from nixpkgs:
+# pkgs/build-support/docker/default.nix, build-npm-package, import-npm-lock, go/module.nix,
+# rust/build-rust-package, rust/import-cargo-lock.nix, lib/fileset; nix2container's default.nix). An argument the
+# real function does not take, a missing required one, or a config key Docker does not know throws.
+#
+# Packages come from test/nix/nixpkgs-facts.json, made by scripts/gen-stub-facts.mjs from the nixpkgs index dock2nix
+# ships (rules/nixpkgs-index: facts evaluated from a real nixpkgs; test/rules-facts.test.ts checks both are current). A top-level attribute exists here exactly when it
+# exists in that nixpkgs, carries its version and outputs, and throws, as nixpkgs does, when it is broken,
+# insecure, unfree or does not instantiate; a Python set has exactly the names of that interpreter's set in
+# nixpkgs, and a name that does not instantiate for that interpreter throws.
+{ factsFile ? ./nixpkgs-facts.json, rulesDir ? ../../rules }:
 let
   inherit (builtins) attrNames concatStringsSep elem filter foldl' fromJSON readFile isList isString isAttrs all;
 
@@ -43,36 +47,88 @@ let
 
   isStorePathLike = x: (isAttrs x && x ? outPath) || isString x || builtins.isPath x;
 
-  # --- package attributes from the rule tables --------------------------------------------------------
+  # --- packages from the nixpkgs facts (test/nix/nixpkgs-facts.json, made from rules/nixpkgs-index) ----------
+  facts = fromJSON (readFile factsFile);
+  has = flags: letter: builtins.match ".*${letter}.*" flags != null;
+
+  # A derivation with its outputs (openssl.dev), as nixpkgs gives it.
+  packageDrv = pname: version: outputs:
+    let
+      base = fakeDrv "${pname}-${version}" { inherit pname version outputs; };
+      outs = builtins.listToAttrs (map (o: { name = o; value = fakeDrv "${pname}-${version}-${o}" { inherit pname version; outputName = o; }; }) outputs);
+    in base // outs;
+
+  topValue = attr: record:
+    let
+      usable = isString record;
+      flags = if usable then "" else builtins.elemAt record 0;
+    in
+    if usable then packageDrv attr record [ "out" ]
+    else if has flags "[SFV]" then fail "${attr} is a package set, function or value of nixpkgs the stub does not model"
+    else if has flags "E" then fail "${attr} could not be evaluated where the facts were made (unknown)"
+    else if has flags "b" then throw "Package ${attr} is marked as broken, refusing to evaluate."
+    else if has flags "s" then throw "Package ${attr} is marked as insecure, refusing to evaluate."
+    else if has flags "u" then throw "Package ${attr} has an unfree license, refusing to evaluate."
+    else if has flags "m" then throw "Package ${attr} is not available on x86_64-linux, refusing to evaluate."
+    else if has flags "n" then throw "Package ${attr} does not instantiate in this nixpkgs."
+    else packageDrv (builtins.elemAt record 1) (builtins.elemAt record 2) (builtins.elemAt record 3);
+
+  topLevel = builtins.mapAttrs topValue facts.top;
+
+  # Python sets: one status letter per interpreter, in pythonSets order.
+  pythonSetFor = interpreter:
+    let
+      column = let find = i: if builtins.elemAt facts.pythonSets i == interpreter then i else find (i + 1); in find 0;
+      letterOf = record: builtins.substring column 1 (builtins.head record);
+      entry = name: record:
+        let
+          letter = letterOf record;
+          version = builtins.elemAt record 1;
+          pname = if builtins.length record > 2 then builtins.elemAt record 2 else name;
+        in
+        if letter == "y" then packageDrv pname version [ "out" "dist" ]
+        else if letter == "n" then throw "${interpreter}Packages.${name} does not instantiate for ${interpreter} in this nixpkgs"
+        else if letter == "b" then throw "Package ${interpreter}Packages.${name} is marked as broken, refusing to evaluate."
+        else if letter == "s" then throw "Package ${interpreter}Packages.${name} is marked as insecure, refusing to evaluate."
+        else if letter == "u" then throw "Package ${interpreter}Packages.${name} has an unfree license, refusing to evaluate."
+        else fail "${interpreter}Packages.${name} is not a package the stub models";
+      present = builtins.removeAttrs facts.python (filter (name: letterOf facts.python.${name} == "-") (attrNames facts.python));
+    in
+    builtins.mapAttrs entry present;
+
+  pythonInterpreter = attr:
+    let set = pythonSetFor attr;
+    in topLevel.${attr} // {
+      withPackages = f:
+        let chosen = f set;
+        in if isList chosen && all isStorePathLike chosen then fakeDrv "${attr}-env" { packages = chosen; } else fail "${attr}.withPackages must return a list of packages";
+      # (No `pkgs` here: dock2nix never emits it, and forcing the image's arguments would force the whole set.)
+    };
+  pythons = builtins.listToAttrs (builtins.concatMap (p: [
+    { name = p; value = pythonInterpreter p; }
+    { name = "${p}Packages"; value = pythonSetFor p; }
+  ]) facts.pythonSets);
+  python3 = if facts.python3 != null then { python3 = pythons.${facts.python3}; python3Packages = pythons."${facts.python3}Packages"; } else { };
+
+  # Members of package sets the tables name (perlPackages.IPCRun): the facts have the set, not its members.
   table = name: fromJSON (readFile (rulesDir + "/${name}.json"));
   entryAttrs = t: builtins.concatLists (map (e: e.attrs) (builtins.attrValues t.packages));
   baseImages = table "base-images";
   runtimeVersions = builtins.concatLists (map (r: builtins.attrValues r.versions) (builtins.attrValues baseImages.runtimes));
-  topLevel = filter (a: builtins.substring 0 12 a != "dockerTools.")
-    (entryAttrs (table "apk") ++ entryAttrs (table "apt") ++ entryAttrs (table "npm")
-      ++ builtins.concatLists (map (i: i.attrs) (builtins.attrValues baseImages.images))
-      ++ map (v: v.attr) runtimeVersions
-      ++ [ "python3" "nodejs" ]);
-  pythonModules = entryAttrs (table "pip");
-
+  setMembers = filter (a:
+    let parts = lib.splitString "." a; head = builtins.head parts; record = facts.top.${head} or null;
+    in builtins.length parts > 1 && head != "dockerTools" && builtins.match "python3[0-9]*Packages" head == null
+      && record != null && !(isString record) && has (builtins.elemAt record 0) "S")
+    (entryAttrs (table "apk") ++ entryAttrs (table "apt") ++ entryAttrs (table "npm"));
   setPath = set: path: value:
     let
       head = builtins.head path;
       rest = builtins.tail path;
     in
     set // {
-      ${head} = if rest == [ ] then (set.${head} or { }) // value else setPath (set.${head} or (fakeDrv head { })) rest value;
+      ${head} = if rest == [ ] then (set.${head} or { }) // value else setPath (set.${head} or { }) rest value;
     };
-  fromAttrPaths = paths: foldl' (acc: p: setPath acc (lib.splitString "." p) (fakeDrv (builtins.replaceStrings [ "." ] [ "-" ] p) { })) { } paths;
-
-  pythonSet = fromAttrPaths pythonModules;
-  pythonInterpreter = attr: fakeDrv attr {
-    withPackages = f:
-      let chosen = f pythonSet;
-      in if isList chosen && all isStorePathLike chosen then fakeDrv "${attr}-env" { packages = chosen; } else fail "${attr}.withPackages must return a list of packages";
-    pkgs = pythonSet;
-  };
-  pythonAttrs = filter (a: builtins.match "python3[0-9]*" a != null) topLevel;
+  members = foldl' (acc: p: setPath acc (lib.splitString "." p) (fakeDrv (builtins.replaceStrings [ "." ] [ "-" ] p) { })) { } setMembers;
 
   # --- lib ---------------------------------------------------------------------------------------------
   lib = {
@@ -81,6 +137,7 @@ let
       let n = builtins.stringLength prefix;
       in if builtins.substring 0 n s == prefix then builtins.substring n (builtins.stringLength s - n) s else s;
     splitString = sep: s: filter isString (builtins.split (lib.escapeRegex sep) s);
+    last = xs: builtins.elemAt xs (builtins.length xs - 1);
     escapeRegex = s: builtins.replaceStrings [ "." "*" "+" "?" "(" ")" "[" "]" "{" "}" "|" "^" "$" "\\" ] [ "\\." "\\*" "\\+" "\\?" "\\(" "\\)" "\\[" "\\]" "\\{" "\\}" "\\|" "\\^" "\\$" "\\\\" ] s;
     fileset = {
       unions = files:
@@ -178,19 +235,42 @@ let
     if !(a ? vendorHash) then fail "${fname}: vendorHash is missing"
     else fakeDrv (a.pname or a.name) { builderArgs = a; };
 
-  goBuilders = builtins.listToAttrs (map (v: { name = v.builder; value = buildGoModuleWith v.builder; }) (filter (v: v ? builder) runtimeVersions));
+  goBuilders = builtins.listToAttrs (map (v: { name = v.builder; value = buildGoModuleWith v.builder; }) (filter (v: v ? builder && topLevel ? ${v.builder}) runtimeVersions));
 
+  rustPlatform.importCargoLock = importCargoLock;
   rustPlatform.buildRustPackage = args:
     let
       a = checkDerivation "buildRustPackage" (check "buildRustPackage" (mkDerivationArgs ++ [
         "cargoHash" "cargoLock" "cargoDeps" "cargoVendorDir" "buildFeatures" "buildNoDefaultFeatures" "buildType"
         "buildAndTestSubdir" "cargoRoot" "cargoPatches" "useNextest" "auditable" "cargoBuildFlags"
       ]) [ "src" ] args);
-      lock = check "cargoLock" [ "lockFile" "outputHashes" "allowBuiltinFetchGit" "lockFileContents" "extraRegistries" ] [ ] (a.cargoLock or { });
     in
     if !(a ? cargoHash || a ? cargoLock || a ? cargoDeps || a ? cargoVendorDir) then fail "cargoHash, cargoVendorDir, cargoDeps, or cargoLock must be set"
-    else if lock ? lockFile && !(builtins.pathExists lock.lockFile) then fail "cargoLock.lockFile does not exist"
-    else fakeDrv (a.pname or a.name) { builderArgs = a; };
+    else builtins.seq (if a ? cargoLock then importCargoLock a.cargoLock else null) (fakeDrv (a.pname or a.name) { builderArgs = a; });
+
+  # pkgs/build-support/rust/import-cargo-lock.nix: reads the lock file at evaluation time; every git source needs
+  # its hash in outputHashes ("name-version"), unless allowBuiltinFetchGit.
+  importCargoLock = args:
+    let
+      lock = check "importCargoLock" [ "lockFile" "outputHashes" "allowBuiltinFetchGit" "lockFileContents" "extraRegistries" ] [ ] args;
+      text =
+        if lock ? lockFileContents then lock.lockFileContents
+        else if !(lock ? lockFile) then fail "importCargoLock needs lockFile or lockFileContents"
+        else if !(builtins.pathExists lock.lockFile) then fail "cargoLock.lockFile ${toString lock.lockFile} does not exist"
+        else readFile lock.lockFile;
+      packages = (builtins.fromTOML text).package or [ ];
+      hashes = lock.outputHashes or { };
+      git = filter (p: p ? source && lib.hasPrefix "git+" p.source) packages;
+      # As nixpkgs: a hash is keyed by "name-version" of one git package and covers its commit, so every package
+      # of that commit (a workspace's crates) shares it; a key no git package has is an error.
+      shaOf = p: lib.last (lib.splitString "#" p.source);
+      gitShas = builtins.listToAttrs (map (p: { name = "${p.name}-${p.version}"; value = shaOf p; }) git);
+      covered = map (key: gitShas.${key} or (throw "A hash was specified for ${key}, but there is no corresponding git dependency.")) (attrNames hashes);
+      missing = filter (p: !(elem (shaOf p) covered)) git;
+    in
+    if missing != [ ] && !(lock.allowBuiltinFetchGit or false) then
+      throw "No hash was found while vendoring the git dependency ${(builtins.head missing).name}-${(builtins.head missing).version}. You can add a hash through the `outputHashes` argument of `importCargoLock`"
+    else fakeDrv "cargo-vendor-dir" { };
 
   # Yarn 1 and pnpm (pkgs/build-support/node/fetch-yarn-deps and fetch-pnpm-deps): the fetchers, and the setup
   # hooks with the variables they read (yarn-config-hook.sh: yarnOfflineCache; yarn-build-hook.sh:
@@ -215,7 +295,7 @@ let
   stdenv.mkDerivation = args:
     let
       a = checkDerivation "mkDerivation" (check "mkDerivation" (mkDerivationArgs ++ hookVariables) [ ] args);
-      inputs = map (d: d.name or "") (a.nativeBuildInputs or [ ]);
+      inputs = map (d: d.pname or d.name or "") (a.nativeBuildInputs or [ ]);
     in
     if elem "yarn-config-hook" inputs && !(a ? yarnOfflineCache) then fail "yarnConfigHook: No yarnOfflineCache or offlineCache were defined!"
     else if elem "pnpm-config-hook" inputs && !(a ? pnpmDeps) then fail "pnpmConfigHook: 'pnpmDeps' must be set when using pnpmConfigHook."
@@ -223,9 +303,8 @@ let
     # The dependency fetchers are checked too (the derivation's value alone would never call them).
     else builtins.seq (a.yarnOfflineCache.name or "") (builtins.seq (a.pnpmDeps.name or "") (fakeDrv (a.pname or a.name) { builderArgs = a; }));
 
-  packages = fromAttrPaths topLevel;
 in
-packages // goBuilders // builtins.listToAttrs (map (a: { name = a; value = pythonInterpreter a; }) pythonAttrs) // {
+topLevel // members // pythons // python3 // goBuilders // {
   inherit lib dockerTools fakeNss buildNpmPackage importNpmLock rustPlatform stdenv fetchYarnDeps fetchPnpmDeps yarnConfigHook yarnBuildHook pnpmConfigHook;
   buildGoModule = buildGoModuleWith "buildGoModule";
   runCommand = name: env: script:

@@ -8,8 +8,8 @@ import { render } from '@inquirer/testing';
 import { describe, expect, it } from 'vitest';
 import type { Answers } from '../../src/convert/answers.js';
 import { noDecisions } from '../../src/convert/decisions.js';
-import { loadRules } from '../../src/rules/load.js';
-import { findCandidates, similarity } from '../../src/wizard/candidates.js';
+import { loadRules, rulesIndex } from '../../src/rules/load.js';
+import { checkTypedAttribute, findCandidates, similarity } from '../../src/wizard/candidates.js';
 import { cancelOnEscape, isCancel } from '../../src/wizard/prompter.js';
 import { fitDecisions, fitTarget } from '../../src/wizard/saved.js';
 import { askBuilds, askFiles, askFormat, askOutput, askPackage, askTarget, packageQuestions } from '../../src/wizard/steps.js';
@@ -60,7 +60,23 @@ describe('candidates', () => {
   it('offers names inside the Python package set for pip, never distribution attributes', () => {
     const candidates = findCandidates(rules, 'pip', 'flask-login');
     expect(candidates.map((c) => c.attr)).toContain('flask');
-    expect(candidates.every((c) => c.from.manager === 'pip')).toBe(true);
+    expect(candidates.every((c) => c.from.manager === 'pip' || c.from.manager === 'index')).toBe(true);
+    // Index candidates are names of the Python set, usable with the default interpreter.
+    const index = rulesIndex(rules)!;
+    for (const c of candidates.filter((c) => c.from.manager === 'index')) expect(index.python(c.attr)?.status[index.interpreter('python3')]).toBe('usable');
+  });
+
+  it('offers attributes of the nixpkgs index for names no table knows, and checks a typed attribute there', () => {
+    const candidates = findCandidates(rules, 'apt', 'mercurial-common');
+    expect(candidates.map((c) => c.attr)).toContain('mercurial');
+    expect(candidates.find((c) => c.attr === 'mercurial')).toMatchObject({ from: { manager: 'index' }, index: { version: expect.stringMatching(/\d/) } });
+    expect(findCandidates(rules, 'apt', 'nodejs-20').map((c) => c.attr)).not.toContain('nodejs_20');
+    expect(checkTypedAttribute(rules, 'apt', 'zsh')).toBeNull();
+    expect(checkTypedAttribute(rules, 'apt', 'openssl.dev')).toBeNull();
+    expect(checkTypedAttribute(rules, 'apt', 'nodejs_20')).toMatch(/insecure/);
+    expect(checkTypedAttribute(rules, 'apt', 'no-such-attribute-xyz')).toMatch(/is not in the nixpkgs index/);
+    expect(checkTypedAttribute(rules, 'pip', 'django', 'python311')).toMatch(/not usable/);
+    expect(checkTypedAttribute(rules, 'pip', 'django', 'python312')).toBeNull();
   });
 });
 

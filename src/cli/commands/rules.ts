@@ -5,7 +5,7 @@
  */
 import { checkAttributes, renderCheckJson, renderCheckText, type AttributeRequest } from '../../check/nixpkgs-check.js';
 import { Dock2nixError } from '../../errors.js';
-import { loadRules, lookupPackage, managers, normaliseName, type Manager, type PackageMatch, type RuleSet } from '../../rules/load.js';
+import { explainMiss, loadRules, lookupPackage, managers, rulesIndex, normaliseName, type Manager, type PackageMatch, type RuleSet } from '../../rules/load.js';
 import type { PackageEntry } from '../../rules/schema.js';
 import type { CliIo } from '../main.js';
 
@@ -41,7 +41,12 @@ export async function runRules(options: RulesOptions, io: CliIo): Promise<number
   if (options.json) {
     io.stdout(`${JSON.stringify(lookupJson(manager, options.name, match), null, 2)}\n`);
   } else {
-    io.stdout(match ? renderMatch(manager, options.name, match) : `${manager} ${options.name}: no nixpkgs attribute is known (add it to rules/${manager}.json; see docs/rules.md)\n`);
+    const why = match ? null : explainMiss(rules, manager, options.name);
+    io.stdout(
+      match
+        ? renderMatch(manager, options.name, match, rulesIndex(rules)?.label ?? 'the nixpkgs index')
+        : `${manager} ${options.name}: ${why ? `not mapped: ${why}` : `no nixpkgs attribute is known (add it to rules/${manager}.json; see docs/rules.md)`}\n`,
+    );
   }
   return match ? 0 : 1;
 }
@@ -77,20 +82,22 @@ function lookupJson(manager: Manager, name: string, match: PackageMatch | null):
     ...(entry.note ? { note: entry.note } : {}),
     evidence: evidenceOf(entry),
     evidenceUrls: evidenceOf(entry).map((e) => `${NIXPKGS_BLOB}${e}`),
+    ...(match.via === 'index' ? { index: true } : {}),
   };
 }
 
-function renderMatch(manager: Manager, name: string, match: PackageMatch): string {
+function renderMatch(manager: Manager, name: string, match: PackageMatch, indexLabel: string): string {
   const { entry } = match;
   const attrs = nixAttrs(match);
   const lines = [`${manager} ${name} → ${attrs.length ? attrs.join(' + ') : 'nothing (not needed in a Nix image)'}`];
   lines.push(`  confidence: ${entry.confidence}`, `  role:       ${entry.role}`);
   if (match.via === 'rule') lines.push(`  matched:    by a naming rule, from the ${match.manager} entry "${match.key}"`);
-  else if (match.key !== name) lines.push(`  matched:    the ${match.manager} entry "${match.key}"`);
+  else if (match.key !== name && match.via !== 'index') lines.push(`  matched:    the ${match.manager} entry "${match.key}"`);
   if (match.manager === 'pip') lines.push(`  python:     shown in ${DEFAULT_PYTHON_SET}; a conversion uses the image's interpreter (e.g. python312Packages)`);
   if (entry.note) lines.push(`  note:       ${entry.note}`);
   const evidence = evidenceOf(entry);
-  lines.push(`  evidence:   ${NIXPKGS_BLOB}${evidence[0]}`, ...evidence.slice(1).map((e) => `              ${NIXPKGS_BLOB}${e}`));
+  if (match.via === 'index') lines.push(`  matched:    in ${indexLabel}`);
+  else lines.push(`  evidence:   ${NIXPKGS_BLOB}${evidence[0]}`, ...evidence.slice(1).map((e) => `              ${NIXPKGS_BLOB}${e}`));
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,8 +2,8 @@
  * Package installs (apk, apt, pip, npm -g) become nixpkgs attributes through the rule tables. Every name is
  * reported with its confidence; unknown names are reported, never guessed.
  */
-import { lookupPackage, type Manager, type PackageMatch } from '../../rules/load.js';
-import { confidenceStatus, worst, type CommandScope, type Outcome } from '../stage.js';
+import { checkAttribute, choosePython, explainMiss, lookupPackage, type Manager, type PackageMatch, type RuleSet } from '../../rules/load.js';
+import { confidenceStatus, worst, type CommandScope, type Outcome, type StageState } from '../stage.js';
 import type { Confidence, PackageReport } from '../types.js';
 
 export interface PackageRequest {
@@ -28,7 +28,8 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
     if (request.name.startsWith('\u0000')) continue;
     if (request.version) pinned.push(`${request.name} ${request.version}`);
     const decided = scope.decisions.package(manager, request.name);
-    const match = decided ? decidedMatch(manager, request.name, decided.attr) : lookupPackage(rules, manager, request.name);
+    const python = { python: stage.runtimes.python?.attr ?? 'python3' };
+    const match = decided ? decidedMatch(manager, request.name, decided.attr, checkChosen(rules, manager, decided.attr, python.python)) : lookupPackage(rules, manager, request.name, python);
     const report: PackageReport = {
       manager,
       name: request.name,
@@ -40,7 +41,10 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
       stage: stage.index,
     };
     if (!match) {
-      report.note = `no nixpkgs attribute is known for ${manager} package "${request.name}"; add it by hand or to rules/${manager}.json`;
+      const refused = explainMiss(rules, manager, request.name, python);
+      report.note = refused
+        ? `not mapped: ${refused}; choose another attribute by hand`
+        : `no nixpkgs attribute is known for ${manager} package "${request.name}"; add it by hand or to rules/${manager}.json`;
       stage.packageReports.push(report);
       unknown.push(request.name);
       confidences.push('none');
@@ -92,14 +96,19 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
     }
   }
   if (options.virtualGroup) stage.virtualGroups.set(options.virtualGroup, added);
+  const setBefore = `${pythonSet(scope)}.`;
+  const switched = settlePython(stage, rules);
+  if (switched) mapped.forEach((text, i) => (mapped[i] = text.split(setBefore).join(`${pythonSet(scope)}.`)));
 
   const parts: string[] = [];
   if (mapped.length) parts.push(mapped.join(', '));
   if (dropped.length) parts.push(`not needed in Nix: ${dropped.join(', ')}`);
   if (leftOut.length) parts.push(`left out by your answers: ${leftOut.join(', ')}`);
   if (unknown.length) parts.push(`unmapped: ${unknown.join(', ')}`);
+  if (switched) parts.push(switched);
   if (pinned.length) parts.push(`pinned versions are decided by the flake's nixpkgs input, not by the Dockerfile: ${pinned.join(', ')}`);
-  const status = worst(confidences.map((c) => ({ status: confidenceStatus(c), rule: '', message: '' })));
+  // A different Python than the Dockerfile's is an approximation of what it installed.
+  const status = worst([...confidences.map((c) => ({ status: confidenceStatus(c), rule: '', message: '' })), ...(switched ? [{ status: 'approximated' as const, rule: '', message: '' }] : [])]);
   return {
     status: requests.length === 0 ? 'ignored' : status,
     rule: `run.${manager}.install`,
@@ -107,21 +116,44 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
   };
 }
 
-/** A person's choice stands in for the table: an attribute, or nothing at all. */
-function decidedMatch(manager: Manager, name: string, attr: string | null): PackageMatch {
+/** Why a chosen attribute is not known to exist (or is refused) in the nixpkgs index, or null. */
+function checkChosen(rules: RuleSet, manager: Manager, attr: string | null, python: string): string | null {
+  return attr === null ? null : checkAttribute(rules, manager, attr, python);
+}
+
+/** A person's choice stands in for the table: an attribute, or nothing at all; `high` only when nixpkgs has it. */
+function decidedMatch(manager: Manager, name: string, attr: string | null, problem: string | null = null): PackageMatch {
   return {
     key: name,
     via: 'table',
     manager,
     entry: {
       attrs: attr === null ? [] : [attr],
-      confidence: 'high',
+      confidence: problem ? 'low' : 'high',
       role: 'runtime',
-      note: attr === null ? 'left out by your answers file' : `${attr} chosen in your answers file`,
+      note: attr === null ? 'left out by your answers file' : `${attr} chosen in your answers file${problem ? `, but ${problem}` : ''}`,
       // A person's choice, not a table entry: there is no nixpkgs source to cite.
       evidence: [],
     },
   };
+}
+
+/**
+ * Moves the stage to the nearest Python whose package set has every requested package usable, when the
+ * current one's does not (python311's Django does not instantiate any more). Returns the finding, or null.
+ */
+export function settlePython(stage: StageState, rules: RuleSet): string | null {
+  if (!stage.pythonPackages.size) return null;
+  const current = stage.runtimes.python ?? { runtime: 'python', version: '3', attr: 'python3', substitution: null, requested: null };
+  const better = choosePython(rules, current, [...stage.pythonPackages]);
+  if (!better) return null;
+  const from = `${current.attr}Packages.`;
+  const to = `${better.choice.attr}Packages.`;
+  for (const report of stage.packageReports) {
+    if (report.manager === 'pip' && report.nix) report.nix = report.nix.split(' ').map((a) => (a.startsWith(from) ? to + a.slice(from.length) : a)).join(' ');
+  }
+  stage.runtimes.python = better.choice;
+  return better.reason;
 }
 
 /** The interpreter's package set, e.g. `python312Packages`. */
