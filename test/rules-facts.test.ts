@@ -146,7 +146,7 @@ describe('the Nix test stub follows the facts', () => {
       zsh = p.zsh.version; hasNoSuch = p ? no-such-package-xyz; opensslDev = p.openssl.dev.outputName;
       node20 = ${probe('p.nodejs_20.outPath')}; node22 = p.nodejs_22.version;
       django311 = ${probe('p.python311Packages.django.outPath')}; django312 = p.python312Packages.django.version;
-      python3 = p.python3Packages.flask.pname; inSet = p.python313.pkgs ? requests; notInSet = p.python313Packages ? no-such-module-xyz;
+      python3 = p.python3Packages.flask.pname; inSet = p.python313Packages ? requests; notInSet = p.python313Packages ? no-such-module-xyz;
     }`) as Record<string, unknown>;
     const index = rulesIndex(loadRules())!;
     expect(result).toEqual({
@@ -173,6 +173,11 @@ describe('the Nix test stub follows the facts', () => {
       expect(() => nixEvalJson(`(${build(`{ lockFile = ${lock}; }`)}).name`)).toThrow(/No hash was found while vendoring the git dependency a-0.1.0/);
       expect(nixEvalJson(`(${build(`{ lockFile = ${lock}; outputHashes = { "a-0.1.0" = "sha256-AAAA"; }; }`)}).name`)).toBe('x');
       expect(() => nixEvalJson(`(${build(`{ lockFile = /. + ${nixString(path.join(dir, 'missing.lock'))}; }`)}).name`)).toThrow(/lockFile .* does not exist/);
+      // As nixpkgs' import-cargo-lock.nix: one hash covers a commit, so a workspace's second crate needs none, and a
+      // key no git package has is an error.
+      writeFileSync(path.join(dir, 'Cargo.lock'), '[[package]]\nname = "a"\nversion = "0.1.0"\nsource = "git+https://example.org/a?rev=1#abc"\n\n[[package]]\nname = "a-macros"\nversion = "0.1.0"\nsource = "git+https://example.org/a?rev=1#abc"\n');
+      expect(nixEvalJson(`(${build(`{ lockFile = ${lock}; outputHashes = { "a-0.1.0" = "sha256-AAAA"; }; }`)}).name`)).toBe('x');
+      expect(() => nixEvalJson(`(${build(`{ lockFile = ${lock}; outputHashes = { "a-0.1.0" = "sha256-AAAA"; "b-1.0.0" = "sha256-AAAA"; }; }`)}).name`)).toThrow(/A hash was specified for b-1.0.0/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -191,7 +191,8 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     const from = reports.find((r) => r.stage === index && r.keyword === 'FROM');
     if (!moved || !from || from.message.includes(moved)) continue;
     if (from.status === 'mapped') from.status = 'approximated';
-    from.message += `; ${moved}`;
+    // The arrow names what the image gets, not the interpreter first chosen from the tag.
+    from.message = `${from.message.replace(/→ python\d+/, `→ ${state.runtimes.python!.attr}`)}; ${moved}`;
   }
 
   const image = buildImagePlan(targetState, { name: options.imageName, format: options.format, derivationFiles, replacedWorkdir });

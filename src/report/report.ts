@@ -99,7 +99,8 @@ function renderText(plan: MigrationPlan, files: string[], width: number): string
   return `${out.join('\n')}\n`;
 }
 
-function wrap(text: string, width: number): string[] {
+/** Words of `text` in lines of at most `width` columns (a longer word stands alone). */
+export function wrap(text: string, width: number): string[] {
   const words = text.split(/ +/);
   const lines: string[] = [];
   let current = '';

@@ -268,7 +268,7 @@ let
       covered = map (key: gitShas.${key} or (throw "A hash was specified for ${key}, but there is no corresponding git dependency.")) (attrNames hashes);
       missing = filter (p: !(elem (shaOf p) covered)) git;
     in
-    if missing != [ ] && !(lock.allowBuiltinFetchGit or false) then
+    if builtins.deepSeq covered (missing != [ ] && !(lock.allowBuiltinFetchGit or false)) then
       throw "No hash was found while vendoring the git dependency ${(builtins.head missing).name}-${(builtins.head missing).version}. You can add a hash through the `outputHashes` argument of `importCargoLock`"
     else fakeDrv "cargo-vendor-dir" { };
 

@@ -12,7 +12,7 @@ import { Dock2nixError } from '../../errors.js';
 import { readTextFile } from '../../io/read.js';
 import { fsContext, readDockerignore } from '../../io/fs-context.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
-import { jsonReport, textReport } from '../../report/report.js';
+import { jsonReport, textReport, wrap } from '../../report/report.js';
 import { loadRules } from '../../rules/load.js';
 import type { Answers } from '../../convert/answers.js';
 import type { CliIo } from '../main.js';
@@ -176,11 +176,11 @@ export async function runConvert(options: ConvertCommandOptions, io: CliIo): Pro
   if (options.json) {
     io.stdout(`${JSON.stringify({ ...jsonReport(plan, written), notes, ...(checked ? { check: checked } : {}) }, null, 2)}\n`);
     io.stderr(textReport(plan, written, terminalWidth()));
-    for (const note of notes) io.stderr(`${note}\n`);
+    for (const note of notes) io.stderr(`${wrappedNote(note)}\n`);
     if (checked && check) io.stderr(check.renderCheckText(checked));
   } else {
     io.stdout(textReport(plan, written, terminalWidth()));
-    for (const note of notes) io.stdout(`${note}\n`);
+    for (const note of notes) io.stdout(`${wrappedNote(note)}\n`);
     if (checked && check) io.stdout(`\n${check.renderCheckText(checked)}`);
   }
   // The files are written either way; a missing attribute means they would not build with this nixpkgs.
@@ -339,6 +339,11 @@ function summarise(results: ManyResult[]) {
     instructions,
     unmappedPackages: [...unmapped.values()].sort((a, b) => b.count - a.count || compareText(a.name, b.name)),
   };
+}
+
+/** A note in the report's width, continuation lines indented. */
+function wrappedNote(note: string): string {
+  return wrap(note, terminalWidth() - 2).join('\n  ');
 }
 
 function terminalWidth(): number {
