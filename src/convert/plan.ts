@@ -938,6 +938,9 @@ const BUILD_FOLDERS = new Set(['.next', '.output', '.svelte-kit', 'build', 'dist
 function stageSourceKind(from: string, source: StageState | undefined): 'dir' | 'file' | 'unknown' {
   if (source?.contextFiles.has(`${from}/`) || source?.directories.has(from)) return 'dir';
   if (source?.contextFiles.has(from)) return 'file';
+  // A folder the stage made or filled deeper down (`mkdir -p /app/_build/prod/rel/shop/bin`).
+  const below = `${from.replace(/\/$/, '')}/`;
+  if (source && [...source.directories.keys(), ...source.contextFiles.keys()].some((known) => known.startsWith(below))) return 'dir';
   const name = from.split('/').pop() ?? '';
   if (BUILD_FOLDERS.has(name)) return 'dir';
   if (/^[^.].*\.[A-Za-z0-9]{1,8}$/.test(name)) return 'file';

@@ -45,7 +45,11 @@ const LOCAL_BASES: Array<[RegExp, string]> = [
   [/^busybox(:[\w.-]+)?$/, BUSYBOX_IMAGE],
 ];
 
-const STORAGE = ['--storage-driver', 'vfs'];
+/**
+ * Its own container storage (kept as the build cache): in the shared one, the layers cached here would be reused by
+ * the audit tests' builds, whose Ctrl-C test checks that the layers its build made are removed again.
+ */
+const STORAGE = ['--storage-driver', 'vfs', '--root', '/var/tmp/dock2nix-layout-storage/root', '--runroot', '/var/tmp/dock2nix-layout-storage/run'];
 const buildah = (args: string[], cwd?: string) => execa('buildah', [...STORAGE, ...args], { stdin: 'ignore', reject: false, cwd, all: true });
 
 /** `find` lines: path, type, mode, uid:gid, link target, size, mtime; NUL-separated fields. */
