@@ -106,6 +106,18 @@ describe('bases that real projects use', () => {
   });
 });
 
+describe('the uv images (mjaliz/photojoo)', () => {
+  it('take the Python of the tag\'s pythonX.Y part, leave uv out and run uv run\'s program from the environment', () => {
+    const { plan } = convert('FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim\nWORKDIR /app\nCOPY pyproject.toml .\nRUN uv sync\nCMD ["uv", "run", "uvicorn", "main:app"]\n', {
+      'pyproject.toml': '[project]\nname = "x"\nversion = "1"\ndependencies = ["uvicorn", "fastapi"]\n',
+    });
+    expect(plan.instructions[0]!.status).not.toBe('manual');
+    expect(plan.image.python?.attr).toBe('python312');
+    expect(plan.image.contents).not.toContain('uv');
+    expect(plan.image.config.Cmd).toEqual(['uvicorn', 'main:app']);
+  });
+});
+
 describe('HEALTHCHECK keeps the tools it calls', () => {
   it('adds wget that node:alpine had through busybox (masneto/cronicas-app)', () => {
     const { plan } = convert('FROM node:22-alpine\nCMD ["node", "x.js"]\nHEALTHCHECK CMD wget -qO- http://localhost:3000/health || exit 1\n');

@@ -358,7 +358,9 @@ function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSe
     else state.packages.set(attr, 'runtime');
   }
   if (image.runtime) {
-    const choice = chooseRuntime(rules, image.runtime, image.runtimeVersion ?? base.tag);
+    // A tag part that names the runtime's version (`python3.12-bookworm` of the uv images) picks it.
+    const named = image.runtimeTagPrefix ? (base.tag ?? '').split('-').find((part) => part.startsWith(image.runtimeTagPrefix!) && /^\d/.test(part.slice(image.runtimeTagPrefix!.length))) : undefined;
+    const choice = chooseRuntime(rules, image.runtime, image.runtimeVersion ?? (named ? named.slice(image.runtimeTagPrefix!.length) : base.tag));
     state.runtimes[image.runtime] = choice;
     if (image.runtime === 'postgresql') state.packages.set(choice.attr, 'runtime');
   }

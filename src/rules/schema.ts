@@ -99,6 +99,8 @@ function build(z: typeof Zod) {
       aliases: z.array(z.string()).optional(),
       /** The runtime version the repository name fixes (`distroless/nodejs22-debian12` → 22), whatever the tag. */
       runtimeVersion: z.string().regex(/^\d+(\.\d+)?$/).optional(),
+      /** The tag part that starts with this names the runtime version (`python` for uv's `python3.12-bookworm`). */
+      runtimeTagPrefix: z.string().regex(/^[a-z]+$/).optional(),
       /** What a part of the tag adds (`:nonroot`, `:debug`, `:debug-nonroot`): packages, a shell, config. */
       variants: z
         .record(
