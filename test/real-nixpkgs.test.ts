@@ -7,14 +7,12 @@
  * tree the facts were made from (neg-serg/nixpkgs-slim at 7beb50e7, extracted by real-eval.sh) is found by itself.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertDockerfile } from '../src/convert/convert.js';
-import { fsContext, readDockerignore } from '../src/io/fs-context.js';
-import { loadRules } from '../src/rules/load.js';
-import { corpusDir, currentNix, repoRoot } from './helpers/tools.js';
+import { convertProject, projectNames } from './helpers/projects.js';
+import { currentNix, repoRoot } from './helpers/tools.js';
 
 const realEval = path.resolve(repoRoot, '../shared/tools/real-eval.sh');
 const extracted = '/tmp/real-eval-cache/nixpkgs-7beb50e7ff79da548c79762c9130477208787e96';
@@ -49,21 +47,7 @@ describe.skipIf(problem !== null)('real nixpkgs (../shared/tools/real-eval.sh)',
   }, 600_000);
 
   it('instantiates the conversion of every real project', () => {
-    const projects = path.join(corpusDir, 'projects');
-    for (const name of readdirSync(projects).filter((n) => existsSync(path.join(projects, n, 'Dockerfile')))) {
-      const contextDir = path.join(projects, name);
-      const outputDir = path.join(out, name);
-      mkdirSync(outputDir, { recursive: true });
-      const context = fsContext(contextDir);
-      const { files } = convertDockerfile(readFileSync(path.join(contextDir, 'Dockerfile'), 'utf8'), context, loadRules(), {
-        dockerfilePath: `${name}/Dockerfile`,
-        imageName: name.toLowerCase(),
-        contextFromOutput: path.relative(outputDir, contextDir),
-        outputInContext: null,
-        dockerignore: readDockerignore(context),
-      });
-      writeFileSync(path.join(outputDir, 'default.nix'), files['default.nix']);
-    }
+    for (const name of projectNames()) convertProject(name, path.join(out, name));
     const result = evaluate(out);
     expect(result.errors, result.output).toEqual([]);
   }, 900_000);
