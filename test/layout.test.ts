@@ -43,7 +43,7 @@ interface Case extends LayoutCase {
 const under = (...folders: string[]) => new RegExp(`^(${folders.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(/|$)`);
 const exactly = (...paths: string[]) => new RegExp(`^(${paths.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
 
-const SKEL_DEFECT = 'the home folder is made empty: .bashrc, .profile and .bash_logout, which useradd -m and adduser copy from /etc/skel, are missing (the report calls the line mapped)';
+const SKEL_DEFECT = 'the home folder is made empty: .bashrc, .profile and .bash_logout, which useradd -m and adduser copy from /etc/skel, are missing (the report says so: approximated)';
 /** COPY --chown of a folder's contents into a folder that exists: Docker owns only what it copies. */
 const CHOWN_DEST_DEFECT = 'COPY --chown of a folder\'s contents into ./ becomes `chown -R` of the whole destination: the WORKDIR itself and what earlier COPYs put there get the owner too';
 
@@ -88,7 +88,6 @@ CMD ["/usr/local/bin/entrypoint.sh"]
       {
         what: 'adduser: the home folder',
         paths: exactly('home/worker'),
-        defect: "Debian's adduser makes the home folder 0700 (DIR_MODE in bookworm's /etc/adduser.conf); the conversion makes it 0755",
       },
       {
         what: 'useradd -m and adduser: the files they copy from /etc/skel',

@@ -76,11 +76,14 @@ export function addUser(words: string[], scope: CommandScope): Outcome {
   const gecos = (busybox ? flagValue(args, '-g') : flagValue(args, '-c', '--comment', '--gecos')) ?? '';
   stage.users.set(name, { name, uid, gid, home, shell, gecos });
   const createHome = busybox ? !hasFlag(args, '-H') : debianAdduser ? !hasFlag(args, '--no-create-home') : hasFlag(args, '-m', '--create-home');
-  if (createHome && home !== '/') stage.directories.set(home, { path: home, mode: null, owner: `${uid}:${gid}` });
+  // Debian's adduser makes a user's home 0700 (DIR_MODE in bookworm's /etc/adduser.conf).
+  if (createHome && home !== '/') stage.directories.set(home, { path: home, mode: debianAdduser && !system ? '0700' : null, owner: `${uid}:${gid}` });
+  // Debian's useradd -m and adduser copy /etc/skel (.bashrc, .profile, .bash_logout) into the home; the Nix image has no /etc/skel.
+  const skel = createHome && home !== '/' && !busybox && !system;
   return {
-    status: uidText ? 'mapped' : 'approximated',
+    status: uidText && !skel ? 'mapped' : 'approximated',
     rule: 'run.useradd',
-    message: `${program} ${name}: user ${name} (uid ${uid}, gid ${gid}) in /etc/passwd through fakeNss${createHome ? `, home ${home}` : ''}${uidText ? '' : '; the uid is the one the tool would pick in an empty image'}`,
+    message: `${program} ${name}: user ${name} (uid ${uid}, gid ${gid}) in /etc/passwd through fakeNss${createHome ? `, home ${home}` : ''}${uidText ? '' : '; the uid is the one the tool would pick in an empty image'}${skel ? '; the files /etc/skel would put in the home (.bashrc, .profile) are not copied' : ''}`,
   };
 }
 
