@@ -30,6 +30,7 @@ import {
 import { compareText } from '../compare.js';
 import { MARKER, manualMarkers, markersAt } from './markers.js';
 import { layerScript, ownerCommands } from './layer-script.js';
+import { quote } from './shell.js';
 
 const pkgs = id('pkgs');
 const pkg = (attr: string): NixExpr => select(pkgs, attr);
@@ -86,9 +87,6 @@ function contextPath(relative: string): NixExpr {
   return relative ? binop('+', id('context'), str(`/${relative}`)) : id('context');
 }
 
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
-}
 
 /**
  * .dockerignore with wildcards or exceptions: its rules in order, each a regular expression for builtins.match,
@@ -343,8 +341,8 @@ function installPhase(derivation: DerivationPlan): NixExpr {
     if (output.from === '.') lines.push('cp -r . $out');
     else {
       const parent = output.to.includes('/') ? output.to.slice(0, output.to.lastIndexOf('/')) : '';
-      if (parent) lines.push(`mkdir -p $out/${shellQuote(parent)}`);
-      lines.push(`cp -r ${shellQuote(output.from)} $out/${shellQuote(output.to)}`);
+      if (parent) lines.push(`mkdir -p $out/${quote(parent)}`);
+      lines.push(`cp -r ${quote(output.from)} $out/${quote(output.to)}`);
     }
   }
   lines.push('runHook postInstall');
@@ -381,7 +379,7 @@ function replayOnlyBuild(derivation: DerivationPlan, dont: string): Binding {
 function binaryCopyLines(derivation: DerivationPlan): string[] {
   return derivation.binaryCopies.flatMap((c) => {
     const parent = c.to.includes('/') ? c.to.slice(0, c.to.lastIndexOf('/')) : '';
-    return [...(parent ? [`mkdir -p $out/${shellQuote(parent)}`] : []), `cp $out/bin/${shellQuote(c.bin)} $out/${shellQuote(c.to)}`];
+    return [...(parent ? [`mkdir -p $out/${quote(parent)}`] : []), `cp $out/bin/${quote(c.bin)} $out/${quote(c.to)}`];
   });
 }
 
@@ -389,7 +387,7 @@ function binaryCopyLines(derivation: DerivationPlan): string[] {
 function extraOutputLines(derivation: DerivationPlan): string[] {
   return derivation.outputs
     .filter((o) => !o.to.startsWith('bin/'))
-    .flatMap((o) => (o.from === '.' ? ['cp -r . $out'] : [`mkdir -p $out/${shellQuote(o.to.includes('/') ? o.to.slice(0, o.to.lastIndexOf('/')) : '.')}`, `cp -r ${shellQuote(o.from)} $out/${shellQuote(o.to)}`]));
+    .flatMap((o) => (o.from === '.' ? ['cp -r . $out'] : [`mkdir -p $out/${quote(o.to.includes('/') ? o.to.slice(0, o.to.lastIndexOf('/')) : '.')}`, `cp -r ${quote(o.from)} $out/${quote(o.to)}`]));
 }
 
 /**
@@ -431,7 +429,7 @@ function yarnOrPnpmDerivation(derivation: DerivationPlan, build: Extract<Derivat
       ),
     );
     if (build.buildScript) {
-      b.push(bind('buildPhase', indented([...['runHook preBuild', ...replayLines(derivation, 'before'), `pnpm run ${shellQuote(build.buildScript)}`], ...replayLines(derivation, 'after'), 'runHook postBuild'].join('\n'))));
+      b.push(bind('buildPhase', indented([...['runHook preBuild', ...replayLines(derivation, 'before'), `pnpm run ${quote(build.buildScript)}`], ...replayLines(derivation, 'after'), 'runHook postBuild'].join('\n'))));
     } else b.push(replayOnlyBuild(derivation, 'dontBuild'));
   }
   return nodeDerivation('stdenv.mkDerivation', derivation, b, envBindings);
@@ -518,7 +516,7 @@ function derivationBinding(derivation: DerivationPlan): Binding {
         if (before) b.push(bind('postConfigure', before, ['Commands of the stage that run before its go build.']));
         const after = phase([...replayLines(derivation, 'after'), ...extraOutputLines(derivation)]);
         if (after) b.push(bind('postBuild', after));
-        const install = phase([...renames.map((r) => `mv $out/bin/${shellQuote(r.installed)} $out/bin/${shellQuote(r.wanted)}`), ...binaryCopyLines(derivation)]);
+        const install = phase([...renames.map((r) => `mv $out/bin/${quote(r.installed)} $out/bin/${quote(r.wanted)}`), ...binaryCopyLines(derivation)]);
         if (install) b.push(bind('postInstall', install, [renames.length ? 'Name the binaries as go build -o did, and place them where the Dockerfile had them.' : 'Place the binaries where the Dockerfile had them.']));
       }
       value = apply(select(pkgs, build.builder), attrs(sortBindings(b)));
