@@ -14,7 +14,7 @@ import type { BuildContext } from './context.js';
 import { globRegExp, hasWildcard } from './glob.js';
 import { ruleForCommand } from './commands/run.js';
 import { isValidMode } from '../nix/shell.js';
-import { cloneStage, emptyConfig, numericOwner, userIds, worst, type CommandScope, type NpmStep, type Outcome, type StageState } from './stage.js';
+import { buildStepCount, cloneStage, emptyConfig, numericOwner, userIds, worst, type CommandScope, type NpmStep, type Outcome, type StageState } from './stage.js';
 import { buildDerivation, stageCacheCopy, type BuiltDerivation, type CopyRequest } from './derivations.js';
 import { buildImagePlan } from './image.js';
 import { foldPythonCopy, installsPythonOnly } from './python-stage.js';
@@ -766,11 +766,6 @@ function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageSt
   const message = outcomes.length === 1 ? outcomes[0]!.message : `${outcomes.length} commands (${counted.join(', ')})`;
   const rule = outcomes.length === 1 ? outcomes[0]!.rule : `run.${status}`;
   return { status, rule, message: mountNotes.length && outcomes.length === 1 ? `${message}; ${mountNotes.join('; ')}` : message, details };
-}
-
-/** Build steps a language builder does itself, so far in the stage: a replayed command goes before or after them. */
-export function buildStepCount(state: StageState): number {
-  return state.npm.filter((s) => s.action === 'run').length + state.go.length + state.cargo.length;
 }
 
 function shellQuote(word: string): string {

@@ -251,3 +251,8 @@ export function numericOwner(spec: string, state: StageState): string | null {
   if (gid === undefined || ids.uid >= 2 ** 32 || gid >= 2 ** 32) return null;
   return `${ids.uid}:${gid}`;
 }
+
+/** Build steps a language builder does itself, so far in the stage: a replayed command goes before or after them. */
+export function buildStepCount(state: StageState): number {
+  return state.npm.filter((s) => s.action === 'run').length + state.go.length + state.cargo.length;
+}

@@ -5,7 +5,7 @@
 import { match } from 'ts-pattern';
 import { analyzeShell, UNKNOWN_DIRECTORY, type ShellCommand } from '../../shell/analyze.js';
 import { resolvePath } from '../../container-path.js';
-import type { CommandScope, Outcome } from '../stage.js';
+import { buildStepCount, type CommandScope, type Outcome } from '../stage.js';
 import { flagValue, hasFlag, parseArgs } from './args.js';
 import { installPackages, pythonSet, splitDistroPin } from './packages.js';
 import { parseRequirement, parseRequirements } from './requirements.js';
@@ -450,7 +450,7 @@ const go: Rule = (words, command, scope) => {
     )
     .with('test', 'vet', 'version', 'env', 'fmt', () => ignored('run.go.check', `go ${action}: checks run in buildGoModule's checkPhase`))
     .with('generate', () => {
-      scope.stage.unhandled.push({ line: scope.line, source: command.source, after: buildSteps(scope.stage), replayed: true });
+      scope.stage.unhandled.push({ line: scope.line, source: command.source, after: buildStepCount(scope.stage), replayed: true });
       return { status: 'approximated' as const, rule: 'run.go.generate', message: `go generate: replayed in the derivation before its build, offline with the vendored modules; a generator that downloads, or calls a tool the stage lacks, fails there` };
     })
     .otherwise(() => manual('run.go.unknown', `go ${action ?? ''}: not understood`));
@@ -692,14 +692,9 @@ const npx: Rule = (words, command, scope) => {
   if (!local || !scope.stage.npm.length) {
     return manual('run.npx', `npx ${tool}: ${!scope.stage.npm.length ? 'no npm, Yarn or pnpm install before it in this stage' : `${name} is not a dependency in package.json`}, so npx would download it; add it to package.json (then the build replays it) or use its nixpkgs package`);
   }
-  scope.stage.unhandled.push({ line: scope.line, source: command.source, after: buildSteps(scope.stage), replayed: true });
+  scope.stage.unhandled.push({ line: scope.line, source: command.source, after: buildStepCount(scope.stage), replayed: true });
   return { status: 'approximated', rule: 'run.npx', message: `npx ${tool}: replayed in the derivation's build, where node_modules/.bin has ${name} from package.json` };
 };
-
-/** Build steps a language builder does itself, so far in the stage (plan.ts's count). */
-function buildSteps(stage: CommandScope['stage']): number {
-  return stage.npm.filter((s) => s.action === 'run').length + stage.go.length + stage.cargo.length;
-}
 
 const rm: Rule = (words, command, scope) => {
   const { operands } = parseArgs(words.slice(1));
