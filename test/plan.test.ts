@@ -90,6 +90,14 @@ describe('planMigration', () => {
     expect(copy.message).toMatch(/^\/install from stage "deps" → \/usr\/local; the Python packages installed in that stage join the image's Python environment instead/);
   });
 
+  it('says what becomes of RUN --network (it was dropped)', () => {
+    const result = plan('FROM alpine\nRUN --network=host apk add curl\nRUN --network=none apk add jq\nRUN --network=default apk add git\n');
+    const message = (line: number) => result.instructions.find((r) => r.line === line)!.message;
+    expect(message(2)).toMatch(/--network=host: Nix builds have no network; what the command downloads must come from a fixed-output derivation/);
+    expect(message(3)).toMatch(/--network=none: Nix builds have no network either/);
+    expect(message(4)).not.toMatch(/network/);
+  });
+
   it('marks a copy between two build stages manual once', () => {
     const source = 'FROM golang:1.22 AS a\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nFROM golang:1.22 AS b\nCOPY --from=a /out/app /bin/app\nRUN true\nFROM alpine\nCOPY --from=b /bin/app /app\n';
     const copy = plan(source, { 'go.mod': 'module x\n', 'main.go': '' }).instructions.find((r) => r.line === 6)!;
