@@ -3,20 +3,13 @@
  * what evidence; what maps to nothing and why; the base images and runtimes; and how to add an entry.
  * Output is sorted and has no dates, so it only changes when a table does (a test compares it).
  */
-import { compareVersions, managers, type Manager, type RuleSet } from './load.js';
+import { compareReleaseNumbers, packageTable, type Manager, type RuleSet } from './lookup.js';
 import type { PackageEntry } from './schema.js';
 
 export const RULES_DOC_PATH = 'docs/rules.md';
 export const RULES_DOC_COMMAND = 'npm run build && node scripts/gen-rules-doc.mjs';
 
 const NIXPKGS_BLOB = 'https://github.com/NixOS/nixpkgs/blob/master/';
-
-const MANAGER_TITLES: Record<Manager, string> = {
-  apk: 'apk (Alpine: `apk add`)',
-  apt: 'apt (Debian and Ubuntu: `apt-get install`, `apt install`)',
-  pip: 'pip (PyPI: `pip install`, requirements files)',
-  npm: 'npm (`npm install -g`)',
-};
 
 export function renderRulesDoc(rules: RuleSet): string {
   const out: string[] = [];
@@ -67,7 +60,7 @@ export function renderRulesDoc(rules: RuleSet): string {
     '- Only a name found nowhere is `none`: listed in the report and marked in the Nix.',
     '',
   );
-  for (const manager of managers) renderManager(rules, manager, push);
+  for (const manager of Object.keys(rules.packages)) renderManager(rules, manager, push);
   renderBaseImages(rules, push);
   renderRuntimes(rules, push);
   renderHowToAdd(rules, push);
@@ -75,13 +68,13 @@ export function renderRulesDoc(rules: RuleSet): string {
 }
 
 function renderManager(rules: RuleSet, manager: Manager, push: (...lines: string[]) => void): void {
-  const table = rules.packages[manager];
+  const table = packageTable(rules, manager);
   const entries = sortedEntries(table.packages);
   const mapped = entries.filter(([, e]) => e.attrs.length > 0);
   const nothing = entries.filter(([, e]) => e.attrs.length === 0);
   const count = (c: string) => entries.filter(([, e]) => e.confidence === c).length;
   push(
-    `## ${MANAGER_TITLES[manager]}`,
+    `## ${table.title}`,
     '',
     cell(table.description),
     '',
@@ -141,7 +134,7 @@ function renderRuntimes(rules: RuleSet, push: (...lines: string[]) => void): voi
   );
   for (const [name, runtime] of sortedEntries(rules.baseImages.runtimes)) {
     const versions = Object.entries(runtime.versions)
-      .sort(([a], [b]) => compareVersions(a, b))
+      .sort(([a], [b]) => compareReleaseNumbers(a, b))
       .map(([v, r]) => `${v} → \`${r.attr}\`${r.builder ? ` (\`${r.builder}\`)` : ''}${r.refused ? ` (refused: ${cell(r.refused)})` : ''}`)
       .join(', ');
     const tags = sortedEntries(runtime.tags).map(([t, v]) => `${t} → ${v}`).join(', ') || '—';
@@ -178,8 +171,8 @@ function renderHowToAdd(rules: RuleSet, push: (...lines: string[]) => void): voi
 
 /** A real entry from the apt table, so the example cannot go stale. */
 function example(rules: RuleSet): string[] {
-  const key = rules.packages.apt.packages['libpq-dev'] ? 'libpq-dev' : Object.keys(rules.packages.apt.packages).sort()[0]!;
-  const json = JSON.stringify({ [key]: rules.packages.apt.packages[key] }, null, 2);
+  const key = packageTable(rules, 'apt').packages['libpq-dev'] ? 'libpq-dev' : Object.keys(packageTable(rules, 'apt').packages).sort()[0]!;
+  const json = JSON.stringify({ [key]: packageTable(rules, 'apt').packages[key] }, null, 2);
   return [`Example, the \`${key}\` entry of \`rules/apt.json\`:`, '', '```json', json, '```', ''];
 }
 

@@ -2,8 +2,8 @@
  * useradd/adduser/groupadd/addgroup (Debian and BusyBox flavours) become /etc/passwd and /etc/group lines for
  * fakeNss, with the ids the tools would have chosen when the Dockerfile does not give them.
  */
-import { flagValue, hasFlag, parseArgs } from './args.js';
-import { groupIdOf, type CommandScope, type Outcome, type StageState } from '../stage.js';
+import { flagValue, hasFlag, parseArgs } from '../../convert/programs/args.js';
+import { groupIdOf, type CommandScope, type Outcome, type StageState } from '../../convert/stage.js';
 
 const USERADD_VALUES = new Set(['-u', '--uid', '-g', '--gid', '-G', '--groups', '-s', '--shell', '-d', '--home', '--home-dir', '-c', '--comment', '-k', '--skel', '-e', '--expiredate', '-f', '--inactive', '-K', '--key', '-p', '--password', '-R', '--root', '-b', '--base-dir']);
 const BUSYBOX_ADDUSER_VALUES = new Set(['-h', '-g', '-s', '-G', '-u', '-k']);
