@@ -29,6 +29,8 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
   for (const request of requests) {
     // A name only known at build time (`$PKGS` with no value here): the caller reports it.
     if (request.name.startsWith(DYNAMIC)) continue;
+    // An empty word (`apk add curl $EXTRA` with EXTRA empty): the shell passes no name at all.
+    if (request.name === '') continue;
     if (request.version) pinned.push(`${request.name} ${request.version}`);
     const decided = scope.decisions.package(manager, request.name);
     const python = { python: stage.runtimes.python?.attr ?? 'python3' };
@@ -113,7 +115,7 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
   // A different Python than the Dockerfile's is an approximation of what it installed.
   const status = worst([...confidences.map((c) => ({ status: confidenceStatus(c), rule: '', message: '' })), ...(switched ? [{ status: 'approximated' as const, rule: '', message: '' }] : [])]);
   return {
-    status: requests.length === 0 ? 'ignored' : status,
+    status: requests.every((r) => r.name === '') ? 'ignored' : status,
     rule: `run.${manager}.install`,
     message: `${manager} install: ${parts.join('; ') || 'nothing to install'}`,
   };

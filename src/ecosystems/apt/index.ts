@@ -16,7 +16,13 @@ const apt: ProgramHandler = (words, _command, scope) => {
   const args = parseArgs(words.slice(1), new Set(['-o', '-t', '--target-release', '-c', '--config-file']));
   const [action, ...names] = args.operands;
   return match(action)
-    .with('install', () => installPackages(scope, 'apt', names.filter((n) => !n.startsWith('./') && !n.endsWith('.deb')).map((n) => splitAptPin(n))))
+    .with('install', () => {
+      const files = names.filter((n) => n.startsWith('./') || n.startsWith('/') || n.endsWith('.deb'));
+      const outcome = installPackages(scope, 'apt', names.filter((n) => !files.includes(n)).map((n) => splitAptPin(n)));
+      // A package file is not a name the tables know: it needs its nixpkgs package (or a fetcher), not silence.
+      if (files.length) return { ...outcome, status: 'manual' as const, message: `${outcome.message}; not converted: ${files.map((f) => `${f} (a package file: use its nixpkgs package, or package it with a fetcher and a hash)`).join(', ')}` };
+      return outcome;
+    })
     .with('remove', 'purge', () => {
       for (const name of names) {
         const report = scope.stage.packageReports.find((r) => r.name === name && r.manager === 'apt');
