@@ -38,6 +38,11 @@ export interface BuiltDerivation {
   problems: Array<{ line: number; status: 'manual' | 'approximated'; message: string }>;
 }
 
+/** Whether a stage has build steps a language builder does (npm, go, cargo: the ecosystems with a build). */
+export function hasLanguageBuild(state: StageState): boolean {
+  return BUILDERS.some((e) => e.build.active(state));
+}
+
 export function buildDerivation(
   state: StageState,
   stage: Stage,
