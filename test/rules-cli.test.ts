@@ -64,7 +64,7 @@ describe('dock2nix rules (built CLI)', () => {
   it('rejects an unknown manager and a misplaced --nixpkgs as usage errors', () => {
     const bogus = run(['rules', 'yum', 'curl']);
     expect(bogus.code).toBe(2);
-    expect(bogus.stderr).toBe('dock2nix: unknown package manager "yum" (expected apk, apt, pip, npm, or "check")\n');
+    expect(bogus.stderr).toBe('dock2nix: unknown package manager "yum" (expected apk, apt, dnf, npm, pip, or "check")\n');
     expect(run(['rules', 'apk', 'curl', '--nixpkgs', work]).code).toBe(2);
   });
 
