@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { DockerfileParser } from 'dockerfile-ast';
 import { convertDockerfile } from '../dist/convert/convert.js';
 import { memoryContext } from '../dist/convert/context.js';
-import { loadRules } from '../dist/rules/load.js';
+import { loadRules } from '../dist/io/rules-files.js';
 import { loadBashGrammar } from '../dist/shell/tree-sitter.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

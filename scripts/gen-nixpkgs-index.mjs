@@ -26,7 +26,8 @@ if (!existsSync(path.join(factsDir, 'top-level.json'))) {
   console.error(`gen-nixpkgs-index: no facts at ${factsDir} (expected top-level.json)`);
   process.exit(1);
 }
-const { readFactsDir, compactIndex, indexFileNames } = await import(pathToFileURL(dist).href);
+const { compactIndex, indexFileNames } = await import(pathToFileURL(dist).href);
+const { readFactsDir } = await import(pathToFileURL(path.join(root, 'dist/io/nixpkgs-index-files.js')).href);
 const { topLevel, python, revision } = readFactsDir(factsDir);
 const files = compactIndex(topLevel, python, { revision, source: 'facts evaluated from nixpkgs (../shared/nixpkgs/facts), by scripts/gen-nixpkgs-index.mjs' });
 const out = path.join(root, 'rules/nixpkgs-index');

@@ -14,7 +14,7 @@ if (!existsSync(path.join(dist, 'doc.js'))) {
   process.exit(1);
 }
 const { renderRulesDoc, RULES_DOC_PATH } = await import(pathToFileURL(path.join(dist, 'doc.js')).href);
-const { loadRules } = await import(pathToFileURL(path.join(dist, 'load.js')).href);
+const { loadRules } = await import(pathToFileURL(path.join(root, 'dist/io/rules-files.js')).href);
 
 const target = path.join(root, RULES_DOC_PATH);
 const text = renderRulesDoc(loadRules());

@@ -27,7 +27,7 @@ if (!existsSync(dir) || !statSync(dir).isDirectory()) {
   process.exit(1);
 }
 const { measureCoverage, renderCoverage } = await import(pathToFileURL(path.join(dist, 'rules/coverage.js')).href);
-const { loadRules } = await import(pathToFileURL(path.join(dist, 'rules/load.js')).href);
+const { loadRules } = await import(pathToFileURL(path.join(dist, 'io/rules-files.js')).href);
 const { fsContext } = await import(pathToFileURL(path.join(dist, 'io/fs-context.js')).href);
 
 const files = (folder) =>

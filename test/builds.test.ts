@@ -9,9 +9,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { fsContext, readDockerignore } from '../src/io/fs-context.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 import { EMITTER_BINDINGS, NIX_GLOBALS, NIX_KEYWORDS, NameScope, derivationNames } from '../src/nix/scope.js';
-import { makeRecipe } from '../src/convert/commands/run.js';
+import { makeRecipe } from '../src/ecosystems/go/make-recipe.js';
 import { repoRoot } from './helpers/tools.js';
 
 function convertDir(dir: string, label: string) {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 
 function convert(dockerfile: string, files: Record<string, string>) {
   return convertDockerfile(dockerfile, memoryContext(files), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '.', outputInContext: null });

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
 import { isDock2nixError } from '../src/errors.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 import { expectMarkers } from './helpers/markers.js';
 import { corpusDir, nixParse, requireTool } from './helpers/tools.js';
 import * as fsContextModule from '../src/io/fs-context.js';

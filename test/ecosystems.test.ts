@@ -2,8 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
-import { parseRequirements } from '../src/convert/commands/requirements.js';
-import { loadRules } from '../src/rules/load.js';
+import { parseRequirements } from '../src/ecosystems/pip/requirements.js';
+import { loadRules } from '../src/io/rules-files.js';
 
 function convert(dockerfile: string, files: Record<string, string | null>) {
   return convertDockerfile(dockerfile, memoryContext(files), loadRules(), {

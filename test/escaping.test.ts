@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
 import { indented, print, str } from '../src/nix/ast.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 import { nixEvalJson, nixString, requireTool, stubNixpkgs } from './helpers/tools.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

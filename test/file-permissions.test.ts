@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
 import { fsContext } from '../src/io/fs-context.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 import { readFileSync } from 'node:fs';
 import { assemble } from './helpers/assemble.js';
 import { repoRoot, requireTool } from './helpers/tools.js';

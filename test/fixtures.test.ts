@@ -12,7 +12,7 @@ import { convertDockerfile } from '../src/convert/convert.js';
 import type { OutputFormat } from '../src/convert/types.js';
 import { fsContext, readDockerignore } from '../src/io/fs-context.js';
 import { jsonReport } from '../src/report/report.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 import { nixEvalJson, nixParse, nixString, repoRoot, requireTool, stubNix2container, stubNixpkgs } from './helpers/tools.js';
 
 interface CaseOptions {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 import { expectMarkers } from './helpers/markers.js';
 
 function convert(dockerfile: string, files: Record<string, string | null> = {}) {

@@ -7,7 +7,7 @@ import { memoryContext } from '../src/convert/context.js';
 import { planMigration, type PlanOptions } from '../src/convert/plan.js';
 import { ReportBook } from '../src/convert/reports.js';
 import { parseDockerfile } from '../src/dockerfile/parse.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 
 const rules = loadRules();
 const options: PlanOptions = { format: 'layered', imageName: 'x', contextFromOutput: '..', outputInContext: null, toolVersion: '0', contextLabel: '.' };

@@ -5,7 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
-import { loadRules, lookupPackage } from '../src/rules/load.js';
+import { lookupPackage } from '../src/rules/lookup.js';
+import { loadRules } from '../src/io/rules-files.js';
 
 const KEYS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__'];
 /** `prototype` is also a real package: nixpkgs' prototypejs has that pname, and the nixpkgs index finds it. */

@@ -13,7 +13,7 @@ import { convertDockerfile } from '../src/convert/convert.js';
 import { parseDockerfile } from '../src/dockerfile/parse.js';
 import { memoryContext } from '../src/convert/context.js';
 import { isDock2nixError } from '../src/errors.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 import { nixParse, requireTool } from './helpers/tools.js';
 
 const word = fc.stringMatching(/^[a-z][a-z0-9._-]{0,8}$/);

@@ -12,7 +12,7 @@ import { versionDrift } from '../src/check/versions.js';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
 import { isDock2nixError } from '../src/errors.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 import { requireTool } from './helpers/tools.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-check-'));

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 import { repoRoot, requireTool } from './helpers/tools.js';
 
 const bin = path.join(repoRoot, 'bin/dock2nix.js');
@@ -50,7 +50,7 @@ describe('dock2nix rules (built CLI)', () => {
   it('prints a whole table, or all of them', () => {
     const npm = run(['rules', 'npm']);
     expect(npm.code).toBe(0);
-    const count = Object.keys(loadRules().packages.npm.packages).length;
+    const count = Object.keys(loadRules().packages.npm!.packages).length;
     expect(npm.stdout.split('\n')[0]).toBe(`npm: ${count} entries (rules/npm.json)`);
     expect(npm.stdout.trim().split('\n')).toHaveLength(count + 1);
     const json = JSON.parse(run(['rules', 'apk', '--json']).stdout);
@@ -64,7 +64,7 @@ describe('dock2nix rules (built CLI)', () => {
   it('rejects an unknown manager and a misplaced --nixpkgs as usage errors', () => {
     const bogus = run(['rules', 'yum', 'curl']);
     expect(bogus.code).toBe(2);
-    expect(bogus.stderr).toBe('dock2nix: unknown package manager "yum" (expected apk, apt, pip, npm, or "check")\n');
+    expect(bogus.stderr).toBe('dock2nix: unknown package manager "yum" (expected apk, apt, dnf, npm, pip, or "check")\n');
     expect(run(['rules', 'apk', 'curl', '--nixpkgs', work]).code).toBe(2);
   });
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fsContext } from '../src/io/fs-context.js';
 import { coveredManagers, measureCoverage, renderCoverage } from '../src/rules/coverage.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 import { corpusDir } from './helpers/tools.js';
 
 const GOAL = 0.95;
@@ -38,8 +38,8 @@ describe.skipIf(!present)('coverage of the corpus', () => {
     expect(report.overall.total).toBeGreaterThan(100);
     expect(report.overall.ratio!).toBeGreaterThanOrEqual(GOAL);
     for (const manager of coveredManagers) {
-      expect(report.managers[manager].total, `${manager} names in the corpus`).toBeGreaterThan(20);
-      expect(report.managers[manager].ratio!, `${manager} names resolved`).toBeGreaterThanOrEqual(GOAL);
+      expect(report.managers[manager]!.total, `${manager} names in the corpus`).toBeGreaterThan(20);
+      expect(report.managers[manager]!.ratio!, `${manager} names resolved`).toBeGreaterThanOrEqual(GOAL);
     }
   });
 
@@ -74,12 +74,12 @@ describe('coverage measurement', () => {
   const report = measureCoverage([{ name: 'Dockerfile', text: dockerfile }], rules);
 
   it('counts names after ARG and ENV substitution, per manager and overall', () => {
-    expect(report.managers.apk.total).toBe(6);
-    expect(report.managers.pip.total).toBe(2);
-    expect(report.managers.apt.total).toBe(0);
-    expect(report.managers.apt.ratio).toBeNull();
+    expect(report.managers.apk!.total).toBe(6);
+    expect(report.managers.pip!.total).toBe(2);
+    expect(report.managers.apt!.total).toBe(0);
+    expect(report.managers.apt!.ratio).toBeNull();
     expect(report.overall.total).toBe(8);
-    expect(report.overall.resolved).toBe(report.managers.apk.resolved + report.managers.pip.resolved);
+    expect(report.overall.resolved).toBe(report.managers.apk!.resolved + report.managers.pip!.resolved);
     expect(report.overall.ratio).toBeCloseTo(report.overall.resolved / 8);
     expect(report.below.map((b) => b.name)).toEqual(expect.arrayContaining(['not-a-real-package-xyz', 'nosuchpypi-xyz']));
     expect(report.below.find((b) => b.name === 'not-a-real-package-xyz')).toMatchObject({ manager: 'apk', line: 4, confidence: 'none', nix: null, note: expect.stringMatching(/no nixpkgs attribute/) });

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULES_DOC_COMMAND, RULES_DOC_PATH, renderRulesDoc } from '../src/rules/doc.js';
-import { defaultRulesDir, loadRules, managers } from '../src/rules/load.js';
+import { defaultRulesDir, loadRules, managers } from '../src/io/rules-files.js';
 import { repoRoot } from './helpers/tools.js';
 
 const rules = loadRules();
@@ -26,7 +26,7 @@ describe('docs/rules.md', () => {
     for (const manager of managers) {
       const section = sections.find((s) => s.startsWith(`## ${manager} (`));
       expect(section, manager).toBeDefined();
-      for (const [name, entry] of Object.entries(rules.packages[manager].packages)) {
+      for (const [name, entry] of Object.entries(rules.packages[manager]!.packages)) {
         const row = section!.split('\n').find((line) => line.startsWith(`| \`${name}\` |`) && line.includes(` ${entry.confidence} |`));
         expect(row, `${manager} ${name}`).toBeDefined();
         const evidence = Array.isArray(entry.evidence) ? entry.evidence : [entry.evidence];

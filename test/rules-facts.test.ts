@@ -10,8 +10,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fsContext } from '../src/io/fs-context.js';
 import { measureCoverage } from '../src/rules/coverage.js';
-import { chooseRuntime, loadRules, lookupPackage, managers, rulesIndex } from '../src/rules/load.js';
-import { compactIndex, indexFileNames, readFactsDir, type Fact } from '../src/rules/nixpkgs-index.js';
+import { chooseRuntime, lookupPackage, rulesIndex } from '../src/rules/lookup.js';
+import { loadRules, managers } from '../src/io/rules-files.js';
+import { compactIndex, indexFileNames, type Fact } from '../src/rules/nixpkgs-index.js';
+import { readFactsDir } from '../src/io/nixpkgs-index-files.js';
 import { corpusDir, nixEvalJson, nixString, repoRoot, requireTool, stubNixpkgs } from './helpers/tools.js';
 
 const factsDir = path.resolve(repoRoot, '../shared/nixpkgs/facts');
@@ -62,7 +64,7 @@ describe.skipIf(!present)('the nixpkgs facts', () => {
   it('every attribute of the package tables exists and is not refused, unless the entry says so', () => {
     const problems: string[] = [];
     for (const manager of managers) {
-      for (const [key, entry] of Object.entries(rules.packages[manager].packages)) {
+      for (const [key, entry] of Object.entries(rules.packages[manager]!.packages)) {
         for (const attr of entry.attrs) {
           // pip attributes live in the Python sets: checked in the default one (python3 = python313).
           const problem = manager === 'pip' ? pythonProblem('python313', attr) : topProblem(attr);

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadNixpkgsIndex, readFactsDir } from '../src/rules/nixpkgs-index.js';
+import { loadNixpkgsIndex, readFactsDir } from '../src/io/nixpkgs-index-files.js';
 import { repoRoot } from './helpers/tools.js';
 
 const bin = path.join(repoRoot, 'bin/dock2nix.js');

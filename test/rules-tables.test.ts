@@ -7,7 +7,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { defaultRulesDir, loadRules, lookupPackage, managers } from '../src/rules/load.js';
+import { lookupPackage } from '../src/rules/lookup.js';
+import { defaultRulesDir, loadRules, managers } from '../src/io/rules-files.js';
 
 const rules = loadRules();
 const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-tables-'));
@@ -45,13 +46,13 @@ describe('the schema rejects', () => {
 describe('tables', () => {
   it('keep their keys sorted (the order docs/rules.md and reviews rely on)', () => {
     for (const manager of managers) {
-      const keys = Object.keys(rules.packages[manager].packages);
+      const keys = Object.keys(rules.packages[manager]!.packages);
       expect(keys, manager).toEqual([...keys].sort());
     }
   });
   it('give a note for every entry that is not exact', () => {
     for (const manager of managers) {
-      for (const [name, entry] of Object.entries(rules.packages[manager].packages)) {
+      for (const [name, entry] of Object.entries(rules.packages[manager]!.packages)) {
         if (entry.confidence !== 'exact') expect(entry.note, `${manager}/${name}`).toBeTruthy();
       }
     }
@@ -60,7 +61,7 @@ describe('tables', () => {
 
 describe('lookups', () => {
   it('are case-insensitive for every manager', () => {
-    expect(lookupPackage(rules, 'apt', 'LibSSL-Dev')?.entry.attrs).toEqual(rules.packages.apt.packages['libssl-dev']!.attrs);
+    expect(lookupPackage(rules, 'apt', 'LibSSL-Dev')?.entry.attrs).toEqual(rules.packages.apt!.packages['libssl-dev']!.attrs);
     expect(lookupPackage(rules, 'npm', 'TypeScript')?.key).toBe('typescript');
   });
   it('treat -, _ and . alike for PyPI names only', () => {

@@ -3,17 +3,18 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chooseRuntime, defaultRulesDir, loadRules, lookupBaseImage, lookupPackage, managers, normaliseName } from '../src/rules/load.js';
+import { chooseRuntime, lookupBaseImage, lookupPackage, normaliseName } from '../src/rules/lookup.js';
+import { defaultRulesDir, loadRules, managers } from '../src/io/rules-files.js';
 
 const rules = loadRules();
 
 describe('rule tables', () => {
   it('load and validate', () => {
-    for (const manager of managers) expect(Object.keys(rules.packages[manager].packages).length).toBeGreaterThan(10);
+    for (const manager of managers) expect(Object.keys(rules.packages[manager]!.packages).length).toBeGreaterThan(10);
   });
   it('give evidence for every entry', () => {
     for (const manager of managers) {
-      for (const [name, entry] of Object.entries(rules.packages[manager].packages)) {
+      for (const [name, entry] of Object.entries(rules.packages[manager]!.packages)) {
         const evidence = Array.isArray(entry.evidence) ? entry.evidence : [entry.evidence];
         expect(evidence.every((e) => /^(pkgs|lib)\//.test(e)), `${manager}/${name}`).toBe(true);
       }
@@ -45,16 +46,16 @@ describe('rule tables', () => {
 
 describe('lookups', () => {
   it('are case-insensitive, and separator-insensitive for PyPI names', () => {
-    expect(normaliseName('pip', 'Flask_SQLAlchemy')).toBe('flask-sqlalchemy');
+    expect(normaliseName('python', 'Flask_SQLAlchemy')).toBe('flask-sqlalchemy');
     expect(lookupPackage(rules, 'pip', 'PyYAML')?.entry.attrs).toEqual(['pyyaml']);
     expect(lookupPackage(rules, 'apk', 'CURL')?.entry.attrs).toEqual(['curl']);
   });
   it('derive low-confidence mappings for names not listed, and say so', () => {
     const binary = lookupPackage(rules, 'pip', 'psycopg2_binary');
     expect(binary).not.toBeNull();
-    const unlisted = Object.keys(rules.packages.pip.packages).find((name) => !rules.packages.apk.packages[`py3-${name}`])!;
+    const unlisted = Object.keys(rules.packages.pip!.packages).find((name) => !rules.packages.apk!.packages[`py3-${name}`])!;
     const py = lookupPackage(rules, 'apk', `py3-${unlisted}`);
-    expect(py).toMatchObject({ via: 'rule', manager: 'pip', entry: { attrs: rules.packages.pip.packages[unlisted]!.attrs, confidence: 'low' } });
+    expect(py).toMatchObject({ via: 'rule', manager: 'pip', entry: { attrs: rules.packages.pip!.packages[unlisted]!.attrs, confidence: 'low' } });
     expect(py!.entry.note).toMatch(/package set/);
   });
   it('return null for unknown names instead of guessing', () => {
@@ -111,11 +112,11 @@ function duplicateKeys(text: string): string[] {
 describe('the build stamp of validated tables', () => {
   it('holds exactly what validation gives for the current tables, so skipping the validator changes nothing', async () => {
     const { existsSync } = await import('node:fs');
-    const { stampFile, tableFiles, hashText, validateRules } = await import('../src/rules/load.js');
+    const { stampFile, tableFiles, hashText, validateRules } = await import('../src/io/rules-files.js');
     if (!existsSync(stampFile)) throw new Error('dist/rules-validated.json is missing: npm test runs npm run build first');
     const stamp = JSON.parse(readFileSync(stampFile, 'utf8'));
     for (const file of tableFiles) expect(stamp.hashes[file], file).toBe(hashText(readFileSync(path.join(defaultRulesDir, file), 'utf8')));
-    const { dir: _dir, ...validated } = validateRules(defaultRulesDir);
+    const validated = validateRules(defaultRulesDir);
     expect(stamp.rules).toEqual(JSON.parse(JSON.stringify(validated)));
   });
 });

@@ -8,7 +8,7 @@ import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
 import { secretReason } from '../src/convert/secrets.js';
 import { jsonReport, textReport } from '../src/report/report.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 import { repoRoot } from './helpers/tools.js';
 
 const awsKey = 'AKIAIOSFODNN7EXAMPLE';

@@ -10,7 +10,7 @@ import { analyzeShell } from '../src/shell/analyze.js';
 import { parseWithMvdan } from '../src/shell/parse.js';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 
 const PIECES = ['${A}', '$A', '$1', '$@', '$#', '"x"', "'y'", '#', '#z', '$(d)', '`d`', 'a', '\\#', '=', '$((1))', '${A#b}', '${#A}', '"#"', "'#'", '\\$', '$$', ')'];
 

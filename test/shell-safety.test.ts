@@ -18,7 +18,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { fsContext } from '../src/io/fs-context.js';
-import { loadRules } from '../src/rules/load.js';
+import { loadRules } from '../src/io/rules-files.js';
 import { layerScriptNodes, ownerScriptNodes } from '../src/nix/layer-script.js';
 import { printShell, quote } from '../src/nix/shell.js';
 import { renderScripts } from './helpers/assemble.js';

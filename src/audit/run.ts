@@ -19,7 +19,7 @@ import { buildImageReport, inspectImage, loadImages, type LoadedImage } from '..
 import type { ImageReport } from '../image/types.js';
 import { fsContext, readDockerignore } from '../io/fs-context.js';
 import { ensureWritable, makeFolders, temporaryName, writeFilesAtomically } from '../io/write.js';
-import { loadRules } from '../rules/load.js';
+import { loadRules } from '../io/rules-files.js';
 import { toolVersion } from '../version.js';
 import type { Progress } from './progress.js';
 import { assembleReproducibility, compareAudit, type SideRepro } from './report.js';

@@ -138,7 +138,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   program
     .command('rules')
     .description('show what a package name maps to in nixpkgs (confidence, note, evidence), or a whole table; "rules check" evaluates every table attribute against your nixpkgs; "rules index --nixpkgs PATH" rebuilds the nixpkgs index lookups fall back on from your nixpkgs')
-    .argument('[manager]', 'apk, apt, pip or npm; or "check", or "index"')
+    .argument('[manager]', 'a package manager with a table (`dock2nix rules` lists them: apk, apt, dnf, …); or "check", or "index"')
     .argument('[name]', 'a package name as the Dockerfile writes it')
     .option('--json', 'print JSON on stdout')
     .option('--nixpkgs <path>', 'with "check": the nixpkgs to check against (default: <nixpkgs> from NIX_PATH); with "index": the nixpkgs tree to index')

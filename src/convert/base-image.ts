@@ -1,6 +1,6 @@
 /** A stage's starting state: its parent stage's, or what the base image provides according to the tables. */
 import type { Stage } from '../dockerfile/model.js';
-import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/load.js';
+import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/lookup.js';
 import { cloneStage, emptyConfig, type StageState } from './stage.js';
 
 /** Attributes that put /bin/sh in the image root. */

@@ -4,7 +4,7 @@
  */
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { emitNix, type EmittedFiles } from '../nix/emit.js';
-import type { RuleSet } from '../rules/load.js';
+import type { RuleSet } from '../rules/lookup.js';
 import { toolVersion } from '../version.js';
 import type { BuildContext } from './context.js';
 import { planMigration } from './plan.js';

@@ -3,11 +3,11 @@
  * and its entrypoint check are made, and the plan is assembled.
  */
 import type { Dockerfile, Instruction } from '../dockerfile/model.js';
-import type { RuleSet } from '../rules/load.js';
-import { settlePython } from './commands/packages.js';
+import type { RuleSet } from '../rules/lookup.js';
+import { settlePython } from './programs/packages.js';
 import type { BuildContext } from './context.js';
 import type { StageState } from './stage.js';
-import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
+import { buildDerivation, hasLanguageBuild, type BuiltDerivation, type CopyRequest } from './derivations.js';
 import { buildImagePlan } from './image.js';
 import { installsPythonOnly, type FoldedCopy } from './python-stage.js';
 import { checkEntrypoint } from './entrypoint.js';
@@ -66,7 +66,7 @@ export function finalizePlan(walk: Walk): MigrationPlan {
 
   // A target stage that builds (npm, go, cargo) gets its own derivation, placed where the build left it.
   let replacedWorkdir: string | null = null;
-  if (targetState.npm.length || targetState.go.length || targetState.cargo.length) {
+  if (hasLanguageBuild(targetState)) {
     const own: CopyRequest[] = [];
     const base = { stage: target, into: target, line: Math.max(...targetState.buildLines), owner: null, mode: null };
     if (targetState.npm.length && !targetState.go.length && !targetState.cargo.length) {

@@ -4,7 +4,7 @@
  * into derivations and the target stage into an image. Pure: everything it reads comes in through its arguments.
  */
 import type { Dockerfile } from '../dockerfile/model.js';
-import type { RuleSet } from '../rules/load.js';
+import type { RuleSet } from '../rules/lookup.js';
 import type { BuildContext } from './context.js';
 import type { StageState } from './stage.js';
 import type { CopyRequest } from './derivations.js';

@@ -7,7 +7,7 @@
 import { resolvePath } from '../container-path.js';
 import type { Instruction } from '../dockerfile/model.js';
 import type { BuildContext } from './context.js';
-import type { CopyRequest } from './derivations.js';
+import { hasLanguageBuild, type CopyRequest } from './derivations.js';
 import type { StageState } from './stage.js';
 import type { FilePlacement, SymlinkPlan } from './types.js';
 
@@ -29,7 +29,7 @@ const INSTALLER = /^\s*(\S*\/)?(pip3?|python3?(\.\d+)? -m (pip|venv)|poetry|uv|p
 
 /** A stage that installs Python packages and builds nothing else (no npm, Go or Cargo build). */
 export function installsPythonOnly(state: StageState): boolean {
-  if (state.npm.length || state.go.length || state.cargo.length) return false;
+  if (hasLanguageBuild(state)) return false;
   return state.pythonPackages.size > 0 || state.pythonEnvPaths.size > 0 || state.packageReports.some((r) => r.manager === 'pip');
 }
 

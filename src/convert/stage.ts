@@ -2,7 +2,7 @@
  * What the converter knows about one stage while it walks the instructions: the packages it installed, the
  * files it placed, its users, configuration and build steps. A stage that starts FROM another inherits a copy.
  */
-import type { BaseImageMatch, RuleSet, RuntimeChoice } from '../rules/load.js';
+import type { BaseImageMatch, RuleSet, RuntimeChoice } from '../rules/lookup.js';
 import type { BaseImage } from '../rules/schema.js';
 import type { BuildContext } from './context.js';
 import type { DecisionLedger } from './decisions.js';
@@ -255,4 +255,19 @@ export function numericOwner(spec: string, state: StageState): string | null {
 /** Build steps a language builder does itself, so far in the stage: a replayed command goes before or after them. */
 export function buildStepCount(state: StageState): number {
   return state.npm.filter((s) => s.action === 'run').length + state.go.length + state.cargo.length;
+}
+
+/** Where an image path came from in the build context: a copied file, or a file inside a copied folder. */
+export function contextPathOf(stage: StageState, imagePath: string): string | null {
+  const file = stage.contextFiles.get(imagePath);
+  if (file !== undefined) return file;
+  let best: { dir: string; source: string } | null = null;
+  for (const [key, source] of stage.contextFiles) {
+    if (!key.endsWith('/')) continue;
+    const dir = key.slice(0, -1);
+    if ((imagePath === dir || imagePath.startsWith(`${dir}/`) || dir === '') && (!best || dir.length > best.dir.length)) best = { dir, source };
+  }
+  if (!best) return null;
+  const rest = imagePath.slice(best.dir.length).replace(/^\//, '');
+  return [best.source, rest].filter(Boolean).join('/');
 }

@@ -3,7 +3,7 @@
  * reports read only this.
  */
 import type { Keyword } from '../dockerfile/model.js';
-import type { Manager } from '../rules/load.js';
+import type { Manager } from '../rules/lookup.js';
 import type { SecretFinding } from './secrets.js';
 
 export type Status = 'mapped' | 'approximated' | 'manual' | 'ignored';

@@ -12,10 +12,12 @@ import { convertDockerfile } from '../convert/convert.js';
 import { memoryContext, type BuildContext } from '../convert/context.js';
 import type { Confidence } from '../convert/types.js';
 import { isDock2nixError } from '../errors.js';
-import type { RuleSet } from './load.js';
+import { INSTALLERS } from '../ecosystems/index.js';
+import type { RuleSet } from './lookup.js';
 
-export const coveredManagers = ['apk', 'apt', 'pip'] as const;
-export type CoveredManager = (typeof coveredManagers)[number];
+/** The installers whose names real Dockerfiles install, counted here (src/ecosystems: Installer.coverage). */
+export const coveredManagers: readonly string[] = INSTALLERS.filter((e) => e.installer.coverage).map((e) => e.id);
+export type CoveredManager = string;
 
 export interface CoverageInput {
   /** A label for messages (the file name). */
@@ -99,7 +101,7 @@ export function measureCoverage(inputs: CoverageInput[], rules: RuleSet): Covera
     }
     for (const pkg of plan.packages) {
       if (!isCovered(pkg.manager)) continue;
-      for (const tally of [managers[pkg.manager], overall]) count(tally, pkg.confidence);
+      for (const tally of [managers[pkg.manager]!, overall]) count(tally, pkg.confidence);
       if (RESOLVED.has(pkg.confidence)) resolvedNames.push({ file: input.name, manager: pkg.manager, name: pkg.name, nix: pkg.nix });
       if (!RESOLVED.has(pkg.confidence)) {
         below.push({ file: input.name, line: pkg.line, manager: pkg.manager, name: pkg.name, confidence: pkg.confidence, nix: pkg.nix, note: pkg.note ?? null });
@@ -138,7 +140,7 @@ export function renderCoverage(report: CoverageReport): string {
     lines.push(`${label.padEnd(8)} ${String(c.total).padStart(4)} names  ${pct}  (exact ${b.exact}, high ${b.high}, low ${b.low}, none ${b.none})`);
   };
   lines.push(`Package names resolved with confidence exact or high, over ${report.files} Dockerfiles:`);
-  for (const manager of coveredManagers) row(manager, report.managers[manager]);
+  for (const manager of coveredManagers) row(manager, report.managers[manager]!);
   row('overall', report.overall);
   if (report.below.length) {
     lines.push('', 'Below high confidence:');

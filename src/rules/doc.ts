@@ -3,20 +3,13 @@
  * what evidence; what maps to nothing and why; the base images and runtimes; and how to add an entry.
  * Output is sorted and has no dates, so it only changes when a table does (a test compares it).
  */
-import { compareVersions, managers, type Manager, type RuleSet } from './load.js';
+import { compareReleaseNumbers, packageTable, type Manager, type RuleSet } from './lookup.js';
 import type { PackageEntry } from './schema.js';
 
 export const RULES_DOC_PATH = 'docs/rules.md';
 export const RULES_DOC_COMMAND = 'npm run build && node scripts/gen-rules-doc.mjs';
 
 const NIXPKGS_BLOB = 'https://github.com/NixOS/nixpkgs/blob/master/';
-
-const MANAGER_TITLES: Record<Manager, string> = {
-  apk: 'apk (Alpine: `apk add`)',
-  apt: 'apt (Debian and Ubuntu: `apt-get install`, `apt install`)',
-  pip: 'pip (PyPI: `pip install`, requirements files)',
-  npm: 'npm (`npm install -g`)',
-};
 
 export function renderRulesDoc(rules: RuleSet): string {
   const out: string[] = [];
@@ -52,14 +45,14 @@ export function renderRulesDoc(rules: RuleSet): string {
     '  the image runs Python 3.12.',
     '- A name that is not in a table is looked up in the nixpkgs index (`rules/nixpkgs-index/`, facts evaluated from',
     '  one nixpkgs revision, named in its `meta.json`; regenerate it from your own nixpkgs with',
-    '  `dock2nix rules index --nixpkgs PATH`). An apk, apt or npm name that is a top-level attribute, or the pname of',
+    '  `dock2nix rules index --nixpkgs PATH`). A distribution (apk, apt, dnf) or npm name that is a top-level attribute, or the pname of',
     '  exactly one, maps with confidence `high`, the index as evidence, when nixpkgs neither marks it broken,',
     '  insecure or unfree nor fails to instantiate it (otherwise the report says why it is not used). A pip name,',
     '  normalised as PEP 503 says, maps to the attribute of that name (or pname) in the package set of the image\'s',
     '  Python, `high` when it is present and instantiates there. The tables stay for what the index cannot know:',
     '  renames, outputs, build-only and cleanup packages.',
     '- Names found in neither go through naming rules. A match made from a table entry that way is always `low`:',
-    '  for apk and apt, `py3-X`, `python3-X` and `py-X` use the pip entry for `X`; `X-dev` and `X-devel` use the',
+    '  for the distribution tables (apk, apt, dnf), `py3-X`, `python3-X` and `py-X` use the pip entry for `X`; `X-dev` and `X-devel` use the',
     '  `.dev` output of the entry for `X`, for `X` without a leading `lib`, or for `X` without trailing digits;',
     '  `libX` (with or without trailing digits) uses the entry for `X`. For pip, `X-binary` uses the entry for `X`.',
     '  The same rules applied to the index (`py3-X` → the Python set\'s `X`; `X-dev` → the `dev` output of the',
@@ -67,7 +60,7 @@ export function renderRulesDoc(rules: RuleSet): string {
     '- Only a name found nowhere is `none`: listed in the report and marked in the Nix.',
     '',
   );
-  for (const manager of managers) renderManager(rules, manager, push);
+  for (const manager of Object.keys(rules.packages)) renderManager(rules, manager, push);
   renderBaseImages(rules, push);
   renderRuntimes(rules, push);
   renderHowToAdd(rules, push);
@@ -75,13 +68,13 @@ export function renderRulesDoc(rules: RuleSet): string {
 }
 
 function renderManager(rules: RuleSet, manager: Manager, push: (...lines: string[]) => void): void {
-  const table = rules.packages[manager];
+  const table = packageTable(rules, manager);
   const entries = sortedEntries(table.packages);
   const mapped = entries.filter(([, e]) => e.attrs.length > 0);
   const nothing = entries.filter(([, e]) => e.attrs.length === 0);
   const count = (c: string) => entries.filter(([, e]) => e.confidence === c).length;
   push(
-    `## ${MANAGER_TITLES[manager]}`,
+    `## ${table.title}`,
     '',
     cell(table.description),
     '',
@@ -141,7 +134,7 @@ function renderRuntimes(rules: RuleSet, push: (...lines: string[]) => void): voi
   );
   for (const [name, runtime] of sortedEntries(rules.baseImages.runtimes)) {
     const versions = Object.entries(runtime.versions)
-      .sort(([a], [b]) => compareVersions(a, b))
+      .sort(([a], [b]) => compareReleaseNumbers(a, b))
       .map(([v, r]) => `${v} → \`${r.attr}\`${r.builder ? ` (\`${r.builder}\`)` : ''}${r.refused ? ` (refused: ${cell(r.refused)})` : ''}`)
       .join(', ');
     const tags = sortedEntries(runtime.tags).map(([t, v]) => `${t} → ${v}`).join(', ') || '—';
@@ -178,8 +171,8 @@ function renderHowToAdd(rules: RuleSet, push: (...lines: string[]) => void): voi
 
 /** A real entry from the apt table, so the example cannot go stale. */
 function example(rules: RuleSet): string[] {
-  const key = rules.packages.apt.packages['libpq-dev'] ? 'libpq-dev' : Object.keys(rules.packages.apt.packages).sort()[0]!;
-  const json = JSON.stringify({ [key]: rules.packages.apt.packages[key] }, null, 2);
+  const key = packageTable(rules, 'apt').packages['libpq-dev'] ? 'libpq-dev' : Object.keys(packageTable(rules, 'apt').packages).sort()[0]!;
+  const json = JSON.stringify({ [key]: packageTable(rules, 'apt').packages[key] }, null, 2);
   return [`Example, the \`${key}\` entry of \`rules/apt.json\`:`, '', '```json', json, '```', ''];
 }
 

@@ -18,8 +18,6 @@
  * Python status letters: - absent, y usable, n does not instantiate, b broken, s insecure, u unfree,
  * o not a derivation, e evaluation failed.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 
 /** One record of the facts (../shared/nixpkgs/facts/*.json). */
 export type Fact =
@@ -184,12 +182,13 @@ export function compactIndex(
  */
 export class NixpkgsIndex {
   readonly meta: IndexMeta;
-  private readonly dir: string;
+  /** Reads one of the index's files by name (src/io/nixpkgs-index-files.ts gives a reader of its folder). */
+  private readonly read: (name: string) => string;
   private texts = new Map<string, { text: string; lower: string | null }>();
   private descs: { top: Map<string, string>; python: Map<string, string> } | null = null;
 
-  constructor(dir: string, meta: IndexMeta) {
-    this.dir = dir;
+  constructor(read: (name: string) => string, meta: IndexMeta) {
+    this.read = read;
     this.meta = meta;
   }
 
@@ -201,7 +200,7 @@ export class NixpkgsIndex {
   private file(name: string): { text: string; lower: string | null } {
     let file = this.texts.get(name);
     if (!file) {
-      file = { text: `\n${readFileSync(path.join(this.dir, name), 'utf8')}`, lower: null };
+      file = { text: `\n${this.read(name)}`, lower: null };
       this.texts.set(name, file);
     }
     return file;
@@ -288,7 +287,7 @@ export class NixpkgsIndex {
   description(kind: 'top' | 'python', name: string): string | undefined {
     if (!this.descs) {
       this.descs = { top: new Map(), python: new Map() };
-      for (const line of readFileSync(path.join(this.dir, 'descriptions.tsv'), 'utf8').split('\n')) {
+      for (const line of this.read('descriptions.tsv').split('\n')) {
         if (!line || line.startsWith('#')) continue;
         const [k, n, d] = line.split('\t') as [string, string, string];
         (k === 't' ? this.descs.top : this.descs.python).set(n, d);
@@ -360,43 +359,4 @@ export function pythonRefusal(status: PythonStatus): string | null {
     case 'error':
       return 'its evaluation failed where the index was made';
   }
-}
-
-const cache = new Map<string, NixpkgsIndex | null>();
-
-/** The index in `dir`, or null when the folder has none. Read once per folder. */
-export function loadNixpkgsIndex(dir: string): NixpkgsIndex | null {
-  if (cache.has(dir)) return cache.get(dir)!;
-  let index: NixpkgsIndex | null = null;
-  try {
-    const meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as IndexMeta;
-    index = new NixpkgsIndex(dir, meta);
-  } catch {
-    index = null;
-  }
-  cache.set(dir, index);
-  return index;
-}
-
-/** The facts in a folder (top-level.json, python3XXPackages.json) and the revision its README names. */
-export function readFactsDir(dir: string): { topLevel: Record<string, Fact>; python: Record<string, Record<string, Fact>>; revision: string } {
-  const topLevel = JSON.parse(readFileSync(path.join(dir, 'top-level.json'), 'utf8')) as Record<string, Fact>;
-  const python: Record<string, Record<string, Fact>> = {};
-  for (const file of readdirSync(dir)) {
-    const set = /^(python3\d+)Packages\.json$/.exec(file);
-    if (set) python[set[1]!] = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, Fact>;
-  }
-  let revision = 'unknown';
-  for (const readme of [path.join(dir, 'README.md'), path.join(dir, '..', 'README.md')]) {
-    try {
-      const commit = /\b([0-9a-f]{40})\b/.exec(readFileSync(readme, 'utf8'));
-      if (commit) {
-        revision = commit[1]!;
-        break;
-      }
-    } catch {
-      // no README here
-    }
-  }
-  return { topLevel, python, revision };
 }

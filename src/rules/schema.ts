@@ -3,7 +3,7 @@
  * Every table is validated when it is loaded, and a bad entry fails with its file and key.
  *
  * The schemas are built on first use, and zod is loaded only then: a build stamps the tables it validated
- * (see stamp.ts), so a normal run whose tables are unchanged never needs the validator.
+ * (see src/io/rules-stamp.ts), so a normal run whose tables are unchanged never needs the validator.
  */
 import { createRequire } from 'node:module';
 import type { z as Zod } from 'zod';
@@ -46,7 +46,10 @@ function build(z: typeof Zod) {
 
   const packageTableSchema = z
     .object({
-      manager: z.enum(['apk', 'apt', 'pip', 'npm']),
+      /** The ecosystem with an installer this table is for (its file is rules/<manager>.json; the loader checks both). */
+      manager: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be an ecosystem id such as "apk"'),
+      /** The heading of its section in docs/rules.md: the manager and the commands it reads. */
+      title: z.string().min(3),
       description: z.string(),
       /** For pip: attribute names are relative to the chosen `pythonXPackages` set. */
       packages: z.record(z.string().min(1), packageEntrySchema),
@@ -78,7 +81,7 @@ function build(z: typeof Zod) {
       /** Whether the image has /bin/sh. */
       shell: z.boolean(),
       /** The package manager the distribution uses (its names are looked up in that table). */
-      packageManager: z.enum(['apk', 'apt']).optional(),
+      packageManager: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be an ecosystem id such as "apk"').optional(),
       confidence: z.enum(confidenceLevels),
       note: z.string().optional(),
       evidence: z.union([evidence, z.array(evidence).min(1)]),

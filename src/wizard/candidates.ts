@@ -3,7 +3,8 @@
  * attribute resembles what the person is looking for, best first. Ranking: the same name, then one name
  * containing the other, then a long shared prefix, then a small edit distance.
  */
-import { checkAttribute, rulesIndex, type Manager, type RuleSet } from '../rules/load.js';
+import { INSTALLERS } from '../ecosystems/index.js';
+import { checkAttribute, packageTable, rulesIndex, type Manager, type RuleSet } from '../rules/lookup.js';
 import { pep503, refusal } from '../rules/nixpkgs-index.js';
 
 export interface Candidate {
@@ -16,11 +17,10 @@ export interface Candidate {
   score: number;
 }
 
-/** Which tables hold candidates for a manager (distribution packages look in both distributions). */
+/** Which tables hold candidates for a manager (distribution packages look in every distribution's, their own first). */
 function tablesFor(manager: Manager): Manager[] {
-  if (manager === 'apk') return ['apk', 'apt'];
-  if (manager === 'apt') return ['apt', 'apk'];
-  return [manager];
+  const distributions = INSTALLERS.filter((e) => e.installer.naming === 'distribution').map((e) => e.id);
+  return distributions.includes(manager) ? [manager, ...distributions.filter((d) => d !== manager)] : [manager];
 }
 
 function normal(text: string): string {
@@ -64,7 +64,7 @@ export function editDistance(a: string, b: string): number {
 export function findCandidates(rules: RuleSet, manager: Manager, term: string, limit = 8): Candidate[] {
   const best = new Map<string, Candidate>();
   for (const table of tablesFor(manager)) {
-    for (const [name, entry] of Object.entries(rules.packages[table].packages)) {
+    for (const [name, entry] of Object.entries(packageTable(rules, table).packages)) {
       for (const attr of entry.attrs) {
         // A distribution package that the tables map into the Python package set is not an attribute here.
         if (manager !== 'pip' && table === 'pip') continue;

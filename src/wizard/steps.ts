@@ -4,7 +4,7 @@
  */
 import type { MigrationPlan, OutputFormat, PackageReport } from '../convert/types.js';
 import { buildChoices, packageKey, stageKey, type BuildChoice } from '../convert/decisions.js';
-import { rulesIndex, type Manager, type RuleSet } from '../rules/load.js';
+import { rulesIndex, type Manager, type RuleSet } from '../rules/lookup.js';
 import { ATTRIBUTE_PATH, checkTypedAttribute, findCandidates } from './candidates.js';
 import type { Choice, Prompter } from './prompter.js';
 

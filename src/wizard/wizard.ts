@@ -6,7 +6,7 @@
 import type { Answers } from '../convert/answers.js';
 import { noDecisions, type Decisions } from '../convert/decisions.js';
 import type { MigrationPlan, OutputFormat } from '../convert/types.js';
-import type { RuleSet } from '../rules/load.js';
+import type { RuleSet } from '../rules/lookup.js';
 import type { Prompter } from './prompter.js';
 import { fitDecisions, fitTarget } from './saved.js';
 import { askBuilds, askFiles, askFormat, askOutput, askPackages, askTarget, packageQuestions, type FileChoice, type OutputChoice } from './steps.js';

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import path from 'node:path';
 import { convertDockerfile } from '../../src/convert/convert.js';
 import { fsContext, readDockerignore } from '../../src/io/fs-context.js';
-import { loadRules } from '../../src/rules/load.js';
+import { loadRules } from '../../src/io/rules-files.js';
 import { corpusDir } from './tools.js';
 
 export const projectsDir = path.join(corpusDir, 'projects');

@@ -11,7 +11,7 @@ import { convertDockerfile } from '../../src/convert/convert.js';
 import { memoryContext } from '../../src/convert/context.js';
 import type { Decisions } from '../../src/convert/decisions.js';
 import type { MigrationPlan, OutputFormat } from '../../src/convert/types.js';
-import { loadRules } from '../../src/rules/load.js';
+import { loadRules } from '../../src/io/rules-files.js';
 import { inquirerConfig, type Prompter, type SearchQuestion, type SelectQuestion } from '../../src/wizard/prompter.js';
 
 export type Kind = 'select' | 'search' | 'input' | 'confirm';

@@ -99,7 +99,7 @@ describe.runIf(hasTmux)('dock2nix wizard in a pseudo-terminal', () => {
     try {
       await term.waitFor(/apk package "vips-tools" →/);
       term.type('vips');
-      await term.waitFor(/❯ vips\n[\s\S]*navigate/);
+      await term.waitFor(/→ vips\n❯ vips\n[\s\S]*navigate/);
       const searching = term.screen();
       const searchView = searching.slice(searching.lastIndexOf('\n', searching.indexOf('line 3: no nixpkgs attribute is known for apk package "vips-tools"')) + 1).replace(/\s+$/, '\n');
       term.keys('Enter');

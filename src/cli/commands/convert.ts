@@ -13,7 +13,7 @@ import { readTextFile } from '../../io/read.js';
 import { fsContext, readDockerignore } from '../../io/fs-context.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
 import { jsonReport, textReport, wrap } from '../../report/report.js';
-import { loadRules } from '../../rules/load.js';
+import { loadRules } from '../../io/rules-files.js';
 import type { Answers } from '../../convert/answers.js';
 import type { CliIo } from '../main.js';
 import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOptions, type BatchOutcome } from './convert-pool.js';

@@ -5,7 +5,8 @@
  */
 import { checkAttributes, renderCheckJson, renderCheckText, type AttributeRequest } from '../../check/nixpkgs-check.js';
 import { Dock2nixError } from '../../errors.js';
-import { explainMiss, loadRules, lookupPackage, managers, rulesIndex, normaliseName, type Manager, type PackageMatch, type RuleSet } from '../../rules/load.js';
+import { explainMiss, lookupPackage, namingOf, packageTable, rulesIndex, normaliseName, type Manager, type PackageMatch, type RuleSet } from '../../rules/lookup.js';
+import { loadRules, managers } from '../../io/rules-files.js';
 import type { PackageEntry } from '../../rules/schema.js';
 import type { CliIo } from '../main.js';
 
@@ -39,7 +40,7 @@ export async function runRules(options: RulesOptions, io: CliIo): Promise<number
   }
   const match = lookupPackage(rules, manager, options.name);
   if (options.json) {
-    io.stdout(`${JSON.stringify(lookupJson(manager, options.name, match), null, 2)}\n`);
+    io.stdout(`${JSON.stringify(lookupJson(rules, manager, options.name, match), null, 2)}\n`);
   } else {
     const why = match ? null : explainMiss(rules, manager, options.name);
     io.stdout(
@@ -65,8 +66,8 @@ function evidenceOf(entry: Pick<PackageEntry, 'evidence'>): string[] {
   return Array.isArray(entry.evidence) ? entry.evidence : [entry.evidence];
 }
 
-function lookupJson(manager: Manager, name: string, match: PackageMatch | null): object {
-  if (!match) return { manager, name, key: normaliseName(manager, name), found: false, confidence: 'none', nix: [] };
+function lookupJson(rules: RuleSet, manager: Manager, name: string, match: PackageMatch | null): object {
+  if (!match) return { manager, name, key: normaliseName(namingOf(rules, manager), name), found: false, confidence: 'none', nix: [] };
   const { entry } = match;
   return {
     manager,
@@ -102,7 +103,7 @@ function renderMatch(manager: Manager, name: string, match: PackageMatch, indexL
 }
 
 function renderTable(rules: RuleSet, manager: Manager): string {
-  const table = rules.packages[manager];
+  const table = packageTable(rules, manager);
   const entries = Object.entries(table.packages).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const width = Math.min(32, Math.max(...entries.map(([k]) => k.length)));
   const lines = [`${manager}: ${entries.length} entries (rules/${manager}.json)`];
@@ -117,7 +118,7 @@ function renderTable(rules: RuleSet, manager: Manager): string {
 export function tableAttributes(rules: RuleSet): AttributeRequest[] {
   const requests: AttributeRequest[] = [];
   for (const manager of managers) {
-    for (const [key, entry] of Object.entries(rules.packages[manager].packages)) {
+    for (const [key, entry] of Object.entries(packageTable(rules, manager).packages)) {
       for (const attr of entry.attrs) {
         requests.push({ attr: manager === 'pip' ? `${DEFAULT_PYTHON_SET}.${attr}` : attr, requested: null, sources: [`rules/${manager}.json ${key}`] });
       }

@@ -12,7 +12,7 @@ import { convertDockerfile, imageNameFrom } from '../../convert/convert.js';
 import { Dock2nixError, isDock2nixError } from '../../errors.js';
 import { fsContext, readDockerignore } from '../../io/fs-context.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
-import { loadRules } from '../../rules/load.js';
+import { loadRules } from '../../io/rules-files.js';
 import { cancelOnEscape, inquirerPrompter, isCancel, type Prompter } from '../../wizard/prompter.js';
 import { askAudit } from '../../wizard/steps.js';
 import { answersFor, runWizard } from '../../wizard/wizard.js';

@@ -1,7 +1,7 @@
 /** RUN: each command of the script goes to the command rules (../commands); mounts and heredocs are noted here. */
 import type { Instruction } from '../../dockerfile/model.js';
 import { analyzeShell } from '../../shell/analyze.js';
-import { ruleForCommand } from '../commands/run.js';
+import { ruleForCommand } from '../programs/dispatch.js';
 import { buildStepCount, worst, type CommandScope, type Outcome, type StageState } from '../stage.js';
 import { needsCertificates, type DecideScope } from './scope.js';
 

@@ -1,6 +1,6 @@
 /** What every instruction decider gets, and the helpers several of them share. */
 import type { Dockerfile, Instruction, Keyword, Stage } from '../../dockerfile/model.js';
-import type { RuleSet } from '../../rules/load.js';
+import type { RuleSet } from '../../rules/lookup.js';
 import type { BuildContext } from '../context.js';
 import type { CopyRequest } from '../derivations.js';
 import type { FoldedCopy } from '../python-stage.js';

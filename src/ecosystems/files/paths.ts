@@ -5,10 +5,10 @@
  */
 import { resolvePath } from '../../container-path.js';
 import { isValidMode } from '../../nix/shell.js';
-import { hasWildcard } from '../glob.js';
-import { groupIdOf, userIds, type CommandScope, type Outcome, type StageState } from '../stage.js';
+import { hasWildcard } from '../../convert/glob.js';
+import { groupIdOf, userIds, type CommandScope, type Outcome, type StageState } from '../../convert/stage.js';
 import type { ShellCommand } from '../../shell/analyze.js';
-import { flagValue, hasFlag, parseArgs } from './args.js';
+import { flagValue, hasFlag, parseArgs } from '../../convert/programs/args.js';
 
 const manual = (rule: string, message: string): Outcome => ({ status: 'manual', rule, message });
 

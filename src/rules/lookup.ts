@@ -1,147 +1,47 @@
 /**
- * Loads and validates the mapping tables in `rules/`. A bad table stops the program at start-up with the file
- * and the key that is wrong. Lookups are case- and separator-insensitive where the source ecosystem is.
+ * Pure lookups in the mapping tables of `rules/` (read and validated by src/io/rules-files.ts): a package name to
+ * nixpkgs attributes, an image reference to its base image entry, an image tag to a runtime version. Lookups are
+ * case- and separator-insensitive where the source ecosystem is.
  */
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import type { z } from 'zod';
-import { Dock2nixError } from '../errors.js';
-import { packagePath } from '../package-root.js';
-import { loadNixpkgsIndex, pep503, pythonRefusal, refusal, type NixpkgsIndex, type TopFact } from './nixpkgs-index.js';
-import {
-  schemas,
-  type BaseImage,
-  type BaseImageTable,
-  type PackageEntry,
-  type PackageTable,
-  type Runtime,
-} from './schema.js';
+import { pep503, pythonRefusal, refusal, type NixpkgsIndex, type TopFact } from './nixpkgs-index.js';
+import type { BaseImage, BaseImageTable, PackageEntry, PackageTable, Runtime } from './schema.js';
 
-export type Manager = PackageTable['manager'];
-export const managers: readonly Manager[] = ['apk', 'apt', 'pip', 'npm'];
+/**
+ * A package manager with a rules table (rules/<manager>.json): the id of an ecosystem with an installer. The list
+ * is src/ecosystems/index.ts (MANAGERS); the loader gives each its naming in the RuleSet.
+ */
+export type Manager = string;
+
+/** How a manager's package names are written and looked up (see Installer.naming in src/ecosystems/define.ts). */
+export type Naming = 'distribution' | 'python' | 'npm';
 
 export interface RuleSet {
   packages: Record<Manager, PackageTable>;
+  /** Each manager's naming, from the ecosystem registry. */
+  naming: Record<Manager, Naming>;
   baseImages: BaseImageTable;
   /** Folder the tables were read from. */
   dir: string;
+  /** The nixpkgs index beside the tables (or the one the user chose), read on first use; null when absent. */
+  index(): NixpkgsIndex | null;
 }
 
-export const defaultRulesDir = packagePath('rules');
-
-const cache = new Map<string, RuleSet>();
-
-/** Written by `npm run build` (stamp.ts): the tables it validated, with a hash of each file's text. */
-export const stampFile = packagePath('dist/rules-validated.json');
-export const tableFiles = [...managers.map((m) => `${m}.json`), 'base-images.json'];
-
-export interface RulesStamp {
-  hashes: Record<string, string>;
-  rules: Omit<RuleSet, 'dir'>;
+/** A manager's table; a manager without one is a programming error (the loader reads one per installer). */
+export function packageTable(rules: RuleSet, manager: Manager): PackageTable {
+  const table = rules.packages[manager];
+  if (!table) throw new Error(`no rules table for package manager "${manager}"`);
+  return table;
 }
 
-export function hashText(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-export function loadRules(dir: string = defaultRulesDir): RuleSet {
-  const cached = cache.get(dir);
-  if (cached) return cached;
-  // Tables are looked up by names from Dockerfiles: without a prototype, `constructor` or `__proto__` is just absent.
-  const rules = withoutPrototypes(dir === defaultRulesDir ? (stamped(dir) ?? validateRules(dir)) : validateRules(dir));
-  cache.set(dir, rules);
-  return rules;
-}
-
-/** The same data with every plain object made prototype-free (arrays stay arrays). */
-function withoutPrototypes<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((item) => withoutPrototypes(item)) as T;
-  if (value === null || typeof value !== 'object') return value;
-  const copy = Object.create(null) as Record<string, unknown>;
-  for (const [key, item] of Object.entries(value)) copy[key] = withoutPrototypes(item);
-  return copy as T;
-}
-
-/** The build's validated tables, when every table file is exactly the text that was validated. */
-function stamped(dir: string): RuleSet | null {
-  let stamp: RulesStamp;
-  try {
-    stamp = JSON.parse(readFileSync(stampFile, 'utf8')) as RulesStamp;
-  } catch {
-    return null;
-  }
-  for (const file of tableFiles) {
-    let text: string;
-    try {
-      text = readFileSync(path.join(dir, file), 'utf8');
-    } catch {
-      return null;
-    }
-    if (stamp.hashes?.[file] !== hashText(text)) return null;
-  }
-  return { ...stamp.rules, dir };
-}
-
-/** Read every table and check it against the schema; the first bad entry stops with its file and key. */
-export function validateRules(dir: string): RuleSet {
-  const packages = {} as Record<Manager, PackageTable>;
-  const { packageTableSchema, baseImageTableSchema } = schemas();
-  for (const manager of managers) {
-    const table = readTable(path.join(dir, `${manager}.json`), packageTableSchema);
-    if (table.manager !== manager) {
-      throw new Dock2nixError('E_RULES', `table says manager "${table.manager}" but its file is for ${manager}`, { file: path.join(dir, `${manager}.json`) });
-    }
-    checkKeys(table, path.join(dir, `${manager}.json`));
-    packages[manager] = table;
-  }
-  const baseImages = readTable(path.join(dir, 'base-images.json'), baseImageTableSchema);
-  return { packages, baseImages, dir };
-}
-
-function readTable<T extends z.ZodTypeAny>(file: string, schema: T): z.infer<T> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new Dock2nixError('E_RULES', 'rule table is missing', { file });
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    throw new Dock2nixError('E_RULES', `rule table is not valid JSON: ${(error as Error).message}`, { file });
-  }
-  const result = schema.safeParse(data);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const key = issue.path.map(String).join('.');
-    throw new Dock2nixError('E_RULES', `bad entry at ${key || '(top level)'}: ${issue.message}`, { file, line: lineOfKey(text, issue.path) });
-  }
-  return result.data;
-}
-
-/** Keys must already be in their normalised form, so a lookup can never miss an entry that exists. */
-function checkKeys(table: PackageTable, file: string): void {
-  for (const key of Object.keys(table.packages)) {
-    const normal = normaliseName(table.manager, key);
-    if (normal !== key) {
-      throw new Dock2nixError('E_RULES', `key "${key}" is not normalised (expected "${normal}")`, { file });
-    }
-  }
-}
-
-function lineOfKey(text: string, keyPath: PropertyKey[]): number | undefined {
-  const last = [...keyPath].reverse().find((part) => typeof part === 'string');
-  if (typeof last !== 'string') return undefined;
-  const index = text.indexOf(`"${last}"`);
-  return index === -1 ? undefined : text.slice(0, index).split('\n').length;
+/** How a manager's names are written (distribution names when the manager is unknown). */
+export function namingOf(rules: RuleSet, manager: Manager): Naming {
+  return rules.naming[manager] ?? 'distribution';
 }
 
 /** PEP 503 for PyPI names; lowercase for distribution packages and npm. */
-export function normaliseName(manager: Manager, name: string): string {
+export function normaliseName(naming: Naming, name: string): string {
   const lower = name.toLowerCase();
-  return manager === 'pip' ? lower.replace(/[-_.]+/g, '-') : lower;
+  return naming === 'python' ? lower.replace(/[-_.]+/g, '-') : lower;
 }
 
 export interface PackageMatch {
@@ -158,14 +58,9 @@ export interface LookupOptions {
   python?: string;
 }
 
-/**
- * The nixpkgs index beside the tables (rules/nixpkgs-index), or the one DOCK2NIX_NIXPKGS_INDEX names, read on
- * first use; null when absent.
- */
+/** The nixpkgs index the tables come with (see RuleSet.index), or null. */
 export function rulesIndex(rules: RuleSet): NixpkgsIndex | null {
-  // An index made from the user's own nixpkgs (`dock2nix rules index -o DIR`) replaces the shipped one.
-  const own = rules.dir === defaultRulesDir ? process.env.DOCK2NIX_NIXPKGS_INDEX : undefined;
-  return loadNixpkgsIndex(own ? path.resolve(own) : path.join(rules.dir, 'nixpkgs-index'));
+  return rules.index();
 }
 
 /**
@@ -173,11 +68,11 @@ export function rulesIndex(rules: RuleSet): NixpkgsIndex | null {
  * through the naming rules. The index is only read when the table misses.
  */
 export function lookupPackage(rules: RuleSet, manager: Manager, name: string, options: LookupOptions = {}): PackageMatch | null {
-  const key = normaliseName(manager, name);
-  const direct = rules.packages[manager].packages[key];
+  const key = normaliseName(namingOf(rules, manager), name);
+  const direct = packageTable(rules, manager).packages[key];
   if (direct) return { entry: direct, key, via: 'table', manager };
   const index = rulesIndex(rules);
-  const found = index ? indexLookup(index, manager, key, options) : null;
+  const found = index ? indexLookup(index, manager, namingOf(rules, manager), key, options) : null;
   if (found?.match) return found.match;
   return derivePackage(rules, manager, key, options);
 }
@@ -186,7 +81,8 @@ export function lookupPackage(rules: RuleSet, manager: Manager, name: string, op
 export function explainMiss(rules: RuleSet, manager: Manager, name: string, options: LookupOptions = {}): string | null {
   const index = rulesIndex(rules);
   if (!index) return null;
-  return indexLookup(index, manager, normaliseName(manager, name), options)?.refused ?? null;
+  const naming = namingOf(rules, manager);
+  return indexLookup(index, manager, naming, normaliseName(naming, name), options)?.refused ?? null;
 }
 
 function indexEvidence(index: NixpkgsIndex): string {
@@ -219,8 +115,8 @@ function exactFirst(facts: TopFact[], name: string): TopFact[] {
   return exact.length ? exact : facts;
 }
 
-function indexLookup(index: NixpkgsIndex, manager: Manager, key: string, options: LookupOptions): { match?: PackageMatch; refused?: string } | null {
-  if (manager === 'pip') return pythonLookup(index, key, options);
+function indexLookup(index: NixpkgsIndex, manager: Manager, naming: Naming, key: string, options: LookupOptions): { match?: PackageMatch; refused?: string } | null {
+  if (naming === 'python') return pythonLookup(index, key, options);
   const { usable, refused, how } = topLevelCandidates(index, key);
   if (usable.length === 1) {
     const fact = usable[0]!;
@@ -285,9 +181,10 @@ export function checkAttribute(rules: RuleSet, manager: Manager, attr: string, p
   const index = rulesIndex(rules);
   if (!index) return null;
   const parts = attr.split('.');
-  const set = manager === 'pip' ? pythonAttr : /^python3\d*Packages$/.test(parts[0]!) ? parts[0]!.replace(/Packages$/, '') : null;
+  const python = rules.naming[manager] === 'python';
+  const set = python ? pythonAttr : /^python3\d*Packages$/.test(parts[0]!) ? parts[0]!.replace(/Packages$/, '') : null;
   if (set !== null) {
-    const name = manager === 'pip' ? attr : parts.slice(1).join('.');
+    const name = python ? attr : parts.slice(1).join('.');
     const interpreter = index.interpreter(set);
     const fact = index.python(name);
     if (!fact || fact.status[interpreter] === undefined || fact.status[interpreter] === 'absent') return `${interpreter}Packages.${name} is not in ${index.label}`;
@@ -309,19 +206,20 @@ function derivePackage(rules: RuleSet, manager: Manager, key: string, options: L
     manager: via,
   });
   const index = rulesIndex(rules);
-  if (manager === 'pip') {
+  const naming = rules.naming[manager];
+  if (naming === 'python') {
     const binary = /^(.+)-binary$/.exec(key);
     if (binary) {
-      const base = rules.packages.pip.packages[binary[1]!] ?? (index ? pythonLookup(index, binary[1]!, options)?.match?.entry : undefined);
-      if (base) return low(base, `"${key}" is a prebuilt wheel of ${binary[1]}; Nix builds ${binary[1]} from source`, binary[1]!, 'pip');
+      const base = packageTable(rules, manager).packages[binary[1]!] ?? (index ? pythonLookup(index, binary[1]!, options)?.match?.entry : undefined);
+      if (base) return low(base, `"${key}" is a prebuilt wheel of ${binary[1]}; Nix builds ${binary[1]} from source`, binary[1]!, manager);
     }
     return null;
   }
-  if (manager === 'apk' || manager === 'apt') {
+  if (naming === 'distribution') {
     const python = /^(?:py3|python3|py)-(.+)$/.exec(key);
     if (python) {
-      const pipName = normaliseName('pip', python[1]!);
-      const entry = rules.packages.pip.packages[pipName];
+      const pipName = normaliseName('python', python[1]!);
+      const entry = packageTable(rules, 'pip').packages[pipName];
       if (entry) return low(entry, `Python module "${pipName}" from the interpreter's package set (derived from the ${manager} name)`, pipName, 'pip');
       const found = index ? pythonLookup(index, pipName, options)?.match : undefined;
       if (found) {
@@ -332,7 +230,7 @@ function derivePackage(rules: RuleSet, manager: Manager, key: string, options: L
     if (dev) {
       const candidates = [dev[1]!, dev[1]!.replace(/^lib/, ''), dev[1]!.replace(/\d+$/, ''), dev[1]!.replace(/^lib/, '').replace(/[\d.-]+$/, '')];
       for (const candidate of candidates) {
-        const entry = rules.packages[manager].packages[candidate];
+        const entry = packageTable(rules, manager).packages[candidate];
         if (entry && entry.attrs.length) {
           return low(
             { ...entry, attrs: entry.attrs.map((attr) => (attr.endsWith('.dev') ? attr : `${attr}.dev`)), role: 'build' },
@@ -352,7 +250,7 @@ function derivePackage(rules: RuleSet, manager: Manager, key: string, options: L
     }
     const library = /^lib(.+?)[\d.-]*$/.exec(key);
     if (library) {
-      const entry = rules.packages[manager].packages[library[1]!];
+      const entry = packageTable(rules, manager).packages[library[1]!];
       if (entry) return low(entry, `library "${key}" taken to be provided by "${library[1]}"`, library[1]!, manager);
       const bare = key.replace(/[\d.-]+$/, '');
       for (const candidate of index && bare !== key ? [bare, library[1]!] : []) {
@@ -432,7 +330,7 @@ export function runtimeRefusal(rules: RuleSet, runtime: Runtime, version: string
 /** Pick the versioned attribute a tag asks for (`3.12-slim` → python312, `lts` → nodejs_26), among usable versions. */
 export function chooseRuntime(rules: RuleSet, runtimeName: string, tag: string | null): RuntimeChoice {
   const runtime: Runtime = rules.baseImages.runtimes[runtimeName]!;
-  const all = Object.keys(runtime.versions).sort(compareVersions);
+  const all = Object.keys(runtime.versions).sort(compareReleaseNumbers);
   const usable = all.filter((v) => runtimeRefusal(rules, runtime, v) === null);
   const available = usable.length ? usable : all;
   const pick = (version: string, substitution: string | null, requested: string | null): RuntimeChoice => {
@@ -483,7 +381,7 @@ export function choosePython(rules: RuleSet, current: RuntimeChoice, packages: s
   const bad = failing(interpreter);
   if (bad.length === 0) return null;
   const candidates = Object.keys(runtime.versions)
-    .sort(compareVersions)
+    .sort(compareReleaseNumbers)
     .filter((v) => runtimeRefusal(rules, runtime, v) === null && failing(runtime.versions[v]!.attr).length === 0);
   if (candidates.length === 0) return null;
   const currentVersion = Object.entries(runtime.versions).find(([, v]) => v.attr === interpreter)?.[0] ?? current.version;
@@ -494,8 +392,11 @@ export function choosePython(rules: RuleSet, current: RuntimeChoice, packages: s
   return { choice: { runtime: 'python', version: nearest, attr: found.attr, builder: found.builder, substitution: reason, requested: current.requested }, reason };
 }
 
-/** Compare dotted version numbers (`3.9` < `3.12`). */
-export function compareVersions(a: string, b: string): number {
+/**
+ * Order dotted release numbers of the runtime tables (`3.9` < `3.12`), numerically; not nixpkgs' version strings
+ * (src/check/versions.ts compares those).
+ */
+export function compareReleaseNumbers(a: string, b: string): number {
   const pa = a.split('.').map(Number);
   const pb = b.split('.').map(Number);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
@@ -506,8 +407,8 @@ export function compareVersions(a: string, b: string): number {
 }
 
 function nearestVersion(available: string[], wanted: string): string {
-  const older = available.filter((v) => compareVersions(v, wanted) < 0);
-  const newer = available.filter((v) => compareVersions(v, wanted) > 0);
+  const older = available.filter((v) => compareReleaseNumbers(v, wanted) < 0);
+  const newer = available.filter((v) => compareReleaseNumbers(v, wanted) > 0);
   // Prefer the oldest newer version (what an upgrade would pick); otherwise the newest older one.
   return newer[0] ?? older[older.length - 1] ?? available[available.length - 1]!;
 }

@@ -1,8 +1,8 @@
 /**
- * Package installs (apk, apt, pip, npm -g) become nixpkgs attributes through the rule tables. Every name is
+ * Package installs (apk, apt, dnf, pip, npm -g: the ecosystems with an installer) become nixpkgs attributes through the rule tables. Every name is
  * reported with its confidence; unknown names are reported, never guessed.
  */
-import { checkAttribute, choosePython, explainMiss, lookupPackage, type Manager, type PackageMatch, type RuleSet } from '../../rules/load.js';
+import { checkAttribute, choosePython, explainMiss, lookupPackage, type Manager, type PackageMatch, type RuleSet } from '../../rules/lookup.js';
 import { confidenceStatus, worst, type CommandScope, type Outcome, type StageState } from '../stage.js';
 import type { Confidence, PackageReport } from '../types.js';
 
@@ -10,6 +10,9 @@ export interface PackageRequest {
   name: string;
   version: string | null;
 }
+
+/** Marks a word whose value is only known at build time (the dispatch prefixes it); installers skip such names. */
+export const DYNAMIC = '\u0000';
 
 const PYTHON_INTERPRETER = /^python3\d*$/;
 const NODE_RUNTIME = /^nodejs(_\d+)?$/;
@@ -25,7 +28,9 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
   const added: string[] = [];
   for (const request of requests) {
     // A name only known at build time (`$PKGS` with no value here): the caller reports it.
-    if (request.name.startsWith('\u0000')) continue;
+    if (request.name.startsWith(DYNAMIC)) continue;
+    // An empty word (`apk add curl $EXTRA` with EXTRA empty): the shell passes no name at all.
+    if (request.name === '') continue;
     if (request.version) pinned.push(`${request.name} ${request.version}`);
     const decided = scope.decisions.package(manager, request.name);
     const python = { python: stage.runtimes.python?.attr ?? 'python3' };
@@ -110,7 +115,7 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
   // A different Python than the Dockerfile's is an approximation of what it installed.
   const status = worst([...confidences.map((c) => ({ status: confidenceStatus(c), rule: '', message: '' })), ...(switched ? [{ status: 'approximated' as const, rule: '', message: '' }] : [])]);
   return {
-    status: requests.length === 0 ? 'ignored' : status,
+    status: requests.every((r) => r.name === '') ? 'ignored' : status,
     rule: `run.${manager}.install`,
     message: `${manager} install: ${parts.join('; ') || 'nothing to install'}`,
   };
@@ -167,17 +172,4 @@ export function usePython(scope: CommandScope, attr: string): void {
   const table = scope.rules.baseImages.runtimes.python!;
   const version = Object.entries(table.versions).find(([, v]) => v.attr === attr)?.[0] ?? table.default;
   scope.stage.runtimes.python = { runtime: 'python', version, attr, substitution: null, requested: null };
-}
-
-/** `curl=8.5.0-r0`, `curl>8`, `curl~8.5` (apk) and `curl=7.88.1-10`, `curl/bookworm` (apt). */
-export function splitDistroPin(manager: 'apk' | 'apt', word: string): PackageRequest {
-  if (manager === 'apk') {
-    const match = /^([^=<>~]+)([=<>~].*)?$/.exec(word);
-    const version = match?.[2]?.replace(/^[=]/, '') ?? null;
-    return { name: match?.[1] ?? word, version: version || null };
-  }
-  const release = /^([^=/]+)\/(.+)$/.exec(word);
-  if (release) return { name: release[1]!, version: `release ${release[2]}` };
-  const eq = word.indexOf('=');
-  return eq === -1 ? { name: word, version: null } : { name: word.slice(0, eq), version: word.slice(eq + 1) };
 }

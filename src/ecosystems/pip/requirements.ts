@@ -2,7 +2,7 @@
  * requirements.txt as pip reads it: comments, line continuations, `-r`/`-c` includes, options, environment
  * markers, extras and hashes. Pure: the caller supplies a reader for included files.
  */
-import type { PackageRequest } from './packages.js';
+import type { PackageRequest } from '../../convert/programs/packages.js';
 
 export interface RequirementsResult {
   requirements: PackageRequest[];

@@ -3,11 +3,11 @@
  * their declared dependencies (pyproject.toml PEP 621 or Poetry tables, Pipfile) become Python packages, and
  * the report names the Nix tool made for that project kind.
  */
-import { parseToml } from '../toml.js';
-import type { BuildContext } from '../context.js';
-import type { StageState } from '../stage.js';
-import type { PackageRequest } from './packages.js';
-import { parseRequirement } from './requirements.js';
+import { parseToml } from '../../convert/toml.js';
+import type { BuildContext } from '../../convert/context.js';
+import { contextPathOf, type CommandScope, type StageState } from '../../convert/stage.js';
+import type { PackageRequest } from '../../convert/programs/packages.js';
+import { parseRequirement } from '../pip/requirements.js';
 
 export interface PythonProject {
   kind: 'pep621' | 'poetry' | 'uv' | 'pipenv' | 'setuptools' | 'none';
@@ -20,21 +20,6 @@ export interface PythonProject {
   advice: string;
   /** Files read, for the report. */
   files: string[];
-}
-
-/** Where an image path came from in the build context: a copied file, or a file inside a copied folder. */
-export function contextPathOf(stage: StageState, imagePath: string): string | null {
-  const file = stage.contextFiles.get(imagePath);
-  if (file !== undefined) return file;
-  let best: { dir: string; source: string } | null = null;
-  for (const [key, source] of stage.contextFiles) {
-    if (!key.endsWith('/')) continue;
-    const dir = key.slice(0, -1);
-    if ((imagePath === dir || imagePath.startsWith(`${dir}/`) || dir === '') && (!best || dir.length > best.dir.length)) best = { dir, source };
-  }
-  if (!best) return null;
-  const rest = imagePath.slice(best.dir.length).replace(/^\//, '');
-  return [best.source, rest].filter(Boolean).join('/');
 }
 
 /**
@@ -201,4 +186,25 @@ function readProjectFiles(context: BuildContext, dir: string, selection: GroupSe
     return empty('setuptools', [at('setup.py')], 'a setup.py project: its dependencies are not read (setup.py is code); list them in requirements.txt or pyproject.toml');
   }
   return empty('none', files, 'no pyproject.toml, Pipfile or setup.py found');
+}
+
+/**
+ * Dependencies from git, a local path or a URL: nixpkgs has no attribute for them, so each is reported (and marked
+ * in the Python environment of the Nix) for the user to package; never dropped.
+ */
+export function reportSources(scope: CommandScope, sources: Array<{ name: string; source: string }>, tool: string): string[] {
+  return sources.map(({ name, source }) => {
+    scope.stage.packageReports.push({
+      manager: 'pip',
+      name,
+      version: null,
+      nix: null,
+      confidence: 'none',
+      line: scope.line,
+      role: 'runtime',
+      stage: scope.stage.index,
+      note: `a ${tool} dependency from ${source}, which nixpkgs cannot provide: package it with buildPythonPackage (src from fetchgit, or the local path) and add it to the Python environment`,
+    });
+    return `${name} from ${source} (not from a package index: package it with buildPythonPackage)`;
+  });
 }

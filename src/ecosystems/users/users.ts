@@ -2,8 +2,8 @@
  * useradd/adduser/groupadd/addgroup (Debian and BusyBox flavours) become /etc/passwd and /etc/group lines for
  * fakeNss, with the ids the tools would have chosen when the Dockerfile does not give them.
  */
-import { flagValue, hasFlag, parseArgs } from './args.js';
-import { groupIdOf, type CommandScope, type Outcome, type StageState } from '../stage.js';
+import { flagValue, hasFlag, parseArgs } from '../../convert/programs/args.js';
+import { groupIdOf, type CommandScope, type Outcome, type StageState } from '../../convert/stage.js';
 
 const USERADD_VALUES = new Set(['-u', '--uid', '-g', '--gid', '-G', '--groups', '-s', '--shell', '-d', '--home', '--home-dir', '-c', '--comment', '-k', '--skel', '-e', '--expiredate', '-f', '--inactive', '-K', '--key', '-p', '--password', '-R', '--root', '-b', '--base-dir']);
 const BUSYBOX_ADDUSER_VALUES = new Set(['-h', '-g', '-s', '-G', '-u', '-k']);
@@ -60,16 +60,23 @@ export function addUser(words: string[], scope: CommandScope): Outcome {
   const uidText = busybox ? flagValue(args, '-u') : flagValue(args, '-u', '--uid');
   const uid = uidText && /^\d+$/.test(uidText) ? Number(uidText) : nextId([...stage.users.values()].map((u) => u.uid), system);
   let gid: number;
+  /** A group named but not made by this Dockerfile: taken to be the base image's, with an id picked here. */
+  let assumed: string | null = null;
+  const known = (group: string) => {
+    const id = groupId(stage, group);
+    if (id === null && !/^\d+$/.test(group)) assumed = group;
+    return id;
+  };
   if (busybox) {
     const group = flagValue(args, '-G') ?? args.operands[1] ?? null;
-    gid = group ? (groupId(stage, group) ?? ensureGroup(stage, group, null, system)) : ensureGroup(stage, name, uid, system);
+    gid = group ? (known(group) ?? ensureGroup(stage, group, null, system)) : ensureGroup(stage, name, uid, system);
   } else if (debianAdduser) {
     const group = flagValue(args, '--ingroup') ?? flagValue(args, '--gid');
-    gid = group ? (groupId(stage, group) ?? ensureGroup(stage, group, /^\d+$/.test(group) ? Number(group) : null, system)) : system && !hasFlag(args, '--group') ? 65534 : ensureGroup(stage, name, uid, system);
+    gid = group ? (known(group) ?? ensureGroup(stage, group, /^\d+$/.test(group) ? Number(group) : null, system)) : system && !hasFlag(args, '--group') ? 65534 : ensureGroup(stage, name, uid, system);
   } else {
     const group = flagValue(args, '-g', '--gid');
     const ownGroup = !hasFlag(args, '-N', '--no-user-group') && !group;
-    gid = group ? (groupId(stage, group) ?? ensureGroup(stage, group, /^\d+$/.test(group) ? Number(group) : null, system)) : ownGroup ? ensureGroup(stage, name, uid, system) : 100;
+    gid = group ? (known(group) ?? ensureGroup(stage, group, /^\d+$/.test(group) ? Number(group) : null, system)) : ownGroup ? ensureGroup(stage, name, uid, system) : 100;
   }
   const home = (busybox ? flagValue(args, '-h') : flagValue(args, '-d', '--home', '--home-dir')) ?? (system && !debianAdduser ? '/' : `/home/${name}`);
   const shell = (busybox ? flagValue(args, '-s') : flagValue(args, '-s', '--shell')) ?? (busybox ? '/bin/sh' : system ? '/usr/sbin/nologin' : '/bin/sh');
@@ -81,9 +88,9 @@ export function addUser(words: string[], scope: CommandScope): Outcome {
   // Debian's useradd -m and adduser copy /etc/skel (.bashrc, .profile, .bash_logout) into the home; the Nix image has no /etc/skel.
   const skel = createHome && home !== '/' && !busybox && !system;
   return {
-    status: uidText && !skel ? 'mapped' : 'approximated',
+    status: uidText && !skel && assumed === null ? 'mapped' : 'approximated',
     rule: 'run.useradd',
-    message: `${program} ${name}: user ${name} (uid ${uid}, gid ${gid}) in /etc/passwd through fakeNss${createHome ? `, home ${home}` : ''}${uidText ? '' : '; the uid is the one the tool would pick in an empty image'}${skel ? '; the files /etc/skel would put in the home (.bashrc, .profile) are not copied' : ''}`,
+    message: `${program} ${name}: user ${name} (uid ${uid}, gid ${gid}) in /etc/passwd through fakeNss${createHome ? `, home ${home}` : ''}${uidText ? '' : '; the uid is the one the tool would pick in an empty image'}${skel ? '; the files /etc/skel would put in the home (.bashrc, .profile) are not copied' : ''}${assumed === null ? '' : `; group ${assumed} is not made in this Dockerfile: taken to be the base image's, with gid ${gid} picked here (the tool fails where the base image has no such group)`}`,
   };
 }
 

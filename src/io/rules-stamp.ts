@@ -5,9 +5,9 @@
  */
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { defaultRulesDir, hashText, stampFile, tableFiles, validateRules, type RulesStamp } from './load.js';
+import { defaultRulesDir, hashText, stampFile, tableFiles, validateRules, type RulesStamp } from './rules-files.js';
 
-const { dir: _dir, ...rules } = validateRules(defaultRulesDir);
+const rules = validateRules(defaultRulesDir);
 const stamp: RulesStamp = {
   hashes: Object.fromEntries(tableFiles.map((file) => [file, hashText(readFileSync(path.join(defaultRulesDir, file), 'utf8'))])),
   rules,
