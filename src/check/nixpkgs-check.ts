@@ -113,7 +113,8 @@ const PACKAGE_FUNCTIONS = new Set(['withPackages', 'override', 'overrideAttrs', 
 
 /**
  * The nixpkgs attribute paths an expression selects: `pkgs.a.b`, `lib.a` (default.nix binds lib to pkgs.lib), and
- * `ps.a` inside `pkgs.<python>.withPackages (ps: ...)` as `<python>Packages.a`. Raw code is not read.
+ * `ps.a` inside `pkgs.<python>.withPackages (ps: ...)` as `<python>Packages.a`. Raw code is not read: it declares
+ * the attributes it selects (`raw(code, selects)`).
  */
 export function usedAttributes(expr: NixExpr): Set<string> {
   const found = new Set<string>();
@@ -167,6 +168,10 @@ export function usedAttributes(expr: NixExpr): Set<string> {
       case 'not':
       case 'parens':
         walk(node.expr, sets);
+        return;
+      case 'raw':
+        // Code written as text declares what it selects (ast.ts raw).
+        for (const attr of node.selects ?? []) found.add(attr);
         return;
       default:
         return;

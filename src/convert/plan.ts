@@ -23,6 +23,7 @@ import { secretReason, type SecretFinding } from './secrets.js';
 import { DecisionLedger, noDecisions, type Decisions } from './decisions.js';
 import { statusRank, type FilePlacement, type InstructionReport, type MigrationPlan, type OutputFormat, type StageReport, type Status } from './types.js';
 import { derivationNames } from '../nix/scope.js';
+import { healthcheckDropped } from '../nix/formats/index.js';
 import { exceptionFolders, ignoreRegex, plainExclusions, type IgnoreRule } from './dockerignore.js';
 
 /** Attributes that put /bin/sh in the image root. */
@@ -681,9 +682,8 @@ function decideHealthcheck(health: Extract<Instruction, { keyword: 'HEALTHCHECK'
     ...numbers,
   };
   const added = healthcheckTools(health.test, state);
-  if (format === 'nix2container') {
-    return { status: 'manual', rule: 'healthcheck.nix2container', message: 'nix2container keeps only OCI config fields and drops Healthcheck; define the check in your orchestrator (Compose, Kubernetes probes)' };
-  }
+  const dropped = healthcheckDropped(format);
+  if (dropped) return { status: 'manual', rule: `healthcheck.${format}`, message: dropped };
   const tools = added.length ? `; adds ${added.join(', ')}, which the check calls and the Nix image would otherwise lack` : '';
   return { status: 'approximated', rule: 'healthcheck.dockertools', message: `kept as Healthcheck in the image config; Docker reads it from the config, but OCI runtimes and Kubernetes ignore it${tools}` };
 }
