@@ -13,7 +13,7 @@ import { DEFAULT_FORMAT, FORMATS, FORMAT_IDS } from '../../src/nix/formats/index
 import { loadRules } from '../../src/rules/load.js';
 import { askFormat } from '../../src/wizard/steps.js';
 import type { Prompter } from '../../src/wizard/prompter.js';
-import { repoRoot } from '../helpers/tools.js';
+import { flakeInputStub, repoRoot } from '../helpers/tools.js';
 
 const fixtures = path.join(repoRoot, 'fixtures');
 /** The format of each golden fixture (case.json's "format", else the default). */
@@ -36,6 +36,10 @@ describe('the output formats', () => {
     it('has a label, a short name, a description and a load hint', () => {
       for (const text of [format.label, format.short, format.description, format.loadHint]) expect(text.trim().length).toBeGreaterThan(3);
       if (!format.keepsHealthcheck) expect(format.healthcheckDropped.length).toBeGreaterThan(10);
+    });
+
+    it('has a stand-in for each flake input it adds, so the golden tests can evaluate its default.nix', () => {
+      for (const input of format.flakeInputs) expect(existsSync(flakeInputStub(input.name)), `test/nix/stub-${input.name}.nix`).toBe(true);
     });
 
     it('has a golden fixture whose default.nix says how to load it', () => {
@@ -65,6 +69,15 @@ describe('the output formats', () => {
       expect(await askFormat(prompter, undefined)).toBe(id);
       expect(offered).toEqual(FORMAT_IDS);
     });
+  });
+
+  it('are all named where the docs list them', () => {
+    const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
+    expect(read('README.md')).toContain(`[--format ${FORMAT_IDS.join('|')}]`);
+    for (const id of FORMAT_IDS) {
+      expect(read('docs/conversion.md')).toContain(`--format ${id}`);
+      expect(read('docs/wizard.md')).toContain(`\`${id}\``);
+    }
   });
 
   it('are the only formats the answers file and the CLI take', async () => {

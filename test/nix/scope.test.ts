@@ -16,7 +16,7 @@ import { FORMATS, formatOf, type OutputFormat } from '../../src/nix/formats/inde
 import { EMITTER_BINDINGS, NIX_GLOBALS, NIX_KEYWORDS } from '../../src/nix/scope.js';
 import { loadRules } from '../../src/rules/load.js';
 import { namesOf, rawNames, type Names } from '../helpers/nix-names.js';
-import { nixEvalJson, nixParse, nixString, repoRoot, requireTool, stubNix2container, stubNixpkgs } from '../helpers/tools.js';
+import { flakeInputStub, nixEvalJson, nixParse, nixString, repoRoot, requireTool, stubNixpkgs } from '../helpers/tools.js';
 
 const rules = loadRules();
 const reserved = new Set<string>([...EMITTER_BINDINGS, ...NIX_GLOBALS, ...NIX_KEYWORDS]);
@@ -118,9 +118,9 @@ describe('stages named like a helper binding or a Nix global', () => {
       const file = path.join(dir, `${format}.nix`);
       writeFileSync(file, result.files['default.nix']);
       nixParse(file);
-      const n2c = format === 'nix2container' ? ` nix2container = import ${nixString(stubNix2container)};` : '';
+      const inputs = formatOf(format).flakeInputs.map((input) => ` ${input.name} = import ${nixString(flakeInputStub(input.name))};`).join('');
       const value = nixEvalJson(
-        `let pkgs = import ${nixString(stubNixpkgs)} { }; image = import ${nixString(file)} { inherit pkgs;${n2c} }; in builtins.deepSeq image.imageArgs image.name`,
+        `let pkgs = import ${nixString(stubNixpkgs)} { }; image = import ${nixString(file)} { inherit pkgs;${inputs} }; in builtins.deepSeq image.imageArgs image.name`,
       );
       expect(value).toContain(plan.image.name);
     });
