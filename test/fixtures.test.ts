@@ -13,7 +13,8 @@ import type { OutputFormat } from '../src/convert/types.js';
 import { fsContext, readDockerignore } from '../src/io/fs-context.js';
 import { jsonReport } from '../src/report/report.js';
 import { loadRules } from '../src/io/rules-files.js';
-import { nixEvalJson, nixParse, nixString, repoRoot, requireTool, stubNix2container, stubNixpkgs } from './helpers/tools.js';
+import { flakeInputStub, nixEvalJson, nixParse, nixString, repoRoot, requireTool, stubNixpkgs } from './helpers/tools.js';
+import { formatOf } from '../src/nix/formats/index.js';
 
 interface CaseOptions {
   format?: OutputFormat;
@@ -80,9 +81,10 @@ describe('fixtures', () => {
         if (!requireTool('nix-instantiate', `Nix checks of fixture ${name}`)) return;
         nixParse(path.join(expected, 'default.nix'));
         nixParse(path.join(expected, 'flake.nix'));
-        const n2c = result.plan.format === 'nix2container';
+        // The format's own inputs (nix2container) come from their stand-ins, as pkgs does.
+        const inputs = formatOf(result.plan.format).flakeInputs.map((input) => ` ${input.name} = import ${nixString(flakeInputStub(input.name))};`).join('');
         const image = nixEvalJson(
-          `let pkgs = import ${nixString(stubNixpkgs)} { }; image = import ${nixString(path.join(expected, 'default.nix'))} { inherit pkgs;${n2c ? ` nix2container = import ${nixString(stubNix2container)};` : ''} }; in { inherit (image) name; config = image.imageArgs.config; everyArgumentChecked = builtins.deepSeq image.imageArgs true; }`,
+          `let pkgs = import ${nixString(stubNixpkgs)} { }; image = import ${nixString(path.join(expected, 'default.nix'))} { inherit pkgs;${inputs} }; in { inherit (image) name; config = image.imageArgs.config; everyArgumentChecked = builtins.deepSeq image.imageArgs true; }`,
         ) as { name: string; config: Record<string, unknown> };
         expect(image.name).toContain(name);
         // Forcing every image argument calls every builder and fetcher the file uses, each checking its arguments.

@@ -2,7 +2,8 @@
  * The nixpkgs check with the real nix-instantiate, against a small nixpkgs-shaped folder made here: present,
  * missing, drifted, a removed alias that throws, a broken package. Also version comparison, and the skips.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,6 +12,9 @@ import { checkAttributes, checkPlan, planAttributes, renderCheckJson, renderChec
 import { versionDrift } from '../src/check/versions.js';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
+import { parseDockerignore } from '../src/convert/dockerignore.js';
+import type { OutputFormat } from '../src/convert/types.js';
+import { fsContext, readDockerignore } from '../src/io/fs-context.js';
 import { isDock2nixError } from '../src/errors.js';
 import { loadRules } from '../src/io/rules-files.js';
 import { requireTool } from './helpers/tools.js';
@@ -192,6 +196,90 @@ describe('the attributes --check checks', () => {
     const attrs = planAttributes(rust.plan, loadRules()).map((r) => r.attr);
     expect(attrs).toContain('rustPlatform.buildRustPackage');
     expect(attrs).not.toContain('stdenv.mkDerivation');
+  });
+});
+
+describe('the attributes --check checks, against the text of default.nix', () => {
+  /**
+   * What a default.nix selects from nixpkgs, read from its text (an oracle independent of the syntax-tree walk):
+   * `pkgs.a.b`, `lib.a` (lib is pkgs.lib), `ps.a` in a Python environment; the package functions withPackages
+   * and override are the package's own. Whole-line comments are left out.
+   */
+  const PATH = "[A-Za-z_][A-Za-z0-9_'-]*(?:\\.[A-Za-z_][A-Za-z0-9_'-]*)*";
+  const fromText = (nix: string): Set<string> => {
+    const code = nix.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+    const trim = (attr: string) => attr.replace(/\.(withPackages|override|overrideAttrs)$/, '');
+    const found = new Set<string>();
+    for (const m of code.matchAll(new RegExp(`(?<![A-Za-z0-9_.'-])pkgs\\.(${PATH})`, 'g'))) found.add(trim(m[1]!));
+    for (const m of code.matchAll(new RegExp(`(?<![A-Za-z0-9_.'-])lib\\.(${PATH})`, 'g'))) found.add(`lib.${trim(m[1]!)}`);
+    const python = /pkgs\.([A-Za-z0-9_]+)\.withPackages \(ps:/.exec(code)?.[1];
+    if (python) for (const m of code.matchAll(new RegExp(`(?<![A-Za-z0-9_.'-])ps\\.(${PATH})`, 'g'))) found.add(`${python}Packages.${m[1]!}`);
+    return found;
+  };
+  const convert = (dockerfile: string, files: Record<string, string | null>, dockerignore?: string) => {
+    const context = memoryContext(files);
+    return convertDockerfile(dockerfile, context, loadRules(), {
+      dockerfilePath: 'Dockerfile',
+      imageName: 'app',
+      contextFromOutput: '..',
+      outputInContext: 'nix',
+      ...(dockerignore ? { dockerignore: parseDockerignore(dockerignore) } : {}),
+    });
+  };
+  const checked = (plan: Parameters<typeof planAttributes>[0]) => new Set(planAttributes(plan, loadRules()).map((r) => r.attr));
+
+  it('a Go stage: buildGoModule, its hash and what the image holds, nothing else', () => {
+    const { plan, files } = convert(
+      ['FROM golang:1.22 AS build', 'WORKDIR /src', 'COPY go.mod go.sum ./', 'RUN go mod download', 'COPY . .', 'RUN CGO_ENABLED=0 go build -o /out/server ./cmd/server', 'FROM alpine:3.20', 'RUN apk add --no-cache ca-certificates', 'COPY --from=build /out/server /server', 'ENTRYPOINT ["/server"]', ''].join('\n'),
+      { 'go.mod': 'module example.com/app\n\ngo 1.22\n\nrequire example.com/x v1.0.0\n', 'go.sum': 'example.com/x v1.0.0 h1:abc=\n', 'cmd/server/main.go': 'package main\n' },
+    );
+    const attrs = checked(plan);
+    expect([...attrs].filter((a) => /^buildGo\d*Module$/.test(a))).toHaveLength(1);
+    expect(attrs).toContain('lib.fakeHash');
+    expect(attrs).toContain('dockerTools.caCertificates');
+    expect(attrs).not.toContain('stdenv.mkDerivation');
+    expect(attrs).toEqual(fromText(files['default.nix']));
+  });
+
+  it('a Yarn stage and a wildcard .dockerignore: the Yarn hooks and lib.hasPrefix of the ignore function', () => {
+    const { plan, files } = convert(
+      ['FROM node:22 AS build', 'WORKDIR /app', 'COPY package.json yarn.lock ./', 'RUN yarn install --frozen-lockfile', 'COPY . .', 'RUN yarn build', 'FROM nginx:alpine', 'COPY --from=build /app/dist /usr/share/nginx/html', 'COPY conf/ /etc/nginx/conf.d/', ''].join('\n'),
+      { 'package.json': JSON.stringify({ name: 'web', version: '1.0.0', scripts: { build: 'vite build' } }), 'yarn.lock': '# yarn lockfile v1\n', 'conf/default.conf': 'server {}\n', 'conf/x.log': '' },
+      '*.log\n!conf/keep.log\n',
+    );
+    expect(files['default.nix']).toContain('dockerignored =');
+    const attrs = checked(plan);
+    for (const attr of ['stdenv.mkDerivation', 'fetchYarnDeps', 'yarnConfigHook', 'yarnBuildHook', 'lib.hasPrefix', 'lib.removePrefix']) expect(attrs).toContain(attr);
+    expect(attrs).not.toContain('buildNpmPackage');
+    expect(attrs).toEqual(fromText(files['default.nix']));
+  });
+
+  it('a Python environment with a package nixpkgs lacks still checks the packages it has', () => {
+    const { plan, files } = convert(['FROM python:3.12-slim', 'RUN pip install flask==3.0.0 not-a-real-package-xyz', 'CMD ["python", "-m", "flask", "run"]', ''].join('\n'), {});
+    expect(files['default.nix']).toContain('TODO(dock2nix)');
+    const attrs = checked(plan);
+    expect(attrs).toContain('python312Packages.flask');
+    expect(attrs).toEqual(fromText(files['default.nix']));
+  });
+
+  it('every golden fixture: the checked set is what its default.nix selects', () => {
+    const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
+    const cases = readdirSync(root).filter((name) => existsSync(path.join(root, name, 'expected', 'default.nix')) && existsSync(path.join(root, name, 'Dockerfile')));
+    expect(cases.length).toBeGreaterThan(20);
+    for (const name of cases) {
+      const dir = path.join(root, name);
+      const options = existsSync(path.join(dir, 'case.json')) ? (JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as { format?: OutputFormat; target?: string; buildArgs?: Record<string, string> }) : {};
+      const context = fsContext(dir);
+      const { plan } = convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, loadRules(), {
+        ...options,
+        dockerfilePath: `fixtures/${name}/Dockerfile`,
+        imageName: name,
+        contextFromOutput: '..',
+        outputInContext: 'expected',
+        dockerignore: readDockerignore(context),
+      });
+      expect(checked(plan), name).toEqual(fromText(readFileSync(path.join(dir, 'expected', 'default.nix'), 'utf8')));
+    }
   });
 });
 

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { Dock2nixError, isDock2nixError } from '../errors.js';
 import { terminalSafe } from './terminal.js';
 import { toolVersion } from '../version.js';
+import { ARCHIVE_FORMAT_IDS, DEFAULT_FORMAT, FORMAT_IDS } from '../nix/formats/index.js';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -53,7 +54,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('-o, --output <dir>', 'output folder (default: <context>/nix)')
     .option('--context <dir>', 'build context (default: the Dockerfile\'s folder)')
     .option('--target <stage>', 'the stage to build (default: the last one)')
-    .addOption(new Option('--format <format>', 'image builder').choices(['layered', 'stream', 'nix2container']).default('layered'))
+    .addOption(new Option('--format <format>', 'image builder').choices(FORMAT_IDS).default(DEFAULT_FORMAT))
     .option('--build-arg <NAME=VALUE>', 'set a build argument, as docker build does (repeatable)', collect, [])
     .option('--name <name>', 'image name (default: from the context folder)')
     .option('--json', 'print the migration report as JSON on stdout')
@@ -106,7 +107,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .addOption(new Option('--pull <policy>', 'when the engine pulls base images').choices(['always', 'missing', 'never', 'newer']))
     .option('--nix <path>', 'build this Nix file, flake or folder instead of converting the Dockerfile')
     .option('--nix-attr <attr>', 'attribute to build (nix-build -A, or the flake output)')
-    .addOption(new Option('--nix-format <format>', 'image builder for the converted Nix').choices(['layered', 'stream']).default('layered'))
+    .addOption(new Option('--nix-format <format>', 'image builder for the converted Nix (one whose result docker load takes)').choices(ARCHIVE_FORMAT_IDS).default(DEFAULT_FORMAT))
     .option('--save-nix [dir]', 'keep the converted Nix in DIR (default: <context>/nix) instead of a temporary folder')
     .option('--builders <spec>', 'Nix remote builders (nix-build --builders)')
     .option('--nix-option <NAME=VALUE>', 'pass --option NAME VALUE to Nix (repeatable)', collect, [])

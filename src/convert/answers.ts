@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { MANAGERS } from '../ecosystems/index.js';
 import { buildChoices, type Decisions } from './decisions.js';
+import { DEFAULT_FORMAT, FORMAT_IDS } from '../nix/formats/index.js';
 
 export const ANSWERS_FILE = 'dock2nix.answers.json';
 
@@ -23,7 +24,7 @@ export const answersSchema = z
     dockerfile: z.string().min(1),
     /** Target stage name or index; omitted for the last stage. */
     target: z.string().optional(),
-    format: z.enum(['layered', 'stream', 'nix2container']).default('layered'),
+    format: z.enum(FORMAT_IDS).default(DEFAULT_FORMAT),
     /** The build context, relative to the answers file; omitted when it is the Dockerfile's folder. */
     context: z.string().min(1).optional(),
     /** Build arguments (as --build-arg gives them). Values that look like credentials are never saved. */

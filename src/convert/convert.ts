@@ -8,7 +8,6 @@ import type { RuleSet } from '../rules/lookup.js';
 import { toolVersion } from '../version.js';
 import type { BuildContext } from './context.js';
 import { planMigration } from './plan.js';
-import { secretReason } from './secrets.js';
 import type { MigrationPlan, OutputFormat } from './types.js';
 import type { Decisions } from './decisions.js';
 import type { IgnoreRule } from './dockerignore.js';
@@ -47,12 +46,8 @@ export function convertDockerfile(source: string, context: BuildContext, rules: 
     toolVersion,
     contextLabel: options.contextLabel ?? '.',
     decisions: options.decisions,
+    buildArgs: options.buildArgs,
   });
-  // --build-arg values are secrets too when they look like one: mask them wherever they appear.
-  for (const [name, value] of Object.entries(options.buildArgs ?? {})) {
-    const reason = secretReason(name, value);
-    if (reason && !plan.secrets.some((s) => s.value === value)) plan.secrets.push({ line: 0, keyword: 'ARG', name, reason, value });
-  }
   return { plan, files: emitNix(plan) };
 }
 

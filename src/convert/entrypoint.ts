@@ -3,19 +3,28 @@
  * against what the image holds: a runner the image lacks (`poetry run X`, `uv run X`, `pipenv run X`) is replaced
  * by X from the Python environment, a script's `#!` interpreter is added when it is missing, a Python path of a
  * Debian image (`/usr/local/bin/python`) becomes a link to the environment, and a program or file nothing places
- * is reported as manual work. Every change is a finding on the instruction that set the command.
+ * is reported as manual work. Every change is a finding on the instruction that set the command, which the plan
+ * notes on that instruction's report.
  */
 import { resolvePath } from '../container-path.js';
 import type { BuildContext } from './context.js';
-import { statusRank, type DerivationPlan, type ImagePlan, type InstructionReport, type Status } from './types.js';
+import type { Instruction } from '../dockerfile/model.js';
+import type { DerivationPlan, ImagePlan, Status } from './types.js';
 
 export interface EntrypointScope {
   image: ImagePlan;
   derivations: DerivationPlan[];
   context: BuildContext;
-  /** The reports of the instructions that set the final ENTRYPOINT and CMD (null when the base image set it). */
-  entrypointReport: InstructionReport | null;
-  cmdReport: InstructionReport | null;
+  /** The instructions that set the final ENTRYPOINT and CMD (null when the base image set it). */
+  entrypoint: Instruction | null;
+  cmd: Instruction | null;
+}
+
+/** What the check found, and the instruction whose report says it. */
+export interface EntrypointFinding {
+  instruction: Instruction;
+  status: Status;
+  text: string;
 }
 
 const RUNNERS = new Set(['poetry', 'uv', 'pipenv']);
@@ -36,15 +45,15 @@ interface Finding {
   text: string;
 }
 
-export function checkEntrypoint(scope: EntrypointScope): void {
+export function checkEntrypoint(scope: EntrypointScope): EntrypointFinding[] {
   const { image } = scope;
   const findings: Finding[] = [];
   const config = image.config;
   const field: 'Entrypoint' | 'Cmd' | null = config.Entrypoint?.length ? 'Entrypoint' : config.Cmd?.length ? 'Cmd' : null;
-  if (!field) return;
-  const report = field === 'Entrypoint' ? scope.entrypointReport : scope.cmdReport;
+  if (!field) return [];
+  const report = field === 'Entrypoint' ? scope.entrypoint : scope.cmd;
   // The base image's own command (python3, node): nothing the Dockerfile wrote.
-  if (!report) return;
+  if (!report) return [];
   const add = (status: Status, text: string, where: 'Entrypoint' | 'Cmd' = field) => findings.push({ field: where, status, text });
 
   const argv = [...config[field]!];
@@ -63,11 +72,7 @@ export function checkEntrypoint(scope: EntrypointScope): void {
   if (final?.length && !(shellForm && final.length === 3)) checkProgram(final, scope, add);
   else if (final?.length) checkShellCommand(final[2]!, scope, add);
 
-  for (const finding of findings) {
-    const target = (finding.field === 'Entrypoint' ? scope.entrypointReport : scope.cmdReport) ?? report;
-    if (statusRank[finding.status] > statusRank[target.status]) target.status = finding.status;
-    target.message += `; ${finding.text}`;
-  }
+  return findings.map((finding) => ({ instruction: (finding.field === 'Entrypoint' ? scope.entrypoint : scope.cmd) ?? report, status: finding.status, text: finding.text }));
 }
 
 type Add = (status: Status, text: string) => void;

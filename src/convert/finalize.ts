@@ -2,18 +2,19 @@
  * After the walk: build stages become derivations, copies from them are resolved into the image, the image plan
  * and its entrypoint check are made, and the plan is assembled.
  */
-import type { Dockerfile } from '../dockerfile/model.js';
+import type { Dockerfile, Instruction } from '../dockerfile/model.js';
 import type { RuleSet } from '../rules/lookup.js';
 import { settlePython } from './programs/packages.js';
 import type { BuildContext } from './context.js';
 import type { StageState } from './stage.js';
 import { buildDerivation, hasLanguageBuild, type BuiltDerivation, type CopyRequest } from './derivations.js';
 import { buildImagePlan } from './image.js';
-import { foldPythonCopy, installsPythonOnly } from './python-stage.js';
+import { installsPythonOnly, type FoldedCopy } from './python-stage.js';
 import { checkEntrypoint } from './entrypoint.js';
 import type { SecretFinding } from './secrets.js';
 import type { DecisionLedger } from './decisions.js';
-import { statusRank, type FilePlacement, type InstructionReport, type MigrationPlan, type StageReport, type Status } from './types.js';
+import type { FilePlacement, MigrationPlan, StageReport, Status } from './types.js';
+import type { ReportBook } from './reports.js';
 import { derivationNames } from '../nix/scope.js';
 import { exceptionFolders, ignoreRegex, plainExclusions, type IgnoreRule } from './dockerignore.js';
 import { stageLabel } from './stages.js';
@@ -29,16 +30,20 @@ export interface Walk {
   target: number;
   decisions: DecisionLedger;
   roles: Map<number, StageReport['role']>;
-  reports: InstructionReport[];
+  /** The decisions of the walk; what finalizePlan learns about an instruction is noted there, and the reports written last. */
+  reports: ReportBook;
   states: Map<number, StageState>;
   copyRequests: CopyRequest[];
   /** Stages whose node_modules another stage copied: that stage installs the same dependencies itself. */
   mergedStages: Set<number>;
+  /** Copies into the target from Python-only stages, as their COPY lines decided and reported them. */
+  folds: Map<CopyRequest, FoldedCopy>;
   secrets: SecretFinding[];
 }
 
 export function finalizePlan(walk: Walk): MigrationPlan {
-  const { dockerfile, context, rules, options, target, decisions, roles, reports, states, copyRequests, mergedStages, secrets } = walk;
+  const { dockerfile, context, rules, options, target, decisions, roles, reports, states, copyRequests, mergedStages, folds, secrets } = walk;
+  const instruction = (stage: number, line: number) => instructionAt(dockerfile, stage, line);
   const targetState = states.get(target)!;
   const built = new Map<number, BuiltDerivation>();
   const names = derivationNames(dockerfile.stages, target);
@@ -78,10 +83,8 @@ export function finalizePlan(walk: Walk): MigrationPlan {
 
   for (const [index, derivation] of built) {
     for (const problem of derivation.problems) {
-      const entry = reports.find((r) => r.line === problem.line && r.stage === index);
-      if (!entry) continue;
-      if (statusRank[problem.status] > statusRank[entry.status]) entry.status = problem.status;
-      entry.message += `; ${problem.message}`;
+      const entry = instruction(index, problem.line);
+      if (entry) reports.note(entry, { raise: problem.status, text: problem.message });
     }
   }
 
@@ -89,34 +92,24 @@ export function finalizePlan(walk: Walk): MigrationPlan {
   /** Python-only stages whose packages joined the image's environment. */
   const foldedPythonStages = new Set<number>();
   for (const request of copyRequests.filter((r) => r.into === target)) {
+    const entry = instruction(target, request.line);
     const problem = (text: string) => {
-      const entry = reports.find((r) => r.line === request.line && r.stage === target);
-      if (entry) {
-        entry.status = 'manual';
-        entry.message += `; ${text}`;
-      }
+      if (entry) reports.note(entry, { raise: 'manual', text });
     };
     const sourceState = states.get(request.stage)!;
-    if (pythonOnly(sourceState) && !built.has(request.stage)) {
+    // The COPY line's decider folded it and reported so; its packages, files and links join the image here.
+    const folded = folds.get(request);
+    if (folded) {
       for (const pkg of sourceState.pythonPackages) targetState.pythonPackages.add(pkg);
       targetState.runtimes.python ??= sourceState.runtimes.python;
       foldedPythonStages.add(request.stage);
-      const copy = dockerfile.stages[target]!.instructions.find((i) => i.line === request.line);
-      const folded = foldPythonCopy(request, sourceState, copy && (copy.keyword === 'COPY' || copy.keyword === 'ADD') ? copy : undefined, context);
       targetState.files.push(...folded.files);
       for (const link of folded.links) {
         targetState.symlinks.set(link.path, link);
         targetState.pythonEnvPaths.set(link.path, 'venv');
       }
       const switched = settlePython(targetState, rules);
-      const entry = reports.find((r) => r.line === request.line && r.stage === target);
-      if (entry && folded.problem) problem(folded.problem);
-      else if (entry) {
-        if (entry.status === 'mapped') entry.status = 'approximated';
-        if (folded.target !== request.dest) entry.message = entry.message.replace(`→ ${request.dest}`, `→ ${folded.target}`);
-        entry.message += `; the Python packages installed in that stage join the image's Python environment instead${folded.notes.length ? `; ${folded.notes.join('; ')}` : ''}`;
-      }
-      if (entry && switched) entry.message += `; ${switched}`;
+      if (entry && switched) reports.note(entry, { raise: null, text: switched });
       continue;
     }
     const derivation = built.get(request.stage);
@@ -138,30 +131,18 @@ export function finalizePlan(walk: Walk): MigrationPlan {
     });
   }
   for (const request of copyRequests.filter((r) => r.into !== target && r.stage !== r.into)) {
-    const entry = reports.find((r) => r.line === request.line);
-    if (entry && entry.status !== 'manual') {
-      entry.status = 'manual';
-      entry.message += '; copying between build stages is not converted: give the receiving derivation the other one as an input';
-    }
+    const entry = instruction(request.into, request.line);
+    if (entry) reports.note(entry, { raise: 'manual', unlessManual: true, text: 'copying between build stages is not converted: give the receiving derivation the other one as an input' });
   }
   const derivations = [...built.values()].map((d) => d.plan).sort((a, b) => a.stage - b.stage);
-
-  // A stage moved to another Python for its packages (settlePython): its FROM line says so too.
-  for (const [index, state] of states) {
-    const moved = state.runtimes.python?.substitution;
-    const from = reports.find((r) => r.stage === index && r.keyword === 'FROM');
-    if (!moved || !from || from.message.includes(moved)) continue;
-    if (from.status === 'mapped') from.status = 'approximated';
-    // The arrow names what the image gets, not the interpreter first chosen from the tag.
-    from.message = `${from.message.replace(/→ python\d+/, `→ ${state.runtimes.python!.attr}`)}; ${moved}`;
-  }
 
   const image = buildImagePlan(targetState, { name: options.imageName, format: options.format, derivationFiles, replacedWorkdir });
   if (image.python) image.python.missing = missingPythonPackages(dockerfile, states, target, foldedPythonStages);
   const chain = new Set<number>();
   for (let i: number | null = target; i !== null && !chain.has(i); i = dockerfile.stages[i]!.parentStage) chain.add(i);
-  const lastReport = (keyword: 'CMD' | 'ENTRYPOINT') => reports.filter((r) => r.keyword === keyword && r.stage !== null && chain.has(r.stage)).sort((a, b) => b.line - a.line)[0] ?? null;
-  checkEntrypoint({ image, derivations: [...built.values()].map((d) => d.plan), context, entrypointReport: lastReport('ENTRYPOINT'), cmdReport: lastReport('CMD') });
+  const last = (keyword: 'CMD' | 'ENTRYPOINT') => [...chain].flatMap((i) => dockerfile.stages[i]!.instructions).filter((i) => i.keyword === keyword).sort((a, b) => b.line - a.line)[0] ?? null;
+  const findings = checkEntrypoint({ image, derivations: [...built.values()].map((d) => d.plan), context, entrypoint: last('ENTRYPOINT'), cmd: last('CMD') });
+  for (const finding of findings) reports.note(finding.instruction, { raise: finding.status, text: finding.text });
 
   const stages: StageReport[] = dockerfile.stages.map((stage) => ({
     index: stage.index,
@@ -171,9 +152,10 @@ export function finalizePlan(walk: Walk): MigrationPlan {
     builder: derivations.find((d) => d.stage === stage.index)?.build.kind ?? null,
   }));
   const packages = [...states.values()].flatMap((s) => s.packageReports);
+  const instructions = reports.write();
   const summary: Record<Status, number> = { mapped: 0, approximated: 0, manual: 0, ignored: 0 };
-  for (const r of reports) summary[r.status]++;
-  reports.sort((a, b) => a.line - b.line);
+  for (const r of instructions) summary[r.status]++;
+  instructions.sort((a, b) => a.line - b.line);
 
   return {
     tool: { name: 'dock2nix', version: options.toolVersion },
@@ -182,7 +164,7 @@ export function finalizePlan(walk: Walk): MigrationPlan {
     format: options.format,
     target: { index: target, name: dockerfile.stages[target]!.name },
     stages,
-    instructions: reports,
+    instructions,
     packages,
     derivations,
     image,
@@ -225,3 +207,18 @@ function contextExclusions(rules: IgnoreRule[], outputInContext: string | null):
     contextIgnore: { rules: rules.map((rule) => ({ regex: ignoreRegex(rule.pattern), exclude: rule.exclude })), exceptionFolders: exceptionFolders(rules) },
   };
 }
+
+/**
+ * The instruction at a line of a stage, or of the stages it starts from: a stage's state carries its parents' build
+ * steps, so what is learnt about one of them belongs to the parent's line.
+ */
+function instructionAt(dockerfile: Dockerfile, stage: number, line: number): Instruction | undefined {
+  const seen = new Set<number>();
+  for (let i: number | null = stage; i !== null && !seen.has(i); i = dockerfile.stages[i]!.parentStage) {
+    seen.add(i);
+    const found = dockerfile.stages[i]!.instructions.find((instruction) => instruction.line === line);
+    if (found) return found;
+  }
+  return undefined;
+}
+

@@ -8,13 +8,15 @@ import type { RuleSet } from '../rules/lookup.js';
 import type { BuildContext } from './context.js';
 import type { StageState } from './stage.js';
 import type { CopyRequest } from './derivations.js';
-import type { SecretFinding } from './secrets.js';
+import { secretReason, type SecretFinding } from './secrets.js';
 import { DecisionLedger, noDecisions, type Decisions } from './decisions.js';
-import type { InstructionReport, MigrationPlan, OutputFormat } from './types.js';
+import type { MigrationPlan, OutputFormat } from './types.js';
 import type { IgnoreRule } from './dockerignore.js';
 import { findTarget, stageLabel, stageRoles } from './stages.js';
 import { startStage } from './base-image.js';
-import { decide, report } from './instructions/index.js';
+import { decide } from './instructions/index.js';
+import type { FoldedCopy } from './python-stage.js';
+import { ReportBook } from './reports.js';
 import { describeArg } from './instructions/arg.js';
 import { finalizePlan } from './finalize.js';
 
@@ -31,42 +33,51 @@ export interface PlanOptions {
   toolVersion: string;
   contextLabel: string;
   decisions?: Decisions;
+  /** --build-arg values (already substituted by the parser): those that look like credentials are secrets of the plan. */
+  buildArgs?: Record<string, string>;
 }
 
 export function planMigration(dockerfile: Dockerfile, context: BuildContext, rules: RuleSet, options: PlanOptions): MigrationPlan {
   const target = findTarget(dockerfile, options.target);
   const decisions = new DecisionLedger(options.decisions ?? noDecisions);
   const roles = stageRoles(dockerfile, target);
-  const reports: InstructionReport[] = [];
+  const reports = new ReportBook();
   const states = new Map<number, StageState>();
   const copyRequests: CopyRequest[] = [];
   /** Stages whose node_modules another stage copied: that stage installs the same dependencies itself. */
   const mergedStages = new Set<number>();
+  const folds = new Map<CopyRequest, FoldedCopy>();
 
   const secrets: SecretFinding[] = [];
   for (const instruction of dockerfile.globalArgs) {
-    reports.push(report(instruction, null, describeArg(instruction, secrets)));
+    reports.decided(instruction, null, describeArg(instruction, secrets));
   }
 
   for (const stage of dockerfile.stages) {
     const role = roles.get(stage.index) ?? 'unused';
     if (role === 'unused') {
       for (const instruction of stage.instructions) {
-        reports.push(report(instruction, stage.index, {
+        reports.decided(instruction, stage.index, {
           status: 'ignored',
           rule: 'stage.unused',
           message: `stage ${stageLabel(stage)} is not needed to build the target stage ${stageLabel(dockerfile.stages[target]!)}`,
-        }));
+        });
       }
       continue;
     }
     const state = startStage(stage, states, rules);
     states.set(stage.index, state);
     for (const instruction of stage.instructions) {
-      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, mergedStages, states, decisions, secrets, target });
-      reports.push(report(instruction, stage.index, outcome));
+      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, mergedStages, states, decisions, secrets, target, folds });
+      reports.decided(instruction, stage.index, outcome);
     }
   }
 
-  return finalizePlan({ dockerfile, context, rules, options, target, decisions, roles, reports, states, copyRequests, mergedStages, secrets });
+  // --build-arg values are secrets too when they look like one, whether or not an ARG uses them: masked wherever they appear.
+  for (const [name, value] of Object.entries(options.buildArgs ?? {})) {
+    const reason = secretReason(name, value);
+    if (reason && !secrets.some((s) => s.value === value)) secrets.push({ line: 0, keyword: 'ARG', name, reason, value });
+  }
+
+  return finalizePlan({ dockerfile, context, rules, options, target, decisions, roles, reports, states, copyRequests, mergedStages, folds, secrets });
 }

@@ -8,7 +8,9 @@ import type { SecretFinding } from './secrets.js';
 
 export type Status = 'mapped' | 'approximated' | 'manual' | 'ignored';
 export type Confidence = 'exact' | 'high' | 'low' | 'none';
-export type OutputFormat = 'layered' | 'stream' | 'nix2container';
+/** The output formats (src/nix/formats/index.ts lists them). */
+export type { OutputFormat } from '../nix/formats/index.js';
+import type { OutputFormat } from '../nix/formats/index.js';
 
 /** Worse statuses win when one instruction has several outcomes. */
 export const statusRank: Record<Status, number> = { ignored: 0, mapped: 1, approximated: 2, manual: 3 };

@@ -20,7 +20,8 @@ export type NixExpr =
   | { kind: 'binop'; op: '+' | '++' | '//' | '==' | '&&' | '||'; left: NixExpr; right: NixExpr }
   | { kind: 'not'; expr: NixExpr }
   | { kind: 'parens'; expr: NixExpr }
-  | { kind: 'raw'; code: string };
+  /** Code written as text; `selects`: the nixpkgs attribute paths it reads (`lib.hasPrefix`), for --check. */
+  | { kind: 'raw'; code: string; selects?: string[] };
 
 export type StringPart = string | NixExpr;
 
@@ -216,4 +217,4 @@ export function commentText(text: string): string {
 }
 
 /** Fixed Nix text written by dock2nix itself (templates), never text from a Dockerfile. */
-export const raw = (code: string): NixExpr => ({ kind: 'raw', code });
+export const raw = (code: string, selects?: string[]): NixExpr => (selects?.length ? { kind: 'raw', code, selects } : { kind: 'raw', code });

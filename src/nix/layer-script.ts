@@ -7,6 +7,7 @@
 import type { FilePlacement, MigrationPlan, PathChange } from '../convert/types.js';
 import { apply, id, select, str, type StringPart } from './ast.js';
 import { command, comment, mode, option, owner, printShell, storePath, template, word, type ShellArg, type ShellNode } from './shell.js';
+import { formatOf } from './formats/index.js';
 
 const pkgs = id('pkgs');
 
@@ -103,7 +104,7 @@ export function layerScriptNodes(plan: MigrationPlan): ShellNode[] {
 
 /** The fakeRootCommands script: owners of folders, of placed files and of RUN chown, in line order. */
 export function ownerScriptNodes(plan: MigrationPlan): ShellNode[] {
-  if (plan.format === 'nix2container') return [];
+  if (!formatOf(plan.format).fakeRoot) return [];
   const { image } = plan;
   const nodes: ShellNode[] = [];
   // A folder's own owner (a home from useradd -m): what is placed in it later keeps its own.

@@ -4,33 +4,24 @@
  * are taken; a derivation (one per build stage) gets a name derived from its stage that is none of those and
  * none of another derivation's, so no binding collides with or shadows another.
  */
+import { ALL_BUILDER_BINDINGS } from './builders/index.js';
+import { CONTEXT_BINDINGS } from './context.js';
+import { FORMATS } from './formats/index.js';
+import { PKGS_BINDINGS } from './pkgs.js';
 
-/** Names the emitter binds in default.nix's `let`, or takes as the file's arguments (emit.ts). */
-export const EMITTER_BINDINGS = [
-  'pkgs',
-  'nix2container',
-  'lib',
-  'context',
-  'contextFilter',
-  'fromContext',
-  'dockerignoreRules',
-  'dockerignoreExceptionFolders',
-  'dockerignoreExceptionTrees',
-  'dockerignored',
-  'python',
-  'rootFiles',
-  // Bound inside derivations and helpers: a derivation of this name would be shadowed there.
-  'src',
-  'ps',
-  'path',
-  'type',
-  'relative',
-  'excluded',
-  'reachedByException',
-  'rule',
-  'folder',
-  'tree',
-] as const;
+/**
+ * Names the emitter binds in default.nix (in its `let`, inside its helpers, or as the file's arguments): each
+ * file that makes bindings declares them next to the code that makes them, and this list is their union.
+ * test/nix/scope.test.ts walks emitted files and fails on a bound name missing from it.
+ */
+export const EMITTER_BINDINGS: readonly string[] = [
+  ...new Set([
+    ...PKGS_BINDINGS,
+    ...CONTEXT_BINDINGS,
+    ...ALL_BUILDER_BINDINGS,
+    ...FORMATS.flatMap((format) => [...format.bindings, ...format.flakeInputs.map((input) => input.name)]),
+  ]),
+];
 
 /** Names Nix resolves in the global scope: shadowing one breaks every use of it below the binding. */
 export const NIX_GLOBALS = [

@@ -7,6 +7,7 @@ import { buildChoices, packageKey, stageKey, type BuildChoice } from '../convert
 import { rulesIndex, type Manager, type RuleSet } from '../rules/lookup.js';
 import { ATTRIBUTE_PATH, checkTypedAttribute, findCandidates } from './candidates.js';
 import type { Choice, Prompter } from './prompter.js';
+import { DEFAULT_FORMAT, FORMATS } from '../nix/formats/index.js';
 
 export type FileChoice = Array<'default.nix' | 'flake.nix'>;
 
@@ -204,13 +205,9 @@ export function isBuildChoice(value: string): value is BuildChoice {
 export async function askFormat(prompter: Prompter, saved: OutputFormat | undefined): Promise<OutputFormat> {
   return prompter.select<OutputFormat>({
     message: 'Which image builder?',
-    why: 'All three make the same image; they differ in how it gets to Docker or a registry.',
-    choices: [
-      { value: 'layered', name: 'dockerTools.buildLayeredImage', short: 'buildLayeredImage', description: 'a .tar.gz in the Nix store: `docker load < result`' },
-      { value: 'stream', name: 'dockerTools.streamLayeredImage', short: 'streamLayeredImage', description: 'a script that writes the image to stdout: `./result | docker load`; nothing big in the store' },
-      { value: 'nix2container', name: 'nix2container', short: 'nix2container', description: 'pushes layers straight to a registry (skopeo); adds the nix2container flake input' },
-    ],
-    default: saved ?? 'layered',
+    why: 'They all make the same image; they differ in how it gets to Docker or a registry.',
+    choices: FORMATS.map((f) => ({ value: f.id, name: f.label, short: f.short, description: f.description })),
+    default: saved ?? DEFAULT_FORMAT,
   });
 }
 

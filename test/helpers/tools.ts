@@ -10,7 +10,9 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const corpusDir = path.resolve(repoRoot, '../shared/corpus');
 export const stubNixpkgs = path.join(repoRoot, 'test/nix/stub-nixpkgs.nix');
-export const stubNix2container = path.join(repoRoot, 'test/nix/stub-nix2container.nix');
+
+/** The stand-in for a format's flake input `name` (test/nix/stub-<name>.nix), which checks its arguments. */
+export const flakeInputStub = (name: string): string => path.join(repoRoot, `test/nix/stub-${name}.nix`);
 
 export function hasTool(name: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;

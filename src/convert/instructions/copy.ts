@@ -4,7 +4,8 @@ import { resolvePath } from '../../container-path.js';
 import { isValidMode } from '../../nix/shell.js';
 import { globRegExp, hasWildcard } from '../glob.js';
 import { numericOwner, worst, type NpmStep, type Outcome, type StageState } from '../stage.js';
-import { stageCacheCopy } from '../derivations.js';
+import { stageCacheCopy, type CopyRequest } from '../derivations.js';
+import { foldPythonCopy, installsPythonOnly } from '../python-stage.js';
 import type { Status } from '../types.js';
 import { stageLabel, stageReference } from '../stages.js';
 import type { DecideScope } from './scope.js';
@@ -45,6 +46,8 @@ export function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' 
       };
     }
     const outcomes: Outcome[] = [];
+    /** What the report says after the notes: how copies from a Python-only stage join the environment. */
+    const tail: string[] = [];
     const sourceState = scope.states.get(source);
     const requested = copy.sources.flatMap((src) => {
       const from = resolvePath(sourceState?.workdir ?? '/', src);
@@ -101,10 +104,26 @@ export function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' 
         continue;
       }
       state.stageCopyDests.push(target);
-      scope.copyRequests.push({ stage: source, line: copy.line, from, dest: target, trailingSlash: src.endsWith('/') || src.endsWith('/.'), owner, mode: copy.chmod, into: state.index });
+      const request: CopyRequest = { stage: source, line: copy.line, from, dest: target, trailingSlash: src.endsWith('/') || src.endsWith('/.'), owner, mode: copy.chmod, into: state.index };
+      scope.copyRequests.push(request);
+      if (stage.index === scope.target && sourceState && installsPythonOnly(sourceState)) {
+        // That stage is not built: what it installed joins the image's Python environment (placed by ../finalize.ts).
+        const folded = foldPythonCopy(request, sourceState, copy, scope.context);
+        scope.folds.set(request, folded);
+        const label = stageLabel(scope.dockerfile.stages[source]!);
+        if (folded.problem) {
+          outcomes.push({ status: 'manual', rule: 'copy.from-stage', message: `${from} from stage ${label} → ${target}` });
+          tail.push(folded.problem);
+        } else {
+          outcomes.push({ status: 'approximated', rule: 'copy.from-stage', message: `${from} from stage ${label} → ${folded.target}` });
+          tail.push(`the Python packages installed in that stage join the image's Python environment instead${folded.notes.length ? `; ${folded.notes.join('; ')}` : ''}`);
+        }
+        continue;
+      }
       outcomes.push({ status: 'mapped', rule: 'copy.from-stage', message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)} → ${target}` });
     }
-    return { status: worst(outcomes), rule: outcomes.length === 1 ? outcomes[0]!.rule : 'copy.from-stage', message: `${outcomes.map((o) => o.message).join('; ')}${notes.length ? `; ${notes.join('; ')}` : ''}` };
+    const message = [`${outcomes.map((o) => o.message).join('; ')}`, ...notes, ...tail].join('; ');
+    return { status: worst(outcomes), rule: outcomes.length === 1 ? outcomes[0]!.rule : 'copy.from-stage', message };
   }
 
   const placed: string[] = [];

@@ -3,7 +3,7 @@ import type { Stage } from '../../dockerfile/model.js';
 import type { Outcome, StageState } from '../stage.js';
 import type { Status } from '../types.js';
 import { stageLabel } from '../stages.js';
-import type { DecideScope } from './scope.js';
+import type { DecideScope, Decision, InstructionOf } from './scope.js';
 
 export function decideFrom(image: string, platform: string | null, state: StageState, scope: DecideScope, stage: Stage): Outcome {
   const notes: string[] = [];
@@ -35,3 +35,19 @@ export function decideFrom(image: string, platform: string | null, state: StageS
     message: `${image} → ${provides.length ? provides.join(', ') : 'no packages'}${notes.length ? `; ${notes.join('; ')}` : ''}`,
   };
 }
+
+/**
+ * FROM's decision. A stage can move to another Python for its packages after this line is decided (settlePython,
+ * during the walk or when a pip stage is folded into the image), so the report is settled when it is written: the
+ * arrow names what the image gets, not the interpreter first chosen from the tag, and the move is said.
+ */
+export function decideFromLine(from: InstructionOf<'FROM'>, stage: Stage, state: StageState, scope: DecideScope): Decision {
+  const outcome = decideFrom(from.image, from.platform, state, scope, stage);
+  const settle = (): Outcome => {
+    const moved = state.runtimes.python?.substitution;
+    if (!moved || outcome.message.includes(moved)) return outcome;
+    return { status: outcome.status === 'mapped' ? 'approximated' : outcome.status, rule: outcome.rule, message: `${outcome.message.replace(/→ python\d+/, `→ ${state.runtimes.python!.attr}`)}; ${moved}` };
+  };
+  return { ...outcome, settle };
+}
+

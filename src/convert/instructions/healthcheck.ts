@@ -2,6 +2,7 @@
 import type { CommandForm, Instruction } from '../../dockerfile/model.js';
 import type { Outcome, StageState } from '../stage.js';
 import type { OutputFormat } from '../types.js';
+import { healthcheckDropped } from '../../nix/formats/index.js';
 
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
 function nanoseconds(value: string | undefined): number | undefined {
@@ -39,9 +40,8 @@ export function decideHealthcheck(health: Extract<Instruction, { keyword: 'HEALT
     ...numbers,
   };
   const added = healthcheckTools(health.test, state);
-  if (format === 'nix2container') {
-    return { status: 'manual', rule: 'healthcheck.nix2container', message: 'nix2container keeps only OCI config fields and drops Healthcheck; define the check in your orchestrator (Compose, Kubernetes probes)' };
-  }
+  const dropped = healthcheckDropped(format);
+  if (dropped) return { status: 'manual', rule: `healthcheck.${format}`, message: dropped };
   const tools = added.length ? `; adds ${added.join(', ')}, which the check calls and the Nix image would otherwise lack` : '';
   return { status: 'approximated', rule: 'healthcheck.dockertools', message: `kept as Healthcheck in the image config; Docker reads it from the config, but OCI runtimes and Kubernetes ignore it${tools}` };
 }

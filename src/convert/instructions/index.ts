@@ -1,23 +1,22 @@
 /**
  * One decider per Dockerfile keyword. DECIDERS is keyed by every Keyword, so a keyword without a decider does not
- * compile; `decide` picks the instruction's decider, and `report` turns its outcome into the instruction's report.
+ * compile; `decide` picks the instruction's decider. ../reports.ts writes the report from its decision.
  */
 import type { Instruction, Keyword, Stage } from '../../dockerfile/model.js';
-import type { Outcome, StageState } from '../stage.js';
-import type { InstructionReport } from '../types.js';
+import type { StageState } from '../stage.js';
 import { describeArg } from './arg.js';
 import { decideCmd, decideEntrypoint } from './command.js';
 import { decideExpose, decideLabel, decideMaintainer, decideOnbuild, decideShell, decideStopsignal, decideVolume, decideWorkdir } from './config.js';
 import { decideCopy } from './copy.js';
 import { decideEnv } from './env.js';
-import { decideFrom } from './from.js';
+import { decideFromLine } from './from.js';
 import { decideHealthcheck } from './healthcheck.js';
 import { decideRun } from './run.js';
 import type { DecideScope, Decider, Decision } from './scope.js';
 import { decideUser } from './user.js';
 
 export const DECIDERS: { [K in Keyword]: Decider<K> } = {
-  FROM: (from, stage, state, scope) => decideFrom(from.image, from.platform, state, scope, stage),
+  FROM: decideFromLine,
   ARG: (arg, _stage, _state, scope) => describeArg(arg, scope.secrets),
   RUN: (run, _stage, state, scope) => decideRun(run, state, scope),
   COPY: (copy, stage, state, scope) => decideCopy(copy, stage, state, scope),
@@ -49,19 +48,6 @@ export function decide(instruction: Instruction, stage: Stage, state: StageState
 function decideWith<K extends Keyword>(instruction: Instruction & { keyword: K }, stage: Stage, state: StageState, scope: DecideScope): Decision {
   const decider: Decider<K> = DECIDERS[instruction.keyword];
   return decider(instruction, stage, state, scope);
-}
-
-export function report(instruction: Instruction, stage: number | null, outcome: Outcome & { details?: string[] }): InstructionReport {
-  return {
-    line: instruction.line,
-    endLine: instruction.endLine,
-    keyword: instruction.keyword,
-    stage,
-    status: outcome.status,
-    rule: outcome.rule,
-    message: outcome.message,
-    details: outcome.details ?? [],
-  };
 }
 
 /** Whether any string in the value (an instruction's fields, at any depth) holds a NUL character. */

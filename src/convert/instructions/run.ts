@@ -17,6 +17,9 @@ export function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: 
     else if (mount.type === 'bind') mountNotes.push(`bind mount ${mount.source ?? ''}${mount.from ? ` from ${mount.from}` : ''}: the files are part of the derivation's source`);
     else mountNotes.push(`${mount.type} mount`);
   }
+  // Nix builds run without a network (only fixed-output derivations fetch), whatever the RUN asked for.
+  if (run.network === 'none') mountNotes.push('--network=none: Nix builds have no network either');
+  else if (run.network && run.network !== 'default') mountNotes.push(`--network=${run.network}: Nix builds have no network; what the command downloads must come from a fixed-output derivation`);
   const scripts: Array<{ script: string; label: string }> = [];
   if (run.heredocs.length) {
     const command = run.heredocs[0]!.command;

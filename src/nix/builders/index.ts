@@ -1,0 +1,37 @@
+/**
+ * The derivation builders, one per kind of build the planner makes (`DerivationPlan['build'].kind`); the record's
+ * type makes it complete. A build stage becomes one binding of default.nix, named by the plan's naming scope.
+ */
+import type { DerivationPlan } from '../../convert/types.js';
+import { bind, str, type Binding, type NixExpr } from '../ast.js';
+import { BUILDER_BINDINGS, commonBindings, type BuilderInput } from './common.js';
+import { genericBuild } from './generic.js';
+import { goBuild } from './go.js';
+import { nodeBuild } from './npm.js';
+import { PYTHON_BINDINGS } from './python.js';
+import { rustBuild } from './rust.js';
+
+type Build = DerivationPlan['build'];
+type BuildKind = Build['kind'];
+
+export const BUILDERS: { [K in BuildKind]: (input: BuilderInput<Extract<Build, { kind: K }>>) => NixExpr } = {
+  npm: nodeBuild,
+  go: goBuild,
+  rust: rustBuild,
+  generic: genericBuild,
+};
+
+/** Every name the builders' files bind in default.nix (for the naming scope). */
+export const ALL_BUILDER_BINDINGS = [...BUILDER_BINDINGS, ...PYTHON_BINDINGS] as const;
+
+export function derivationBinding(derivation: DerivationPlan): Binding {
+  const input: BuilderInput = {
+    derivation,
+    build: derivation.build,
+    common: commonBindings(derivation),
+    env: derivation.env.filter(([k]) => k !== 'CGO_ENABLED').map(([k, v]) => bind(k, str(v))),
+  };
+  const builder = BUILDERS[derivation.build.kind] as (input: BuilderInput) => NixExpr;
+  const comments = [`Stage ${derivation.stage}${derivation.name !== 'app' ? ` ("${derivation.name}")` : ''}: Dockerfile lines ${derivation.lines.join(', ')}.`];
+  return bind(derivation.name, builder(input), comments);
+}

@@ -1,0 +1,61 @@
+/**
+ * An output format: how default.nix turns the image's parts into an image (and what that asks of flake.nix).
+ * Each format is one file of this folder, listed once in ./index.ts; everything that lists formats (the CLI's
+ * --format, the answers file, the wizard, the planner's HEALTHCHECK decision, --check) reads that registry.
+ */
+import type { MigrationPlan } from '../../convert/types.js';
+import type { Binding, NixExpr, StringPart } from '../ast.js';
+
+/** The parts of the image that default.nix has built when the format's expression is made. */
+export interface ImageParts {
+  plan: MigrationPlan;
+  /** Store paths for the image root: packages, the Python environment, fakeNss. */
+  contents: NixExpr[];
+  /** Shell lines that make the Dockerfile's files, folders and links in the image root (`$out` or `.`). */
+  script: StringPart[];
+  /** Shell lines that set owners (from --chown, chown, useradd -m); empty when the format has no fake root. */
+  owners: StringPart[];
+  config: NixExpr;
+  /** TODO(dock2nix) markers for the bindings that stand for the image's contents, files and config. */
+  todo: { contents: string[]; files: string[]; config: string[] };
+}
+
+/** A flake input a format needs, passed to default.nix as the argument of the same name. */
+export interface FlakeInput {
+  name: string;
+  url: string;
+  /** The input's own nixpkgs follows the flake's. */
+  followsNixpkgs: boolean;
+  /** What default.nix receives, from the flake (`${system}` is the system being built). */
+  fromFlake: string;
+  /** What default.nix uses without the flake (its argument's default), as Nix code. */
+  withoutFlake: string;
+}
+
+interface FormatBase<Id extends string> {
+  id: Id;
+  /** What the wizard shows (the builder's full name) and, after the choice, its short name. */
+  label: string;
+  short: string;
+  /** One line for the wizard: how the result gets to Docker or a registry. */
+  description: string;
+  /** The first line of default.nix's header: how to build and load the image. */
+  loadHint: string;
+  /** The result is an image archive, or a script that writes one (docker load takes it; `audit` can compare it). */
+  dockerArchive: boolean;
+  /** The builder runs commands as root in the image (fakeRootCommands): owners from --chown and chown are set. */
+  fakeRoot: boolean;
+  flakeInputs: FlakeInput[];
+  /** The names the format binds in default.nix's `let` (its function arguments come from flakeInputs). */
+  bindings: readonly string[];
+  /** The image: the bindings the format adds to default.nix's `let`, and the expression default.nix returns. */
+  imageExpr(parts: ImageParts): { bindings: Binding[]; body: NixExpr };
+}
+
+/** Whether the image config keeps HEALTHCHECK; when not, why (the planner reports the instruction as manual). */
+export type FormatDefinition<Id extends string = string> = FormatBase<Id> &
+  ({ keepsHealthcheck: true } | { keepsHealthcheck: false; healthcheckDropped: string });
+
+export function defineFormat<const Id extends string>(format: FormatDefinition<Id>): FormatDefinition<Id> {
+  return format;
+}

@@ -1,0 +1,64 @@
+/**
+ * `--format nix2container`: nix2container's buildImage (a JSON description whose layers are pushed straight to
+ * a registry or the Docker daemon). It has no fake root, so modes go through `perms` and owners are not set, and
+ * its config keeps only OCI fields (no Healthcheck).
+ */
+import { apply, attrs, bind, id, indented, int, list, select, str, type Binding, type NixExpr } from '../ast.js';
+import { pkgs } from '../pkgs.js';
+import { defineFormat } from './define.js';
+
+export const nix2container = defineFormat({
+  id: 'nix2container',
+  label: 'nix2container',
+  short: 'nix2container',
+  description: 'pushes layers straight to a registry (skopeo); adds the nix2container flake input',
+  loadHint: 'Build and load: nix run .#default.copyToDockerDaemon (with the flake)',
+  dockerArchive: false,
+  fakeRoot: false,
+  keepsHealthcheck: false,
+  healthcheckDropped: 'nix2container keeps only OCI config fields and drops Healthcheck; define the check in your orchestrator (Compose, Kubernetes probes)',
+  flakeInputs: [
+    {
+      name: 'nix2container',
+      url: 'github:nlewo/nix2container',
+      followsNixpkgs: true,
+      fromFlake: 'nix2container.packages.${system}.nix2container',
+      // Without the flake, nix2container comes from its repository's default branch (the flake pins it).
+      withoutFlake: '(import (builtins.fetchTarball "https://github.com/nlewo/nix2container/archive/master.tar.gz") { inherit pkgs; }).nix2container',
+    },
+  ],
+  bindings: ['rootFiles'],
+  imageExpr({ plan, contents, script, config, todo }) {
+    const { image } = plan;
+    const bindings: Binding[] = [];
+    if (script.length) {
+      bindings.push(bind('rootFiles', apply(select(pkgs, 'runCommand'), str('image-files'), attrs([]), indented('mkdir -p $out\ncd $out\n', ...script)), ['Files, folders and links the Dockerfile puts in the image.']));
+    }
+    const root: NixExpr[] = [];
+    if (contents.length) {
+      root.push(apply(select(pkgs, 'buildEnv'), attrs([
+        bind('name', str('image-root')),
+        bind('paths', list(contents)),
+        bind('pathsToLink', list(['/bin', '/etc', '/lib', '/sbin', '/share', '/usr'].map((p) => str(p)))),
+      ])));
+    }
+    if (script.length) root.push(id('rootFiles'));
+    // nix2container matches `regex` against each file's store path (nix/permmatch.go), so anchor it there.
+    const perms: NixExpr[] = image.directories
+      .filter((d) => d.mode)
+      .map((d) => attrs([bind('mode', str(d.mode!.padStart(4, '0'))), bind('path', id('rootFiles')), bind('regex', str('^', id('rootFiles'), `${escapeRegex(d.path)}$`))]));
+    const body = apply(select(id('nix2container'), 'buildImage'), attrs([
+      bind('name', str(image.name)),
+      bind('tag', str(image.tag)),
+      bind('copyToRoot', list(root), [...todo.contents, ...todo.files]),
+      ...(perms.length ? [bind('perms', list(perms))] : []),
+      bind('maxLayers', int(100), ['One layer per popular store path, as buildLayeredImage does.']),
+      bind('config', config, todo.config),
+    ]));
+    return { bindings, body };
+  },
+});
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
