@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { Dock2nixError } from '../errors.js';
-import { chooseRuntime, loadRules, lookupBaseImage, type RuleSet } from '../rules/load.js';
+import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/load.js';
 import type { MigrationPlan } from '../convert/types.js';
 import { defaultExpression } from '../nix/emit.js';
 import type { NixExpr } from '../nix/ast.js';
@@ -81,8 +81,8 @@ export interface CheckOptions {
  * throws Dock2nixError when `options.nixpkgs` does not exist or nixpkgs itself fails to evaluate. Never
  * writes files; runs nix-instantiate once, plus once per attribute that throws (at most 10).
  */
-export async function checkPlan(plan: MigrationPlan, options: { nixpkgs?: string } & CheckOptions = {}): Promise<CheckReport> {
-  return checkAttributes(planAttributes(plan, loadRules()), options);
+export async function checkPlan(plan: MigrationPlan, rules: RuleSet, options: { nixpkgs?: string } & CheckOptions = {}): Promise<CheckReport> {
+  return checkAttributes(planAttributes(plan, rules), options);
 }
 
 /**

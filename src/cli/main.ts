@@ -5,16 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { Dock2nixError, isDock2nixError } from '../errors.js';
 import { toolVersion } from '../version.js';
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-const defaultIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-};
+import { defaultIo, type CliIo } from './io.js';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -15,7 +15,7 @@ import type { EngineName } from '../../engines/container.js';
 import { killAllNow } from '../../engines/process.js';
 import { Dock2nixError } from '../../errors.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 
 export type ReportFormat = 'text' | 'json' | 'markdown' | 'html';
 

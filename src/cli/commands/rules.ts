@@ -7,7 +7,7 @@ import { checkAttributes, renderCheckJson, renderCheckText, type AttributeReques
 import { Dock2nixError } from '../../errors.js';
 import { explainMiss, loadRules, lookupPackage, managers, rulesIndex, normaliseName, type Manager, type PackageMatch, type RuleSet } from '../../rules/load.js';
 import type { PackageEntry } from '../../rules/schema.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 
 export interface RulesOptions {
   manager?: string;
