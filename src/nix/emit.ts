@@ -25,7 +25,6 @@ import {
   bool,
   type Binding,
   type NixExpr,
-  type StringPart,
 } from './ast.js';
 import { compareText } from '../compare.js';
 import { MARKER, manualMarkers, markersAt } from './markers.js';
