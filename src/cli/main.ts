@@ -7,6 +7,15 @@ import { Dock2nixError, isDock2nixError } from '../errors.js';
 import { toolVersion } from '../version.js';
 import { defaultIo, type CliIo } from './io.js';
 
+/** A parser for a numeric option: a whole number in [min, max], else a usage error naming the option. */
+function wholeNumber(option: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+    if (!(n >= min && n <= max)) throw new Dock2nixError('E_USAGE', `${option} ${JSON.stringify(value)}: expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -41,7 +50,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--answers <file>', 'apply the decisions saved by `dock2nix wizard` (dock2nix.answers.json)')
     .option('--check', 'evaluate every attribute the output uses against your nixpkgs (needs nix-instantiate)')
     .option('--nixpkgs <path>', 'the nixpkgs to check against (default: <nixpkgs> from NIX_PATH)')
-    .option('--jobs <n>', 'threads for converting several Dockerfiles (default: one fewer than the cores)', (v) => Number.parseInt(v, 10))
+    .option('--jobs <n>', 'threads for converting several Dockerfiles (default: one fewer than the cores)', wholeNumber('--jobs', 1, 16))
     .addOption(new Option('--fail-on <status>', 'exit 3 (files still written) when an instruction is manual, or approximated or manual').choices(['manual', 'approximated']))
     .action(async (dockerfiles: string[], options, command: Command) => {
       const { runConvertMany } = await import('./commands/convert.js');
