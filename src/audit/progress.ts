@@ -46,5 +46,3 @@ export function createProgress(options: ProgressOptions): Progress {
     elapsed,
   };
 }
-
-export const silentProgress: Progress = createProgress({ enabled: false, write: () => undefined, width: null });

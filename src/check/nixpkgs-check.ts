@@ -17,6 +17,7 @@ import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/load.js';
 import type { MigrationPlan } from '../convert/types.js';
 import { defaultExpression } from '../nix/emit.js';
 import type { NixExpr } from '../nix/ast.js';
+import { ATTRIBUTE_PATH } from '../nix/attribute-path.js';
 import { versionDrift } from './versions.js';
 
 export interface AttributeRequest {
@@ -402,7 +403,7 @@ function mergeRequests(requests: AttributeRequest[]): AttributeRequest[] {
 
 /** `python312Packages.flask` → ["python312Packages", "flask"]; quoted segments are not supported. */
 function splitAttrPath(attr: string): string[] {
-  if (!/^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$/.test(attr)) {
+  if (!ATTRIBUTE_PATH.test(attr)) {
     throw new Dock2nixError('E_INPUT', `"${attr}" is not a nixpkgs attribute path`);
   }
   return attr.split('.');

@@ -5,7 +5,8 @@
 import type { MigrationPlan, OutputFormat, PackageReport } from '../convert/types.js';
 import { buildChoices, packageKey, stageKey, type BuildChoice } from '../convert/decisions.js';
 import { rulesIndex, type Manager, type RuleSet } from '../rules/load.js';
-import { ATTRIBUTE_PATH, checkTypedAttribute, findCandidates } from './candidates.js';
+import { ATTRIBUTE_PATH } from '../nix/attribute-path.js';
+import { checkTypedAttribute, findCandidates } from './candidates.js';
 import type { Choice, Prompter } from './prompter.js';
 
 export type FileChoice = Array<'default.nix' | 'flake.nix'>;
@@ -193,10 +194,6 @@ export async function askBuilds(prompter: Prompter, plan: MigrationPlan, saved: 
     });
   }
   return builds;
-}
-
-export function isBuildChoice(value: string): value is BuildChoice {
-  return (buildChoices as readonly string[]).includes(value);
 }
 
 // ---------------------------------------------------------------------------------------------- output

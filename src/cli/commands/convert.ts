@@ -7,7 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { convertDockerfile, imageNameFrom } from '../../convert/convert.js';
 import { outputInsideContext } from '../../nix/emit.js';
-import type { MigrationPlan, OutputFormat, Status } from '../../convert/types.js';
+import { STATUS_ORDER, type MigrationPlan, type OutputFormat, type Status } from '../../convert/types.js';
 import { Dock2nixError } from '../../errors.js';
 import { parseBuildArgs, readDockerfile } from '../../io/dockerfile.js';
 import { fsContext, readDockerignore } from '../../io/fs-context.js';
@@ -269,7 +269,7 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
 }
 
 function statusLine(counts: Record<Status, number>): string {
-  return (['mapped', 'approximated', 'manual', 'ignored'] as const).map((s) => `${counts[s]} ${s}`).join(', ');
+  return STATUS_ORDER.map((s) => `${counts[s]} ${s}`).join(', ');
 }
 
 function summarise(results: ManyResult[]) {
