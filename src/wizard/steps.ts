@@ -3,7 +3,7 @@
  * defaults) and returns a decision; none of them converts, writes or prints anything itself.
  */
 import type { MigrationPlan, OutputFormat, PackageReport } from '../convert/types.js';
-import { buildChoices, packageKey, stageKey, type BuildChoice } from '../convert/decisions.js';
+import { packageKey, stageKey, type BuildChoice } from '../convert/decisions.js';
 import { rulesIndex, type Manager, type RuleSet } from '../rules/load.js';
 import { ATTRIBUTE_PATH } from '../nix/attribute-path.js';
 import { checkTypedAttribute, findCandidates } from './candidates.js';
