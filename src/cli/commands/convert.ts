@@ -2,7 +2,7 @@
  * `dock2nix convert`: the I/O around the pure conversion. Reads the Dockerfile and the context, refuses to
  * overwrite without --force, writes atomically, prints the report (JSON on stdout with --json).
  */
-import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { convertDockerfile, imageNameFrom } from '../../convert/convert.js';
@@ -20,7 +20,7 @@ import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOption
 import { compareText } from '../../compare.js';
 import { toolVersion } from '../../version.js';
 import { withShellReaders } from '../../shell/parse.js';
-import { savedContextFolder } from '../../io/answers-context.js';
+import { repositoryOf, savedContextFolder } from '../../io/answers-context.js';
 
 export interface ConvertCommandOptions {
   dockerfile: string;
@@ -101,21 +101,13 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
   return { plan, written: targets.map((t) => path.relative(process.cwd(), t.path) || t.path), notes: flakeNotes(plan, outputDir, contextDir) };
 }
 
-/** The folder holding `.git` at or above `dir`, or null. */
-function gitRoot(dir: string): string | null {
-  for (let current = dir; ; current = path.dirname(current)) {
-    if (existsSync(path.join(current, '.git'))) return current;
-    if (path.dirname(current) === current) return null;
-  }
-}
-
 /** What `nix build` with the written flake needs: flakes read a git repository's tracked files, or their own folder. */
 export function flakeNotes(plan: MigrationPlan, outputDir: string, contextDir: string): string[] {
   const shown = (dir: string) => path.relative(process.cwd(), dir) || '.';
   if (!outputInsideContext(plan)) {
     return [`flake.nix: ${shown(outputDir)} is outside the build context ${shown(contextDir)}, which a flake cannot reach under pure evaluation; build with nix-build ${shown(outputDir)}, or convert with -o inside the context`];
   }
-  const root = gitRoot(contextDir);
+  const root = repositoryOf(contextDir);
   if (!root) {
     return [`flake.nix: outside a git repository nix build copies only ${shown(outputDir)} and cannot reach the context; build with nix-build ${shown(outputDir)}, or put the context under git (git init && git add -A)`];
   }
