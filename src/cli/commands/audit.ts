@@ -46,6 +46,8 @@ export interface AuditCommandOptions {
   force?: boolean;
   failOn: string[];
   keepArchives?: string;
+  allFiles?: boolean;
+  sbomDir?: string;
   progress: 'auto' | 'plain' | 'none';
 }
 
@@ -74,7 +76,8 @@ export function visibleControls(text: string): string {
 export function renderAudit(report: AuditReport, format: ReportFormat): string {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
+      // The verdict line first, so that it heads the JSON report as it heads the others.
+      return `${JSON.stringify(report.equivalence ? { verdict: report.equivalence.verdict.line, ...report } : report, null, 2)}\n`;
     case 'markdown':
       return visibleControls(renderAuditMarkdown(report));
     case 'html':
@@ -137,6 +140,7 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): 
       repro,
       ignoreTimestamps: options.ignoreTimestamps === true,
       ...(options.keepArchives !== undefined ? { keepArchives: options.keepArchives } : {}),
+      allFiles: options.allFiles === true,
       force: options.force === true,
       signal: controller.signal,
       progress,
