@@ -223,7 +223,14 @@ function healthcheck(view: ImageView): string | null {
   return JSON.stringify(Object.fromEntries(Object.keys(check).sort().map((name) => [name, check[name]])));
 }
 
-export function compareConfig(docker: ImageView, nix: ImageView): ConfigRow[] {
+/** Labels engines add by themselves. */
+const ENGINE_LABELS = new Set(['io.buildah.version']);
+
+/**
+ * `dockerfileLabels`: the keys the Dockerfile's LABEL lines set, when the Dockerfile is known. A label only the
+ * Dockerfile image has, that the Dockerfile does not set, comes from the engine or the base image: expected.
+ */
+export function compareConfig(docker: ImageView, nix: ImageView, dockerfileLabels: readonly string[] | null = null): ConfigRow[] {
   const a = inner(docker);
   const b = inner(nix);
   const rows: ConfigRow[] = [compareArgv('Entrypoint', strings(a.Entrypoint), strings(b.Entrypoint)), compareArgv('Cmd', strings(a.Cmd), strings(b.Cmd))];
@@ -251,7 +258,9 @@ export function compareConfig(docker: ImageView, nix: ImageView): ConfigRow[] {
   for (const name of [...new Set([...Object.keys(labelsA), ...Object.keys(labelsB)])].sort()) {
     const x = name in labelsA ? String(labelsA[name]) : null;
     const y = name in labelsB ? String(labelsB[name]) : null;
-    rows.push(x === null || y === null ? row(`Labels.${name}`, x, y, 'missing', `set in the ${x === null ? 'Nix' : 'Dockerfile'} image only`) : row(`Labels.${name}`, x, y, x === y ? 'equal' : 'different'));
+    const fromElsewhere = y === null && (ENGINE_LABELS.has(name) || (dockerfileLabels !== null && !dockerfileLabels.includes(name)));
+    if (fromElsewhere) rows.push(row(`Labels.${name}`, x, y, 'expected', ENGINE_LABELS.has(name) ? 'added by the engine, not by the Dockerfile' : 'from the base image, not set by the Dockerfile'));
+    else rows.push(x === null || y === null ? row(`Labels.${name}`, x, y, 'missing', `set in the ${x === null ? 'Nix' : 'Dockerfile'} image only`) : row(`Labels.${name}`, x, y, x === y ? 'equal' : 'different'));
   }
   return rows;
 }

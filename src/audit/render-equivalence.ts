@@ -43,7 +43,7 @@ export function equivalenceText(eq: Equivalence): string[] {
   }
   const p = eq.packages;
   lines.push('');
-  lines.push(clip(`Packages: ${p.counts.docker} in the Dockerfile image, ${p.counts.nix} in the Nix image; ${p.counts.both} in both, ${p.counts.dockerOnly} only Dockerfile, ${p.counts.nixOnly} only Nix`));
+  lines.push(...wrapWords(`Packages: ${p.counts.docker} in the Dockerfile image, ${p.counts.nix} in the Nix image; ${p.counts.both} in both, ${p.counts.dockerOnly} only in the Dockerfile image, ${p.counts.nixOnly} only in the Nix image`));
   const missing = p.rows.filter((row) => row.status === 'docker-only' && !row.expected);
   if (missing.length > 0) {
     lines.push('  Missing in the Nix image:');
@@ -56,6 +56,19 @@ export function equivalenceText(eq: Equivalence): string[] {
   const nixOnly = p.rows.filter((row) => row.status === 'nix-only');
   if (nixOnly.length > 0) lines.push(...wrapList(`  Only in the Nix image (${nixOnly.length}): `, nixOnly.slice(0, PACKAGE_LIMIT).map((row) => row.name), nixOnly.length));
   return lines;
+}
+
+function wrapWords(text: string, indent = '  '): string[] {
+  const out: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + 1 + word.length > WIDTH) {
+      out.push(line);
+      line = `${indent}${word}`;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(clip(line));
+  return out;
 }
 
 function wrapList(head: string, items: string[], total: number): string[] {

@@ -392,7 +392,7 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
       const a = imageView(loaded.docker);
       const b = imageView(loaded.nix);
       const packages = comparePackages(findPackages(a), findPackages(b), scope?.requested ?? []);
-      report.equivalence = assembleEquivalence(compareConfig(a, b), compareFiles(a, b, scope?.roots ?? null, options.allFiles === true), packages);
+      report.equivalence = assembleEquivalence(compareConfig(a, b, scope?.labels ?? null), compareFiles(a, b, scope?.roots ?? null, options.allFiles === true), packages);
     }
     if (options.repro) report.reproducibility = assembleReproducibility(repro, ignoreTimestamps);
     return report;

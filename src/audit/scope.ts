@@ -12,6 +12,8 @@ export interface DockerfileScope {
   roots: string[];
   /** Package names the RUN lines install. */
   requested: string[];
+  /** Label keys the Dockerfile's LABEL lines set (in the stages built). */
+  labels: string[];
 }
 
 function stageChain(dockerfile: Dockerfile, target: string | undefined): Stage[] {
@@ -32,6 +34,7 @@ function relative(absolute: string): string {
 export function dockerfileScope(dockerfile: Dockerfile, target?: string): DockerfileScope {
   const roots = new Set<string>();
   const commands: string[] = [];
+  const labels = new Set<string>();
   for (const stage of stageChain(dockerfile, target)) {
     for (const instruction of stage.instructions) {
       if (instruction.keyword === 'COPY' || instruction.keyword === 'ADD') {
@@ -40,6 +43,8 @@ export function dockerfileScope(dockerfile: Dockerfile, target?: string): Docker
       } else if (instruction.keyword === 'WORKDIR') {
         const dir = relative(instruction.path.startsWith('/') ? instruction.path : `/${instruction.path}`);
         if (dir !== '') roots.add(dir);
+      } else if (instruction.keyword === 'LABEL') {
+        for (const [key] of instruction.pairs) labels.add(key);
       } else if (instruction.keyword === 'RUN') {
         commands.push(instruction.run.form === 'shell' ? instruction.run.command : instruction.run.argv.join(' '));
         for (const heredoc of instruction.heredocs) commands.push(heredoc.content);
@@ -49,5 +54,5 @@ export function dockerfileScope(dockerfile: Dockerfile, target?: string): Docker
   // A root inside another adds nothing.
   const sorted = [...roots].sort();
   const kept = sorted.filter((root) => !sorted.some((other) => other !== root && (other === '' || root.startsWith(`${other}/`))));
-  return { roots: kept, requested: requestedPackages(commands) };
+  return { roots: kept, requested: requestedPackages(commands), labels: [...labels].sort() };
 }
