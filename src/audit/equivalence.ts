@@ -272,6 +272,9 @@ export const FILE_KINDS: readonly FileDifferenceKind[] = ['missing', 'extra', 't
 /** Most file rows a report carries (the counts stay complete). */
 export const FILE_ROW_LIMIT = 2000;
 
+/** Files a container runtime provides at run time, whatever the image holds. */
+const RUNTIME_FILES = new Set(['etc/hostname', 'etc/hosts', 'etc/resolv.conf']);
+
 function inScope(path: string, roots: readonly string[]): boolean {
   return roots.some((root) => root === '' || path === root || path.startsWith(`${root}/`));
 }
@@ -309,8 +312,10 @@ export function compareFiles(docker: ImageView, nix: ImageView, roots: readonly 
     const add = (kind: FileDifferenceKind, expected: boolean, why?: string) =>
       found.push({ path: `/${path}`, kind, ...(x ? { docker: describeEntry(x.entry.entry) } : {}), ...(y ? { nix: describeEntry(y.entry.entry) } : {}), expected, inScope: scoped, ...(why ? { why } : {}) });
     if (!x || !y) {
-      if (x && x.entry.entry.type === 'directory' && !y) add('missing', false);
-      else add(x ? 'missing' : 'extra', false);
+      const only = (x ?? y)!.entry.entry;
+      // Container runtimes mount their own over these; engines leave them empty after a RUN step.
+      const placeholder = RUNTIME_FILES.has(path) && only.type === 'file' && only.size === 0;
+      add(x ? 'missing' : 'extra', placeholder, placeholder ? 'an empty placeholder the engine leaves after RUN; the runtime mounts its own' : undefined);
     } else {
       const ex = x.entry.entry;
       const ey = y.entry.entry;
