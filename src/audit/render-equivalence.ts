@@ -3,6 +3,8 @@ import { table, TEXT_DIFFERENCE_LIMIT, WIDTH } from '../image/render.js';
 import type { ConfigRow, Equivalence, FileRow, PackageRow } from './types.js';
 
 const PACKAGE_LIMIT = 40;
+/** Rows per Markdown table: three tables of these stay far below GitHub's 65,536-character comment limit. */
+const MARKDOWN_ROWS = 40;
 
 function statusWord(row: ConfigRow): string {
   return row.status === 'missing' ? (row.docker === null ? 'only Nix' : 'missing') : row.status;
@@ -92,7 +94,7 @@ export function equivalenceMarkdown(eq: Equivalence, cell: (text: string) => str
   const config = notable(eq.config, (item) => item.status === 'equal');
   lines.push(`<details${config.shown.some((item) => item.status === 'different' || item.status === 'missing') ? ' open' : ''}><summary>Configuration: ${eq.config.length - config.shown.length} of ${eq.config.length} equal</summary>`, '');
   lines.push(row(['Key', 'Status', 'Dockerfile', 'Nix', 'Why']), '| --- | --- | --- | --- | --- |');
-  for (const item of eq.config) lines.push(row([code(item.key), statusWord(item), item.docker === null ? '—' : code(item.docker), item.nix === null ? '—' : code(item.nix), cell(item.why ?? '')]));
+  for (const item of [...config.shown, ...eq.config.filter((entry) => entry.status === 'equal')].slice(0, MARKDOWN_ROWS)) lines.push(row([code(item.key), statusWord(item), item.docker === null ? '—' : code(item.docker), item.nix === null ? '—' : code(item.nix), cell(item.why ?? '')]));
   lines.push('', '</details>', '');
   const files = eq.files;
   const kinds = Object.entries(files.counts).filter(([, count]) => count > 0).map(([kind, count]) => `${kind} ${count}`);
@@ -100,14 +102,14 @@ export function equivalenceMarkdown(eq: Equivalence, cell: (text: string) => str
   lines.push(`Compared: ${files.scope === 'all' ? 'every path' : files.roots.map((root) => code(root)).join(', ') || 'nothing'}`, '');
   if (files.differences.length > 0) {
     lines.push(row(['Path', 'Kind', 'Status', 'Dockerfile', 'Nix']), '| --- | --- | --- | --- | --- |');
-    for (const item of files.differences.slice(0, 100)) lines.push(row([code(item.path), item.kind, item.expected ? `expected: ${cell(item.why ?? '')}` : item.inScope ? '**differs**' : 'outside the scope', cell(item.docker ?? '—'), cell(item.nix ?? '—')]));
-    const more = files.differences.length - 100 + files.omitted;
+    for (const item of files.differences.slice(0, MARKDOWN_ROWS)) lines.push(row([code(item.path), item.kind, item.expected ? `expected: ${cell(item.why ?? '')}` : item.inScope ? '**differs**' : 'outside the scope', cell(item.docker ?? '—'), cell(item.nix ?? '—')]));
+    const more = files.differences.length - MARKDOWN_ROWS + files.omitted;
     if (more > 0) lines.push('', `… and ${more} more (see the JSON report)`);
   }
   lines.push('', '</details>', '');
   const p = eq.packages;
   lines.push(`<details><summary>Packages: ${p.counts.both} in both, ${p.counts.dockerOnly} only in the Dockerfile image, ${p.counts.nixOnly} only in the Nix image</summary>`, '');
-  const listed = [...p.rows.filter((item) => !item.expected), ...p.rows.filter((item) => item.expected)].slice(0, 100);
+  const listed = [...p.rows.filter((item) => !item.expected), ...p.rows.filter((item) => item.expected)].slice(0, MARKDOWN_ROWS);
   if (listed.length > 0) {
     lines.push(row(['Package', 'Where', 'Dockerfile', 'Nix', 'Note']), '| --- | --- | --- | --- | --- |');
     for (const item of listed) lines.push(row([code(item.name), item.status, cell(item.docker.join(', ') || '—'), cell(item.nix.join(', ') || '—'), item.expected ? cell(item.why ?? '') : `**${cell(item.why ?? 'missing')}**`]));
