@@ -57,7 +57,8 @@ export function equivalenceText(eq: Equivalence): string[] {
   if (base.length > 0) lines.push(...wrapList(`  Only in the Dockerfile image, from the distribution (${base.length}): `, base.slice(0, PACKAGE_LIMIT).map((row) => row.name), base.length));
   const nixOnly = p.rows.filter((row) => row.status === 'nix-only');
   if (nixOnly.length > 0) lines.push(...wrapList(`  Only in the Nix image (${nixOnly.length}): `, nixOnly.slice(0, PACKAGE_LIMIT).map((row) => row.name), nixOnly.length));
-  return lines;
+  // Text from the images (paths, names) can be longer than a line: never past 80 columns.
+  return lines.map((line) => clip(line));
 }
 
 function wrapWords(text: string, indent = '  '): string[] {

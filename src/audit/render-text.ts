@@ -76,7 +76,7 @@ export function verdictText(report: AuditReport): string {
 
 export function renderAuditText(report: AuditReport): string {
   const lines: string[] = [];
-  if (report.equivalence) lines.push(...wrap(report.equivalence.verdict.line, '').map((line, index) => (index === 0 ? line : `  ${line}`)));
+  if (report.equivalence) lines.push(...wrap(report.equivalence.verdict.line, '  ').map((line, index) => (index === 0 ? line.slice(2) : line)));
   lines.push(`dock2nix audit${report.dockerfile ? `: ${report.dockerfile}` : ''}`);
   for (const image of report.images) {
     lines.push(clip(`  ${SIDE_TITLE[image.role].padEnd(10)} ${image.label}`));
