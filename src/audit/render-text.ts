@@ -167,11 +167,15 @@ function clip(text: string): string {
   return text.length <= WIDTH ? text : `${text.slice(0, WIDTH - 3)}...`;
 }
 
+/** Width as printed: control characters are shown as four-character escapes (\\x1b) by the CLI. */
+const shownLength = (text: string): number => text.length + 3 * (text.match(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g)?.length ?? 0);
+
 function wrap(text: string, indent: string): string[] {
   const out: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line && indent.length + line.length + 1 + word.length > WIDTH) {
+  // Split at spaces only: a tab or carriage return inside a file name is part of the name.
+  for (const word of text.split(/ +/)) {
+    if (line && indent.length + shownLength(line) + 1 + shownLength(word) > WIDTH) {
       out.push(`${indent}${line}`);
       line = word;
     } else line = line ? `${line} ${word}` : word;
