@@ -14,6 +14,7 @@ import { fsContext, readDockerignore } from '../src/io/fs-context.js';
 import { jsonReport } from '../src/report/report.js';
 import { loadRules } from '../src/rules/load.js';
 import { nixEvalJson, nixParse, nixString, repoRoot, requireTool, stubNix2container, stubNixpkgs } from './helpers/tools.js';
+import { shell } from './helpers/shell.js';
 
 interface CaseOptions {
   format?: OutputFormat;
@@ -30,6 +31,7 @@ function convertCase(name: string) {
   const options: CaseOptions = existsSync(path.join(dir, 'case.json')) ? JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) : {};
   const context = fsContext(dir);
   return convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, loadRules(), {
+    shell,
     dockerfilePath: `fixtures/${name}/Dockerfile`,
     format: options.format,
     target: options.target,

@@ -14,6 +14,7 @@ import { memoryContext } from '../src/convert/context.js';
 import { isDock2nixError } from '../src/errors.js';
 import { loadRules } from '../src/rules/load.js';
 import { requireTool } from './helpers/tools.js';
+import { shell } from './helpers/shell.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-check-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -147,7 +148,7 @@ describe.skipIf(!hasNix)('nixpkgs check (real nix-instantiate, stub nixpkgs)', (
       'CMD ["python", "-m", "flask", "run"]',
       '',
     ].join('\n');
-    const { plan } = convertDockerfile(source, memoryContext({}), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'app', contextFromOutput: '..', outputInContext: 'nix' });
+    const { plan } = convertDockerfile(source, memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'app', contextFromOutput: '..', outputInContext: 'nix' });
     const attrs = planAttributes(plan, loadRules()).map((r) => r.attr);
     expect(attrs).toEqual(expect.arrayContaining(['curl', 'python312', 'python312Packages.flask', 'dockerTools.buildLayeredImage']));
     // An unmapped name has no attribute to check: it is already reported by the conversion.
@@ -165,7 +166,7 @@ describe.skipIf(!hasNix)('nixpkgs check (real nix-instantiate, stub nixpkgs)', (
 
 describe('the attributes --check checks', () => {
   const convert = (dockerfile: string, files: Record<string, string>) =>
-    convertDockerfile(dockerfile, memoryContext(files), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'app', contextFromOutput: '..', outputInContext: 'nix' });
+    convertDockerfile(dockerfile, memoryContext(files), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'app', contextFromOutput: '..', outputInContext: 'nix' });
   const selected = (nix: string) => [...nix.matchAll(/\bpkgs\.([A-Za-z_][A-Za-z0-9_'-]*(?:\.[A-Za-z_][A-Za-z0-9_'-]*)*)/g)].map((m) => m[1]!.replace(/\.(withPackages|override)$/, ''));
 
   it('are exactly what the generated Nix selects from nixpkgs: a Yarn stage uses mkDerivation and the Yarn hooks, not buildNpmPackage', () => {

@@ -13,6 +13,7 @@ import { measureCoverage } from '../src/rules/coverage.js';
 import { chooseRuntime, loadRules, lookupPackage, managers, rulesIndex } from '../src/rules/load.js';
 import { compactIndex, indexFileNames, readFactsDir, type Fact } from '../src/rules/nixpkgs-index.js';
 import { corpusDir, nixEvalJson, nixString, repoRoot, requireTool, stubNixpkgs } from './helpers/tools.js';
+import { shell } from './helpers/shell.js';
 
 const factsDir = path.resolve(repoRoot, '../shared/nixpkgs/facts');
 const present = existsSync(path.join(factsDir, 'top-level.json'));
@@ -119,7 +120,7 @@ describe.skipIf(!present)('the nixpkgs facts', () => {
           .filter((p) => existsSync(path.join(corpusDir, 'projects', p, 'Dockerfile')))
           .map((p) => ({ name: p, text: readFileSync(path.join(corpusDir, 'projects', p, 'Dockerfile'), 'utf8'), context: fsContext(path.join(corpusDir, 'projects', p)) }))
       : [];
-    const report = measureCoverage(inputs, rules);
+    const report = measureCoverage(inputs, rules, shell);
     const problems: string[] = [];
     for (const resolved of report.resolvedNames) {
       for (const attr of resolved.nix?.split(' ') ?? []) {

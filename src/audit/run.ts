@@ -18,13 +18,13 @@ import { compareLoaded } from '../image/diff.js';
 import { buildImageReport, inspectImage, loadImages, type LoadedImage } from '../image/inspect.js';
 import type { ImageReport } from '../image/types.js';
 import { fsContext, readDockerignore } from '../io/fs-context.js';
+import { loadShellReader } from '../io/shell-reader.js';
 import { ensureWritable, makeFolders, temporaryName, writeFilesAtomically } from '../io/write.js';
 import { loadRules } from '../rules/load.js';
 import { toolVersion } from '../version.js';
 import type { Progress } from './progress.js';
 import { assembleReproducibility, compareAudit, type SideRepro } from './report.js';
 import type { AuditImage, AuditReport, BuildInfo, ConversionInfo, Side } from './types.js';
-import { withShellReaders } from '../shell/parse.js';
 
 export interface AuditRunOptions {
   dockerfile?: string;
@@ -403,7 +403,8 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
   const context = fsContext(contextDir);
   const ignore = readDockerignore(context);
   const outputInContext = path.relative(contextDir, outDir);
-  const { plan, files } = await withShellReaders(() => convertDockerfile(source, context, loadRules(), {
+  const shell = await loadShellReader();
+  const { plan, files } = convertDockerfile(source, context, loadRules(), {
     dockerfilePath: options.dockerfile!,
     format: options.nixFormat,
     ...(options.target ? { target: options.target } : {}),
@@ -413,7 +414,8 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
     outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
     dockerignore: ignore,
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
-  }));
+    shell,
+  });
   if (saved) ensureWritable([path.join(outDir, 'default.nix'), path.join(outDir, 'flake.nix')], options.force);
   await writeFilesAtomically([
     { path: path.join(outDir, 'default.nix'), content: files['default.nix'] },

@@ -5,6 +5,7 @@
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { emitNix, type EmittedFiles } from '../nix/emit.js';
 import type { RuleSet } from '../rules/load.js';
+import type { ShellReader } from '../shell/reader.js';
 import { toolVersion } from '../version.js';
 import type { BuildContext } from './context.js';
 import { planMigration } from './plan.js';
@@ -28,6 +29,8 @@ export interface ConvertOptions {
   dockerignore?: IgnoreRule[];
   contextLabel?: string;
   decisions?: Decisions;
+  /** Reads RUN scripts: the command line's is src/io/shell-reader.ts's loadShellReader(). */
+  shell: ShellReader;
 }
 
 export interface ConversionResult {
@@ -47,6 +50,7 @@ export function convertDockerfile(source: string, context: BuildContext, rules: 
     toolVersion,
     contextLabel: options.contextLabel ?? '.',
     decisions: options.decisions,
+    shell: options.shell,
   });
   // --build-arg values are secrets too when they look like one: mask them wherever they appear.
   for (const [name, value] of Object.entries(options.buildArgs ?? {})) {

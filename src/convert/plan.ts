@@ -7,6 +7,7 @@ import { match } from 'ts-pattern';
 import { resolvePath } from '../container-path.js';
 import type { CommandForm, Dockerfile, Instruction, Stage } from '../dockerfile/model.js';
 import { analyzeShell } from '../shell/analyze.js';
+import type { ShellReader } from '../shell/reader.js';
 import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/load.js';
 import { settlePython } from './commands/packages.js';
 import { Dock2nixError } from '../errors.js';
@@ -41,6 +42,8 @@ export interface PlanOptions {
   toolVersion: string;
   contextLabel: string;
   decisions?: Decisions;
+  /** Reads RUN scripts (src/shell/reader.ts). */
+  shell: ShellReader;
 }
 
 export function planMigration(dockerfile: Dockerfile, context: BuildContext, rules: RuleSet, options: PlanOptions): MigrationPlan {
@@ -73,7 +76,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     const state = startStage(stage, states, rules);
     states.set(stage.index, state);
     for (const instruction of stage.instructions) {
-      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, mergedStages, states, decisions, secrets, target });
+      const outcome = decide(instruction, stage, state, { dockerfile, context, shell: options.shell, rules, format: options.format, copyRequests, mergedStages, states, decisions, secrets, target });
       reports.push(report(instruction, stage.index, outcome));
     }
   }
@@ -416,6 +419,7 @@ interface DecideScope {
   secrets: SecretFinding[];
   dockerfile: Dockerfile;
   context: BuildContext;
+  shell: ShellReader;
   rules: RuleSet;
   format: OutputFormat;
   copyRequests: CopyRequest[];
@@ -713,7 +717,7 @@ function healthcheckTools(test: CommandForm, state: StageState): string[] {
 
 function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageState, scope: DecideScope): Outcome & { details: string[] } {
   const env = { ...run.env, ...Object.fromEntries(state.env) };
-  const commandScope: CommandScope = { rules: scope.rules, decisions: scope.decisions, stage: state, context: scope.context, line: run.line, env: { ...env } };
+  const commandScope: CommandScope = { rules: scope.rules, decisions: scope.decisions, stage: state, context: scope.context, shell: scope.shell, line: run.line, env: { ...env } };
   const outcomes: Outcome[] = [];
   const details: string[] = [];
   const mountNotes: string[] = [];
@@ -738,7 +742,7 @@ function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageSt
     scripts.push({ script: run.run.command, label: 'shell form' });
   }
   for (const { script } of scripts) {
-    const analysis = analyzeShell(script, env, state.workdir);
+    const analysis = analyzeShell(scope.shell, script, env, state.workdir);
     if (!analysis.ok) {
       state.unhandled.push({ line: run.line, source: script });
       return { status: 'manual', rule: 'run.parse-error', message: `the shell cannot parse this RUN (line ${run.line + analysis.line - 1}: ${analysis.error})`, details: mountNotes };

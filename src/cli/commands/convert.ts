@@ -12,13 +12,13 @@ import { Dock2nixError } from '../../errors.js';
 import { readTextFile } from '../../io/read.js';
 import { fsContext, readDockerignore } from '../../io/fs-context.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
+import { loadShellReader } from '../../io/shell-reader.js';
 import { jsonReport, textReport, wrap } from '../../report/report.js';
 import { loadRules } from '../../rules/load.js';
 import type { Answers } from '../../convert/answers.js';
 import type { CliIo } from '../main.js';
 import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOptions, type BatchOutcome } from './convert-pool.js';
 import { compareText } from '../../compare.js';
-import { withShellReaders } from '../../shell/parse.js';
 
 export interface ConvertCommandOptions {
   dockerfile: string;
@@ -126,20 +126,20 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
   const rules = loadRules();
   const context = fsContext(contextDir);
   const ignore = readDockerignore(context);
-  const convert = () =>
-    convertDockerfile(source, context, rules, {
-      dockerfilePath: options.dockerfile,
-      format: options.formatFromFlag ? options.format : (answers?.format ?? options.format),
-      target: options.target ?? answers?.target,
-      decisions: answers?.decisions,
-      buildArgs: { ...answers?.buildArgs, ...parseBuildArgs(options.buildArg) },
-      imageName: options.name ?? imageNameFrom(path.basename(contextDir)),
-      contextFromOutput: path.relative(outputDir, contextDir).split(path.sep).join('/'),
-      outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
-      dockerignore: ignore,
-      contextLabel: path.relative(process.cwd(), contextDir) || '.',
-    });
-  const { plan, files } = await withShellReaders(convert);
+  const shell = await loadShellReader();
+  const { plan, files } = convertDockerfile(source, context, rules, {
+    dockerfilePath: options.dockerfile,
+    format: options.formatFromFlag ? options.format : (answers?.format ?? options.format),
+    target: options.target ?? answers?.target,
+    decisions: answers?.decisions,
+    buildArgs: { ...answers?.buildArgs, ...parseBuildArgs(options.buildArg) },
+    imageName: options.name ?? imageNameFrom(path.basename(contextDir)),
+    contextFromOutput: path.relative(outputDir, contextDir).split(path.sep).join('/'),
+    outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
+    dockerignore: ignore,
+    contextLabel: path.relative(process.cwd(), contextDir) || '.',
+    shell,
+  });
   const targets = (answers?.files ?? (['default.nix', 'flake.nix'] as const)).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
   ensureWritable(targets.map((t) => t.path), Boolean(options.force));
   await writeFilesAtomically(targets, { replace: Boolean(options.force) });

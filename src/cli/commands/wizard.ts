@@ -19,7 +19,7 @@ import { answersFor, runWizard } from '../../wizard/wizard.js';
 import type { CliIo } from '../main.js';
 import { parseBuildArgs, readDockerfile, runConvert } from './convert.js';
 import { secretReason } from '../../convert/secrets.js';
-import { loadBashGrammar } from '../../shell/tree-sitter.js';
+import { loadShellReader } from '../../io/shell-reader.js';
 import { readTextFile } from '../../io/read.js';
 import { packagePath } from '../../package-root.js';
 
@@ -206,7 +206,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   const buildArgs = { ...saved?.answers.buildArgs, ...parseBuildArgs(options.buildArg ?? []) };
   const defaultOutputAbs = saved ? path.dirname(saved.file) : path.join(contextDir, defaultOutputName(dockerfile));
 
-  await loadBashGrammar(); // RUN scripts read with tree-sitter (src/shell/tree-sitter.ts)
+  const shell = await loadShellReader();
   const result = await runWizard({
     dockerfile,
     source,
@@ -223,6 +223,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
         outputInContext: null,
         dockerignore: ignore,
         contextLabel: display(contextDir),
+        shell,
       }).plan,
     saved: saved?.answers ?? null,
     savedFrom: saved ? display(saved.file) : undefined,
