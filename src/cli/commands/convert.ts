@@ -111,6 +111,8 @@ export function parseBuildArgs(values: string[]): Record<string, string> {
 
 /** Convert one Dockerfile and write its files; throws a Dock2nixError for input it cannot use. */
 export async function convertOne(options: ConvertCommandOptions, answers: Answers | null): Promise<{ plan: MigrationPlan; written: string[]; notes: string[] }> {
+  // Loading the grammar (WebAssembly, compiled off this thread) overlaps the reading below.
+  const shellReady = loadShellReader();
   const source = readDockerfile(options.dockerfile);
   // A context saved in the answers file is relative to that file; --context wins over it.
   const savedContext = answers?.context !== undefined && options.answers ? path.resolve(path.dirname(options.answers), answers.context) : undefined;
@@ -126,7 +128,7 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
   const rules = loadRules();
   const context = fsContext(contextDir);
   const ignore = readDockerignore(context);
-  const shell = await loadShellReader();
+  const shell = await shellReady;
   const { plan, files } = convertDockerfile(source, context, rules, {
     dockerfilePath: options.dockerfile,
     format: options.formatFromFlag ? options.format : (answers?.format ?? options.format),
