@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { Dock2nixError, isDock2nixError } from '../errors.js';
+import { terminalSafe } from './terminal.js';
 import { toolVersion } from '../version.js';
 
 export interface CliIo {
@@ -11,10 +12,20 @@ export interface CliIo {
   stderr: (text: string) => void;
 }
 
+/** The real streams; control characters from input are escaped on the way (terminal.ts). */
 const defaultIo: CliIo = {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
+  stdout: (text) => process.stdout.write(terminalSafe(text)),
+  stderr: (text) => process.stderr.write(terminalSafe(text)),
 };
+
+/** A parser for a numeric option: a whole number in [min, max], else a usage error naming the option. */
+function wholeNumber(option: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = /^\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
+    if (!(n >= min && n <= max)) throw new Dock2nixError('E_USAGE', `${option} ${JSON.stringify(value)}: expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -50,7 +61,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--answers <file>', 'apply the decisions saved by `dock2nix wizard` (dock2nix.answers.json)')
     .option('--check', 'evaluate every attribute the output uses against your nixpkgs (needs nix-instantiate)')
     .option('--nixpkgs <path>', 'the nixpkgs to check against (default: <nixpkgs> from NIX_PATH)')
-    .option('--jobs <n>', 'threads for converting several Dockerfiles (default: one fewer than the cores)', (v) => Number.parseInt(v, 10))
+    .option('--jobs <n>', 'threads for converting several Dockerfiles (default: one fewer than the cores)', wholeNumber('--jobs', 1, 16))
     .addOption(new Option('--fail-on <status>', 'exit 3 (files still written) when an instruction is manual, or approximated or manual').choices(['manual', 'approximated']))
     .action(async (dockerfiles: string[], options, command: Command) => {
       const { runConvertMany } = await import('./commands/convert.js');

@@ -54,3 +54,13 @@ export function maskDeep<T>(value: T, secrets: readonly SecretFinding[]): T {
   };
   return visit(value) as T;
 }
+
+export function recordSecrets(into: SecretFinding[], line: number, keyword: SecretFinding['keyword'], pairs: Array<[string, string]>): SecretFinding[] {
+  const found: SecretFinding[] = [];
+  for (const [name, value] of pairs) {
+    const reason = secretReason(name, value);
+    if (reason) found.push({ line, keyword, name, reason, value });
+  }
+  into.push(...found);
+  return found;
+}

@@ -12,6 +12,8 @@ import { resolvePath } from '../container-path.js';
 
 /** The PATH Docker gives a container whose image sets none; official base images set this or extend it. */
 export const DOCKER_DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** The longest value variable substitution may produce (docs/security.md); real values are far shorter. */
+export const MAX_EXPANDED_LENGTH = 65_536;
 
 const KEYWORDS = new Set<Keyword>([
   'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT',
@@ -73,14 +75,26 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
   const warnUnknown = (line: number, unknown: string[]) => {
     for (const name of unknown) warnings.push({ line, message: `variable $${name} is not defined here; Docker substitutes an empty string` });
   };
+  /** Expansion is bounded: `ENV A=$A$A` repeated would otherwise double the value (and the output) every line. */
+  const bounded = <T extends string>(text: T, line: number): T => {
+    if (text.length > MAX_EXPANDED_LENGTH) {
+      throw new Dock2nixError(
+        'E_INPUT',
+        `a value here expands to more than ${MAX_EXPANDED_LENGTH} characters after variable substitution; dock2nix refuses values this large`,
+        { file: path, line },
+      );
+    }
+    return text;
+  };
   const expand = (value: string, line: number, env: Env = scope()) => {
     const result = expandWord(value, env, escape);
     warnUnknown(line, result.unknown);
-    return result.text;
+    return bounded(result.text, line);
   };
   const words = (value: string, line: number, env: Env = scope()) => {
     const result = splitWords(value, env, escape);
     warnUnknown(line, result.unknown);
+    for (const word of result.words) bounded(word, line);
     return result.words;
   };
 
@@ -316,7 +330,7 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
       case 'ADD':
       case 'COPY': {
         // Docker expands variables in COPY heredocs unless the delimiter is quoted.
-        const heredocs = heredocsOf(node, lines).map((h) => (h.quoted ? h : { ...h, content: expandVariables(h.content, scope()) }));
+        const heredocs = heredocsOf(node, lines).map((h) => (h.quoted ? h : { ...h, content: bounded(expandVariables(h.content, scope()), line) }));
         const firstLine = heredocs.length ? rawArgs.split('\n')[0]! : rawArgs;
         const trimmed = firstLine.trim();
         const json = trimmed.startsWith('[') ? tryJsonArray(trimmed) : null;

@@ -133,37 +133,59 @@ class MergedFs {
 
   private waste(node: Node, path: string, hiddenBy: number, reason: WasteReason): void {
     this.parents.clear();
-    if (node.type === 'file') {
-      this.wasted.push({ path, bytes: node.size, layer: node.layer, hiddenBy, reason });
-      return;
+    // A stack, not recursion: a layer may nest folders thousands deep.
+    const pending: Array<{ node: Node; path: string; reason: WasteReason }> = [{ node, path, reason }];
+    while (pending.length) {
+      const item = pending.pop()!;
+      if (item.node.type === 'file') {
+        this.wasted.push({ path: item.path, bytes: item.node.size, layer: item.node.layer, hiddenBy, reason: item.reason });
+        continue;
+      }
+      if (!item.node.children) continue;
+      const inner: WasteReason = item.reason === 'whiteout' || item.reason === 'opaque' ? item.reason : 'parent-replaced';
+      // Pushed in reverse so they are taken in the folder's own order, as a recursive walk would.
+      const children = [...item.node.children];
+      for (let i = children.length - 1; i >= 0; i--) pending.push({ node: children[i]![1], path: join(item.path, children[i]![0]), reason: inner });
     }
-    if (!node.children) return;
-    const inner: WasteReason = reason === 'whiteout' || reason === 'opaque' ? reason : 'parent-replaced';
-    for (const [name, child] of node.children) this.waste(child, join(path, name), hiddenBy, inner);
   }
 
   view(): MergedView {
     const visible: LargestFile[] = [];
     const directories: LargestDirectory[] = [];
-    const walk = (node: Node, path: string): { bytes: number; files: number } => {
-      let bytes = 0;
-      let files = 0;
-      for (const [name, child] of node.children!) {
-        const childPath = join(path, name);
+    interface Frame {
+      node: Node;
+      path: string;
+      entries: IterableIterator<[string, Node]>;
+      bytes: number;
+      files: number;
+    }
+    // Depth first with an explicit stack (folders can nest thousands deep); the same order as recursion.
+    const walk = (root: Node, rootPath: string): { bytes: number; files: number } => {
+      const stack: Frame[] = [{ node: root, path: rootPath, entries: root.children!.entries(), bytes: 0, files: 0 }];
+      for (;;) {
+        const frame = stack[stack.length - 1]!;
+        const next = frame.entries.next();
+        if (next.done) {
+          stack.pop();
+          const parent = stack[stack.length - 1];
+          if (!parent) return { bytes: frame.bytes, files: frame.files };
+          // A folder whose only content is one folder says nothing its child does not: list the child.
+          const onlyChild = frame.node.children!.size === 1 ? [...frame.node.children!.values()][0] : undefined;
+          if (onlyChild?.type !== 'directory') directories.push({ path: frame.path, bytes: frame.bytes, files: frame.files });
+          parent.bytes += frame.bytes;
+          parent.files += frame.files;
+          continue;
+        }
+        const [name, child] = next.value;
+        const childPath = join(frame.path, name);
         if (child.type === 'file') {
           visible.push({ path: childPath, bytes: child.size, layer: child.layer });
-          bytes += child.size;
-          files += 1;
+          frame.bytes += child.size;
+          frame.files += 1;
         } else if (child.children) {
-          const sub = walk(child, childPath);
-          // A folder whose only content is one folder says nothing its child does not: list the child.
-          const onlyChild = child.children.size === 1 ? [...child.children.values()][0] : undefined;
-          if (onlyChild?.type !== 'directory') directories.push({ path: childPath, bytes: sub.bytes, files: sub.files });
-          bytes += sub.bytes;
-          files += sub.files;
+          stack.push({ node: child, path: childPath, entries: child.children.entries(), bytes: 0, files: 0 });
         }
       }
-      return { bytes, files };
     };
     const total = walk(this.root, '');
     return {

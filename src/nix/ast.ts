@@ -194,10 +194,15 @@ function printIndented(parts: StringPart[], indent: string): string {
     if (typeof part === 'string' && typeof last === 'string') merged[merged.length - 1] = last + part;
     else merged.push(part);
   }
+  // The last character is tracked rather than read back with content.slice(-1): reading a character of a
+  // string being built by += flattens it every time, which made long strings (a COPY of 11,000 files)
+  // quadratic to print.
   let content = '';
+  let previous = '';
   for (const part of merged) {
-    if (typeof part === 'string') content += escapeIndented(part, content.slice(-1));
-    else content += `\${${print(part, indent + INDENT)}}`;
+    const text = typeof part === 'string' ? escapeIndented(part, previous) : `\${${print(part, indent + INDENT)}}`;
+    content += text;
+    if (text) previous = text.slice(-1);
   }
   if (!content.endsWith('\n')) content += '\n';
   const lines = content.slice(0, -1).split('\n');

@@ -130,11 +130,27 @@ function walkCmd(cmd: Command | null, state: WalkState, conditional: boolean, st
       });
       return;
     }
-    case 'BinaryCmd':
-      // `a || b` runs b only when a fails; `a && b` and pipelines run both when all goes well.
-      walkStmts([cmd.x], state, conditional);
-      walkStmts([cmd.y], state, conditional || cmd.op === '||');
+    case 'BinaryCmd': {
+      // `a || b` runs b only when a fails; `a && b` and pipelines run both when all goes well. A chain
+      // `a && b && c` nests to the left; it is walked down its left spine in a loop, not by recursion, so a
+      // RUN of thousands of `&&` cannot overflow the stack.
+      const rights: Array<{ stmt: Stmt; conditional: boolean }> = [];
+      let node: Extract<Command, { type: 'BinaryCmd' }> = cmd;
+      let spine = conditional;
+      for (;;) {
+        rights.push({ stmt: node.y, conditional: spine || node.op === '||' });
+        const left = node.x;
+        spine = spine || left.negated;
+        if (left.cmd?.type === 'BinaryCmd') {
+          node = left.cmd;
+          continue;
+        }
+        walkCmd(left.cmd, state, spine, left);
+        break;
+      }
+      for (let i = rights.length - 1; i >= 0; i--) walkStmts([rights[i]!.stmt], state, rights[i]!.conditional);
       return;
+    }
     case 'Block':
       walkStmts(cmd.stmts, state, conditional);
       return;

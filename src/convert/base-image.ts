@@ -1,0 +1,111 @@
+/** A stage's starting state: its parent stage's, or what the base image provides according to the tables. */
+import type { Stage } from '../dockerfile/model.js';
+import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/load.js';
+import { cloneStage, emptyConfig, type StageState } from './stage.js';
+
+/** Attributes that put /bin/sh in the image root. */
+export const SHELL_PROVIDERS = new Set(['busybox', 'dockerTools.binSh', 'bashInteractive.binSh']);
+
+export function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSet): StageState {
+  if (stage.parentStage !== null) {
+    const parent = states.get(stage.parentStage);
+    if (parent) return cloneStage(parent, stage.index, stage.name);
+  }
+  const base = lookupBaseImage(rules, stage.from);
+  const state: StageState = {
+    index: stage.index,
+    name: stage.name,
+    base,
+    baseKind: base.image?.kind ?? 'unknown',
+    runtimes: {},
+    packages: new Map(),
+    virtualGroups: new Map(),
+    removed: new Set(),
+    pythonPackages: new Set(),
+    pythonEnvPaths: new Map(),
+    packageReports: [],
+    users: new Map(),
+    groups: new Map(),
+    env: new Map(),
+    workdir: '/',
+    user: null,
+    shell: ['/bin/sh', '-c'],
+    // What matters is whether the Nix image has /bin/sh, not whether the Docker base had one.
+    hasShell: (base.image?.attrs ?? []).some((attr) => SHELL_PROVIDERS.has(attr)),
+    files: [],
+    directories: new Map(),
+    symlinks: new Map(),
+    pathChanges: [],
+    stageCopyDests: [],
+    writtenFiles: new Set(),
+    contextCopies: [],
+    contextFiles: new Map(),
+    npm: [],
+    go: [],
+    cargo: [],
+    unhandled: [],
+    builtCopies: [],
+    buildLines: [],
+    config: emptyConfig(),
+    needs: { caCertificates: false, tzdata: false, binSh: false, usrBinEnv: false, tmp: base.image ? base.image.kind !== 'empty' : true },
+    needReasons: [],
+  };
+  const image = base.image;
+  if (!image) return state;
+  for (const attr of image.attrs) {
+    if (attr === 'dockerTools.caCertificates') state.needs.caCertificates = true;
+    else state.packages.set(attr, 'runtime');
+  }
+  if (image.runtime) {
+    // A tag part that names the runtime's version (`python3.12-bookworm` of the uv images) picks it.
+    const named = image.runtimeTagPrefix ? (base.tag ?? '').split('-').find((part) => part.startsWith(image.runtimeTagPrefix!) && /^\d/.test(part.slice(image.runtimeTagPrefix!.length))) : undefined;
+    const choice = chooseRuntime(rules, image.runtime, image.runtimeVersion ?? (named ? named.slice(image.runtimeTagPrefix!.length) : base.tag));
+    state.runtimes[image.runtime] = choice;
+    if (image.runtime === 'postgresql') state.packages.set(choice.attr, 'runtime');
+  }
+  if (image.kind === 'os' || image.kind === 'runtime') {
+    state.needs.caCertificates = true;
+    state.needs.usrBinEnv = true;
+  }
+  // Tag parts such as distroless's `nonroot` and `debug` add to what the image provides.
+  const variants = (base.tag ?? '').toLowerCase().split('-').flatMap((part) => (image.variants && Object.hasOwn(image.variants, part) ? [image.variants[part]!] : []));
+  let config = image.config ?? {};
+  for (const variant of variants) {
+    for (const attr of variant.attrs ?? []) state.packages.set(attr, 'runtime');
+    if (variant.shell || (variant.attrs ?? []).some((attr) => SHELL_PROVIDERS.has(attr))) state.hasShell = true;
+    config = { ...config, ...variant.config, Env: { ...config.Env, ...variant.config?.Env } };
+  }
+  for (const [name, value] of Object.entries(config.Env ?? {})) state.env.set(name, value);
+  if (config.User) state.user = config.User;
+  state.config.User = config.User ?? null;
+  state.config.Cmd = config.Cmd ?? null;
+  state.config.Entrypoint = config.Entrypoint ?? null;
+  state.config.ExposedPorts = [...(config.ExposedPorts ?? [])];
+  state.config.Volumes = [...(config.Volumes ?? [])];
+  state.config.StopSignal = config.StopSignal ?? null;
+  if (config.WorkingDir) {
+    state.workdir = config.WorkingDir;
+    state.config.WorkingDir = config.WorkingDir;
+    state.directories.set(config.WorkingDir, { path: config.WorkingDir, mode: null, owner: null });
+  }
+  for (const dir of image.directories ?? []) {
+    const entry = typeof dir === 'string' ? { path: dir } : dir;
+    state.directories.set(entry.path, { path: entry.path, mode: entry.mode ?? null, owner: entry.owner ?? null });
+  }
+  for (const [path, content] of Object.entries(image.files ?? {})) {
+    state.files.push({ line: stage.instructions[0]!.line, source: { kind: 'text', content, name: path.split('/').pop()! }, dest: path, owner: null, mode: null });
+  }
+  for (const [path, target] of Object.entries(image.symlinks ?? {})) {
+    const pkg = /^@([^@]+)@(.*)$/.exec(target);
+    state.symlinks.set(path, { path, target: pkg ? { kind: 'package', attr: pkg[1]!, subpath: pkg[2]! } : { kind: 'path', path: target } });
+  }
+  for (const line of image.users ?? []) {
+    const [name, , uid, gid, gecos, home, shell] = line.split(':');
+    state.users.set(name!, { name: name!, uid: Number(uid), gid: Number(gid), gecos: gecos ?? '', home: home ?? '/', shell: shell ?? '/bin/sh' });
+  }
+  for (const line of image.groups ?? []) {
+    const [name, , gid] = line.split(':');
+    state.groups.set(name!, { name: name!, gid: Number(gid) });
+  }
+  return state;
+}

@@ -1,0 +1,227 @@
+/**
+ * After the walk: build stages become derivations, copies from them are resolved into the image, the image plan
+ * and its entrypoint check are made, and the plan is assembled.
+ */
+import type { Dockerfile } from '../dockerfile/model.js';
+import type { RuleSet } from '../rules/load.js';
+import { settlePython } from './commands/packages.js';
+import type { BuildContext } from './context.js';
+import type { StageState } from './stage.js';
+import { buildDerivation, type BuiltDerivation, type CopyRequest } from './derivations.js';
+import { buildImagePlan } from './image.js';
+import { foldPythonCopy, installsPythonOnly } from './python-stage.js';
+import { checkEntrypoint } from './entrypoint.js';
+import type { SecretFinding } from './secrets.js';
+import type { DecisionLedger } from './decisions.js';
+import { statusRank, type FilePlacement, type InstructionReport, type MigrationPlan, type StageReport, type Status } from './types.js';
+import { derivationNames } from '../nix/scope.js';
+import { exceptionFolders, ignoreRegex, plainExclusions, type IgnoreRule } from './dockerignore.js';
+import { stageLabel } from './stages.js';
+import type { PlanOptions } from './plan.js';
+
+/** What the walk over the stages produced, handed to finalizePlan. */
+export interface Walk {
+  dockerfile: Dockerfile;
+  context: BuildContext;
+  rules: RuleSet;
+  options: PlanOptions;
+  /** The target stage's index. */
+  target: number;
+  decisions: DecisionLedger;
+  roles: Map<number, StageReport['role']>;
+  reports: InstructionReport[];
+  states: Map<number, StageState>;
+  copyRequests: CopyRequest[];
+  /** Stages whose node_modules another stage copied: that stage installs the same dependencies itself. */
+  mergedStages: Set<number>;
+  secrets: SecretFinding[];
+}
+
+export function finalizePlan(walk: Walk): MigrationPlan {
+  const { dockerfile, context, rules, options, target, decisions, roles, reports, states, copyRequests, mergedStages, secrets } = walk;
+  const targetState = states.get(target)!;
+  const built = new Map<number, BuiltDerivation>();
+  const names = derivationNames(dockerfile.stages, target);
+  const pythonOnly = installsPythonOnly;
+  for (const [index, role] of roles) {
+    if (role !== 'build' || pythonOnly(states.get(index)!)) continue;
+    // Only its node_modules were copied, and those are installed by the stage that copied them.
+    if (mergedStages.has(index) && !copyRequests.some((request) => request.stage === index)) {
+      roles.set(index, 'merged');
+      continue;
+    }
+    // Only its dependency cache or context files passed on were copied (cargo chef, a dummy crate): nothing to build.
+    if (!copyRequests.some((request) => request.stage === index)) {
+      roles.set(index, 'merged');
+      continue;
+    }
+    const derivation = buildDerivation(states.get(index)!, dockerfile.stages[index]!, copyRequests.filter((r) => r.stage === index), { context, rules, decisions }, names.get(index)!);
+    if (derivation) built.set(index, derivation);
+  }
+
+  // A target stage that builds (npm, go, cargo) gets its own derivation, placed where the build left it.
+  let replacedWorkdir: string | null = null;
+  if (targetState.npm.length || targetState.go.length || targetState.cargo.length) {
+    const own: CopyRequest[] = [];
+    const base = { stage: target, into: target, line: Math.max(...targetState.buildLines), owner: null, mode: null };
+    if (targetState.npm.length && !targetState.go.length && !targetState.cargo.length) {
+      own.push({ ...base, from: targetState.workdir, dest: targetState.workdir, trailingSlash: true });
+      replacedWorkdir = targetState.workdir;
+    }
+    for (const step of targetState.go) if (step.output) own.push({ ...base, from: step.output, dest: step.output, trailingSlash: false });
+    const derivation = buildDerivation(targetState, dockerfile.stages[target]!, own, { context, rules, decisions }, names.get(target)!);
+    if (derivation) {
+      built.set(target, derivation);
+      copyRequests.push(...own);
+    }
+  }
+
+  for (const [index, derivation] of built) {
+    for (const problem of derivation.problems) {
+      const entry = reports.find((r) => r.line === problem.line && r.stage === index);
+      if (!entry) continue;
+      if (statusRank[problem.status] > statusRank[entry.status]) entry.status = problem.status;
+      entry.message += `; ${problem.message}`;
+    }
+  }
+
+  const derivationFiles: FilePlacement[] = [];
+  /** Python-only stages whose packages joined the image's environment. */
+  const foldedPythonStages = new Set<number>();
+  for (const request of copyRequests.filter((r) => r.into === target)) {
+    const problem = (text: string) => {
+      const entry = reports.find((r) => r.line === request.line && r.stage === target);
+      if (entry) {
+        entry.status = 'manual';
+        entry.message += `; ${text}`;
+      }
+    };
+    const sourceState = states.get(request.stage)!;
+    if (pythonOnly(sourceState) && !built.has(request.stage)) {
+      for (const pkg of sourceState.pythonPackages) targetState.pythonPackages.add(pkg);
+      targetState.runtimes.python ??= sourceState.runtimes.python;
+      foldedPythonStages.add(request.stage);
+      const copy = dockerfile.stages[target]!.instructions.find((i) => i.line === request.line);
+      const folded = foldPythonCopy(request, sourceState, copy && (copy.keyword === 'COPY' || copy.keyword === 'ADD') ? copy : undefined, context);
+      targetState.files.push(...folded.files);
+      for (const link of folded.links) {
+        targetState.symlinks.set(link.path, link);
+        targetState.pythonEnvPaths.set(link.path, 'venv');
+      }
+      const switched = settlePython(targetState, rules);
+      const entry = reports.find((r) => r.line === request.line && r.stage === target);
+      if (entry && folded.problem) problem(folded.problem);
+      else if (entry) {
+        if (entry.status === 'mapped') entry.status = 'approximated';
+        if (folded.target !== request.dest) entry.message = entry.message.replace(`→ ${request.dest}`, `→ ${folded.target}`);
+        entry.message += `; the Python packages installed in that stage join the image's Python environment instead${folded.notes.length ? `; ${folded.notes.join('; ')}` : ''}`;
+      }
+      if (entry && switched) entry.message += `; ${switched}`;
+      continue;
+    }
+    const derivation = built.get(request.stage);
+    if (!derivation) {
+      problem(`nothing to copy: stage ${stageLabel(dockerfile.stages[request.stage]!)} builds nothing dock2nix can package`);
+      continue;
+    }
+    const resolved = derivation.resolve(request);
+    if ('problem' in resolved) {
+      problem(resolved.problem);
+      continue;
+    }
+    derivationFiles.push({
+      line: request.line,
+      source: { kind: 'derivation', derivation: derivation.plan.name, path: resolved.path, directory: request.trailingSlash },
+      dest: request.dest,
+      owner: request.owner,
+      mode: request.mode,
+    });
+  }
+  for (const request of copyRequests.filter((r) => r.into !== target && r.stage !== r.into)) {
+    const entry = reports.find((r) => r.line === request.line);
+    if (entry && entry.status !== 'manual') {
+      entry.status = 'manual';
+      entry.message += '; copying between build stages is not converted: give the receiving derivation the other one as an input';
+    }
+  }
+  const derivations = [...built.values()].map((d) => d.plan).sort((a, b) => a.stage - b.stage);
+
+  // A stage moved to another Python for its packages (settlePython): its FROM line says so too.
+  for (const [index, state] of states) {
+    const moved = state.runtimes.python?.substitution;
+    const from = reports.find((r) => r.stage === index && r.keyword === 'FROM');
+    if (!moved || !from || from.message.includes(moved)) continue;
+    if (from.status === 'mapped') from.status = 'approximated';
+    // The arrow names what the image gets, not the interpreter first chosen from the tag.
+    from.message = `${from.message.replace(/→ python\d+/, `→ ${state.runtimes.python!.attr}`)}; ${moved}`;
+  }
+
+  const image = buildImagePlan(targetState, { name: options.imageName, format: options.format, derivationFiles, replacedWorkdir });
+  if (image.python) image.python.missing = missingPythonPackages(dockerfile, states, target, foldedPythonStages);
+  const chain = new Set<number>();
+  for (let i: number | null = target; i !== null && !chain.has(i); i = dockerfile.stages[i]!.parentStage) chain.add(i);
+  const lastReport = (keyword: 'CMD' | 'ENTRYPOINT') => reports.filter((r) => r.keyword === keyword && r.stage !== null && chain.has(r.stage)).sort((a, b) => b.line - a.line)[0] ?? null;
+  checkEntrypoint({ image, derivations: [...built.values()].map((d) => d.plan), context, entrypointReport: lastReport('ENTRYPOINT'), cmdReport: lastReport('CMD') });
+
+  const stages: StageReport[] = dockerfile.stages.map((stage) => ({
+    index: stage.index,
+    name: stage.name,
+    from: stage.from,
+    role: roles.get(stage.index) ?? 'unused',
+    builder: derivations.find((d) => d.stage === stage.index)?.build.kind ?? null,
+  }));
+  const packages = [...states.values()].flatMap((s) => s.packageReports);
+  const summary: Record<Status, number> = { mapped: 0, approximated: 0, manual: 0, ignored: 0 };
+  for (const r of reports) summary[r.status]++;
+  reports.sort((a, b) => a.line - b.line);
+
+  return {
+    tool: { name: 'dock2nix', version: options.toolVersion },
+    dockerfile: dockerfile.path,
+    context: options.contextLabel,
+    format: options.format,
+    target: { index: target, name: dockerfile.stages[target]!.name },
+    stages,
+    instructions: reports,
+    packages,
+    derivations,
+    image,
+    contextFromOutput: options.contextFromOutput,
+    unusedDecisions: decisions.unused(),
+    warnings: [...new Map(dockerfile.warnings.map((w) => [`${w.line}\n${w.message}`, w])).values()].sort((a, b) => a.line - b.line),
+    secrets,
+    ...contextExclusions(options.dockerignore ?? [], options.outputInContext),
+    summary,
+  };
+}
+
+/**
+ * Python packages the image's stages (the target, the stages it starts from, and the pip stages folded into its
+ * environment) asked for and the environment lacks, in Dockerfile order.
+ */
+function missingPythonPackages(dockerfile: Dockerfile, states: Map<number, StageState>, target: number, folded: Set<number>): Array<{ line: number; name: string; note: string }> {
+  const stages = new Set<number>();
+  for (const index of [target, ...folded]) {
+    for (let i: number | null = index; i !== null && !stages.has(i); i = dockerfile.stages[i]!.parentStage) stages.add(i);
+  }
+  const missing: Array<{ line: number; name: string; note: string }> = [];
+  for (const index of [...stages].sort((a, b) => a - b)) {
+    for (const report of states.get(index)?.packageReports ?? []) {
+      if (report.manager !== 'pip' || report.nix !== null || report.confidence !== 'none') continue;
+      if (missing.some((m) => m.line === report.line && m.name === report.name)) continue;
+      missing.push({ line: report.line, name: report.name, note: report.note ?? 'no nixpkgs attribute is known for it' });
+    }
+  }
+  return missing.sort((a, b) => a.line - b.line);
+}
+
+/** What whole-context sources leave out: VCS data, build results, the output folder, and .dockerignore. */
+function contextExclusions(rules: IgnoreRule[], outputInContext: string | null): Pick<MigrationPlan, 'contextExclude' | 'contextIgnore'> {
+  const always = ['.git', 'result', ...(outputInContext ? [outputInContext] : [])];
+  const plain = plainExclusions(rules);
+  if (plain) return { contextExclude: [...new Set([...always, ...plain])].sort(), contextIgnore: null };
+  return {
+    contextExclude: [...new Set(always)].sort(),
+    contextIgnore: { rules: rules.map((rule) => ({ regex: ignoreRegex(rule.pattern), exclude: rule.exclude })), exceptionFolders: exceptionFolders(rules) },
+  };
+}
