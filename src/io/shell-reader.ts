@@ -3,11 +3,16 @@
  * (src/shell/tree-sitter/read.ts), with mvdan/sh loaded only when a script is one tree-sitter leaves
  * (src/shell/mvdan/read.ts). Loading is I/O (the grammar's WebAssembly, the 1.6 MB mvdan-sh module) and sets a V8
  * flag, so it happens here, at the edge, once per thread; the tests use the same reader (test/helpers/shell.ts).
+ *
+ * Nothing is kept between runs. A content-keyed cache of syntax trees (one file per script) was measured with
+ * bench-style runs on the corpus: a run with every tree cached was ~12% faster, a first run (writing the files) ~85%
+ * slower, and a run with every tree cached still loads the grammar, since a conversion cannot wait for it halfway.
+ * It did not pay; the trees read in this process are remembered (remembering, src/shell/reader.ts).
  */
 import { createRequire } from 'node:module';
 import { setFlagsFromString } from 'node:v8';
 import { mvdanReader, type MvdanSh } from '../shell/mvdan/read.js';
-import { readerWithFallback, type ShellReader } from '../shell/reader.js';
+import { readerWithFallback, remembering, type ShellReader } from '../shell/reader.js';
 import { treeSitterReader, type TreeSitterReader } from '../shell/tree-sitter/read.js';
 
 const require = createRequire(import.meta.url);
@@ -41,8 +46,11 @@ export function loadTreeSitterReader(): Promise<TreeSitterReader | null> {
 
 let production: Promise<ShellReader> | null = null;
 
-/** The production reader, once per thread: tree-sitter first, mvdan/sh for the rest (loaded the first time one needs it). */
+/**
+ * The production reader, once per thread: tree-sitter first, mvdan/sh for the rest (loaded the first time one needs
+ * it), each script read once per thread.
+ */
 export function loadShellReader(): Promise<ShellReader> {
-  production ??= loadTreeSitterReader().then((fast) => (fast ? readerWithFallback((script) => fast.read(script), loadMvdanReader) : loadMvdanReader()));
+  production ??= loadTreeSitterReader().then((fast) => remembering(fast ? readerWithFallback((script) => fast.read(script), loadMvdanReader) : loadMvdanReader()));
   return production;
 }

@@ -39,3 +39,23 @@ export function readerWithFallback(first: (script: string) => ShellFile | null, 
     },
   };
 }
+
+/**
+ * `reader`, remembering what it read in this process: one RUN line often recurs (Dockerfiles of one repository share
+ * their `apt-get install` lines; a stage may be read for two targets): on the corpus, 155 readings are of 97
+ * scripts. Bounded, since a batch may be a whole monorepo; the trees are never changed by their readers.
+ */
+export function remembering(reader: ShellReader, limit = 2_000): ShellReader {
+  const seen = new Map<string, ShellReading>();
+  return {
+    read(script) {
+      let reading = seen.get(script);
+      if (reading === undefined) {
+        if (seen.size >= limit) seen.clear();
+        reading = reader.read(script);
+        seen.set(script, reading);
+      }
+      return reading;
+    },
+  };
+}
