@@ -59,6 +59,14 @@ describe('bounds', () => {
     expect(report.instructions[1]).toMatchObject({ line: 2, keyword: 'RUN' });
   });
 
+  it('plans 4,000 chained stages without overflowing the stack', () => {
+    const stages = ['FROM alpine:3.19 AS s0', ...Array.from({ length: 4000 }, (_, i) => `FROM s${i} AS s${i + 1}`), 'CMD ["true"]'];
+    const result = dock2nix(['convert', dockerfile('stages', `${stages.join('\n')}\n`), '-o', 'stages/nix', '--json']);
+    expect(result.stderr).not.toMatch(/internal error|call stack/);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).summary.mapped).toBeGreaterThan(4000);
+  });
+
   it('merges a layer whose paths nest 5,000 folders deep, and a whiteout of such a tree', () => {
     const entry = (p: string, type: LayerEntry['type'], size = 0): LayerEntry => ({ path: p, type, size, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: 0 });
     const deep = `${'a/'.repeat(5000)}f`;

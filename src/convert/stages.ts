@@ -25,22 +25,25 @@ export function stageReference(dockerfile: Dockerfile, ref: string, before: numb
 
 export function stageRoles(dockerfile: Dockerfile, target: number): Map<number, StageReport['role']> {
   const roles = new Map<number, StageReport['role']>();
-  const visit = (index: number, role: StageReport['role']) => {
+  // A work list, not recursion: thousands of chained stages must not overflow the stack. Roles only ever
+  // rise (base < build < image), so the order stages are taken in does not change the result.
+  const pending: Array<[number, StageReport['role']]> = [[target, 'image']];
+  while (pending.length) {
+    const [index, role] = pending.pop()!;
     const existing = roles.get(index);
-    if (existing === 'image' || existing === role || (existing === 'build' && role === 'base')) return;
+    if (existing === 'image' || existing === role || (existing === 'build' && role === 'base')) continue;
     roles.set(index, existing === 'base' && role === 'build' ? 'build' : role);
     const stage = dockerfile.stages[index]!;
-    if (stage.parentStage !== null) visit(stage.parentStage, 'base');
+    if (stage.parentStage !== null) pending.push([stage.parentStage, 'base']);
     for (const instruction of stage.instructions) {
       const refs: string[] = [];
       if ((instruction.keyword === 'COPY' || instruction.keyword === 'ADD') && instruction.from) refs.push(instruction.from);
       if (instruction.keyword === 'RUN') for (const mount of instruction.mounts) if (mount.from) refs.push(mount.from);
       for (const ref of refs) {
         const referenced = stageReference(dockerfile, ref, index);
-        if (referenced !== null) visit(referenced, 'build');
+        if (referenced !== null) pending.push([referenced, 'build']);
       }
     }
-  };
-  visit(target, 'image');
+  }
   return roles;
 }

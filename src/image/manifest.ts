@@ -23,6 +23,7 @@ export interface ImageRef {
 
 const MAX_IMAGES = 64;
 const MAX_INDEX_DEPTH = 4;
+const MAX_INDEX_DOCUMENTS = 256;
 
 export async function listImages(contents: ArchiveContents): Promise<{ format: ArchiveFormat; images: ImageRef[] }> {
   if (isDirectoryContents(contents)) {
@@ -77,23 +78,40 @@ const INDEX_TYPES = new Set(['application/vnd.oci.image.index.v1+json', 'applica
 async function ociImages(contents: ArchiveContents): Promise<ImageRef[]> {
   const images: ImageRef[] = [];
   const index = await contents.readJson('index.json', 'index');
-  await collectFromIndex(contents, index, 'index.json', null, 0, images);
+  await collectFromIndex(contents, index, 'index.json', null, 0, images, { documents: new Map(), walked: new Set() });
   if (images.length === 0) throw fail(contents, 'index.json lists no image manifest');
   return images;
 }
 
-async function collectFromIndex(contents: ArchiveContents, index: unknown, where: string, name: string | null, depth: number, images: ImageRef[]): Promise<void> {
+/**
+ * What one walk over nested indexes has read: each blob is read and parsed once, each nested index is walked
+ * once (an index listing the same nested index many times, at every level, would otherwise fan out
+ * exponentially), and the number of distinct documents is capped.
+ */
+interface IndexWalk {
+  documents: Map<string, unknown>;
+  walked: Set<string>;
+}
+
+async function collectFromIndex(contents: ArchiveContents, index: unknown, where: string, name: string | null, depth: number, images: ImageRef[], walk: IndexWalk): Promise<void> {
   if (depth > MAX_INDEX_DEPTH) throw fail(contents, `${where}: indexes nested more than ${MAX_INDEX_DEPTH} deep`);
   const manifests = (index as { manifests?: unknown } | null)?.manifests;
   if (!Array.isArray(manifests)) throw fail(contents, `${where} has no manifests list`);
   for (const item of manifests) {
     const descriptor = asDescriptor(contents, item, where);
     const path = blobPath(contents, descriptor.digest, where);
-    const document = await contents.readJson(path, 'manifest');
+    let document = walk.documents.get(path);
+    if (!walk.documents.has(path)) {
+      if (walk.documents.size >= MAX_INDEX_DOCUMENTS) throw fail(contents, `the index lists more than ${MAX_INDEX_DOCUMENTS} distinct manifests and indexes; at most ${MAX_INDEX_DOCUMENTS} are read`);
+      document = await contents.readJson(path, 'manifest');
+      walk.documents.set(path, document);
+    }
     const label = descriptor.annotations?.['org.opencontainers.image.ref.name'] ?? descriptor.annotations?.['io.containerd.image.name'] ?? name;
     const mediaType = descriptor.mediaType ?? (document as { mediaType?: string } | null)?.mediaType;
     if ((mediaType && INDEX_TYPES.has(mediaType)) || Array.isArray((document as { manifests?: unknown } | null)?.manifests)) {
-      await collectFromIndex(contents, document, path, label, depth + 1, images);
+      if (walk.walked.has(path)) continue;
+      walk.walked.add(path);
+      await collectFromIndex(contents, document, path, label, depth + 1, images, walk);
       continue;
     }
     if (images.length >= MAX_IMAGES) throw fail(contents, `more than ${MAX_IMAGES} images in the index`);

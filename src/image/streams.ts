@@ -130,22 +130,111 @@ async function* unzstd(source: ByteSource): AsyncGenerator<Buffer> {
   const decoder = new ZstdDecompress((data) => {
     if (data.length > 0) out.push(Buffer.from(data));
   });
-  let first = true;
+  const frames = new ZstdFrameScanner();
   for await (const chunk of source) {
-    if (first) {
-      first = false;
-      const window = zstdFrameWindow(chunk);
-      if (window !== null && window > MAX_ZSTD_WINDOW) {
-        throw new Error(`zstd frame declares a ${Math.round(window / 1048576)} MiB window, more than the ${MAX_ZSTD_WINDOW / 1048576} MiB accepted`);
-      }
-    }
     for (let offset = 0; offset < chunk.length; offset += ZSTD_SLICE) {
+      // Every frame's header is checked before the decoder sees it: a skippable frame first, or a large
+      // window in a later frame, must not get past the limit.
+      frames.scan(chunk.subarray(offset, offset + ZSTD_SLICE));
       decoder.push(chunk.subarray(offset, offset + ZSTD_SLICE));
       while (out.length > 0) yield out.shift()!;
     }
   }
   decoder.push(new Uint8Array(0), true);
   while (out.length > 0) yield out.shift()!;
+}
+
+/**
+ * Walks the frame and block headers of a zstd stream as it passes, without decoding, and refuses any frame
+ * whose header declares a window larger than MAX_ZSTD_WINDOW. Skippable frames are stepped over. Bytes that are
+ * not zstd end the scan; the decoder reports those.
+ */
+export class ZstdFrameScanner {
+  private state: 'magic' | 'skippable-size' | 'header' | 'block' | 'skip' = 'magic';
+  private need = 4;
+  private held: number[] = [];
+  private skip = 0;
+  private afterSkip: 'magic' | 'block' = 'magic';
+  private checksum = false;
+  private stopped = false;
+
+  scan(bytes: Uint8Array): void {
+    let at = 0;
+    while (at < bytes.length && !this.stopped) {
+      if (this.state === 'skip') {
+        const step = Math.min(this.skip, bytes.length - at);
+        at += step;
+        this.skip -= step;
+        if (this.skip === 0) this.expect(this.afterSkip);
+        continue;
+      }
+      this.held.push(bytes[at++]!);
+      if (this.held.length === this.need) this.step();
+    }
+  }
+
+  private expect(state: 'magic' | 'block'): void {
+    this.state = state;
+    this.need = state === 'magic' ? 4 : 3;
+    this.held = [];
+  }
+
+  private skipThen(bytes: number, then: 'magic' | 'block'): void {
+    this.held = [];
+    this.afterSkip = then;
+    if (bytes === 0) return this.expect(then);
+    this.state = 'skip';
+    this.skip = bytes;
+  }
+
+  private step(): void {
+    const held = Buffer.from(this.held);
+    switch (this.state) {
+      case 'magic': {
+        const magic = held.readUInt32LE(0);
+        if (magic === 0xfd2fb528) {
+          this.state = 'header';
+          this.need = 5;
+        } else if ((magic & 0xfffffff0) === 0x184d2a50) {
+          this.state = 'skippable-size';
+          this.need = 8;
+        } else {
+          this.stopped = true;
+        }
+        return;
+      }
+      case 'skippable-size':
+        return this.skipThen(held.readUInt32LE(4), 'magic');
+      case 'header': {
+        const descriptor = held[4]!;
+        const singleSegment = (descriptor >> 5) & 1;
+        const sizeFlag = descriptor >> 6;
+        const sizeBytes = sizeFlag === 0 ? singleSegment : 2 ** sizeFlag;
+        const length = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]! + sizeBytes;
+        if (held.length < length) {
+          this.need = length;
+          return;
+        }
+        const window = zstdFrameWindow(held);
+        if (window !== null && window > MAX_ZSTD_WINDOW) {
+          throw new Error(`zstd frame declares a ${Math.round(window / 1048576)} MiB window, more than the ${MAX_ZSTD_WINDOW / 1048576} MiB accepted`);
+        }
+        this.checksum = ((descriptor >> 2) & 1) === 1;
+        return this.expect('block');
+      }
+      case 'block': {
+        const header = held[0]! | (held[1]! << 8) | (held[2]! << 16);
+        const last = header & 1;
+        const type = (header >> 1) & 3;
+        const size = header >>> 3;
+        const body = type === 1 ? 1 : size;
+        if (!last) return this.skipThen(body, 'block');
+        return this.skipThen(body + (this.checksum ? 4 : 0), 'magic');
+      }
+      case 'skip':
+        return;
+    }
+  }
 }
 
 /** The window a zstd frame header declares (the content size for single-segment frames); null if `head` is no frame header. */

@@ -83,6 +83,52 @@ describe('hostile or broken archives', () => {
     expect(error.oneLine()).toMatch(/declares a 1152 MiB window/);
   });
 
+  it('a huge window behind a skippable frame or in a later frame is refused too (every frame header is read)', async () => {
+    const huge = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0xa1]);
+    // A skippable frame (magic 0x184D2A50, 16 bytes of content) first.
+    const skippable = Buffer.concat([Buffer.from([0x50, 0x2a, 0x4d, 0x18, 16, 0, 0, 0]), Buffer.alloc(16, 7)]);
+    const behindSkippable = Buffer.concat([skippable, huge, Buffer.alloc(600, 1)]);
+    const first = await archiveError(await writeDockerArchive(join(dir.path, 'zstd-skippable.tar'), { blobs: [behindSkippable] }));
+    expect(first.oneLine()).toMatch(/declares a 1152 MiB window/);
+    // A valid empty frame (1 KiB window, one last raw block of 0 bytes, with a checksum) and then the huge one.
+    const empty = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x00, 0x01, 0x00, 0x00, 0xef, 0xbe, 0xad, 0xde]);
+    const later = Buffer.concat([empty, huge, Buffer.alloc(600, 1)]);
+    const second = await archiveError(await writeDockerArchive(join(dir.path, 'zstd-later.tar'), { blobs: [later] }));
+    expect(second.oneLine()).toMatch(/declares a 1152 MiB window/);
+  });
+
+  it('nested indexes that list the same index over and over are walked once each, not fanned out', async () => {
+    const layout = join(dir.path, 'fan-out');
+    await writeOciDirectory(layout, { blobs: [await makeTar([{ name: 'f', data: 'x' }])], nested: true });
+    const top = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: Array<Record<string, unknown>> };
+    // Four levels, each listing the level below 300 times: 300^4 walks if each listing were followed.
+    let below = top.manifests[0]!;
+    for (let level = 0; level < 3; level++) {
+      const data = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: Array.from({ length: 300 }, () => below) }));
+      await writeFile(join(layout, 'blobs/sha256', sha256(data)), data);
+      below = { mediaType: 'application/vnd.oci.image.index.v1+json', digest: `sha256:${sha256(data)}`, size: data.length };
+    }
+    await writeFile(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: Array.from({ length: 300 }, () => below) }));
+    const images = await loadImages(layout, { hashFiles: false });
+    expect(images.map((image) => image.ref.name)).toEqual(['oci-test (linux/amd64)']);
+  });
+
+  it('an index listing more distinct documents than the cap: one-line E_ARCHIVE', async () => {
+    const layout = join(dir.path, 'many-documents');
+    await writeOciDirectory(layout, { blobs: [await makeTar([{ name: 'f', data: 'x' }])], nested: true });
+    const top = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: Array<Record<string, unknown>> };
+    const indexes = [];
+    for (let i = 0; i < 300; i++) {
+      const data = Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [top.manifests[0]], annotations: { n: String(i) } }));
+      await writeFile(join(layout, 'blobs/sha256', sha256(data)), data);
+      indexes.push({ mediaType: 'application/vnd.oci.image.index.v1+json', digest: `sha256:${sha256(data)}`, size: data.length });
+    }
+    await writeFile(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: indexes }));
+    const error = await archiveError(layout);
+    expect(error.code).toBe('E_ARCHIVE');
+    expect(error.oneLine()).toMatch(/more than 256 distinct manifests and indexes/);
+  });
+
   it('a truncated archive: E_ARCHIVE, not a crash', async () => {
     const layer = await makeTar([{ name: 'big', data: 'B'.repeat(100_000) }]);
     const path = await writeDockerArchive(join(dir.path, 'whole.tar'), { blobs: [layer] });
