@@ -13,8 +13,8 @@
  * A directory (OCI image layout) is read file by file, on demand, like an indexed archive.
  */
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { open, realpath, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
 import { Dock2nixError } from '../errors.js';
 import { scanLayer, scanPlainLayer, type ScanOptions } from './layer-scan.js';
 import { normaliseEntryPath, resolveLinkTarget } from './paths.js';
@@ -364,13 +364,37 @@ class DirectoryContents implements ArchiveContents {
     return join(this.source, normal.path);
   }
 
+  private root: Promise<string> | null = null;
+
+  /**
+   * The file a layout path names, after following links: a blob may be a link to another file of the layout,
+   * never to one outside it (a layout handed over by someone else could otherwise make `inspect` print the
+   * host's files). A missing file is returned as named, for the caller's "not in the layout".
+   */
+  private async insidePath(path: string, what: string): Promise<string> {
+    const file = this.safePath(path, what);
+    this.root ??= realpath(this.source);
+    const root = await this.root;
+    let real: string;
+    try {
+      real = await realpath(file);
+    } catch {
+      return file;
+    }
+    if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) {
+      throw archiveError(this.source, `${what} ${path} is a link to a file outside the image layout; refusing to read it`);
+    }
+    return real;
+  }
+
   has(path: string): boolean {
     return this.present.has(path);
   }
 
   async probe(path: string): Promise<boolean> {
+    const file = await this.insidePath(path, 'path');
     try {
-      const info = await stat(this.safePath(path, 'path'));
+      const info = await stat(file);
       if (info.isFile()) this.present.add(path);
       return info.isFile();
     } catch {
@@ -391,7 +415,7 @@ class DirectoryContents implements ArchiveContents {
   }
 
   async readJson(path: string, what: string): Promise<unknown> {
-    const file = this.safePath(path, what);
+    const file = await this.insidePath(path, what);
     const size = await this.fileSize(file, path, what);
     if (size > MAX_JSON_BYTES) throw archiveError(this.source, `${what} ${path} is larger than ${MAX_JSON_BYTES} bytes; refusing to buffer it`);
     return parseJson(withFile(file, (fd) => readAt(fd, 0, size)), this.source, `${what} ${path}`);
@@ -400,7 +424,7 @@ class DirectoryContents implements ArchiveContents {
   async scanBlob(path: string, what: string): Promise<LayerScan> {
     const cached = this.scans.get(path);
     if (cached) return cached;
-    const file = this.safePath(path, what);
+    const file = await this.insidePath(path, what);
     const size = await this.fileSize(file, path, what);
     try {
       const scan = await scanBlobAt(file, 0, size, this.options);

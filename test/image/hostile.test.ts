@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dock2nixError } from '../../src/errors.js';
@@ -127,6 +127,26 @@ describe('hostile or broken archives', () => {
     const error = await archiveError(layout);
     expect(error.code).toBe('E_ARCHIVE');
     expect(error.oneLine()).toMatch(/more than 256 distinct manifests and indexes/);
+  });
+
+  it('an OCI layout whose blobs are links: links inside the layout are read, links leaving it are refused', async () => {
+    const layout = join(dir.path, 'linked-blobs');
+    await writeOciDirectory(layout, { blobs: [await makeTar([{ name: 'f', data: 'x' }])] });
+    const index = JSON.parse(await readFile(join(layout, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
+    const manifestBlob = join(layout, 'blobs/sha256', index.manifests[0]!.digest.slice('sha256:'.length));
+    // Inside: the manifest blob moved aside and linked back.
+    await rename(manifestBlob, join(layout, 'moved-manifest'));
+    await symlink('../../moved-manifest', manifestBlob);
+    expect((await inspectImage(layout)).format).toBe('oci-layout');
+    // Outside: the same blob now links to a host file.
+    await unlink(manifestBlob);
+    const secret = join(dir.path, 'host-secret.json');
+    await writeFile(secret, '{"schemaVersion":2,"secret":"from the host"}');
+    await symlink(secret, manifestBlob);
+    const error = await archiveError(layout);
+    expect(error.code).toBe('E_ARCHIVE');
+    expect(error.oneLine()).toMatch(/is a link to a file outside the image layout; refusing to read it$/);
+    expect(error.oneLine()).not.toContain('from the host');
   });
 
   it('a truncated archive: E_ARCHIVE, not a crash', async () => {

@@ -19,6 +19,7 @@ import type { Answers } from '../../convert/answers.js';
 import type { CliIo } from '../main.js';
 import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOptions, type BatchOutcome } from './convert-pool.js';
 import { compareText } from '../../compare.js';
+import { savedContextFolder } from '../../io/answers-context.js';
 
 export interface ConvertCommandOptions {
   dockerfile: string;
@@ -115,7 +116,9 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
   const shellReady = loadShellReader();
   const source = readDockerfile(options.dockerfile);
   // A context saved in the answers file is relative to that file; --context wins over it.
-  const savedContext = answers?.context !== undefined && options.answers ? path.resolve(path.dirname(options.answers), answers.context) : undefined;
+  // A saved context must stay inside the answers file's repository (io/answers-context.ts); --context is not checked.
+  const savedContext =
+    answers?.context !== undefined && options.answers && options.context === undefined ? savedContextFolder(options.answers, answers.context, options.dockerfile) : undefined;
   const contextDir = path.resolve(options.context ?? savedContext ?? path.dirname(options.dockerfile));
   try {
     if (!statSync(contextDir).isDirectory()) throw new Error('not a directory');
