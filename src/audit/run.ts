@@ -23,13 +23,13 @@ import { captureForAudit, imageView } from './view.js';
 import type { ImageReport } from '../image/types.js';
 import { fsContext, readDockerignore } from '../io/fs-context.js';
 import { parseBuildArgs, readDockerfile } from '../io/dockerfile.js';
+import { loadShellReader } from '../io/shell-reader.js';
 import { ensureWritable, makeFolders, temporaryName, writeFilesAtomically } from '../io/write.js';
 import { loadRules } from '../io/rules-files.js';
 import { toolVersion } from '../version.js';
 import type { Progress } from './progress.js';
 import { assembleReproducibility, compareAudit, type SideRepro } from './report.js';
 import type { AuditImage, AuditReport, BuildInfo, ConversionInfo, Side } from './types.js';
-import { withShellReaders } from '../shell/parse.js';
 
 export interface AuditRunOptions {
   dockerfile?: string;
@@ -428,7 +428,8 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
   const context = fsContext(contextDir);
   const ignore = readDockerignore(context);
   const outputInContext = path.relative(contextDir, outDir);
-  const { plan, files } = await withShellReaders(() => convertDockerfile(source, context, loadRules(), {
+  const shell = await loadShellReader();
+  const { plan, files } = convertDockerfile(source, context, loadRules(), {
     dockerfilePath: options.dockerfile!,
     format: options.nixFormat,
     ...(options.target ? { target: options.target } : {}),
@@ -439,7 +440,8 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
     dockerignore: ignore,
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
     toolVersion,
-  }));
+    shell,
+  });
   if (saved) ensureWritable([path.join(outDir, 'default.nix'), path.join(outDir, 'flake.nix')], options.force);
   await writeFilesAtomically([
     { path: path.join(outDir, 'default.nix'), content: files['default.nix'] },
