@@ -56,6 +56,8 @@ describe('fixtures', () => {
       it('gives the expected default.nix, flake.nix and report', async () => {
         await expect(result.files['default.nix']).toMatchFileSnapshot(path.join(expected, 'default.nix'));
         await expect(result.files['flake.nix']).toMatchFileSnapshot(path.join(expected, 'flake.nix'));
+        // Side files default.nix reads (deps.json) are golden too; the stub evaluation below reads them.
+        for (const [file, content] of Object.entries(result.files.extra)) await expect(content).toMatchFileSnapshot(path.join(expected, file));
         const report = jsonReport(result.plan, []);
         await expect(`${JSON.stringify({ ...report, tool: { name: report.tool.name } }, null, 2)}\n`).toMatchFileSnapshot(path.join(expected, 'report.json'));
       });
