@@ -45,7 +45,7 @@ function convertCase(name: string) {
 
 describe('fixtures', () => {
   it('has the cases the product promises', () => {
-    expect(cases).toEqual(expect.arrayContaining(['flask-alpine', 'go-scratch', 'node-caddy', 'node-nginx', 'python-debian-user', 'rust-build', 'heredoc-cache', 'stream-redis', 'nix2container-node', 'python-poetry', 'python-pyproject-uv', 'python-pipenv', 'node-yarn', 'node-pnpm']));
+    expect(cases).toEqual(expect.arrayContaining(['flask-alpine', 'go-scratch', 'node-caddy', 'node-nginx', 'python-debian-user', 'rust-build', 'heredoc-cache', 'stream-redis', 'nix2container-node', 'python-poetry', 'python-pyproject-uv', 'python-pipenv', 'node-yarn', 'node-pnpm', 'dotnet-aspnet']));
   });
 
   for (const name of cases) {

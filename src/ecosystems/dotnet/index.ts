@@ -49,6 +49,9 @@ const dotnet: ProgramHandler = (words, command, scope) => {
     if (recorded.output) scope.stage.directories.set(recorded.output, { path: recorded.output, mode: null, owner: null });
     return recorded;
   };
+  if (action === undefined && hasFlag(args, '--info', '--version', '--list-sdks', '--list-runtimes')) {
+    return ignored('run.dotnet.info', `${words.join(' ')}: prints what the SDK has; nothing to build`);
+  }
   return match(action)
     .with('restore', () => {
       record('restore');
