@@ -130,3 +130,27 @@ describe.skipIf(!existsSync(path.join(projectsDir, 'vitormoschetta__csharp-minim
     expect(out.extra).toEqual({ 'deps.json': '[ ]\n' });
   });
 });
+
+describe('dotnet: the CLI writes the side file', () => {
+  it('writes deps.json with default.nix, and keeps one that exists (what fetch-deps wrote), even with --force', async () => {
+    const { mkdtempSync, rmSync, writeFileSync } = await import('node:fs');
+    const os = await import('node:os');
+    const { runConvert } = await import('../../src/cli/commands/convert.js');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-dotnet-'));
+    try {
+      const dockerfile = path.resolve(__dirname, '../../fixtures/dotnet-aspnet/Dockerfile');
+      const output: string[] = [];
+      const io = { stdout: (t: string) => void output.push(t), stderr: (t: string) => void output.push(t) };
+      const options = { dockerfile, output: path.join(dir, 'out'), format: 'layered' as const, buildArg: [] };
+      expect(await runConvert(options, io)).toBe(0);
+      expect(readFileSync(path.join(dir, 'out', 'deps.json'), 'utf8')).toBe('[ ]\n');
+      const generated = '[{"pname":"Serilog","version":"4.0.0","hash":"sha256-AAAA"}]\n';
+      writeFileSync(path.join(dir, 'out', 'deps.json'), generated);
+      expect(await runConvert({ ...options, force: true }, io)).toBe(0);
+      expect(readFileSync(path.join(dir, 'out', 'deps.json'), 'utf8')).toBe(generated);
+      expect(output.join('')).toMatch(/deps\.json: kept as it is/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
