@@ -4,9 +4,8 @@
  * `nix-build -A <name>.fetch-deps` generate.
  */
 import type { DerivationPlan } from '../../convert/types.js';
-import { apply, attrs, bind, bool, list, path, str, type Binding, type NixExpr } from '../ast.js';
+import { apply, attrs, bind, bool, list, path, select, str, type Binding, type NixExpr } from '../ast.js';
 import { pkg, pkgs, sortBindings, todo } from '../pkgs.js';
-import { select } from '../ast.js';
 import { extraOutputLines, phase, replayLines, type BuilderInput } from './common.js';
 
 type DotnetBuild = Extract<DerivationPlan['build'], { kind: 'dotnet' }>;
