@@ -51,7 +51,7 @@ function convertCase(name: string) {
 
 describe('fixtures', () => {
   it('has the cases the product promises', () => {
-    expect(cases).toEqual(expect.arrayContaining(['flask-alpine', 'go-scratch', 'node-caddy', 'node-nginx', 'python-debian-user', 'rust-build', 'heredoc-cache', 'stream-redis', 'nix2container-node', 'python-poetry', 'python-pyproject-uv', 'python-pipenv', 'node-yarn', 'node-pnpm']));
+    expect(cases).toEqual(expect.arrayContaining(['flask-alpine', 'go-scratch', 'node-caddy', 'node-nginx', 'python-debian-user', 'rust-build', 'heredoc-cache', 'stream-redis', 'nix2container-node', 'python-poetry', 'python-pyproject-uv', 'python-pipenv', 'node-yarn', 'node-pnpm', 'dotnet-aspnet']));
   });
 
   for (const name of cases) {
@@ -62,6 +62,8 @@ describe('fixtures', () => {
       it('gives the expected default.nix, flake.nix and report', async () => {
         await expect(result.files['default.nix']).toMatchFileSnapshot(path.join(expected, 'default.nix'));
         await expect(result.files['flake.nix']).toMatchFileSnapshot(path.join(expected, 'flake.nix'));
+        // Side files default.nix reads (deps.json) are golden too; the stub evaluation below reads them.
+        for (const [file, content] of Object.entries(result.files.extra)) await expect(content).toMatchFileSnapshot(path.join(expected, file));
         const report = jsonReport(result.plan, []);
         await expect(`${JSON.stringify({ ...report, tool: { name: report.tool.name } }, null, 2)}\n`).toMatchFileSnapshot(path.join(expected, 'report.json'));
       });

@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { convertDockerfile, imageNameFrom } from '../convert/convert.js';
 import { Dock2nixError } from '../errors.js';
@@ -446,6 +447,8 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
   await writeFilesAtomically([
     { path: path.join(outDir, 'default.nix'), content: files['default.nix'] },
     { path: path.join(outDir, 'flake.nix'), content: files['flake.nix'] },
+    // Side files default.nix reads (deps.json); one already there holds what its generation step wrote.
+    ...Object.entries(files.extra).filter(([name]) => !existsSync(path.join(outDir, name))).map(([name, content]) => ({ path: path.join(outDir, name), content })),
   ], { replace: !saved || options.force });
   return { savedTo: saved ? relativeForHumans(outDir) : null, format: plan.format, summary: plan.summary };
 }

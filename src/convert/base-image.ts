@@ -43,6 +43,7 @@ export function startStage(stage: Stage, states: Map<number, StageState>, rules:
     npm: [],
     go: [],
     cargo: [],
+    dotnet: [],
     unhandled: [],
     builtCopies: [],
     buildLines: [],
@@ -61,7 +62,8 @@ export function startStage(stage: Stage, states: Map<number, StageState>, rules:
     const named = image.runtimeTagPrefix ? (base.tag ?? '').split('-').find((part) => part.startsWith(image.runtimeTagPrefix!) && /^\d/.test(part.slice(image.runtimeTagPrefix!.length))) : undefined;
     const choice = chooseRuntime(rules, image.runtime, image.runtimeVersion ?? (named ? named.slice(image.runtimeTagPrefix!.length) : base.tag));
     state.runtimes[image.runtime] = choice;
-    if (image.runtime === 'postgresql') state.packages.set(choice.attr, 'runtime');
+    // A runtime the image runs its program with (the .NET runtimes' bin/dotnet) is part of the image root.
+    if (image.runtime === 'postgresql' || (image.kind === 'runtime' && image.runtime.startsWith('dotnet-'))) state.packages.set(choice.attr, 'runtime');
   }
   if (image.kind === 'os' || image.kind === 'runtime') {
     state.needs.caCertificates = true;

@@ -4,7 +4,7 @@
  */
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { emitNix, type EmittedFiles } from '../nix/emit.js';
-import type { RuleSet } from '../rules/lookup.js';
+import { lookupBaseImage, type RuleSet } from '../rules/lookup.js';
 import type { ShellReader } from '../shell/reader.js';
 import type { BuildContext } from './context.js';
 import { planMigration } from './plan.js';
@@ -45,7 +45,7 @@ export interface ConversionResult {
 }
 
 export function convertDockerfile(source: string, context: BuildContext, rules: RuleSet, options: ConvertOptions): ConversionResult {
-  const dockerfile = parseDockerfile(source, options.dockerfilePath, { buildArgs: options.buildArgs });
+  const dockerfile = parseDockerfile(source, options.dockerfilePath, { buildArgs: options.buildArgs, baseEnv: (image) => lookupBaseImage(rules, image).image?.config?.Env });
   const plan = planMigration(dockerfile, context, rules, {
     target: options.target,
     format: options.format ?? 'layered',

@@ -67,6 +67,24 @@ export interface GoStep {
   make?: string;
 }
 
+export interface DotnetStep {
+  line: number;
+  cwd: string;
+  action: 'restore' | 'publish' | 'build';
+  /** The project or solution file named on the command line, resolved in the stage; null: the one in cwd. */
+  project: string | null;
+  /** `-c`/`--configuration`, or null when not given. */
+  configuration: string | null;
+  /** `-o`/`--output` (publish), resolved in the stage. */
+  output: string | null;
+  /** `-r`/`--runtime` (a runtime identifier such as linux-x64). */
+  runtime: string | null;
+  /** `--self-contained` given (true), `--self-contained false` / `--no-self-contained` (false), or not said (null). */
+  selfContained: boolean | null;
+  /** `-p:Name=value` / `/p:Name=value` properties, as written. */
+  properties: string[];
+}
+
 export interface CargoStep {
   line: number;
   cwd: string;
@@ -122,6 +140,7 @@ export interface StageState {
   npm: NpmStep[];
   go: GoStep[];
   cargo: CargoStep[];
+  dotnet: DotnetStep[];
   /**
    * RUN commands the stage's derivation replays as written: those no rule understood (manual) and those a rule
    * keeps as they are (`go generate`, `npx vite build`: replayed). `after`: how many build steps (npm run, go build,
@@ -178,6 +197,7 @@ export function cloneStage(parent: StageState, index: number, name: string | nul
     npm: [...parent.npm],
     go: [...parent.go],
     cargo: [...parent.cargo],
+    dotnet: [...parent.dotnet],
     unhandled: [...parent.unhandled],
     builtCopies: [...parent.builtCopies],
     buildLines: [...parent.buildLines],

@@ -198,12 +198,32 @@ export interface RustBuild {
   line: number;
 }
 
+export interface DotnetBuild {
+  kind: 'dotnet';
+  /** The SDK attribute of the stage's base (`dotnet-sdk_8`). */
+  sdk: string;
+  /** The project the Dockerfile restores or publishes, relative to the source root; null: the solution. */
+  projectFile: string | null;
+  /** `-c` (buildType): Release unless the Dockerfile says otherwise. */
+  buildType: string;
+  /** `--self-contained` (selfContainedBuild), with its `-r` runtime identifier (runtimeId). */
+  selfContained: boolean;
+  runtimeId: string | null;
+  /** `-p:Name=value` properties of the publish (dotnetInstallFlags) and of the build (dotnetBuildFlags). */
+  installFlags: string[];
+  buildFlags: string[];
+  /** The side file nugetDeps reads (next to default.nix, `[ ]` until its generation step runs). */
+  nugetDeps: string;
+  /** The Dockerfile line of the restore (or of the publish), for the marker on the generation step. */
+  line: number;
+}
+
 export interface GenericBuild {
   kind: 'generic';
   commands: Array<{ line: number; source: string }>;
 }
 
-export type BuildPlan = NpmBuild | GoBuild | RustBuild | GenericBuild;
+export type BuildPlan = NpmBuild | GoBuild | RustBuild | DotnetBuild | GenericBuild;
 
 export interface DerivationPlan {
   /** Nix identifier used in the let block. */

@@ -35,6 +35,11 @@ const AUTOMATIC_ARGS: Record<string, string> = {
 export interface ParseOptions {
   /** `--build-arg NAME=VALUE` values. */
   buildArgs?: Record<string, string>;
+  /**
+   * What a base image's own ENV sets, as far as the tables know it (`USER $APP_UID` of the .NET images): Docker
+   * substitutes those variables too. PATH stays as below.
+   */
+  baseEnv?: (image: string) => Record<string, string> | undefined;
 }
 
 export function parseDockerfile(source: string, path: string, options: ParseOptions = {}): Dockerfile {
@@ -144,6 +149,7 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
       // common base sets PATH to Docker's default or a longer one ending in it, and /bin, where a Nix image's
       // packages are linked, is in it. FROM scratch has no PATH.
       stageEnv = parentIndex >= 0 ? new Map(stageEnvs[parentIndex]) : image.toLowerCase() === 'scratch' ? new Map() : new Map([['PATH', DOCKER_DEFAULT_PATH]]);
+      if (parentIndex < 0) for (const [name, value] of Object.entries(options.baseEnv?.(image) ?? {})) if (name !== 'PATH') stageEnv.set(name, value);
       workdir = parentIndex >= 0 ? stageWorkdirs[parentIndex]! : '/';
       stageEnvs.push(stageEnv);
       stageWorkdirs.push(workdir);

@@ -6,7 +6,7 @@
  */
 import type { MigrationPlan } from '../convert/types.js';
 import { apply, attrs, bind, commentText, id, lambda, letIn, list, print, raw, select, str, type Binding, type NixExpr } from './ast.js';
-import { derivationBinding } from './builders/index.js';
+import { derivationBinding, derivationSideFiles } from './builders/index.js';
 import { pythonBinding } from './builders/python.js';
 import { configExpr } from './config.js';
 import { contextBindings } from './context.js';
@@ -19,11 +19,22 @@ import { pkg, pkgs } from './pkgs.js';
 export interface EmittedFiles {
   'default.nix': string;
   'flake.nix': string;
+  /**
+   * Files default.nix reads next to itself (name → what to write when there is none yet): a lock a generation
+   * step fills in, such as .NET's deps.json. Written with the others; one that exists is the user's and is kept.
+   */
+  extra: Record<string, string>;
 }
 
 export function emitNix(plan: MigrationPlan): EmittedFiles {
   const defaultNix = emitDefault(plan);
-  return { 'default.nix': defaultNix, 'flake.nix': emitFlake(plan, header(plan, 'flake.nix', defaultNix.includes(`# ${MARKER}`))) };
+  return { 'default.nix': defaultNix, 'flake.nix': emitFlake(plan, header(plan, 'flake.nix', defaultNix.includes(`# ${MARKER}`))), extra: sideFiles(plan) };
+}
+
+/** The side files of the plan's derivations, by name (sorted). */
+export function sideFiles(plan: MigrationPlan): Record<string, string> {
+  const files = plan.derivations.flatMap((d) => Object.entries(derivationSideFiles(d).files));
+  return Object.fromEntries(files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** `marked`: default.nix carries TODO(dock2nix) markers (the flake points to them). */
@@ -88,6 +99,7 @@ export function defaultExpression(plan: MigrationPlan): NixExpr {
     script: layerScript(plan),
     owners: ownerCommands(plan),
     config: configExpr(plan),
+    passthru: plan.derivations.filter((d) => derivationSideFiles(d).passthru).map((d) => d.name),
     todo: { contents: markersAt(markers, { kind: 'contents' }), files: markersAt(markers, { kind: 'files' }), config: markersAt(markers, { kind: 'config' }) },
   });
   return letIn([...bindings, ...built.bindings], built.body);

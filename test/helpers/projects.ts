@@ -31,5 +31,6 @@ export function convertProject(name: string, outputDir: string) {
   });
   writeFileSync(path.join(outputDir, 'default.nix'), result.files['default.nix']);
   writeFileSync(path.join(outputDir, 'flake.nix'), result.files['flake.nix']);
+  for (const [name, content] of Object.entries(result.files.extra)) writeFileSync(path.join(outputDir, name), content);
   return result;
 }

@@ -292,6 +292,32 @@ let
   pnpmConfigHook = fakeDrv "pnpm-config-hook" { };
   hookVariables = [ "yarnOfflineCache" "yarnBuildScript" "yarnBuildFlags" "dontYarnBuild" "dontYarnInstallDeps" "pnpmDeps" "pnpmInstallFlags" "pnpmRoot" "pnpmWorkspaces" ];
 
+  # pkgs/build-support/dotnet/build-dotnet-module/default.nix (its formals, and mkDerivation's); nugetDeps as
+  # add-nuget-deps/default.nix reads it: a deps.json path is imported at evaluation (so it must exist and be a list
+  # of { pname, version, hash }); only a path (or null) gets passthru.fetch-deps.
+  buildDotnetModule = args:
+    let
+      a = checkDerivation "buildDotnetModule" (check "buildDotnetModule" (mkDerivationArgs ++ [
+        "enableParallelBuilding" "makeWrapperArgs" "dotnetRestoreFlags" "dotnetBuildFlags" "dotnetTestFlags"
+        "dotnetInstallFlags" "dotnetPackFlags" "dotnetFlags" "installPath" "executables" "dontPublish" "packNupkg"
+        "projectFile" "nugetDeps" "projectReferences" "runtimeDeps" "runtimeId" "testFilters" "disabledTests"
+        "testProjectFile" "buildType" "selfContainedBuild" "useDotnetFromEnv" "useAppHost" "dotnet-sdk" "dotnet-runtime"
+      ]) [ "src" ] args);
+      nugetDeps = a.nugetDeps or null;
+      deps =
+        if nugetDeps == null then [ ]
+        else if isList nugetDeps || (isAttrs nugetDeps && nugetDeps ? outPath && !(builtins.isPath nugetDeps)) then [ ]
+        else if builtins.match ".*\\.nix" (toString nugetDeps) != null then fail "buildDotnetModule: a .nix nugetDeps is deprecated; dock2nix writes deps.json"
+        else if !(builtins.pathExists nugetDeps) then fail "buildDotnetModule: nugetDeps ${toString nugetDeps} does not exist"
+        else fromJSON (readFile nugetDeps);
+      validDeps = isList deps && all (d: isAttrs d && d ? pname && d ? version && d ? hash) deps;
+      fetchable = nugetDeps == null || builtins.isPath nugetDeps;
+    in
+    if !validDeps then fail "buildDotnetModule: nugetDeps must hold a JSON list of { pname, version, hash }"
+    else if a ? projectFile && !(isString a.projectFile || isList a.projectFile) then fail "buildDotnetModule: projectFile must be a string or a list"
+    else if a ? executables && !(isList a.executables || isString a.executables || a.executables == null) then fail "buildDotnetModule: executables must be a list"
+    else fakeDrv (a.pname or a.name) ({ builderArgs = a; nugetDeps = deps; } // (if fetchable then { fetch-deps = fakeDrv "${a.pname or a.name}-fetch-deps" { }; } else { }));
+
   stdenv.mkDerivation = args:
     let
       a = checkDerivation "mkDerivation" (check "mkDerivation" (mkDerivationArgs ++ hookVariables) [ ] args);
@@ -305,7 +331,7 @@ let
 
 in
 topLevel // members // pythons // python3 // goBuilders // {
-  inherit lib dockerTools fakeNss buildNpmPackage importNpmLock rustPlatform stdenv fetchYarnDeps fetchPnpmDeps yarnConfigHook yarnBuildHook pnpmConfigHook;
+  inherit lib dockerTools fakeNss buildDotnetModule buildNpmPackage importNpmLock rustPlatform stdenv fetchYarnDeps fetchPnpmDeps yarnConfigHook yarnBuildHook pnpmConfigHook;
   buildGoModule = buildGoModuleWith "buildGoModule";
   runCommand = name: env: script:
     if !(isString name && isAttrs env && isString script) then fail "runCommand takes a name, an attribute set and a script"

@@ -2,7 +2,7 @@
  * `dock2nix convert`: the I/O around the pure conversion. Reads the Dockerfile and the context, refuses to
  * overwrite without --force, writes atomically, prints the report (JSON on stdout with --json).
  */
-import { readdirSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { convertDockerfile, imageNameFrom } from '../../convert/convert.js';
@@ -97,10 +97,21 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
     toolVersion,
     shell,
   });
-  const targets = (answers?.files ?? (['default.nix', 'flake.nix'] as const)).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
+  const names = answers?.files ?? (['default.nix', 'flake.nix'] as const);
+  const targets = names.map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
+  // Side files default.nix reads (deps.json): one that exists holds what its generation step wrote, so it is kept.
+  const kept: string[] = [];
+  if (names.includes('default.nix')) {
+    for (const [name, content] of Object.entries(files.extra)) {
+      const file = path.join(outputDir, name);
+      if (existsSync(file)) kept.push(name);
+      else targets.push({ path: file, content });
+    }
+  }
   ensureWritable(targets.map((t) => t.path), Boolean(options.force));
   await writeFilesAtomically(targets, { replace: Boolean(options.force) });
-  return { plan, written: targets.map((t) => path.relative(process.cwd(), t.path) || t.path), notes: flakeNotes(plan, outputDir, contextDir) };
+  const keptNotes = kept.map((name) => `${name}: kept as it is (a file its generation step writes; delete it to start again from the empty one)`);
+  return { plan, written: targets.map((t) => path.relative(process.cwd(), t.path) || t.path), notes: [...keptNotes, ...flakeNotes(plan, outputDir, contextDir)] };
 }
 
 /** What `nix build` with the written flake needs: flakes read a git repository's tracked files, or their own folder. */

@@ -5,6 +5,8 @@
 import type { DerivationPlan } from '../../convert/types.js';
 import { bind, str, type Binding, type NixExpr } from '../ast.js';
 import { BUILDER_BINDINGS, commonBindings, type BuilderInput } from './common.js';
+import { dotnetBuild } from './dotnet.js';
+export { fetchDepsCommand } from './dotnet.js';
 import { genericBuild } from './generic.js';
 import { goBuild } from './go.js';
 import { nodeBuild } from './npm.js';
@@ -18,6 +20,7 @@ export const BUILDERS: { [K in BuildKind]: (input: BuilderInput<Extract<Build, {
   npm: nodeBuild,
   go: goBuild,
   rust: rustBuild,
+  dotnet: dotnetBuild,
   generic: genericBuild,
 };
 
@@ -34,4 +37,13 @@ export function derivationBinding(derivation: DerivationPlan): Binding {
   const builder = BUILDERS[derivation.build.kind] as (input: BuilderInput) => NixExpr;
   const comments = [`Stage ${derivation.stage}${derivation.name !== 'app' ? ` ("${derivation.name}")` : ''}: Dockerfile lines ${derivation.lines.join(', ')}.`];
   return bind(derivation.name, builder(input), comments);
+}
+
+/**
+ * What a derivation reads next to default.nix besides it (a lock file its generation step writes: .NET's deps.json),
+ * with the content to write before that step has run, and whether the image passes the derivation through for it.
+ */
+export function derivationSideFiles(derivation: DerivationPlan): { files: Record<string, string>; passthru: boolean } {
+  if (derivation.build.kind === 'dotnet') return { files: { [derivation.build.nugetDeps]: '[ ]\n' }, passthru: true };
+  return { files: {}, passthru: false };
 }

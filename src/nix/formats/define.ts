@@ -16,6 +16,8 @@ export interface ImageParts {
   /** Shell lines that set owners (from --chown, chown, useradd -m); empty when the format has no fake root. */
   owners: StringPart[];
   config: NixExpr;
+  /** Derivations the image passes through (`passthru`), for a generation step that needs their attribute path. */
+  passthru: string[];
   /** TODO(dock2nix) markers for the bindings that stand for the image's contents, files and config. */
   todo: { contents: string[]; files: string[]; config: string[] };
 }

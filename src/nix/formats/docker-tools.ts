@@ -1,5 +1,5 @@
 /** nixpkgs dockerTools' layered builders (buildLayeredImage, streamLayeredImage), which take the same arguments. */
-import { apply, attrs, bind, indented, list, select, str, type NixExpr } from '../ast.js';
+import { apply, attrs, bind, indented, list, raw, select, str, type NixExpr } from '../ast.js';
 import { pkgs } from '../pkgs.js';
 import type { ImageParts } from './define.js';
 
@@ -12,5 +12,11 @@ export function dockerToolsImage(builder: 'buildLayeredImage' | 'streamLayeredIm
     ...(script.length ? [bind('extraCommands', indented(...script), ['Runs in the image root before it is packed: files, folders and links from the Dockerfile.', ...todo.files])] : []),
     ...(owners.length ? [bind('fakeRootCommands', indented(...owners), ['Ownership from --chown, chown and useradd -m.'])] : []),
     bind('config', config, todo.config),
+    ...(parts.passthru.length ? [bind('passthru', passthruSet(parts.passthru), ['For the generation steps marked above: nix-build -A <name>.fetch-deps.'])] : []),
   ]));
+}
+
+/** `{ inherit a b; }`: the derivations a generation step reaches through the image. */
+export function passthruSet(names: string[]): NixExpr {
+  return raw(`{ inherit ${names.join(' ')}; }`);
 }

@@ -3,9 +3,10 @@
  * a registry or the Docker daemon). It has no fake root, so modes go through `perms` and owners are not set, and
  * its config keeps only OCI fields (no Healthcheck).
  */
-import { apply, attrs, bind, id, indented, int, list, select, str, type Binding, type NixExpr } from '../ast.js';
+import { apply, attrs, binop, bind, id, indented, int, list, select, str, type Binding, type NixExpr } from '../ast.js';
 import { pkgs } from '../pkgs.js';
 import { defineFormat } from './define.js';
+import { passthruSet } from './docker-tools.js';
 
 export const nix2container = defineFormat({
   id: 'nix2container',
@@ -28,7 +29,7 @@ export const nix2container = defineFormat({
     },
   ],
   bindings: ['rootFiles'],
-  imageExpr({ plan, contents, script, config, todo }) {
+  imageExpr({ plan, contents, script, config, todo, passthru }) {
     const { image } = plan;
     const bindings: Binding[] = [];
     if (script.length) {
@@ -55,7 +56,8 @@ export const nix2container = defineFormat({
       bind('maxLayers', int(100), ['One layer per popular store path, as buildLayeredImage does.']),
       bind('config', config, todo.config),
     ]));
-    return { bindings, body };
+    // nix2container.buildImage takes no passthru: the derivations a generation step reaches are added to its value.
+    return { bindings, body: passthru.length ? binop('//', body, passthruSet(passthru)) : body };
   },
 });
 
