@@ -27,6 +27,8 @@ export interface ConvertOptions {
   dockerignore?: IgnoreRule[];
   contextLabel?: string;
   decisions?: Decisions;
+  /** --keep-base: keep the image's base as a pulled image even when dock2nix could map it. */
+  keepBase?: boolean;
 }
 
 export interface ConversionResult {
@@ -39,6 +41,7 @@ export function convertDockerfile(source: string, context: BuildContext, rules: 
   const plan = planMigration(dockerfile, context, rules, {
     target: options.target,
     format: options.format ?? 'layered',
+    keepBase: options.keepBase,
     imageName: options.imageName,
     contextFromOutput: options.contextFromOutput,
     outputInContext: options.outputInContext,

@@ -35,6 +35,8 @@ export interface PlanOptions {
   decisions?: Decisions;
   /** --build-arg values (already substituted by the parser): those that look like credentials are secrets of the plan. */
   buildArgs?: Record<string, string>;
+  /** --keep-base: the image's base stays a pulled image even when the tables map it (a partial migration). */
+  keepBase?: boolean;
 }
 
 export function planMigration(dockerfile: Dockerfile, context: BuildContext, rules: RuleSet, options: PlanOptions): MigrationPlan {
@@ -47,6 +49,9 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
   /** Stages whose node_modules another stage copied: that stage installs the same dependencies itself. */
   const mergedStages = new Set<number>();
   const folds = new Map<CopyRequest, FoldedCopy>();
+  /** The target and the stages it starts FROM: their base is the image's base. */
+  const imageChain = new Set<number>();
+  for (let index: number | null = target; index !== null && !imageChain.has(index); index = dockerfile.stages[index]!.parentStage) imageChain.add(index);
 
   const secrets: SecretFinding[] = [];
   for (const instruction of dockerfile.globalArgs) {
@@ -65,7 +70,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
       }
       continue;
     }
-    const state = startStage(stage, states, rules);
+    const state = startStage(stage, states, rules, { inImage: imageChain.has(stage.index), keepBase: options.keepBase ?? false });
     states.set(stage.index, state);
     for (const instruction of stage.instructions) {
       const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, mergedStages, states, decisions, secrets, target, folds });
