@@ -21,8 +21,8 @@ export function decideFrom(image: string, platform: string | null, state: StageS
     return { status: 'mapped', rule: 'from.stage', message: `continues stage ${stageLabel(scope.dockerfile.stages[stage.parentStage]!)}${notes.length ? `; ${notes.join('; ')}` : ''}` };
   }
   const { base } = state;
+  if (state.kept) return keptBase(image, state, scope, notes);
   if (base.digest) notes.push('the digest pins the base image; in Nix the flake.lock pins every package instead');
-  if (state.kept) return keptBase(image, state, scope);
   if (!base.image) {
     return {
       status: 'manual',
@@ -52,7 +52,7 @@ export function decideFrom(image: string, platform: string | null, state: StageS
  * The image's base kept as a pulled image (partial migration): an unknown base, or any base under --keep-base.
  * The FROM line is approximated: the base's layers remain Docker's, and part of its config is not inherited.
  */
-function keptBase(image: string, state: StageState, scope: DecideScope): Outcome {
+function keptBase(image: string, state: StageState, scope: DecideScope, platformNotes: string[]): Outcome {
   const { plan } = state.kept!;
   const format = formatOf(scope.format);
   const notes: string[] = [
@@ -67,7 +67,8 @@ function keptBase(image: string, state: StageState, scope: DecideScope): Outcome
     notes.push(`${format.short} takes only the base's layers, none of its config: its Env (PATH), ENTRYPOINT, CMD, USER and WORKDIR are not inherited${known ? ' (written again as far as the base-image table knows them; without a PATH Docker uses its default one)' : '; check `docker inspect` and add what the program relies on'}`);
   }
   notes.push(`nothing of Nix's /etc/passwd, /bin/sh or default PATH is added, so the base's own stay visible${known ? '' : ' (its /bin/sh is assumed for shell-form commands)'}, and the programs ENTRYPOINT and CMD run are taken to be in the base or the Nix layers (dock2nix cannot look inside the base)`);
-  return { status: 'approximated', rule: plan.why === 'unknown' ? 'from.kept' : 'from.keep-base', message: notes.join('; ') };
+  // pullImage pulls the build machine's architecture unless told (`arch`); the --platform note says what to do.
+  return { status: 'approximated', rule: plan.why === 'unknown' ? 'from.kept' : 'from.keep-base', message: [...notes, ...platformNotes].join('; ') };
 }
 
 /** What the target stage adds on top of a kept base that the base does not see (settled once the walk is done). */
