@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { defineEcosystem, ignored, type Ecosystem } from '../../src/ecosystems/define.js';
 import { BUILDERS, ECOSYSTEMS, INSTALLERS, MANAGERS } from '../../src/ecosystems/index.js';
 import { managers } from '../../src/io/rules-files.js';
-import { coveredManagers } from '../../src/rules/coverage.js';
+import { coveredManagers } from '../../src/check/coverage.js';
 import { repoRoot } from '../helpers/tools.js';
 
 interface Files {
