@@ -22,6 +22,7 @@ interface CaseOptions {
   target?: string;
   buildArgs?: Record<string, string>;
   name?: string;
+  keepBase?: boolean;
 }
 
 const fixturesDir = path.join(repoRoot, 'fixtures');
@@ -40,6 +41,7 @@ function convertCase(name: string) {
     format: options.format,
     target: options.target,
     buildArgs: options.buildArgs,
+    keepBase: options.keepBase,
     imageName: options.name ?? name,
     contextFromOutput: '..',
     outputInContext: 'expected',

@@ -26,6 +26,8 @@ export const answersSchema = z
     /** Target stage name or index; omitted for the last stage. */
     target: z.string().optional(),
     format: z.enum(FORMAT_IDS).default(DEFAULT_FORMAT),
+    /** Keep the image's base as a pulled image even when dock2nix could map it (--keep-base). */
+    keepBase: z.boolean().optional(),
     /** The build context, relative to the answers file; omitted when it is the Dockerfile's folder. */
     context: z.string().min(1).optional(),
     /** Build arguments (as --build-arg gives them). Values that look like credentials are never saved. */

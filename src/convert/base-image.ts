@@ -6,12 +6,30 @@ import { cloneStage, emptyConfig, type StageState } from './stage.js';
 /** Attributes that put /bin/sh in the image root. */
 export const SHELL_PROVIDERS = new Set(['busybox', 'dockerTools.binSh', 'bashInteractive.binSh']);
 
-export function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSet): StageState {
+/**
+ * How a stage's base is treated. `inImage`: the stage is the target or one the target starts FROM. `keepBase`
+ * (--keep-base): the image's base is pulled as it is even when the tables map it to Nix packages.
+ */
+export interface StartOptions {
+  inImage: boolean;
+  keepBase: boolean;
+}
+
+export function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSet, options: StartOptions = { inImage: true, keepBase: false }): StageState {
   if (stage.parentStage !== null) {
     const parent = states.get(stage.parentStage);
-    if (parent) return cloneStage(parent, stage.index, stage.name);
+    if (parent) return { ...cloneStage(parent, stage.index, stage.name), inImage: options.inImage };
   }
   const base = lookupBaseImage(rules, stage.from);
+  // The image's base stays a pulled image when no table maps it (a partial migration), or when --keep-base asks.
+  const keep = options.inImage && base.image?.kind !== 'empty' && (!base.image || options.keepBase);
+  const kept: StageState['kept'] = keep
+    ? {
+        plan: { line: stage.instructions[0]!.line, imageName: base.name, tag: base.tag ?? 'latest', digest: base.digest && /^sha256:[0-9a-f]{64}$/.test(base.digest) ? base.digest : null, why: base.image ? 'keep-base' : 'unknown' },
+        attrs: [],
+        users: [],
+      }
+    : null;
   const state: StageState = {
     index: stage.index,
     name: stage.name,
@@ -50,9 +68,12 @@ export function startStage(stage: Stage, states: Map<number, StageState>, rules:
     config: emptyConfig(),
     needs: { caCertificates: false, tzdata: false, binSh: false, usrBinEnv: false, tmp: base.image ? base.image.kind !== 'empty' : true },
     needReasons: [],
+    kept,
+    inImage: options.inImage,
   };
   const image = base.image;
-  if (!image) return state;
+  // An unknown base is taken to have /bin/sh (the FROM report says so); nothing else of it is known.
+  if (!image) return { ...state, hasShell: kept !== null };
   for (const attr of image.attrs) {
     if (attr === 'dockerTools.caCertificates') state.needs.caCertificates = true;
     else state.packages.set(attr, 'runtime');
@@ -94,10 +115,14 @@ export function startStage(stage: Stage, states: Map<number, StageState>, rules:
     const entry = typeof dir === 'string' ? { path: dir } : dir;
     state.directories.set(entry.path, { path: entry.path, mode: entry.mode ?? null, owner: entry.owner ?? null });
   }
-  for (const [path, content] of Object.entries(image.files ?? {})) {
+  // A kept base has its own packages: they stay known to the stage (for what builds on them) but leave the image.
+  if (kept) kept.attrs = [...state.packages.keys(), ...Object.values(state.runtimes).map((r) => r!.attr)].sort();
+  // The base's own files and links are in its layers already (its users stay known to USER and --chown; the
+  // image plan writes no /etc/passwd over the base's).
+  for (const [path, content] of Object.entries(kept ? {} : (image.files ?? {}))) {
     state.files.push({ line: stage.instructions[0]!.line, source: { kind: 'text', content, name: path.split('/').pop()! }, dest: path, owner: null, mode: null });
   }
-  for (const [path, target] of Object.entries(image.symlinks ?? {})) {
+  for (const [path, target] of Object.entries(kept ? {} : (image.symlinks ?? {}))) {
     const pkg = /^@([^@]+)@(.*)$/.exec(target);
     state.symlinks.set(path, { path, target: pkg ? { kind: 'package', attr: pkg[1]!, subpath: pkg[2]! } : { kind: 'path', path: target } });
   }
@@ -109,5 +134,6 @@ export function startStage(stage: Stage, states: Map<number, StageState>, rules:
     const [name, , gid] = line.split(':');
     state.groups.set(name!, { name: name!, gid: Number(gid) });
   }
+  if (kept) kept.users = [...state.users.keys()];
   return state;
 }

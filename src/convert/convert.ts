@@ -27,6 +27,8 @@ export interface ConvertOptions {
   dockerignore?: IgnoreRule[];
   contextLabel?: string;
   decisions?: Decisions;
+  /** --keep-base: keep the image's base as a pulled image even when dock2nix could map it. */
+  keepBase?: boolean;
   /**
    * The dock2nix version the files' header and the report name; the CLI gives its package's (src/version.ts).
    * The core reads no package.json: without one, `UNVERSIONED`.
@@ -49,6 +51,7 @@ export function convertDockerfile(source: string, context: BuildContext, rules: 
   const plan = planMigration(dockerfile, context, rules, {
     target: options.target,
     format: options.format ?? 'layered',
+    keepBase: options.keepBase,
     imageName: options.imageName,
     contextFromOutput: options.contextFromOutput,
     outputInContext: options.outputInContext,

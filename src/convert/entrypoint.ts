@@ -47,6 +47,9 @@ interface Finding {
 
 export function checkEntrypoint(scope: EntrypointScope): EntrypointFinding[] {
   const { image } = scope;
+  // On a kept base (partial migration) the command may run what the base's own layers hold, which dock2nix cannot
+  // see; adding a shell or /usr/bin/env of ours would shadow the base's. The FROM report says so.
+  if (image.baseImage) return [];
   const findings: Finding[] = [];
   const config = image.config;
   const field: 'Entrypoint' | 'Cmd' | null = config.Entrypoint?.length ? 'Entrypoint' : config.Cmd?.length ? 'Cmd' : null;

@@ -19,17 +19,22 @@ export interface ImageScope {
 
 export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan {
   const contents = new Set<string>();
+  // A kept base (partial migration) already has what the tables say it provides.
+  const kept = state.kept;
+  const fromBase = new Set(kept?.attrs ?? []);
   for (const [attr, role] of state.packages) {
-    if (role === 'runtime' && !state.removed.has(attr)) contents.add(attr);
+    if (role === 'runtime' && !state.removed.has(attr) && !fromBase.has(attr)) contents.add(attr);
   }
-  if (state.runtimes.nodejs && state.baseKind !== 'toolchain') contents.add(state.runtimes.nodejs.attr);
+  if (state.runtimes.nodejs && state.baseKind !== 'toolchain' && !kept) contents.add(state.runtimes.nodejs.attr);
   let python: PythonPlan | null = null;
-  if (state.runtimes.python) {
+  if (state.runtimes.python && (!kept || state.pythonPackages.size)) {
     python = { attr: state.runtimes.python.attr, packages: [...state.pythonPackages].sort(), missing: [] };
   } else if (state.pythonPackages.size || [...state.symlinks.values()].some((l) => l.target.kind === 'python')) {
     python = { attr: 'python3', packages: [...state.pythonPackages].sort(), missing: [] };
   }
-  const needs = state.needs;
+  // On a kept base, no /bin/sh, certificates, /usr/bin/env, /tmp or /etc/passwd of ours: they would shadow the
+  // base's own (its users, its shell), which Docker's build relied on.
+  const needs = kept ? { ...state.needs, binSh: false, caCertificates: false, usrBinEnv: false, tmp: false } : state.needs;
   const hasShellPackage = [...contents].some((attr) => attr === 'busybox' || attr === 'dockerTools.binSh');
   if (needs.binSh && !hasShellPackage) contents.add('dockerTools.binSh');
   if (needs.caCertificates) contents.add('dockerTools.caCertificates');
@@ -41,10 +46,11 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
     if (!env.has('TZDIR')) env.set('TZDIR', '/usr/share/zoneinfo');
     symlinks.set('/usr/share/zoneinfo', { path: '/usr/share/zoneinfo', target: { kind: 'package', attr: 'tzdata', subpath: '/share/zoneinfo' } });
   }
-  if (!env.has('PATH') && state.baseKind !== 'empty') env.set('PATH', DOCKER_DEFAULT_PATH);
+  // (A kept base's PATH is its own: dockerTools keeps the base's Env, and a default here would replace it.)
+  if (!env.has('PATH') && state.baseKind !== 'empty' && !kept) env.set('PATH', DOCKER_DEFAULT_PATH);
 
   const nonRoot = state.user !== null && !/^(root|0)(:.*)?$/.test(state.user);
-  const wantsUsers = state.baseKind !== 'empty' || nonRoot || state.users.size > 0;
+  const wantsUsers = !kept && (state.baseKind !== 'empty' || nonRoot || state.users.size > 0);
   const users = wantsUsers
     ? {
         passwd: [...state.users.values()]
@@ -88,5 +94,6 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
       Volumes: [...state.config.Volumes].sort(),
       Labels: [...state.config.Labels].sort(([a], [b]) => compareText(a, b)),
     },
+    baseImage: kept?.plan ?? null,
   };
 }

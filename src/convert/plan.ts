@@ -38,6 +38,8 @@ export interface PlanOptions {
   buildArgs?: Record<string, string>;
   /** Reads RUN scripts (src/shell/reader.ts). */
   shell: ShellReader;
+  /** --keep-base: the image's base stays a pulled image even when the tables map it (a partial migration). */
+  keepBase?: boolean;
 }
 
 export function planMigration(dockerfile: Dockerfile, context: BuildContext, rules: RuleSet, options: PlanOptions): MigrationPlan {
@@ -50,6 +52,9 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
   /** Stages whose node_modules another stage copied: that stage installs the same dependencies itself. */
   const mergedStages = new Set<number>();
   const folds = new Map<CopyRequest, FoldedCopy>();
+  /** The target and the stages it starts FROM: their base is the image's base. */
+  const imageChain = new Set<number>();
+  for (let index: number | null = target; index !== null && !imageChain.has(index); index = dockerfile.stages[index]!.parentStage) imageChain.add(index);
 
   const secrets: SecretFinding[] = [];
   for (const instruction of dockerfile.globalArgs) {
@@ -68,7 +73,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
       }
       continue;
     }
-    const state = startStage(stage, states, rules);
+    const state = startStage(stage, states, rules, { inImage: imageChain.has(stage.index), keepBase: options.keepBase ?? false });
     states.set(stage.index, state);
     for (const instruction of stage.instructions) {
       const outcome = decide(instruction, stage, state, { dockerfile, context, shell: options.shell, rules, format: options.format, copyRequests, mergedStages, states, decisions, secrets, target, folds });

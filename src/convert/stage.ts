@@ -8,6 +8,7 @@ import type { ShellReader } from '../shell/reader.js';
 import type { BuildContext } from './context.js';
 import type { DecisionLedger } from './decisions.js';
 import type {
+  BaseImagePlan,
   Confidence,
   DirectoryPlan,
   FilePlacement,
@@ -154,6 +155,14 @@ export interface StageState {
   needs: { caCertificates: boolean; tzdata: boolean; binSh: boolean; usrBinEnv: boolean; tmp: boolean };
   /** Lines where needs were found, for the report. */
   needReasons: string[];
+  /**
+   * The base image this stage keeps as a pulled image (partial migration), inherited through stage chains; null
+   * when the stage starts from Nix packages. `attrs`: what the tables say the base provides (known bases kept by
+   * --keep-base), left out of the image because the base has them; `users`: the users the tables say it has.
+   */
+  kept: { plan: BaseImagePlan; attrs: string[]; users: string[] } | null;
+  /** The stage is the target or a stage the target starts FROM (its base is the image's base). */
+  inImage: boolean;
 }
 
 export function emptyConfig(): Omit<ImageConfigPlan, 'Env'> {

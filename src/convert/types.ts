@@ -122,6 +122,22 @@ export interface ImageConfigPlan {
   Healthcheck: { Test: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number } | null;
 }
 
+/**
+ * A base image the Nix image keeps (partial migration): pulled by digest and used as `fromImage`, its layers
+ * stay Docker's. Either dock2nix has no Nix equivalent for it, or --keep-base asked to keep it.
+ */
+export interface BaseImagePlan {
+  /** The FROM line (for the marker on the pull). */
+  line: number;
+  /** The repository as written (with its registry, if any), e.g. `mcr.microsoft.com/dotnet/aspnet`. */
+  imageName: string;
+  /** The tag, `latest` when the FROM gave none. */
+  tag: string;
+  /** `sha256:…` when the FROM pinned one (`image@sha256:…`), else null: the user runs nix-prefetch-docker. */
+  digest: string | null;
+  why: 'unknown' | 'keep-base';
+}
+
 export interface ImagePlan {
   name: string;
   tag: string;
@@ -136,6 +152,8 @@ export interface ImagePlan {
   /** RUN chmod/chown/rm of placed paths, by line. */
   pathChanges: PathChange[];
   config: ImageConfigPlan;
+  /** The pulled base image the Nix layers go on top of; null: the image starts empty (everything is Nix's). */
+  baseImage: BaseImagePlan | null;
 }
 
 export interface NpmBuild {

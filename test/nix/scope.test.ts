@@ -103,7 +103,8 @@ describe('stages named like a helper binding or a Nix global', () => {
   for (const format of FORMATS.map((f) => f.id)) {
     it(`neither collide nor shadow (${format})`, () => {
       const context = fsContext(dir);
-      const result = convertDockerfile(dockerfile, context, rules, { shell, format, imageName: 'stage-names', dockerfilePath: 'Dockerfile', contextFromOutput: '.', outputInContext: '.', dockerignore: readDockerignore(context) });
+      // --keep-base, so the pulled base's binding (baseImage) is there too.
+      const result = convertDockerfile(dockerfile, context, rules, { shell, format, imageName: 'stage-names', dockerfilePath: 'Dockerfile', contextFromOutput: '.', outputInContext: '.', dockerignore: readDockerignore(context), keepBase: true });
       const { plan } = result;
       // One derivation per named stage, each bound once.
       expect(plan.derivations).toHaveLength(names.length);

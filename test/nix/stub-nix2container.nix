@@ -9,6 +9,21 @@ let
     in if unknown != [ ] then fail "${what} does not take ${concatStringsSep ", " unknown}" else set;
 in
 {
+  # default.nix pullImage: { imageName, imageDigest, sha256, os ? "linux", arch ? go.GOARCH, tlsVerify ? true, name ? … }
+  # (no tag, no `hash`: sha256 is the NAR hash of the pulled `dir:` copy).
+  pullImage = args:
+    let
+      a = checkKeys "pullImage" [ "imageName" "imageDigest" "sha256" "os" "arch" "tlsVerify" "name" ] args;
+      missing = filter (n: !(a ? ${n})) [ "imageName" "imageDigest" "sha256" ];
+    in
+    if missing != [ ] then fail "pullImage needs ${concatStringsSep ", " missing}"
+    else if builtins.match "sha256:[0-9a-f]{64}" a.imageDigest == null then fail "pullImage: imageDigest is not sha256:<64 hex>"
+    else {
+      type = "derivation";
+      name = "nix2container-${a.imageName}.json";
+      outPath = "/nix/store/00000000000000000000000000000000-nix2container-pulled.json";
+      pullArgs = a;
+    };
   buildImage = args:
     let
       a = checkKeys "buildImage" allowed args;
@@ -16,6 +31,7 @@ in
       perms = map (p: checkKeys "perms entry" [ "path" "regex" "mode" "uid" "gid" "uname" "gname" ] p) (a.perms or [ ]);
     in
     if !(a ? name) then fail "buildImage needs name"
+    else if a ? fromImage && !(builtins.isAttrs a.fromImage && a.fromImage ? outPath) then fail "buildImage: fromImage must be a pulled image"
     else builtins.seq (builtins.toJSON config) (builtins.seq (builtins.length perms) {
       type = "derivation";
       name = "image-${a.name}.json";

@@ -183,6 +183,7 @@ let
         (builtins.seq (a.extraCommands or "") (builtins.seq (a.fakeRootCommands or "") true));
     in
     if !(all isStorePathLike contents) then fail "dockerTools.${fname}: contents must be packages"
+    else if a ? fromImage && !(isStorePathLike a.fromImage) then fail "dockerTools.${fname}: fromImage must be an image archive"
     else if forced then fakeDrv "${a.name}.tar.gz" { imageArgs = a; } else fail "unreachable";
 
   fakeNss = fakeDrv "fake-nss" {
@@ -191,7 +192,21 @@ let
       in fakeDrv "fake-nss" { passwdLines = a.extraPasswdLines or [ ]; groupLines = a.extraGroupLines or [ ]; };
   };
 
+  # pkgs/build-support/docker/default.nix pullImage, wrapped in lib.fetchers.withNormalizedHash { }: the formals
+  # below, with the hash as exactly one of `hash` or `sha256` (or outputHash + outputHashAlgo); no default digest.
+  pullImage = args:
+    let
+      a = check "dockerTools.pullImage" [ "imageName" "imageDigest" "hash" "sha256" "outputHash" "outputHashAlgo" "os" "arch" "finalImageName" "finalImageTag" "tlsVerify" "name" ] [ "imageName" "imageDigest" ] args;
+      hashes = filter (n: a ? ${n}) [ "hash" "sha256" "outputHash" ];
+      fixName = builtins.replaceStrings [ "/" ":" ] [ "-" "-" ];
+    in
+    if builtins.length hashes != 1 then fail "dockerTools.pullImage needs exactly one of hash, sha256, outputHash"
+    else if builtins.match "sha256:[0-9a-f]{64}" a.imageDigest == null then fail "dockerTools.pullImage: imageDigest is not sha256:<64 hex>"
+    else if !(isString a.imageName && isString (a.finalImageTag or "")) then fail "dockerTools.pullImage: imageName and finalImageTag are strings"
+    else fakeDrv (a.name or (fixName "docker-image-${a.finalImageName or a.imageName}-${a.finalImageTag or "latest"}.tar")) { pullArgs = a; };
+
   dockerTools = {
+    inherit pullImage;
     buildLayeredImage = layeredImage "buildLayeredImage" (streamLayeredImageArgs ++ [ "compressor" ]);
     streamLayeredImage = layeredImage "streamLayeredImage" streamLayeredImageArgs;
     binSh = fakeDrv "bin-sh" { };

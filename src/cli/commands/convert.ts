@@ -30,6 +30,8 @@ export interface ConvertCommandOptions {
   format: OutputFormat;
   /** True when --format was given on the command line (it then wins over the answers file). */
   formatFromFlag?: boolean;
+  /** --keep-base: the image's base stays a pulled image even when dock2nix could map it. */
+  keepBase?: boolean;
   buildArg: string[];
   name?: string;
   json?: boolean;
@@ -87,6 +89,7 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
     dockerfilePath: options.dockerfile,
     format: options.formatFromFlag ? options.format : (answers?.format ?? options.format),
     target: options.target ?? answers?.target,
+    keepBase: options.keepBase || answers?.keepBase,
     decisions: answers?.decisions,
     buildArgs: { ...answers?.buildArgs, ...parseBuildArgs(options.buildArg) },
     imageName: options.name ?? imageNameFrom(path.basename(contextDir)),

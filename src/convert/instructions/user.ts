@@ -6,6 +6,7 @@ export function decideUser(user: string, group: string | null, state: StageState
   state.config.User = state.user;
   if (user === 'root' || user === '0') return { status: 'mapped', rule: 'user', message: 'runs as root' };
   if (/^\d+$/.test(user)) return { status: 'mapped', rule: 'user', message: `runs as uid ${user}${group ? `, gid ${group}` : ''}` };
+  if (state.kept) return keptBaseUser(user, state);
   const known = state.users.get(user);
   if (known) return { status: 'mapped', rule: 'user', message: `runs as ${user} (uid ${known.uid}); /etc/passwd and /etc/group come from fakeNss` };
   if (user === 'nobody') return { status: 'mapped', rule: 'user', message: 'runs as nobody, which fakeNss provides' };
@@ -26,4 +27,13 @@ export function decideUser(user: string, group: string | null, state: StageState
   if (!group || !/^\d+$/.test(group)) state.groups.set(group ?? user, { name: group ?? user, gid });
   state.users.set(user, { name: user, uid, gid, gecos: '', home: '/', shell: '/bin/sh' });
   return { status: 'approximated', rule: 'user.unknown', message: `user ${user} is not created in this Dockerfile (the base image may have had it); added to /etc/passwd with uid ${state.users.get(user)!.uid}` };
+}
+
+/** On a kept base (partial migration) the base's own /etc/passwd stays, and nothing of fakeNss is written over it. */
+function keptBaseUser(user: string, state: StageState): Outcome {
+  if (state.kept!.users.includes(user)) return { status: 'mapped', rule: 'user', message: `runs as ${user}, a user of the kept base image (its /etc/passwd stays)` };
+  if (state.users.has(user)) {
+    return { status: 'approximated', rule: 'user.kept-base', message: `runs as ${user}, which this Dockerfile creates; on the kept base image it is not written into /etc/passwd: add it to the base image, or run as a numeric uid` };
+  }
+  return { status: 'approximated', rule: 'user.kept-base', message: `runs as ${user}, taken to be a user of the kept base image (dock2nix cannot read its /etc/passwd; check with docker run --rm --entrypoint id <image> ${user})` };
 }

@@ -48,6 +48,15 @@ interface FormatBase<Id extends string> {
   /** The builder runs commands as root in the image (fakeRootCommands): owners from --chown and chown are set. */
   fakeRoot: boolean;
   flakeInputs: FlakeInput[];
+  /** How the format keeps a base image it cannot rebuild (a partial migration: the base's layers stay Docker's). */
+  baseImage: {
+    /** The function that pulls the base, as the report names it. */
+    puller: string;
+    /** What the user does when the FROM line pins no digest. */
+    prefetch: string;
+    /** The image inherits the base's Env (dockerTools); false: none of the base's config (nix2container). */
+    keepsEnv: boolean;
+  };
   /** The names the format binds in default.nix's `let` (its function arguments come from flakeInputs). */
   bindings: readonly string[];
   /** The image: the bindings the format adds to default.nix's `let`, and the expression default.nix returns. */

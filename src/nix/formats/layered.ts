@@ -1,6 +1,6 @@
 /** `--format layered` (the default): dockerTools.buildLayeredImage, an image archive in the store. */
 import { defineFormat } from './define.js';
-import { dockerToolsImage } from './docker-tools.js';
+import { BASE_IMAGE_BINDING, dockerToolsBaseImage, dockerToolsImage, dockerToolsPull } from './docker-tools.js';
 
 export const layered = defineFormat({
   id: 'layered',
@@ -11,7 +11,8 @@ export const layered = defineFormat({
   dockerArchive: true,
   fakeRoot: true,
   keepsHealthcheck: true,
+  baseImage: dockerToolsBaseImage,
   flakeInputs: [],
-  bindings: [],
-  imageExpr: (parts) => ({ bindings: [], body: dockerToolsImage('buildLayeredImage', parts) }),
+  bindings: [BASE_IMAGE_BINDING],
+  imageExpr: (parts) => ({ bindings: parts.plan.image.baseImage ? [dockerToolsPull(parts.plan.image.baseImage)] : [], body: dockerToolsImage('buildLayeredImage', parts) }),
 });

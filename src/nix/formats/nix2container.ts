@@ -6,7 +6,9 @@
 import { apply, attrs, binop, bind, id, indented, int, list, select, str, type Binding, type NixExpr } from '../ast.js';
 import { pkgs } from '../pkgs.js';
 import { defineFormat } from './define.js';
-import { passthruSet } from './docker-tools.js';
+import { BASE_IMAGE_BINDING, PLACEHOLDER_DIGEST, passthruSet } from './docker-tools.js';
+import { markerText } from '../markers.js';
+import type { BaseImagePlan } from '../../convert/types.js';
 
 export const nix2container = defineFormat({
   id: 'nix2container',
@@ -28,10 +30,16 @@ export const nix2container = defineFormat({
       withoutFlake: '(import (builtins.fetchTarball "https://github.com/nlewo/nix2container/archive/master.tar.gz") { inherit pkgs; }).nix2container',
     },
   ],
-  bindings: ['rootFiles'],
+  baseImage: {
+    puller: 'nix2container.pullImage',
+    prefetch: 'put its digest (skopeo inspect) in imageDigest, build once and paste the sha256 Nix reports',
+    keepsEnv: false,
+  },
+  bindings: ['rootFiles', BASE_IMAGE_BINDING],
   imageExpr({ plan, contents, script, config, todo, passthru }) {
     const { image } = plan;
     const bindings: Binding[] = [];
+    if (image.baseImage) bindings.push(pullImage(image.baseImage));
     if (script.length) {
       bindings.push(bind('rootFiles', apply(select(pkgs, 'runCommand'), str('image-files'), attrs([]), indented('mkdir -p $out\ncd $out\n', ...script)), ['Files, folders and links the Dockerfile puts in the image.']));
     }
@@ -51,6 +59,7 @@ export const nix2container = defineFormat({
     const body = apply(select(id('nix2container'), 'buildImage'), attrs([
       bind('name', str(image.name)),
       bind('tag', str(image.tag)),
+      ...(image.baseImage ? [bind('fromImage', id(BASE_IMAGE_BINDING), ['Only the base\'s layers: none of its config (Env, Entrypoint, User) is inherited.'])] : []),
       bind('copyToRoot', list(root), [...todo.contents, ...todo.files]),
       ...(perms.length ? [bind('perms', list(perms))] : []),
       bind('maxLayers', int(100), ['One layer per popular store path, as buildLayeredImage does.']),
@@ -60,6 +69,22 @@ export const nix2container = defineFormat({
     return { bindings, body: passthru.length ? binop('//', body, passthruSet(passthru)) : body };
   },
 });
+
+/**
+ * nix2container.pullImage (nix2container's default.nix): imageName, imageDigest and sha256 are required; the
+ * sha256 is the NAR hash of a `skopeo copy … dir:` (not what nix-prefetch-docker prints), and there is no tag.
+ */
+function pullImage(base: BaseImagePlan): Binding {
+  const reference = `${base.imageName}:${base.tag}`;
+  const todo = base.digest
+    ? markerText(base.line, 'build once, then replace lib.fakeHash with the sha256 Nix reports (the hash of the pulled image directory, not what nix-prefetch-docker prints)')
+    : markerText(base.line, `put the digest of ${reference} (skopeo inspect docker://${reference}) in imageDigest, build once and paste the sha256 Nix reports`);
+  return bind(BASE_IMAGE_BINDING, apply(select(id('nix2container'), 'pullImage'), attrs([
+    bind('imageName', str(base.imageName)),
+    bind('imageDigest', str(base.digest ?? PLACEHOLDER_DIGEST)),
+    bind('sha256', select(id('lib'), 'fakeHash')),
+  ])), [`FROM ${reference} (line ${base.line}) stays Docker's: its layers are pulled.`, todo]);
+}
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -1,6 +1,6 @@
 /** `--format stream`: dockerTools.streamLayeredImage, a script that writes the image archive to stdout. */
 import { defineFormat } from './define.js';
-import { dockerToolsImage } from './docker-tools.js';
+import { BASE_IMAGE_BINDING, dockerToolsBaseImage, dockerToolsImage, dockerToolsPull } from './docker-tools.js';
 
 export const stream = defineFormat({
   id: 'stream',
@@ -11,7 +11,8 @@ export const stream = defineFormat({
   dockerArchive: true,
   fakeRoot: true,
   keepsHealthcheck: true,
+  baseImage: dockerToolsBaseImage,
   flakeInputs: [],
-  bindings: [],
-  imageExpr: (parts) => ({ bindings: [], body: dockerToolsImage('streamLayeredImage', parts) }),
+  bindings: [BASE_IMAGE_BINDING],
+  imageExpr: (parts) => ({ bindings: parts.plan.image.baseImage ? [dockerToolsPull(parts.plan.image.baseImage)] : [], body: dockerToolsImage('streamLayeredImage', parts) }),
 });
