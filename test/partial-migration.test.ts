@@ -38,11 +38,11 @@ describe('partial migration', () => {
   });
 
   it('asks for nix-prefetch-docker on an unpinned base, with the placeholder digest', () => {
-    const p = plan('FROM mcr.microsoft.com/dotnet/aspnet:8.0\nCOPY app.dll /app/\n');
+    const p = plan('FROM registry.example.com/platform/aspnet:8.0\nCOPY app.dll /app/\n');
     expect(p.image.baseImage?.digest).toBeNull();
     const nix = emitNix(p)['default.nix'];
     expect(nix).toContain(`imageDigest = "sha256:${'0'.repeat(64)}";`);
-    expect(nix).toContain('# TODO(dock2nix): line 1: run nix-prefetch-docker --image-name mcr.microsoft.com/dotnet/aspnet --image-tag 8.0 and paste imageDigest and hash');
+    expect(nix).toContain('# TODO(dock2nix): line 1: run nix-prefetch-docker --image-name registry.example.com/platform/aspnet --image-tag 8.0 and paste imageDigest and hash');
     expect(nix).toContain('finalImageTag = "8.0";');
   });
 
