@@ -23,6 +23,7 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
     if (role === 'runtime' && !state.removed.has(attr)) contents.add(attr);
   }
   if (state.runtimes.nodejs && state.baseKind !== 'toolchain') contents.add(state.runtimes.nodejs.attr);
+  if (state.runtimes.java && state.baseKind !== 'toolchain') contents.add(state.runtimes.java.attr);
   let python: PythonPlan | null = null;
   if (state.runtimes.python) {
     python = { attr: state.runtimes.python.attr, packages: [...state.pythonPackages].sort(), missing: [] };

@@ -11,6 +11,7 @@ import certificates from './certificates/index.js';
 import dnf from './dnf/index.js';
 import files from './files/index.js';
 import go from './go/index.js';
+import maven from './maven/index.js';
 import misc from './misc/index.js';
 import npm from './npm/index.js';
 import pip from './pip/index.js';
@@ -19,7 +20,7 @@ import users from './users/index.js';
 import yarnPnpm from './yarn-pnpm/index.js';
 import type { Ecosystem, EcosystemBuild, Installer } from './define.js';
 
-export const ECOSYSTEMS = [apk, apt, cargo, certificates, dnf, files, go, misc, npm, pip, pythonProject, users, yarnPnpm] as const;
+export const ECOSYSTEMS = [apk, apt, cargo, certificates, dnf, files, go, maven, misc, npm, pip, pythonProject, users, yarnPnpm] as const;
 
 export type EcosystemId = (typeof ECOSYSTEMS)[number]['id'];
 

@@ -20,7 +20,7 @@ export function decideFrom(image: string, platform: string | null, state: StageS
       message: `base image ${image} has no known Nix equivalent; the Nix image starts empty: add what the program needs from it`,
     };
   }
-  const runtime = base.image.runtime ? state.runtimes[base.image.runtime] : undefined;
+  const runtime = base.image.runtime ? state.runtimes[base.image.runtime.startsWith('java-') ? 'java' : base.image.runtime] : undefined;
   const provides = [...base.image.attrs, ...(runtime ? [runtime.attr] : [])];
   let status: Status = base.image.confidence === 'low' ? 'approximated' : 'mapped';
   if (runtime?.substitution) {

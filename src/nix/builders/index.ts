@@ -7,6 +7,7 @@ import { bind, str, type Binding, type NixExpr } from '../ast.js';
 import { BUILDER_BINDINGS, commonBindings, type BuilderInput } from './common.js';
 import { genericBuild } from './generic.js';
 import { goBuild } from './go.js';
+import { mavenBuild } from './maven.js';
 import { nodeBuild } from './npm.js';
 import { PYTHON_BINDINGS } from './python.js';
 import { rustBuild } from './rust.js';
@@ -18,6 +19,7 @@ export const BUILDERS: { [K in BuildKind]: (input: BuilderInput<Extract<Build, {
   npm: nodeBuild,
   go: goBuild,
   rust: rustBuild,
+  maven: mavenBuild,
   generic: genericBuild,
 };
 
