@@ -87,7 +87,7 @@ describe('the ecosystem registry', () => {
     expect(tables.map((f) => f.replace(/\.json$/, '')).sort()).toEqual([...MANAGERS].sort());
   });
 
-  it('orders the language builders go, cargo, npm (the first that applies builds a stage)', () => {
-    expect(BUILDERS.map((e) => e.id)).toEqual(['go', 'cargo', 'npm']);
+  it('orders the language builders go, cargo, npm, maven (the first that applies builds a stage)', () => {
+    expect(BUILDERS.map((e) => e.id)).toEqual(['go', 'cargo', 'npm', 'maven']);
   });
 });
