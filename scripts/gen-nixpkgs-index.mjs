@@ -9,7 +9,7 @@
  * The nixpkgs revision is read from the facts' README (the commit it names). `--check` changes nothing and
  * exits 1 when the committed index differs from what the facts give.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 

@@ -18,15 +18,15 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const dir = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(root, '../shared/corpus'));
 const dist = path.join(root, 'dist');
-if (!existsSync(path.join(dist, 'rules/coverage.js'))) {
-  console.error('rules-coverage: dist/rules/coverage.js is missing; run `npm run build` first');
+if (!existsSync(path.join(dist, 'check/coverage.js'))) {
+  console.error('rules-coverage: dist/check/coverage.js is missing; run `npm run build` first');
   process.exit(1);
 }
 if (!existsSync(dir) || !statSync(dir).isDirectory()) {
   console.error(`rules-coverage: no corpus at ${dir}`);
   process.exit(1);
 }
-const { measureCoverage, renderCoverage } = await import(pathToFileURL(path.join(dist, 'rules/coverage.js')).href);
+const { measureCoverage, renderCoverage } = await import(pathToFileURL(path.join(dist, 'check/coverage.js')).href);
 const { loadRules } = await import(pathToFileURL(path.join(dist, 'io/rules-files.js')).href);
 const { fsContext } = await import(pathToFileURL(path.join(dist, 'io/fs-context.js')).href);
 

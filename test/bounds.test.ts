@@ -94,7 +94,6 @@ describe('control characters in human output', () => {
     const text = dock2nix(['convert', file, '-o', 'escapes/nix']);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('echo "\\u001b[31mred\\u001b]0;title\\u0007" > /x');
-    // eslint-disable-next-line no-control-regex
     expect(text.stdout).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     const json = dock2nix(['convert', file, '-o', 'escapes/nix2', '--json']);
     expect(JSON.parse(json.stdout).instructions[1].message).toContain('echo "\u001b[31mred\u001b]0;title\u0007" > /x');

@@ -26,6 +26,9 @@ interface CaseOptions {
 const fixturesDir = path.join(repoRoot, 'fixtures');
 const cases = readdirSync(fixturesDir).filter((name) => existsSync(path.join(fixturesDir, name, 'Dockerfile')));
 
+/** The version the golden files name: fixed, so that a release does not rewrite every one of them. */
+const GOLDEN_VERSION = '0.1.0';
+
 function convertCase(name: string) {
   const dir = path.join(fixturesDir, name);
   const options: CaseOptions = existsSync(path.join(dir, 'case.json')) ? JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) : {};
@@ -40,6 +43,7 @@ function convertCase(name: string) {
     outputInContext: 'expected',
     dockerignore: readDockerignore(context),
     contextLabel: `fixtures/${name}`,
+    toolVersion: GOLDEN_VERSION,
   });
 }
 

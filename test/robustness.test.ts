@@ -78,7 +78,7 @@ describe('generated Dockerfiles', () => {
           buildArgs: { BASE: 'alpine' },
         });
       } catch (error) {
-        if (!isDock2nixError(error)) throw new Error(`uncaught ${String(error)} for:\n${source}`);
+        if (!isDock2nixError(error)) throw new Error(`uncaught ${String(error)} for:\n${source}`, { cause: error });
         expect(error.oneLine()).not.toContain('\n');
         rejected++;
         continue;

@@ -157,7 +157,7 @@ describe.skipIf(!hasNix)('nixpkgs check (real nix-instantiate, stub nixpkgs)', (
     // An unmapped name has no attribute to check: it is already reported by the conversion.
     expect(attrs.some((a) => a.includes('not-a-package'))).toBe(false);
 
-    const report = await checkPlan(plan, { nixpkgs });
+    const report = await checkPlan(plan, loadRules(), { nixpkgs });
     expect(report.status).toBe('checked');
     expect(byAttr(report.attributes, 'python312Packages.flask')).toMatchObject({ requested: '2.0.1', version: '3.1.0', drift: true });
     expect(byAttr(report.attributes, 'python312')).toMatchObject({ requested: '3.12', version: '3.12.13', drift: false });

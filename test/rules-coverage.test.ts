@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fsContext } from '../src/io/fs-context.js';
-import { coveredManagers, measureCoverage, renderCoverage } from '../src/rules/coverage.js';
+import { coveredManagers, measureCoverage, renderCoverage } from '../src/check/coverage.js';
 import { loadRules } from '../src/io/rules-files.js';
 import { corpusDir } from './helpers/tools.js';
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fsContext } from '../src/io/fs-context.js';
-import { measureCoverage } from '../src/rules/coverage.js';
+import { measureCoverage } from '../src/check/coverage.js';
 import { chooseRuntime, lookupPackage, rulesIndex } from '../src/rules/lookup.js';
 import { loadRules, managers } from '../src/io/rules-files.js';
 import { compactIndex, indexFileNames, type Fact } from '../src/rules/nixpkgs-index.js';

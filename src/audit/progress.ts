@@ -23,7 +23,6 @@ export interface ProgressOptions {
   now?: () => number;
 }
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|[\x00-\x08\x0b-\x1f\x7f]/g;
 
 export function createProgress(options: ProgressOptions): Progress {
@@ -47,5 +46,3 @@ export function createProgress(options: ProgressOptions): Progress {
     elapsed,
   };
 }
-
-export const silentProgress: Progress = createProgress({ enabled: false, write: () => undefined, width: null });

@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseBuildArgs, readDockerfile } from '../cli/commands/convert.js';
 import { convertDockerfile, imageNameFrom } from '../convert/convert.js';
 import { Dock2nixError } from '../errors.js';
 import { chooseEngine, CreatedImages, type BuildRequest, type Engine, type EngineName } from '../engines/container.js';
@@ -18,6 +17,7 @@ import { compareLoaded } from '../image/diff.js';
 import { buildImageReport, inspectImage, loadImages, type LoadedImage } from '../image/inspect.js';
 import type { ImageReport } from '../image/types.js';
 import { fsContext, readDockerignore } from '../io/fs-context.js';
+import { parseBuildArgs, readDockerfile } from '../io/dockerfile.js';
 import { ensureWritable, makeFolders, temporaryName, writeFilesAtomically } from '../io/write.js';
 import { loadRules } from '../io/rules-files.js';
 import { toolVersion } from '../version.js';
@@ -413,6 +413,7 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
     outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
     dockerignore: ignore,
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
+    toolVersion,
   }));
   if (saved) ensureWritable([path.join(outDir, 'default.nix'), path.join(outDir, 'flake.nix')], options.force);
   await writeFilesAtomically([

@@ -14,10 +14,10 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { Dock2nixError } from '../errors.js';
 import { chooseRuntime, lookupBaseImage, type RuleSet } from '../rules/lookup.js';
-import { loadRules } from '../io/rules-files.js';
 import type { MigrationPlan } from '../convert/types.js';
 import { defaultExpression } from '../nix/emit.js';
 import { usedAttributes } from '../nix/attrs.js';
+import { ATTRIBUTE_PATH } from '../nix/attribute-path.js';
 import { versionDrift } from './versions.js';
 
 export interface AttributeRequest {
@@ -82,8 +82,8 @@ export interface CheckOptions {
  * throws Dock2nixError when `options.nixpkgs` does not exist or nixpkgs itself fails to evaluate. Never
  * writes files; runs nix-instantiate once, plus once per attribute that throws (at most 10).
  */
-export async function checkPlan(plan: MigrationPlan, options: { nixpkgs?: string } & CheckOptions = {}): Promise<CheckReport> {
-  return checkAttributes(planAttributes(plan, loadRules()), options);
+export async function checkPlan(plan: MigrationPlan, rules: RuleSet, options: { nixpkgs?: string } & CheckOptions = {}): Promise<CheckReport> {
+  return checkAttributes(planAttributes(plan, rules), options);
 }
 
 /**
@@ -328,7 +328,7 @@ function mergeRequests(requests: AttributeRequest[]): AttributeRequest[] {
 
 /** `python312Packages.flask` → ["python312Packages", "flask"]; quoted segments are not supported. */
 function splitAttrPath(attr: string): string[] {
-  if (!/^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$/.test(attr)) {
+  if (!ATTRIBUTE_PATH.test(attr)) {
     throw new Dock2nixError('E_INPUT', `"${attr}" is not a nixpkgs attribute path`);
   }
   return attr.split('.');

@@ -4,20 +4,9 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { Dock2nixError, isDock2nixError } from '../errors.js';
-import { terminalSafe } from './terminal.js';
 import { toolVersion } from '../version.js';
 import { ARCHIVE_FORMAT_IDS, DEFAULT_FORMAT, FORMAT_IDS } from '../nix/formats/index.js';
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-}
-
-/** The real streams; control characters from input are escaped on the way (terminal.ts). */
-const defaultIo: CliIo = {
-  stdout: (text) => process.stdout.write(terminalSafe(text)),
-  stderr: (text) => process.stderr.write(terminalSafe(text)),
-};
+import { defaultIo, type CliIo } from './io.js';
 
 /** A parser for a numeric option: a whole number in [min, max], else a usage error naming the option. */
 function wholeNumber(option: string, min: number, max: number): (value: string) => number {

@@ -7,7 +7,6 @@
  * feeds pass; dock2nix itself prints no control sequences.
  */
 
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 export function terminalSafe(text: string): string {

@@ -6,12 +6,13 @@ import { z } from 'zod';
 import { MANAGERS } from '../ecosystems/index.js';
 import { buildChoices, type Decisions } from './decisions.js';
 import { DEFAULT_FORMAT, FORMAT_IDS } from '../nix/formats/index.js';
+import { ATTRIBUTE_PATH } from '../nix/attribute-path.js';
 
 export const ANSWERS_FILE = 'dock2nix.answers.json';
 
 export const decisionsSchema: z.ZodType<Decisions> = z
   .object({
-    packages: z.record(z.string().regex(new RegExp(`^(${MANAGERS.join('|')}):.+$`)), z.string().regex(/^[A-Za-z_][A-Za-z0-9_'.-]*$/).nullable()).default({}),
+    packages: z.record(z.string().regex(new RegExp(`^(${MANAGERS.join('|')}):.+$`)), z.string().regex(ATTRIBUTE_PATH).nullable()).default({}),
     builds: z.record(z.string().min(1), z.enum(buildChoices)).optional(),
   })
   .strict() as unknown as z.ZodType<Decisions>;

@@ -5,7 +5,6 @@
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { emitNix, type EmittedFiles } from '../nix/emit.js';
 import type { RuleSet } from '../rules/lookup.js';
-import { toolVersion } from '../version.js';
 import type { BuildContext } from './context.js';
 import { planMigration } from './plan.js';
 import type { MigrationPlan, OutputFormat } from './types.js';
@@ -27,7 +26,15 @@ export interface ConvertOptions {
   dockerignore?: IgnoreRule[];
   contextLabel?: string;
   decisions?: Decisions;
+  /**
+   * The dock2nix version the files' header and the report name; the CLI gives its package's (src/version.ts).
+   * The core reads no package.json: without one, `UNVERSIONED`.
+   */
+  toolVersion?: string;
 }
+
+/** The version a conversion names when the caller gives none (tests, the bench, library use). */
+export const UNVERSIONED = 'unversioned';
 
 export interface ConversionResult {
   plan: MigrationPlan;
@@ -43,7 +50,7 @@ export function convertDockerfile(source: string, context: BuildContext, rules: 
     contextFromOutput: options.contextFromOutput,
     outputInContext: options.outputInContext,
     dockerignore: options.dockerignore,
-    toolVersion,
+    toolVersion: options.toolVersion ?? UNVERSIONED,
     contextLabel: options.contextLabel ?? '.',
     decisions: options.decisions,
     buildArgs: options.buildArgs,

@@ -3,7 +3,6 @@
  * stdenv.mkDerivation that replays the stage's commands. Each knows what later stages copy out of it.
  */
 import type { Stage } from '../dockerfile/model.js';
-import { resolvePath } from '../container-path.js';
 import type { RuleSet } from '../rules/lookup.js';
 import type { DecisionLedger } from './decisions.js';
 import type { BuildContext } from './context.js';

@@ -16,6 +16,7 @@ import type {
   Status,
   SymlinkPlan,
 } from './types.js';
+import { statusRank } from './types.js';
 
 export interface UserEntry {
   name: string;
@@ -221,8 +222,7 @@ export interface CommandScope {
 }
 
 export function worst(outcomes: Outcome[]): Status {
-  const rank: Record<Status, number> = { ignored: 0, mapped: 1, approximated: 2, manual: 3 };
-  return outcomes.reduce<Status>((acc, o) => (rank[o.status] > rank[acc] ? o.status : acc), 'ignored');
+  return outcomes.reduce<Status>((acc, o) => (statusRank[o.status] > statusRank[acc] ? o.status : acc), 'ignored');
 }
 
 export function confidenceStatus(confidence: Confidence): Status {

@@ -15,6 +15,9 @@ import type { OutputFormat } from '../nix/formats/index.js';
 /** Worse statuses win when one instruction has several outcomes. */
 export const statusRank: Record<Status, number> = { ignored: 0, mapped: 1, approximated: 2, manual: 3 };
 
+/** The order reports list statuses in (counts, summaries). */
+export const STATUS_ORDER: readonly Status[] = ['mapped', 'approximated', 'manual', 'ignored'];
+
 export interface InstructionReport {
   line: number;
   endLine: number;

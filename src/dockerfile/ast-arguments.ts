@@ -9,10 +9,12 @@
  * From.getImageNameRange and getRegistryRange move the start and end of the first token's range; no other
  * instruction changes its tokens (their positions are replaced, never changed), so theirs are shared: copying every
  * token on every call made a sixth of a conversion's garbage.
+ * src/dockerfile/parse.ts parses through parseRemembering; nothing is changed when a module is imported, and
+ * nothing outlives the call.
  * test/dockerfile-ast-arguments.test.ts holds every corpus and fixture instruction's reading equal with and
  * without this.
  */
-import { From, Instruction } from 'dockerfile-ast';
+import { DockerfileParser, From, Instruction, type Dockerfile } from 'dockerfile-ast';
 
 type ArgumentList = ReturnType<Instruction['getArguments']>;
 type Token = ArgumentList[number];
@@ -26,10 +28,6 @@ interface WithRawArguments {
   getRawArguments(): ArgumentList;
 }
 
-const tokens = new WeakMap<object, ArgumentList>();
-const prototype = Instruction.prototype as unknown as WithRawArguments & { [remembered]?: true };
-const remembered = Symbol.for('dock2nix: dockerfile-ast arguments remembered');
-
 /**
  * A token as a new object with a range of its own: FROM's getImageNameRange and getRegistryRange set the start and
  * end of the first token's range (to new positions: positions themselves are not changed).
@@ -42,19 +40,39 @@ function copyArgument(argument: Token): Token {
   return copy as unknown as Token;
 }
 
-/** Turn the memory on (once per process, whoever asks). Returns false if dockerfile-ast no longer has the method. */
-export function rememberInstructionArguments(): boolean {
-  if (prototype[remembered]) return true;
-  const tokenise = prototype.getRawArguments;
-  if (typeof tokenise !== 'function') return false; // a dockerfile-ast without it: slower, still correct
-  prototype.getRawArguments = function rememberedRawArguments(this: object): ArgumentList {
-    let list = tokens.get(this);
+/** getRawArguments remembering its answers in `memory`, calling `tokenise` once per instruction. */
+function remembering(tokenise: () => ArgumentList, memory: WeakMap<object, ArgumentList>) {
+  return function rememberedRawArguments(this: object): ArgumentList {
+    let list = memory.get(this);
     if (!list) {
       list = tokenise.call(this);
-      tokens.set(this, list);
+      memory.set(this, list);
     }
     return this instanceof From ? list.map(copyArgument) : list.slice();
   };
-  prototype[remembered] = true;
-  return true;
+}
+
+/**
+ * `DockerfileParser.parse(text)`, with each instruction tokenising its arguments once. While the library parses
+ * (synchronously: no other code runs meanwhile), Instruction.prototype.getRawArguments is the remembering one, so
+ * the calls the library makes while constructing instructions are saved too; it is put back before this returns or
+ * throws, and each instruction keeps an own remembering getRawArguments. Instructions anyone else parses, before,
+ * after or in another module, see the library unchanged.
+ */
+export function parseRemembering(text: string): Dockerfile {
+  const prototype = Instruction.prototype as unknown as WithRawArguments;
+  const tokenise = prototype.getRawArguments;
+  if (typeof tokenise !== 'function') return DockerfileParser.parse(text); // a dockerfile-ast without it: slower, still correct
+  const remembered = remembering(tokenise, new WeakMap());
+  let ast: Dockerfile;
+  prototype.getRawArguments = remembered;
+  try {
+    ast = DockerfileParser.parse(text);
+  } finally {
+    prototype.getRawArguments = tokenise;
+  }
+  for (const instruction of ast.getInstructions()) {
+    Object.defineProperty(instruction, 'getRawArguments', { value: remembered, configurable: true, writable: true });
+  }
+  return ast;
 }

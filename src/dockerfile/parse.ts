@@ -3,9 +3,9 @@
  * Docker's semantics on top: line continuations and comments inside them, the escape directive, ARG/ENV scoping
  * and substitution, `--build-arg` overrides, exec versus shell forms.
  */
-import { DockerfileParser, type Instruction as AstInstruction, type Flag } from 'dockerfile-ast';
+import type { Instruction as AstInstruction, Flag } from 'dockerfile-ast';
 import { Dock2nixError } from '../errors.js';
-import { rememberInstructionArguments } from './ast-arguments.js';
+import { parseRemembering } from './ast-arguments.js';
 import type { CommandForm, Dockerfile, Heredoc, Instruction, Keyword, Location, Mount, Stage } from './model.js';
 import { expandVariables, expandWord, splitWords, type Env } from './words.js';
 import { resolvePath } from '../container-path.js';
@@ -37,12 +37,10 @@ export interface ParseOptions {
   buildArgs?: Record<string, string>;
 }
 
-rememberInstructionArguments();
-
 export function parseDockerfile(source: string, path: string, options: ParseOptions = {}): Dockerfile {
   const text = normaliseSource(source, path);
   const lines = text.split('\n');
-  const ast = DockerfileParser.parse(text);
+  const ast = parseRemembering(text);
   const escape = ast.getEscapeCharacter();
   const directives: Record<string, string> = {};
   for (const directive of ast.getDirectives()) {

@@ -211,6 +211,17 @@ export async function engineUsable(name: EngineName): Promise<string | null> {
   return null;
 }
 
+/** The engines `--engine auto` tries, in order. */
+function autoOrder(): EngineName[] {
+  return process.env.BUILDKIT_HOST ? ['buildkit', 'docker', 'podman', 'buildah'] : ['docker', 'podman', 'buildah'];
+}
+
+/** The program of the first engine `--engine auto` would try that is installed (on `pathEnv`), or null. Starts nothing. */
+export async function installedEngine(pathEnv: string | undefined = process.env.PATH): Promise<string | null> {
+  for (const name of autoOrder()) if (await toolExists(ENGINES[name].program, pathEnv)) return ENGINES[name].program;
+  return null;
+}
+
 /**
  * The engine to use: the one asked for (which must work), or the first usable of Docker, Podman, Buildah
  * (BuildKit first when BUILDKIT_HOST is set).
@@ -221,7 +232,7 @@ export async function chooseEngine(requested: EngineName | 'auto'): Promise<Engi
     if (problem) throw new Dock2nixError('E_ENGINE', `--engine ${requested}: ${problem}`);
     return ENGINES[requested];
   }
-  const order: EngineName[] = process.env.BUILDKIT_HOST ? ['buildkit', 'docker', 'podman', 'buildah'] : ['docker', 'podman', 'buildah'];
+  const order = autoOrder();
   const problems: string[] = [];
   for (const name of order) {
     const problem = await engineUsable(name);

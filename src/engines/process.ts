@@ -170,15 +170,15 @@ export function failureLine(lines: readonly string[]): string {
   return chosen.length > 300 ? `${chosen.slice(0, 297)}...` : chosen;
 }
 
-/** True when `file` can be started: found on PATH (or a path that exists and is executable). */
-export async function toolExists(file: string): Promise<boolean> {
+/** True when `file` can be started: an executable file found on PATH (or a path to one). */
+export async function toolExists(file: string, pathEnv: string | undefined = process.env.PATH): Promise<boolean> {
   const { delimiter, join, isAbsolute } = await import('node:path');
-  const { access, constants } = await import('node:fs/promises');
-  const candidates = isAbsolute(file) || file.includes('/') ? [file] : (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, file));
+  const { access, constants, stat } = await import('node:fs/promises');
+  const candidates = isAbsolute(file) || file.includes('/') ? [file] : (pathEnv ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, file));
   for (const candidate of candidates) {
     try {
       await access(candidate, constants.X_OK);
-      return true;
+      if ((await stat(candidate)).isFile()) return true;
     } catch {
       // next
     }

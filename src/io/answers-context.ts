@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Dock2nixError } from '../errors.js';
 
-function repositoryOf(folder: string): string | null {
+/** The nearest folder at or above `folder` that holds `.git`, or null. */
+export function repositoryOf(folder: string): string | null {
   for (let dir = folder; ; dir = path.dirname(dir)) {
     if (existsSync(path.join(dir, '.git'))) return dir;
     if (path.dirname(dir) === dir) return null;

@@ -72,7 +72,6 @@ export function fsContext(root: string): BuildContext {
   };
 }
 
-/** Plain entries of .dockerignore (no wildcards, no exceptions), context-relative. */
 /** The context's .dockerignore rules, in order (none without the file). */
 export function readDockerignore(context: BuildContext): IgnoreRule[] {
   return parseDockerignore(context.readText('.dockerignore') ?? '');

@@ -1,7 +1,7 @@
 /**
  * The migration report: JSON for tools (a stable shape) and text for people. Both come from the plan only.
  */
-import type { MigrationPlan, Status } from '../convert/types.js';
+import { STATUS_ORDER, type MigrationPlan, type Status } from '../convert/types.js';
 import { maskDeep, maskText } from '../convert/secrets.js';
 
 export interface JsonReport {
@@ -94,7 +94,7 @@ function renderText(plan: MigrationPlan, files: string[], width: number): string
     out.push(`answers that no longer fit this Dockerfile (not applied): ${plan.unusedDecisions.join(', ')}`);
   }
   out.push('');
-  out.push(`summary: ${(['mapped', 'approximated', 'manual', 'ignored'] as const).map((s) => `${plan.summary[s]} ${s}`).join(', ')}`);
+  out.push(`summary: ${STATUS_ORDER.map((s) => `${plan.summary[s]} ${s}`).join(', ')}`);
   if (files.length) out.push(`wrote: ${files.join(', ')}`);
   return `${out.join('\n')}\n`;
 }

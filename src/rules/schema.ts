@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type { z as Zod } from 'zod';
+import { ATTRIBUTE_PATH } from '../nix/attribute-path.js';
 
 export const confidenceLevels = ['exact', 'high', 'low'] as const;
 export type TableConfidence = (typeof confidenceLevels)[number];
@@ -15,7 +16,7 @@ function build(z: typeof Zod) {
   /** A nixpkgs attribute path such as `curl`, `openssl.dev`, `python3Packages.flask` or `dockerTools.binSh`. */
   const attrPath = z
     .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_'-]*(\.[A-Za-z_][A-Za-z0-9_'-]*)*$/, 'must be a nixpkgs attribute path such as "curl" or "openssl.dev"');
+    .regex(ATTRIBUTE_PATH, 'must be a nixpkgs attribute path such as "curl" or "openssl.dev"');
 
   /** Where in nixpkgs the attribute is defined, e.g. `pkgs/by-name/cu/curl/package.nix`. */
   const evidence = z

@@ -131,6 +131,3 @@ function indexCandidates(rules: RuleSet, manager: Manager, term: string): Candid
 
 /** Whether a typed attribute exists and nixpkgs would accept it (null), or why not (see checkAttribute). */
 export const checkTypedAttribute = checkAttribute;
-
-/** The syntax of an attribute path in an answers file (as the decisions schema checks it). */
-export const ATTRIBUTE_PATH = /^[A-Za-z_][A-Za-z0-9_'.-]*$/;

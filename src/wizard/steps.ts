@@ -3,9 +3,10 @@
  * defaults) and returns a decision; none of them converts, writes or prints anything itself.
  */
 import type { MigrationPlan, OutputFormat, PackageReport } from '../convert/types.js';
-import { buildChoices, packageKey, stageKey, type BuildChoice } from '../convert/decisions.js';
+import { packageKey, stageKey, type BuildChoice } from '../convert/decisions.js';
 import { rulesIndex, type Manager, type RuleSet } from '../rules/lookup.js';
-import { ATTRIBUTE_PATH, checkTypedAttribute, findCandidates } from './candidates.js';
+import { ATTRIBUTE_PATH } from '../nix/attribute-path.js';
+import { checkTypedAttribute, findCandidates } from './candidates.js';
 import type { Choice, Prompter } from './prompter.js';
 import { DEFAULT_FORMAT, FORMATS } from '../nix/formats/index.js';
 
@@ -194,10 +195,6 @@ export async function askBuilds(prompter: Prompter, plan: MigrationPlan, saved: 
     });
   }
   return builds;
-}
-
-export function isBuildChoice(value: string): value is BuildChoice {
-  return (buildChoices as readonly string[]).includes(value);
 }
 
 // ---------------------------------------------------------------------------------------------- output

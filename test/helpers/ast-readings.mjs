@@ -33,7 +33,7 @@ function reading(instruction) {
   return read;
 }
 
-/** Each instruction's reading, in order. */
-export function astReadings(text) {
-  return DockerfileParser.parse(text).getInstructions().map(reading);
+/** Each instruction's reading, in order; `parse` is dockerfile-ast's own unless another is given. */
+export function astReadings(text, parse = (t) => DockerfileParser.parse(t)) {
+  return parse(text).getInstructions().map(reading);
 }

@@ -54,7 +54,7 @@ export function nixParse(file: string): void {
     try {
       execFileSync(nix.command, [...nix.args, '--parse', file], { stdio: ['ignore', 'ignore', 'pipe'] });
     } catch (error) {
-      throw new Error(`${nix.label} cannot parse ${file}: ${String((error as { stderr?: unknown }).stderr ?? error)}`);
+      throw new Error(`${nix.label} cannot parse ${file}: ${String((error as { stderr?: unknown }).stderr ?? error)}`, { cause: error });
     }
   }
 }

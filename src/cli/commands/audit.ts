@@ -15,7 +15,7 @@ import type { EngineName } from '../../engines/container.js';
 import { killAllNow } from '../../engines/process.js';
 import { Dock2nixError } from '../../errors.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 
 export type ReportFormat = 'text' | 'json' | 'markdown' | 'html';
 
@@ -67,7 +67,6 @@ export function reportFormat(options: Pick<AuditCommandOptions, 'format' | 'json
  * as such: they are shown as \xNN. JSON escapes them itself; HTML shows them inertly.
  */
 export function visibleControls(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 

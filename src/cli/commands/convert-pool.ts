@@ -1,6 +1,6 @@
 /**
- * Converting many Dockerfiles on several cores. Conversion is synchronous CPU work (mostly the shell parser,
- * which is Go compiled to JavaScript and slow until the JIT has warmed up), so a batch is shared between the
+ * Converting many Dockerfiles on several cores. Conversion is synchronous CPU work (parsing the Dockerfile and
+ * its RUN scripts, and planning; slower until the JIT has warmed up), so a batch is shared between the
  * main thread and worker threads, each taking the next Dockerfile when it is free. A worker costs about a
  * module load, so workers are started only for batches big enough to pay for them.
  */
@@ -25,8 +25,7 @@ export const FILES_PER_THREAD = 8;
 
 /**
  * --jobs when not given: one fewer than the cores. V8 compiles and collects garbage on threads of its own, so a
- * conversion thread per core leaves them none: on 2 cores a second thread made a 52-file batch slower (1218 ms
- * against 1104 ms), and with the syntax-tree cache warm there is even less to share.
+ * conversion thread per core leaves them none (measured in docs/benchmarks.md).
  */
 export function defaultJobs(cores = availableParallelism()): number {
   return Math.max(1, cores - 1);

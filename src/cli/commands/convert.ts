@@ -2,24 +2,25 @@
  * `dock2nix convert`: the I/O around the pure conversion. Reads the Dockerfile and the context, refuses to
  * overwrite without --force, writes atomically, prints the report (JSON on stdout with --json).
  */
-import { existsSync, readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { readdirSync, statSync, type Dirent } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { convertDockerfile, imageNameFrom } from '../../convert/convert.js';
 import { outputInsideContext } from '../../nix/emit.js';
-import type { MigrationPlan, OutputFormat, Status } from '../../convert/types.js';
+import { STATUS_ORDER, type MigrationPlan, type OutputFormat, type Status } from '../../convert/types.js';
 import { Dock2nixError } from '../../errors.js';
-import { readTextFile } from '../../io/read.js';
+import { parseBuildArgs, readDockerfile } from '../../io/dockerfile.js';
 import { fsContext, readDockerignore } from '../../io/fs-context.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
 import { jsonReport, textReport, wrap } from '../../report/report.js';
 import { loadRules } from '../../io/rules-files.js';
 import type { Answers } from '../../convert/answers.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOptions, type BatchOutcome } from './convert-pool.js';
 import { compareText } from '../../compare.js';
+import { toolVersion } from '../../version.js';
 import { withShellReaders } from '../../shell/parse.js';
-import { savedContextFolder } from '../../io/answers-context.js';
+import { repositoryOf, savedContextFolder } from '../../io/answers-context.js';
 
 export interface ConvertCommandOptions {
   dockerfile: string;
@@ -54,60 +55,10 @@ function failOnLine(dockerfile: string, findings: MigrationPlan['instructions'],
   return `dock2nix: --fail-on ${failOn}: ${dockerfile}: ${findings.length} instruction(s) (Dockerfile line${lines.length === 1 ? '' : 's'} ${lines.join(', ')})\n`;
 }
 
-/** Read and validate an answers file; a bad one is a one-line error with its file. */
-export async function readAnswers(file: string): Promise<Answers> {
-  // The schema (and zod) load only when there is an answers file.
-  const { answersSchema } = await import('../../convert/answers.js');
-  let data: unknown;
-  try {
-    data = JSON.parse(readTextFile(file));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Dock2nixError(code === 'ENOENT' ? 'E_NOT_FOUND' : 'E_INPUT', code === 'ENOENT' ? 'no such answers file' : `not a JSON answers file (${(error as Error).message})`, { file });
-  }
-  const result = answersSchema.safeParse(data);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    throw new Dock2nixError('E_INPUT', `bad answers file at ${issue.path.join('.') || '(top level)'}: ${issue.message}`, { file });
-  }
-  return result.data;
-}
-
-const MAX_DOCKERFILE_BYTES = 1024 * 1024;
-
-export function readDockerfile(file: string): string {
-  let stat;
-  try {
-    stat = statSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw new Dock2nixError('E_NOT_FOUND', 'no such file', { file });
-    throw new Dock2nixError('E_INPUT', `cannot be read (${code ?? 'error'})`, { file });
-  }
-  if (stat.isDirectory()) throw new Dock2nixError('E_INPUT', 'is a directory, not a Dockerfile', { file });
-  if (!stat.isFile()) throw new Dock2nixError('E_INPUT', 'is not a regular file (a pipe, socket or device); dock2nix reads a Dockerfile from a file', { file });
-  if (stat.size > MAX_DOCKERFILE_BYTES) {
-    throw new Dock2nixError('E_INPUT', `is ${(stat.size / 1024 / 1024).toFixed(1)} MB; a Dockerfile over 1 MB is not something dock2nix converts`, { file });
-  }
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new Dock2nixError('E_INPUT', `cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { file });
-  }
-}
-
-export function parseBuildArgs(values: string[]): Record<string, string> {
-  const args: Record<string, string> = {};
-  for (const value of values) {
-    const eq = value.indexOf('=');
-    if (eq === 0) throw new Dock2nixError('E_USAGE', `--build-arg "${value}" has no name`);
-    if (eq === -1) {
-      // As docker build does: NAME alone takes the value from the environment.
-      const fromEnv = process.env[value];
-      if (fromEnv !== undefined) args[value] = fromEnv;
-    } else args[value.slice(0, eq)] = value.slice(eq + 1);
-  }
-  return args;
+/** The answers file, checked (src/io/answers.ts, with the schema and zod, loads only when there is one). */
+async function readAnswersFile(file: string): Promise<Answers> {
+  const { readAnswers } = await import('../../io/answers.js');
+  return readAnswers(file);
 }
 
 /** Convert one Dockerfile and write its files; throws a Dock2nixError for input it cannot use. */
@@ -141,6 +92,7 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
       outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
       dockerignore: ignore,
       contextLabel: path.relative(process.cwd(), contextDir) || '.',
+      toolVersion,
     });
   const { plan, files } = await withShellReaders(convert);
   const targets = (answers?.files ?? (['default.nix', 'flake.nix'] as const)).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
@@ -149,21 +101,13 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
   return { plan, written: targets.map((t) => path.relative(process.cwd(), t.path) || t.path), notes: flakeNotes(plan, outputDir, contextDir) };
 }
 
-/** The folder holding `.git` at or above `dir`, or null. */
-function gitRoot(dir: string): string | null {
-  for (let current = dir; ; current = path.dirname(current)) {
-    if (existsSync(path.join(current, '.git'))) return current;
-    if (path.dirname(current) === current) return null;
-  }
-}
-
 /** What `nix build` with the written flake needs: flakes read a git repository's tracked files, or their own folder. */
 export function flakeNotes(plan: MigrationPlan, outputDir: string, contextDir: string): string[] {
   const shown = (dir: string) => path.relative(process.cwd(), dir) || '.';
   if (!outputInsideContext(plan)) {
     return [`flake.nix: ${shown(outputDir)} is outside the build context ${shown(contextDir)}, which a flake cannot reach under pure evaluation; build with nix-build ${shown(outputDir)}, or convert with -o inside the context`];
   }
-  const root = gitRoot(contextDir);
+  const root = repositoryOf(contextDir);
   if (!root) {
     return [`flake.nix: outside a git repository nix build copies only ${shown(outputDir)} and cannot reach the context; build with nix-build ${shown(outputDir)}, or put the context under git (git init && git add -A)`];
   }
@@ -171,11 +115,11 @@ export function flakeNotes(plan: MigrationPlan, outputDir: string, contextDir: s
 }
 
 export async function runConvert(options: ConvertCommandOptions, io: CliIo): Promise<number> {
-  const answers = options.answers ? await readAnswers(options.answers) : null;
+  const answers = options.answers ? await readAnswersFile(options.answers) : null;
   const { plan, written, notes } = await convertOne(options, answers);
   // The check is loaded only when asked for: it starts nix-instantiate.
   const check = options.check || options.nixpkgs ? await import('../../check/nixpkgs-check.js') : null;
-  const checked = check ? await check.checkPlan(plan, { nixpkgs: options.nixpkgs }) : null;
+  const checked = check ? await check.checkPlan(plan, loadRules(), { nixpkgs: options.nixpkgs }) : null; // the tables the conversion used (loaded once)
   if (options.json) {
     io.stdout(`${JSON.stringify({ ...jsonReport(plan, written), notes, ...(checked ? { check: checked } : {}) }, null, 2)}\n`);
     io.stderr(textReport(plan, written, terminalWidth()));
@@ -279,7 +223,7 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
   if (dockerfiles.length === 1 && !args.some((a) => GLOB.test(a))) return runConvert({ ...options, dockerfile: dockerfiles[0]! }, io);
   if (options.context) throw new Dock2nixError('E_USAGE', '--context applies to one Dockerfile; with several, each uses its own folder');
   if (options.check || options.nixpkgs) throw new Dock2nixError('E_USAGE', '--check works on one Dockerfile at a time; use dock2nix rules check for the tables');
-  const answers = options.answers ? await readAnswers(options.answers) : null;
+  const answers = options.answers ? await readAnswersFile(options.answers) : null;
   const jobs = Math.max(1, Math.min(options.jobs ?? defaultJobs(), 16));
   const batch: BatchJob[] = dockerfiles.map((dockerfile) => {
     const folder = path.join(path.relative(process.cwd(), path.resolve(path.dirname(dockerfile))), outputFolderName(dockerfile));
@@ -320,7 +264,7 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
 }
 
 function statusLine(counts: Record<Status, number>): string {
-  return (['mapped', 'approximated', 'manual', 'ignored'] as const).map((s) => `${counts[s]} ${s}`).join(', ');
+  return STATUS_ORDER.map((s) => `${counts[s]} ${s}`).join(', ');
 }
 
 function summarise(results: ManyResult[]) {

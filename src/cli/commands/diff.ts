@@ -1,7 +1,7 @@
 /** `dock2nix diff <a> <b> [--json] [--ignore-timestamps]`: exit 0 when the images are identical, 1 when not. */
 import { compareImages } from '../../image/diff.js';
 import { renderReproducibilityReport } from '../../image/render.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 
 export interface DiffOptions {
   archiveA: string;

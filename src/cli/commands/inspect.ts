@@ -1,7 +1,7 @@
 /** `dock2nix inspect <archive> [--json] [--verify]`: one archive's images, their layers, sizes and wasted space. */
 import { inspectArchive } from '../../image/inspect.js';
 import { renderInspectReport } from '../../image/render.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 
 export interface InspectOptions {
   archive: string;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Dock2nixError } from '../../errors.js';
 import { packagePath } from '../../package-root.js';
 import { compactIndex, indexFileNames, type Fact } from '../../rules/nixpkgs-index.js';
-import type { CliIo } from '../main.js';
+import type { CliIo } from '../io.js';
 
 export interface RulesIndexOptions {
   nixpkgs?: string;

@@ -4,10 +4,10 @@
  * `dock2nix convert --answers` runs, so the two can never disagree. Ctrl-C or Escape before the files are
  * written leaves everything as it was.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ANSWERS_FILE, answersSchema, type Answers } from '../../convert/answers.js';
+import { ANSWERS_FILE, type Answers } from '../../convert/answers.js';
 import { convertDockerfile, imageNameFrom } from '../../convert/convert.js';
 import { Dock2nixError, isDock2nixError } from '../../errors.js';
 import { fsContext, readDockerignore } from '../../io/fs-context.js';
@@ -16,12 +16,17 @@ import { loadRules } from '../../io/rules-files.js';
 import { cancelOnEscape, inquirerPrompter, isCancel, type Prompter } from '../../wizard/prompter.js';
 import { askAudit } from '../../wizard/steps.js';
 import { answersFor, runWizard } from '../../wizard/wizard.js';
-import type { CliIo } from '../main.js';
-import { parseBuildArgs, readDockerfile, runConvert } from './convert.js';
+import type { CliIo } from '../io.js';
+import { outputFolderName, runConvert } from './convert.js';
+import { parseBuildArgs, readDockerfile } from '../../io/dockerfile.js';
+import { checkAnswers, readAnswersText } from '../../io/answers.js';
+import { installedEngine } from '../../engines/container.js';
+import { shellWord } from '../../convert/shell-word.js';
 import { secretReason } from '../../convert/secrets.js';
 import { loadBashGrammar } from '../../shell/tree-sitter.js';
 import { readTextFile } from '../../io/read.js';
 import { packagePath } from '../../package-root.js';
+import { toolVersion } from '../../version.js';
 
 export interface WizardCommandOptions {
   dockerfile?: string;
@@ -85,60 +90,28 @@ export function findSavedAnswers(contextDir: string, dockerfile: string): { file
       else if (entry.isDirectory() && depth < 2 && !entry.name.startsWith('.') && entry.name !== 'node_modules') queue.push({ dir: path.join(dir, entry.name), depth: depth + 1 });
     }
   }
-  const preferred = path.join(contextDir, defaultOutputName(dockerfile), ANSWERS_FILE);
+  const preferred = path.join(contextDir, outputFolderName(dockerfile), ANSWERS_FILE);
   candidates.sort((a, b) => Number(b === preferred) - Number(a === preferred) || a.localeCompare(b));
   let firstProblem: { file: string; problem: string } | null = null;
   for (const file of candidates) {
-    let data: unknown;
-    try {
-      data = JSON.parse(readTextFile(file));
-    } catch (error) {
-      firstProblem ??= { file, problem: `not JSON (${(error as Error).message})` };
+    const read = readAnswersText(file);
+    const checked = 'text' in read ? checkAnswers(read.text) : read;
+    if ('problem' in checked) {
+      firstProblem ??= { file, problem: checked.problem };
       continue;
     }
-    const parsed = answersSchema.safeParse(data);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      firstProblem ??= { file, problem: `bad answers file at ${issue.path.join('.') || '(top level)'}: ${issue.message}` };
-      continue;
-    }
-    if (path.resolve(path.dirname(file), parsed.data.dockerfile) === path.resolve(dockerfile)) return { file, answers: parsed.data };
+    if (path.resolve(path.dirname(file), checked.answers.dockerfile) === path.resolve(dockerfile)) return { file, answers: checked.answers };
   }
   return firstProblem;
 }
 
-/** `Dockerfile` → nix; `Dockerfile.dev` and `dev.Dockerfile` → nix-dev, so variants side by side keep apart. */
-export function defaultOutputName(dockerfile: string): string {
-  const base = path.basename(dockerfile);
-  const variant = /^Dockerfile\.(.+)$/i.exec(base)?.[1] ?? /^(.+)\.Dockerfile$/i.exec(base)?.[1];
-  return variant ? `nix-${variant.replace(/[^A-Za-z0-9._-]+/g, '-')}` : 'nix';
-}
-
-const ENGINES = ['buildah', 'podman', 'docker'];
-
-/** The first container engine on PATH, or null. */
-export function findEngine(pathEnv: string | undefined): string | null {
-  for (const engine of ENGINES) {
-    for (const dir of (pathEnv ?? '').split(path.delimiter).filter(Boolean)) {
-      try {
-        accessSync(path.join(dir, engine), constants.X_OK);
-        if (statSync(path.join(dir, engine)).isFile()) return engine;
-      } catch {
-        // not here
-      }
-    }
-  }
-  return null;
-}
-
-/** Whether to offer `dock2nix audit`: an engine is installed and the built CLI has the command. */
-export function auditAvailability(pathEnv: string | undefined, cli: string = cliPath): { engine: string } | null {
-  const engine = findEngine(pathEnv);
-  if (!engine) return null;
-  // `dock2nix audit --help` exits 0 even without an audit command (it prints the general help), so the text
-  // must be the audit command's own.
-  const help = spawnSync(process.execPath, [cli, 'audit', '--help'], { encoding: 'utf8', timeout: 15_000 });
-  return help.status === 0 && /^Usage: dock2nix audit\b/m.test(help.stdout ?? '') ? { engine } : null;
+/**
+ * Whether to offer `dock2nix audit`: a container engine it can build with is installed (the first of the engines
+ * `audit --engine auto` tries, src/engines/container.ts). The audit command is this CLI's own.
+ */
+export async function auditAvailability(pathEnv: string | undefined): Promise<{ engine: string } | null> {
+  const engine = await installedEngine(pathEnv);
+  return engine ? { engine } : null;
 }
 
 function display(file: string): string {
@@ -150,7 +123,7 @@ function terminalWidth(): number {
   return Math.max(40, Math.min(process.stdout.columns ?? 80, 100));
 }
 
-/** `prompterOverride` and `cli` are for tests: scripted answers, and a stand-in for the built CLI's audit. */
+/** `prompterOverride` and `cli` are for tests: scripted answers, and a stand-in for the built CLI that runs the audit. */
 export async function runWizardCommand(options: WizardCommandOptions, io: CliIo, prompterOverride?: Prompter, cli: string = cliPath): Promise<number> {
   if (!prompterOverride && (!process.stdin.isTTY || !process.stdout.isTTY)) {
     throw new Dock2nixError('E_USAGE', 'the wizard needs a terminal; in scripts and CI run `dock2nix convert DOCKERFILE --answers dock2nix.answers.json`');
@@ -204,7 +177,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   const saved = savedFound && 'answers' in savedFound ? savedFound : null;
   // Build arguments saved by an earlier run count again; the command line wins.
   const buildArgs = { ...saved?.answers.buildArgs, ...parseBuildArgs(options.buildArg ?? []) };
-  const defaultOutputAbs = saved ? path.dirname(saved.file) : path.join(contextDir, defaultOutputName(dockerfile));
+  const defaultOutputAbs = saved ? path.dirname(saved.file) : path.join(contextDir, outputFolderName(dockerfile));
 
   await loadBashGrammar(); // RUN scripts read with tree-sitter (src/shell/tree-sitter.ts)
   const result = await runWizard({
@@ -223,6 +196,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
         outputInContext: null,
         dockerignore: ignore,
         contextLabel: display(contextDir),
+        toolVersion,
       }).plan,
     saved: saved?.answers ?? null,
     savedFrom: saved ? display(saved.file) : undefined,
@@ -271,7 +245,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
 
   const defaultOut = path.join(contextDir, 'nix');
   // Secret build arguments are named, never shown: `--build-arg NAME` takes the value from the environment.
-  const repeat = ['dock2nix convert', quote(dockerfile), '--answers', quote(display(answersPath)), ...(outputDir === defaultOut ? [] : ['-o', quote(display(outputDir))]), ...secretArgs.flatMap(([name]) => ['--build-arg', name]), '--force'];
+  const repeat = ['dock2nix convert', shellWord(dockerfile), '--answers', shellWord(display(answersPath)), ...(outputDir === defaultOut ? [] : ['-o', shellWord(display(outputDir))]), ...secretArgs.flatMap(([name]) => ['--build-arg', name]), '--force'];
   io.stdout(`\nAnswers saved in ${display(answersPath)}. To repeat without questions (in CI):\n  ${repeat.join(' ')}\n`);
   if (secretArgs.length) {
     io.stdout(
@@ -280,7 +254,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
     );
   }
 
-  const audit = auditAvailability(process.env.PATH, cli);
+  const audit = await auditAvailability(process.env.PATH);
   if (!audit) return 0;
   let run: boolean;
   try {
@@ -294,26 +268,16 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   return runAudit(cli, dockerfile, outputDir, answers.target);
 }
 
-/**
- * The audit's arguments: the Dockerfile, the stage, and the Nix just written (so the audit builds these files
- * rather than converting again), each only when this audit command takes the option.
- */
-export function auditArgs(help: string, dockerfile: string, outputDir: string, target: string | undefined): string[] {
-  const takes = (option: string) => new RegExp(`(^|[\\s,])${option}\\b`, 'm').test(help);
-  return ['audit', dockerfile, ...(target !== undefined && takes('--target') ? ['--target', target] : []), ...(takes('--nix') ? ['--nix', outputDir] : [])];
+/** The audit's arguments: the Dockerfile, the stage, and the Nix just written (so the audit builds these files rather than converting again). */
+export function auditArgs(dockerfile: string, outputDir: string, target: string | undefined): string[] {
+  return ['audit', dockerfile, ...(target !== undefined ? ['--target', target] : []), '--nix', outputDir];
 }
 
 /** `dock2nix audit` as a child process of the built CLI, its progress straight on this terminal. */
 function runAudit(cli: string, dockerfile: string, outputDir: string, target: string | undefined): Promise<number> {
-  const help = spawnSync(process.execPath, [cli, 'audit', '--help'], { encoding: 'utf8', timeout: 15_000 });
-  const args = auditArgs(help.stdout ?? '', dockerfile, outputDir, target);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [cli, ...auditArgs(dockerfile, outputDir, target)], { stdio: 'inherit' });
     child.on('error', (error) => reject(isDock2nixError(error) ? error : new Dock2nixError('E_ENGINE', `could not run dock2nix audit: ${error.message}`)));
     child.on('close', (code, signal) => resolve(code ?? (signal ? 130 : 1)));
   });
-}
-
-function quote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -123,7 +123,9 @@ export function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' 
         }
         continue;
       }
-      outcomes.push({ status: 'mapped', rule: 'copy.from-stage', message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)} → ${target}` });
+      // Whether the build makes a file or a folder there is not known: placing it as a file is a guess, not a mapping.
+      const guessed = destIsDir && kind === 'unknown';
+      outcomes.push({ status: guessed ? 'approximated' : 'mapped', rule: 'copy.from-stage', message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)} → ${target}` });
     }
     const message = [`${outcomes.map((o) => o.message).join('; ')}`, ...notes, ...tail].join('; ');
     return { status: worst(outcomes), rule: outcomes.length === 1 ? outcomes[0]!.rule : 'copy.from-stage', message };

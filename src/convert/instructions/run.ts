@@ -4,6 +4,8 @@ import { analyzeShell } from '../../shell/analyze.js';
 import { ruleForCommand } from '../programs/dispatch.js';
 import { buildStepCount, worst, type CommandScope, type Outcome, type StageState } from '../stage.js';
 import { needsCertificates, type DecideScope } from './scope.js';
+import { shellWord } from '../shell-word.js';
+import { STATUS_ORDER } from '../types.js';
 
 export function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageState, scope: DecideScope): Outcome & { details: string[] } {
   const env = { ...run.env, ...Object.fromEntries(state.env) };
@@ -30,7 +32,7 @@ export function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: 
     }
     for (const heredoc of run.heredocs) scripts.push({ script: heredoc.content, label: `heredoc ${heredoc.name}` });
   } else if (run.run.form === 'exec') {
-    scripts.push({ script: run.run.argv.map(shellQuote).join(' '), label: 'exec form' });
+    scripts.push({ script: run.run.argv.map(shellWord).join(' '), label: 'exec form' });
   } else {
     scripts.push({ script: run.run.command, label: 'shell form' });
   }
@@ -56,15 +58,11 @@ export function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: 
   details.push(...mountNotes);
   if (outcomes.length === 0) return { status: 'ignored', rule: 'run.empty', message: 'no commands', details };
   const status = worst(outcomes);
-  const counted = (['mapped', 'approximated', 'manual', 'ignored'] as const)
+  const counted = STATUS_ORDER
     .map((s) => [s, outcomes.filter((o) => o.status === s).length] as const)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`);
   const message = outcomes.length === 1 ? outcomes[0]!.message : `${outcomes.length} commands (${counted.join(', ')})`;
   const rule = outcomes.length === 1 ? outcomes[0]!.rule : `run.${status}`;
   return { status, rule, message: mountNotes.length && outcomes.length === 1 ? `${message}; ${mountNotes.join('; ')}` : message, details };
-}
-
-function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_./:=@%+,-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

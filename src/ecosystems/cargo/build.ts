@@ -9,7 +9,6 @@ import type { BuildInput, BuildPart } from '../define.js';
 export function planCargo(state: StageState, input: BuildInput): BuildPart {
   const { context, root } = input;
   let pname = input.name;
-  let version: string | undefined;
   const problems: NonNullable<BuildPart['problems']> = [];
   const last = state.cargo[state.cargo.length - 1]!;
   // The crate the build ran in: --manifest-path's folder, or the folder cargo ran in, below the working directory.
@@ -40,7 +39,7 @@ export function planCargo(state: StageState, input: BuildInput): BuildPart {
     }
   }
   pname = crate?.name ?? packages[0] ?? pname;
-  version = typeof crate?.version === 'string' ? crate.version : undefined;
+  const version = typeof crate?.version === 'string' ? crate.version : undefined;
   const lockFile = lockDir === null ? null : inRoot(lockDir ? `${lockDir}/Cargo.lock` : 'Cargo.lock');
   const gitDependencies = lockFile ? cargoGitSources(context.readText(lockFile) ?? '') : [];
   const cargoBuildFlags = unique(state.cargo.flatMap((s) => [...s.packages.map((p) => `-p ${p}`), ...s.bins.map((b) => `--bin ${b}`)])).flatMap((f) => f.split(' '));

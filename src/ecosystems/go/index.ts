@@ -1,7 +1,7 @@
 /** Go: `go build`/`go install` become buildGoModule; `make` in a Go stage reads the Makefile's recipe. */
 import { match } from 'ts-pattern';
 import { resolvePath } from '../../container-path.js';
-import { analyzeShell, type ShellCommand } from '../../shell/analyze.js';
+import { analyzeShell } from '../../shell/analyze.js';
 import { flagValue, parseArgs } from '../../convert/programs/args.js';
 import { buildStepCount, contextPathOf, type CommandScope } from '../../convert/stage.js';
 import { defineEcosystem, ignored, manual, unknownProgram, type ProgramHandler } from '../define.js';

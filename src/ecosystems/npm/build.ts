@@ -10,7 +10,6 @@ export function planNpm(state: StageState, input: BuildInput): BuildPart | null 
   if (input.decisions?.build(input.stage) === 'generic') return null;
   const { read } = input;
   let pname = input.name;
-  let version: string | undefined;
   const pkg = read('package.json');
   let meta: { name?: string; version?: string } = {};
   try {
@@ -19,7 +18,7 @@ export function planNpm(state: StageState, input: BuildInput): BuildPart | null 
     meta = {};
   }
   pname = meta.name ? meta.name.replace(/^@/, '').replace(/\//g, '-') : pname;
-  version = meta.version;
+  const version = meta.version;
   // The manager that installed the dependencies builds the stage (Yarn 1 and pnpm steps are only recorded with a lock file).
   const manager = state.npm.find((s) => s.action !== 'run')?.manager ?? state.npm[0]!.manager;
   const lockFile = manager === 'yarn' ? 'yarn.lock' : manager === 'pnpm' ? 'pnpm-lock.yaml' : (['package-lock.json', 'npm-shrinkwrap.json'].find((f) => read(f) !== null) ?? null);

@@ -13,7 +13,7 @@ import { memoryContext, type BuildContext } from '../convert/context.js';
 import type { Confidence } from '../convert/types.js';
 import { isDock2nixError } from '../errors.js';
 import { INSTALLERS } from '../ecosystems/index.js';
-import type { RuleSet } from './lookup.js';
+import type { RuleSet } from '../rules/lookup.js';
 
 /** The installers whose names real Dockerfiles install, counted here (src/ecosystems: Installer.coverage). */
 export const coveredManagers: readonly string[] = INSTALLERS.filter((e) => e.installer.coverage).map((e) => e.id);
