@@ -27,7 +27,7 @@ export function planMaven(state: StageState, input: BuildInput): BuildPart {
     steps.map((step) => {
       const dir = relativeTo(state.workdir, step.cwd);
       const pom = step.pomFile ? relativeTo(state.workdir, step.pomFile) : dir ? `${dir}/pom.xml` : null;
-      return JSON.stringify([...(pom ? ['-f', pom] : []), ...step.parameters]);
+      return JSON.stringify([...(pom && pom !== 'pom.xml' ? ['-f', pom] : []), ...step.parameters]);
     }),
   );
   const parameters = perStep.flatMap((p) => JSON.parse(p) as string[]);
