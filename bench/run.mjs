@@ -11,14 +11,9 @@ import { DockerfileParser } from 'dockerfile-ast';
 import { convertDockerfile } from '../dist/convert/convert.js';
 import { memoryContext } from '../dist/convert/context.js';
 import { loadRules } from '../dist/io/rules-files.js';
-import { loadBashGrammar } from '../dist/shell/tree-sitter.js';
+import { loadShellReader } from '../dist/io/shell-reader.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// In this process conversion is measured without the syntax-tree cache (parsing included); the dock2nix
-// processes started below get their cache settings explicitly.
-const childEnv = { ...process.env };
-delete childEnv.DOCK2NIX_CACHE;
-process.env.DOCK2NIX_CACHE = '0';
 const corpus = path.resolve(root, '../shared/corpus/dockerfiles');
 
 function median(values) {
@@ -47,11 +42,11 @@ const lines = [];
 if (existsSync(corpus)) {
   const files = readdirSync(corpus).filter((f) => f !== 'INDEX.tsv').map((f) => readFileSync(path.join(corpus, f), 'utf8'));
   const rules = loadRules();
-  await loadBashGrammar(); // as the command line does: RUN scripts read with tree-sitter where it agrees with mvdan/sh
+  const shell = await loadShellReader(); // the command line's reader (src/io/shell-reader.ts)
   const convertAll = () => {
     for (const text of files) {
       try {
-        convertDockerfile(text, memoryContext({}), rules, { dockerfilePath: 'Dockerfile', imageName: 'bench', contextFromOutput: '..', outputInContext: 'nix' });
+        convertDockerfile(text, memoryContext({}), rules, { shell, dockerfilePath: 'Dockerfile', imageName: 'bench', contextFromOutput: '..', outputInContext: 'nix' });
       } catch {
         // Rejected Dockerfiles count too: they are part of the work.
       }
@@ -78,20 +73,13 @@ const cli = path.join(root, 'bin/dock2nix.js');
 /** Milliseconds of one run of a command. */
 function run(command, args, options) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { stdio: 'ignore', env: childEnv, ...options });
+  const result = spawnSync(command, args, { stdio: 'ignore', ...options });
   if (result.status !== 0 && result.status !== 1) throw new Error(`${args.join(' ')} failed (${result.status})`);
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-// dock2nix keeps the shell parser's compiled code and the syntax tree of each RUN script in a cache
-// (docs/conversion.md). "Warm" runs use a cache filled by an earlier run, as every run after the first does;
-// "empty" runs start each time with no syntax trees (the compiled-code cache, made once per install, is kept).
-const warmCache = path.join(out, 'cache-warm');
-const emptyCache = () => {
-  const dir = mkdtempSync(path.join(out, 'cache-empty-'));
-  for (const name of existsSync(warmCache) ? readdirSync(warmCache) : []) if (name.endsWith('.bin')) copyFileSync(path.join(warmCache, name), path.join(dir, name));
-  return dir;
-};
+// dock2nix keeps nothing between runs (no cache: src/io/shell-reader.ts), so every run below is a first run, and
+// the same as every later one.
 
 // 3. The whole corpus in one `dock2nix convert` run against one node process parsing it all.
 if (existsSync(corpus)) {
@@ -101,31 +89,26 @@ if (existsSync(corpus)) {
     mkdirSync(path.join(tree, name), { recursive: true });
     copyFileSync(path.join(corpus, name), path.join(tree, name, 'Dockerfile'));
   }
-  const convertBatch = (cache, jobs = []) => () => {
+  const convertBatch = (jobs = []) => () => {
     // Every round writes a fresh output tree, as a first conversion of a repository does.
     for (const name of names) rmSync(path.join(tree, name, 'nix'), { recursive: true, force: true });
-    return run(process.execPath, [cli, 'convert', '*/Dockerfile', '--json', ...jobs], { cwd: tree, env: { ...childEnv, DOCK2NIX_CACHE_DIR: cache() } });
+    return run(process.execPath, [cli, 'convert', '*/Dockerfile', '--json', ...jobs], { cwd: tree });
   };
   const parseEach = `const { DockerfileParser } = require('dockerfile-ast'); const fs = require('node:fs'); for (const f of fs.readdirSync(${JSON.stringify(tree)})) DockerfileParser.parse(fs.readFileSync(${JSON.stringify(tree)} + '/' + f + '/Dockerfile', 'utf8')).getInstructions();`;
-  convertBatch(() => warmCache)(); // fills the warm cache
-  const [parsed, warm, empty, twoThreads] = interleaved(
-    [() => run(process.execPath, ['-e', parseEach], { cwd: root }), convertBatch(() => warmCache), convertBatch(emptyCache), convertBatch(emptyCache, ['--jobs', '2'])],
-    7,
-  );
+  convertBatch()(); // the operating system's file cache, as for the parse below
+  const [parsed, converted, twoThreads] = interleaved([() => run(process.execPath, ['-e', parseEach], { cwd: root }), convertBatch(), convertBatch(['--jobs', '2'])], 7);
   lines.push(`corpus in one process (${names.length} Dockerfiles, files written to fresh folders; ${os.availableParallelism()} cores):`);
   lines.push(`  node + dockerfile-ast parse: ${parsed.toFixed(0)} ms`);
-  lines.push(`  dock2nix convert '*/Dockerfile', syntax trees cached: ${warm.toFixed(0)} ms, ratio ${(warm / parsed).toFixed(2)}x (target: at most 3x)`);
-  lines.push(`  the same, no syntax tree cached yet: ${empty.toFixed(0)} ms, ratio ${(empty / parsed).toFixed(2)}x`);
+  lines.push(`  dock2nix convert '*/Dockerfile': ${converted.toFixed(0)} ms, ratio ${(converted / parsed).toFixed(2)}x (target: at most 3x)`);
   lines.push(`  the same with --jobs 2 (a worker thread too): ${twoThreads.toFixed(0)} ms, ratio ${(twoThreads / parsed).toFixed(2)}x`);
 }
 const dockerfile = path.join(root, 'fixtures/python-debian-user/Dockerfile');
 const parseScript = `import('dockerfile-ast').then(({ DockerfileParser }) => DockerfileParser.parse(require('node:fs').readFileSync(${JSON.stringify(dockerfile)}, 'utf8')).getInstructions())`;
-const convertOne = (cache) => () => run(process.execPath, [cli, 'convert', dockerfile, '-o', out, '--force', '--json'], { env: { ...childEnv, DOCK2NIX_CACHE_DIR: cache() } });
-convertOne(() => warmCache)();
-const [baseline, single, singleEmpty] = interleaved([() => run(process.execPath, ['-e', parseScript], { cwd: root }), convertOne(() => warmCache), convertOne(emptyCache)], 11);
+const convertOne = () => run(process.execPath, [cli, 'convert', dockerfile, '-o', out, '--force', '--json']);
+convertOne();
+const [baseline, single] = interleaved([() => run(process.execPath, ['-e', parseScript], { cwd: root }), convertOne], 11);
 lines.push('single file (fixtures/python-debian-user), whole process:');
 lines.push(`  node + dockerfile-ast parse: ${baseline.toFixed(0)} ms`);
-lines.push(`  dock2nix convert, syntax trees cached: ${single.toFixed(0)} ms, ratio ${(single / baseline).toFixed(2)}x (target: at most 2x)`);
-lines.push(`  the same, no syntax tree cached yet: ${singleEmpty.toFixed(0)} ms, ratio ${(singleEmpty / baseline).toFixed(2)}x`);
+lines.push(`  dock2nix convert: ${single.toFixed(0)} ms, ratio ${(single / baseline).toFixed(2)}x (target: at most 2x)`);
 rmSync(out, { recursive: true, force: true });
 console.log(lines.join('\n'));

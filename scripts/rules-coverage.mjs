@@ -50,5 +50,6 @@ if (existsSync(dockerfiles) || existsSync(projects)) {
 } else {
   inputs.push(...files(dir));
 }
-const report = measureCoverage(inputs, loadRules());
+const { loadShellReader } = await import(pathToFileURL(path.join(dist, 'io/shell-reader.js')).href);
+const report = measureCoverage(inputs, loadRules(), await loadShellReader());
 process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderCoverage(report));

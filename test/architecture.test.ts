@@ -12,21 +12,11 @@ import { importsOf, importsUnder, type Import } from './helpers/imports.js';
 import { repoRoot } from './helpers/tools.js';
 
 /**
- * Violations other branches of issue 15 are removing right now. Each entry is one exact import; the test fails when
- * an entry is no longer needed, so delete it when the branch that fixes it lands. Add nothing here without a plan
+ * Known violations, each with the plan that removes it. Each entry is one exact import; the test fails when
+ * an entry is no longer needed, so delete it when the fix lands. Add nothing here without a plan
  * to remove it.
  */
 const KNOWN_VIOLATIONS: KnownViolation[] = [
-  // shell branch: the syntax-tree and code caches move to src/io/shell-cache.ts, composed by the CLI; the V8
-  // --liftoff-only flag leaves the library.
-  { file: 'src/shell/load-parser.ts', imports: 'node:fs' },
-  { file: 'src/shell/load-parser.ts', imports: 'node:vm' },
-  { file: 'src/shell/load-parser.ts', imports: 'src/io/write.ts' },
-  { file: 'src/shell/parse.ts', imports: 'node:fs' },
-  { file: 'src/shell/tree-cache.ts', imports: 'node:fs' },
-  { file: 'src/shell/tree-cache.ts', imports: 'node:worker_threads' },
-  { file: 'src/shell/tree-cache.ts', imports: 'src/io/write.ts' },
-  { file: 'src/shell/tree-sitter.ts', imports: 'node:v8' },
   // The stage model the ecosystems build on (convert/stage.ts, convert/programs/{args,packages}.ts, glob.ts,
   // toml.ts) still lives in src/convert, so src/convert ⇄ src/ecosystems is a circle; these are its convert side.
   // Next step: move that model to a folder of its own below both, then delete these entries.
@@ -36,9 +26,6 @@ const KNOWN_VIOLATIONS: KnownViolation[] = [
   { file: 'src/convert/derivations.ts', imports: 'src/ecosystems/index.ts' },
   { file: 'src/convert/programs/dispatch.ts', imports: 'src/ecosystems/define.ts' },
   { file: 'src/convert/programs/dispatch.ts', imports: 'src/ecosystems/index.ts' },
-  // shell and eco branches both: src/shell/parse.ts (cache keys) and src/rules/load.ts (the rules folder) find
-  // files through src/package-root.ts, which reads package.json; once neither does, the core no longer loads it.
-  { file: 'src/package-root.ts', imports: 'node:fs' },
 ];
 
 describe('architecture: the boundaries of src/', () => {

@@ -13,10 +13,12 @@ import { loadRules } from '../src/io/rules-files.js';
 import { EMITTER_BINDINGS, NIX_GLOBALS, NIX_KEYWORDS, NameScope, derivationNames } from '../src/nix/scope.js';
 import { makeRecipe } from '../src/ecosystems/go/make-recipe.js';
 import { repoRoot } from './helpers/tools.js';
+import { shell } from './helpers/shell.js';
 
 function convertDir(dir: string, label: string) {
   const context = fsContext(dir);
   return convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, loadRules(), {
+    shell,
     dockerfilePath: `${label}/Dockerfile`,
     imageName: path.basename(dir),
     contextFromOutput: '..',

@@ -3,9 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
 import { loadRules } from '../src/io/rules-files.js';
+import { shell } from './helpers/shell.js';
 
 function convert(dockerfile: string, files: Record<string, string>) {
-  return convertDockerfile(dockerfile, memoryContext(files), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '.', outputInContext: null });
+  return convertDockerfile(dockerfile, memoryContext(files), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '.', outputInContext: null });
 }
 
 describe('COPY', () => {

@@ -14,6 +14,7 @@ import { loadRules } from '../src/io/rules-files.js';
 import { expectMarkers } from './helpers/markers.js';
 import { corpusDir, nixParse, requireTool } from './helpers/tools.js';
 import * as fsContextModule from '../src/io/fs-context.js';
+import { shell } from './helpers/shell.js';
 
 const dockerfilesDir = path.join(corpusDir, 'dockerfiles');
 const present = existsSync(dockerfilesDir);
@@ -34,6 +35,7 @@ describe.skipIf(!present)('corpus', () => {
       try {
         // The corpus holds Dockerfiles only: their context files are absent, which must give findings, not crashes.
         result = convertDockerfile(source, memoryContext({}), loadRules(), {
+          shell,
           dockerfilePath: file,
           imageName: 'corpus',
           contextFromOutput: '..',
@@ -65,6 +67,7 @@ describe.skipIf(!existsSync(spaDir))('hand-written Nix next to the same Dockerfi
   const convertPair = (dockerfile: string) => {
     const { fsContext } = fsContextModule;
     return convertDockerfile(readFileSync(path.join(spaDir, dockerfile), 'utf8'), fsContext(spaDir), loadRules(), {
+      shell,
       dockerfilePath: dockerfile,
       imageName: 'spa-nix',
       contextFromOutput: '..',

@@ -4,9 +4,11 @@ import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
 import { parseRequirements } from '../src/ecosystems/pip/requirements.js';
 import { loadRules } from '../src/io/rules-files.js';
+import { shell } from './helpers/shell.js';
 
 function convert(dockerfile: string, files: Record<string, string | null>) {
   return convertDockerfile(dockerfile, memoryContext(files), loadRules(), {
+    shell,
     dockerfilePath: 'Dockerfile',
     imageName: 'test',
     contextFromOutput: '..',
@@ -130,7 +132,7 @@ describe('Node lock files', () => {
     const pruned = plan('RUN npm ci && npm run build && npm prune --production');
     expect(pruned.derivations[0]!.build).toMatchObject({ npmFlags: [] });
     expect(pruned.instructions.find((i) => i.keyword === 'RUN')!.details.join('\n')).toMatch(/npm prune: dev dependencies dropped/);
-    const nix = convertDockerfile(`FROM node:22 AS web\nWORKDIR /s\nCOPY . .\nRUN npm ci && npm run build && npm prune --production\nFROM scratch\nCOPY --from=web /s/dist /www\n`, memoryContext(files), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' }).files['default.nix'];
+    const nix = convertDockerfile(`FROM node:22 AS web\nWORKDIR /s\nCOPY . .\nRUN npm ci && npm run build && npm prune --production\nFROM scratch\nCOPY --from=web /s/dist /www\n`, memoryContext(files), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' }).files['default.nix'];
     expect(nix).toMatch(/installPhase = ''[^']*npm prune --omit=dev --no-save/);
     expect(nix).toContain('npmBuildScript = "build";');
   });
@@ -161,11 +163,11 @@ describe('Node lock files', () => {
   it('gives a script\'s exports to its own commands only, never to the image\'s Env', () => {
     const lock = JSON.stringify({ name: 'web', version: '1.2.3', lockfileVersion: 3, requires: true, packages: { '': { name: 'web', version: '1.2.3' } } });
     const files = { 'package.json': JSON.stringify({ name: 'web', version: '1.2.3' }), 'package-lock.json': lock, 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main' };
-    const run = (script: string) => convertDockerfile(`FROM node:22\nWORKDIR /s\nCOPY . .\nRUN ${script}\nCMD ["node", "x.js"]\n`, memoryContext(files), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' });
+    const run = (script: string) => convertDockerfile(`FROM node:22\nWORKDIR /s\nCOPY . .\nRUN ${script}\nCMD ["node", "x.js"]\n`, memoryContext(files), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' });
     const exported = run('export FOO=bar NODE_ENV=production && npm ci');
     expect(exported.files['default.nix']).not.toContain('FOO');
     expect(exported.plan.derivations[0]!.build).toMatchObject({ kind: 'npm', omitDev: true });
-    const go = convertDockerfile('FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN export CGO_ENABLED=0 && go build -o /app .\nFROM scratch\nCOPY --from=b /app /app\n', memoryContext(files), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' });
+    const go = convertDockerfile('FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN export CGO_ENABLED=0 && go build -o /app .\nFROM scratch\nCOPY --from=b /app /app\n', memoryContext(files), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' });
     expect(go.plan.instructions.find((i) => i.keyword === 'RUN')!.details.join(' ')).toContain('CGO_ENABLED = 0');
   });
 
@@ -262,7 +264,7 @@ describe('decisions from an answers file', () => {
   const df = 'FROM node:22 AS web\nWORKDIR /s\nCOPY . .\nRUN npm ci && npm run build\nFROM alpine\nRUN apk add py2-pip\nCOPY --from=web /s/dist /srv\n';
   const files = { 'package.json': '{"name":"w","version":"1.0.0"}', 'package-lock.json': '{}' };
   const plan = (decisions: object) =>
-    convertDockerfile(df, memoryContext(files), loadRules(), { dockerfilePath: 'D', imageName: 't', contextFromOutput: '..', outputInContext: 'nix', decisions: decisions as never }).plan;
+    convertDockerfile(df, memoryContext(files), loadRules(), { shell, dockerfilePath: 'D', imageName: 't', contextFromOutput: '..', outputInContext: 'nix', decisions: decisions as never }).plan;
 
   it('choose how a build stage becomes a derivation', () => {
     expect(plan({ packages: {} }).derivations[0]!.build).toMatchObject({ kind: 'npm', dependencies: 'importNpmLock' });

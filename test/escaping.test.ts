@@ -13,6 +13,7 @@ import { nixEvalJson, nixString, requireTool, stubNixpkgs } from './helpers/tool
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { shell } from './helpers/shell.js';
 
 /** Text that tends to break escaping: Nix and shell syntax, quotes, backslashes, unicode. */
 const nasty = fc
@@ -65,6 +66,7 @@ describe('Dockerfile strings in the evaluated image', () => {
         ].join('\n');
         const context = memoryContext({ [fileName]: 'x' });
         const { files, plan } = convertDockerfile(dockerfile, context, loadRules(), {
+          shell,
           dockerfilePath: `case-${index}`,
           imageName: `case${index}`,
           contextFromOutput: '.',

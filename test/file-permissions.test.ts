@@ -11,11 +11,12 @@ import { loadRules } from '../src/io/rules-files.js';
 import { readFileSync } from 'node:fs';
 import { assemble } from './helpers/assemble.js';
 import { repoRoot, requireTool } from './helpers/tools.js';
+import { shell } from './helpers/shell.js';
 
 const rules = loadRules();
 
 function convert(dockerfile: string, files: Record<string, string> = {}) {
-  return convertDockerfile(dockerfile, memoryContext(files), rules, { dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '.', outputInContext: null });
+  return convertDockerfile(dockerfile, memoryContext(files), rules, { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '.', outputInContext: null });
 }
 
 const statusOf = (plan: ReturnType<typeof convert>['plan'], line: number) => plan.instructions.find((i) => i.line === line)!;
@@ -25,6 +26,7 @@ describe('the file-permissions fixture, assembled', () => {
     if (!requireTool('fakeroot', 'assembling the image root')) return;
     const dir = path.join(repoRoot, 'fixtures/file-permissions');
     const { plan } = convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), fsContext(dir), rules, {
+      shell,
       dockerfilePath: 'Dockerfile',
       imageName: 'x',
       contextFromOutput: '.',

@@ -15,6 +15,7 @@ import { jsonReport } from '../src/report/report.js';
 import { loadRules } from '../src/io/rules-files.js';
 import { flakeInputStub, nixEvalJson, nixParse, nixString, repoRoot, requireTool, stubNixpkgs } from './helpers/tools.js';
 import { formatOf } from '../src/nix/formats/index.js';
+import { shell } from './helpers/shell.js';
 
 interface CaseOptions {
   format?: OutputFormat;
@@ -34,6 +35,7 @@ function convertCase(name: string) {
   const options: CaseOptions = existsSync(path.join(dir, 'case.json')) ? JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) : {};
   const context = fsContext(dir);
   return convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, loadRules(), {
+    shell,
     dockerfilePath: `fixtures/${name}/Dockerfile`,
     format: options.format,
     target: options.target,

@@ -7,9 +7,11 @@ import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
 import { loadRules } from '../src/io/rules-files.js';
 import { expectMarkers } from './helpers/markers.js';
+import { shell } from './helpers/shell.js';
 
 function convert(dockerfile: string, files: Record<string, string | null> = {}) {
   return convertDockerfile(dockerfile, memoryContext(files), loadRules(), {
+    shell,
     dockerfilePath: 'Dockerfile',
     imageName: 'test',
     contextFromOutput: '..',

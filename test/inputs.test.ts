@@ -12,6 +12,7 @@ import { ATTRIBUTE_PATH } from '../src/nix/attribute-path.js';
 import { checkAnswers, readAnswers } from '../src/io/answers.js';
 import { parseBuildArgs } from '../src/io/dockerfile.js';
 import { loadRules } from '../src/io/rules-files.js';
+import { shell } from './helpers/shell.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-inputs-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -45,7 +46,7 @@ describe('build arguments', () => {
 
 describe('the tool version', () => {
   const convert = (toolVersion?: string) =>
-    convertDockerfile('FROM alpine:3.19\nCMD ["sh"]\n', memoryContext({}), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix', toolVersion });
+    convertDockerfile('FROM alpine:3.19\nCMD ["sh"]\n', memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix', toolVersion });
 
   it('is what the caller says; the core reads no package.json', () => {
     const given = convert('9.8.7');

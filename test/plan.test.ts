@@ -8,9 +8,10 @@ import { planMigration, type PlanOptions } from '../src/convert/plan.js';
 import { ReportBook } from '../src/convert/reports.js';
 import { parseDockerfile } from '../src/dockerfile/parse.js';
 import { loadRules } from '../src/io/rules-files.js';
+import { shell } from './helpers/shell.js';
 
 const rules = loadRules();
-const options: PlanOptions = { format: 'layered', imageName: 'x', contextFromOutput: '..', outputInContext: null, toolVersion: '0', contextLabel: '.' };
+const options: PlanOptions = { shell, format: 'layered', imageName: 'x', contextFromOutput: '..', outputInContext: null, toolVersion: '0', contextLabel: '.' };
 
 function plan(source: string, files: Record<string, string | null> = {}, extra: Partial<PlanOptions> = {}) {
   const buildArgs = extra.buildArgs;

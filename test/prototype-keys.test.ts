@@ -7,13 +7,14 @@ import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
 import { lookupPackage } from '../src/rules/lookup.js';
 import { loadRules } from '../src/io/rules-files.js';
+import { shell } from './helpers/shell.js';
 
 const KEYS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'prototype', '__defineGetter__'];
 /** `prototype` is also a real package: nixpkgs' prototypejs has that pname, and the nixpkgs index finds it. */
 const REAL = new Map([['prototype', 'prototypejs']]);
 
 function convert(dockerfile: string) {
-  return convertDockerfile(dockerfile, memoryContext({}), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '.', outputInContext: null });
+  return convertDockerfile(dockerfile, memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '.', outputInContext: null });
 }
 
 describe('prototype keys as names', () => {

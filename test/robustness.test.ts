@@ -15,6 +15,7 @@ import { memoryContext } from '../src/convert/context.js';
 import { isDock2nixError } from '../src/errors.js';
 import { loadRules } from '../src/io/rules-files.js';
 import { nixParse, requireTool } from './helpers/tools.js';
+import { shell } from './helpers/shell.js';
 
 const word = fc.stringMatching(/^[a-z][a-z0-9._-]{0,8}$/);
 const text = fc.oneof(
@@ -71,6 +72,7 @@ describe('generated Dockerfiles', () => {
       let result;
       try {
         result = convertDockerfile(source, memoryContext({ app: null, 'a.txt': 'x' }), loadRules(), {
+          shell,
           dockerfilePath: 'Dockerfile',
           imageName: 'generated',
           contextFromOutput: '..',
@@ -115,7 +117,7 @@ describe('bad input', () => {
     const text = typeof source === 'string' ? source : source.toString('latin1');
     let error: unknown;
     try {
-      convertDockerfile(text, memoryContext({}), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix' });
+      convertDockerfile(text, memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix' });
     } catch (e) {
       error = e;
     }
@@ -139,7 +141,7 @@ describe('bad input', () => {
     ['an absolute COPY source', 'FROM alpine\nCOPY /etc/passwd /x\n', /not in the build context/],
     ['a shell script that does not parse', 'FROM alpine\nRUN if then fi\n', /shell cannot parse/],
   ])('%s → converted, with the problem reported on its line', (_, source, message) => {
-    const { plan } = convertDockerfile(source, memoryContext({}), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix' });
+    const { plan } = convertDockerfile(source, memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix' });
     const second = plan.instructions.find((i) => i.line === 2)!;
     expect(second.status).not.toBe('mapped');
     expect(second.message).toMatch(message);

@@ -18,6 +18,7 @@ import { fsContext, readDockerignore } from '../src/io/fs-context.js';
 import { isDock2nixError } from '../src/errors.js';
 import { loadRules } from '../src/io/rules-files.js';
 import { requireTool } from './helpers/tools.js';
+import { shell } from './helpers/shell.js';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-check-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -151,7 +152,7 @@ describe.skipIf(!hasNix)('nixpkgs check (real nix-instantiate, stub nixpkgs)', (
       'CMD ["python", "-m", "flask", "run"]',
       '',
     ].join('\n');
-    const { plan } = convertDockerfile(source, memoryContext({}), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'app', contextFromOutput: '..', outputInContext: 'nix' });
+    const { plan } = convertDockerfile(source, memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'app', contextFromOutput: '..', outputInContext: 'nix' });
     const attrs = planAttributes(plan, loadRules()).map((r) => r.attr);
     expect(attrs).toEqual(expect.arrayContaining(['curl', 'python312', 'python312Packages.flask', 'dockerTools.buildLayeredImage']));
     // An unmapped name has no attribute to check: it is already reported by the conversion.
@@ -169,7 +170,7 @@ describe.skipIf(!hasNix)('nixpkgs check (real nix-instantiate, stub nixpkgs)', (
 
 describe('the attributes --check checks', () => {
   const convert = (dockerfile: string, files: Record<string, string>) =>
-    convertDockerfile(dockerfile, memoryContext(files), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'app', contextFromOutput: '..', outputInContext: 'nix' });
+    convertDockerfile(dockerfile, memoryContext(files), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'app', contextFromOutput: '..', outputInContext: 'nix' });
   const selected = (nix: string) => [...nix.matchAll(/\bpkgs\.([A-Za-z_][A-Za-z0-9_'-]*(?:\.[A-Za-z_][A-Za-z0-9_'-]*)*)/g)].map((m) => m[1]!.replace(/\.(withPackages|override)$/, ''));
 
   it('are exactly what the generated Nix selects from nixpkgs: a Yarn stage uses mkDerivation and the Yarn hooks, not buildNpmPackage', () => {
@@ -218,7 +219,7 @@ describe('the attributes --check checks, against the text of default.nix', () =>
   };
   const convert = (dockerfile: string, files: Record<string, string | null>, dockerignore?: string) => {
     const context = memoryContext(files);
-    return convertDockerfile(dockerfile, context, loadRules(), {
+    return convertDockerfile(dockerfile, context, loadRules(), { shell,
       dockerfilePath: 'Dockerfile',
       imageName: 'app',
       contextFromOutput: '..',
@@ -270,7 +271,7 @@ describe('the attributes --check checks, against the text of default.nix', () =>
       const dir = path.join(root, name);
       const options = existsSync(path.join(dir, 'case.json')) ? (JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as { format?: OutputFormat; target?: string; buildArgs?: Record<string, string> }) : {};
       const context = fsContext(dir);
-      const { plan } = convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, loadRules(), {
+      const { plan } = convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, loadRules(), { shell,
         ...options,
         dockerfilePath: `fixtures/${name}/Dockerfile`,
         imageName: name,

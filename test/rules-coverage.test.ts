@@ -10,6 +10,7 @@ import { fsContext } from '../src/io/fs-context.js';
 import { coveredManagers, measureCoverage, renderCoverage } from '../src/check/coverage.js';
 import { loadRules } from '../src/io/rules-files.js';
 import { corpusDir } from './helpers/tools.js';
+import { shell } from './helpers/shell.js';
 
 const GOAL = 0.95;
 const dockerfilesDir = path.join(corpusDir, 'dockerfiles');
@@ -30,7 +31,7 @@ describe.skipIf(!present)('coverage of the corpus', () => {
             .map((p) => ({ name: `projects/${p}`, text: readFileSync(path.join(projectsDir, p, 'Dockerfile'), 'utf8'), context: fsContext(path.join(projectsDir, p)) })),
         )
     : [];
-  const report = measureCoverage(inputs, loadRules());
+  const report = measureCoverage(inputs, loadRules(), shell);
 
   it(`resolves at least ${GOAL * 100}% of the package names with confidence exact or high`, () => {
     console.log(renderCoverage(report));
@@ -71,7 +72,7 @@ describe('coverage measurement', () => {
     'RUN npm install -g typescript',
     '',
   ].join('\n');
-  const report = measureCoverage([{ name: 'Dockerfile', text: dockerfile }], rules);
+  const report = measureCoverage([{ name: 'Dockerfile', text: dockerfile }], rules, shell);
 
   it('counts names after ARG and ENV substitution, per manager and overall', () => {
     expect(report.managers.apk!.total).toBe(6);
@@ -94,7 +95,7 @@ describe('coverage measurement', () => {
   });
 
   it('records a Dockerfile the converter rejects, and counts nothing from it', () => {
-    const bad = measureCoverage([{ name: 'bad', text: 'RUN apk add curl\n' }], rules);
+    const bad = measureCoverage([{ name: 'bad', text: 'RUN apk add curl\n' }], rules, shell);
     expect(bad.failed).toHaveLength(1);
     expect(bad.overall.total).toBe(0);
   });

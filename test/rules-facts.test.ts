@@ -15,6 +15,7 @@ import { loadRules, managers } from '../src/io/rules-files.js';
 import { compactIndex, indexFileNames, type Fact } from '../src/rules/nixpkgs-index.js';
 import { readFactsDir } from '../src/io/nixpkgs-index-files.js';
 import { corpusDir, nixEvalJson, nixString, repoRoot, requireTool, stubNixpkgs } from './helpers/tools.js';
+import { shell } from './helpers/shell.js';
 
 const factsDir = path.resolve(repoRoot, '../shared/nixpkgs/facts');
 const present = existsSync(path.join(factsDir, 'top-level.json'));
@@ -121,7 +122,7 @@ describe.skipIf(!present)('the nixpkgs facts', () => {
           .filter((p) => existsSync(path.join(corpusDir, 'projects', p, 'Dockerfile')))
           .map((p) => ({ name: p, text: readFileSync(path.join(corpusDir, 'projects', p, 'Dockerfile'), 'utf8'), context: fsContext(path.join(corpusDir, 'projects', p)) }))
       : [];
-    const report = measureCoverage(inputs, rules);
+    const report = measureCoverage(inputs, rules, shell);
     const problems: string[] = [];
     for (const resolved of report.resolvedNames) {
       for (const attr of resolved.nix?.split(' ') ?? []) {

@@ -10,6 +10,7 @@ import { secretReason } from '../src/convert/secrets.js';
 import { jsonReport, textReport } from '../src/report/report.js';
 import { loadRules } from '../src/io/rules-files.js';
 import { repoRoot } from './helpers/tools.js';
+import { shell } from './helpers/shell.js';
 
 const awsKey = 'AKIAIOSFODNN7EXAMPLE';
 const token = 's3cr3t-value-123';
@@ -32,7 +33,7 @@ describe('secret detection', () => {
 
   it('reports ENV secrets as manual work and masks them in both reports', () => {
     const dockerfile = `FROM alpine\nARG GITHUB_TOKEN=${token}\nENV AWS_ACCESS_KEY_ID=${awsKey} REGION=eu\nLABEL build.token="${token}"\nCMD ["echo", "${awsKey}"]\n`;
-    const { plan } = convertDockerfile(dockerfile, memoryContext({}), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix' });
+    const { plan } = convertDockerfile(dockerfile, memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix' });
     expect(plan.secrets.map((s) => [s.line, s.keyword, s.name])).toEqual([[2, 'ARG', 'GITHUB_TOKEN'], [3, 'ENV', 'AWS_ACCESS_KEY_ID'], [4, 'LABEL', 'build.token']]);
     const env = plan.instructions.find((i) => i.keyword === 'ENV')!;
     expect(env).toMatchObject({ status: 'manual', rule: 'env.secret' });

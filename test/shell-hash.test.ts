@@ -1,16 +1,16 @@
 /**
  * A `#` inside a word (`…@${REF}#egg=y`, `s#$OLD#$NEW#g`) is text for the shell; mvdan-sh's 2020 build took it for
- * the start of a comment after a quote or an expansion (src/shell/mid-word-hash.ts). Held to bash itself: whether
+ * the start of a comment after a quote or an expansion (src/shell/mvdan/hash-sign.ts). Held to bash itself: whether
  * `&& b` after such a word is part of the script is asked of bash, on words made of the awkward pieces.
  */
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { analyzeShell } from '../src/shell/analyze.js';
-import { parseWithMvdan } from '../src/shell/parse.js';
 import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
 import { loadRules } from '../src/io/rules-files.js';
+import { mvdan, shell } from './helpers/shell.js';
 
 const PIECES = ['${A}', '$A', '$1', '$@', '$#', '"x"', "'y'", '#', '#z', '$(d)', '`d`', 'a', '\\#', '=', '$((1))', '${A#b}', '${#A}', '"#"', "'#'", '\\$', '$$', ')'];
 
@@ -32,7 +32,7 @@ describe('a # inside a word', () => {
     const ran = bashRunsB(scripts);
     let compared = 0;
     scripts.forEach((script, i) => {
-      const parse = parseWithMvdan(script).parse;
+      const parse = mvdan.read(script);
       if (!parse.ok) return; // a syntax error (an unmatched `)` or quote): bash does not run b either
       compared++;
       expect(parse.file.stmts[0]?.cmd?.type === 'BinaryCmd', script).toBe(ran[i]);
@@ -49,7 +49,7 @@ describe('a # inside a word', () => {
     ['echo ok # a comment && not a command', ['echo'], 'ok'],
     ['echo ${A#b}#c ${#A}', ['echo'], null],
   ])('%s', (script, programs, word) => {
-    const analysis = analyzeShell(script, { REF: 'v1', OLD: 'old', NEW: 'new', A: 'abc' }, '/');
+    const analysis = analyzeShell(shell, script, { REF: 'v1', OLD: 'old', NEW: 'new', A: 'abc' }, '/');
     expect(analysis.ok).toBe(true);
     if (!analysis.ok) return;
     expect(analysis.commands.map((c) => c.words[0]?.text)).toEqual(programs);
@@ -58,7 +58,7 @@ describe('a # inside a word', () => {
 
   it('converts the commands after such a word', () => {
     const dockerfile = 'FROM python:3.12-slim\nARG REF=v1\nRUN pip install git+https://github.com/x/y.git@${REF}#egg=y && apt-get update && apt-get install -y curl\n';
-    const { plan } = convertDockerfile(dockerfile, memoryContext({}), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix' });
+    const { plan } = convertDockerfile(dockerfile, memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix' });
     expect(plan.packages.map((p) => `${p.manager} ${p.name}`)).toContain('apt curl');
   });
 });

@@ -23,6 +23,7 @@ import { layerScriptNodes, ownerScriptNodes } from '../src/nix/layer-script.js';
 import { printShell, quote } from '../src/nix/shell.js';
 import { renderScripts } from './helpers/assemble.js';
 import { hasTool, nixEvalJson, nixString, requireTool, stubNixpkgs } from './helpers/tools.js';
+import { shell } from './helpers/shell.js';
 
 const rules = loadRules();
 const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-shell-safety-'));
@@ -82,7 +83,7 @@ describe('hostile Dockerfile text in the image-assembly scripts', () => {
     mkdirSync(contextDir, { recursive: true });
     writeFileSync(path.join(contextDir, c.name), 'content\n');
     const dockerfile = dockerfileFor(c);
-    const result = convertDockerfile(dockerfile, fsContext(contextDir), rules, { dockerfilePath: 'Dockerfile', imageName: `case${index}`, contextFromOutput: '.', outputInContext: null });
+    const result = convertDockerfile(dockerfile, fsContext(contextDir), rules, { shell, dockerfilePath: 'Dockerfile', imageName: `case${index}`, contextFromOutput: '.', outputInContext: null });
     writeFileSync(path.join(contextDir, 'default.nix'), result.files['default.nix']);
     return { c, dockerfile, contextDir, ...result };
   });

@@ -1,19 +1,19 @@
 /**
- * The tree-sitter reading of RUN scripts (src/shell/tree-sitter.ts) must be mvdan/sh's reading, spans included,
+ * The tree-sitter reading of RUN scripts (src/shell/tree-sitter/read.ts) must be mvdan/sh's reading, spans included,
  * whenever it gives one; when it is not sure it gives none and mvdan/sh parses. Held on every RUN script of the
  * fixtures and the corpus, on scripts generated from a grammar of RUN lines, and on shapes where tree-sitter's
  * bash grammar is known to go astray.
  */
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { bashGrammarLoaded, loadBashGrammar, readerMistakes, readWithTreeSitter } from '../src/shell/tree-sitter.js';
+import { describe, expect, it } from 'vitest';
+import { loadTreeSitterReader } from '../src/io/shell-reader.js';
 import { continuedScript, script } from './helpers/shell-scripts.js';
 import { disagreementWithMvdan } from './helpers/agreement.js';
 import { fixtureAndCorpusRunScripts } from './helpers/run-scripts.js';
+import { mvdan, shell } from './helpers/shell.js';
 
-beforeAll(async () => {
-  await loadBashGrammar();
-});
+const treeSitter = await loadTreeSitterReader();
+const readWithTreeSitter = (script: string) => treeSitter!.read(script);
 
 /** null when the readings agree or tree-sitter gave none; else what differs. */
 const disagreement = disagreementWithMvdan(readWithTreeSitter, 'tree-sitter');
@@ -34,7 +34,15 @@ function agreementOn(scripts: fc.Arbitrary<string>, runs: number): number {
 
 describe('reading RUN scripts with tree-sitter', () => {
   it('loads the grammar', () => {
-    expect(bashGrammarLoaded()).toBe(true);
+    expect(treeSitter).not.toBeNull();
+  });
+
+  it('the command line\'s reader (tree-sitter, then mvdan/sh for what it leaves) reads every RUN script of the fixtures and the corpus as mvdan/sh does', () => {
+    const { scripts } = fixtureAndCorpusRunScripts();
+    for (const { where, source } of scripts) expect(shell.read(source), where).toStrictEqual(mvdan.read(source));
+    // A script tree-sitter leaves, and one the shell rejects (worded by mvdan/sh, with its line).
+    for (const source of ['cat <<EOF > /f\nx\nEOF', 'echo ok\nfi']) expect(shell.read(source)).toStrictEqual(mvdan.read(source));
+    expect(shell.read('echo ok\nfi')).toEqual({ ok: false, error: expect.any(String), line: 2 });
   });
 
   it('reads the RUN scripts of the fixtures and the corpus as mvdan/sh does, and gives up on few', (context) => {
@@ -168,7 +176,7 @@ describe('reading RUN scripts with tree-sitter', () => {
   });
 
   it('made no mistake of its own on any script above (a reader bug would otherwise pass for a give-up)', () => {
-    expect(readerMistakes()).toBe(0);
+    expect(treeSitter!.mistakes()).toBe(0);
   });
 
   it('never throws: a script nested past the stack is left to mvdan/sh', () => {

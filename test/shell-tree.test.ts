@@ -1,12 +1,14 @@
 /**
- * The shell syntax tree read straight from mvdan-sh's Go values (src/shell/syntax-tree.ts) must say exactly what
+ * The shell syntax tree read straight from mvdan-sh's Go values (src/shell/mvdan/read.ts) must say exactly what
  * the library's public wrappers say. The reference reader below uses only the wrappers (slow, but the documented
  * way); both read the same parse of scripts covering every node kind the analysis looks at.
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { analyzeShell } from '../src/shell/analyze.js';
-import { learnOperatorCodes, readShellFile, type BinaryOperator, type Command, type ExpansionOperator, type IfClause, type ShellFile, type Stmt, type Word, type WordPart } from '../src/shell/syntax-tree.js';
+import { learnOperatorCodes, readShellFile } from '../src/shell/mvdan/read.js';
+import type { BinaryOperator, Command, ExpansionOperator, IfClause, ShellFile, Stmt, Word, WordPart } from '../src/shell/tree.js';
+import { shell } from './helpers/shell.js';
 import { fixtureAndCorpusRunScripts } from './helpers/run-scripts.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -133,7 +135,7 @@ describe('reading mvdan-sh syntax trees directly', () => {
   });
 
   it('cuts command source by bytes, so text after a non-ASCII character is not shifted', () => {
-    const result = analyzeShell('echo "héllo ☃" && apt-get install -y curl > /tmp/ünï', {}, '/');
+    const result = analyzeShell(shell, 'echo "héllo ☃" && apt-get install -y curl > /tmp/ünï', {}, '/');
     expect(result.ok && result.commands.map((c) => [c.source, c.words.map((w) => w.text), c.writes])).toEqual([
       ['echo "héllo ☃"', ['echo', 'héllo ☃'], []],
       ['apt-get install -y curl > /tmp/ünï', ['apt-get', 'install', '-y', 'curl'], ['/tmp/ünï']],

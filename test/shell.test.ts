@@ -1,9 +1,10 @@
-/** RUN analysis with the real shell parser: commands, words, variables, conditions and directories. */
+/** RUN analysis with the command line's shell reader: commands, words, variables, conditions and directories. */
 import { describe, expect, it } from 'vitest';
 import { analyzeShell, UNKNOWN_DIRECTORY } from '../src/shell/analyze.js';
+import { shell } from './helpers/shell.js';
 
 function commands(script: string, env: Record<string, string> = {}) {
-  const result = analyzeShell(script, env, '/app');
+  const result = analyzeShell(shell, script, env, '/app');
   if (!result.ok) throw new Error(result.error);
   return result.commands.map((c) => ({ words: c.words.map((w) => w.text), conditional: c.conditional, cwd: c.cwd, writes: c.writes }));
 }
@@ -45,7 +46,7 @@ describe('analyzeShell', () => {
     expect(commands('echo a > /etc/x 2>&1; b 2>/dev/null')).toMatchObject([{ writes: ['/etc/x'] }, { writes: [] }]);
   });
   it('reports a parse error with its line', () => {
-    const result = analyzeShell('echo ok\nfi', {}, '/');
+    const result = analyzeShell(shell, 'echo ok\nfi', {}, '/');
     expect(result.ok).toBe(false);
     expect(!result.ok && result.line).toBe(2);
     expect(!result.ok && result.error).toMatch(/"fi" can only be used to end an if/);

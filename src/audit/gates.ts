@@ -3,6 +3,7 @@
  *
  *   nix-not-smaller            the Nix image's layers are not smaller than the Dockerfile image's
  *   not-reproducible           a rebuild differed (needs --repro; --ignore-timestamps lets time stamps pass)
+ *   not-equivalent             the equivalence verdict is "not equivalent" (needs both images)
  *   [docker.|nix.]METRIC OP V  e.g. efficiency<0.9, nix.wasted>20MB, docker.size>=1GiB, layers>100
  *
  * METRIC: efficiency (a ratio, or a percentage: 90%), wasted (bytes), size (bytes of layer tars), content
@@ -20,6 +21,7 @@ type Operator = '<' | '<=' | '>' | '>=';
 export type Gate =
   | { rule: string; kind: 'nix-not-smaller' }
   | { rule: string; kind: 'not-reproducible' }
+  | { rule: string; kind: 'not-equivalent' }
   | { rule: string; kind: 'metric'; side: Side | null; metric: GateMetric; operator: Operator; value: number };
 
 const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4, k: 1e3, m: 1e6, g: 1e9 };
@@ -56,13 +58,13 @@ export function parseGates(values: readonly string[]): Gate[] {
     for (const raw of value.split(',')) {
       const rule = raw.trim();
       if (rule === '') continue;
-      if (rule === 'nix-not-smaller' || rule === 'not-reproducible') {
+      if (rule === 'nix-not-smaller' || rule === 'not-reproducible' || rule === 'not-equivalent') {
         gates.push({ rule, kind: rule });
         continue;
       }
       const match = /^(?:(docker|nix)\.)?([a-z-]+)\s*(<=|>=|<|>)\s*(.+)$/.exec(rule);
       if (!match) {
-        throw usage(rule, 'expected nix-not-smaller, not-reproducible, or METRIC<VALUE such as efficiency<0.9 or nix.wasted>20MB');
+        throw usage(rule, 'expected nix-not-smaller, not-reproducible, not-equivalent, or METRIC<VALUE such as efficiency<0.9 or nix.wasted>20MB');
       }
       const metricName = match[2] === 'wasted-bytes' ? 'wasted' : match[2];
       if (!(METRIC_NAMES as readonly string[]).includes(metricName!)) throw usage(rule, `unknown metric "${match[2]}" (one of ${METRIC_NAMES.join(', ')})`);
@@ -76,7 +78,7 @@ export function parseGates(values: readonly string[]): Gate[] {
 /** Refuse, before building anything, gates that this run could never evaluate. */
 export function checkGatesApplicable(gates: readonly Gate[], sides: readonly Side[], repro: boolean): void {
   for (const gate of gates) {
-    if (gate.kind === 'nix-not-smaller' && !(sides.includes('docker') && sides.includes('nix'))) throw usage(gate.rule, 'needs both a Dockerfile image and a Nix image');
+    if ((gate.kind === 'nix-not-smaller' || gate.kind === 'not-equivalent') && !(sides.includes('docker') && sides.includes('nix'))) throw usage(gate.rule, 'needs both a Dockerfile image and a Nix image');
     if (gate.kind === 'not-reproducible' && !repro) throw usage(gate.rule, 'needs --repro (and images that dock2nix builds)');
     if (gate.kind === 'metric' && gate.side && !sides.includes(gate.side)) throw usage(gate.rule, `there is no ${gate.side} image in this audit`);
   }
@@ -135,6 +137,10 @@ export function evaluateGates(gates: readonly Gate[], report: AuditReport): Gate
         passed: smaller,
         detail: `Nix ${formatBytes(nix.totals.uncompressedBytes)} ${smaller ? '<' : '>='} Dockerfile ${formatBytes(docker.totals.uncompressedBytes)}`,
       });
+    } else if (gate.kind === 'not-equivalent') {
+      const verdict = report.equivalence?.verdict;
+      if (!verdict) results.push({ rule: gate.rule, passed: false, detail: 'there are not two images to compare' });
+      else results.push({ rule: gate.rule, passed: verdict.status !== 'not-equivalent', detail: verdict.line.replace(/^Verdict: /, '') });
     } else if (gate.kind === 'not-reproducible') {
       const repro = report.reproducibility;
       if (!repro || repro.images.length === 0) {

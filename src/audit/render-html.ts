@@ -5,6 +5,7 @@
  * Every piece of text from an image (paths, labels, commands) is escaped.
  */
 import { formatBytes, formatPercent, shortCreatedBy } from '../image/render.js';
+import { equivalenceHtml } from './render-equivalence.js';
 import { groupPaths } from './report.js';
 import { formatDifference, formatRatio, formatValue, originLine, SIDE_TITLE, SUMMARY_ROWS, verdictText } from './render-text.js';
 import type { AuditImage, AuditReport, Side } from './types.js';
@@ -232,6 +233,8 @@ dl.config{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin
 .check{border-left:4px solid var(--line);padding:4px 12px;margin:10px 0}.check.good{border-color:var(--good)}.check.bad{border-color:var(--bad)}.check h3{margin:4px 0}
 ul.hints li{margin:2px 0}ul.gates{list-style:none;padding:0}ul.gates li{padding:4px 0}li.good strong{color:var(--good)}li.bad strong{color:var(--bad)}
 input.filter{width:100%;max-width:420px;padding:6px 8px;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg);margin:4px 0}
+p.verdict{font-size:16px;margin:0 0 8px;padding:8px 12px;border-radius:8px;border:1px solid currentColor}p.verdict.equivalent{color:var(--good)}p.verdict.not-equivalent{color:var(--bad)}p.verdict.equivalent-with-expected-differences{color:var(--warn)}
+table.equivalence tr.bad td:nth-child(2),#equivalence-files tr.bad td:nth-child(3),#equivalence-packages tr.bad td:nth-child(2){color:var(--bad);font-weight:600}tr.warn td:nth-child(2){color:var(--warn)}
 footer{color:var(--muted);font-size:12px;text-align:center;padding:12px}
 @media (max-width:720px){.stats{grid-template-columns:repeat(2,1fr)}.sides{grid-template-columns:1fr}}
 `;
@@ -306,6 +309,7 @@ export function renderAuditHtml(report: AuditReport): string {
 <body>
 <main>
 <header>
+${report.equivalence ? `<p id="verdict" class="verdict ${report.equivalence.verdict.status}"><strong>${esc(report.equivalence.verdict.line)}</strong></p>` : ''}
 <h1>${esc(title)}</h1>
 ${report.comparison ? `<p>${esc(report.comparison.summary)}</p>` : ''}
 ${conversion}
@@ -319,6 +323,7 @@ ${summaryTable(report)}
 <div class="sides">
 ${report.images.map((image) => imageColumn(image, scale)).join('\n')}
 </div>
+${report.equivalence ? equivalenceHtml(report.equivalence, esc) : ''}
 ${reproSection(report)}
 ${gatesSection(report)}
 <footer>dock2nix ${esc(report.tool.version)} · sizes are layer tars as stored uncompressed; wasted space is file content that a later layer hides</footer>

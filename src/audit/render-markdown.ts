@@ -4,6 +4,7 @@
  * whole stays well under GitHub's 65,536-character comment limit.
  */
 import { formatBytes, formatPercent, shortCreatedBy } from '../image/render.js';
+import { equivalenceMarkdown } from './render-equivalence.js';
 import { groupPaths } from './report.js';
 import { formatDifference, formatRatio, formatValue, originLine, SIDE_TITLE, SUMMARY_ROWS, verdictText } from './render-text.js';
 import type { AuditImage, AuditReport } from './types.js';
@@ -87,6 +88,7 @@ export function renderAuditMarkdown(report: AuditReport): string {
   const lines: string[] = [];
   const failed = report.gates.filter((gate) => !gate.passed);
   const status = report.gates.length === 0 ? '' : failed.length === 0 ? ' ✅' : ' ❌';
+  if (report.equivalence) lines.push(`**${cell(report.equivalence.verdict.line)}**`, '');
   lines.push(`## dock2nix audit${report.dockerfile ? `: ${code(report.dockerfile, false)}` : ''}${status}`, '');
   if (report.comparison) lines.push(cell(report.comparison.summary), '');
 
@@ -110,6 +112,13 @@ export function renderAuditMarkdown(report: AuditReport): string {
     lines.push(`- **Conversion**: ${s.mapped} mapped, ${s.approximated} approximated, ${s.manual} manual, ${s.ignored} ignored`);
   }
   lines.push('');
+
+  if (report.equivalence) {
+    lines.push('### Equivalence', '');
+    for (const reason of report.equivalence.verdict.reasons.slice(0, 10)) lines.push(`- ${cell(reason)}`);
+    if (report.equivalence.verdict.reasons.length) lines.push('');
+    lines.push(...equivalenceMarkdown(report.equivalence, cell, (text) => code(text)));
+  }
 
   if (report.reproducibility) {
     const repro = report.reproducibility;

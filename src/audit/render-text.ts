@@ -1,5 +1,6 @@
 /** The audit as terminal text: a side-by-side summary table, then each image as `dock2nix inspect` shows it. */
 import { formatBytes, formatPercent, renderImageReport, table, TEXT_DIFFERENCE_LIMIT, WIDTH } from '../image/render.js';
+import { equivalenceText } from './render-equivalence.js';
 import { groupPaths } from './report.js';
 import type { AuditImage, AuditReport, Metric, MetricComparison, Side } from './types.js';
 
@@ -75,6 +76,7 @@ export function verdictText(report: AuditReport): string {
 
 export function renderAuditText(report: AuditReport): string {
   const lines: string[] = [];
+  if (report.equivalence) lines.push(...wrap(report.equivalence.verdict.line, '  ').map((line, index) => (index === 0 ? line.slice(2) : line)));
   lines.push(`dock2nix audit${report.dockerfile ? `: ${report.dockerfile}` : ''}`);
   for (const image of report.images) {
     lines.push(clip(`  ${SIDE_TITLE[image.role].padEnd(10)} ${image.label}`));
@@ -101,6 +103,12 @@ export function renderAuditText(report: AuditReport): string {
     const rows = SUMMARY_ROWS.map((row) => [row.title, formatValue(row.kind, metricValue(only, row.metric))]);
     lines.push(...table(['', SIDE_TITLE[only.role]], rows, ['left', 'right']));
   }
+
+  if (report.equivalence) {
+    lines.push('');
+    lines.push(...equivalenceText(report.equivalence));
+  }
+  if (report.sboms?.length) lines.push('', ...report.sboms.map((file) => clip(`SBOM written: ${file}`)));
 
   if (report.reproducibility) {
     const repro = report.reproducibility;
@@ -159,11 +167,15 @@ function clip(text: string): string {
   return text.length <= WIDTH ? text : `${text.slice(0, WIDTH - 3)}...`;
 }
 
+/** Width as printed: control characters are shown as four-character escapes (\\x1b) by the CLI. */
+const shownLength = (text: string): number => text.length + 3 * (text.match(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g)?.length ?? 0);
+
 function wrap(text: string, indent: string): string[] {
   const out: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/)) {
-    if (line && indent.length + line.length + 1 + word.length > WIDTH) {
+  // Split at spaces only: a tab or carriage return inside a file name is part of the name.
+  for (const word of text.split(/ +/)) {
+    if (line && indent.length + shownLength(line) + 1 + shownLength(word) > WIDTH) {
       out.push(`${indent}${line}`);
       line = word;
     } else line = line ? `${line} ${word}` : word;

@@ -14,17 +14,22 @@ import { chooseEngine, CreatedImages, type BuildRequest, type Engine, type Engin
 import { checkNix, checkOutcome, classifyResult, nixBuildCommand, nixCheckCommand, nixSystem, resolveNixTarget, type NixBuildOptions, type NixTarget } from '../engines/nix.js';
 import { interrupted, runTool, type ToolCommand } from '../engines/process.js';
 import { compareLoaded } from '../image/diff.js';
-import { buildImageReport, inspectImage, loadImages, type LoadedImage } from '../image/inspect.js';
+import { buildImageReport, loadImages, type LoadedImage } from '../image/inspect.js';
+import { parseDockerfile } from '../dockerfile/parse.js';
+import { assembleEquivalence, compareConfig, compareFiles } from './equivalence.js';
+import { comparePackages, findPackages } from './packages.js';
+import { dockerfileScope, type DockerfileScope } from './scope.js';
+import { captureForAudit, imageView } from './view.js';
 import type { ImageReport } from '../image/types.js';
 import { fsContext, readDockerignore } from '../io/fs-context.js';
 import { parseBuildArgs, readDockerfile } from '../io/dockerfile.js';
+import { loadShellReader } from '../io/shell-reader.js';
 import { ensureWritable, makeFolders, temporaryName, writeFilesAtomically } from '../io/write.js';
 import { loadRules } from '../io/rules-files.js';
 import { toolVersion } from '../version.js';
 import type { Progress } from './progress.js';
 import { assembleReproducibility, compareAudit, type SideRepro } from './report.js';
 import type { AuditImage, AuditReport, BuildInfo, ConversionInfo, Side } from './types.js';
-import { withShellReaders } from '../shell/parse.js';
 
 export interface AuditRunOptions {
   dockerfile?: string;
@@ -51,6 +56,8 @@ export interface AuditRunOptions {
   repro: boolean;
   ignoreTimestamps: boolean;
   keepArchives?: string;
+  /** List every file difference, not only those under what the Dockerfile put in the image. */
+  allFiles?: boolean;
   force: boolean;
   signal: AbortSignal;
   progress: Progress;
@@ -321,6 +328,7 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
     progress.phase('reading the images');
     const images: AuditImage[] = [];
     const repro: SideRepro[] = [];
+    const loaded: { docker?: LoadedImage; nix?: LoadedImage } = {};
     const ignoreTimestamps = options.ignoreTimestamps;
     if (dockerSide) {
       const label = dockerSide.kind === 'build' ? `${relativeForHumans(dockerSide.dockerfile)} (${engine!.name})` : undefined;
@@ -328,9 +336,11 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
       if (builtDocker.length === 2) {
         const [a, b] = await Promise.all([loadFirst(builtDocker[0]!.path, label), loadFirst(builtDocker[1]!.path, label)]);
         images.push(asAuditImage(buildImageReport(a), 'docker', dockerInfo));
+        loaded.docker = a;
         repro.push({ image: 'docker', label: a.label, method: `${BUILD_VERB[engine!.name]} --no-cache, twice`, report: compareLoaded(a, b, { ignoreTimestamps }) });
       } else {
-        images.push(asAuditImage(await inspectImage(archive, label), 'docker', dockerInfo));
+        loaded.docker = await loadFirst(archive, label);
+        images.push(asAuditImage(buildImageReport(loaded.docker), 'docker', dockerInfo));
       }
     }
     checkpoint();
@@ -339,9 +349,11 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
       if (builtNix.length === 2) {
         const [a, b] = await Promise.all([loadFirst(builtNix[0]!.path), loadFirst(builtNix[1]!.path)]);
         images.push(asAuditImage(buildImageReport(a), 'nix', nixInfo));
+        loaded.nix = a;
         repro.push({ image: 'nix', label: a.label, method: nixCheck!.method, report: compareLoaded(a, b, { ignoreTimestamps }) });
       } else {
-        const report = await inspectImage(archive);
+        loaded.nix = await loadFirst(archive);
+        const report = buildImageReport(loaded.nix);
         images.push(asAuditImage(report, 'nix', nixInfo));
         if (nixCheck) repro.push({ image: 'nix', label: report.label, method: nixCheck.method, report: null, sameWithoutReport: nixCheck.same });
       }
@@ -374,6 +386,14 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
       comparison: docker && nix ? compareAudit(docker, nix) : null,
       gates: [],
     };
+    if (loaded.docker && loaded.nix) {
+      progress.phase('comparing what the images do');
+      const scope = dockerfile ? dockerfileScopeOf(options, dockerfile) : null;
+      const a = imageView(loaded.docker);
+      const b = imageView(loaded.nix);
+      const packages = comparePackages(findPackages(a), findPackages(b), scope?.requested ?? []);
+      report.equivalence = assembleEquivalence(compareConfig(a, b, scope?.labels ?? null), compareFiles(a, b, scope?.roots ?? null, options.allFiles === true), packages);
+    }
     if (options.repro) report.reproducibility = assembleReproducibility(repro, ignoreTimestamps);
     return report;
   } finally {
@@ -389,9 +409,14 @@ function round(seconds: number): number {
 }
 
 async function loadFirst(source: string, label?: string): Promise<LoadedImage> {
-  const [image] = await loadImages(source, { hashFiles: true }, label);
+  const [image] = await loadImages(source, { hashFiles: true, capture: captureForAudit }, label);
   if (!image) throw new Dock2nixError('E_ARCHIVE', 'the archive holds no image', { file: source });
   return image;
+}
+
+function dockerfileScopeOf(options: AuditRunOptions, dockerfile: string): DockerfileScope {
+  const parsed = parseDockerfile(readDockerfile(options.dockerfile!), relativeForHumans(dockerfile), { buildArgs: parseBuildArgs(options.buildArgs) });
+  return dockerfileScope(parsed, options.target);
 }
 
 function asAuditImage(report: ImageReport, role: Side, build: BuildInfo | null): AuditImage {
@@ -403,7 +428,8 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
   const context = fsContext(contextDir);
   const ignore = readDockerignore(context);
   const outputInContext = path.relative(contextDir, outDir);
-  const { plan, files } = await withShellReaders(() => convertDockerfile(source, context, loadRules(), {
+  const shell = await loadShellReader();
+  const { plan, files } = convertDockerfile(source, context, loadRules(), {
     dockerfilePath: options.dockerfile!,
     format: options.nixFormat,
     ...(options.target ? { target: options.target } : {}),
@@ -414,7 +440,8 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
     dockerignore: ignore,
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
     toolVersion,
-  }));
+    shell,
+  });
   if (saved) ensureWritable([path.join(outDir, 'default.nix'), path.join(outDir, 'flake.nix')], options.force);
   await writeFilesAtomically([
     { path: path.join(outDir, 'default.nix'), content: files['default.nix'] },

@@ -96,6 +96,8 @@ export interface ConversionInfo {
 }
 
 export interface AuditReport {
+  /** In the JSON report only, first: the verdict line (equivalence.verdict.line), when both images were compared. */
+  verdict?: string;
   tool: { name: 'dock2nix'; version: string };
   dockerfile: string | null;
   /** Present when the Nix side was converted from the Dockerfile for this audit. */
@@ -103,7 +105,112 @@ export interface AuditReport {
   images: AuditImage[];
   /** Present when there is one image of each side. */
   comparison: AuditComparison | null;
+  /** Whether the Nix image does what the Dockerfile image did; present when there is one image of each side. */
+  equivalence?: Equivalence;
+  /** SBOM files written with --sbom-dir. */
+  sboms?: string[];
   /** Present with --repro. */
   reproducibility?: AuditReproducibility;
   gates: GateResult[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Equivalence: configuration, files, packages, and the verdict over them.
+
+/**
+ * `equal`; `expected`: differs, for a known reason that does not change what the image does (a /nix/store path
+ * for the same program, the same uid written as a name); `different`: differs otherwise; `missing`: set in one
+ * image only.
+ */
+export type EquivalenceStatus = 'equal' | 'expected' | 'different' | 'missing';
+
+export interface ConfigRow {
+  /** `Entrypoint`, `Cmd`, `Env.NAME`, `User`, `WorkingDir`, `ExposedPorts`, `Volumes`, `StopSignal`, `Healthcheck`, `Labels.KEY`. */
+  key: string;
+  docker: string | null;
+  nix: string | null;
+  status: EquivalenceStatus;
+  /** Why it differs, or how it was resolved (the uid:gid a user name stands for). */
+  why?: string;
+}
+
+export type FileDifferenceKind = 'missing' | 'extra' | 'type' | 'mode' | 'owner' | 'content';
+
+export interface FileRow {
+  path: string;
+  /** `missing`: only in the Dockerfile image; `extra`: only in the Nix image. */
+  kind: FileDifferenceKind;
+  docker?: string;
+  nix?: string;
+  /** A known, harmless difference (a read-only store file for a writable copy); it does not make the images differ. */
+  expected: boolean;
+  /** False for a path outside what the Dockerfile put in the image (listed with --all-files only; never in the verdict). */
+  inScope: boolean;
+  why?: string;
+}
+
+export interface FilesSection {
+  /** `dockerfile`: the paths the Dockerfile's COPY, ADD and WORKDIR put in the image; `all`: every path. */
+  scope: 'dockerfile' | 'all';
+  /** The folders and files compared (scope `dockerfile`), as absolute paths. */
+  roots: string[];
+  /** Whether every difference is listed (--all-files), or only those in scope. */
+  allFiles: boolean;
+  /** Paths compared in scope (in either image). */
+  compared: number;
+  /** In-scope differences by kind (expected ones included). */
+  counts: Record<FileDifferenceKind, number>;
+  /** Differences, sorted by path; capped at `limit` (the counts are always complete). */
+  differences: FileRow[];
+  /** How many rows were left out of `differences` by the cap. */
+  omitted: number;
+}
+
+export type Ecosystem = 'deb' | 'apk' | 'pypi' | 'npm' | 'nix';
+
+export interface PackageInfo {
+  name: string;
+  version: string;
+  ecosystem: Ecosystem;
+  /** Where it was found: the database file, the dist-info folder, the package.json, the store path. */
+  location: string;
+}
+
+export interface PackageRow {
+  /** Normalised name the two sides are matched by. */
+  name: string;
+  status: 'both' | 'docker-only' | 'nix-only';
+  /** Versions in each image (several when a name is there more than once), with their ecosystem. */
+  docker: string[];
+  nix: string[];
+  ecosystems: Ecosystem[];
+  expected: boolean;
+  why?: string;
+}
+
+export interface PackagesSection {
+  counts: { docker: number; nix: number; both: number; dockerOnly: number; nixOnly: number };
+  /** Every package found in each image (for the SBOMs). */
+  docker: PackageInfo[];
+  nix: PackageInfo[];
+  rows: PackageRow[];
+  /** Package names the Dockerfile's RUN lines install (apt-get install, apk add, pip install, npm install). */
+  requested: string[];
+}
+
+export interface Verdict {
+  status: 'equivalent' | 'equivalent-with-expected-differences' | 'not-equivalent';
+  /** Expected differences: config rows, file rows in scope, and package groups (see docs/audit.md). */
+  expected: number;
+  /** What makes the images differ (all of them; the line shows the first ones). */
+  reasons: string[];
+  /** The one line every report starts with. */
+  line: string;
+}
+
+export interface Equivalence {
+  verdict: Verdict;
+  config: ConfigRow[];
+  files: FilesSection;
+  packages: PackagesSection;
 }

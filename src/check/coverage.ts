@@ -9,6 +9,7 @@
  * are listed in `unread`, as the converter reports them, and stay out of the ratio.
  */
 import { convertDockerfile } from '../convert/convert.js';
+import type { ShellReader } from '../shell/reader.js';
 import { memoryContext, type BuildContext } from '../convert/context.js';
 import type { Confidence } from '../convert/types.js';
 import { isDock2nixError } from '../errors.js';
@@ -78,7 +79,7 @@ const UNREAD_INSTALL = [
   /^(?:manual: )?(pip install .*needs manual work: .*-r .*)$/,
 ];
 
-export function measureCoverage(inputs: CoverageInput[], rules: RuleSet): CoverageReport {
+export function measureCoverage(inputs: CoverageInput[], rules: RuleSet, shell: ShellReader): CoverageReport {
   const managers = Object.fromEntries(coveredManagers.map((m) => [m, emptyCoverage()])) as Record<CoveredManager, ManagerCoverage>;
   const overall = emptyCoverage();
   const below: UnresolvedName[] = [];
@@ -93,6 +94,7 @@ export function measureCoverage(inputs: CoverageInput[], rules: RuleSet): Covera
         imageName: 'coverage',
         contextFromOutput: '..',
         outputInContext: 'nix',
+        shell,
       }).plan;
     } catch (error) {
       if (!isDock2nixError(error)) throw error;

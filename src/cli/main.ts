@@ -108,8 +108,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--json', 'same as --format json')
     .option('-o, --output <file>', 'write the report to FILE (atomically) instead of stdout')
     .option('--force', 'overwrite existing files (report, --save-nix, --keep-archives)')
-    .option('--fail-on <rule>', 'exit 3 when a rule holds: nix-not-smaller, not-reproducible, efficiency<0.9, nix.wasted>20MB... (repeatable)', collect, [])
+    .option('--fail-on <rule>', 'exit 3 when a rule holds: not-equivalent, nix-not-smaller, not-reproducible, efficiency<0.9, nix.wasted>20MB... (repeatable)', collect, [])
     .option('--keep-archives <dir>', 'keep the built image archives in DIR')
+    .option('--all-files', 'list every file difference, not only those under what the Dockerfile put in the image')
+    .option('--sbom-dir <dir>', 'write each image\'s packages as CycloneDX 1.6 and SPDX 2.3 JSON into DIR')
     .addOption(new Option('--progress <mode>', 'live build output on stderr (auto: when stdout is a terminal and not --json)').choices(['auto', 'plain', 'none']).default('auto'))
     .action(async (dockerfile: string | undefined, options) => {
       const { runAuditCommand } = await import('./commands/audit.js');

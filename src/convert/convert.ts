@@ -5,6 +5,7 @@
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { emitNix, type EmittedFiles } from '../nix/emit.js';
 import type { RuleSet } from '../rules/lookup.js';
+import type { ShellReader } from '../shell/reader.js';
 import type { BuildContext } from './context.js';
 import { planMigration } from './plan.js';
 import type { MigrationPlan, OutputFormat } from './types.js';
@@ -31,6 +32,8 @@ export interface ConvertOptions {
    * The core reads no package.json: without one, `UNVERSIONED`.
    */
   toolVersion?: string;
+  /** Reads RUN scripts: the command line's is src/io/shell-reader.ts's loadShellReader(). */
+  shell: ShellReader;
 }
 
 /** The version a conversion names when the caller gives none (tests, the bench, library use). */
@@ -54,6 +57,7 @@ export function convertDockerfile(source: string, context: BuildContext, rules: 
     contextLabel: options.contextLabel ?? '.',
     decisions: options.decisions,
     buildArgs: options.buildArgs,
+    shell: options.shell,
   });
   return { plan, files: emitNix(plan) };
 }

@@ -5,6 +5,7 @@
  */
 import type { Dockerfile } from '../dockerfile/model.js';
 import type { RuleSet } from '../rules/lookup.js';
+import type { ShellReader } from '../shell/reader.js';
 import type { BuildContext } from './context.js';
 import type { StageState } from './stage.js';
 import type { CopyRequest } from './derivations.js';
@@ -35,6 +36,8 @@ export interface PlanOptions {
   decisions?: Decisions;
   /** --build-arg values (already substituted by the parser): those that look like credentials are secrets of the plan. */
   buildArgs?: Record<string, string>;
+  /** Reads RUN scripts (src/shell/reader.ts). */
+  shell: ShellReader;
 }
 
 export function planMigration(dockerfile: Dockerfile, context: BuildContext, rules: RuleSet, options: PlanOptions): MigrationPlan {
@@ -68,7 +71,7 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     const state = startStage(stage, states, rules);
     states.set(stage.index, state);
     for (const instruction of stage.instructions) {
-      const outcome = decide(instruction, stage, state, { dockerfile, context, rules, format: options.format, copyRequests, mergedStages, states, decisions, secrets, target, folds });
+      const outcome = decide(instruction, stage, state, { dockerfile, context, shell: options.shell, rules, format: options.format, copyRequests, mergedStages, states, decisions, secrets, target, folds });
       reports.decided(instruction, stage.index, outcome);
     }
   }

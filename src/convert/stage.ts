@@ -4,6 +4,7 @@
  */
 import type { BaseImageMatch, RuleSet, RuntimeChoice } from '../rules/lookup.js';
 import type { BaseImage } from '../rules/schema.js';
+import type { ShellReader } from '../shell/reader.js';
 import type { BuildContext } from './context.js';
 import type { DecisionLedger } from './decisions.js';
 import type {
@@ -215,6 +216,8 @@ export interface CommandScope {
   decisions: DecisionLedger;
   stage: StageState;
   context: BuildContext;
+  /** Reads the scripts a RUN runs further (a Makefile's recipe). */
+  shell: ShellReader;
   /** Line of the RUN instruction. */
   line: number;
   /** The RUN's environment: the stage's ARG and ENV values at that line, and what its script exports. */

@@ -22,7 +22,6 @@ import type { Ecosystem, EcosystemBuild, Installer } from './define.js';
 
 export const ECOSYSTEMS = [apk, apt, cargo, certificates, dnf, files, go, maven, misc, npm, pip, pythonProject, users, yarnPnpm] as const;
 
-
 /** Ecosystems with a rules table (their ids are the package managers of rules/<id>.json and of answers). */
 export const INSTALLERS: ReadonlyArray<Ecosystem & { installer: Installer }> = (ECOSYSTEMS as readonly Ecosystem[]).filter((e): e is Ecosystem & { installer: Installer } => e.installer !== undefined);
 export const MANAGERS: readonly string[] = INSTALLERS.map((e) => e.id);

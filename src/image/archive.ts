@@ -172,7 +172,7 @@ function readAt(fd: number, offset: number, length: number): Buffer {
  */
 async function scanBlobAt(file: string, offset: number, size: number, options: ScanOptions): Promise<LayerScan> {
   const seeking = withFile(file, (fd) => {
-    if (options.hashFiles || sniffBlob(readAt(fd, offset, Math.min(SNIFF_BYTES, size))) !== 'none') return null;
+    if (options.hashFiles || options.capture || sniffBlob(readAt(fd, offset, Math.min(SNIFF_BYTES, size))) !== 'none') return null;
     return scanPlainLayer(fd, offset, size, options);
   });
   if (seeking) return seeking;

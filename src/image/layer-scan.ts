@@ -17,7 +17,16 @@ export interface ScanOptions {
   hashFiles: boolean;
   /** Compute the layer's digests (stored blob and tar), to check them against the manifest and the config. */
   digests?: boolean;
+  /**
+   * Keep the data of the regular files whose path this accepts (small text files the audit reads: /etc/passwd,
+   * package databases), up to `captureLimit` bytes each. Needs the streaming reader (the seeking one skips data).
+   */
+  capture?: (path: string) => boolean;
+  /** Largest file kept by `capture`; bigger ones are skipped (and said so in the findings). Default 16 MiB. */
+  captureLimit?: number;
 }
+
+export const DEFAULT_CAPTURE_LIMIT = 16 * 1024 * 1024;
 
 export function wantsDigests(options: ScanOptions): boolean {
   return options.hashFiles || options.digests === true;
@@ -44,6 +53,8 @@ export async function scanLayer(source: ByteSource, options: ScanOptions): Promi
   const tarBytes = compression === 'none' ? storedBytes : tallied(decompress(storedBytes, compression), tar);
 
   const layer = new LayerEntries();
+  const captured: Record<string, string> = {};
+  const limit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
   try {
     await walkTar(tarBytes, async (streamHeader, body) => {
       const header = fromTarStream(streamHeader);
@@ -51,11 +62,20 @@ export async function scanLayer(source: ByteSource, options: ScanOptions): Promi
       let sha256: string | undefined;
       if (entryType(header.type) === 'file') {
         const hash = options.hashFiles ? createHash('sha256') : null;
+        const path = options.capture ? normaliseEntryPath(header.name).path : '';
+        let keep: Buffer[] | null = options.capture && path !== '' && options.capture(path) ? [] : null;
         for await (const chunk of body) {
           size += chunk.length;
           hash?.update(chunk);
+          if (keep) {
+            if (size > limit) {
+              keep = null;
+              layer.findings.push({ path, message: `larger than ${limit} bytes; not read for the audit` });
+            } else keep.push(chunk);
+          }
         }
         sha256 = hash?.digest('hex');
+        if (keep) captured[path] = Buffer.concat(keep).toString('utf8');
       }
       layer.add(header, size, sha256);
     });
@@ -72,6 +92,7 @@ export async function scanLayer(source: ByteSource, options: ScanOptions): Promi
     ...(tarDigest !== undefined ? { tarDigest } : {}),
     entries: layer.entries,
     findings: layer.findings,
+    ...(options.capture ? { captured } : {}),
   };
 }
 
@@ -80,7 +101,7 @@ export async function scanLayer(source: ByteSource, options: ScanOptions): Promi
  * only (and, when digests are asked for, every byte once to hash them). Cannot hash files: stream for that.
  */
 export function scanPlainLayer(fd: number, offset: number, size: number, options: ScanOptions): LayerScan {
-  if (options.hashFiles) throw new Error('scanPlainLayer cannot hash file contents; use scanLayer');
+  if (options.hashFiles || options.capture) throw new Error('scanPlainLayer cannot read file contents; use scanLayer');
   const layer = new LayerEntries();
   try {
     listTar(fd, offset, offset + size, ({ header, dataSize }) => layer.add(header, entryType(header.type) === 'file' ? dataSize : 0));

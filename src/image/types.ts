@@ -57,6 +57,8 @@ export interface LayerScan {
   tarDigest?: string;
   entries: LayerEntry[];
   findings: Finding[];
+  /** The data (as UTF-8) of the files ScanOptions.capture asked for, by normalised path. */
+  captured?: Record<string, string>;
 }
 
 export interface ImageConfigSummary {

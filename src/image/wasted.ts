@@ -15,7 +15,17 @@ interface Node {
   size: number;
   layer: number;
   linkname?: string;
+  /** The entry that made this node (absent for a folder no entry named, made to hold others). */
+  entry?: LayerEntry;
+  /** The layer of `entry`, when a later folder entry merged into this one. */
+  entryLayer?: number;
   children: Map<string, Node> | null;
+}
+
+/** One path of the merged filesystem: the entry that is visible there, and the layer it comes from. */
+export interface FlatEntry {
+  entry: LayerEntry;
+  layer: number;
 }
 
 export interface MergedView {
@@ -33,6 +43,17 @@ export function mergeLayers(layers: readonly (readonly LayerEntry[])[]): MergedV
   const fs = new MergedFs();
   layers.forEach((entries, layer) => fs.applyLayer(entries, layer));
   return fs.view();
+}
+
+/**
+ * The merged filesystem as a map from path to the visible entry (whiteouts and opaque folders applied, later
+ * layers over earlier ones): what a container started from the image sees. Paths are where the entry ends up
+ * (a parent symlink followed), sorted. Folders that no entry named are left out.
+ */
+export function flattenLayers(layers: readonly (readonly LayerEntry[])[]): Map<string, FlatEntry> {
+  const fs = new MergedFs();
+  layers.forEach((entries, layer) => fs.applyLayer(entries, layer));
+  return fs.flat();
 }
 
 class MergedFs {
@@ -86,13 +107,19 @@ class MergedFs {
     }
     const children = parent.children!;
     const existing = children.get(name);
-    if (existing && existing.type === 'directory' && entry.type === 'directory') return; // directories merge
+    if (existing && existing.type === 'directory' && entry.type === 'directory') {
+      // directories merge; the later entry's mode and owner are the ones that apply
+      existing.entry = entry;
+      existing.entryLayer = layer;
+      return;
+    }
     if (existing) {
       const reason: WasteReason = existing.layer === layer ? 'duplicate' : existing.type === 'directory' ? 'parent-replaced' : 'replaced';
       this.waste(existing, entry.path, layer, reason);
     }
     const node: Node = entry.type === 'directory' ? newDir(layer) : { type: entry.type, size: entry.type === 'file' ? entry.size : 0, layer, children: null };
     if (entry.linkname !== undefined) node.linkname = entry.linkname;
+    node.entry = entry;
     children.set(name, node);
   }
 
@@ -147,6 +174,20 @@ class MergedFs {
       const children = [...item.node.children];
       for (let i = children.length - 1; i >= 0; i--) pending.push({ node: children[i]![1], path: join(item.path, children[i]![0]), reason: inner });
     }
+  }
+
+  flat(): Map<string, FlatEntry> {
+    const out: Array<[string, FlatEntry]> = [];
+    const walk = (node: Node, path: string): void => {
+      for (const [name, child] of node.children!) {
+        const childPath = join(path, name);
+        if (child.entry) out.push([childPath, { entry: child.entry, layer: child.entryLayer ?? child.layer }]);
+        if (child.children) walk(child, childPath);
+      }
+    };
+    walk(this.root, '');
+    out.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+    return new Map(out);
   }
 
   view(): MergedView {

@@ -1,11 +1,11 @@
 /**
- * Shell analysis of RUN instructions with a real shell parser (mvdan/sh). A script becomes the ordered list of
- * simple commands it would run, each with its words resolved where they are known (quotes, escapes and
+ * Shell analysis of RUN instructions, on the syntax tree the given reader makes (reader.ts). A script becomes the
+ * ordered list of simple commands it would run, each with its words resolved where they are known (quotes, escapes and
  * variables from ARG/ENV/assignments), the directory it runs in, and whether it runs only conditionally.
  */
 import { resolvePath } from '../container-path.js';
-import { parseShell } from './parse.js';
-import type { Command, Span, Stmt, Word, WordPart } from './syntax-tree.js';
+import type { ShellReader } from './reader.js';
+import type { Command, Span, Stmt, Word, WordPart } from './tree.js';
 
 /** A word of a command: its text when known, null when it depends on something only known at build time. */
 export interface ShellWord {
@@ -59,8 +59,8 @@ class ScriptText {
   }
 }
 
-export function analyzeShell(script: string, env: Record<string, string>, workdir: string): ShellAnalysis {
-  const parsed = parseShell(script);
+export function analyzeShell(shell: ShellReader, script: string, env: Record<string, string>, workdir: string): ShellAnalysis {
+  const parsed = shell.read(script);
   if (!parsed.ok) return parsed;
   const state: WalkState = {
     vars: new Map(Object.entries(env)),

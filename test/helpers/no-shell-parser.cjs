@@ -1,5 +1,5 @@
 // Loaded with `node --require`: any attempt to load the shell parser (mvdan-sh) fails, so a test can show that a
-// run did not need it. Its package.json (the cache key) stays readable.
+// run did not need it.
 const Module = require('node:module');
 const resolve = Module._resolveFilename;
 Module._resolveFilename = function (request, ...rest) {

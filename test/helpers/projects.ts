@@ -5,6 +5,7 @@ import { convertDockerfile } from '../../src/convert/convert.js';
 import { fsContext, readDockerignore } from '../../src/io/fs-context.js';
 import { loadRules } from '../../src/io/rules-files.js';
 import { corpusDir } from './tools.js';
+import { shell } from './shell.js';
 
 export const projectsDir = path.join(corpusDir, 'projects');
 
@@ -20,6 +21,7 @@ export function convertProject(name: string, outputDir: string) {
   mkdirSync(outputDir, { recursive: true });
   const context = fsContext(contextDir);
   const result = convertDockerfile(readFileSync(path.join(contextDir, 'Dockerfile'), 'utf8'), context, loadRules(), {
+    shell,
     dockerfilePath: `${name}/Dockerfile`,
     imageName: name.toLowerCase(),
     contextFromOutput: path.relative(outputDir, contextDir),

@@ -17,6 +17,7 @@ import { memoryContext } from '../../src/convert/context.js';
 import type { InstructionReport, MigrationPlan, Status } from '../../src/convert/types.js';
 import { ECOSYSTEMS, ecosystemOf } from '../../src/ecosystems/index.js';
 import { loadRules } from '../../src/io/rules-files.js';
+import { shell } from './shell.js';
 
 export interface RunCase {
   /** The RUN instruction's shell text (what follows `RUN `). */
@@ -49,7 +50,7 @@ export interface RunTesterOptions {
 export function runCase(test: RunCase, options: RunTesterOptions = {}): { plan: MigrationPlan; report: InstructionReport; dockerfile: string } {
   const lines = [`FROM ${test.base ?? options.base ?? 'debian:bookworm'}`, options.before, test.before, `RUN ${test.code}`].filter((l): l is string => Boolean(l));
   const dockerfile = `${lines.join('\n')}\n`;
-  const { plan } = convertDockerfile(dockerfile, memoryContext({ ...options.files, ...test.files }), loadRules(), {
+  const { plan } = convertDockerfile(dockerfile, memoryContext({ ...options.files, ...test.files }), loadRules(), { shell,
     dockerfilePath: 'Dockerfile',
     imageName: 'test',
     contextFromOutput: '..',

@@ -14,6 +14,7 @@ import { loadRules } from '../../src/io/rules-files.js';
 import { askFormat } from '../../src/wizard/steps.js';
 import type { Prompter } from '../../src/wizard/prompter.js';
 import { flakeInputStub, repoRoot } from '../helpers/tools.js';
+import { shell } from '../helpers/shell.js';
 
 const fixtures = path.join(repoRoot, 'fixtures');
 /** The format of each golden fixture (case.json's "format", else the default). */
@@ -49,7 +50,7 @@ describe('the output formats', () => {
     });
 
     it('keeps HEALTHCHECK in the config exactly when the registry says so, and the report says which', () => {
-      const { plan, files } = convertDockerfile('FROM alpine:3.20\nHEALTHCHECK CMD ["/bin/true"]\nCMD ["sh"]\n', memoryContext({}), loadRules(), {
+      const { plan, files } = convertDockerfile('FROM alpine:3.20\nHEALTHCHECK CMD ["/bin/true"]\nCMD ["sh"]\n', memoryContext({}), loadRules(), { shell,
         format: id,
         dockerfilePath: 'Dockerfile',
         imageName: 'hc',

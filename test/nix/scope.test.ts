@@ -17,6 +17,7 @@ import { EMITTER_BINDINGS, NIX_GLOBALS, NIX_KEYWORDS } from '../../src/nix/scope
 import { loadRules } from '../../src/io/rules-files.js';
 import { namesOf, rawNames, type Names } from '../helpers/nix-names.js';
 import { flakeInputStub, nixEvalJson, nixParse, nixString, repoRoot, requireTool, stubNixpkgs } from '../helpers/tools.js';
+import { shell } from '../helpers/shell.js';
 
 const rules = loadRules();
 const reserved = new Set<string>([...EMITTER_BINDINGS, ...NIX_GLOBALS, ...NIX_KEYWORDS]);
@@ -51,7 +52,7 @@ describe('the names default.nix binds', () => {
     const dir = path.join(fixtures, name);
     const options = existsSync(path.join(dir, 'case.json')) ? (JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as { format?: OutputFormat; target?: string; buildArgs?: Record<string, string> }) : {};
     const context = fsContext(dir);
-    const { plan } = convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, rules, {
+    const { plan } = convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, rules, { shell,
       format: options.format,
       target: options.target,
       buildArgs: options.buildArgs,
@@ -102,7 +103,7 @@ describe('stages named like a helper binding or a Nix global', () => {
   for (const format of FORMATS.map((f) => f.id)) {
     it(`neither collide nor shadow (${format})`, () => {
       const context = fsContext(dir);
-      const result = convertDockerfile(dockerfile, context, rules, { format, imageName: 'stage-names', dockerfilePath: 'Dockerfile', contextFromOutput: '.', outputInContext: '.', dockerignore: readDockerignore(context) });
+      const result = convertDockerfile(dockerfile, context, rules, { shell, format, imageName: 'stage-names', dockerfilePath: 'Dockerfile', contextFromOutput: '.', outputInContext: '.', dockerignore: readDockerignore(context) });
       const { plan } = result;
       // One derivation per named stage, each bound once.
       expect(plan.derivations).toHaveLength(names.length);

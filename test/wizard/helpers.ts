@@ -13,6 +13,7 @@ import type { Decisions } from '../../src/convert/decisions.js';
 import type { MigrationPlan, OutputFormat } from '../../src/convert/types.js';
 import { loadRules } from '../../src/io/rules-files.js';
 import { inquirerConfig, type Prompter, type SearchQuestion, type SelectQuestion } from '../../src/wizard/prompter.js';
+import { shell } from '../helpers/shell.js';
 
 export type Kind = 'select' | 'search' | 'input' | 'confirm';
 
@@ -100,6 +101,7 @@ export function planner(dockerfile: string, files: Record<string, string | null>
   const rules = loadRules();
   return (choices: { target?: string; format: OutputFormat; decisions: Decisions }): MigrationPlan =>
     convertDockerfile(dockerfile, context, rules, {
+      shell,
       dockerfilePath: 'Dockerfile',
       format: choices.format,
       target: choices.target,

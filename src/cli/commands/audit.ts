@@ -10,6 +10,7 @@ import { renderAuditHtml } from '../../audit/render-html.js';
 import { renderAuditMarkdown } from '../../audit/render-markdown.js';
 import { renderAuditText } from '../../audit/render-text.js';
 import { plannedSides, runAudit } from '../../audit/run.js';
+import { sbomFiles } from '../../audit/sbom.js';
 import type { AuditReport } from '../../audit/types.js';
 import type { EngineName } from '../../engines/container.js';
 import { killAllNow } from '../../engines/process.js';
@@ -46,6 +47,8 @@ export interface AuditCommandOptions {
   force?: boolean;
   failOn: string[];
   keepArchives?: string;
+  allFiles?: boolean;
+  sbomDir?: string;
   progress: 'auto' | 'plain' | 'none';
 }
 
@@ -73,7 +76,8 @@ export function visibleControls(text: string): string {
 export function renderAudit(report: AuditReport, format: ReportFormat): string {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
+      // The verdict line first, so that it heads the JSON report as it heads the others.
+      return `${JSON.stringify(report.equivalence ? { verdict: report.equivalence.verdict.line, ...report } : report, null, 2)}\n`;
     case 'markdown':
       return visibleControls(renderAuditMarkdown(report));
     case 'html':
@@ -97,6 +101,12 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): 
   checkGatesApplicable(gates, plannedSides(options), repro);
   const output = options.output ? path.resolve(options.output) : null;
   if (output) ensureWritable([output], Boolean(options.force));
+  const sbomDir = options.sbomDir ? path.resolve(options.sbomDir) : null;
+  const sbomPaths = sbomDir ? ['docker', 'nix'].flatMap((side) => [`${side}.cdx.json`, `${side}.spdx.json`]).map((name) => path.join(sbomDir, name)) : [];
+  if (sbomDir) {
+    if (plannedSides(options).length < 2) throw new Dock2nixError('E_USAGE', '--sbom-dir needs both a Dockerfile image and a Nix image');
+    ensureWritable(sbomPaths, Boolean(options.force));
+  }
 
   const showProgress = options.progress === 'plain' || (options.progress === 'auto' && process.stdout.isTTY === true && format !== 'json');
   const progress = createProgress({ enabled: showProgress, write: io.stderr, width: process.stderr.isTTY ? (process.stderr.columns ?? 120) : null });
@@ -136,6 +146,7 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): 
       repro,
       ignoreTimestamps: options.ignoreTimestamps === true,
       ...(options.keepArchives !== undefined ? { keepArchives: options.keepArchives } : {}),
+      allFiles: options.allFiles === true,
       force: options.force === true,
       signal: controller.signal,
       progress,
@@ -147,6 +158,20 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): 
   if (controller.signal.aborted) throw new Dock2nixError('E_INTERRUPTED', 'interrupted: the builds were stopped and no report was written', { exitCode: 130 });
 
   report.gates = evaluateGates(gates, report);
+  if (sbomDir && report.equivalence) {
+    const created = new Date();
+    const label = (side: 'docker' | 'nix') => report.images.find((image) => image.role === side)?.label ?? side;
+    const files = sbomFiles([
+      { side: 'docker', input: { label: label('docker'), packages: report.equivalence.packages.docker, tool: report.tool, created } },
+      { side: 'nix', input: { label: label('nix'), packages: report.equivalence.packages.nix, tool: report.tool, created } },
+    ]);
+    ensureWritable(sbomPaths, Boolean(options.force));
+    await writeFilesAtomically(files.map((file) => ({ path: path.join(sbomDir, file.name), content: file.content })), { replace: Boolean(options.force) });
+    report.sboms = files.map((file) => {
+      const relative = path.relative(process.cwd(), path.join(sbomDir, file.name));
+      return relative && !relative.startsWith('..') ? relative : path.join(sbomDir, file.name);
+    });
+  }
   const text = renderAudit(report, format);
   if (output) {
     ensureWritable([output], Boolean(options.force)); // it may have appeared while the images were built

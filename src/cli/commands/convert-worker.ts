@@ -1,5 +1,6 @@
 /** A worker thread of a batch conversion (see convert-pool.ts): converts the Dockerfiles the main thread hands it. */
 import { parentPort, workerData } from 'node:worker_threads';
+import { loadShellReader } from '../../io/shell-reader.js';
 import { convertJob } from './convert.js';
 import type { WorkerReply, WorkerRequest, WorkerSetup } from './convert-pool.js';
 
@@ -19,4 +20,5 @@ port.on('message', (request: WorkerRequest) => {
       port.postMessage({ index: request.index, crash: { message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined } } satisfies WorkerReply),
   );
 });
+void loadShellReader(); // the grammar loads while the first job is on its way
 port.postMessage('ready');

@@ -12,6 +12,7 @@ import { Dock2nixError } from '../../errors.js';
 import { parseBuildArgs, readDockerfile } from '../../io/dockerfile.js';
 import { fsContext, readDockerignore } from '../../io/fs-context.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
+import { loadShellReader } from '../../io/shell-reader.js';
 import { jsonReport, textReport, wrap } from '../../report/report.js';
 import { loadRules } from '../../io/rules-files.js';
 import type { Answers } from '../../convert/answers.js';
@@ -19,7 +20,6 @@ import type { CliIo } from '../io.js';
 import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOptions, type BatchOutcome } from './convert-pool.js';
 import { compareText } from '../../compare.js';
 import { toolVersion } from '../../version.js';
-import { withShellReaders } from '../../shell/parse.js';
 import { repositoryOf, savedContextFolder } from '../../io/answers-context.js';
 
 export interface ConvertCommandOptions {
@@ -63,6 +63,8 @@ async function readAnswersFile(file: string): Promise<Answers> {
 
 /** Convert one Dockerfile and write its files; throws a Dock2nixError for input it cannot use. */
 export async function convertOne(options: ConvertCommandOptions, answers: Answers | null): Promise<{ plan: MigrationPlan; written: string[]; notes: string[] }> {
+  // Loading the grammar (WebAssembly, compiled off this thread) overlaps the reading below.
+  const shellReady = loadShellReader();
   const source = readDockerfile(options.dockerfile);
   // A context saved in the answers file is relative to that file; --context wins over it.
   // A saved context must stay inside the answers file's repository (io/answers-context.ts); --context is not checked.
@@ -80,21 +82,21 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
   const rules = loadRules();
   const context = fsContext(contextDir);
   const ignore = readDockerignore(context);
-  const convert = () =>
-    convertDockerfile(source, context, rules, {
-      dockerfilePath: options.dockerfile,
-      format: options.formatFromFlag ? options.format : (answers?.format ?? options.format),
-      target: options.target ?? answers?.target,
-      decisions: answers?.decisions,
-      buildArgs: { ...answers?.buildArgs, ...parseBuildArgs(options.buildArg) },
-      imageName: options.name ?? imageNameFrom(path.basename(contextDir)),
-      contextFromOutput: path.relative(outputDir, contextDir).split(path.sep).join('/'),
-      outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
-      dockerignore: ignore,
-      contextLabel: path.relative(process.cwd(), contextDir) || '.',
-      toolVersion,
-    });
-  const { plan, files } = await withShellReaders(convert);
+  const shell = await shellReady;
+  const { plan, files } = convertDockerfile(source, context, rules, {
+    dockerfilePath: options.dockerfile,
+    format: options.formatFromFlag ? options.format : (answers?.format ?? options.format),
+    target: options.target ?? answers?.target,
+    decisions: answers?.decisions,
+    buildArgs: { ...answers?.buildArgs, ...parseBuildArgs(options.buildArg) },
+    imageName: options.name ?? imageNameFrom(path.basename(contextDir)),
+    contextFromOutput: path.relative(outputDir, contextDir).split(path.sep).join('/'),
+    outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
+    dockerignore: ignore,
+    contextLabel: path.relative(process.cwd(), contextDir) || '.',
+    toolVersion,
+    shell,
+  });
   const targets = (answers?.files ?? (['default.nix', 'flake.nix'] as const)).map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
   ensureWritable(targets.map((t) => t.path), Boolean(options.force));
   await writeFilesAtomically(targets, { replace: Boolean(options.force) });

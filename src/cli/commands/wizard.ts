@@ -23,7 +23,7 @@ import { checkAnswers, readAnswersText } from '../../io/answers.js';
 import { installedEngine } from '../../engines/container.js';
 import { shellWord } from '../../convert/shell-word.js';
 import { secretReason } from '../../convert/secrets.js';
-import { loadBashGrammar } from '../../shell/tree-sitter.js';
+import { loadShellReader } from '../../io/shell-reader.js';
 import { readTextFile } from '../../io/read.js';
 import { packagePath } from '../../package-root.js';
 import { toolVersion } from '../../version.js';
@@ -179,7 +179,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   const buildArgs = { ...saved?.answers.buildArgs, ...parseBuildArgs(options.buildArg ?? []) };
   const defaultOutputAbs = saved ? path.dirname(saved.file) : path.join(contextDir, outputFolderName(dockerfile));
 
-  await loadBashGrammar(); // RUN scripts read with tree-sitter (src/shell/tree-sitter.ts)
+  const shell = await loadShellReader();
   const result = await runWizard({
     dockerfile,
     source,
@@ -197,6 +197,7 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
         dockerignore: ignore,
         contextLabel: display(contextDir),
         toolVersion,
+        shell,
       }).plan,
     saved: saved?.answers ?? null,
     savedFrom: saved ? display(saved.file) : undefined,

@@ -9,7 +9,7 @@ import { STATUS_ORDER } from '../types.js';
 
 export function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageState, scope: DecideScope): Outcome & { details: string[] } {
   const env = { ...run.env, ...Object.fromEntries(state.env) };
-  const commandScope: CommandScope = { rules: scope.rules, decisions: scope.decisions, stage: state, context: scope.context, line: run.line, env: { ...env } };
+  const commandScope: CommandScope = { rules: scope.rules, decisions: scope.decisions, stage: state, context: scope.context, shell: scope.shell, line: run.line, env: { ...env } };
   const outcomes: Outcome[] = [];
   const details: string[] = [];
   const mountNotes: string[] = [];
@@ -37,7 +37,7 @@ export function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: 
     scripts.push({ script: run.run.command, label: 'shell form' });
   }
   for (const { script } of scripts) {
-    const analysis = analyzeShell(script, env, state.workdir);
+    const analysis = analyzeShell(scope.shell, script, env, state.workdir);
     if (!analysis.ok) {
       state.unhandled.push({ line: run.line, source: script });
       return { status: 'manual', rule: 'run.parse-error', message: `the shell cannot parse this RUN (line ${run.line + analysis.line - 1}: ${analysis.error})`, details: mountNotes };

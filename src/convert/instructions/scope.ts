@@ -1,6 +1,7 @@
 /** What every instruction decider gets, and the helpers several of them share. */
 import type { Dockerfile, Instruction, Keyword, Stage } from '../../dockerfile/model.js';
 import type { RuleSet } from '../../rules/lookup.js';
+import type { ShellReader } from '../../shell/reader.js';
 import type { BuildContext } from '../context.js';
 import type { CopyRequest } from '../derivations.js';
 import type { FoldedCopy } from '../python-stage.js';
@@ -26,6 +27,7 @@ export interface DecideScope {
   secrets: SecretFinding[];
   dockerfile: Dockerfile;
   context: BuildContext;
+  shell: ShellReader;
   rules: RuleSet;
   format: OutputFormat;
   copyRequests: CopyRequest[];

@@ -75,7 +75,7 @@ const make: ProgramHandler = (words, command, scope, run) => {
   let why = !makefile ? 'no Makefile copied from the build context before it' : recipe === null ? `the recipe of "${target}" in ${makefile.path} is not plain commands dock2nix can read` : '';
   if (recipe && makefile) {
     const saved = { go: scope.stage.go.length, lines: scope.stage.buildLines.length, unhandled: scope.stage.unhandled.length, copies: scope.stage.builtCopies.length };
-    const analysis = analyzeShell(recipe.commands.join('\n'), env, dir);
+    const analysis = analyzeShell(scope.shell, recipe.commands.join('\n'), env, dir);
     const outcomes = analysis.ok ? analysis.commands.map((c) => run.dispatch({ ...c, conditional: c.conditional || command.conditional }, scope)) : [];
     const built = scope.stage.go.length > saved.go;
     if (analysis.ok && built && outcomes.every((o) => o.status !== 'manual')) {

@@ -12,85 +12,70 @@
  *  - strings are Go strings: UTF-8 bytes, one per JavaScript character;
  *  - positions count bytes of the UTF-8 script.
  * test/shell-tree.test.ts compares this reading with the wrappers' own on many scripts.
+ *
+ * mvdan/sh reads the scripts the tree-sitter reader leaves (tree-sitter/read.ts) and is the authority that reader is
+ * held to in the tests; the caller loads the module (1.6 MB) and passes it in (mvdanReader), only when needed.
  */
 
-/** Byte offsets of a node in the UTF-8 script, end exclusive. */
-export interface Span {
-  start: number;
-  end: number;
-}
-
-export interface Stmt extends Span {
-  cmd: Command | null;
-  negated: boolean;
-  redirs: Redirect[];
-}
-
-export interface Assign {
-  name: string | null;
-  value: Word | null;
-}
-
-export interface Redirect extends Span {
-  word: Word | null;
-}
-
-export interface Word extends Span {
-  parts: WordPart[];
-}
-
-/** `&&`, `||`, `|`, `|&`; named here, since mvdan/sh's operator numbers differ between its builds. */
-export type BinaryOperator = '&&' | '||' | '|' | '|&' | 'other';
-
-/** The defaulting expansions the analysis resolves (`${a:-b}` ...); every other operator is `other`. */
-export type ExpansionOperator = ':-' | '-' | ':+' | '+' | 'other';
-
-export interface Expansion {
-  op: ExpansionOperator;
-  word: Word | null;
-}
-
-export type WordPart =
-  | { type: 'Lit'; value: string }
-  | { type: 'SglQuoted'; dollar: boolean; value: string }
-  | { type: 'DblQuoted'; parts: WordPart[] }
-  | {
-      type: 'ParamExp';
-      param: string;
-      /** Anything beyond a plain or defaulted expansion: length, width, slice, replace, index, indirection, name listing. */
-      transformed: boolean;
-      exp: Expansion | null;
-    }
-  | { type: 'Other'; goType: string };
-
-export type Command =
-  | { type: 'CallExpr'; line: number; assigns: Assign[]; args: Word[] }
-  | { type: 'DeclClause'; line: number; variant: string; args: Assign[] }
-  | { type: 'BinaryCmd'; op: BinaryOperator; x: Stmt; y: Stmt }
-  | { type: 'Block'; stmts: Stmt[] }
-  | { type: 'Subshell'; stmts: Stmt[] }
-  | IfClause
-  | { type: 'WhileClause'; cond: Stmt[]; body: Stmt[] }
-  | { type: 'ForClause'; body: Stmt[] }
-  | { type: 'CaseClause'; items: Stmt[][] }
-  | { type: 'FuncDecl'; body: Stmt | null }
-  | { type: 'TimeClause'; stmt: Stmt | null }
-  | { type: 'Other'; goType: string };
-
-export interface IfClause {
-  type: 'IfClause';
-  cond: Stmt[];
-  then: Stmt[];
-  /** `elif` or `else` (an IfClause without a condition), or null. */
-  else: IfClause | null;
-}
-
-export interface ShellFile {
-  stmts: Stmt[];
-}
+import type { NotReadable, ShellReader } from '../reader.js';
+import { hashesAfterWordParts, hashesAfterWords, replaceBytes, restoreHashes, standIn } from './hash-sign.js';
+import type { Assign, BinaryOperator, Command, ExpansionOperator, IfClause, ShellFile, Span, Stmt, Word, WordPart } from '../tree.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- Go values as GopherJS lays them out: untyped by nature. */
 type GoValue = any;
+
+/** The mvdan-sh module (`require('mvdan-sh')`), as far as it is used here. */
+export interface MvdanSh {
+  syntax: { NewParser(): { Parse(src: string, name: string): GoValue } };
+}
+
+/**
+ * mvdan/sh's reading, with one habit of its 2020 build mended: a `#` right after a quote or an expansion is read as
+ * part of the word, as the shell reads it, not as the start of a comment (hash-sign.ts).
+ */
+export function mvdanReader(sh: MvdanSh): ShellReader {
+  // One parser for the whole run: creating one per script costs more than parsing most scripts.
+  const parser = sh.syntax.NewParser();
+  const codes = learnOperatorCodes((script) => parser.Parse(script, 'ops'));
+  const parseOnce = (script: string): ShellFile | NotReadable => {
+    let result: GoValue;
+    try {
+      result = parser.Parse(script, 'RUN');
+    } catch (error) {
+      // mvdan/sh throws a Go error value: its text comes from Error(). Anything else (a stack overflow on a deeply
+      // nested script) is worded as it comes.
+      const goError = error as { Error?: () => string; message?: string };
+      const message = typeof goError?.Error === 'function' ? goError.Error() : String(goError?.message ?? error);
+      const match = /^RUN:(\d+):(\d+): (.*)$/.exec(message);
+      return { ok: false, error: match ? match[3]! : message, line: match ? Number(match[1]) : 1 };
+    }
+    return readShellFile(result, codes);
+  };
+  return {
+    read(script) {
+      const outcome = readMending(script, parseOnce);
+      return 'stmts' in outcome ? { ok: true, file: outcome } : outcome;
+    },
+  };
+}
+
+function readMending(script: string, parseOnce: (script: string) => ShellFile | NotReadable): ShellFile | NotReadable {
+  if (!script.includes('#')) return parseOnce(script);
+  const char = standIn(script);
+  if (char === null) return parseOnce(script); // every stand-in is in the script: mvdan/sh's reading as it is
+  const bytes = Buffer.from(script, 'utf8');
+  const hashes = hashesAfterWordParts(bytes);
+  let outcome = parseOnce(replaceBytes(bytes, hashes, char));
+  // Then any `#` mvdan/sh still ends a word before (after a `)`); each pass may uncover another in what it took for a comment.
+  for (let pass = 0; pass < 64 && 'stmts' in outcome; pass++) {
+    const more = hashesAfterWords(bytes, outcome).filter((at) => !hashes.includes(at));
+    if (more.length === 0) break;
+    hashes.push(...more);
+    outcome = parseOnce(replaceBytes(bytes, hashes, char));
+  }
+  if (hashes.length === 0 || !('stmts' in outcome)) return outcome;
+  return restoreHashes(outcome, char);
+}
 
 /** The Go type name (`CallExpr`), or null for a nil pointer or nil interface. */
 function goType(value: GoValue): string | null {

@@ -1,82 +1,56 @@
 /**
- * A second reader of RUN scripts, fast from the first script: tree-sitter's bash grammar (WebAssembly), read into
- * the same ShellFile that mvdan/sh's parse gives (syntax-tree.ts).
+ * The reader of RUN scripts: tree-sitter's bash grammar (WebAssembly), read into the ShellFile that mvdan/sh's parse
+ * gives (../tree.ts).
  *
  * mvdan/sh stays the authority. This reader covers the shapes RUN scripts are made of (commands, && || | lists,
  * redirections, quoting, expansions, if/while/for/case, blocks, subshells, functions, declarations) and gives up
  * (returns null) on anything else, on any syntax error and on any construct whose reading it is not sure of; the
- * caller then parses with mvdan/sh, which also words the errors. test/shell-tree-sitter.test.ts holds the two
- * readings equal, spans included, on the corpus, the fixtures and generated scripts.
+ * caller then parses with mvdan/sh, which also words the errors (../reader.ts readerWithFallback).
+ * test/shell-tree-sitter.test.ts holds the two readings equal, spans included, on the corpus, the fixtures and
+ * generated scripts.
  *
- * Why: mvdan/sh is Go compiled to JavaScript and runs slowly until V8 has optimised it (about 400 ms of CPU for
- * a first run over the corpus), while tree-sitter's parser is compiled WebAssembly, quick from its first call.
- * Loading it is asynchronous (WebAssembly), so the command line loads it (loadBashGrammar) when a conversion
- * meets a script that is not in the tree cache (parse.ts, withShellReaders); a conversion that runs without it
- * simply parses with mvdan/sh.
+ * Why this one first: mvdan/sh is Go compiled to JavaScript (1.6 MB to compile) and runs slowly until V8 has
+ * optimised it (about 400 ms of CPU for a first run over the corpus), while tree-sitter's parser is compiled
+ * WebAssembly, quick from its first call.
  *
  * Word parts are not taken from tree-sitter's leaves (its words sometimes carry a neighbour's blank): a word's
  * literal text is the source between its quoted and expanded parts, as mvdan/sh has it.
  */
-import { createRequire } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
-import type { Language, Node, Parser, TreeCursor } from 'web-tree-sitter';
-import { mendable } from './mid-word-hash.js';
-import type { Assign, Command, IfClause, Redirect, ShellFile, Stmt, Word, WordPart } from './syntax-tree.js';
+import type { Parser } from 'web-tree-sitter';
+import { GAP, GiveUp, giveUp, grammarTypes, joinLines, plainTree, type Syntax } from './cst.js';
+import { mendable } from '../mvdan/hash-sign.js';
+import type { Assign, Command, IfClause, Redirect, ShellFile, Stmt, Word, WordPart } from '../tree.js';
 
-let bash: Parser | null = null;
-let loading: Promise<void> | null = null;
-
-/** Load tree-sitter and its bash grammar once; failures (or DOCK2NIX_SHELL_READER=mvdan) leave mvdan/sh to parse. */
-export function loadBashGrammar(): Promise<void> {
-  loading ??= (async () => {
-    if (process.env.DOCK2NIX_SHELL_READER === 'mvdan') return; // mvdan/sh alone: for comparisons and bug reports
-    try {
-      // V8 first compiles WebAssembly quickly (Liftoff), then again with its optimising compiler on background
-      // threads, and a process waits for those to end before it exits: ~0.8 s of CPU here for the 1.4 MB grammar,
-      // more than a whole conversion. Liftoff's code is fast enough for RUN scripts.
-      setFlagsFromString('--liftoff-only');
-      const { Parser: TreeSitter, Language: Grammar } = await import('web-tree-sitter');
-      await TreeSitter.init();
-      const wasm = createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
-      const grammar: Language = await Grammar.load(wasm);
-      bash = new TreeSitter().setLanguage(grammar);
-    } catch {
-      bash = null; // only speed is lost
-    }
-  })();
-  return loading;
+/** The tree-sitter reader: a tree, or null where it is not sure (the caller's fallback reads those). */
+export interface TreeSitterReader {
+  read(script: string): ShellFile | null;
+  /** How many scripts it failed on with an error of its own (a bug): tests expect 0. */
+  mistakes(): number;
 }
 
-/** Whether loadBashGrammar has been called (the grammar may still be loading). */
-export function bashGrammarRequested(): boolean {
-  return loading !== null;
+/** The reader over `bash`, a web-tree-sitter parser with the bash grammar set (loaded by the caller: src/io/shell-reader.ts). */
+export function treeSitterReader(bash: Parser): TreeSitterReader {
+  let mistakes = 0;
+  return {
+    read(script) {
+      const outcome = readWithTreeSitter(bash, script);
+      if (outcome === MISTAKE) {
+        mistakes++;
+        return null;
+      }
+      return outcome;
+    },
+    mistakes: () => mistakes,
+  };
 }
 
-/** Whether loadBashGrammar has finished and succeeded. */
-export function bashGrammarLoaded(): boolean {
-  return bash !== null;
-}
+const MISTAKE = Symbol('an error of the reader itself');
 
-let mistakes = 0;
-
-/** How many scripts this process's reading failed on with an error of the reader's own (a bug): tests expect 0. */
-export function readerMistakes(): number {
-  return mistakes;
-}
-
-/** Raised inside the reader for anything it does not read with certainty. */
-class GiveUp extends Error {}
-
-function giveUp(): never {
-  throw new GiveUp();
-}
-
-/** The script's tree as mvdan/sh would give it, or null: grammar not loaded, a syntax error, or a shape not covered. */
-export function readWithTreeSitter(script: string): ShellFile | null {
-  if (!bash) return null;
+/** The script's tree as mvdan/sh would give it, or null: a syntax error, or a shape not covered. */
+function readWithTreeSitter(bash: Parser, script: string): ShellFile | null | typeof MISTAKE {
   if (script.includes('\r')) return null; // CRLF: mvdan/sh takes backslash-CR-LF as a continuation
   if (script.includes('\0')) return null; // mvdan/sh drops NUL bytes from words
-  if (!mendable(script)) return null; // mvdan/sh would read `${REF}#x` as a comment there (mid-word-hash.ts)
+  if (!mendable(script)) return null; // mvdan/sh would read `${REF}#x` as a comment there (mvdan/hash-sign.ts)
   const joined = joinLines(script);
   if (!joined) return null;
   const tree = bash.parse(joined.text);
@@ -89,155 +63,11 @@ export function readWithTreeSitter(script: string): ShellFile | null {
     return { stmts: new Reader(joined.text, script, joined.removed).statements(plainTree(root, grammarTypes(tree.language), joined.text).children) };
   } catch (error) {
     // GiveUp, or anything else (a stack overflow on a deeply nested script): mvdan/sh parses, and words the error.
-    // Anything but those two is a mistake of this reader: counted, so tests can see it (readerMistakes).
-    if (!(error instanceof GiveUp) && !(error instanceof RangeError)) mistakes++;
-    return null;
+    // Anything but those two is a mistake of this reader: counted, so tests can see it (mistakes()).
+    return error instanceof GiveUp || error instanceof RangeError ? null : MISTAKE;
   } finally {
     tree.delete();
   }
-}
-
-/**
- * A node as plain data. Each property of web-tree-sitter's nodes is a call into WebAssembly (and field names are
- * strings made on each call), so the tree is read once, with a few calls a node, and no field names.
- */
-interface Syntax {
-  type: string;
-  isNamed: boolean;
-  startIndex: number;
-  endIndex: number;
-  children: Syntax[];
-}
-
-interface GrammarTypes {
-  names: readonly string[];
-  named: boolean[];
-}
-
-let typesCache: { language: Language; types: GrammarTypes } | null = null;
-function grammarTypes(language: Language): GrammarTypes {
-  if (typesCache?.language !== language) {
-    const names = language.types;
-    typesCache = { language, types: { names, named: names.map((_, id) => language.nodeTypeIsNamed(id)) } };
-  }
-  return typesCache.types;
-}
-
-/**
- * Nodes whose children are not copied: parts whose inside the analysis never reads (they stay `Other`), and
- * tokens that have none (asking would be one more call into WebAssembly for half the nodes of a tree).
- */
-const OPAQUE = new Set([
-  'arithmetic_expansion',
-  'process_substitution',
-  'comment',
-  'word',
-  'number',
-  'variable_name',
-  'special_variable_name',
-  'string_content',
-  'raw_string',
-  'ansi_c_string',
-  'file_descriptor',
-  'test_operator',
-  'regex',
-  'extglob_pattern',
-]);
-
-/**
- * Nodes whose children are separate tokens: between them there may be only blanks and line continuations. The
- * grammar has been seen to drop text there (an escaped blank, `\\ `, standing alone as a word), so any other
- * text in such a gap gives the script up.
- */
-const SEPARATED = new Set([
-  'program',
-  'command',
-  'list',
-  'pipeline',
-  'redirected_statement',
-  'compound_statement',
-  'subshell',
-  'do_group',
-  'if_statement',
-  'elif_clause',
-  'else_clause',
-  'while_statement',
-  'for_statement',
-  'case_statement',
-  'case_item',
-  'declaration_command',
-  'variable_assignments',
-  'unset_command',
-  'function_definition',
-  'negated_command',
-  'file_redirect',
-  'test_command',
-  'unary_expression',
-  'binary_expression',
-]);
-
-const GAP = /^(?:[ \t\r\n]|\\\n)*$/;
-
-/** Nodes that end at a newline: the grammar has been seen to run `A=1\nb` on as one command. */
-const ONE_LINE = new Set(['command', 'declaration_command', 'unset_command', 'variable_assignments', 'file_redirect', 'redirected_statement', 'negated_command', 'test_command']);
-
-/** The tree as plain data, read with a cursor: about a third cheaper than asking each node for its children. */
-function plainTree(node: Node, types: GrammarTypes, source: string): Syntax {
-  const cursor = node.walk();
-  try {
-    return fromCursor(cursor, types, source);
-  } finally {
-    cursor.delete();
-  }
-}
-
-function fromCursor(cursor: TreeCursor, types: GrammarTypes, source: string): Syntax {
-  const id = cursor.nodeTypeId;
-  const type = types.names[id] ?? 'ERROR';
-  const startIndex = cursor.startIndex;
-  const endIndex = cursor.endIndex;
-  const children: Syntax[] = [];
-  if (!OPAQUE.has(type) && cursor.gotoFirstChild()) {
-    do children.push(fromCursor(cursor, types, source));
-    while (cursor.gotoNextSibling());
-    cursor.gotoParent();
-  }
-  if (SEPARATED.has(type)) {
-    const oneLine = ONE_LINE.has(type);
-    let at = startIndex;
-    for (const child of [...children, null]) {
-      const gap = source.slice(at, child ? child.startIndex : endIndex);
-      if (!GAP.test(gap) || (oneLine && gap.includes('\n'))) giveUp();
-      if (child) at = child.endIndex;
-    }
-  }
-  return { type, isNamed: types.named[id] ?? true, startIndex, endIndex, children };
-}
-
-/**
- * The script with its line continuations (backslash, newline) taken out, as the shell takes them out before it
- * reads words, and where they were (indexes in the joined text); the reader works on the joined text and maps
- * positions back. Only continuations after a blank are taken out; where one may not be a continuation (single
- * quotes, comments, here-documents in the script) nothing is tried: null.
- */
-function joinLines(script: string): { text: string; removed: number[] } | null {
-  if (!script.includes('\\\n')) return { text: script, removed: [] };
-  if (/['#]|<</.test(script)) return null;
-  let text = '';
-  const removed: number[] = [];
-  let from = 0;
-  for (let at = script.indexOf('\\\n'); at !== -1; at = script.indexOf('\\\n', at + 2)) {
-    // Only continuations between words, as RUN scripts break long lines: inside a word (`a\\<newline>b`, `$\\<newline>x`)
-    // mvdan/sh's spans and literals follow rules of their own.
-    if (at > 0 && script[at - 1] !== ' ' && script[at - 1] !== '\t') return null;
-    let escapes = 0;
-    while (at - 2 - escapes >= 0 && script[at - 2 - escapes] === '\\') escapes++;
-    if (escapes % 2 === 1) return null; // the blank before it is escaped (`a\\ \\<newline>`): inside a word
-    text += script.slice(from, at);
-    removed.push(text.length);
-    from = at + 2;
-  }
-  return { text: text + script.slice(from), removed };
 }
 
 /** Word parts that end with a `)`. */

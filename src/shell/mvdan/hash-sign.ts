@@ -14,10 +14,10 @@
  * (`$(date)#x` is one word, `(a)#x` a comment, `` `#x` `` a comment inside a substitution), so a `#` after one is
  * replaced only where mvdan/sh's tree shows a word ending right before it (hashesAfterWords), and the script parsed
  * again; where mvdan/sh's comment breaks the script there is no tree to go by, and its error stands. The
- * tree-sitter reader reads these words as the shell does (tree-sitter.ts); test/shell-tree-sitter.test.ts holds the
+ * tree-sitter reader reads these words as the shell does (tree-sitter/read.ts); test/shell-tree-sitter.test.ts holds the
  * two readings equal, and test/shell-hash.test.ts holds them to bash.
  */
-import type { ShellFile, Word, WordPart } from './syntax-tree.js';
+import type { ShellFile, Word, WordPart } from '../tree.js';
 
 /**
  * Stand-ins for `#`: control characters other than blanks, plain text for the shell anywhere in a word and never a
