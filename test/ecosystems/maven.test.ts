@@ -7,6 +7,7 @@ import { pomCoordinates } from '../../src/ecosystems/maven/build.js';
 import { loadRules } from '../../src/io/rules-files.js';
 import { convertProject, projectNames } from '../helpers/projects.js';
 import { runTester } from '../helpers/run-tester.js';
+import { shell } from '../helpers/shell.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -61,7 +62,7 @@ runTester(
 );
 
 function convert(dockerfile: string, context: Record<string, string> = files): MigrationPlan {
-  return convertDockerfile(dockerfile, memoryContext(context), loadRules(), { dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' }).plan;
+  return convertDockerfile(dockerfile, memoryContext(context), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' }).plan;
 }
 
 const twoStage = (runtime: string, copy = 'COPY --from=build /build/target/*.jar app.jar', entry = 'ENTRYPOINT ["java", "-jar", "app.jar"]') =>
