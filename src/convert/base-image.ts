@@ -62,6 +62,7 @@ export function startStage(stage: Stage, states: Map<number, StageState>, rules:
     go: [],
     cargo: [],
     dotnet: [],
+    maven: [],
     unhandled: [],
     builtCopies: [],
     buildLines: [],
@@ -78,20 +79,22 @@ export function startStage(stage: Stage, states: Map<number, StageState>, rules:
     if (attr === 'dockerTools.caCertificates') state.needs.caCertificates = true;
     else state.packages.set(attr, 'runtime');
   }
-  if (image.runtime) {
+  // Tag parts such as distroless's `nonroot` and `debug` add to what the image provides.
+  const variants = (base.tag ?? '').toLowerCase().split('-').flatMap((part) => (image.variants && Object.hasOwn(image.variants, part) ? [image.variants[part]!] : []));
+  const runtimeName = variants.find((v) => v.runtime)?.runtime ?? image.runtime;
+  if (runtimeName) {
     // A tag part that names the runtime's version (`python3.12-bookworm` of the uv images) picks it.
     const named = image.runtimeTagPrefix ? (base.tag ?? '').split('-').find((part) => part.startsWith(image.runtimeTagPrefix!) && /^\d/.test(part.slice(image.runtimeTagPrefix!.length))) : undefined;
-    const choice = chooseRuntime(rules, image.runtime, image.runtimeVersion ?? (named ? named.slice(image.runtimeTagPrefix!.length) : base.tag));
-    state.runtimes[image.runtime] = choice;
+    const choice = chooseRuntime(rules, runtimeName, image.runtimeVersion ?? (named ? named.slice(image.runtimeTagPrefix!.length) : base.tag));
+    // The Java tables (java-temurin, java-openjdk...) are one runtime for the rest of the converter: the image's Java.
+    state.runtimes[runtimeName.startsWith('java-') ? 'java' : runtimeName] = choice;
     // A runtime the image runs its program with (the .NET runtimes' bin/dotnet) is part of the image root.
-    if (image.runtime === 'postgresql' || (image.kind === 'runtime' && image.runtime.startsWith('dotnet-'))) state.packages.set(choice.attr, 'runtime');
+    if (runtimeName === 'postgresql' || (image.kind === 'runtime' && runtimeName.startsWith('dotnet-'))) state.packages.set(choice.attr, 'runtime');
   }
   if (image.kind === 'os' || image.kind === 'runtime') {
     state.needs.caCertificates = true;
     state.needs.usrBinEnv = true;
   }
-  // Tag parts such as distroless's `nonroot` and `debug` add to what the image provides.
-  const variants = (base.tag ?? '').toLowerCase().split('-').flatMap((part) => (image.variants && Object.hasOwn(image.variants, part) ? [image.variants[part]!] : []));
   let config = image.config ?? {};
   for (const variant of variants) {
     for (const attr of variant.attrs ?? []) state.packages.set(attr, 'runtime');
@@ -99,6 +102,11 @@ export function startStage(stage: Stage, states: Map<number, StageState>, rules:
     config = { ...config, ...variant.config, Env: { ...config.Env, ...variant.config?.Env } };
   }
   for (const [name, value] of Object.entries(config.Env ?? {})) state.env.set(name, value);
+  // The image's JAVA_HOME (eclipse-temurin's /opt/java/openjdk) is a link to the chosen JDK's home.
+  const java = state.runtimes.java;
+  if (java && config.Env?.JAVA_HOME) {
+    state.symlinks.set(config.Env.JAVA_HOME, { path: config.Env.JAVA_HOME, target: { kind: 'package', attr: java.attr, subpath: javaHomeSubpath(java.attr) } });
+  }
   if (config.User) state.user = config.User;
   state.config.User = config.User ?? null;
   state.config.Cmd = config.Cmd ?? null;
@@ -136,4 +144,13 @@ export function startStage(stage: Stage, states: Map<number, StageState>, rules:
   }
   if (kept) kept.users = [...state.users.keys()];
   return state;
+}
+
+/**
+ * Where a JDK attribute's home (its `home` passthru, what JAVA_HOME names) is below its store path: the Temurin
+ * binaries are unpacked at the root (pkgs/development/compilers/temurin-bin/jdk-linux-base.nix); nixpkgs' OpenJDK
+ * and Corretto builds keep it in lib/openjdk (pkgs/development/compilers/openjdk/generic.nix).
+ */
+export function javaHomeSubpath(attr: string): string {
+  return /^temurin-/.test(attr) ? '' : '/lib/openjdk';
 }

@@ -77,7 +77,7 @@ export function buildDerivation(
     build = part.build;
     pname = part.pname ?? pname;
     version = part.version ?? version;
-    if (part.resolveSpecial) resolveSpecial = (request) => part.resolveSpecial!(request.from);
+    if (part.resolveSpecial) resolveSpecial = (request) => part.resolveSpecial!(request.from, request);
     builtBinaries = part.builtBinaries ?? [];
     problems.push(...(part.problems ?? []));
   } else {

@@ -37,6 +37,8 @@ const PYTHON_PROGRAMS: Record<string, string[]> = { django: ['django-admin'], wa
 /** Folders nixpkgs packages in `contents` fill (/bin/x, /usr/bin/env): not checked, a package may provide them. */
 const PACKAGE_FOLDERS = /^\/(bin|sbin|usr\/bin|usr\/sbin|lib|lib64|nix|etc|share)\//;
 const SHELLS = new Set(['bash', 'bashInteractive']);
+/** nixpkgs attributes that put a `java` in the image. */
+const JAVA = /^(temurin-(jre-)?bin-\d+|jdk\d*(_headless)?|jre\d*(_headless|_minimal)?|corretto\d+|openjdk\d*(_headless)?|zulu\d*|graalvm-ce|semeru-(jre-)?bin-\d+)$/;
 const SH_PROVIDERS = new Set(['busybox', 'dockerTools.binSh', 'bash', 'bashInteractive', 'bashInteractive.binSh', 'dash']);
 
 interface Finding {
@@ -214,6 +216,16 @@ function checkProgram(argv: string[], scope: EntrypointScope, add: Add): void {
   }
   if (/^(node|npm|npx)$/.test(name) && !image.contents.some((attr) => /^nodejs(_\d+)?(-slim)?$/.test(attr))) {
     add('manual', `${name}: the image has no Node.js; add the nodejs package`);
+    return;
+  }
+  if (name === 'java') {
+    // The JDK or JRE comes from the image's Java runtime (eclipse-temurin, openjdk, amazoncorretto, distroless java).
+    if (!image.contents.some((attr) => JAVA.test(attr))) {
+      add('manual', 'java: the image has no Java; add a JDK or JRE (temurin-jre-bin-N, jdkN_headless)');
+      return;
+    }
+    const jar = argv.findIndex((w) => w === '-jar');
+    if (jar !== -1 && argv[jar + 1] && !argv[jar + 1]!.startsWith('-')) checkFile(resolvePath(workdir, argv[jar + 1]!), argv[jar + 1]!, scope, add, false);
     return;
   }
   if (name === 'npx') {

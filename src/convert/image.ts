@@ -26,6 +26,7 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
     if (role === 'runtime' && !state.removed.has(attr) && !fromBase.has(attr)) contents.add(attr);
   }
   if (state.runtimes.nodejs && state.baseKind !== 'toolchain' && !kept) contents.add(state.runtimes.nodejs.attr);
+  if (state.runtimes.java && state.baseKind !== 'toolchain' && !kept) contents.add(state.runtimes.java.attr);
   let python: PythonPlan | null = null;
   if (state.runtimes.python && (!kept || state.pythonPackages.size)) {
     python = { attr: state.runtimes.python.attr, packages: [...state.pythonPackages].sort(), missing: [] };

@@ -99,6 +99,21 @@ export interface CargoStep {
   manifestPath: string | null;
 }
 
+export interface MavenStep {
+  line: number;
+  cwd: string;
+  /** `mvnw` (the wrapper, which downloads its own Maven) or `mvn`. */
+  wrapper: boolean;
+  /** The goals and phases asked for (`clean`, `package`, `install`...). */
+  goals: string[];
+  /** -DskipTests / -Dmaven.test.skip=true. */
+  skipTests: boolean;
+  /** Flags kept for the build (`-P prod`, `-Dx=y`, `-pl mod`, `-am`): mvnParameters. */
+  parameters: string[];
+  /** `-f dir/pom.xml`, resolved in the stage. */
+  pomFile: string | null;
+}
+
 export interface StageState {
   index: number;
   name: string | null;
@@ -142,6 +157,7 @@ export interface StageState {
   go: GoStep[];
   cargo: CargoStep[];
   dotnet: DotnetStep[];
+  maven: MavenStep[];
   /**
    * RUN commands the stage's derivation replays as written: those no rule understood (manual) and those a rule
    * keeps as they are (`go generate`, `npx vite build`: replayed). `after`: how many build steps (npm run, go build,
@@ -207,6 +223,7 @@ export function cloneStage(parent: StageState, index: number, name: string | nul
     go: [...parent.go],
     cargo: [...parent.cargo],
     dotnet: [...parent.dotnet],
+    maven: [...parent.maven],
     unhandled: [...parent.unhandled],
     builtCopies: [...parent.builtCopies],
     buildLines: [...parent.buildLines],
@@ -286,7 +303,7 @@ export function numericOwner(spec: string, state: StageState): string | null {
 
 /** Build steps a language builder does itself, so far in the stage: a replayed command goes before or after them. */
 export function buildStepCount(state: StageState): number {
-  return state.npm.filter((s) => s.action === 'run').length + state.go.length + state.cargo.length;
+  return state.npm.filter((s) => s.action === 'run').length + state.go.length + state.cargo.length + state.maven.length;
 }
 
 /** Where an image path came from in the build context: a copied file, or a file inside a copied folder. */

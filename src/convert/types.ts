@@ -236,12 +236,31 @@ export interface DotnetBuild {
   line: number;
 }
 
+export interface MavenBuild {
+  kind: 'maven';
+  /** The JDK the build image had (mvnJdk), or null for buildMavenPackage's default. */
+  jdk: string | null;
+  /** false: -DskipTests (buildMavenPackage adds it to the dependency fetch and the build). */
+  doCheck: boolean;
+  /** Profiles, properties, modules and `-f` (mvnParameters). */
+  parameters: string[];
+  /** mvnGoal when the Dockerfile ran goals after package; null for the default (package). */
+  goal: string | null;
+  /**
+   * Wildcards later stages copy (`target/*.jar`, relative to the build folder), installed into $out at `to`: the
+   * single match as that file, or every match into that folder (`directory`).
+   */
+  globs: Array<{ line: number; pattern: string; to: string; directory: boolean }>;
+  /** The Dockerfile line of the build, for the marker on mvnHash. */
+  line: number;
+}
+
 export interface GenericBuild {
   kind: 'generic';
   commands: Array<{ line: number; source: string }>;
 }
 
-export type BuildPlan = NpmBuild | GoBuild | RustBuild | DotnetBuild | GenericBuild;
+export type BuildPlan = NpmBuild | GoBuild | RustBuild | DotnetBuild | MavenBuild | GenericBuild;
 
 export interface DerivationPlan {
   /** Nix identifier used in the let block. */

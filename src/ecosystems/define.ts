@@ -70,8 +70,11 @@ export interface BuildPart {
   build: BuildPlan;
   pname?: string;
   version?: string;
-  /** Where a path the Dockerfile built a binary at is found in $out, or null. */
-  resolveSpecial?: (from: string) => { path: string } | null;
+  /**
+   * Where a path the Dockerfile built a binary at is found in $out, or null. `copy`: the COPY asking (its line, its
+   * destination, and whether that is a folder), for a builder that installs a wildcard's matches (Maven's JARs).
+   */
+  resolveSpecial?: (from: string, copy?: { line: number; dest: string; trailingSlash: boolean }) => { path: string } | null;
   /** The binaries the builder installs in $out/bin, by the path the Dockerfile built them at. */
   builtBinaries?: Array<{ path: string; bin: string }>;
   problems?: Array<{ line: number; status: 'manual' | 'approximated'; message: string }>;

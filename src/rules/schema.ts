@@ -109,7 +109,7 @@ function build(z: typeof Zod) {
       variants: z
         .record(
           z.string().regex(/^[a-z0-9.]+$/),
-          z.object({ attrs: z.array(attrPath).optional(), shell: z.boolean().optional(), config: imageConfigSchema.optional(), note: z.string().optional() }).strict(),
+          z.object({ attrs: z.array(attrPath).optional(), shell: z.boolean().optional(), config: imageConfigSchema.optional(), note: z.string().optional(), /** Another runtime table for this tag part (eclipse-temurin's `jre`). */ runtime: z.string().optional() }).strict(),
         )
         .optional(),
     })

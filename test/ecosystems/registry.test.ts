@@ -88,7 +88,7 @@ describe('the ecosystem registry', () => {
     expect(tables.map((f) => f.replace(/\.json$/, '')).sort()).toEqual([...MANAGERS].sort());
   });
 
-  it('orders the language builders go, cargo, npm, dotnet (the first that applies builds a stage)', () => {
-    expect(BUILDERS.map((e) => e.id)).toEqual(['go', 'cargo', 'npm', 'dotnet']);
+  it('orders the language builders go, cargo, npm, then dotnet and maven (the first that applies builds a stage)', () => {
+    expect(BUILDERS.map((e) => e.id)).toEqual(['go', 'cargo', 'npm', 'dotnet', 'maven']);
   });
 });

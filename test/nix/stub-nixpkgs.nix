@@ -1,7 +1,7 @@
 # A stand-in for nixpkgs, for evaluating generated Nix where no nixpkgs is installed.
 #
 # Builder functions check their arguments against the real function's signature (names read from nixpkgs:
-# pkgs/build-support/docker/default.nix, build-npm-package, import-npm-lock, go/module.nix,
+# pkgs/build-support/docker/default.nix, build-npm-package, import-npm-lock, go/module.nix, maven/build-maven-package.nix,
 # rust/build-rust-package, rust/import-cargo-lock.nix, lib/fileset; nix2container's default.nix). An argument the
 # real function does not take, a missing required one, or a config key Docker does not know throws.
 #
@@ -333,6 +333,20 @@ let
     else if a ? executables && !(isList a.executables || isString a.executables || a.executables == null) then fail "buildDotnetModule: executables must be a list"
     else fakeDrv (a.pname or a.name) ({ builderArgs = a; nugetDeps = deps; } // (if fetchable then { fetch-deps = fakeDrv "${a.pname or a.name}-fetch-deps" { }; } else { }));
 
+  # pkgs/by-name/ma/maven/build-maven-package.nix, exposed as maven.buildMavenPackage (passthru of
+  # pkgs/by-name/ma/maven/package.nix): its formals, the rest going to stdenv.mkDerivation through `...`.
+  # pname, version and src have no default.
+  buildMavenPackage = args:
+    let
+      a = checkDerivation "maven.buildMavenPackage" (check "maven.buildMavenPackage" (mkDerivationArgs ++ [
+        "buildOffline" "mvnJdk" "mvnHash" "mvnGoal" "mvnOffline" "mvnFetchExtraArgs" "mvnDepsParameters"
+        "manualMvnArtifacts" "manualMvnSources" "mvnParameters"
+      ]) [ "src" "pname" "version" ] args);
+    in
+    if !(isString (a.mvnHash or "") && isString (a.mvnParameters or "") && isString (a.mvnGoal or "package")) then fail "maven.buildMavenPackage: mvnHash, mvnParameters and mvnGoal are strings"
+    else if a ? mvnJdk && !(isStorePathLike a.mvnJdk) then fail "maven.buildMavenPackage: mvnJdk must be a package"
+    else builtins.seq (a.mvnJdk.name or "") (fakeDrv a.pname { builderArgs = a; });
+
   stdenv.mkDerivation = args:
     let
       a = checkDerivation "mkDerivation" (check "mkDerivation" (mkDerivationArgs ++ hookVariables) [ ] args);
@@ -348,6 +362,7 @@ in
 topLevel // members // pythons // python3 // goBuilders // {
   inherit lib dockerTools fakeNss buildDotnetModule buildNpmPackage importNpmLock rustPlatform stdenv fetchYarnDeps fetchPnpmDeps yarnConfigHook yarnBuildHook pnpmConfigHook;
   buildGoModule = buildGoModuleWith "buildGoModule";
+  maven = topLevel.maven // { inherit buildMavenPackage; };
   runCommand = name: env: script:
     if !(isString name && isAttrs env && isString script) then fail "runCommand takes a name, an attribute set and a script"
     else builtins.seq script (fakeDrv name { });

@@ -51,10 +51,12 @@ export function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' 
     const sourceState = scope.states.get(source);
     const requested = copy.sources.flatMap((src) => {
       const from = resolvePath(sourceState?.workdir ?? '/', src);
-      if (!hasWildcard(from)) return [{ src, from }];
+      if (!hasWildcard(from)) return [{ src, from, glob: false }];
       // A wildcard matches what the stage made, as far as the plan knows it; never a literal `*` in a path.
       const pattern = globRegExp(from);
       const matches = knownStagePaths(sourceState).filter((known) => pattern.test(known));
+      // What a Maven build packages (target/*.jar): its derivation installs the matches (src/ecosystems/maven).
+      if (!matches.length && sourceState?.maven.length && !hasWildcard(from.slice(0, from.lastIndexOf('/')))) return [{ src, from, glob: true }];
       if (!matches.length) {
         outcomes.push({
           status: 'manual',
@@ -63,14 +65,14 @@ export function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' 
         });
         return [];
       }
-      return matches.map((match) => ({ src: match, from: match }));
+      return matches.map((match) => ({ src: match, from: match, glob: false }));
     });
-    for (const { src, from } of requested) {
+    for (const { src, from, glob } of requested) {
       const name = from.split('/').pop() || '';
       // Docker merges a folder's contents into the destination and puts a file inside a destination folder.
       const kind = src.endsWith('/') || src.endsWith('/.') ? 'dir' : stageSourceKind(from, sourceState);
-      const target = destIsDir && kind !== 'dir' ? joinImagePath(dest, name) : dest;
-      if (destIsDir && kind === 'unknown') notes.push(`${from} is taken to be a file (placed as ${target}); if the build makes it a folder, its contents belong in ${dest}`);
+      const target = destIsDir && kind !== 'dir' && !glob ? joinImagePath(dest, name) : dest;
+      if (destIsDir && kind === 'unknown' && !glob) notes.push(`${from} is taken to be a file (placed as ${target}); if the build makes it a folder, its contents belong in ${dest}`);
       const special = specialStageCopy(from, state);
       if (special) {
         outcomes.push(special);
@@ -104,7 +106,8 @@ export function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' 
         continue;
       }
       state.stageCopyDests.push(target);
-      const request: CopyRequest = { stage: source, line: copy.line, from, dest: target, trailingSlash: src.endsWith('/') || src.endsWith('/.'), owner, mode: copy.chmod, into: state.index };
+      // A wildcard's matches go into a destination folder, or its one match becomes the destination file.
+      const request: CopyRequest = { stage: source, line: copy.line, from, dest: target, trailingSlash: glob ? destIsDir : src.endsWith('/') || src.endsWith('/.'), owner, mode: copy.chmod, into: state.index };
       scope.copyRequests.push(request);
       if (stage.index === scope.target && sourceState && installsPythonOnly(sourceState)) {
         // That stage is not built: what it installed joins the image's Python environment (placed by ../finalize.ts).

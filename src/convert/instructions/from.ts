@@ -32,7 +32,7 @@ export function decideFrom(image: string, platform: string | null, state: StageS
         : `base image ${image} has no known Nix equivalent; this build stage becomes a Nix derivation, which cannot run inside a pulled image, so its tools must come from nixpkgs: add what its commands need to its derivation`,
     };
   }
-  const runtime = base.image.runtime ? state.runtimes[base.image.runtime] : undefined;
+  const runtime = base.image.runtime ? state.runtimes[base.image.runtime.startsWith('java-') ? 'java' : base.image.runtime] : undefined;
   const provides = [...base.image.attrs, ...(runtime ? [runtime.attr] : [])];
   let status: Status = base.image.confidence === 'low' ? 'approximated' : 'mapped';
   if (runtime?.substitution) {

@@ -9,6 +9,7 @@ import { dotnetBuild } from './dotnet.js';
 export { fetchDepsCommand } from './dotnet.js';
 import { genericBuild } from './generic.js';
 import { goBuild } from './go.js';
+import { mavenBuild } from './maven.js';
 import { nodeBuild } from './npm.js';
 import { PYTHON_BINDINGS } from './python.js';
 import { rustBuild } from './rust.js';
@@ -21,6 +22,7 @@ export const BUILDERS: { [K in BuildKind]: (input: BuilderInput<Extract<Build, {
   go: goBuild,
   rust: rustBuild,
   dotnet: dotnetBuild,
+  maven: mavenBuild,
   generic: genericBuild,
 };
 
