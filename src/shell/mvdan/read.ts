@@ -49,7 +49,13 @@ export function mvdanReader(sh: MvdanSh): ShellReader {
       const match = /^RUN:(\d+):(\d+): (.*)$/.exec(message);
       return { ok: false, error: match ? match[3]! : message, line: match ? Number(match[1]) : 1 };
     }
-    return readShellFile(result, codes);
+    try {
+      return readShellFile(result, codes);
+    } catch (error) {
+      // Reading mvdan/sh's tree recurses (its own End() too): thousands of nested commands overflow the stack.
+      if (error instanceof RangeError) return { ok: false, error: 'the script nests too deeply for dock2nix to read', line: 1 };
+      throw error;
+    }
   };
   return {
     read(script) {
