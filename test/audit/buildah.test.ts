@@ -151,10 +151,10 @@ describe.skipIf(skip)('audit with Buildah and Nix', () => {
     }
     const check = await checkInChromium(htmlFile, join(TEST_OUTPUT, 'audit-busybox.png'), async (page) => {
       // The filter and the sortable tables work.
-      await page.fill('input.filter', 'hostname');
+      await page.fill('input.filter[data-table="differences"]', 'hostname');
       const visible = await page.$$eval('#differences tbody tr', (rows) => rows.filter((row) => !(row as HTMLElement).hidden).length);
       expect(visible).toBe(actual.filter((line) => line.includes('hostname')).length);
-      await page.fill('input.filter', '');
+      await page.fill('input.filter[data-table="differences"]', '');
     });
     expect(check.consoleErrors).toEqual([]);
     expect(check.pageErrors).toEqual([]);
