@@ -45,8 +45,12 @@ async function writeLayer(file, index, files, bytes) {
   const average = Math.floor(bytes / files);
   for (let i = 0; i < files; i++) {
     // Sizes vary from 0 to twice the average, as real files do.
-    const size = Math.floor(average * ((i * 7919) % 200) / 100);
-    await new Promise((resolve, reject) => pack.entry({ name: `layer${index}/dir${i % 97}/file${i}.bin`, size, mode: 0o644, mtime: new Date(0) }, randomBytes(size), (error) => (error ? reject(error) : resolve())));
+    const size = Math.floor((average * ((i * 7919) % 200)) / 100);
+    await new Promise((resolve, reject) =>
+      pack.entry({ name: `layer${index}/dir${i % 97}/file${i}.bin`, size, mode: 0o644, mtime: new Date(0) }, randomBytes(size), (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
   }
   pack.finalize();
   await done;
@@ -60,7 +64,15 @@ async function gzipFile(from, to) {
 async function writeArchive(file, blobs, tars) {
   const diffIds = [];
   for (const tar of tars) diffIds.push(`sha256:${await sha256(tar)}`);
-  const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', config: {}, rootfs: { type: 'layers', diff_ids: diffIds }, history: tars.map((_, i) => ({ created_by: `bench layer ${i}` })) }));
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: diffIds },
+      history: tars.map((_, i) => ({ created_by: `bench layer ${i}` })),
+    }),
+  );
   const configName = `${createHash('sha256').update(config).digest('hex')}.json`;
   const names = [];
   for (const blob of blobs) names.push(`${await sha256(blob)}.tar`);
@@ -91,7 +103,11 @@ function readWithDock2nix(archive) {
 
 /** Node doing nothing but loading the reader: the floor under the peak memory above. */
 function baselineRss() {
-  const out = execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(reader)}); console.log(process.resourceUsage().maxRSS)`], { encoding: 'utf8' });
+  const out = execFileSync(
+    process.execPath,
+    ['--input-type=module', '-e', `await import(${JSON.stringify(reader)}); console.log(process.resourceUsage().maxRSS)`],
+    { encoding: 'utf8' },
+  );
   return Number(out);
 }
 
@@ -148,7 +164,9 @@ try {
     lines.push(`  tar ${gzip ? '-tzvf' : '-tvf'} of each layer: ${b.toFixed(0)} ms`);
     lines.push(`  dock2nix reader (whole archive, sizes, wasted space): ${a.toFixed(0)} ms`);
     lines.push(`  ratio dock2nix/tar: ${(a / b).toFixed(2)}x`);
-    lines.push(`  peak memory: ${(rss / 1024).toFixed(0)} MB RSS (node with the reader loaded: ${(floor / 1024).toFixed(0)} MB), for ${mb(statSync(archive).size)} of archive`);
+    lines.push(
+      `  peak memory: ${(rss / 1024).toFixed(0)} MB RSS (node with the reader loaded: ${(floor / 1024).toFixed(0)} MB), for ${mb(statSync(archive).size)} of archive`,
+    );
   }
   // Diffing two builds: `dock2nix diff` against diffoscope, where diffoscope is installed. The second "build"
   // is the gzip-layer archive: the same files, so both tools must read everything to say so.

@@ -40,13 +40,21 @@ function time(fn, rounds) {
 
 const lines = [];
 if (existsSync(corpus)) {
-  const files = readdirSync(corpus).filter((f) => f !== 'INDEX.tsv').map((f) => readFileSync(path.join(corpus, f), 'utf8'));
+  const files = readdirSync(corpus)
+    .filter((f) => f !== 'INDEX.tsv')
+    .map((f) => readFileSync(path.join(corpus, f), 'utf8'));
   const rules = loadRules();
   const shell = await loadShellReader(); // the command line's reader (src/io/shell-reader.ts)
   const convertAll = () => {
     for (const text of files) {
       try {
-        convertDockerfile(text, memoryContext({}), rules, { shell, dockerfilePath: 'Dockerfile', imageName: 'bench', contextFromOutput: '..', outputInContext: 'nix' });
+        convertDockerfile(text, memoryContext({}), rules, {
+          shell,
+          dockerfilePath: 'Dockerfile',
+          imageName: 'bench',
+          contextFromOutput: '..',
+          outputInContext: 'nix',
+        });
       } catch {
         // Rejected Dockerfiles count too: they are part of the work.
       }
@@ -89,14 +97,19 @@ if (existsSync(corpus)) {
     mkdirSync(path.join(tree, name), { recursive: true });
     copyFileSync(path.join(corpus, name), path.join(tree, name, 'Dockerfile'));
   }
-  const convertBatch = (jobs = []) => () => {
-    // Every round writes a fresh output tree, as a first conversion of a repository does.
-    for (const name of names) rmSync(path.join(tree, name, 'nix'), { recursive: true, force: true });
-    return run(process.execPath, [cli, 'convert', '*/Dockerfile', '--json', ...jobs], { cwd: tree });
-  };
+  const convertBatch =
+    (jobs = []) =>
+    () => {
+      // Every round writes a fresh output tree, as a first conversion of a repository does.
+      for (const name of names) rmSync(path.join(tree, name, 'nix'), { recursive: true, force: true });
+      return run(process.execPath, [cli, 'convert', '*/Dockerfile', '--json', ...jobs], { cwd: tree });
+    };
   const parseEach = `const { DockerfileParser } = require('dockerfile-ast'); const fs = require('node:fs'); for (const f of fs.readdirSync(${JSON.stringify(tree)})) DockerfileParser.parse(fs.readFileSync(${JSON.stringify(tree)} + '/' + f + '/Dockerfile', 'utf8')).getInstructions();`;
   convertBatch()(); // the operating system's file cache, as for the parse below
-  const [parsed, converted, twoThreads] = interleaved([() => run(process.execPath, ['-e', parseEach], { cwd: root }), convertBatch(), convertBatch(['--jobs', '2'])], 7);
+  const [parsed, converted, twoThreads] = interleaved(
+    [() => run(process.execPath, ['-e', parseEach], { cwd: root }), convertBatch(), convertBatch(['--jobs', '2'])],
+    7,
+  );
   lines.push(`corpus in one process (${names.length} Dockerfiles, files written to fresh folders; ${os.availableParallelism()} cores):`);
   lines.push(`  node + dockerfile-ast parse: ${parsed.toFixed(0)} ms`);
   lines.push(`  dock2nix convert '*/Dockerfile': ${converted.toFixed(0)} ms, ratio ${(converted / parsed).toFixed(2)}x (target: at most 3x)`);

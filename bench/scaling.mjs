@@ -33,7 +33,10 @@ function convertMs(name, n) {
   const times = [];
   for (let round = 0; round < 3; round++) {
     const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, [bin, 'convert', path.join(dir, 'Dockerfile'), '-o', path.join(dir, 'nix'), '--force', '--json'], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const result = spawnSync(process.execPath, [bin, 'convert', path.join(dir, 'Dockerfile'), '-o', path.join(dir, 'nix'), '--force', '--json'], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
     if (result.status !== 0) throw new Error(`${name} (${n}): exit ${result.status}: ${result.stderr.trim().split('\n')[0]}`);
   }
@@ -43,7 +46,11 @@ function convertMs(name, n) {
 let failed = false;
 const lines = ['growth with input size (dock2nix convert, median of 3; n and 4n):'];
 try {
-  for (const [name, n] of [['COPY glob, context files', 2500], ['RUN with && between commands', 1500], ['chained stages', 800]]) {
+  for (const [name, n] of [
+    ['COPY glob, context files', 2500],
+    ['RUN with && between commands', 1500],
+    ['chained stages', 800],
+  ]) {
     let small;
     let large;
     try {

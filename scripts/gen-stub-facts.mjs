@@ -13,7 +13,11 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const stubFactsFile = path.join(root, 'test/nix/nixpkgs-facts.json');
 
-const records = (text) => text.split('\n').filter((line) => line && !line.startsWith('#')).map((line) => line.split('\t'));
+const records = (text) =>
+  text
+    .split('\n')
+    .filter((line) => line && !line.startsWith('#'))
+    .map((line) => line.split('\t'));
 
 /**
  * The stub's facts. Top level: attr → its version (a usable derivation named after its pname, with only `out`),

@@ -3,16 +3,7 @@
  * anything else is a bug and is printed with its stack only under --debug.
  */
 export type ErrorCode =
-  | 'E_USAGE'
-  | 'E_INPUT'
-  | 'E_NOT_FOUND'
-  | 'E_EXISTS'
-  | 'E_WRITE'
-  | 'E_OUTSIDE_CONTEXT'
-  | 'E_RULES'
-  | 'E_ENGINE'
-  | 'E_ARCHIVE'
-  | 'E_INTERRUPTED';
+  'E_USAGE' | 'E_INPUT' | 'E_NOT_FOUND' | 'E_EXISTS' | 'E_WRITE' | 'E_OUTSIDE_CONTEXT' | 'E_RULES' | 'E_ENGINE' | 'E_ARCHIVE' | 'E_INTERRUPTED';
 
 export class Dock2nixError extends Error {
   readonly code: ErrorCode;

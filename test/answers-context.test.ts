@@ -64,7 +64,7 @@ describe('a build context saved in an answers file', () => {
     expect(result.code).toBe(0);
   });
 
-  it('gives way to --context, which is the user\'s own choice', () => {
+  it("gives way to --context, which is the user's own choice", () => {
     const dir = project('explicit', '../../neighbour');
     const result = convert(dir, ['Dockerfile', '--answers', 'nix/answers.json', '--context', '../neighbour', '-o', 'nix', '--force']);
     expect(result.code).toBe(0);

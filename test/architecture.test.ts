@@ -54,10 +54,7 @@ describe('architecture: the boundaries of src/', () => {
 
 describe('architecture: reading imports', () => {
   const read = (text: string): Array<[string, boolean]> =>
-    importsOf(text, 'src/convert/x.ts', (specifier) => (specifier.startsWith('.') ? `resolved:${specifier}` : specifier)).map((i) => [
-      i.target,
-      i.typeOnly,
-    ]);
+    importsOf(text, 'src/convert/x.ts', (specifier) => (specifier.startsWith('.') ? `resolved:${specifier}` : specifier)).map((i) => [i.target, i.typeOnly]);
 
   it('sees static, re-exported, dynamic, required and type-position imports, and which load nothing', () => {
     const text = [
@@ -75,7 +72,7 @@ describe('architecture: reading imports', () => {
       'async function later() { await import("node:child_process"); const name = "v"; await import(name); }',
       "let t: import('node:worker_threads').Worker;",
       "const r = require('execa');",
-      "const s = 'import x from \"not-an-import\"';",
+      'const s = \'import x from "not-an-import"\';',
     ].join('\n');
     expect(read(text)).toEqual([
       ['pkg-a', false],

@@ -68,7 +68,17 @@ describe('bounds', () => {
   });
 
   it('merges a layer whose paths nest 5,000 folders deep, and a whiteout of such a tree', () => {
-    const entry = (p: string, type: LayerEntry['type'], size = 0): LayerEntry => ({ path: p, type, size, mode: 0o644, uid: 0, gid: 0, uname: '', gname: '', mtime: 0 });
+    const entry = (p: string, type: LayerEntry['type'], size = 0): LayerEntry => ({
+      path: p,
+      type,
+      size,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      uname: '',
+      gname: '',
+      mtime: 0,
+    });
     const deep = `${'a/'.repeat(5000)}f`;
     const view = mergeLayers([[entry(deep, 'file', 3)]]);
     expect(view.visible).toEqual([{ path: deep, bytes: 3, layer: 0 }]);

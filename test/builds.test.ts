@@ -35,7 +35,9 @@ describe('Rust build stages', () => {
     const { files, plan } = fixture('rust-git-dep');
     const nix = files['default.nix'];
     // Two packages come from the same commit: one hash.
-    expect(nix).toMatch(/cargoLock\.outputHashes = \{\n\s+# TODO\(dock2nix\): line 5: build once and paste the hash Nix prints for the git dependency https:\/\/example\.org\/chat-sdk\.git here\.\n\s+"chat-sdk-1\.2\.0" = lib\.fakeHash;\n\s+\};/);
+    expect(nix).toMatch(
+      /cargoLock\.outputHashes = \{\n\s+# TODO\(dock2nix\): line 5: build once and paste the hash Nix prints for the git dependency https:\/\/example\.org\/chat-sdk\.git here\.\n\s+"chat-sdk-1\.2\.0" = lib\.fakeHash;\n\s+\};/,
+    );
     expect(nix).not.toContain('chat-sdk-macros-1.2.0');
     expect(status({ files, plan } as never, 5).status).toBe('approximated');
   });
@@ -47,7 +49,7 @@ describe('Rust build stages', () => {
     expect(nix).not.toContain('/Cargo.lock"');
     expect(nix).toMatch(/# TODO\(dock2nix\): line 6: there is no Cargo\.lock.*\n\s+cargoHash = lib\.fakeHash;/);
     expect(nix).toContain('cargoBuildFlags = [ "--bin" "greeter" ];');
-    expect(nix).toContain('place "${build}"\'/bin/greeter\' \'usr/local/bin/greeter\'');
+    expect(nix).toContain("place \"${build}\"'/bin/greeter' 'usr/local/bin/greeter'");
     expect(status(result, 6).status).toBe('manual');
   });
 
@@ -56,7 +58,7 @@ describe('Rust build stages', () => {
     expect(result.plan.derivations.map((d) => d.name)).toEqual(['builder']);
     for (const line of [3, 8, 11, 12]) expect(status(result, line).status).toBe('ignored');
     expect(result.plan.stages.find((s) => s.name === 'planner')!.role).toBe('merged');
-    expect(result.files['default.nix']).toContain('place "${builder}"\'/bin/bootstrap\' \'bootstrap\'');
+    expect(result.files['default.nix']).toContain("place \"${builder}\"'/bin/bootstrap' 'bootstrap'");
     expect(result.files['default.nix']).toContain('cargoBuildFlags = [ "--bin" "bootstrap" ];');
   });
 
@@ -64,7 +66,12 @@ describe('Rust build stages', () => {
     const result = fixture('rust-workspace-dummy');
     expect(result.plan.derivations).toHaveLength(1);
     const [derivation] = result.plan.derivations;
-    expect(derivation).toMatchObject({ name: 'build', pname: 'proxy-server', version: '0.4.1', src: { root: '', include: ['Cargo.lock', 'Cargo.toml', 'core', 'server'] } });
+    expect(derivation).toMatchObject({
+      name: 'build',
+      pname: 'proxy-server',
+      version: '0.4.1',
+      src: { root: '', include: ['Cargo.lock', 'Cargo.toml', 'core', 'server'] },
+    });
     expect(result.files['default.nix']).toContain('cargoBuildFlags = [ "-p" "proxy-server" ];');
     expect(result.plan.instructions.filter((i) => i.status === 'manual')).toEqual([]);
     expect(status(result, 8).rule).toBe('run.cargo.dummy');
@@ -77,7 +84,9 @@ describe('Go build stages', () => {
   it('make build with a Makefile recipe dock2nix cannot read: buildGoModule runs the target, marked (go-park deploy pattern)', () => {
     const result = fixture('go-make-cgo');
     const nix = result.files['default.nix'];
-    expect(nix).toMatch(/# TODO\(dock2nix\): line 6: the Makefile target runs as written.*\n\s+buildPhase = ''\n\s+runHook preBuild\n\s+# Dockerfile line 6\n\s+make build\n/);
+    expect(nix).toMatch(
+      /# TODO\(dock2nix\): line 6: the Makefile target runs as written.*\n\s+buildPhase = ''\n\s+runHook preBuild\n\s+# Dockerfile line 6\n\s+make build\n/,
+    );
     expect(nix).toContain('CGO_ENABLED = 1;');
     expect(nix).toContain("cp -r 'bin/app' $out/'bin/app'");
     expect(nix).toMatch(/pkgs\.buildGo\d+Module \{/);
@@ -92,12 +101,15 @@ describe('Go build stages', () => {
     expect(nix).toContain('ldflags = [ "-s" "-w" ];');
     expect(nix).toContain('tags = [ "netgo" ];');
     expect(nix).toMatch(/postConfigure = ''\n\s+# Dockerfile line 7\n\s+go generate \.\/\.\.\.\n/);
-    expect(nix).toContain('place "${builder}"\'/bin/server\' \'server\'');
+    expect(nix).toContain("place \"${builder}\"'/bin/server' 'server'");
     expect(status(result, 7).status).toBe('approximated');
   });
 
   it('reads Makefile recipes with variables and prerequisites, and refuses what needs make itself', () => {
-    expect(makeRecipe('GO ?= go\nOUT = bin/x\nall: gen build\ngen:\n\t@$(GO) generate ./...\nbuild:\n\t$(GO) build -o $(OUT) .\n', null, {})).toEqual({ target: 'all', commands: ['go generate ./...', 'go build -o bin/x .'] });
+    expect(makeRecipe('GO ?= go\nOUT = bin/x\nall: gen build\ngen:\n\t@$(GO) generate ./...\nbuild:\n\t$(GO) build -o $(OUT) .\n', null, {})).toEqual({
+      target: 'all',
+      commands: ['go generate ./...', 'go build -o bin/x .'],
+    });
     expect(makeRecipe('build:\n\tgo build -o $@ .\n', 'build', {})).toBeNull();
     expect(makeRecipe('V := $(shell git describe)\nbuild:\n\tgo build -ldflags "-X main.v=$(V)" .\n', 'build', {})).toBeNull();
     expect(makeRecipe('', 'build', {})).toBeNull();
@@ -108,7 +120,9 @@ describe('commands a language builder does not do itself', () => {
   it('are replayed in order, with a marker when not converted, and the stage still installs what is copied', () => {
     const result = fixture('node-npx-vite');
     const nix = result.files['default.nix'];
-    expect(nix).toMatch(/buildPhase = ''\n\s+runHook preBuild\n\s+# Dockerfile line 7\n\s+npx vite build\n\s+# TODO\(dock2nix\): line 7: not converted; replayed as written.*\n\s+npx prettier --check src\n\s+runHook postBuild\n/);
+    expect(nix).toMatch(
+      /buildPhase = ''\n\s+runHook preBuild\n\s+# Dockerfile line 7\n\s+npx vite build\n\s+# TODO\(dock2nix\): line 7: not converted; replayed as written.*\n\s+npx prettier --check src\n\s+runHook postBuild\n/,
+    );
     expect(nix).not.toContain('dontNpmBuild');
     expect(nix).toContain("cp -r 'dist' $out/'dist'");
     expect(status(result, 7).status).toBe('manual');
@@ -131,11 +145,50 @@ describe('the naming scope', () => {
     // The let block binds each name once.
     const bound = [...result.files['default.nix'].matchAll(/^ {2}([A-Za-z_][A-Za-z0-9_'-]*) =/gm)].map((m) => m[1]);
     expect(new Set(bound).size).toBe(bound.length);
-    expect(names).toEqual(expect.arrayContaining(['appStage', 'stage1', 'stage1Stage', 'contextFilterStage', 'toStringStage', 'aB', 'aBStage', 'nullStage', 'trueStage', 'libStage', 'fromContextStage']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'appStage',
+        'stage1',
+        'stage1Stage',
+        'contextFilterStage',
+        'toStringStage',
+        'aB',
+        'aBStage',
+        'nullStage',
+        'trueStage',
+        'libStage',
+        'fromContextStage',
+      ]),
+    );
   });
 
-  it.each(['app', 'context-filter', 'to-string', 'a.b', 'null', 'true', 'false', 'lib', 'pkgs', 'python', 'toString', 'builtins', 'import', 'src', 'let', 'or', '123'])('claims a free name for a stage named %s', (name) => {
-    const names = derivationNames([{ index: 0, name }, { index: 1, name: null }, { index: 2, name: null }], 2);
+  it.each([
+    'app',
+    'context-filter',
+    'to-string',
+    'a.b',
+    'null',
+    'true',
+    'false',
+    'lib',
+    'pkgs',
+    'python',
+    'toString',
+    'builtins',
+    'import',
+    'src',
+    'let',
+    'or',
+    '123',
+  ])('claims a free name for a stage named %s', (name) => {
+    const names = derivationNames(
+      [
+        { index: 0, name },
+        { index: 1, name: null },
+        { index: 2, name: null },
+      ],
+      2,
+    );
     expect(taken.has(names.get(0)!)).toBe(false);
     expect(names.get(0)).not.toBe(names.get(2));
     expect(names.get(2)).toBe('app');
@@ -155,7 +208,9 @@ describe('corpus build stages', () => {
   const project = (name: string) => convertDir(path.join(corpus, name), name);
 
   it.skipIf(!has)('shusann01116__recipena: the git dependency has its outputHashes entry', () => {
-    expect(project('shusann01116__recipena').files['default.nix']).toMatch(/cargoLock\.outputHashes = \{\n\s+# TODO\(dock2nix\): line 6: [^\n]*\n\s+"line-bot-sdk-rust-1\.0\.2" = lib\.fakeHash;/);
+    expect(project('shusann01116__recipena').files['default.nix']).toMatch(
+      /cargoLock\.outputHashes = \{\n\s+# TODO\(dock2nix\): line 6: [^\n]*\n\s+"line-bot-sdk-rust-1\.0\.2" = lib\.fakeHash;/,
+    );
   });
   it.skipIf(!has)('jlkiri__glitch-lambda: no planner derivation, the cook step is ignored', () => {
     const result = project('jlkiri__glitch-lambda');

@@ -15,7 +15,11 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-scale-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function run(args: string[], cwd: string, env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [...(env.NODE_IMPORT ? ['--import', env.NODE_IMPORT] : []), ...(env.NODE_REQUIRE ? ['--require', env.NODE_REQUIRE] : []), bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+  const result = spawnSync(
+    process.execPath,
+    [...(env.NODE_IMPORT ? ['--import', env.NODE_IMPORT] : []), ...(env.NODE_REQUIRE ? ['--require', env.NODE_REQUIRE] : []), bin, ...args],
+    { cwd, encoding: 'utf8', env: { ...process.env, ...env } },
+  );
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -89,7 +93,10 @@ describe('a batch shared with worker threads', () => {
   it('gives the same report and files as one thread, failures included', () => {
     expect(files, 'enough Dockerfiles for two threads').toBeGreaterThanOrEqual(16);
     const trace = path.join(work, 'worker-loads.txt');
-    const many = run(['convert', '*/Dockerfile', '*.Dockerfile', '--json', '--jobs', '4', '-o', 'out-many'], tree, { DOCK2NIX_TRACE_LOADS: trace, NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs') });
+    const many = run(['convert', '*/Dockerfile', '*.Dockerfile', '--json', '--jobs', '4', '-o', 'out-many'], tree, {
+      DOCK2NIX_TRACE_LOADS: trace,
+      NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs'),
+    });
     const one = run(['convert', '*/Dockerfile', '*.Dockerfile', '--json', '--jobs', '1', '-o', 'out-one'], tree);
     expect(many.code).toBe(1);
     expect(one.code).toBe(1);
@@ -99,7 +106,9 @@ describe('a batch shared with worker threads', () => {
     expect(many.stdout).toContain('bad-a.Dockerfile:2: unknown instruction: NOPE');
     for (const name of fixtures) {
       for (const file of ['default.nix', 'flake.nix']) {
-        expect(readFileSync(path.join(tree, 'out-many', name, 'nix', file), 'utf8'), `${name}/${file}`).toEqual(readFileSync(path.join(tree, 'out-one', name, 'nix', file), 'utf8'));
+        expect(readFileSync(path.join(tree, 'out-many', name, 'nix', file), 'utf8'), `${name}/${file}`).toEqual(
+          readFileSync(path.join(tree, 'out-one', name, 'nix', file), 'utf8'),
+        );
       }
     }
     // On a machine with two cores or more, a worker thread did part of the batch.
@@ -146,7 +155,11 @@ describe('what convert loads', () => {
     mkdirSync(dir, { recursive: true });
     // A script tree-sitter reads: mvdan-sh, the fallback, is not loaded (no-shell-parser.cjs makes loading it fail).
     writeFileSync(path.join(dir, 'Dockerfile'), 'FROM alpine\nRUN apk add curl && echo "$HOME"\n');
-    const result = run(['convert', 'Dockerfile', '--force'], dir, { DOCK2NIX_TRACE_LOADS: trace, NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs'), NODE_REQUIRE: path.join(repoRoot, 'test/helpers/no-shell-parser.cjs') });
+    const result = run(['convert', 'Dockerfile', '--force'], dir, {
+      DOCK2NIX_TRACE_LOADS: trace,
+      NODE_IMPORT: path.join(repoRoot, 'test/helpers/trace-loads.mjs'),
+      NODE_REQUIRE: path.join(repoRoot, 'test/helpers/no-shell-parser.cjs'),
+    });
     expect(result.code, result.stderr).toBe(0);
     const loaded = loadedModules(trace);
     expect(loaded).toContain('dist/cli/commands/convert.js');
@@ -155,14 +168,31 @@ describe('what convert loads', () => {
     expect(readdirSync(dir).sort()).toEqual(['Dockerfile', 'nix']);
     // The modules of the bundle's chunks (dist/...), and the dependencies' files (node_modules).
     expect(loaded.filter((module) => module.startsWith('dist/')).length).toBeGreaterThan(20);
-    for (const heavy of ['/node_modules/@inquirer/', '/node_modules/tar-stream/', '/node_modules/execa/', '/node_modules/fzstd/', '/node_modules/zod/', '/node_modules/smol-toml/', '/node_modules/picomatch/', 'dist/image/', 'dist/wizard/', 'dist/audit/', 'dist/check/', 'dist/cli/commands/wizard.js', '/node_modules/playwright']) {
-      expect(loaded.filter((module) => module.includes(heavy)), heavy).toEqual([]);
+    for (const heavy of [
+      '/node_modules/@inquirer/',
+      '/node_modules/tar-stream/',
+      '/node_modules/execa/',
+      '/node_modules/fzstd/',
+      '/node_modules/zod/',
+      '/node_modules/smol-toml/',
+      '/node_modules/picomatch/',
+      'dist/image/',
+      'dist/wizard/',
+      'dist/audit/',
+      'dist/check/',
+      'dist/cli/commands/wizard.js',
+      '/node_modules/playwright',
+    ]) {
+      expect(
+        loaded.filter((module) => module.includes(heavy)),
+        heavy,
+      ).toEqual([]);
     }
   });
 });
 
 describe('folders that cannot be made', () => {
-  it('end in a one-line error, never a hang (Node\'s recursive mkdir loops under /proc)', (context) => {
+  it("end in a one-line error, never a hang (Node's recursive mkdir loops under /proc)", (context) => {
     if (!existsSync('/proc/self')) return context.skip();
     const dir = path.join(work, 'proc');
     cpSync(path.join(repoRoot, 'fixtures/go-scratch'), dir, { recursive: true, filter: (p) => !p.includes(`${path.sep}expected`) });

@@ -165,7 +165,7 @@ describe('dock2nix convert (built CLI)', () => {
     expect(result.stderr).toMatch(/is a directory/);
   });
 
-  it('rejects a named pipe given as the Dockerfile, an answers file or in an output file\'s place, instead of waiting on it', () => {
+  it("rejects a named pipe given as the Dockerfile, an answers file or in an output file's place, instead of waiting on it", () => {
     const dir = project('fifo', 'FROM alpine\nCMD ["sh"]\n');
     spawnSync('mkfifo', [path.join(dir, 'Pipefile'), path.join(dir, 'answers.json')]);
     const dockerfile = run(['convert', path.join(dir, 'Pipefile')]);

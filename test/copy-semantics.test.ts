@@ -6,7 +6,13 @@ import { loadRules } from '../src/io/rules-files.js';
 import { shell } from './helpers/shell.js';
 
 function convert(dockerfile: string, files: Record<string, string>) {
-  return convertDockerfile(dockerfile, memoryContext(files), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '.', outputInContext: null });
+  return convertDockerfile(dockerfile, memoryContext(files), loadRules(), {
+    shell,
+    dockerfilePath: 'Dockerfile',
+    imageName: 'x',
+    contextFromOutput: '.',
+    outputInContext: null,
+  });
 }
 
 describe('COPY', () => {
@@ -42,7 +48,12 @@ describe('lines Nix could not hold', () => {
       const { plan, files } = convert(dockerfile, {});
       expect(plan.instructions.find((i) => i.line === 2)!.status, dockerfile).toBe('manual');
       expect(files['default.nix']).not.toContain('\u0000');
-      expect(files['default.nix'].split('\n').filter((l) => !/^\s*# TODO\(dock2nix\): /.test(l)).join('\n')).not.toMatch(/e\+\d|NaN|Infinity/);
+      expect(
+        files['default.nix']
+          .split('\n')
+          .filter((l) => !/^\s*# TODO\(dock2nix\): /.test(l))
+          .join('\n'),
+      ).not.toMatch(/e\+\d|NaN|Infinity/);
       if (hasTool('nix-instantiate')) {
         const parsed = spawnSync('nix-instantiate', ['--parse', '-E', files['default.nix']], { encoding: 'utf8' });
         expect(parsed.status, `${dockerfile}\n${parsed.stderr}`).toBe(0);

@@ -19,7 +19,11 @@ import { shell } from './helpers/shell.js';
 const dockerfilesDir = path.join(corpusDir, 'dockerfiles');
 const present = existsSync(dockerfilesDir);
 if (!present) console.warn(`SKIP: the corpus is not at ${dockerfilesDir}; corpus tests do not run`);
-const files = present ? readdirSync(dockerfilesDir).filter((f) => f !== 'INDEX.tsv').sort() : [];
+const files = present
+  ? readdirSync(dockerfilesDir)
+      .filter((f) => f !== 'INDEX.tsv')
+      .sort()
+  : [];
 const out = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-corpus-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 

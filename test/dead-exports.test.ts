@@ -70,14 +70,12 @@ describe('dead exports', () => {
   );
 
   it('reads the exports (the reader is not blind)', () => {
-    expect(exportedNames('x.ts', 'export const a = 1, b = 2;\nexport function f() {}\nexport type T = 1;\nexport interface I {}\nexport class C {}\nconst hidden = 1;\nexport default 3;\n')).toEqual([
-      'a',
-      'b',
-      'f',
-      'T',
-      'I',
-      'C',
-    ]);
+    expect(
+      exportedNames(
+        'x.ts',
+        'export const a = 1, b = 2;\nexport function f() {}\nexport type T = 1;\nexport interface I {}\nexport class C {}\nconst hidden = 1;\nexport default 3;\n',
+      ),
+    ).toEqual(['a', 'b', 'f', 'T', 'I', 'C']);
     expect(modules.length).toBeGreaterThan(80);
   });
 

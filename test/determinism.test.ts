@@ -22,7 +22,11 @@ function convertWithLocale(locale: string): string {
   const dir = path.join(work, locale.replace(/\W/g, '_'), 'app');
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, 'Dockerfile'), DOCKERFILE);
-  const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin/dock2nix.js'), 'convert', 'Dockerfile'], { cwd: dir, encoding: 'utf8', env: { ...process.env, LANG: locale, LC_ALL: locale } });
+  const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin/dock2nix.js'), 'convert', 'Dockerfile'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, LANG: locale, LC_ALL: locale },
+  });
   expect(result.status, result.stderr).toBe(0);
   return readFileSync(path.join(dir, 'nix/default.nix'), 'utf8');
 }

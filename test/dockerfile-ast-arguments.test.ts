@@ -31,7 +31,11 @@ describe('dockerfile-ast with instruction arguments remembered', () => {
     const texts = [...files.map((file) => readFileSync(file, 'utf8')), ...AWKWARD];
     const child = spawnSync(
       process.execPath,
-      ['--input-type=module', '-e', `import { astReadings } from ${JSON.stringify(path.join(repoRoot, 'test/helpers/ast-readings.mjs'))}; import { readFileSync } from 'node:fs'; process.stdout.write(JSON.stringify(JSON.parse(readFileSync(0, 'utf8')).map((text) => astReadings(text))));`],
+      [
+        '--input-type=module',
+        '-e',
+        `import { astReadings } from ${JSON.stringify(path.join(repoRoot, 'test/helpers/ast-readings.mjs'))}; import { readFileSync } from 'node:fs'; process.stdout.write(JSON.stringify(JSON.parse(readFileSync(0, 'utf8')).map((text) => astReadings(text))));`,
+      ],
       { input: JSON.stringify(texts), encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, cwd: repoRoot },
     );
     expect(child.status, child.stderr).toBe(0);

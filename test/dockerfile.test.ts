@@ -74,7 +74,9 @@ describe('parseDockerfile', () => {
     expect(df.warnings.map((w) => w.line)).toContain(3);
   });
   it('reads COPY flags, --platform and mounts', () => {
-    const df = parse('FROM --platform=$BUILDPLATFORM golang:1.25 AS b\nRUN --mount=type=cache,target=/root/.cache go build\nFROM scratch\nCOPY --from=b --chown=1:2 --chmod=600 --link /x /y\n');
+    const df = parse(
+      'FROM --platform=$BUILDPLATFORM golang:1.25 AS b\nRUN --mount=type=cache,target=/root/.cache go build\nFROM scratch\nCOPY --from=b --chown=1:2 --chmod=600 --link /x /y\n',
+    );
     expect(df.stages[0]!.platform).toBe('linux/amd64');
     const run = df.all[1]!;
     expect(run.keyword === 'RUN' && run.mounts[0]).toMatchObject({ type: 'cache', target: '/root/.cache' });
@@ -83,7 +85,10 @@ describe('parseDockerfile', () => {
   });
   it('accepts CRLF line endings and a byte order mark', () => {
     const df = parse('\ufeffFROM alpine\r\nRUN echo hi\r\n');
-    expect(df.all.map((i) => [i.line, i.keyword])).toEqual([[1, 'FROM'], [2, 'RUN']]);
+    expect(df.all.map((i) => [i.line, i.keyword])).toEqual([
+      [1, 'FROM'],
+      [2, 'RUN'],
+    ]);
   });
   it('resolves WORKDIR against the previous one', () => {
     const df = parse('FROM alpine\nWORKDIR /a\nWORKDIR b\nWORKDIR ../c\n');

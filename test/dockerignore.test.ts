@@ -91,7 +91,10 @@ describe('.dockerignore', () => {
     expect(plainExclusions(parseDockerignore('a\nb/c\n'))).toEqual(['a', 'b/c']);
     expect(plainExclusions(parseDockerignore('a\n*.md\n'))).toBeNull();
     expect(plainExclusions(parseDockerignore('a\n!a/b\n'))).toBeNull();
-    expect(exceptionFolders(parseDockerignore('x\n!node_modules/keep\n!README.md\n!src/*/keep\n!docs/*.md\n'))).toEqual({ above: ['docs/', 'node_modules/', 'src/'], within: ['src/'] });
+    expect(exceptionFolders(parseDockerignore('x\n!node_modules/keep\n!README.md\n!src/*/keep\n!docs/*.md\n'))).toEqual({
+      above: ['docs/', 'node_modules/', 'src/'],
+      within: ['src/'],
+    });
     expect(exceptionFolders(parseDockerignore('x\n!**/keep\n!a/**/b\n'))).toEqual({ above: ['', 'a/'], within: ['a/'] });
   });
 
@@ -109,6 +112,12 @@ describe('.dockerignore', () => {
       'vendor/x/keep',
     ]);
     // An exception that may be anywhere: every folder is entered (empty folders stay, files do not).
-    expect(filesNixTakes('anywhere', files, 'a\nvendor\n!**/deep.txt\n')).toEqual(['.dockerignore', 'Dockerfile', 'a/b/c/deep.txt', 'app.js', 'vendor/p/q/deep.txt']);
+    expect(filesNixTakes('anywhere', files, 'a\nvendor\n!**/deep.txt\n')).toEqual([
+      '.dockerignore',
+      'Dockerfile',
+      'a/b/c/deep.txt',
+      'app.js',
+      'vendor/p/q/deep.txt',
+    ]);
   });
 });

@@ -20,7 +20,8 @@ describe('requirements.txt', () => {
   it('reads includes, comments, markers, extras, hashes and continuations', () => {
     const files: Record<string, string> = {
       'req/base.txt': 'requests==2.32.3 \\\n    --hash=sha256:abc\n# comment\n',
-      'req/main.txt': '-r base.txt\n-c constraints.txt\nuvicorn[standard]>=0.30 ; python_version >= "3.8"\n--index-url https://example.org/simple\n-e git+https://x/y.git#egg=y\nFlask  # inline comment\n',
+      'req/main.txt':
+        '-r base.txt\n-c constraints.txt\nuvicorn[standard]>=0.30 ; python_version >= "3.8"\n--index-url https://example.org/simple\n-e git+https://x/y.git#egg=y\nFlask  # inline comment\n',
     };
     const result = parseRequirements(files['req/main.txt']!, 'req/main.txt', (p) => files[p] ?? null);
     expect(result.requirements).toEqual([
@@ -51,9 +52,14 @@ describe('Python projects', () => {
     expect(run.message).toMatch(/buildPythonApplication/);
   });
   it('names uv2nix for uv projects and poetry2nix for Poetry ones', () => {
-    const uv = convert('FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN uv sync --frozen\n', { 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["flask"]\n', 'uv.lock': 'version = 1\n' });
+    const uv = convert('FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN uv sync --frozen\n', {
+      'pyproject.toml': '[project]\nname = "x"\ndependencies = ["flask"]\n',
+      'uv.lock': 'version = 1\n',
+    });
     expect(uv.instructions.find((i) => i.keyword === 'RUN')!.message).toMatch(/uv2nix/);
-    const poetry = convert('FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml ./\nRUN poetry install\n', { 'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.11"\nflask = "^3"\n' });
+    const poetry = convert('FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml ./\nRUN poetry install\n', {
+      'pyproject.toml': '[tool.poetry.dependencies]\npython = "^3.11"\nflask = "^3"\n',
+    });
     expect(poetry.instructions.find((i) => i.keyword === 'RUN')!.message).toMatch(/poetry2nix/);
     expect(poetry.image.python?.packages).toEqual(['flask']);
   });
@@ -69,11 +75,16 @@ describe('Node lock files', () => {
   it('uses importNpmLock with package-lock.json and a marked fakeHash without one', () => {
     const df = 'FROM node:22 AS b\nWORKDIR /s\nCOPY . .\nRUN npm ci && npm run build\nFROM scratch\nCOPY --from=b /s/out /out\n';
     const pkg = '{"name":"a","version":"1.0.0"}';
-    expect(convert(df, { 'package.json': pkg, 'package-lock.json': '{}' }).derivations[0]!.build).toMatchObject({ kind: 'npm', lockFile: 'package-lock.json', buildScript: 'build' });
+    expect(convert(df, { 'package.json': pkg, 'package-lock.json': '{}' }).derivations[0]!.build).toMatchObject({
+      kind: 'npm',
+      lockFile: 'package-lock.json',
+      buildScript: 'build',
+    });
     expect(convert(df, { 'package.json': pkg }).derivations[0]!.build).toMatchObject({ kind: 'npm', lockFile: null });
   });
   it('converts Yarn 1 and pnpm builds with their nixpkgs fetchers and hooks; Berry and missing locks stay manual, named', () => {
-    const dockerfile = (tool: string) => `FROM node:22 AS web\nWORKDIR /s\nCOPY . .\nRUN ${tool} install --frozen-lockfile\nRUN ${tool} ${tool === 'pnpm' ? 'run ' : ''}build\nFROM scratch\nCOPY --from=web /s/dist /www\n`;
+    const dockerfile = (tool: string) =>
+      `FROM node:22 AS web\nWORKDIR /s\nCOPY . .\nRUN ${tool} install --frozen-lockfile\nRUN ${tool} ${tool === 'pnpm' ? 'run ' : ''}build\nFROM scratch\nCOPY --from=web /s/dist /www\n`;
     const pkg = JSON.stringify({ name: 'web', version: '1.2.3', scripts: { build: 'vite build' } });
     const run = (plan: ReturnType<typeof convert>) => plan.instructions.filter((i) => i.keyword === 'RUN').map((i) => [i.status, i.message]);
 
@@ -82,11 +93,23 @@ describe('Node lock files', () => {
       ['mapped', 'yarn install: dependencies from yarn.lock (fetchYarnDeps, yarnConfigHook)'],
       ['mapped', "yarn run build: the build script of the stage's derivation"],
     ]);
-    expect(yarn.derivations[0]!.build).toMatchObject({ kind: 'npm', manager: 'yarn', dependencies: 'fetchYarnDeps', lockFile: 'yarn.lock', buildScript: 'build' });
+    expect(yarn.derivations[0]!.build).toMatchObject({
+      kind: 'npm',
+      manager: 'yarn',
+      dependencies: 'fetchYarnDeps',
+      lockFile: 'yarn.lock',
+      buildScript: 'build',
+    });
 
     const pnpm = convert(dockerfile('pnpm'), { 'package.json': pkg, 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n" });
     expect(run(pnpm).map(([status]) => status)).toEqual(['mapped', 'mapped']);
-    expect(pnpm.derivations[0]!.build).toMatchObject({ kind: 'npm', manager: 'pnpm', dependencies: 'fetchPnpmDeps', lockFile: 'pnpm-lock.yaml', buildScript: 'build' });
+    expect(pnpm.derivations[0]!.build).toMatchObject({
+      kind: 'npm',
+      manager: 'pnpm',
+      dependencies: 'fetchPnpmDeps',
+      lockFile: 'pnpm-lock.yaml',
+      buildScript: 'build',
+    });
 
     const berry = convert(dockerfile('yarn'), { 'package.json': pkg, 'yarn.lock': '__metadata:\n  version: 8\n' });
     expect(run(berry)[0]).toEqual(['manual', expect.stringMatching(/yarn-berry_4\.fetchYarnBerryDeps/)]);
@@ -132,12 +155,17 @@ describe('Node lock files', () => {
     const pruned = plan('RUN npm ci && npm run build && npm prune --production');
     expect(pruned.derivations[0]!.build).toMatchObject({ npmFlags: [] });
     expect(pruned.instructions.find((i) => i.keyword === 'RUN')!.details.join('\n')).toMatch(/npm prune: dev dependencies dropped/);
-    const nix = convertDockerfile(`FROM node:22 AS web\nWORKDIR /s\nCOPY . .\nRUN npm ci && npm run build && npm prune --production\nFROM scratch\nCOPY --from=web /s/dist /www\n`, memoryContext(files), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' }).files['default.nix'];
+    const nix = convertDockerfile(
+      `FROM node:22 AS web\nWORKDIR /s\nCOPY . .\nRUN npm ci && npm run build && npm prune --production\nFROM scratch\nCOPY --from=web /s/dist /www\n`,
+      memoryContext(files),
+      loadRules(),
+      { shell, dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' },
+    ).files['default.nix'];
     expect(nix).toMatch(/installPhase = ''[^']*npm prune --omit=dev --no-save/);
     expect(nix).toContain('npmBuildScript = "build";');
   });
 
-  it('reads npm\'s other ways of saying it: spaced values, keeping flags, configuration, ARG; the last install or prune decides', () => {
+  it("reads npm's other ways of saying it: spaced values, keeping flags, configuration, ARG; the last install or prune decides", () => {
     const lock = JSON.stringify({ name: 'web', version: '1.2.3', lockfileVersion: 3, requires: true, packages: { '': { name: 'web', version: '1.2.3' } } });
     const files = { 'package.json': JSON.stringify({ name: 'web', version: '1.2.3', scripts: { build: 'vite build' } }), 'package-lock.json': lock };
     const plan = (lines: string) => convert(`FROM node:22 AS web\nWORKDIR /s\nCOPY . .\n${lines}\nFROM scratch\nCOPY --from=web /s/dist /www\n`, files);
@@ -160,36 +188,68 @@ describe('Node lock files', () => {
     expect(plan('RUN npm ci && npm run build || npm prune --omit=dev').instructions.find((i) => i.keyword === 'RUN')!.status).toBe('manual');
   });
 
-  it('gives a script\'s exports to its own commands only, never to the image\'s Env', () => {
+  it("gives a script's exports to its own commands only, never to the image's Env", () => {
     const lock = JSON.stringify({ name: 'web', version: '1.2.3', lockfileVersion: 3, requires: true, packages: { '': { name: 'web', version: '1.2.3' } } });
-    const files = { 'package.json': JSON.stringify({ name: 'web', version: '1.2.3' }), 'package-lock.json': lock, 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main' };
-    const run = (script: string) => convertDockerfile(`FROM node:22\nWORKDIR /s\nCOPY . .\nRUN ${script}\nCMD ["node", "x.js"]\n`, memoryContext(files), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' });
+    const files = {
+      'package.json': JSON.stringify({ name: 'web', version: '1.2.3' }),
+      'package-lock.json': lock,
+      'go.mod': 'module example.com/app\n\ngo 1.22\n',
+      'main.go': 'package main',
+    };
+    const run = (script: string) =>
+      convertDockerfile(`FROM node:22\nWORKDIR /s\nCOPY . .\nRUN ${script}\nCMD ["node", "x.js"]\n`, memoryContext(files), loadRules(), {
+        shell,
+        dockerfilePath: 'Dockerfile',
+        imageName: 'test',
+        contextFromOutput: '..',
+        outputInContext: 'nix',
+      });
     const exported = run('export FOO=bar NODE_ENV=production && npm ci');
     expect(exported.files['default.nix']).not.toContain('FOO');
     expect(exported.plan.derivations[0]!.build).toMatchObject({ kind: 'npm', omitDev: true });
-    const go = convertDockerfile('FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN export CGO_ENABLED=0 && go build -o /app .\nFROM scratch\nCOPY --from=b /app /app\n', memoryContext(files), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' });
+    const go = convertDockerfile(
+      'FROM golang:1.22 AS b\nWORKDIR /src\nCOPY . .\nRUN export CGO_ENABLED=0 && go build -o /app .\nFROM scratch\nCOPY --from=b /app /app\n',
+      memoryContext(files),
+      loadRules(),
+      { shell, dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' },
+    );
     expect(go.plan.instructions.find((i) => i.keyword === 'RUN')!.details.join(' ')).toContain('CGO_ENABLED = 0');
   });
 
   it('leaves a command in a folder only known at build time for manual work, unless the folder does not matter', () => {
-    const runs = (script: string) => convert(`FROM debian:bookworm-slim\nWORKDIR /app\nRUN ${script}\n`, {}).instructions.filter((i) => i.keyword === 'RUN').map((i) => i.status);
+    const runs = (script: string) =>
+      convert(`FROM debian:bookworm-slim\nWORKDIR /app\nRUN ${script}\n`, {})
+        .instructions.filter((i) => i.keyword === 'RUN')
+        .map((i) => i.status);
     expect(runs('cd "$(mktemp -d)" && mkdir out')).toEqual(['manual']);
     expect(runs('cd "$(mktemp -d)" && apt-get install -y curl')).toEqual(['mapped']);
   });
 
-  it('carries a deps stage\'s NODE_ENV=production into the stage that copies its node_modules', () => {
+  it("carries a deps stage's NODE_ENV=production into the stage that copies its node_modules", () => {
     const lock = JSON.stringify({ name: 'web', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'web', version: '1.0.0' } } });
     const files = { 'package.json': JSON.stringify({ name: 'web', version: '1.0.0' }), 'package-lock.json': lock, 'server.js': '' };
-    const image = (deps: string) => convert(`FROM node:20 AS deps\n${deps}\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nFROM node:20-slim\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\nCMD ["node", "server.js"]\n`, files).derivations[0]!.build;
+    const image = (deps: string) =>
+      convert(
+        `FROM node:20 AS deps\n${deps}\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nFROM node:20-slim\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\nCMD ["node", "server.js"]\n`,
+        files,
+      ).derivations[0]!.build;
     expect(image('ENV NODE_ENV=production')).toMatchObject({ kind: 'npm', omitDev: true });
     expect(image('ENV NODE_ENV=development')).toMatchObject({ kind: 'npm', omitDev: false });
   });
 
   it('leaves Yarn and pnpm commands it cannot place for manual work instead of guessing', () => {
     const pkg = JSON.stringify({ name: 'web', version: '1.2.3', scripts: { build: 'vite build' } });
-    const files = { 'package.json': pkg, 'yarn.lock': '# yarn lockfile v1\n', 'pnpm-lock.yaml': "lockfileVersion: '9.0'\n", 'frontend/package.json': pkg, 'frontend/yarn.lock': '# yarn lockfile v1\n' };
+    const files = {
+      'package.json': pkg,
+      'yarn.lock': '# yarn lockfile v1\n',
+      'pnpm-lock.yaml': "lockfileVersion: '9.0'\n",
+      'frontend/package.json': pkg,
+      'frontend/yarn.lock': '# yarn lockfile v1\n',
+    };
     const statuses = (run: string, copy = 'COPY . .') =>
-      convert(`FROM node:22\nWORKDIR /s\n${copy}\nRUN ${run}\n`, files).instructions.filter((i) => i.keyword === 'RUN').map((i) => [i.status, i.rule]);
+      convert(`FROM node:22\nWORKDIR /s\n${copy}\nRUN ${run}\n`, files)
+        .instructions.filter((i) => i.keyword === 'RUN')
+        .map((i) => [i.status, i.rule]);
     expect(statuses('yarn --cwd frontend build')).toEqual([['manual', 'run.node.other-manager']]);
     expect(statuses('pnpm -C packages/web install')).toEqual([['manual', 'run.node.other-manager']]);
     expect(statuses('pnpm --filter web build')).toEqual([['manual', 'run.node.other-manager']]);
@@ -210,7 +270,11 @@ describe('Node lock files', () => {
 
 describe('a stage that only installs dependencies', () => {
   const lock = JSON.stringify({ name: 'web', version: '1.0.0', lockfileVersion: 3, requires: true, packages: { '': { name: 'web', version: '1.0.0' } } });
-  const files = { 'package.json': JSON.stringify({ name: 'web', version: '1.0.0', scripts: { build: 'vite build' } }), 'package-lock.json': lock, 'server.js': '' };
+  const files = {
+    'package.json': JSON.stringify({ name: 'web', version: '1.0.0', scripts: { build: 'vite build' } }),
+    'package-lock.json': lock,
+    'server.js': '',
+  };
   it('is merged into the stage that copies its node_modules, which installs them from the lock file itself', () => {
     const plan = convert(
       'FROM node:20 AS deps\nWORKDIR /app\nCOPY package.json package-lock.json ./\nRUN npm ci\n' +
@@ -229,13 +293,19 @@ describe('a stage that only installs dependencies', () => {
     expect(plan.summary.manual).toBe(0);
   });
   it('also when the image itself copies them and runs the app', () => {
-    const plan = convert('FROM node:20 AS deps\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev\nFROM node:20-slim\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\nCMD ["node", "server.js"]\n', files);
+    const plan = convert(
+      'FROM node:20 AS deps\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci --omit=dev\nFROM node:20-slim\nWORKDIR /app\nCOPY --from=deps /app/node_modules ./node_modules\nCOPY . .\nCMD ["node", "server.js"]\n',
+      files,
+    );
     expect(plan.stages.map((s) => s.role)).toEqual(['merged', 'image']);
     expect(plan.derivations[0]!.build).toMatchObject({ kind: 'npm', omitDev: true, buildScript: null });
     expect(plan.summary.manual).toBe(0);
   });
   it('does not swallow other copies between build stages', () => {
-    const plan = convert('FROM node:20 AS a\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nFROM node:20 AS b\nCOPY --from=a /app/dist /dist\nRUN ls\nFROM nginx:1.27\nCOPY --from=b /dist /usr/share/nginx/html\n', files);
+    const plan = convert(
+      'FROM node:20 AS a\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nFROM node:20 AS b\nCOPY --from=a /app/dist /dist\nRUN ls\nFROM nginx:1.27\nCOPY --from=b /dist /usr/share/nginx/html\n',
+      files,
+    );
     expect(plan.instructions.find((i) => i.line === 6)).toMatchObject({ status: 'manual' });
   });
 });
@@ -247,14 +317,17 @@ describe('go.mod and Cargo.toml', () => {
     const build = convert(goDockerfile('alpine'), { 'go.mod': goMod, 'main.go': 'package main' }).derivations[0]!.build;
     expect(build).toMatchObject({ kind: 'go', builder: 'buildGo126Module', vendorHash: 'unknown', binaries: [{ installed: 'tool', wanted: 'app' }] });
   });
-  it('keeps the tag\'s version when it has one', () => {
+  it("keeps the tag's version when it has one", () => {
     expect(convert(goDockerfile('1.25'), { 'go.mod': goMod }).derivations[0]!.build).toMatchObject({ builder: 'buildGo125Module' });
   });
   it('reads the crate name and version from Cargo.toml', () => {
-    const plan = convert('FROM rust:1 AS b\nWORKDIR /w\nCOPY . .\nRUN cargo build --release --features tls,json\nFROM scratch\nCOPY --from=b /w/target/release/srv /srv\n', {
-      'Cargo.toml': '[package]\nname = "srv"\nversion = "0.9.1"\n',
-      'Cargo.lock': 'version = 4\n',
-    });
+    const plan = convert(
+      'FROM rust:1 AS b\nWORKDIR /w\nCOPY . .\nRUN cargo build --release --features tls,json\nFROM scratch\nCOPY --from=b /w/target/release/srv /srv\n',
+      {
+        'Cargo.toml': '[package]\nname = "srv"\nversion = "0.9.1"\n',
+        'Cargo.lock': 'version = 4\n',
+      },
+    );
     expect(plan.derivations[0]).toMatchObject({ pname: 'srv', version: '0.9.1', build: { kind: 'rust', lockFile: 'Cargo.lock', features: ['tls', 'json'] } });
     expect(plan.image.files.map((f) => f.source)).toEqual([{ kind: 'derivation', derivation: 'b', path: 'bin/srv', directory: false }]);
   });
@@ -264,7 +337,14 @@ describe('decisions from an answers file', () => {
   const df = 'FROM node:22 AS web\nWORKDIR /s\nCOPY . .\nRUN npm ci && npm run build\nFROM alpine\nRUN apk add py2-pip\nCOPY --from=web /s/dist /srv\n';
   const files = { 'package.json': '{"name":"w","version":"1.0.0"}', 'package-lock.json': '{}' };
   const plan = (decisions: object) =>
-    convertDockerfile(df, memoryContext(files), loadRules(), { shell, dockerfilePath: 'D', imageName: 't', contextFromOutput: '..', outputInContext: 'nix', decisions: decisions as never }).plan;
+    convertDockerfile(df, memoryContext(files), loadRules(), {
+      shell,
+      dockerfilePath: 'D',
+      imageName: 't',
+      contextFromOutput: '..',
+      outputInContext: 'nix',
+      decisions: decisions as never,
+    }).plan;
 
   it('choose how a build stage becomes a derivation', () => {
     expect(plan({ packages: {} }).derivations[0]!.build).toMatchObject({ kind: 'npm', dependencies: 'importNpmLock' });

@@ -30,7 +30,7 @@ describe('Nix string printing', () => {
   it('round-trips any text through double-quoted and indented strings', () => {
     if (!requireTool('nix-instantiate', 'Nix string round trips')) return;
     const samples = fc.sample(nasty, { numRuns: 300, seed: 42 });
-    samples.push("a'", "'", "x''", "'''", "''${x}", "'${", 'end with quote\'');
+    samples.push("a'", "'", "x''", "'''", "''${x}", "'${", "end with quote'");
     const expression = `[ ${samples.map((s) => `${print(str(s))} ${print(indented(s.endsWith('\n') ? s : `${s}\n`), '  ')}`).join('\n')} ]`;
     const values = nixEvalJson(expression) as string[];
     const expected = samples.flatMap((s) => [s, s.endsWith('\n') ? s : `${s}\n`]);
@@ -47,7 +47,14 @@ describe('Dockerfile strings in the evaluated image', () => {
     if (!requireTool('nix-instantiate', 'round trips of Dockerfile strings through Nix')) return;
     // Single-quoted ENV/LABEL values are taken literally by Docker; JSON-form CMD/ENTRYPOINT too.
     const literal = nasty.filter((s) => !s.includes("'") && !s.includes('\n') && !s.includes('\r'));
-    const cases = fc.sample(fc.tuple(nasty.filter((s) => !s.includes('\r')), literal, literal), { numRuns: 40, seed: 7 });
+    const cases = fc.sample(
+      fc.tuple(
+        nasty.filter((s) => !s.includes('\r')),
+        literal,
+        literal,
+      ),
+      { numRuns: 40, seed: 7 },
+    );
     const dir = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-escape-'));
     try {
       const expressions: string[] = [];
@@ -72,12 +79,22 @@ describe('Dockerfile strings in the evaluated image', () => {
           contextFromOutput: '.',
           outputInContext: null,
         });
-        expect(plan.instructions.filter((i) => i.status === 'manual').map((i) => i.message), dockerfile).toEqual([]);
+        expect(
+          plan.instructions.filter((i) => i.status === 'manual').map((i) => i.message),
+          dockerfile,
+        ).toEqual([]);
         const file = path.join(dir, `case-${index}.nix`);
         writeFileSync(file, files['default.nix']);
         writeFileSync(path.join(dir, fileName), 'x');
         expressions.push(`(let a = (import ${nixString(file)} { inherit pkgs; }).imageArgs; in { inherit (a) config; script = a.extraCommands; })`);
-        expected.push({ cmd: [cmdArg], entry: ['/bin/x', cmdArg], env: `V=${envValue}`, label: labelValue, workdir: `/w/${envValue.replace(/[/\\]/g, '_')}`, dest: `'data/${fileName.replace(/'/g, `'\\''`)}'` });
+        expected.push({
+          cmd: [cmdArg],
+          entry: ['/bin/x', cmdArg],
+          env: `V=${envValue}`,
+          label: labelValue,
+          workdir: `/w/${envValue.replace(/[/\\]/g, '_')}`,
+          dest: `'data/${fileName.replace(/'/g, `'\\''`)}'`,
+        });
       });
       const results = nixEvalJson(`let pkgs = import ${nixString(stubNixpkgs)} { }; in [ ${expressions.join(' ')} ]`) as Array<{
         config: { Cmd: string[]; Entrypoint: string[]; Env: string[]; Labels: Record<string, string>; WorkingDir: string };

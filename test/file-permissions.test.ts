@@ -16,7 +16,13 @@ import { shell } from './helpers/shell.js';
 const rules = loadRules();
 
 function convert(dockerfile: string, files: Record<string, string> = {}) {
-  return convertDockerfile(dockerfile, memoryContext(files), rules, { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '.', outputInContext: null });
+  return convertDockerfile(dockerfile, memoryContext(files), rules, {
+    shell,
+    dockerfilePath: 'Dockerfile',
+    imageName: 'x',
+    contextFromOutput: '.',
+    outputInContext: null,
+  });
 }
 
 const statusOf = (plan: ReturnType<typeof convert>['plan'], line: number) => plan.instructions.find((i) => i.line === line)!;
@@ -57,17 +63,26 @@ describe('RUN chmod and chown', () => {
   it('changes a file copied into a folder without making a folder of it', () => {
     const { plan } = convert('FROM debian:12\nCOPY . /app\nRUN chmod 0755 /app/run.sh && chmod u+x,go-w /app/run.sh\n', { 'run.sh': 'x' });
     expect(plan.image.directories.map((d) => d.path)).not.toContain('/app/run.sh');
-    expect(plan.image.pathChanges.map((c) => c.change)).toEqual([{ kind: 'mode', mode: '0755' }, { kind: 'mode', mode: 'u+x,go-w' }]);
+    expect(plan.image.pathChanges.map((c) => c.change)).toEqual([
+      { kind: 'mode', mode: '0755' },
+      { kind: 'mode', mode: 'u+x,go-w' },
+    ]);
     expect(statusOf(plan, 3).status).toBe('mapped');
   });
 
-  it('refuses a mode outside chmod\'s grammar, and a path nothing places', () => {
+  it("refuses a mode outside chmod's grammar, and a path nothing places", () => {
     for (const mode of ['7777x', '$(id)', '755;id', "u+x'", '8', 'u+x\nid']) {
       const { plan, files } = convert(`FROM debian:12\nCOPY . /app\nRUN ${JSON.stringify(['chmod', mode, '/app/run.sh'])}\n`, { 'run.sh': 'x' });
       expect(statusOf(plan, 3).status, mode).toBe('manual');
       expect(plan.image.pathChanges, mode).toEqual([]);
       // Named only in the TODO(dock2nix) marker comment; never in the Nix or the scripts.
-      expect(files['default.nix'].split('\n').filter((l) => !/^\s*# TODO\(dock2nix\): /.test(l)).join('\n'), mode).not.toContain('id');
+      expect(
+        files['default.nix']
+          .split('\n')
+          .filter((l) => !/^\s*# TODO\(dock2nix\): /.test(l))
+          .join('\n'),
+        mode,
+      ).not.toContain('id');
     }
     expect(statusOf(convert('FROM debian:12\nRUN chmod +x /usr/bin/tool\n').plan, 2).status).toBe('manual');
     expect(statusOf(convert(`FROM debian:12\nRUN ${JSON.stringify(['mkdir', '-m', '7;id', '/d'])}\n`).plan, 2).status).toBe('manual');
@@ -76,7 +91,10 @@ describe('RUN chmod and chown', () => {
   it('writes numeric owners: users and groups of the Dockerfile, root, nobody, distroless nonroot; an unknown name is manual', () => {
     const base = 'FROM debian:12\nCOPY . /srv\n';
     const owner = (run: string) => convert(`${base}${run}\n`, { a: 'x' }).plan;
-    expect(owner('RUN groupadd -g 2000 web && useradd -u 2001 -g web app && chown -R app:web /srv').image.pathChanges.at(-1)!.change).toEqual({ kind: 'owner', owner: '2001:2000' });
+    expect(owner('RUN groupadd -g 2000 web && useradd -u 2001 -g web app && chown -R app:web /srv').image.pathChanges.at(-1)!.change).toEqual({
+      kind: 'owner',
+      owner: '2001:2000',
+    });
     expect(owner('RUN chown root:root /srv/a').image.pathChanges[0]!.change).toEqual({ kind: 'owner', owner: '0:0' });
     expect(owner('RUN chown nobody: /srv/a').image.pathChanges[0]!.change).toEqual({ kind: 'owner', owner: '65534:65534' });
     expect(statusOf(owner('RUN chown ghost /srv/a'), 3).status).toBe('manual');
@@ -95,7 +113,10 @@ describe('RUN chmod and chown', () => {
 
 describe('RUN rm of what COPY placed', () => {
   it('leaves a removed file out of the plan, and removes a file inside a placed folder at assembly', () => {
-    const { plan } = convert('FROM debian:12\nCOPY secret.txt /s.txt\nCOPY . /app\nRUN rm -f /s.txt /app/README.md /var/lib/apt/lists/x\n', { 'secret.txt': 's', 'README.md': 'r' });
+    const { plan } = convert('FROM debian:12\nCOPY secret.txt /s.txt\nCOPY . /app\nRUN rm -f /s.txt /app/README.md /var/lib/apt/lists/x\n', {
+      'secret.txt': 's',
+      'README.md': 'r',
+    });
     expect(plan.image.files.map((f) => f.dest)).toEqual(['/app']);
     expect(plan.image.pathChanges).toEqual([{ line: 4, path: '/app/README.md', change: { kind: 'remove' }, recursive: true }]);
     expect(statusOf(plan, 4).status).toBe('mapped');
@@ -107,7 +128,10 @@ describe('RUN rm of what COPY placed', () => {
   });
 
   it('removes what a later stage copy placed, after the copy', () => {
-    const { plan } = convert('FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nFROM debian:12\nCOPY --from=build /out/ /opt/\nRUN rm /opt/app.debug\n', { 'go.mod': 'module x\n', 'main.go': 'package main\n' });
+    const { plan } = convert(
+      'FROM golang:1.22 AS build\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nFROM debian:12\nCOPY --from=build /out/ /opt/\nRUN rm /opt/app.debug\n',
+      { 'go.mod': 'module x\n', 'main.go': 'package main\n' },
+    );
     expect(plan.image.pathChanges).toEqual([{ line: 7, path: '/opt/app.debug', change: { kind: 'remove' }, recursive: true }]);
   });
 });

@@ -53,7 +53,25 @@ function convertCase(name: string) {
 
 describe('fixtures', () => {
   it('has the cases the product promises', () => {
-    expect(cases).toEqual(expect.arrayContaining(['flask-alpine', 'go-scratch', 'node-caddy', 'node-nginx', 'python-debian-user', 'rust-build', 'heredoc-cache', 'stream-redis', 'nix2container-node', 'python-poetry', 'python-pyproject-uv', 'python-pipenv', 'node-yarn', 'node-pnpm', 'dotnet-aspnet']));
+    expect(cases).toEqual(
+      expect.arrayContaining([
+        'flask-alpine',
+        'go-scratch',
+        'node-caddy',
+        'node-nginx',
+        'python-debian-user',
+        'rust-build',
+        'heredoc-cache',
+        'stream-redis',
+        'nix2container-node',
+        'python-poetry',
+        'python-pyproject-uv',
+        'python-pipenv',
+        'node-yarn',
+        'node-pnpm',
+        'dotnet-aspnet',
+      ]),
+    );
   });
 
   for (const name of cases) {
@@ -92,7 +110,9 @@ describe('fixtures', () => {
         nixParse(path.join(expected, 'default.nix'));
         nixParse(path.join(expected, 'flake.nix'));
         // The format's own inputs (nix2container) come from their stand-ins, as pkgs does.
-        const inputs = formatOf(result.plan.format).flakeInputs.map((input) => ` ${input.name} = import ${nixString(flakeInputStub(input.name))};`).join('');
+        const inputs = formatOf(result.plan.format)
+          .flakeInputs.map((input) => ` ${input.name} = import ${nixString(flakeInputStub(input.name))};`)
+          .join('');
         const image = nixEvalJson(
           `let pkgs = import ${nixString(stubNixpkgs)} { }; image = import ${nixString(path.join(expected, 'default.nix'))} { inherit pkgs;${inputs} }; in { inherit (image) name; config = image.imageArgs.config; everyArgumentChecked = builtins.deepSeq image.imageArgs true; }`,
         ) as { name: string; config: Record<string, unknown> };

@@ -21,7 +21,7 @@ function convert(dockerfile: string, files: Record<string, string | null> = {}) 
 
 const env = (plan: ReturnType<typeof convert>['plan']) => Object.fromEntries(plan.image.config.Env);
 
-describe('ENV PATH extends the base image\'s PATH', () => {
+describe("ENV PATH extends the base image's PATH", () => {
   it('keeps the base PATH after the new folder (ramoswilly/projectfox: ENV PATH="/opt/venv/bin:$PATH")', () => {
     const { plan } = convert('FROM debian:bookworm-slim\nENV PATH="/opt/tool/bin:$PATH"\nCMD ["tool"]\n');
     expect(env(plan).PATH).toBe('/opt/tool/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
@@ -71,7 +71,11 @@ describe('parser warnings reach the report', () => {
 
 describe('bases that real projects use', () => {
   it('distroless static/base/cc: certificates, the nonroot user, no shell; :nonroot runs as 65532', () => {
-    for (const base of ['gcr.io/distroless/static-debian12', 'gcr.io/distroless/base-debian10', 'gcr.io/distroless/cc-debian12@sha256:329e54034ce498f9c6b345044e8f530c6691f99e94a92446f68c0adf9baa8464']) {
+    for (const base of [
+      'gcr.io/distroless/static-debian12',
+      'gcr.io/distroless/base-debian10',
+      'gcr.io/distroless/cc-debian12@sha256:329e54034ce498f9c6b345044e8f530c6691f99e94a92446f68c0adf9baa8464',
+    ]) {
       const { plan } = convert(`FROM ${base}\nCOPY app /app\nENTRYPOINT ["/app"]\n`, { app: '' });
       expect(plan.instructions[0]!.status, base).toBe('mapped');
       expect(plan.image.contents).toContain('dockerTools.caCertificates');
@@ -109,10 +113,13 @@ describe('bases that real projects use', () => {
 });
 
 describe('the uv images (mjaliz/photojoo)', () => {
-  it('take the Python of the tag\'s pythonX.Y part, leave uv out and run uv run\'s program from the environment', () => {
-    const { plan } = convert('FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim\nWORKDIR /app\nCOPY pyproject.toml .\nRUN uv sync\nCMD ["uv", "run", "uvicorn", "main:app"]\n', {
-      'pyproject.toml': '[project]\nname = "x"\nversion = "1"\ndependencies = ["uvicorn", "fastapi"]\n',
-    });
+  it("take the Python of the tag's pythonX.Y part, leave uv out and run uv run's program from the environment", () => {
+    const { plan } = convert(
+      'FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim\nWORKDIR /app\nCOPY pyproject.toml .\nRUN uv sync\nCMD ["uv", "run", "uvicorn", "main:app"]\n',
+      {
+        'pyproject.toml': '[project]\nname = "x"\nversion = "1"\ndependencies = ["uvicorn", "fastapi"]\n',
+      },
+    );
     expect(plan.instructions[0]!.status).not.toBe('manual');
     expect(plan.image.python?.attr).toBe('python312');
     expect(plan.image.contents).not.toContain('uv');
@@ -137,15 +144,23 @@ describe('HEALTHCHECK keeps the tools it calls', () => {
 
 describe('COPY --from another stage, as Docker places it', () => {
   const next = [
-    'FROM node:22-alpine AS builder', 'WORKDIR /app', 'COPY . .', 'RUN npm ci && npm run build',
-    'FROM node:22-alpine', 'WORKDIR /app',
+    'FROM node:22-alpine AS builder',
+    'WORKDIR /app',
+    'COPY . .',
+    'RUN npm ci && npm run build',
+    'FROM node:22-alpine',
+    'WORKDIR /app',
     'COPY --from=builder /app/public ./public',
     'COPY --from=builder /app/.next/standalone ./',
     'COPY --from=builder /app/.next/static ./.next/static',
     'COPY --from=builder /app/package.json ./',
-    'CMD ["node", "server.js"]', '',
+    'CMD ["node", "server.js"]',
+    '',
   ].join('\n');
-  const files = { 'package.json': '{"name":"x","version":"1.0.0","scripts":{"build":"next build"}}', 'package-lock.json': '{"lockfileVersion":3,"packages":{}}' };
+  const files = {
+    'package.json': '{"name":"x","version":"1.0.0","scripts":{"build":"next build"}}',
+    'package-lock.json': '{"lockfileVersion":3,"packages":{}}',
+  };
 
   it('merges a folder into ./ and puts a file inside it (samuel-langarica/portfolio-landing, Next.js standalone)', () => {
     const { plan } = convert(next, files);
@@ -159,17 +174,24 @@ describe('COPY --from another stage, as Docker places it', () => {
   });
 
   it('expands a wildcard to the files the stage made, never a literal *', () => {
-    const dockerfile = 'FROM golang:1.25 AS build\nWORKDIR /src\nCOPY go.mod main.go ./\nRUN go build -o dist/app-linux ./\nFROM debian:bookworm-slim\nCOPY --from=build /src/dist/app* /usr/local/bin/\nCMD ["app-linux"]\n';
+    const dockerfile =
+      'FROM golang:1.25 AS build\nWORKDIR /src\nCOPY go.mod main.go ./\nRUN go build -o dist/app-linux ./\nFROM debian:bookworm-slim\nCOPY --from=build /src/dist/app* /usr/local/bin/\nCMD ["app-linux"]\n';
     const { plan, files: out } = convert(dockerfile, { 'go.mod': 'module x\n\ngo 1.25\n', 'main.go': '' });
     expect(plan.image.files.map((f) => f.dest)).toContain('/usr/local/bin/app-linux');
     expect(out['default.nix']).not.toMatch(/app\*/);
   });
 
   it('marks a wildcard over build output it cannot list as manual, with its marker', () => {
-    const dockerfile = 'FROM node:22-alpine AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nFROM nginx:alpine\nCOPY --from=build /app/dist/*.html /usr/share/nginx/html/\n';
+    const dockerfile =
+      'FROM node:22-alpine AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nFROM nginx:alpine\nCOPY --from=build /app/dist/*.html /usr/share/nginx/html/\n';
     const { plan, files: out } = convert(dockerfile, files);
     expect(plan.instructions.find((i) => i.line === 6)?.status).toBe('manual');
     expectMarkers(plan, out['default.nix']);
-    expect(out['default.nix'].split('\n').filter((l) => !/^\s*#/.test(l)).join('\n')).not.toMatch(/\*\.html/);
+    expect(
+      out['default.nix']
+        .split('\n')
+        .filter((l) => !/^\s*#/.test(l))
+        .join('\n'),
+    ).not.toMatch(/\*\.html/);
   });
 });

@@ -33,7 +33,9 @@ describe('answers files', () => {
   it('takes only attribute paths Nix can select (no empty segment)', () => {
     for (const good of ['curl', 'openssl.dev', 'python312Packages.flask', "a'b", 'gtk-3']) expect(ATTRIBUTE_PATH.test(good), good).toBe(true);
     for (const bad of ['a..b', 'curl.', '.curl', '3d', 'a b', '']) expect(ATTRIBUTE_PATH.test(bad), bad).toBe(false);
-    expect(checkAnswers(answers({ 'apk:curl': 'pkgs..curl' }))).toEqual({ problem: expect.stringMatching(/^bad answers file at decisions\.packages\.apk:curl/) });
+    expect(checkAnswers(answers({ 'apk:curl': 'pkgs..curl' }))).toEqual({
+      problem: expect.stringMatching(/^bad answers file at decisions\.packages\.apk:curl/),
+    });
   });
 });
 
@@ -46,7 +48,14 @@ describe('build arguments', () => {
 
 describe('the tool version', () => {
   const convert = (toolVersion?: string) =>
-    convertDockerfile('FROM alpine:3.19\nCMD ["sh"]\n', memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix', toolVersion });
+    convertDockerfile('FROM alpine:3.19\nCMD ["sh"]\n', memoryContext({}), loadRules(), {
+      shell,
+      dockerfilePath: 'Dockerfile',
+      imageName: 'x',
+      contextFromOutput: '..',
+      outputInContext: 'nix',
+      toolVersion,
+    });
 
   it('is what the caller says; the core reads no package.json', () => {
     const given = convert('9.8.7');

@@ -43,9 +43,11 @@ interface Case extends LayoutCase {
 const under = (...folders: string[]) => new RegExp(`^(${folders.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(/|$)`);
 const exactly = (...paths: string[]) => new RegExp(`^(${paths.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
 
-const SKEL_DEFECT = 'the home folder is made empty: .bashrc, .profile and .bash_logout, which useradd -m and adduser copy from /etc/skel, are missing (the report says so: approximated)';
+const SKEL_DEFECT =
+  'the home folder is made empty: .bashrc, .profile and .bash_logout, which useradd -m and adduser copy from /etc/skel, are missing (the report says so: approximated)';
 /** COPY --chown of a folder's contents into a folder that exists: Docker owns only what it copies. */
-const CHOWN_DEST_DEFECT = 'COPY --chown of a folder\'s contents into ./ becomes `chown -R` of the whole destination: the WORKDIR itself and what earlier COPYs put there get the owner too';
+const CHOWN_DEST_DEFECT =
+  "COPY --chown of a folder's contents into ./ becomes `chown -R` of the whole destination: the WORKDIR itself and what earlier COPYs put there get the owner too";
 
 const CASES: Case[] = [
   {
@@ -138,7 +140,8 @@ CMD ["/app/bin/server"]
       {
         what: 'COPY without --chown into a folder an earlier RUN chown gave away',
         paths: exactly('app/mix.exs'),
-        defect: 'RUN chown nobody /app (not recursive) becomes `chown -R nobody app` in fakeRootCommands, which runs after every file is placed: it reaches the files later COPYs put in /app, which Docker leaves to root',
+        defect:
+          'RUN chown nobody /app (not recursive) becomes `chown -R nobody app` in fakeRootCommands, which runs after every file is placed: it reaches the files later COPYs put in /app, which Docker leaves to root',
       },
     ],
   },
@@ -170,7 +173,10 @@ CMD ["node", "server.js"]
     checks: [
       { what: 'WORKDIR', paths: exactly('app'), defect: CHOWN_DEST_DEFECT },
       { what: 'COPY --from of a folder to ./public', paths: under('app/public'), defect: CHOWN_DEST_DEFECT },
-      { what: 'COPY --from --chown of the standalone folder into ./', paths: exactly('app/server.js', 'app/package.json', 'app/.next/server', 'app/.next/server/pages-manifest.json') },
+      {
+        what: 'COPY --from --chown of the standalone folder into ./',
+        paths: exactly('app/server.js', 'app/package.json', 'app/.next/server', 'app/.next/server/pages-manifest.json'),
+      },
       { what: 'COPY --from --chown of a folder into a folder the previous COPY made', paths: /^app\/\.next(\/static(\/.*)?)?$/ },
     ],
   },
@@ -199,13 +205,14 @@ ENTRYPOINT ["/usr/local/bin/server"]
         what: 'COPY --from with a wildcard over files the stage copied from the context',
         paths: /^usr\/local\/bin\/app-/,
         // Honestly reported: manual, with a TODO(dock2nix) marker.
-        defect: 'not placed: reported manual ("a wildcard over files the build makes"), though the stage copied bin/ from the context, so the matches are known',
+        defect:
+          'not placed: reported manual ("a wildcard over files the build makes"), though the stage copied bin/ from the context, so the matches are known',
       },
       {
         what: 'COPY --from of a file the stage made outside its WORKDIR',
         paths: exactly('usr/local/bin/healthcheck'),
         // Honestly reported: manual, with a TODO(dock2nix) marker; the derivation installs nothing from /out.
-        defect: 'not placed: /out/healthcheck is outside the stage\'s WORKDIR, reported manual (the derivation would have to install it)',
+        defect: "not placed: /out/healthcheck is outside the stage's WORKDIR, reported manual (the derivation would have to install it)",
       },
     ],
   },
@@ -323,7 +330,10 @@ CMD ["sh"]
     files: { 'app/main.py': 'x\n', 'app/pkg/__init__.py': '', 'app/static/site.css': 'body{}\n' },
     checks: [
       { what: 'WORKDIR', paths: exactly('app') },
-      { what: 'COPY dir/ ./ merges the folder into WORKDIR', paths: exactly('app/main.py', 'app/pkg', 'app/pkg/__init__.py', 'app/static', 'app/static/site.css') },
+      {
+        what: 'COPY dir/ ./ merges the folder into WORKDIR',
+        paths: exactly('app/main.py', 'app/pkg', 'app/pkg/__init__.py', 'app/static', 'app/static/site.css'),
+      },
       { what: 'RUN mkdir -p && chown -R uid:gid', paths: under('app/data') },
       { what: 'RUN mkdir -p && chmod 775', paths: under('app/tmp') },
       { what: 'RUN chown uid:gid && chmod 700 of a folder mkdir made', paths: exactly('var/cache/app') },

@@ -24,7 +24,7 @@ describe('partial migration', () => {
     const p = plan(`FROM registry.example.com/base:2@${digest}\nCOPY app.dll /app/\nUSER app\nCMD ["dotnet", "/app/app.dll"]\n`);
     expect(p.image.baseImage).toEqual({ line: 1, imageName: 'registry.example.com/base', tag: '2', digest, why: 'unknown' });
     expect(line(p, 1)).toMatchObject({ status: 'approximated', rule: 'from.kept' });
-    expect(line(p, 1).message).toContain('inherits only the base\'s Env');
+    expect(line(p, 1).message).toContain("inherits only the base's Env");
     expect(p.image.users).toBeNull();
     expect(p.image.contents).toEqual([]);
     expect(p.image.config.Env).toEqual([]);
@@ -42,7 +42,9 @@ describe('partial migration', () => {
     expect(p.image.baseImage?.digest).toBeNull();
     const nix = emitNix(p)['default.nix'];
     expect(nix).toContain(`imageDigest = "sha256:${'0'.repeat(64)}";`);
-    expect(nix).toContain('# TODO(dock2nix): line 1: run nix-prefetch-docker --image-name registry.example.com/platform/aspnet --image-tag 8.0 and paste imageDigest and hash');
+    expect(nix).toContain(
+      '# TODO(dock2nix): line 1: run nix-prefetch-docker --image-name registry.example.com/platform/aspnet --image-tag 8.0 and paste imageDigest and hash',
+    );
     expect(nix).toContain('finalImageTag = "8.0";');
   });
 
@@ -65,12 +67,14 @@ describe('partial migration', () => {
     const chained = plan('FROM registry.example.com/runtime:1 AS base\nFROM base AS build\nRUN make\nFROM base\nCOPY --from=build /out /out\n');
     expect(line(chained, 2)).toMatchObject({ status: 'manual', rule: 'from.stage.kept-base' });
     expect(chained.image.baseImage?.line).toBe(1);
-    const keep = plan('FROM golang:1.25 AS build\nCOPY app.dll .\nRUN go build -o /out/x .\nFROM alpine:3.20\nCOPY --from=build /out/x /x\n', { keepBase: true });
+    const keep = plan('FROM golang:1.25 AS build\nCOPY app.dll .\nRUN go build -o /out/x .\nFROM alpine:3.20\nCOPY --from=build /out/x /x\n', {
+      keepBase: true,
+    });
     expect(line(keep, 1).status).not.toBe('manual');
     expect(keep.image.baseImage?.imageName).toBe('alpine');
   });
 
-  it('uses nix2container.pullImage with sha256 and says the base\'s config is not inherited at all', () => {
+  it("uses nix2container.pullImage with sha256 and says the base's config is not inherited at all", () => {
     const p = plan('FROM registry.example.com/runtime:1\nCOPY app.dll /app/\n', { format: 'nix2container' });
     expect(line(p, 1).message).toContain('none of its config');
     const nix = emitNix(p)['default.nix'];

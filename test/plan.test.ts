@@ -76,7 +76,7 @@ describe('planMigration', () => {
     expect(result.instructions.map((r) => r.line)).toEqual(Array.from({ length: 18 }, (_, i) => i + 1));
   });
 
-  it('puts what a derivation finds about a parent stage\'s build step on that step\'s line (it was dropped)', () => {
+  it("puts what a derivation finds about a parent stage's build step on that step's line (it was dropped)", () => {
     const source = 'FROM rust:1.80 AS build\nWORKDIR /app\nCOPY . .\nRUN cargo build --release\nFROM build\nCMD ["/app/target/release/app"]\n';
     const result = plan(source, { 'Cargo.toml': '[package]\nname = "app"\nversion = "0.1.0"\n', 'src/main.rs': '' });
     const cargo = result.instructions.find((r) => r.line === 4)!;
@@ -84,11 +84,14 @@ describe('planMigration', () => {
     expect(cargo.message).toMatch(/there is no Cargo\.lock in the build context/);
   });
 
-  it('says on the COPY line where a Python-only stage\'s files land and that its packages join the environment', () => {
-    const source = 'FROM python:3.12 AS deps\nRUN pip install --prefix=/install flask\nFROM python:3.12-slim\nCOPY --from=deps /install /usr/local\nCMD ["flask", "run"]\n';
+  it("says on the COPY line where a Python-only stage's files land and that its packages join the environment", () => {
+    const source =
+      'FROM python:3.12 AS deps\nRUN pip install --prefix=/install flask\nFROM python:3.12-slim\nCOPY --from=deps /install /usr/local\nCMD ["flask", "run"]\n';
     const copy = plan(source).instructions.find((r) => r.line === 4)!;
     expect(copy.status).toBe('approximated');
-    expect(copy.message).toMatch(/^\/install from stage "deps" → \/usr\/local; the Python packages installed in that stage join the image's Python environment instead/);
+    expect(copy.message).toMatch(
+      /^\/install from stage "deps" → \/usr\/local; the Python packages installed in that stage join the image's Python environment instead/,
+    );
   });
 
   it('says what becomes of RUN --network (it was dropped)', () => {
@@ -100,7 +103,8 @@ describe('planMigration', () => {
   });
 
   it('marks a copy between two build stages manual once', () => {
-    const source = 'FROM golang:1.22 AS a\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nFROM golang:1.22 AS b\nCOPY --from=a /out/app /bin/app\nRUN true\nFROM alpine\nCOPY --from=b /bin/app /app\n';
+    const source =
+      'FROM golang:1.22 AS a\nWORKDIR /src\nCOPY . .\nRUN go build -o /out/app .\nFROM golang:1.22 AS b\nCOPY --from=a /out/app /bin/app\nRUN true\nFROM alpine\nCOPY --from=b /bin/app /app\n';
     const copy = plan(source, { 'go.mod': 'module x\n', 'main.go': '' }).instructions.find((r) => r.line === 6)!;
     expect(copy.status).toBe('manual');
     expect(copy.message.match(/copying between build stages is not converted/g)).toHaveLength(1);
@@ -114,7 +118,12 @@ describe('ReportBook', () => {
     const book = new ReportBook();
     book.decided(from!, 0, { status: 'mapped', rule: 'from.os', message: 'alpine' });
     book.decided(run!, 0, { status: 'mapped', rule: 'run', message: 'true', details: ['d'] });
-    book.decided(cmd!, 0, { status: 'mapped', rule: 'cmd', message: 'x', settle: () => ({ status: 'approximated', rule: 'cmd.late', message: 'x at the end' }) });
+    book.decided(cmd!, 0, {
+      status: 'mapped',
+      rule: 'cmd',
+      message: 'x',
+      settle: () => ({ status: 'approximated', rule: 'cmd.late', message: 'x at the end' }),
+    });
     book.note(run!, { raise: 'approximated', text: 'first' });
     book.note(run!, { raise: 'mapped', text: 'second' });
     book.note(from!, { raise: 'manual', text: 'by hand' });

@@ -14,7 +14,13 @@ const KEYS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf
 const REAL = new Map([['prototype', 'prototypejs']]);
 
 function convert(dockerfile: string) {
-  return convertDockerfile(dockerfile, memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '.', outputInContext: null });
+  return convertDockerfile(dockerfile, memoryContext({}), loadRules(), {
+    shell,
+    dockerfilePath: 'Dockerfile',
+    imageName: 'x',
+    contextFromOutput: '.',
+    outputInContext: null,
+  });
 }
 
 describe('prototype keys as names', () => {

@@ -64,7 +64,9 @@ describe('virtual environments', () => {
     const { plan, nix, line } = convert(dockerfile, files);
     expect(line(6).status).toBe('manual');
     expect(plan.image.python?.missing.map((m) => m.name)).toEqual(['mylib', 'some-unknown-package']);
-    expect(nix).toMatch(/withPackages \(ps: \[\n\s+ps\.flask\n\s+ps\.gunicorn\n\s+# TODO\(dock2nix\): line 6: add mylib here: .*git\+https:\/\/example\.org\/mylib\.git.*\n\s+# TODO\(dock2nix\): line 6: add some-unknown-package here /);
+    expect(nix).toMatch(
+      /withPackages \(ps: \[\n\s+ps\.flask\n\s+ps\.gunicorn\n\s+# TODO\(dock2nix\): line 6: add mylib here: .*git\+https:\/\/example\.org\/mylib\.git.*\n\s+# TODO\(dock2nix\): line 6: add some-unknown-package here /,
+    );
     expect(plan.packages.find((p) => p.name === 'mylib')).toMatchObject({ nix: null, confidence: 'none' });
   });
 
@@ -104,7 +106,10 @@ describe('project tools', () => {
   ].join('\n');
 
   it('marks a poetry git dependency, and leaves the dev group out with --only main', () => {
-    const { plan, nix, line } = convert('FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml ./\nRUN poetry install --only main\nCMD ["poetry", "run", "flask", "run"]\n', { 'pyproject.toml': pyproject });
+    const { plan, nix, line } = convert(
+      'FROM python:3.12\nWORKDIR /app\nCOPY pyproject.toml ./\nRUN poetry install --only main\nCMD ["poetry", "run", "flask", "run"]\n',
+      { 'pyproject.toml': pyproject },
+    );
     expect(line(4).status).toBe('manual');
     expect(line(4).message).toMatch(/vpnlib from git https:\/\/example\.org\/vpnlib/);
     expect(plan.image.python?.packages).toEqual(['flask']);
@@ -127,7 +132,9 @@ describe('project tools', () => {
     });
     expect(uv.plan.image.config.Cmd).toEqual(['python', 'app.py']);
     expect(uv.line(5).message).toMatch(/interpreter/);
-    const pipenv = convert('FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pipenv install --system\nCMD pipenv run gunicorn app:app\n', { Pipfile: '[packages]\ngunicorn = "*"\n' });
+    const pipenv = convert('FROM python:3.12\nWORKDIR /app\nCOPY . .\nRUN pipenv install --system\nCMD pipenv run gunicorn app:app\n', {
+      Pipfile: '[packages]\ngunicorn = "*"\n',
+    });
     expect(pipenv.plan.image.config.Cmd).toEqual(['/bin/sh', '-c', 'gunicorn app:app']);
     expect(pipenv.line(5).status).toBe('approximated');
   });
@@ -135,7 +142,9 @@ describe('project tools', () => {
 
 describe('entry points', () => {
   it('adds bash for a #!/bin/bash entry script', () => {
-    const { plan, line } = convert('FROM python:3.12\nWORKDIR /app\nCOPY entrypoint.sh .\nENTRYPOINT ["./entrypoint.sh"]\n', { 'entrypoint.sh': '#!/bin/bash\nexec gunicorn app:app\n' });
+    const { plan, line } = convert('FROM python:3.12\nWORKDIR /app\nCOPY entrypoint.sh .\nENTRYPOINT ["./entrypoint.sh"]\n', {
+      'entrypoint.sh': '#!/bin/bash\nexec gunicorn app:app\n',
+    });
     expect(plan.image.contents).toContain('bashInteractive');
     expect(line(4)).toMatchObject({ status: 'approximated' });
     expect(line(4).message).toMatch(/#!\/bin\/bash: the image gets bashInteractive/);
@@ -161,10 +170,14 @@ describe('entry points', () => {
   });
 
   it('npx: manual unless the tool is a dependency of the app', () => {
-    const unknown = convert('FROM node:22-alpine\nWORKDIR /app\nCOPY package.json .\nCMD ["npx", "serve", "dist"]\n', { 'package.json': '{"dependencies":{}}' });
+    const unknown = convert('FROM node:22-alpine\nWORKDIR /app\nCOPY package.json .\nCMD ["npx", "serve", "dist"]\n', {
+      'package.json': '{"dependencies":{}}',
+    });
     expect(unknown.line(4).status).toBe('manual');
     expect(unknown.line(4).message).toMatch(/npx would download it/);
-    const known = convert('FROM node:22-alpine\nWORKDIR /app\nCOPY package.json .\nCMD ["npx", "serve", "dist"]\n', { 'package.json': '{"dependencies":{"serve":"^14"}}' });
+    const known = convert('FROM node:22-alpine\nWORKDIR /app\nCOPY package.json .\nCMD ["npx", "serve", "dist"]\n', {
+      'package.json': '{"dependencies":{"serve":"^14"}}',
+    });
     expect(known.line(4).status).toBe('approximated');
   });
 });

@@ -18,14 +18,40 @@ import { nixParse, requireTool } from './helpers/tools.js';
 import { shell } from './helpers/shell.js';
 
 const word = fc.stringMatching(/^[a-z][a-z0-9._-]{0,8}$/);
-const text = fc.oneof(
-  word,
-  fc.constantFrom('${A}', '$B', "it's", 'a b', '"q"', '\\', '${x:-y}', 'é✓', "''", '`', '#', ';', '&&', 'x'.repeat(300)),
-);
+const text = fc.oneof(word, fc.constantFrom('${A}', '$B', "it's", 'a b', '"q"', '\\', '${x:-y}', 'é✓', "''", '`', '#', ';', '&&', 'x'.repeat(300)));
 const quoted = text.map((t) => JSON.stringify(t));
-const image = fc.constantFrom('alpine:3.19', 'debian:bookworm-slim', 'python:3.12-slim', 'node:lts', 'golang:1.25', 'scratch', 'nginx', 'caddy:2', 'redis:7', 'ghcr.io/x/y:1@sha256:abc', 'busybox', 'rust:1', '${BASE}');
+const image = fc.constantFrom(
+  'alpine:3.19',
+  'debian:bookworm-slim',
+  'python:3.12-slim',
+  'node:lts',
+  'golang:1.25',
+  'scratch',
+  'nginx',
+  'caddy:2',
+  'redis:7',
+  'ghcr.io/x/y:1@sha256:abc',
+  'busybox',
+  'rust:1',
+  '${BASE}',
+);
 const command = fc.oneof(
-  fc.constantFrom('apk add --no-cache curl jq', 'apt-get update && apt-get install -y python3-pip && rm -rf /var/lib/apt/lists/*', 'pip install flask==3.0 requests', 'npm ci && npm run build', 'go build -o /out/app .', 'cargo build --release', 'useradd -m -u 1000 app', 'mkdir -p /data && chown app /data', 'curl -fsSL https://x.y/z | sh', 'if [ -f x ]; then echo y; fi', 'for i in 1 2; do echo $i; done', 'echo "unterminated', 'apk add $PKGS', 'cd /tmp && make install'),
+  fc.constantFrom(
+    'apk add --no-cache curl jq',
+    'apt-get update && apt-get install -y python3-pip && rm -rf /var/lib/apt/lists/*',
+    'pip install flask==3.0 requests',
+    'npm ci && npm run build',
+    'go build -o /out/app .',
+    'cargo build --release',
+    'useradd -m -u 1000 app',
+    'mkdir -p /data && chown app /data',
+    'curl -fsSL https://x.y/z | sh',
+    'if [ -f x ]; then echo y; fi',
+    'for i in 1 2; do echo $i; done',
+    'echo "unterminated',
+    'apk add $PKGS',
+    'cd /tmp && make install',
+  ),
   text.map((t) => `echo ${t}`),
 );
 const execForm = fc.array(text, { minLength: 1, maxLength: 3 }).map((a) => JSON.stringify(a));
@@ -44,17 +70,40 @@ const instruction = fc.oneof(
   fc.tuple(word, text).map(([k, v]) => `ENV ${k.replace(/[.-]/g, '_')} ${v}`),
   fc.tuple(word, text).map(([k, v]) => `ARG ${k.replace(/[.-]/g, '_')}=${JSON.stringify(v)}`),
   fc.tuple(word, text).map(([k, v]) => `LABEL ${JSON.stringify(k)}=${JSON.stringify(v)}`),
-  fc.constantFrom('EXPOSE 80', 'EXPOSE 53/udp 8080/tcp', 'VOLUME /data', 'VOLUME ["/a", "/b"]', 'STOPSIGNAL SIGTERM', 'USER 1000:1000', 'USER app', 'WORKDIR /srv/app', 'WORKDIR rel', 'SHELL ["/bin/bash", "-c"]', 'ONBUILD RUN echo hi', 'MAINTAINER someone', 'HEALTHCHECK NONE', 'HEALTHCHECK --interval=5s CMD curl -f http://localhost/ || exit 1', 'CMD [not json', 'ENTRYPOINT'),
+  fc.constantFrom(
+    'EXPOSE 80',
+    'EXPOSE 53/udp 8080/tcp',
+    'VOLUME /data',
+    'VOLUME ["/a", "/b"]',
+    'STOPSIGNAL SIGTERM',
+    'USER 1000:1000',
+    'USER app',
+    'WORKDIR /srv/app',
+    'WORKDIR rel',
+    'SHELL ["/bin/bash", "-c"]',
+    'ONBUILD RUN echo hi',
+    'MAINTAINER someone',
+    'HEALTHCHECK NONE',
+    'HEALTHCHECK --interval=5s CMD curl -f http://localhost/ || exit 1',
+    'CMD [not json',
+    'ENTRYPOINT',
+  ),
   execForm.map((c) => `CMD ${c}`),
   text.map((t) => `ENTRYPOINT echo ${t}`),
 );
 
-const stage = fc.tuple(image, fc.option(word, { nil: undefined }), fc.boolean(), fc.array(instruction, { maxLength: 6 })).map(
-  ([from, name, platform, body]) => [`FROM ${platform ? '--platform=$BUILDPLATFORM ' : ''}${from}${name ? ` AS ${name}` : ''}`, ...body].join('\n'),
-);
+const stage = fc
+  .tuple(image, fc.option(word, { nil: undefined }), fc.boolean(), fc.array(instruction, { maxLength: 6 }))
+  .map(([from, name, platform, body]) => [`FROM ${platform ? '--platform=$BUILDPLATFORM ' : ''}${from}${name ? ` AS ${name}` : ''}`, ...body].join('\n'));
 
 const dockerfile = fc
-  .tuple(fc.constantFrom('', '# syntax=docker/dockerfile:1\n', '# escape=`\n'), fc.option(fc.constant('ARG BASE=alpine\n'), { nil: '' }), fc.array(stage, { minLength: 1, maxLength: 3 }), fc.boolean(), fc.boolean())
+  .tuple(
+    fc.constantFrom('', '# syntax=docker/dockerfile:1\n', '# escape=`\n'),
+    fc.option(fc.constant('ARG BASE=alpine\n'), { nil: '' }),
+    fc.array(stage, { minLength: 1, maxLength: 3 }),
+    fc.boolean(),
+    fc.boolean(),
+  )
   .map(([directive, args, stages, crlf, bom]) => {
     const body = `${directive}${args}${stages.join('\n')}\n`;
     return `${bom ? '\ufeff' : ''}${crlf ? body.replace(/\n/g, '\r\n') : body}`;
@@ -85,8 +134,13 @@ describe('generated Dockerfiles', () => {
         rejected++;
         continue;
       }
-      const expected = DockerfileParser.parse(source.replace(/^\ufeff/, '').replace(/\r\n/g, '\n')).getInstructions().map((i) => i.getRange().start.line + 1);
-      expect(result.plan.instructions.map((i) => i.line).sort((a, b) => a - b), source).toEqual(expected.sort((a, b) => a - b));
+      const expected = DockerfileParser.parse(source.replace(/^\ufeff/, '').replace(/\r\n/g, '\n'))
+        .getInstructions()
+        .map((i) => i.getRange().start.line + 1);
+      expect(
+        result.plan.instructions.map((i) => i.line).sort((a, b) => a - b),
+        source,
+      ).toEqual(expected.sort((a, b) => a - b));
       nix.push(result.files['default.nix'], result.files['flake.nix']);
     }
     expect(rejected).toBeLessThan(samples.length / 2);
@@ -117,7 +171,13 @@ describe('bad input', () => {
     const text = typeof source === 'string' ? source : source.toString('latin1');
     let error: unknown;
     try {
-      convertDockerfile(text, memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix' });
+      convertDockerfile(text, memoryContext({}), loadRules(), {
+        shell,
+        dockerfilePath: 'Dockerfile',
+        imageName: 'x',
+        contextFromOutput: '..',
+        outputInContext: 'nix',
+      });
     } catch (e) {
       error = e;
     }
@@ -141,10 +201,15 @@ describe('bad input', () => {
     ['an absolute COPY source', 'FROM alpine\nCOPY /etc/passwd /x\n', /not in the build context/],
     ['a shell script that does not parse', 'FROM alpine\nRUN if then fi\n', /shell cannot parse/],
   ])('%s → converted, with the problem reported on its line', (_, source, message) => {
-    const { plan } = convertDockerfile(source, memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix' });
+    const { plan } = convertDockerfile(source, memoryContext({}), loadRules(), {
+      shell,
+      dockerfilePath: 'Dockerfile',
+      imageName: 'x',
+      contextFromOutput: '..',
+      outputInContext: 'nix',
+    });
     const second = plan.instructions.find((i) => i.line === 2)!;
     expect(second.status).not.toBe('mapped');
     expect(second.message).toMatch(message);
   });
 });
-

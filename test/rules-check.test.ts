@@ -97,7 +97,11 @@ describe.skipIf(!hasNix)('nixpkgs check (real nix-instantiate, stub nixpkgs)', (
     expect(byAttr(a, 'python312')).toMatchObject({ present: true, version: '3.12.13', drift: false });
     expect(byAttr(a, 'python312Packages.flask')).toMatchObject({ present: true, version: '3.1.0', requested: '2.0.1', drift: true });
     expect(byAttr(a, 'python312Packages.requests')).toMatchObject({ present: true, drift: false });
-    expect(byAttr(a, 'python312Packages.nosuchmodule')).toMatchObject({ present: false, problem: 'missing', reason: '"python312Packages" has no attribute "nosuchmodule"' });
+    expect(byAttr(a, 'python312Packages.nosuchmodule')).toMatchObject({
+      present: false,
+      problem: 'missing',
+      reason: '"python312Packages" has no attribute "nosuchmodule"',
+    });
     expect(byAttr(a, 'nosuchpackage')).toMatchObject({ present: false, problem: 'missing', reason: 'nixpkgs has no attribute "nosuchpackage"' });
     // tryEval drops the message; the second call reads it, so the user learns what replaced the alias.
     expect(byAttr(a, 'oldtool')).toMatchObject({ present: false, problem: 'throws' });
@@ -152,7 +156,13 @@ describe.skipIf(!hasNix)('nixpkgs check (real nix-instantiate, stub nixpkgs)', (
       'CMD ["python", "-m", "flask", "run"]',
       '',
     ].join('\n');
-    const { plan } = convertDockerfile(source, memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'app', contextFromOutput: '..', outputInContext: 'nix' });
+    const { plan } = convertDockerfile(source, memoryContext({}), loadRules(), {
+      shell,
+      dockerfilePath: 'Dockerfile',
+      imageName: 'app',
+      contextFromOutput: '..',
+      outputInContext: 'nix',
+    });
     const attrs = planAttributes(plan, loadRules()).map((r) => r.attr);
     expect(attrs).toEqual(expect.arrayContaining(['curl', 'python312', 'python312Packages.flask', 'dockerTools.buildLayeredImage']));
     // An unmapped name has no attribute to check: it is already reported by the conversion.
@@ -170,16 +180,46 @@ describe.skipIf(!hasNix)('nixpkgs check (real nix-instantiate, stub nixpkgs)', (
 
 describe('the attributes --check checks', () => {
   const convert = (dockerfile: string, files: Record<string, string>) =>
-    convertDockerfile(dockerfile, memoryContext(files), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'app', contextFromOutput: '..', outputInContext: 'nix' });
-  const selected = (nix: string) => [...nix.matchAll(/\bpkgs\.([A-Za-z_][A-Za-z0-9_'-]*(?:\.[A-Za-z_][A-Za-z0-9_'-]*)*)/g)].map((m) => m[1]!.replace(/\.(withPackages|override)$/, ''));
+    convertDockerfile(dockerfile, memoryContext(files), loadRules(), {
+      shell,
+      dockerfilePath: 'Dockerfile',
+      imageName: 'app',
+      contextFromOutput: '..',
+      outputInContext: 'nix',
+    });
+  const selected = (nix: string) =>
+    [...nix.matchAll(/\bpkgs\.([A-Za-z_][A-Za-z0-9_'-]*(?:\.[A-Za-z_][A-Za-z0-9_'-]*)*)/g)].map((m) => m[1]!.replace(/\.(withPackages|override)$/, ''));
 
   it('are exactly what the generated Nix selects from nixpkgs: a Yarn stage uses mkDerivation and the Yarn hooks, not buildNpmPackage', () => {
-    const { plan, files } = convert(['FROM node:22 AS build', 'WORKDIR /app', 'COPY package.json yarn.lock ./', 'RUN yarn install --frozen-lockfile', 'COPY . .', 'RUN yarn build', 'FROM nginx:alpine', 'COPY --from=build /app/dist /usr/share/nginx/html', ''].join('\n'), {
-      'package.json': JSON.stringify({ name: 'web', version: '1.0.0', scripts: { build: 'vite build' } }),
-      'yarn.lock': '# yarn lockfile v1\n',
-    });
+    const { plan, files } = convert(
+      [
+        'FROM node:22 AS build',
+        'WORKDIR /app',
+        'COPY package.json yarn.lock ./',
+        'RUN yarn install --frozen-lockfile',
+        'COPY . .',
+        'RUN yarn build',
+        'FROM nginx:alpine',
+        'COPY --from=build /app/dist /usr/share/nginx/html',
+        '',
+      ].join('\n'),
+      {
+        'package.json': JSON.stringify({ name: 'web', version: '1.0.0', scripts: { build: 'vite build' } }),
+        'yarn.lock': '# yarn lockfile v1\n',
+      },
+    );
     const attrs = planAttributes(plan, loadRules()).map((r) => r.attr);
-    expect(attrs).toEqual(expect.arrayContaining(['stdenv.mkDerivation', 'fetchYarnDeps', 'yarnConfigHook', 'yarnBuildHook', 'nodejs_22', 'dockerTools.buildLayeredImage', 'lib.fakeHash']));
+    expect(attrs).toEqual(
+      expect.arrayContaining([
+        'stdenv.mkDerivation',
+        'fetchYarnDeps',
+        'yarnConfigHook',
+        'yarnBuildHook',
+        'nodejs_22',
+        'dockerTools.buildLayeredImage',
+        'lib.fakeHash',
+      ]),
+    );
     expect(attrs).not.toContain('buildNpmPackage');
     expect(attrs).not.toContain('importNpmLock');
     // Every pkgs.<attr> the file names is checked, and nothing else from pkgs.
@@ -190,10 +230,21 @@ describe('the attributes --check checks', () => {
   it('follow the Python environment into its package set, and Rust and Go builders', () => {
     const python = convert(['FROM python:3.12-slim', 'RUN pip install flask==3.0.0', 'CMD ["python", "-m", "flask", "run"]', ''].join('\n'), {});
     expect(planAttributes(python.plan, loadRules()).map((r) => r.attr)).toEqual(expect.arrayContaining(['python312', 'python312Packages.flask']));
-    const rust = convert(['FROM rust:1 AS build', 'WORKDIR /src', 'COPY . .', 'RUN cargo build --release', 'FROM scratch', 'COPY --from=build /src/target/release/app /app', ''].join('\n'), {
-      'Cargo.toml': '[package]\nname = "app"\nversion = "0.1.0"\n',
-      'Cargo.lock': 'version = 3\n',
-    });
+    const rust = convert(
+      [
+        'FROM rust:1 AS build',
+        'WORKDIR /src',
+        'COPY . .',
+        'RUN cargo build --release',
+        'FROM scratch',
+        'COPY --from=build /src/target/release/app /app',
+        '',
+      ].join('\n'),
+      {
+        'Cargo.toml': '[package]\nname = "app"\nversion = "0.1.0"\n',
+        'Cargo.lock': 'version = 3\n',
+      },
+    );
     const attrs = planAttributes(rust.plan, loadRules()).map((r) => r.attr);
     expect(attrs).toContain('rustPlatform.buildRustPackage');
     expect(attrs).not.toContain('stdenv.mkDerivation');
@@ -208,7 +259,10 @@ describe('the attributes --check checks, against the text of default.nix', () =>
    */
   const PATH = "[A-Za-z_][A-Za-z0-9_'-]*(?:\\.[A-Za-z_][A-Za-z0-9_'-]*)*";
   const fromText = (nix: string): Set<string> => {
-    const code = nix.split('\n').filter((l) => !/^\s*#/.test(l)).join('\n');
+    const code = nix
+      .split('\n')
+      .filter((l) => !/^\s*#/.test(l))
+      .join('\n');
     const trim = (attr: string) => attr.replace(/\.(withPackages|override|overrideAttrs)$/, '');
     const found = new Set<string>();
     for (const m of code.matchAll(new RegExp(`(?<![A-Za-z0-9_.'-])pkgs\\.(${PATH})`, 'g'))) found.add(trim(m[1]!));
@@ -219,7 +273,8 @@ describe('the attributes --check checks, against the text of default.nix', () =>
   };
   const convert = (dockerfile: string, files: Record<string, string | null>, dockerignore?: string) => {
     const context = memoryContext(files);
-    return convertDockerfile(dockerfile, context, loadRules(), { shell,
+    return convertDockerfile(dockerfile, context, loadRules(), {
+      shell,
       dockerfilePath: 'Dockerfile',
       imageName: 'app',
       contextFromOutput: '..',
@@ -231,8 +286,24 @@ describe('the attributes --check checks, against the text of default.nix', () =>
 
   it('a Go stage: buildGoModule, its hash and what the image holds, nothing else', () => {
     const { plan, files } = convert(
-      ['FROM golang:1.22 AS build', 'WORKDIR /src', 'COPY go.mod go.sum ./', 'RUN go mod download', 'COPY . .', 'RUN CGO_ENABLED=0 go build -o /out/server ./cmd/server', 'FROM alpine:3.20', 'RUN apk add --no-cache ca-certificates', 'COPY --from=build /out/server /server', 'ENTRYPOINT ["/server"]', ''].join('\n'),
-      { 'go.mod': 'module example.com/app\n\ngo 1.22\n\nrequire example.com/x v1.0.0\n', 'go.sum': 'example.com/x v1.0.0 h1:abc=\n', 'cmd/server/main.go': 'package main\n' },
+      [
+        'FROM golang:1.22 AS build',
+        'WORKDIR /src',
+        'COPY go.mod go.sum ./',
+        'RUN go mod download',
+        'COPY . .',
+        'RUN CGO_ENABLED=0 go build -o /out/server ./cmd/server',
+        'FROM alpine:3.20',
+        'RUN apk add --no-cache ca-certificates',
+        'COPY --from=build /out/server /server',
+        'ENTRYPOINT ["/server"]',
+        '',
+      ].join('\n'),
+      {
+        'go.mod': 'module example.com/app\n\ngo 1.22\n\nrequire example.com/x v1.0.0\n',
+        'go.sum': 'example.com/x v1.0.0 h1:abc=\n',
+        'cmd/server/main.go': 'package main\n',
+      },
     );
     const attrs = checked(plan);
     expect([...attrs].filter((a) => /^buildGo\d*Module$/.test(a))).toHaveLength(1);
@@ -244,19 +315,39 @@ describe('the attributes --check checks, against the text of default.nix', () =>
 
   it('a Yarn stage and a wildcard .dockerignore: the Yarn hooks and lib.hasPrefix of the ignore function', () => {
     const { plan, files } = convert(
-      ['FROM node:22 AS build', 'WORKDIR /app', 'COPY package.json yarn.lock ./', 'RUN yarn install --frozen-lockfile', 'COPY . .', 'RUN yarn build', 'FROM nginx:alpine', 'COPY --from=build /app/dist /usr/share/nginx/html', 'COPY conf/ /etc/nginx/conf.d/', ''].join('\n'),
-      { 'package.json': JSON.stringify({ name: 'web', version: '1.0.0', scripts: { build: 'vite build' } }), 'yarn.lock': '# yarn lockfile v1\n', 'conf/default.conf': 'server {}\n', 'conf/x.log': '' },
+      [
+        'FROM node:22 AS build',
+        'WORKDIR /app',
+        'COPY package.json yarn.lock ./',
+        'RUN yarn install --frozen-lockfile',
+        'COPY . .',
+        'RUN yarn build',
+        'FROM nginx:alpine',
+        'COPY --from=build /app/dist /usr/share/nginx/html',
+        'COPY conf/ /etc/nginx/conf.d/',
+        '',
+      ].join('\n'),
+      {
+        'package.json': JSON.stringify({ name: 'web', version: '1.0.0', scripts: { build: 'vite build' } }),
+        'yarn.lock': '# yarn lockfile v1\n',
+        'conf/default.conf': 'server {}\n',
+        'conf/x.log': '',
+      },
       '*.log\n!conf/keep.log\n',
     );
     expect(files['default.nix']).toContain('dockerignored =');
     const attrs = checked(plan);
-    for (const attr of ['stdenv.mkDerivation', 'fetchYarnDeps', 'yarnConfigHook', 'yarnBuildHook', 'lib.hasPrefix', 'lib.removePrefix']) expect(attrs).toContain(attr);
+    for (const attr of ['stdenv.mkDerivation', 'fetchYarnDeps', 'yarnConfigHook', 'yarnBuildHook', 'lib.hasPrefix', 'lib.removePrefix'])
+      expect(attrs).toContain(attr);
     expect(attrs).not.toContain('buildNpmPackage');
     expect(attrs).toEqual(fromText(files['default.nix']));
   });
 
   it('a Python environment with a package nixpkgs lacks still checks the packages it has', () => {
-    const { plan, files } = convert(['FROM python:3.12-slim', 'RUN pip install flask==3.0.0 not-a-real-package-xyz', 'CMD ["python", "-m", "flask", "run"]', ''].join('\n'), {});
+    const { plan, files } = convert(
+      ['FROM python:3.12-slim', 'RUN pip install flask==3.0.0 not-a-real-package-xyz', 'CMD ["python", "-m", "flask", "run"]', ''].join('\n'),
+      {},
+    );
     expect(files['default.nix']).toContain('TODO(dock2nix)');
     const attrs = checked(plan);
     expect(attrs).toContain('python312Packages.flask');
@@ -265,13 +356,18 @@ describe('the attributes --check checks, against the text of default.nix', () =>
 
   it('every golden fixture: the checked set is what its default.nix selects', () => {
     const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
-    const cases = readdirSync(root).filter((name) => existsSync(path.join(root, name, 'expected', 'default.nix')) && existsSync(path.join(root, name, 'Dockerfile')));
+    const cases = readdirSync(root).filter(
+      (name) => existsSync(path.join(root, name, 'expected', 'default.nix')) && existsSync(path.join(root, name, 'Dockerfile')),
+    );
     expect(cases.length).toBeGreaterThan(20);
     for (const name of cases) {
       const dir = path.join(root, name);
-      const options = existsSync(path.join(dir, 'case.json')) ? (JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as { format?: OutputFormat; target?: string; buildArgs?: Record<string, string> }) : {};
+      const options = existsSync(path.join(dir, 'case.json'))
+        ? (JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as { format?: OutputFormat; target?: string; buildArgs?: Record<string, string> })
+        : {};
       const context = fsContext(dir);
-      const { plan } = convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, loadRules(), { shell,
+      const { plan } = convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, loadRules(), {
+        shell,
         ...options,
         dockerfilePath: `fixtures/${name}/Dockerfile`,
         imageName: name,
@@ -292,8 +388,12 @@ describe('nixpkgs check without Nix', () => {
     expect(renderCheckText(report)).toBe(`${report.skipReason}\n`);
   });
   it('rejects a --nixpkgs path that does not exist, and an attribute path that is not one', async () => {
-    await expect(checkAttributes([{ attr: 'curl', requested: null, sources: [] }], { nixpkgs: path.join(work, 'absent') })).rejects.toThrow(/nixpkgs not found/);
-    await expect(checkAttributes([{ attr: 'curl; builtins.abort "x"', requested: null, sources: [] }], { command: 'nix-instantiate-not-installed-here' })).rejects.toThrow(/not a nixpkgs attribute path/);
+    await expect(checkAttributes([{ attr: 'curl', requested: null, sources: [] }], { nixpkgs: path.join(work, 'absent') })).rejects.toThrow(
+      /nixpkgs not found/,
+    );
+    await expect(
+      checkAttributes([{ attr: 'curl; builtins.abort "x"', requested: null, sources: [] }], { command: 'nix-instantiate-not-installed-here' }),
+    ).rejects.toThrow(/not a nixpkgs attribute path/);
   });
 });
 

@@ -33,7 +33,14 @@ describe('dock2nix rules (built CLI)', () => {
   it('looks names up the way the ecosystem compares them, and says which entry matched', () => {
     const result = run(['rules', 'pip', 'Flask_SQLAlchemy', '--json']);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ manager: 'pip', name: 'Flask_SQLAlchemy', key: 'flask-sqlalchemy', found: true, nix: ['python3Packages.flask-sqlalchemy'], confidence: 'exact' });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      manager: 'pip',
+      name: 'Flask_SQLAlchemy',
+      key: 'flask-sqlalchemy',
+      found: true,
+      nix: ['python3Packages.flask-sqlalchemy'],
+      confidence: 'exact',
+    });
     const derived = JSON.parse(run(['rules', 'apk', 'py3-psycopg2-binary', '--json']).stdout);
     expect(derived).toMatchObject({ found: true, via: 'rule', confidence: 'low', note: expect.any(String) });
   });
@@ -82,26 +89,29 @@ describe('dock2nix rules (built CLI)', () => {
     expect(result.stderr).toMatch(/^dock2nix: .*absent: nixpkgs not found/);
   });
 
-  it.skipIf(!requireTool('nix-instantiate', 'dock2nix rules check against a stub nixpkgs'))('rules check: evaluates every table attribute against the given nixpkgs', () => {
-    const nixpkgs = path.join(work, 'nixpkgs');
-    spawnSync('mkdir', ['-p', nixpkgs]);
-    writeFileSync(
-      path.join(nixpkgs, 'default.nix'),
-      `{ ... }: {
+  it.skipIf(!requireTool('nix-instantiate', 'dock2nix rules check against a stub nixpkgs'))(
+    'rules check: evaluates every table attribute against the given nixpkgs',
+    () => {
+      const nixpkgs = path.join(work, 'nixpkgs');
+      spawnSync('mkdir', ['-p', nixpkgs]);
+      writeFileSync(
+        path.join(nixpkgs, 'default.nix'),
+        `{ ... }: {
         curl = { type = "derivation"; name = "curl-8.5.0"; version = "8.5.0"; };
         python312 = { type = "derivation"; name = "python3-3.13.1"; version = "3.13.1"; };
         nginx = throw "nginx was removed from this stub";
       }\n`,
-    );
-    const text = run(['rules', 'check', '--nixpkgs', nixpkgs]);
-    expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/^  nginx +evaluating "nginx" throws: nginx was removed from this stub/m);
-    expect(text.stdout).toMatch(/^  python312 +3\.13\.1 vs 3\.12 +DRIFT/m);
-    const report = JSON.parse(run(['rules', 'check', '--nixpkgs', nixpkgs, '--json']).stdout);
-    expect(report.status).toBe('checked');
-    expect(report.attributes.find((a: { attr: string }) => a.attr === 'curl')).toMatchObject({ present: true, version: '8.5.0' });
-    expect(report.attributes.find((a: { attr: string }) => a.attr === 'gnumake')).toMatchObject({ present: false, problem: 'missing' });
-    expect(report.summary.present).toBe(2);
-    expect(report.summary.drifted).toBe(1);
-  });
+      );
+      const text = run(['rules', 'check', '--nixpkgs', nixpkgs]);
+      expect(text.code).toBe(1);
+      expect(text.stdout).toMatch(/^  nginx +evaluating "nginx" throws: nginx was removed from this stub/m);
+      expect(text.stdout).toMatch(/^  python312 +3\.13\.1 vs 3\.12 +DRIFT/m);
+      const report = JSON.parse(run(['rules', 'check', '--nixpkgs', nixpkgs, '--json']).stdout);
+      expect(report.status).toBe('checked');
+      expect(report.attributes.find((a: { attr: string }) => a.attr === 'curl')).toMatchObject({ present: true, version: '8.5.0' });
+      expect(report.attributes.find((a: { attr: string }) => a.attr === 'gnumake')).toMatchObject({ present: false, problem: 'missing' });
+      expect(report.summary.present).toBe(2);
+      expect(report.summary.drifted).toBe(1);
+    },
+  );
 });

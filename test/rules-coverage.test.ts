@@ -28,7 +28,11 @@ describe.skipIf(!present)('coverage of the corpus', () => {
         .concat(
           (existsSync(projectsDir) ? readdirSync(projectsDir).sort() : [])
             .filter((p) => existsSync(path.join(projectsDir, p, 'Dockerfile')))
-            .map((p) => ({ name: `projects/${p}`, text: readFileSync(path.join(projectsDir, p, 'Dockerfile'), 'utf8'), context: fsContext(path.join(projectsDir, p)) })),
+            .map((p) => ({
+              name: `projects/${p}`,
+              text: readFileSync(path.join(projectsDir, p, 'Dockerfile'), 'utf8'),
+              context: fsContext(path.join(projectsDir, p)),
+            })),
         )
     : [];
   const report = measureCoverage(inputs, loadRules(), shell);
@@ -56,7 +60,12 @@ describe.skipIf(!present)('coverage of the corpus', () => {
 
   it('lists install commands whose names are only known at build time', () => {
     // redis:7.2-alpine computes runDeps with scanelf at build time.
-    expect(report.unread).toContainEqual(expect.objectContaining({ file: 'docker-library__redis__7.2__alpine__Dockerfile', finding: expect.stringMatching(/only known at build time, so not mapped: .*\$runDeps/) }));
+    expect(report.unread).toContainEqual(
+      expect.objectContaining({
+        file: 'docker-library__redis__7.2__alpine__Dockerfile',
+        finding: expect.stringMatching(/only known at build time, so not mapped: .*\$runDeps/),
+      }),
+    );
   });
 });
 
@@ -83,7 +92,13 @@ describe('coverage measurement', () => {
     expect(report.overall.resolved).toBe(report.managers.apk!.resolved + report.managers.pip!.resolved);
     expect(report.overall.ratio).toBeCloseTo(report.overall.resolved / 8);
     expect(report.below.map((b) => b.name)).toEqual(expect.arrayContaining(['not-a-real-package-xyz', 'nosuchpypi-xyz']));
-    expect(report.below.find((b) => b.name === 'not-a-real-package-xyz')).toMatchObject({ manager: 'apk', line: 4, confidence: 'none', nix: null, note: expect.stringMatching(/no nixpkgs attribute/) });
+    expect(report.below.find((b) => b.name === 'not-a-real-package-xyz')).toMatchObject({
+      manager: 'apk',
+      line: 4,
+      confidence: 'none',
+      nix: null,
+      note: expect.stringMatching(/no nixpkgs attribute/),
+    });
   });
 
   it('leaves npm out of the figure', () => {
@@ -91,7 +106,9 @@ describe('coverage measurement', () => {
   });
 
   it('reports names only known at build time instead of counting or guessing them', () => {
-    expect(report.unread).toEqual([{ file: 'Dockerfile', line: 5, finding: expect.stringMatching(/^apk install: .*only known at build time, so not mapped: \$deps/) }]);
+    expect(report.unread).toEqual([
+      { file: 'Dockerfile', line: 5, finding: expect.stringMatching(/^apk install: .*only known at build time, so not mapped: \$deps/) },
+    ]);
   });
 
   it('records a Dockerfile the converter rejects, and counts nothing from it', () => {

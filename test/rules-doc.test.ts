@@ -46,7 +46,13 @@ describe('docs/rules.md', () => {
       cpSync(defaultRulesDir, dir, { recursive: true });
       const file = path.join(dir, 'apk.json');
       const table = JSON.parse(readFileSync(file, 'utf8'));
-      table.packages['zz-example-tool'] = { attrs: [], confidence: 'high', role: 'cleanup', note: 'Example: nothing needed in Nix.', evidence: 'pkgs/top-level/all-packages.nix' };
+      table.packages['zz-example-tool'] = {
+        attrs: [],
+        confidence: 'high',
+        role: 'cleanup',
+        note: 'Example: nothing needed in Nix.',
+        evidence: 'pkgs/top-level/all-packages.nix',
+      };
       writeFileSync(file, JSON.stringify(table, null, 2));
       const changed = renderRulesDoc(loadRules(dir));
       expect(changed).not.toBe(renderRulesDoc(rules));

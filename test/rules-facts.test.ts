@@ -34,7 +34,10 @@ describe.skipIf(!present)('the nixpkgs facts', () => {
       source: 'facts evaluated from nixpkgs (../shared/nixpkgs/facts), by scripts/gen-nixpkgs-index.mjs',
     });
     for (const name of indexFileNames) {
-      expect(readFileSync(path.join(repoRoot, 'rules/nixpkgs-index', name), 'utf8') === files[name], `rules/nixpkgs-index/${name} is stale: npm run build && node scripts/gen-nixpkgs-index.mjs`).toBe(true);
+      expect(
+        readFileSync(path.join(repoRoot, 'rules/nixpkgs-index', name), 'utf8') === files[name],
+        `rules/nixpkgs-index/${name} is stale: npm run build && node scripts/gen-nixpkgs-index.mjs`,
+      ).toBe(true);
     }
     expect(JSON.parse(files['meta.json'])).toMatchObject({ revision: '7beb50e7ff79da548c79762c9130477208787e96', python3: 'python313' });
   });
@@ -105,7 +108,10 @@ describe.skipIf(!present)('the nixpkgs facts', () => {
     const zsh = lookupPackage(rules, 'apt', 'zsh')!;
     expect(zsh.entry).toMatchObject({ attrs: ['zsh'], confidence: 'high' });
     expect(isDrv(facts.topLevel.zsh)).toBe(true);
-    for (const [name, attr] of [['typing_extensions', 'typing-extensions'], ['Flask', 'flask']] as const) {
+    for (const [name, attr] of [
+      ['typing_extensions', 'typing-extensions'],
+      ['Flask', 'flask'],
+    ] as const) {
       const match = lookupPackage(rules, 'pip', name, { python: 'python313' })!;
       expect(match.entry.attrs).toEqual([attr]);
       expect(['exact', 'high']).toContain(match.entry.confidence);
@@ -120,7 +126,11 @@ describe.skipIf(!present)('the nixpkgs facts', () => {
     const inputs = existsSync(path.join(corpusDir, 'projects'))
       ? ['KristiansKokars__CampaignManager', 'ProjectBARO__BARO-AI', 'mjaliz__photojoo', 'ramoswilly__projectfox', 'MenshikovDmitry__OutlineVPN_Admin']
           .filter((p) => existsSync(path.join(corpusDir, 'projects', p, 'Dockerfile')))
-          .map((p) => ({ name: p, text: readFileSync(path.join(corpusDir, 'projects', p, 'Dockerfile'), 'utf8'), context: fsContext(path.join(corpusDir, 'projects', p)) }))
+          .map((p) => ({
+            name: p,
+            text: readFileSync(path.join(corpusDir, 'projects', p, 'Dockerfile'), 'utf8'),
+            context: fsContext(path.join(corpusDir, 'projects', p)),
+          }))
       : [];
     const report = measureCoverage(inputs, rules, shell);
     const problems: string[] = [];
@@ -178,9 +188,14 @@ describe('the Nix test stub follows the facts', () => {
       expect(() => nixEvalJson(`(${build(`{ lockFile = /. + ${nixString(path.join(dir, 'missing.lock'))}; }`)}).name`)).toThrow(/lockFile .* does not exist/);
       // As nixpkgs' import-cargo-lock.nix: one hash covers a commit, so a workspace's second crate needs none, and a
       // key no git package has is an error.
-      writeFileSync(path.join(dir, 'Cargo.lock'), '[[package]]\nname = "a"\nversion = "0.1.0"\nsource = "git+https://example.org/a?rev=1#abc"\n\n[[package]]\nname = "a-macros"\nversion = "0.1.0"\nsource = "git+https://example.org/a?rev=1#abc"\n');
+      writeFileSync(
+        path.join(dir, 'Cargo.lock'),
+        '[[package]]\nname = "a"\nversion = "0.1.0"\nsource = "git+https://example.org/a?rev=1#abc"\n\n[[package]]\nname = "a-macros"\nversion = "0.1.0"\nsource = "git+https://example.org/a?rev=1#abc"\n',
+      );
       expect(nixEvalJson(`(${build(`{ lockFile = ${lock}; outputHashes = { "a-0.1.0" = "sha256-AAAA"; }; }`)}).name`)).toBe('x');
-      expect(() => nixEvalJson(`(${build(`{ lockFile = ${lock}; outputHashes = { "a-0.1.0" = "sha256-AAAA"; "b-1.0.0" = "sha256-AAAA"; }; }`)}).name`)).toThrow(/A hash was specified for b-1.0.0/);
+      expect(() => nixEvalJson(`(${build(`{ lockFile = ${lock}; outputHashes = { "a-0.1.0" = "sha256-AAAA"; "b-1.0.0" = "sha256-AAAA"; }; }`)}).name`)).toThrow(
+        /A hash was specified for b-1.0.0/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

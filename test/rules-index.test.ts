@@ -35,25 +35,31 @@ describe('dock2nix rules index', () => {
     expect(run(['rules', 'index', '--nixpkgs', work, '--sets', 'perl']).code).toBe(2);
   });
 
-  it.skipIf(!real)('evaluates the user\'s nixpkgs into an index that agrees with the facts', () => {
-    const out = path.join(work, 'index');
-    const names = ['zsh', 'nodejs_20', 'nodejs_22', 'hello', 'django', 'flask', 'requests', 'python311', 'python313', 'python3'];
-    const result = run(['rules', 'index', '--nixpkgs', tree, '-o', out, '--sets', 'top-level,python311,python313', '--only', names.join(',')], { NIX_INSTANTIATE: nix });
-    expect(result.stderr + result.stdout).toMatch(/wrote the nixpkgs index/);
-    expect(result.code).toBe(0);
-    const index = loadNixpkgsIndex(out)!;
-    const facts = readFactsDir(factsDir);
-    for (const name of ['zsh', 'nodejs_20', 'nodejs_22', 'hello']) {
-      const fact = facts.topLevel[name] as { version: string; insecure: boolean };
-      expect(index.attr(name), name).toMatchObject({ version: fact.version, insecure: fact.insecure });
-    }
-    expect(index.attr('nodejs_20')).toMatchObject({ insecure: true, instantiates: false });
-    expect(index.meta).toMatchObject({ python3: 'python313', pythonSets: ['python311', 'python313'] });
-    expect(index.python('django')!.status).toEqual({ python311: 'not-instantiating', python313: 'usable' });
-    expect(index.python('requests')!.version).toBe((facts.python.python313!.requests as { version: string }).version);
-    // Lookups read it when DOCK2NIX_NIXPKGS_INDEX names it.
-    const lookup = run(['rules', 'apt', 'zsh'], { DOCK2NIX_NIXPKGS_INDEX: out });
-    expect(lookup.stdout).toMatch(/zsh → zsh/);
-    expect(readFileSync(path.join(out, 'top-level.tsv'), 'utf8')).not.toMatch(/^curl\t/m);
-  }, 300_000);
+  it.skipIf(!real)(
+    "evaluates the user's nixpkgs into an index that agrees with the facts",
+    () => {
+      const out = path.join(work, 'index');
+      const names = ['zsh', 'nodejs_20', 'nodejs_22', 'hello', 'django', 'flask', 'requests', 'python311', 'python313', 'python3'];
+      const result = run(['rules', 'index', '--nixpkgs', tree, '-o', out, '--sets', 'top-level,python311,python313', '--only', names.join(',')], {
+        NIX_INSTANTIATE: nix,
+      });
+      expect(result.stderr + result.stdout).toMatch(/wrote the nixpkgs index/);
+      expect(result.code).toBe(0);
+      const index = loadNixpkgsIndex(out)!;
+      const facts = readFactsDir(factsDir);
+      for (const name of ['zsh', 'nodejs_20', 'nodejs_22', 'hello']) {
+        const fact = facts.topLevel[name] as { version: string; insecure: boolean };
+        expect(index.attr(name), name).toMatchObject({ version: fact.version, insecure: fact.insecure });
+      }
+      expect(index.attr('nodejs_20')).toMatchObject({ insecure: true, instantiates: false });
+      expect(index.meta).toMatchObject({ python3: 'python313', pythonSets: ['python311', 'python313'] });
+      expect(index.python('django')!.status).toEqual({ python311: 'not-instantiating', python313: 'usable' });
+      expect(index.python('requests')!.version).toBe((facts.python.python313!.requests as { version: string }).version);
+      // Lookups read it when DOCK2NIX_NIXPKGS_INDEX names it.
+      const lookup = run(['rules', 'apt', 'zsh'], { DOCK2NIX_NIXPKGS_INDEX: out });
+      expect(lookup.stdout).toMatch(/zsh → zsh/);
+      expect(readFileSync(path.join(out, 'top-level.tsv'), 'utf8')).not.toMatch(/^curl\t/m);
+    },
+    300_000,
+  );
 });

@@ -29,17 +29,29 @@ describe('the schema rejects', () => {
   const evidence = 'pkgs/by-name/cu/curl/package.nix';
   it.each([
     ['an unknown field', 'curl', { attrs: ['curl'], confidence: 'exact', evidence, url: 'x' }, /packages\.curl/],
-    ['an attribute that is not an attribute path', 'curl', { attrs: ['pkgs.curl or null'], confidence: 'exact', evidence }, /packages\.curl\.attrs\.0: must be a nixpkgs attribute path/],
+    [
+      'an attribute that is not an attribute path',
+      'curl',
+      { attrs: ['pkgs.curl or null'], confidence: 'exact', evidence },
+      /packages\.curl\.attrs\.0: must be a nixpkgs attribute path/,
+    ],
     ['evidence outside nixpkgs', 'curl', { attrs: ['curl'], confidence: 'exact', evidence: 'https://example.org/curl' }, /packages\.curl\.evidence/],
     ['an empty evidence list', 'curl', { attrs: ['curl'], confidence: 'exact', evidence: [] }, /packages\.curl\.evidence/],
-    ['an entry mapping to nothing without saying why', 'curl', { attrs: [], confidence: 'exact', evidence }, /packages\.curl\.note: an entry that maps to nothing needs a note/],
+    [
+      'an entry mapping to nothing without saying why',
+      'curl',
+      { attrs: [], confidence: 'exact', evidence },
+      /packages\.curl\.note: an entry that maps to nothing needs a note/,
+    ],
     ['a high entry without a note', 'curl', { attrs: ['curl'], confidence: 'high', evidence }, /packages\.curl\.note/],
     ['an unknown confidence', 'curl', { attrs: ['curl'], confidence: 'certain', evidence }, /packages\.curl\.confidence/],
   ])('%s', (_label, key, entry, message) => {
     expect(loadWithApkEntry(key, entry)).toThrow(message);
   });
   it('a key that is not in its normal form, since lookups could never reach it', () => {
-    expect(loadWithApkEntry('Curl', { attrs: ['curl'], confidence: 'exact', evidence: 'pkgs/by-name/cu/curl/package.nix' })).toThrow(/key "Curl" is not normalised \(expected "curl"\)/);
+    expect(loadWithApkEntry('Curl', { attrs: ['curl'], confidence: 'exact', evidence: 'pkgs/by-name/cu/curl/package.nix' })).toThrow(
+      /key "Curl" is not normalised \(expected "curl"\)/,
+    );
   });
 });
 

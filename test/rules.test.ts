@@ -16,7 +16,10 @@ describe('rule tables', () => {
     for (const manager of managers) {
       for (const [name, entry] of Object.entries(rules.packages[manager]!.packages)) {
         const evidence = Array.isArray(entry.evidence) ? entry.evidence : [entry.evidence];
-        expect(evidence.every((e) => /^(pkgs|lib)\//.test(e)), `${manager}/${name}`).toBe(true);
+        expect(
+          evidence.every((e) => /^(pkgs|lib)\//.test(e)),
+          `${manager}/${name}`,
+        ).toBe(true);
       }
     }
   });

@@ -33,8 +33,18 @@ describe('secret detection', () => {
 
   it('reports ENV secrets as manual work and masks them in both reports', () => {
     const dockerfile = `FROM alpine\nARG GITHUB_TOKEN=${token}\nENV AWS_ACCESS_KEY_ID=${awsKey} REGION=eu\nLABEL build.token="${token}"\nCMD ["echo", "${awsKey}"]\n`;
-    const { plan } = convertDockerfile(dockerfile, memoryContext({}), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'x', contextFromOutput: '..', outputInContext: 'nix' });
-    expect(plan.secrets.map((s) => [s.line, s.keyword, s.name])).toEqual([[2, 'ARG', 'GITHUB_TOKEN'], [3, 'ENV', 'AWS_ACCESS_KEY_ID'], [4, 'LABEL', 'build.token']]);
+    const { plan } = convertDockerfile(dockerfile, memoryContext({}), loadRules(), {
+      shell,
+      dockerfilePath: 'Dockerfile',
+      imageName: 'x',
+      contextFromOutput: '..',
+      outputInContext: 'nix',
+    });
+    expect(plan.secrets.map((s) => [s.line, s.keyword, s.name])).toEqual([
+      [2, 'ARG', 'GITHUB_TOKEN'],
+      [3, 'ENV', 'AWS_ACCESS_KEY_ID'],
+      [4, 'LABEL', 'build.token'],
+    ]);
     const env = plan.instructions.find((i) => i.keyword === 'ENV')!;
     expect(env).toMatchObject({ status: 'manual', rule: 'env.secret' });
     expect(env.message).toMatch(/world-readable in \/nix\/store/);
@@ -56,7 +66,11 @@ describe('secret detection', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-secret-'));
     try {
       writeFileSync(path.join(dir, 'Dockerfile'), 'FROM alpine\nARG NPM_TOKEN\nENV REGISTRY_AUTH=${NPM_TOKEN}\n');
-      const result = spawnSync(process.execPath, [path.join(repoRoot, 'bin/dock2nix.js'), 'convert', path.join(dir, 'Dockerfile'), '--json', '--build-arg', `NPM_TOKEN=${token}`], { encoding: 'utf8' });
+      const result = spawnSync(
+        process.execPath,
+        [path.join(repoRoot, 'bin/dock2nix.js'), 'convert', path.join(dir, 'Dockerfile'), '--json', '--build-arg', `NPM_TOKEN=${token}`],
+        { encoding: 'utf8' },
+      );
       expect(result.status).toBe(0);
       expect(result.stdout + result.stderr).not.toContain(token);
       expect(JSON.parse(result.stdout).instructions.find((i: { keyword: string }) => i.keyword === 'ENV').status).toBe('manual');

@@ -34,17 +34,74 @@ const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-shell-safety-'));
  * that name: it needs no `/` (which file names cannot hold) and no `$` (which Docker expands in COPY).
  */
 const pieces = [
-  "'", '"', '`', '$', '$(', ')', '${', '}', '\\', ';', '&', '|', '<', '>', '#', '*', '?', '[', '~', '-', '--', ' ', '\t', '\n', '\r',
-  '\u001b[31m', '\u2028', 'é', "''", "'''", '$(touch CANARY-MARK)', '`touch CANARY-MARK`', ';touch CANARY-MARK;', '\ntouch CANARY-MARK\n',
-  "'; touch CANARY-MARK; '", '"; touch CANARY-MARK; "', '\n#\ntouch CANARY-MARK #', '\n\ttouch CANARY-MARK', '755', 'u+x', '1000:1000', 'root', '..', '/',
+  "'",
+  '"',
+  '`',
+  '$',
+  '$(',
+  ')',
+  '${',
+  '}',
+  '\\',
+  ';',
+  '&',
+  '|',
+  '<',
+  '>',
+  '#',
+  '*',
+  '?',
+  '[',
+  '~',
+  '-',
+  '--',
+  ' ',
+  '\t',
+  '\n',
+  '\r',
+  '\u001b[31m',
+  '\u2028',
+  'é',
+  "''",
+  "'''",
+  '$(touch CANARY-MARK)',
+  '`touch CANARY-MARK`',
+  ';touch CANARY-MARK;',
+  '\ntouch CANARY-MARK\n',
+  "'; touch CANARY-MARK; '",
+  '"; touch CANARY-MARK; "',
+  '\n#\ntouch CANARY-MARK #',
+  '\n\ttouch CANARY-MARK',
+  '755',
+  'u+x',
+  '1000:1000',
+  'root',
+  '..',
+  '/',
 ];
-const hostile = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 2 })), { minLength: 1, maxLength: 6 }).map((p) => p.join('').replace(/\u0000/g, ''));
+const hostile = fc
+  .array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 2 })), { minLength: 1, maxLength: 6 })
+  .map((p) => p.join('').replace(/\u0000/g, ''));
 /** A file name the file system takes: no `/`, not `.` or `..`. */
 const fileName = hostile.map((s) => s.replace(/\//g, '_')).filter((s) => s !== '' && s !== '.' && s !== '..' && Buffer.byteLength(s) < 200);
 /** Text on one Dockerfile line (WORKDIR, USER): no line breaks. */
 const oneLine = hostile.map((s) => s.replace(/[\r\n]/g, '_').trim()).filter((s) => s !== '' && !s.startsWith('#') && !s.startsWith('['));
 
-const cases = fc.record({ name: fileName, dest: hostile, workdir: oneLine, mode: hostile, owner: hostile, linkTarget: hostile, link: hostile, user: hostile, home: hostile, shell: hostile, comment: hostile, userLine: oneLine, dir: hostile });
+const cases = fc.record({
+  name: fileName,
+  dest: hostile,
+  workdir: oneLine,
+  mode: hostile,
+  owner: hostile,
+  linkTarget: hostile,
+  link: hostile,
+  user: hostile,
+  home: hostile,
+  shell: hostile,
+  comment: hostile,
+  userLine: oneLine,
+  dir: hostile,
+});
 
 function dockerfileFor(c: (typeof samples)[number]): string {
   const json = (argv: string[]) => JSON.stringify(argv);
@@ -67,7 +124,8 @@ function dockerfileFor(c: (typeof samples)[number]): string {
 }
 
 /** The PLACE function's text, which is dock2nix's own; every other line must be a command or a comment. */
-const ALLOWED_LINE = /^(# .*|mkdir -p( --)? .+|chmod( -R)?( --)? [A-Za-z0-9,+=-]+ .+|chown( -R)?( --)? \d+:\d+ .+|place "[^"$`\\]+"('[^']*'|\$'[^']*')* .+|ln -sfn( --)? .+|rm -rf( --)? .+)$/;
+const ALLOWED_LINE =
+  /^(# .*|mkdir -p( --)? .+|chmod( -R)?( --)? [A-Za-z0-9,+=-]+ .+|chown( -R)?( --)? \d+:\d+ .+|place "[^"$`\\]+"('[^']*'|\$'[^']*')* .+|ln -sfn( --)? .+|rm -rf( --)? .+)$/;
 
 function scriptLines(script: string): string[] {
   const start = script.indexOf('place() {');
@@ -83,7 +141,13 @@ describe('hostile Dockerfile text in the image-assembly scripts', () => {
     mkdirSync(contextDir, { recursive: true });
     writeFileSync(path.join(contextDir, c.name), 'content\n');
     const dockerfile = dockerfileFor(c);
-    const result = convertDockerfile(dockerfile, fsContext(contextDir), rules, { shell, dockerfilePath: 'Dockerfile', imageName: `case${index}`, contextFromOutput: '.', outputInContext: null });
+    const result = convertDockerfile(dockerfile, fsContext(contextDir), rules, {
+      shell,
+      dockerfilePath: 'Dockerfile',
+      imageName: `case${index}`,
+      contextFromOutput: '.',
+      outputInContext: null,
+    });
     writeFileSync(path.join(contextDir, 'default.nix'), result.files['default.nix']);
     return { c, dockerfile, contextDir, ...result };
   });
@@ -98,7 +162,9 @@ describe('hostile Dockerfile text in the image-assembly scripts', () => {
 
   it('writes only the intended command lines, which bash parses', () => {
     for (const { plan, dockerfile } of converted) {
-      const scripts = [printShell(layerScriptNodes(plan)), printShell(ownerScriptNodes(plan))].map((parts) => parts.map((p) => (typeof p === 'string' ? p : '/nix/store/x')).join(''));
+      const scripts = [printShell(layerScriptNodes(plan)), printShell(ownerScriptNodes(plan))].map((parts) =>
+        parts.map((p) => (typeof p === 'string' ? p : '/nix/store/x')).join(''),
+      );
       for (const script of scripts) {
         for (const line of scriptLines(script)) expect(line, `${dockerfile}\n--- line:\n${line}`).toMatch(ALLOWED_LINE);
         const check = spawnSync('bash', ['--norc', '--noprofile', '-n'], { input: script, encoding: 'utf8' });
@@ -122,7 +188,10 @@ describe('hostile Dockerfile text in the image-assembly scripts', () => {
     const driver = runs.map((r) => `(cd ${quote(r.root)} && source ../extra.sh; source ../fakeroot.sh) >/dev/null 2>&1`).join('\n');
     spawnSync('fakeroot', ['bash', '--norc', '--noprofile', '-c', driver], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     runs.forEach((r, i) => {
-      expect(existsSync(path.join(r.root, 'CANARY-MARK')), `${converted[i]!.dockerfile}\n--- extraCommands:\n${r.extra}\n--- fakeRootCommands:\n${r.fakeRoot}`).toBe(false);
+      expect(
+        existsSync(path.join(r.root, 'CANARY-MARK')),
+        `${converted[i]!.dockerfile}\n--- extraCommands:\n${r.extra}\n--- fakeRootCommands:\n${r.fakeRoot}`,
+      ).toBe(false);
     });
     // The scripts did run: every root has the /tmp the debian base gives.
     for (const r of runs) expect(existsSync(path.join(r.root, 'tmp')), r.extra).toBe(true);
@@ -165,7 +234,9 @@ describe('hostile Dockerfile text in the image-assembly scripts', () => {
     ) as string[][];
     const normalise = (script: string) => script.replace(/"\/nix\/store\/[^"]*"/g, '"STORE"');
     some.forEach((x, i) => {
-      const expected = [printShell(layerScriptNodes(x.plan)), printShell(ownerScriptNodes(x.plan))].map((parts) => parts.map((p) => (typeof p === 'string' ? p : '/nix/store/x')).join(''));
+      const expected = [printShell(layerScriptNodes(x.plan)), printShell(ownerScriptNodes(x.plan))].map((parts) =>
+        parts.map((p) => (typeof p === 'string' ? p : '/nix/store/x')).join(''),
+      );
       expect(evaluated[i]!.map(normalise), x.dockerfile).toEqual(expected.map(normalise));
     });
   });

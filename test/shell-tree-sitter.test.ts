@@ -37,7 +37,7 @@ describe('reading RUN scripts with tree-sitter', () => {
     expect(treeSitter).not.toBeNull();
   });
 
-  it('the command line\'s reader (tree-sitter, then mvdan/sh for what it leaves) reads every RUN script of the fixtures and the corpus as mvdan/sh does', () => {
+  it("the command line's reader (tree-sitter, then mvdan/sh for what it leaves) reads every RUN script of the fixtures and the corpus as mvdan/sh does", () => {
     const { scripts } = fixtureAndCorpusRunScripts();
     for (const { where, source } of scripts) expect(shell.read(source), where).toStrictEqual(mvdan.read(source));
     // A script tree-sitter leaves, and one the shell rejects (worded by mvdan/sh, with its line).
@@ -159,7 +159,10 @@ describe('reading RUN scripts with tree-sitter', () => {
   });
 
   it('leaves a script to mvdan/sh when no stand-in for its # is free (it holds every control character)', () => {
-    const controls = [...Array(32).keys()].filter((code) => code !== 0 && (code < 9 || code > 13)).map((code) => String.fromCharCode(code)).join('');
+    const controls = [...Array(32).keys()]
+      .filter((code) => code !== 0 && (code < 9 || code > 13))
+      .map((code) => String.fromCharCode(code))
+      .join('');
     const source = `echo x@\${REF}#egg=y && echo 'two${controls}'`;
     expect(readWithTreeSitter(source)).toBeNull();
     expect(readWithTreeSitter(source.replace('#', '-'))).not.toBeNull();

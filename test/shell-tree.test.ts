@@ -13,19 +13,28 @@ import { fixtureAndCorpusRunScripts } from './helpers/run-scripts.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Wrapped = any;
-const sh = createRequire(import.meta.url)('mvdan-sh') as { syntax: { NewParser(): { Parse(src: string, name: string): Wrapped }; NodeType(node: Wrapped): string } };
+const sh = createRequire(import.meta.url)('mvdan-sh') as {
+  syntax: { NewParser(): { Parse(src: string, name: string): Wrapped }; NodeType(node: Wrapped): string };
+};
 const parser = sh.syntax.NewParser();
 
 // The reference learns mvdan/sh's operator numbers through the wrappers too.
 const binaryNames = new Map<number, BinaryOperator>((['&&', '||', '|', '|&'] as const).map((op) => [parser.Parse(`a ${op} b`, 'ops').Stmts[0].Cmd.Op, op]));
-const expansionNames = new Map<number, ExpansionOperator>((['-', ':-', '+', ':+'] as const).map((op) => [parser.Parse(`e \${a${op}b}`, 'ops').Stmts[0].Cmd.Args[1].Parts[0].Exp.Op, op]));
+const expansionNames = new Map<number, ExpansionOperator>(
+  (['-', ':-', '+', ':+'] as const).map((op) => [parser.Parse(`e \${a${op}b}`, 'ops').Stmts[0].Cmd.Args[1].Parts[0].Exp.Op, op]),
+);
 const codes = learnOperatorCodes((script) => parser.Parse(script, 'ops'));
 
 const list = <T>(items: Wrapped, read: (item: Wrapped) => T): T[] => (items ?? []).map(read);
 const spanOf = (node: Wrapped) => ({ start: node.Pos().Offset(), end: node.End().Offset() });
 
 function wrapperStmt(stmt: Wrapped): Stmt {
-  return { ...spanOf(stmt), cmd: wrapperCommand(stmt.Cmd), negated: Boolean(stmt.Negated), redirs: list(stmt.Redirs, (r) => ({ ...spanOf(r), word: wrapperWord(r.Word) })) };
+  return {
+    ...spanOf(stmt),
+    cmd: wrapperCommand(stmt.Cmd),
+    negated: Boolean(stmt.Negated),
+    redirs: list(stmt.Redirs, (r) => ({ ...spanOf(r), word: wrapperWord(r.Word) })),
+  };
 }
 
 function wrapperIf(clause: Wrapped): IfClause {
@@ -102,7 +111,7 @@ const SCRIPTS = [
   'f() { echo in; }; function g { h; }',
   '! a | b |& c; time d; (cd /x && e) ; { f; g; }',
   'export A=1 B; local C; declare -a D=(1 2); readonly E=x; typeset F',
-  "echo $'tab\\t' $\"loc\" '${notnix}' \"${#A} ${A:1:2} ${A/x/y} ${A[0]} ${!A} ${!P*} ${A^^}\"",
+  'echo $\'tab\\t\' $"loc" \'${notnix}\' "${#A} ${A:1:2} ${A/x/y} ${A[0]} ${!A} ${!P*} ${A^^}"',
   'echo $(date) `uname` $((1+2)) <(ls) [[ -f x ]] && let x=1',
   'cat <<EOF > /etc/conf\nline ${HOME}\nEOF\necho after',
   'echo "héllo wörld ☃" && apt-get install -y curl 2>&1 >>/var/log/ünï',

@@ -28,7 +28,7 @@ describe('analyzeShell', () => {
     const result = commands('V=1.2; cd sub && echo ${V:-x}');
     expect(result[1]).toMatchObject({ words: ['echo', '1.2'], cwd: '/app/sub' });
   });
-  it('takes ~ as root\'s home after cd, and a folder it cannot know as unknown, never as a made-up path', () => {
+  it("takes ~ as root's home after cd, and a folder it cannot know as unknown, never as a made-up path", () => {
     const cwd = (script: string) => commands(script, { DIR: '/srv' }).at(-1)!.cwd;
     expect(cwd('cd ~ && x')).toBe('/root');
     expect(cwd('cd ~/app && x')).toBe('/root/app');

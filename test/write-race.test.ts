@@ -35,7 +35,13 @@ describe('writing without --force', () => {
   it('fails on a file that appeared after the check, and takes back what it had placed', async () => {
     const dir = path.join(work, 'late');
     await writeFilesAtomically([{ path: path.join(dir, 'b.nix'), content: 'first\n' }], { replace: false });
-    const attempt = writeFilesAtomically([{ path: path.join(dir, 'a.nix'), content: 'a\n' }, { path: path.join(dir, 'b.nix'), content: 'second\n' }], { replace: false });
+    const attempt = writeFilesAtomically(
+      [
+        { path: path.join(dir, 'a.nix'), content: 'a\n' },
+        { path: path.join(dir, 'b.nix'), content: 'second\n' },
+      ],
+      { replace: false },
+    );
     await expect(attempt).rejects.toMatchObject({ code: 'E_EXISTS' });
     expect(existsSync(path.join(dir, 'a.nix'))).toBe(false);
     expect(readFileSync(path.join(dir, 'b.nix'), 'utf8')).toBe('first\n');
@@ -48,7 +54,9 @@ describe('writing without --force', () => {
     const target = path.join(work, 'nowhere', 'file');
     symlinkSync(target, path.join(dir, 'default.nix'));
     expect(() => ensureWritable([path.join(dir, 'default.nix')], false)).toThrow(/already exists/);
-    await expect(writeFilesAtomically([{ path: path.join(dir, 'default.nix'), content: 'new\n' }], { replace: false })).rejects.toMatchObject({ code: 'E_EXISTS' });
+    await expect(writeFilesAtomically([{ path: path.join(dir, 'default.nix'), content: 'new\n' }], { replace: false })).rejects.toMatchObject({
+      code: 'E_EXISTS',
+    });
     expect(lstatSync(path.join(dir, 'default.nix')).isSymbolicLink()).toBe(true);
     expect(readlinkSync(path.join(dir, 'default.nix'))).toBe(target);
     expect(existsSync(target)).toBe(false);
@@ -63,19 +71,24 @@ describe('writing without --force', () => {
 });
 
 describe('convert runs racing for one folder', () => {
-  it('one wins; every other exits non-zero saying the file exists; the files are the winner\'s', async () => {
+  it("one wins; every other exits non-zero saying the file exists; the files are the winner's", async () => {
     const bin = path.join(repoRoot, 'bin/dock2nix.js');
     if (!existsSync(path.join(repoRoot, 'dist/bundle/main.js'))) {
       console.warn('SKIP: dist/bundle is not built (npm run build): the multi-process race is not run');
       return;
     }
     const out = path.join(work, 'cli');
-    const contexts = ['go-scratch', 'stream-redis', 'node-caddy', 'flask-alpine', 'rust-build', 'heredoc-cache'].map((name) => path.join(repoRoot, 'fixtures', name));
+    const contexts = ['go-scratch', 'stream-redis', 'node-caddy', 'flask-alpine', 'rust-build', 'heredoc-cache'].map((name) =>
+      path.join(repoRoot, 'fixtures', name),
+    );
     const runs = await Promise.all(
       contexts.map(
         (context) =>
           new Promise<{ code: number | null; stderr: string; context: string }>((resolve) => {
-            const child = spawn(process.execPath, [bin, 'convert', path.join(context, 'Dockerfile'), '-o', out], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+            const child = spawn(process.execPath, [bin, 'convert', path.join(context, 'Dockerfile'), '-o', out], {
+              stdio: ['ignore', 'ignore', 'pipe'],
+              env: { ...process.env, NO_COLOR: '1' },
+            });
             let stderr = '';
             child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
             child.on('close', (code) => resolve({ code, stderr, context }));

@@ -17,12 +17,14 @@ vi.mock('node:fs/promises', async (load) => {
     ...real,
     rename: async (from: string, to: string) => {
       renames++;
-      if (path.basename(to) === failFor.name) throw Object.assign(new Error(`ENOSPC: no space left on device, rename '${from}' -> '${to}'`), { code: 'ENOSPC', path: from, dest: to });
+      if (path.basename(to) === failFor.name)
+        throw Object.assign(new Error(`ENOSPC: no space left on device, rename '${from}' -> '${to}'`), { code: 'ENOSPC', path: from, dest: to });
       return real.rename(from, to);
     },
     writeFile: async (file: string, data: string | Buffer, options: { mode?: number }) => {
       const name = path.basename(file);
-      if (failFor.write && name.startsWith(`.${failFor.write}.`)) throw Object.assign(new Error(`ENOSPC: no space left on device, open '${file}'`), { code: 'ENOSPC', path: file });
+      if (failFor.write && name.startsWith(`.${failFor.write}.`))
+        throw Object.assign(new Error(`ENOSPC: no space left on device, open '${file}'`), { code: 'ENOSPC', path: file });
       // A put-back writes the earlier bytes (a Buffer); the first writes write text.
       if (failFor.putBack && Buffer.isBuffer(data)) throw Object.assign(new Error(`EIO: i/o error, open '${file}'`), { code: 'EIO', path: file });
       return real.writeFile(file, data, options);
@@ -42,7 +44,10 @@ describe('writeFilesAtomically', () => {
     writeFileSync(path.join(dir, 'a.nix'), 'old a\n');
     Object.assign(failFor, { name: 'c.nix', write: '', putBack: false });
     const files = ['a.nix', 'b.nix', 'c.nix'].map((name) => ({ path: path.join(dir, name), content: `new ${name}\n` }));
-    const error = await writeFilesAtomically(files).then(() => null, (e: unknown) => e);
+    const error = await writeFilesAtomically(files).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(String((error as Error).message)).toBe('cannot write here (ENOSPC); nothing was replaced');
     expect((error as { file?: string }).file).toBe(path.relative(process.cwd(), path.join(dir, 'c.nix')));
     expect(readdirSync(dir).sort()).toEqual(['a.nix']);
@@ -54,7 +59,12 @@ describe('writeFilesAtomically', () => {
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'a.nix'), Buffer.from([0x6f, 0xff, 0x0a]), { mode: 0o600 });
     Object.assign(failFor, { name: 'b.nix', write: '', putBack: false });
-    await expect(writeFilesAtomically([{ path: path.join(dir, 'a.nix'), content: 'new\n' }, { path: path.join(dir, 'b.nix'), content: 'b\n' }])).rejects.toThrow('nothing was replaced');
+    await expect(
+      writeFilesAtomically([
+        { path: path.join(dir, 'a.nix'), content: 'new\n' },
+        { path: path.join(dir, 'b.nix'), content: 'b\n' },
+      ]),
+    ).rejects.toThrow('nothing was replaced');
     expect(readFileSync(path.join(dir, 'a.nix'))).toEqual(Buffer.from([0x6f, 0xff, 0x0a]));
     expect(statSync(path.join(dir, 'a.nix')).mode & 0o777).toBe(0o600);
     expect(readdirSync(dir)).toEqual(['a.nix']);
@@ -66,7 +76,10 @@ describe('writeFilesAtomically', () => {
     writeFileSync(path.join(dir, 'a.nix'), 'old a\n');
     Object.assign(failFor, { name: '', write: 'b.nix', putBack: false });
     renames = 0;
-    const error = await writeFilesAtomically(['a.nix', 'b.nix'].map((name) => ({ path: path.join(dir, name), content: `new ${name}\n` }))).then(() => null, (e: unknown) => e);
+    const error = await writeFilesAtomically(['a.nix', 'b.nix'].map((name) => ({ path: path.join(dir, name), content: `new ${name}\n` }))).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect((error as { file?: string }).file).toBe(path.relative(process.cwd(), path.join(dir, 'b.nix')));
     expect(renames).toBe(0);
     expect(readdirSync(dir)).toEqual(['a.nix']);
@@ -78,8 +91,13 @@ describe('writeFilesAtomically', () => {
     mkdirSync(dir);
     writeFileSync(path.join(dir, 'a.nix'), 'old a\n');
     Object.assign(failFor, { name: 'b.nix', write: '', putBack: true });
-    const error = await writeFilesAtomically(['a.nix', 'b.nix'].map((name) => ({ path: path.join(dir, name), content: `new ${name}\n` }))).then(() => null, (e: unknown) => e);
-    expect(String((error as Error).message)).toBe(`cannot write here (ENOSPC), and ${path.relative(process.cwd(), path.join(dir, 'a.nix'))} could not be put back: it has the new content`);
+    const error = await writeFilesAtomically(['a.nix', 'b.nix'].map((name) => ({ path: path.join(dir, name), content: `new ${name}\n` }))).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(String((error as Error).message)).toBe(
+      `cannot write here (ENOSPC), and ${path.relative(process.cwd(), path.join(dir, 'a.nix'))} could not be put back: it has the new content`,
+    );
     expect(readFileSync(path.join(dir, 'a.nix'), 'utf8')).toBe('new a.nix\n');
     expect(readdirSync(dir)).toEqual(['a.nix']); // no temporary left
   });
@@ -88,7 +106,10 @@ describe('writeFilesAtomically', () => {
     const dir = path.join(work, 'plain');
     mkdirSync(dir);
     Object.assign(failFor, { name: '', write: '', putBack: false });
-    await writeFilesAtomically([{ path: path.join(dir, 'a.nix'), content: 'a\n' }, { path: path.join(dir, 'b.nix'), content: 'b\n' }]);
+    await writeFilesAtomically([
+      { path: path.join(dir, 'a.nix'), content: 'a\n' },
+      { path: path.join(dir, 'b.nix'), content: 'b\n' },
+    ]);
     expect(readdirSync(dir).sort()).toEqual(['a.nix', 'b.nix']);
   });
 });
@@ -106,7 +127,7 @@ describe('makeFolders', () => {
     expect(() => makeFolders(path.join(work, 'folders', 'file', 'below'))).toThrow(expect.objectContaining({ code: 'ENOTDIR' }));
   });
 
-  it('ends where mkdir answers ENOENT below an existing folder (/proc), where Node\'s recursive mkdir never returns', async (context) => {
+  it("ends where mkdir answers ENOENT below an existing folder (/proc), where Node's recursive mkdir never returns", async (context) => {
     if (!statSync('/proc', { throwIfNoEntry: false })?.isDirectory()) return context.skip();
     const { makeFolders } = await import('../src/io/write.js');
     expect(() => makeFolders('/proc/dock2nix-test/nix')).toThrow(expect.objectContaining({ code: 'ENOENT' }));

@@ -45,7 +45,10 @@ function compareArgv(key: string, docker: string[] | null, nix: string[] | null)
     return row(key, shown(docker), shown(nix), 'expected', `a /nix/store path for the same program (${programs.join(', ')})`);
   }
   const at = docker.findIndex((word, index) => word !== nix[index]);
-  const why = at < 0 ? `the Nix image has ${nix.length - docker.length} more argument(s)` : `argument ${at} differs: ${JSON.stringify(docker[at] ?? null)} against ${JSON.stringify(nix[at] ?? null)}`;
+  const why =
+    at < 0
+      ? `the Nix image has ${nix.length - docker.length} more argument(s)`
+      : `argument ${at} differs: ${JSON.stringify(docker[at] ?? null)} against ${JSON.stringify(nix[at] ?? null)}`;
   return row(key, shown(docker), shown(nix), 'different', why);
 }
 
@@ -60,7 +63,12 @@ function envMap(view: ImageView): Map<string, string> {
 
 /** The file a command word runs: an absolute path as it is, a bare name looked up on PATH in the image. */
 export function findProgram(view: ImageView, word: string, path: string): string | null {
-  const candidates = word.includes('/') ? [word] : path.split(':').filter((dir) => dir.startsWith('/')).map((dir) => `${dir.replace(/\/+$/, '')}/${word}`);
+  const candidates = word.includes('/')
+    ? [word]
+    : path
+        .split(':')
+        .filter((dir) => dir.startsWith('/'))
+        .map((dir) => `${dir.replace(/\/+$/, '')}/${word}`);
   for (const candidate of candidates) {
     const found = resolveInImage(view.flat, candidate.replace(/^\/+/, ''));
     if (found.found && found.found.entry.type === 'file' && (found.found.entry.mode & 0o111) !== 0) return `/${found.path}`;
@@ -108,7 +116,8 @@ function compareEnv(docker: ImageView, nix: ImageView): ConfigRow[] {
     const x = a.get(name);
     const y = b.get(name);
     const key = `Env.${name}`;
-    if (x === undefined || y === undefined) rows.push(row(key, x ?? null, y ?? null, 'missing', `set in the ${x === undefined ? 'Nix' : 'Dockerfile'} image only`));
+    if (x === undefined || y === undefined)
+      rows.push(row(key, x ?? null, y ?? null, 'missing', `set in the ${x === undefined ? 'Nix' : 'Dockerfile'} image only`));
     else if (x === y) rows.push(row(key, x, y, 'equal'));
     else if (sameProgram(x, y)) rows.push(row(key, x, y, 'expected', `a /nix/store path for the same file name (${baseName(x)})`));
     else rows.push(row(key, x, y, 'different'));
@@ -184,11 +193,23 @@ function compareUser(docker: ImageView, nix: ImageView): ConfigRow {
   return row('User', shown(a, x), shown(b, y), 'different', why || `${ids(x)} against ${ids(y)}`);
 }
 
-function compareSimple(key: string, docker: string | null, nix: string | null, defaultValue: string | null, normalise: (value: string) => string = (value) => value): ConfigRow {
+function compareSimple(
+  key: string,
+  docker: string | null,
+  nix: string | null,
+  defaultValue: string | null,
+  normalise: (value: string) => string = (value) => value,
+): ConfigRow {
   const x = docker ?? defaultValue;
   const y = nix ?? defaultValue;
   if (x === y || (x !== null && y !== null && normalise(x) === normalise(y))) {
-    return row(key, docker ?? (defaultValue !== null ? `${defaultValue} (unset)` : null), nix ?? (defaultValue !== null ? `${defaultValue} (unset)` : null), docker === nix ? 'equal' : 'expected', docker === nix ? undefined : 'the same value, written differently');
+    return row(
+      key,
+      docker ?? (defaultValue !== null ? `${defaultValue} (unset)` : null),
+      nix ?? (defaultValue !== null ? `${defaultValue} (unset)` : null),
+      docker === nix ? 'equal' : 'expected',
+      docker === nix ? undefined : 'the same value, written differently',
+    );
   }
   if (x === null || y === null) return row(key, docker, nix, 'missing', `set in the ${x === null ? 'Nix' : 'Dockerfile'} image only`);
   return row(key, docker, nix, 'different');
@@ -202,10 +223,22 @@ function compareSet(key: string, docker: string[], nix: string[], normalise: (va
   const a = [...new Set(docker.map(normalise))].sort();
   const b = [...new Set(nix.map(normalise))].sort();
   const shown = (values: string[]) => (values.length === 0 ? null : values.join(' '));
-  if (a.join(' ') === b.join(' ')) return row(key, shown(docker), shown(nix), docker.join(' ') === nix.join(' ') ? 'equal' : 'expected', docker.join(' ') === nix.join(' ') ? undefined : 'the same, written differently');
+  if (a.join(' ') === b.join(' '))
+    return row(
+      key,
+      shown(docker),
+      shown(nix),
+      docker.join(' ') === nix.join(' ') ? 'equal' : 'expected',
+      docker.join(' ') === nix.join(' ') ? undefined : 'the same, written differently',
+    );
   const onlyDocker = a.filter((value) => !b.includes(value));
   const onlyNix = b.filter((value) => !a.includes(value));
-  const why = [onlyDocker.length ? `only in the Dockerfile image: ${onlyDocker.join(' ')}` : '', onlyNix.length ? `only in the Nix image: ${onlyNix.join(' ')}` : ''].filter(Boolean).join('; ');
+  const why = [
+    onlyDocker.length ? `only in the Dockerfile image: ${onlyDocker.join(' ')}` : '',
+    onlyNix.length ? `only in the Nix image: ${onlyNix.join(' ')}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
   return row(key, shown(docker), shown(nix), a.length === 0 || b.length === 0 ? 'missing' : 'different', why);
 }
 
@@ -220,7 +253,13 @@ function healthcheck(view: ImageView): string | null {
   const value = inner(view).Healthcheck;
   if (!value || typeof value !== 'object') return null;
   const check = value as Record<string, unknown>;
-  return JSON.stringify(Object.fromEntries(Object.keys(check).sort().map((name) => [name, check[name]])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(check)
+        .sort()
+        .map((name) => [name, check[name]]),
+    ),
+  );
 }
 
 /** Labels engines add by themselves. */
@@ -245,13 +284,20 @@ export function compareConfig(docker: ImageView, nix: ImageView, dockerfileLabel
   const checkA = healthcheck(docker);
   const checkB = healthcheck(nix);
   if (checkA === null && checkB === null) rows.push(row('Healthcheck', null, null, 'equal'));
-  else if (checkA === null || checkB === null) rows.push(row('Healthcheck', checkA, checkB, 'missing', `set in the ${checkA === null ? 'Nix' : 'Dockerfile'} image only`));
+  else if (checkA === null || checkB === null)
+    rows.push(row('Healthcheck', checkA, checkB, 'missing', `set in the ${checkA === null ? 'Nix' : 'Dockerfile'} image only`));
   else {
     const testA = strings((a.Healthcheck as Record<string, unknown>).Test);
     const testB = strings((b.Healthcheck as Record<string, unknown>).Test);
-    const sameTimes = ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'].every((name) => (a.Healthcheck as Record<string, unknown>)[name] === (b.Healthcheck as Record<string, unknown>)[name]);
+    const sameTimes = ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'].every(
+      (name) => (a.Healthcheck as Record<string, unknown>)[name] === (b.Healthcheck as Record<string, unknown>)[name],
+    );
     const test = compareArgv('Healthcheck', testA, testB);
-    rows.push(sameTimes ? row('Healthcheck', checkA, checkB, test.status, test.why) : row('Healthcheck', checkA, checkB, 'different', 'interval, timeout, start period or retries differ'));
+    rows.push(
+      sameTimes
+        ? row('Healthcheck', checkA, checkB, test.status, test.why)
+        : row('Healthcheck', checkA, checkB, 'different', 'interval, timeout, start period or retries differ'),
+    );
   }
   const labelsA = (a.Labels && typeof a.Labels === 'object' ? a.Labels : {}) as Record<string, unknown>;
   const labelsB = (b.Labels && typeof b.Labels === 'object' ? b.Labels : {}) as Record<string, unknown>;
@@ -259,8 +305,22 @@ export function compareConfig(docker: ImageView, nix: ImageView, dockerfileLabel
     const x = name in labelsA ? String(labelsA[name]) : null;
     const y = name in labelsB ? String(labelsB[name]) : null;
     const fromElsewhere = y === null && (ENGINE_LABELS.has(name) || (dockerfileLabels !== null && !dockerfileLabels.includes(name)));
-    if (fromElsewhere) rows.push(row(`Labels.${name}`, x, y, 'expected', ENGINE_LABELS.has(name) ? 'added by the engine, not by the Dockerfile' : 'from the base image, not set by the Dockerfile'));
-    else rows.push(x === null || y === null ? row(`Labels.${name}`, x, y, 'missing', `set in the ${x === null ? 'Nix' : 'Dockerfile'} image only`) : row(`Labels.${name}`, x, y, x === y ? 'equal' : 'different'));
+    if (fromElsewhere)
+      rows.push(
+        row(
+          `Labels.${name}`,
+          x,
+          y,
+          'expected',
+          ENGINE_LABELS.has(name) ? 'added by the engine, not by the Dockerfile' : 'from the base image, not set by the Dockerfile',
+        ),
+      );
+    else
+      rows.push(
+        x === null || y === null
+          ? row(`Labels.${name}`, x, y, 'missing', `set in the ${x === null ? 'Nix' : 'Dockerfile'} image only`)
+          : row(`Labels.${name}`, x, y, x === y ? 'equal' : 'different'),
+      );
   }
   return rows;
 }
@@ -310,7 +370,15 @@ export function compareFiles(docker: ImageView, nix: ImageView, roots: readonly 
     const x = a.get(path);
     const y = b.get(path);
     const add = (kind: FileDifferenceKind, expected: boolean, why?: string) =>
-      found.push({ path: `/${path}`, kind, ...(x ? { docker: describeEntry(x.entry.entry) } : {}), ...(y ? { nix: describeEntry(y.entry.entry) } : {}), expected, inScope: scoped, ...(why ? { why } : {}) });
+      found.push({
+        path: `/${path}`,
+        kind,
+        ...(x ? { docker: describeEntry(x.entry.entry) } : {}),
+        ...(y ? { nix: describeEntry(y.entry.entry) } : {}),
+        expected,
+        inScope: scoped,
+        ...(why ? { why } : {}),
+      });
     if (!x || !y) {
       const only = (x ?? y)!.entry.entry;
       // Container runtimes mount their own over these; engines leave them empty after a RUN step.
@@ -361,7 +429,10 @@ export function decideVerdict(config: ConfigRow[], files: FilesSection, packages
   let expected = 0;
   for (const item of config) {
     if (item.status === 'expected') expected++;
-    else if (item.status === 'different' || item.status === 'missing') reasons.push(`${item.key} ${item.status === 'missing' ? (item.docker === null ? 'only in the Nix image' : 'missing in the Nix image') : 'differs'}${item.why ? ` (${item.why})` : ''}`);
+    else if (item.status === 'different' || item.status === 'missing')
+      reasons.push(
+        `${item.key} ${item.status === 'missing' ? (item.docker === null ? 'only in the Nix image' : 'missing in the Nix image') : 'differs'}${item.why ? ` (${item.why})` : ''}`,
+      );
   }
   const fileReasons = new Map<FileDifferenceKind, string[]>();
   for (const item of files.differences) {
@@ -369,14 +440,27 @@ export function decideVerdict(config: ConfigRow[], files: FilesSection, packages
     if (item.expected) expected++;
     else fileReasons.set(item.kind, [...(fileReasons.get(item.kind) ?? []), item.path]);
   }
-  const kindWords: Record<FileDifferenceKind, string> = { missing: 'missing in the Nix image', extra: 'only in the Nix image', type: 'of another type', mode: 'with another mode', owner: 'with another owner', content: 'with other content' };
+  const kindWords: Record<FileDifferenceKind, string> = {
+    missing: 'missing in the Nix image',
+    extra: 'only in the Nix image',
+    type: 'of another type',
+    mode: 'with another mode',
+    owner: 'with another owner',
+    content: 'with other content',
+  };
   for (const kind of FILE_KINDS) {
     const list = fileReasons.get(kind);
     if (!list) continue;
     reasons.push(`${list.length} file(s) ${kindWords[kind]}: ${list.slice(0, 3).join(', ')}${list.length > 3 ? ', ...' : ''}`);
   }
   const missingPackages = packages.rows.filter((item) => item.status === 'docker-only' && !item.expected);
-  if (missingPackages.length > 0) reasons.push(`${missingPackages.length} package(s) missing in the Nix image: ${missingPackages.slice(0, 5).map((item) => item.name).join(', ')}${missingPackages.length > 5 ? ', ...' : ''}`);
+  if (missingPackages.length > 0)
+    reasons.push(
+      `${missingPackages.length} package(s) missing in the Nix image: ${missingPackages
+        .slice(0, 5)
+        .map((item) => item.name)
+        .join(', ')}${missingPackages.length > 5 ? ', ...' : ''}`,
+    );
   expected += new Set(packages.rows.filter((item) => item.expected && item.why).map((item) => `${item.status}:${item.why}`)).size;
   const status: Verdict['status'] = reasons.length > 0 ? 'not-equivalent' : expected > 0 ? 'equivalent-with-expected-differences' : 'equivalent';
   const line =

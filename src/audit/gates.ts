@@ -24,7 +24,20 @@ export type Gate =
   | { rule: string; kind: 'not-equivalent' }
   | { rule: string; kind: 'metric'; side: Side | null; metric: GateMetric; operator: Operator; value: number };
 
-const UNITS: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4, k: 1e3, m: 1e6, g: 1e9 };
+const UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+  k: 1e3,
+  m: 1e6,
+  g: 1e9,
+};
 
 function parseValue(metric: GateMetric, text: string, rule: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z%]*)$/i.exec(text.trim());
@@ -69,7 +82,14 @@ export function parseGates(values: readonly string[]): Gate[] {
       const metricName = match[2] === 'wasted-bytes' ? 'wasted' : match[2];
       if (!(METRIC_NAMES as readonly string[]).includes(metricName!)) throw usage(rule, `unknown metric "${match[2]}" (one of ${METRIC_NAMES.join(', ')})`);
       const metric = metricName as GateMetric;
-      gates.push({ rule, kind: 'metric', side: (match[1] as Side | undefined) ?? null, metric, operator: match[3] as Operator, value: parseValue(metric, match[4]!, rule) });
+      gates.push({
+        rule,
+        kind: 'metric',
+        side: (match[1] as Side | undefined) ?? null,
+        metric,
+        operator: match[3] as Operator,
+        value: parseValue(metric, match[4]!, rule),
+      });
     }
   }
   return gates;
@@ -78,7 +98,8 @@ export function parseGates(values: readonly string[]): Gate[] {
 /** Refuse, before building anything, gates that this run could never evaluate. */
 export function checkGatesApplicable(gates: readonly Gate[], sides: readonly Side[], repro: boolean): void {
   for (const gate of gates) {
-    if ((gate.kind === 'nix-not-smaller' || gate.kind === 'not-equivalent') && !(sides.includes('docker') && sides.includes('nix'))) throw usage(gate.rule, 'needs both a Dockerfile image and a Nix image');
+    if ((gate.kind === 'nix-not-smaller' || gate.kind === 'not-equivalent') && !(sides.includes('docker') && sides.includes('nix')))
+      throw usage(gate.rule, 'needs both a Dockerfile image and a Nix image');
     if (gate.kind === 'not-reproducible' && !repro) throw usage(gate.rule, 'needs --repro (and images that dock2nix builds)');
     if (gate.kind === 'metric' && gate.side && !sides.includes(gate.side)) throw usage(gate.rule, `there is no ${gate.side} image in this audit`);
   }
@@ -152,7 +173,10 @@ export function evaluateGates(gates: readonly Gate[], report: AuditReport): Gate
       results.push({
         rule: gate.rule,
         passed: bad.length === 0,
-        detail: bad.length === 0 ? `every rebuild was identical${repro.ignoreTimestamps ? ' (time stamps ignored)' : ''}` : `${bad.map((check) => check.image).join(' and ')} rebuilt differently`,
+        detail:
+          bad.length === 0
+            ? `every rebuild was identical${repro.ignoreTimestamps ? ' (time stamps ignored)' : ''}`
+            : `${bad.map((check) => check.image).join(' and ')} rebuilt differently`,
       });
     } else {
       const images = report.images.filter((image) => gate.side === null || image.role === gate.side);

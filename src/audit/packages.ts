@@ -65,14 +65,37 @@ export function parseDistInfo(text: string, location: string): PackageInfo | nul
 export function parsePackageJson(text: string, location: string): PackageInfo | null {
   try {
     const data = JSON.parse(text) as { name?: unknown; version?: unknown };
-    return typeof data.name === 'string' && data.name !== '' ? { name: data.name, version: typeof data.version === 'string' ? data.version : '', ecosystem: 'npm', location } : null;
+    return typeof data.name === 'string' && data.name !== ''
+      ? { name: data.name, version: typeof data.version === 'string' ? data.version : '', ecosystem: 'npm', location }
+      : null;
   } catch {
     return null;
   }
 }
 
 /** Store-path suffixes naming an output of a package, not part of its version. */
-const OUTPUTS = new Set(['bin', 'lib', 'dev', 'out', 'man', 'doc', 'info', 'dist', 'debug', 'static', 'env', 'data', 'modules', 'py', 'python', 'devdoc', 'tools', 'terminfo', 'locales', 'libgcc']);
+const OUTPUTS = new Set([
+  'bin',
+  'lib',
+  'dev',
+  'out',
+  'man',
+  'doc',
+  'info',
+  'dist',
+  'debug',
+  'static',
+  'env',
+  'data',
+  'modules',
+  'py',
+  'python',
+  'devdoc',
+  'tools',
+  'terminfo',
+  'locales',
+  'libgcc',
+]);
 
 /**
  * Name and version of a store path's name part (after the hash), as `builtins.parseDrvName` splits it: the
@@ -139,7 +162,8 @@ export function matchName(info: Pick<PackageInfo, 'name' | 'ecosystem'>): string
  */
 export function requestedPackages(commands: readonly string[]): string[] {
   const names = new Set<string>();
-  const verbs = /\b(?:apt-get|apt|aptitude)\s+(?:[^;&|\n]*?\s)?install\b|\bapk\s+(?:[^;&|\n]*?\s)?add\b|\bpip3?\s+(?:[^;&|\n]*?\s)?install\b|\bpython3?\s+-m\s+pip\s+install\b|\bnpm\s+(?:install|i|add)\b|\byarn\s+(?:global\s+)?add\b/g;
+  const verbs =
+    /\b(?:apt-get|apt|aptitude)\s+(?:[^;&|\n]*?\s)?install\b|\bapk\s+(?:[^;&|\n]*?\s)?add\b|\bpip3?\s+(?:[^;&|\n]*?\s)?install\b|\bpython3?\s+-m\s+pip\s+install\b|\bnpm\s+(?:install|i|add)\b|\byarn\s+(?:global\s+)?add\b/g;
   for (const command of commands) {
     const text = command.replace(/\\\n/g, ' ');
     for (const match of text.matchAll(verbs)) {
@@ -167,7 +191,10 @@ export function requestedPackages(commands: readonly string[]): string[] {
 
 export function comparePackages(docker: PackageInfo[], nix: PackageInfo[], requested: readonly string[]): PackagesSection {
   const byName = new Map<string, { docker: PackageInfo[]; nix: PackageInfo[] }>();
-  for (const [side, list] of [['docker', docker], ['nix', nix]] as const) {
+  for (const [side, list] of [
+    ['docker', docker],
+    ['nix', nix],
+  ] as const) {
     for (const info of list) {
       const key = matchName(info);
       const slot = byName.get(key) ?? { docker: [], nix: [] };
@@ -189,7 +216,13 @@ export function comparePackages(docker: PackageInfo[], nix: PackageInfo[], reque
     } else {
       const system = slot.docker.every((info) => info.ecosystem === 'deb' || info.ecosystem === 'apk');
       const asked = wanted.has(name) || slot.docker.some((info) => wanted.has(info.name.toLowerCase()));
-      if (system && !asked) rows.push({ ...base, status: 'docker-only', expected: true, why: 'a distribution package the Dockerfile does not install by name (the base image, or a dependency)' });
+      if (system && !asked)
+        rows.push({
+          ...base,
+          status: 'docker-only',
+          expected: true,
+          why: 'a distribution package the Dockerfile does not install by name (the base image, or a dependency)',
+        });
       else rows.push({ ...base, status: 'docker-only', expected: false, why: asked ? 'the Dockerfile installs it' : 'an application dependency' });
     }
   }

@@ -34,29 +34,63 @@ export function equivalenceText(eq: Equivalence): string[] {
     lines.push(clip(`  ${''.padEnd(12)} Nix:        ${row.nix ?? '(not set)'}`));
   }
   const files = eq.files;
-  const kinds = Object.entries(files.counts).filter(([, count]) => count > 0).map(([kind, count]) => `${kind} ${count}`);
+  const kinds = Object.entries(files.counts)
+    .filter(([, count]) => count > 0)
+    .map(([kind, count]) => `${kind} ${count}`);
   lines.push('');
-  lines.push(clip(`Files (${files.scope === 'all' ? 'every path' : `under ${files.roots.join(' ') || 'nothing'}`}): ${files.compared} compared; ${kinds.length ? kinds.join(', ') : 'no difference'}`));
+  lines.push(
+    clip(
+      `Files (${files.scope === 'all' ? 'every path' : `under ${files.roots.join(' ') || 'nothing'}`}): ${files.compared} compared; ${kinds.length ? kinds.join(', ') : 'no difference'}`,
+    ),
+  );
   if (files.differences.length > 0) {
-    const rows = files.differences.slice(0, TEXT_DIFFERENCE_LIMIT).map((row: FileRow) => [row.kind, row.expected ? 'expected' : row.inScope ? 'DIFF' : 'outside', row.path]);
+    const rows = files.differences
+      .slice(0, TEXT_DIFFERENCE_LIMIT)
+      .map((row: FileRow) => [row.kind, row.expected ? 'expected' : row.inScope ? 'DIFF' : 'outside', row.path]);
     lines.push(...table(['Kind', 'Status', 'Path'], rows, ['left', 'left', 'left']));
     const more = files.differences.length - TEXT_DIFFERENCE_LIMIT + files.omitted;
     if (more > 0) lines.push(`  ... and ${more} more (see --format json)`);
   }
   const p = eq.packages;
   lines.push('');
-  lines.push(...wrapWords(`Packages: ${p.counts.docker} in the Dockerfile image, ${p.counts.nix} in the Nix image; ${p.counts.both} in both, ${p.counts.dockerOnly} only in the Dockerfile image, ${p.counts.nixOnly} only in the Nix image`));
+  lines.push(
+    ...wrapWords(
+      `Packages: ${p.counts.docker} in the Dockerfile image, ${p.counts.nix} in the Nix image; ${p.counts.both} in both, ${p.counts.dockerOnly} only in the Dockerfile image, ${p.counts.nixOnly} only in the Nix image`,
+    ),
+  );
   const missing = p.rows.filter((row) => row.status === 'docker-only' && !row.expected);
   if (missing.length > 0) {
     lines.push('  Missing in the Nix image:');
-    for (const row of missing.slice(0, PACKAGE_LIMIT)) lines.push(clip(`    ${row.name} ${row.docker.join(', ')} (${row.ecosystems.join(', ')}; ${row.why ?? ''})`));
+    for (const row of missing.slice(0, PACKAGE_LIMIT))
+      lines.push(clip(`    ${row.name} ${row.docker.join(', ')} (${row.ecosystems.join(', ')}; ${row.why ?? ''})`));
   }
   const versions = p.rows.filter((row) => row.status === 'both' && row.expected);
-  if (versions.length > 0) lines.push(...wrapList('  In both, other versions (Dockerfile / Nix): ', versions.slice(0, PACKAGE_LIMIT).map((row) => `${row.name} ${packageVersions(row)}`), versions.length));
+  if (versions.length > 0)
+    lines.push(
+      ...wrapList(
+        '  In both, other versions (Dockerfile / Nix): ',
+        versions.slice(0, PACKAGE_LIMIT).map((row) => `${row.name} ${packageVersions(row)}`),
+        versions.length,
+      ),
+    );
   const base = p.rows.filter((row) => row.status === 'docker-only' && row.expected);
-  if (base.length > 0) lines.push(...wrapList(`  Only in the Dockerfile image, from the distribution (${base.length}): `, base.slice(0, PACKAGE_LIMIT).map((row) => row.name), base.length));
+  if (base.length > 0)
+    lines.push(
+      ...wrapList(
+        `  Only in the Dockerfile image, from the distribution (${base.length}): `,
+        base.slice(0, PACKAGE_LIMIT).map((row) => row.name),
+        base.length,
+      ),
+    );
   const nixOnly = p.rows.filter((row) => row.status === 'nix-only');
-  if (nixOnly.length > 0) lines.push(...wrapList(`  Only in the Nix image (${nixOnly.length}): `, nixOnly.slice(0, PACKAGE_LIMIT).map((row) => row.name), nixOnly.length));
+  if (nixOnly.length > 0)
+    lines.push(
+      ...wrapList(
+        `  Only in the Nix image (${nixOnly.length}): `,
+        nixOnly.slice(0, PACKAGE_LIMIT).map((row) => row.name),
+        nixOnly.length,
+      ),
+    );
   // Text from the images (paths, names) can be longer than a line: never past 80 columns.
   return lines.map((line) => clip(line));
 }
@@ -75,7 +109,10 @@ function wrapWords(text: string, indent = '  '): string[] {
 }
 
 function wrapList(head: string, items: string[], total: number): string[] {
-  const words = [...items.map((item, index) => (index < items.length - 1 ? `${item},` : item)), ...(total > items.length ? [`... (${total - items.length} more)`] : [])];
+  const words = [
+    ...items.map((item, index) => (index < items.length - 1 ? `${item},` : item)),
+    ...(total > items.length ? [`... (${total - items.length} more)`] : []),
+  ];
   const out: string[] = [];
   let line = head.trimEnd();
   for (const word of words) {
@@ -93,27 +130,59 @@ export function equivalenceMarkdown(eq: Equivalence, cell: (text: string) => str
   const lines: string[] = [];
   const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
   const config = notable(eq.config, (item) => item.status === 'equal');
-  lines.push(`<details${config.shown.some((item) => item.status === 'different' || item.status === 'missing') ? ' open' : ''}><summary>Configuration: ${eq.config.length - config.shown.length} of ${eq.config.length} equal</summary>`, '');
+  lines.push(
+    `<details${config.shown.some((item) => item.status === 'different' || item.status === 'missing') ? ' open' : ''}><summary>Configuration: ${eq.config.length - config.shown.length} of ${eq.config.length} equal</summary>`,
+    '',
+  );
   lines.push(row(['Key', 'Status', 'Dockerfile', 'Nix', 'Why']), '| --- | --- | --- | --- | --- |');
-  for (const item of [...config.shown, ...eq.config.filter((entry) => entry.status === 'equal')].slice(0, MARKDOWN_ROWS)) lines.push(row([code(item.key), statusWord(item), item.docker === null ? '—' : code(item.docker), item.nix === null ? '—' : code(item.nix), cell(item.why ?? '')]));
+  for (const item of [...config.shown, ...eq.config.filter((entry) => entry.status === 'equal')].slice(0, MARKDOWN_ROWS))
+    lines.push(
+      row([code(item.key), statusWord(item), item.docker === null ? '—' : code(item.docker), item.nix === null ? '—' : code(item.nix), cell(item.why ?? '')]),
+    );
   lines.push('', '</details>', '');
   const files = eq.files;
-  const kinds = Object.entries(files.counts).filter(([, count]) => count > 0).map(([kind, count]) => `${kind} ${count}`);
-  lines.push(`<details${files.differences.some((item) => item.inScope && !item.expected) ? ' open' : ''}><summary>Files: ${files.compared} compared, ${kinds.length ? kinds.join(', ') : 'no difference'}</summary>`, '');
+  const kinds = Object.entries(files.counts)
+    .filter(([, count]) => count > 0)
+    .map(([kind, count]) => `${kind} ${count}`);
+  lines.push(
+    `<details${files.differences.some((item) => item.inScope && !item.expected) ? ' open' : ''}><summary>Files: ${files.compared} compared, ${kinds.length ? kinds.join(', ') : 'no difference'}</summary>`,
+    '',
+  );
   lines.push(`Compared: ${files.scope === 'all' ? 'every path' : files.roots.map((root) => code(root)).join(', ') || 'nothing'}`, '');
   if (files.differences.length > 0) {
     lines.push(row(['Path', 'Kind', 'Status', 'Dockerfile', 'Nix']), '| --- | --- | --- | --- | --- |');
-    for (const item of files.differences.slice(0, MARKDOWN_ROWS)) lines.push(row([code(item.path), item.kind, item.expected ? `expected: ${cell(item.why ?? '')}` : item.inScope ? '**differs**' : 'outside the scope', cell(item.docker ?? '—'), cell(item.nix ?? '—')]));
+    for (const item of files.differences.slice(0, MARKDOWN_ROWS))
+      lines.push(
+        row([
+          code(item.path),
+          item.kind,
+          item.expected ? `expected: ${cell(item.why ?? '')}` : item.inScope ? '**differs**' : 'outside the scope',
+          cell(item.docker ?? '—'),
+          cell(item.nix ?? '—'),
+        ]),
+      );
     const more = files.differences.length - MARKDOWN_ROWS + files.omitted;
     if (more > 0) lines.push('', `… and ${more} more (see the JSON report)`);
   }
   lines.push('', '</details>', '');
   const p = eq.packages;
-  lines.push(`<details><summary>Packages: ${p.counts.both} in both, ${p.counts.dockerOnly} only in the Dockerfile image, ${p.counts.nixOnly} only in the Nix image</summary>`, '');
+  lines.push(
+    `<details><summary>Packages: ${p.counts.both} in both, ${p.counts.dockerOnly} only in the Dockerfile image, ${p.counts.nixOnly} only in the Nix image</summary>`,
+    '',
+  );
   const listed = [...p.rows.filter((item) => !item.expected), ...p.rows.filter((item) => item.expected)].slice(0, MARKDOWN_ROWS);
   if (listed.length > 0) {
     lines.push(row(['Package', 'Where', 'Dockerfile', 'Nix', 'Note']), '| --- | --- | --- | --- | --- |');
-    for (const item of listed) lines.push(row([code(item.name), item.status, cell(item.docker.join(', ') || '—'), cell(item.nix.join(', ') || '—'), item.expected ? cell(item.why ?? '') : `**${cell(item.why ?? 'missing')}**`]));
+    for (const item of listed)
+      lines.push(
+        row([
+          code(item.name),
+          item.status,
+          cell(item.docker.join(', ') || '—'),
+          cell(item.nix.join(', ') || '—'),
+          item.expected ? cell(item.why ?? '') : `**${cell(item.why ?? 'missing')}**`,
+        ]),
+      );
     if (p.rows.length > listed.length) lines.push('', `… and ${p.rows.length - listed.length} more (see the JSON report)`);
   }
   lines.push('', '</details>', '');
@@ -125,17 +194,30 @@ export function equivalenceHtml(eq: Equivalence, esc: (text: string) => string):
   const tone = eq.verdict.status === 'equivalent' ? 'good' : eq.verdict.status === 'not-equivalent' ? 'bad' : 'warn';
   const cls = (status: string, expected?: boolean) => (status === 'equal' || status === 'both' ? 'ok' : expected || status === 'expected' ? 'warn' : 'bad');
   const config = eq.config
-    .map((item) => `<tr class="${cls(item.status)}"><td><code>${esc(item.key)}</code></td><td>${esc(statusWord(item))}</td><td><code>${esc(item.docker ?? '—')}</code></td><td><code>${esc(item.nix ?? '—')}</code></td><td class="detail">${esc(item.why ?? '')}</td></tr>`)
+    .map(
+      (item) =>
+        `<tr class="${cls(item.status)}"><td><code>${esc(item.key)}</code></td><td>${esc(statusWord(item))}</td><td><code>${esc(item.docker ?? '—')}</code></td><td><code>${esc(item.nix ?? '—')}</code></td><td class="detail">${esc(item.why ?? '')}</td></tr>`,
+    )
     .join('');
   const files = eq.files.differences
     .slice(0, 500)
-    .map((item) => `<tr class="${item.expected ? 'warn' : 'bad'}"><td class="path"><code>${esc(item.path)}</code></td><td>${esc(item.kind)}</td><td>${item.expected ? 'expected' : item.inScope ? 'differs' : 'outside the scope'}</td><td class="detail">${esc(item.docker ?? '—')}</td><td class="detail">${esc(item.nix ?? '—')}</td><td class="detail">${esc(item.why ?? '')}</td></tr>`)
+    .map(
+      (item) =>
+        `<tr class="${item.expected ? 'warn' : 'bad'}"><td class="path"><code>${esc(item.path)}</code></td><td>${esc(item.kind)}</td><td>${item.expected ? 'expected' : item.inScope ? 'differs' : 'outside the scope'}</td><td class="detail">${esc(item.docker ?? '—')}</td><td class="detail">${esc(item.nix ?? '—')}</td><td class="detail">${esc(item.why ?? '')}</td></tr>`,
+    )
     .join('');
   const packages = eq.packages.rows
     .slice(0, 2000)
-    .map((item) => `<tr class="${cls(item.status, item.expected)}"><td><code>${esc(item.name)}</code></td><td>${esc(item.status)}</td><td>${esc(item.docker.join(', ') || '—')}</td><td>${esc(item.nix.join(', ') || '—')}</td><td>${esc(item.ecosystems.join(', '))}</td><td class="detail">${esc(item.why ?? '')}</td></tr>`)
+    .map(
+      (item) =>
+        `<tr class="${cls(item.status, item.expected)}"><td><code>${esc(item.name)}</code></td><td>${esc(item.status)}</td><td>${esc(item.docker.join(', ') || '—')}</td><td>${esc(item.nix.join(', ') || '—')}</td><td>${esc(item.ecosystems.join(', '))}</td><td class="detail">${esc(item.why ?? '')}</td></tr>`,
+    )
     .join('');
-  const kinds = Object.entries(eq.files.counts).filter(([, count]) => count > 0).map(([kind, count]) => `${kind} ${count}`).join(', ') || 'no difference';
+  const kinds =
+    Object.entries(eq.files.counts)
+      .filter(([, count]) => count > 0)
+      .map(([kind, count]) => `${kind} ${count}`)
+      .join(', ') || 'no difference';
   const p = eq.packages.counts;
   return `<section id="equivalence"><h2>Equivalence <span class="badge ${tone}">${esc(eq.verdict.line.replace(/^Verdict: /, ''))}</span></h2>
 ${eq.verdict.reasons.length ? `<ul class="reasons">${eq.verdict.reasons.map((reason) => `<li>${esc(reason)}</li>`).join('')}</ul>` : ''}

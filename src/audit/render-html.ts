@@ -53,7 +53,9 @@ function layerChart(image: AuditImage, scale: number): string {
         `<g class="bar"><title>${esc(`#${layer.index}  ${formatBytes(layer.uncompressedBytes)}, ${layer.files} files\n${name}`)}</title>`,
         `<text x="${labelWidth - 6}" y="${y + 14}" text-anchor="end" class="axis">${layer.index}</text>`,
         `<rect x="${labelWidth}" y="${y}" width="${barWidth.toFixed(2)}" height="${rowHeight - 6}" rx="2" fill="${strong}"/>`,
-        wastedWidth >= 0.5 ? `<rect x="${labelWidth}" y="${y}" width="${wastedWidth.toFixed(2)}" height="${rowHeight - 6}" rx="2" fill="#dc2626" opacity="0.85"/>` : '',
+        wastedWidth >= 0.5
+          ? `<rect x="${labelWidth}" y="${y}" width="${wastedWidth.toFixed(2)}" height="${rowHeight - 6}" rx="2" fill="#dc2626" opacity="0.85"/>`
+          : '',
         `<text x="${(labelWidth + barWidth + 6).toFixed(2)}" y="${y + 14}" class="value">${esc(formatBytes(layer.uncompressedBytes))} · ${esc(truncate(name, 40))}</text>`,
         '</g>',
       ].join('');
@@ -96,13 +98,17 @@ function summaryTable(report: AuditReport): string {
       const c = report.comparison!.metrics[spec.metric];
       // Only where less (or, for efficiency, more) is plainly better: sizes and waste.
       const judged = ['uncompressedBytes', 'compressedBytes', 'wastedBytes', 'wastedFiles', 'efficiency'].includes(spec.metric);
-      const better = !judged || c.difference === null || c.difference === 0 ? '' : (spec.metric === 'efficiency' ? c.difference > 0 : c.difference < 0) ? 'better' : 'worse';
+      const better =
+        !judged || c.difference === null || c.difference === 0 ? '' : (spec.metric === 'efficiency' ? c.difference > 0 : c.difference < 0) ? 'better' : 'worse';
       return `<tr><th scope="row">${esc(spec.title)}</th><td class="num">${esc(formatValue(spec.kind, c.docker))}</td><td class="num">${esc(formatValue(spec.kind, c.nix))}</td><td class="num ${better}">${esc(formatDifference(spec.kind, c))}</td><td class="num">${spec.kind === 'ratio' ? '' : esc(formatRatio(c))}</td></tr>`;
     }).join('\n');
     return `<table class="summary"><thead><tr><th></th><th class="num">Dockerfile</th><th class="num">Nix</th><th class="num">Nix − Docker</th><th class="num">Ratio</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
   }
   const only = report.images[0]!;
-  const rows = SUMMARY_ROWS.map((spec) => `<tr><th scope="row">${esc(spec.title)}</th><td class="num">${esc(formatValue(spec.kind, spec.metric === 'layers' ? only.totals.layers : only.totals[spec.metric]))}</td></tr>`).join('\n');
+  const rows = SUMMARY_ROWS.map(
+    (spec) =>
+      `<tr><th scope="row">${esc(spec.title)}</th><td class="num">${esc(formatValue(spec.kind, spec.metric === 'layers' ? only.totals.layers : only.totals[spec.metric]))}</td></tr>`,
+  ).join('\n');
   return `<table class="summary"><thead><tr><th></th><th class="num">${esc(SIDE_TITLE[only.role])}</th></tr></thead><tbody>\n${rows}\n</tbody></table>`;
 }
 
@@ -126,14 +132,23 @@ function imageColumn(image: AuditImage, scale: number): string {
   const largest = image.largestFiles.slice(0, 10);
   const maxFile = Math.max(1, ...largest.map((file) => file.bytes));
   const files = largest
-    .map((file) => `<tr><td class="num" data-value="${file.bytes}">${esc(formatBytes(file.bytes))}</td><td class="num">${file.layer}</td><td class="path"><span class="minibar" style="width:${((file.bytes / maxFile) * 100).toFixed(1)}%"></span><code>${esc(file.path)}</code></td></tr>`)
+    .map(
+      (file) =>
+        `<tr><td class="num" data-value="${file.bytes}">${esc(formatBytes(file.bytes))}</td><td class="num">${file.layer}</td><td class="path"><span class="minibar" style="width:${((file.bytes / maxFile) * 100).toFixed(1)}%"></span><code>${esc(file.path)}</code></td></tr>`,
+    )
     .join('\n');
   const wasted = image.wasted
     .slice(0, 15)
-    .map((file) => `<tr><td class="num" data-value="${file.bytes}">${esc(formatBytes(file.bytes))}</td><td class="num">${file.layer}</td><td>${file.hiddenBy} ${esc(file.reason)}</td><td class="path"><code>${esc(file.path)}</code></td></tr>`)
+    .map(
+      (file) =>
+        `<tr><td class="num" data-value="${file.bytes}">${esc(formatBytes(file.bytes))}</td><td class="num">${file.layer}</td><td>${file.hiddenBy} ${esc(file.reason)}</td><td class="path"><code>${esc(file.path)}</code></td></tr>`,
+    )
     .join('\n');
   const findings = image.findings.length
-    ? `<h4>Findings (${image.findings.length})</h4><ul class="findings">${image.findings.slice(0, 20).map((f) => `<li>${f.layer !== undefined ? `layer ${f.layer}: ` : ''}${esc(f.message)}</li>`).join('')}</ul>`
+    ? `<h4>Findings (${image.findings.length})</h4><ul class="findings">${image.findings
+        .slice(0, 20)
+        .map((f) => `<li>${f.layer !== undefined ? `layer ${f.layer}: ` : ''}${esc(f.message)}</li>`)
+        .join('')}</ul>`
     : '';
   return `<section class="image ${image.role}" aria-labelledby="title-${image.role}">
 <h2 id="title-${image.role}"><span class="dot"></span>${esc(SIDE_TITLE[image.role])} image</h2>
@@ -173,14 +188,21 @@ function reproSection(report: AuditReport): string {
       if (check.configDifferences) counts.push(`config ${check.configDifferences}`);
       const result = check.identical ? 'identical' : check.identicalIgnoringTimestamps ? 'only time stamps differ' : 'differs';
       const paths = repro.differences.filter((d) => d.image === check.image && d.kind !== 'mtime').map((d) => d.path);
-      const still = paths.length ? `<p>Still differs: ${groupPaths(paths).map((p) => `<code>${esc(p)}</code>`).join(', ')}</p>` : '';
+      const still = paths.length
+        ? `<p>Still differs: ${groupPaths(paths)
+            .map((p) => `<code>${esc(p)}</code>`)
+            .join(', ')}</p>`
+        : '';
       const hints = check.hints.length ? `<ul class="hints">${check.hints.map((hint) => `<li>${esc(hint)}</li>`).join('')}</ul>` : '';
       return `<div class="check ${check.identical ? 'good' : 'bad'}"><h3>${esc(SIDE_TITLE[check.image])}: ${esc(result)}</h3><p class="muted">${esc(check.method)}${counts.length ? ` · ${esc(counts.join(', '))}` : ''}</p>${still}${hints}</div>`;
     })
     .join('\n');
   const rows = repro.differences
     .slice(0, DIFFERENCE_ROWS)
-    .map((d) => `<tr><td>${esc(d.image)}</td><td class="num">${d.layer}</td><td>${esc(d.kind)}</td><td class="path"><code>${esc(d.path || '(whole layer)')}</code></td><td class="detail">${esc([d.detail, d.a !== undefined || d.b !== undefined ? `${d.a ?? '∅'} → ${d.b ?? '∅'}` : ''].filter(Boolean).join(': '))}</td></tr>`)
+    .map(
+      (d) =>
+        `<tr><td>${esc(d.image)}</td><td class="num">${d.layer}</td><td>${esc(d.kind)}</td><td class="path"><code>${esc(d.path || '(whole layer)')}</code></td><td class="detail">${esc([d.detail, d.a !== undefined || d.b !== undefined ? `${d.a ?? '∅'} → ${d.b ?? '∅'}` : ''].filter(Boolean).join(': '))}</td></tr>`,
+    )
     .join('\n');
   const table = repro.differences.length
     ? `<h3>File differences (${repro.differences.length}${repro.ignoreTimestamps ? ', time stamps left out' : ''})</h3>
@@ -192,7 +214,10 @@ ${rows}
   const config = repro.configDifferences.length
     ? `<details><summary>Config differences (${repro.configDifferences.length})</summary><table><thead><tr><th>Image</th><th>Kind</th><th>Key</th><th>A → B</th></tr></thead><tbody>${repro.configDifferences
         .slice(0, 200)
-        .map((d) => `<tr><td>${esc(d.image)}</td><td>${esc(d.kind)}</td><td><code>${esc(d.key)}</code></td><td class="detail">${esc(`${d.a ?? '∅'} → ${d.b ?? '∅'}`)}</td></tr>`)
+        .map(
+          (d) =>
+            `<tr><td>${esc(d.image)}</td><td>${esc(d.kind)}</td><td><code>${esc(d.key)}</code></td><td class="detail">${esc(`${d.a ?? '∅'} → ${d.b ?? '∅'}`)}</td></tr>`,
+        )
         .join('')}</tbody></table></details>`
     : '';
   return `<section id="reproducibility"><h2>Reproducibility <span class="badge ${tone}">${esc(verdict)}</span></h2>\n${checks}\n${table}\n${config}</section>`;
@@ -202,7 +227,10 @@ function gatesSection(report: AuditReport): string {
   if (report.gates.length === 0) return '';
   const failed = report.gates.filter((gate) => !gate.passed).length;
   return `<section id="gates"><h2>Gates <span class="badge ${failed ? 'bad' : 'good'}">${failed ? `${failed} failed` : 'all passed'}</span></h2><ul class="gates">${report.gates
-    .map((gate) => `<li class="${gate.passed ? 'good' : 'bad'}"><strong>${gate.passed ? 'PASS' : 'FAIL'}</strong> <code>${esc(gate.rule)}</code> — ${esc(gate.detail)}</li>`)
+    .map(
+      (gate) =>
+        `<li class="${gate.passed ? 'good' : 'bad'}"><strong>${gate.passed ? 'PASS' : 'FAIL'}</strong> <code>${esc(gate.rule)}</code> — ${esc(gate.detail)}</li>`,
+    )
     .join('')}</ul></section>`;
 }
 
@@ -283,10 +311,15 @@ const SCRIPT = `
 export function renderAuditHtml(report: AuditReport): string {
   const scale = Math.max(1, ...report.images.flatMap((image) => image.layers.map((layer) => layer.uncompressedBytes)));
   const badges: string[] = [];
-  if (report.comparison) badges.push(`<span class="badge ${report.comparison.nixSmaller ? 'good' : 'bad'}">${report.comparison.nixSmaller ? 'Nix image smaller' : 'Nix image not smaller'}</span>`);
+  if (report.comparison)
+    badges.push(
+      `<span class="badge ${report.comparison.nixSmaller ? 'good' : 'bad'}">${report.comparison.nixSmaller ? 'Nix image smaller' : 'Nix image not smaller'}</span>`,
+    );
   if (report.reproducibility) {
     const r = report.reproducibility;
-    badges.push(`<span class="badge ${r.identical ? 'good' : r.identicalIgnoringTimestamps ? 'warn' : 'bad'}">Reproducibility: ${esc(verdictText(report))}</span>`);
+    badges.push(
+      `<span class="badge ${r.identical ? 'good' : r.identicalIgnoringTimestamps ? 'warn' : 'bad'}">Reproducibility: ${esc(verdictText(report))}</span>`,
+    );
   }
   if (report.gates.length) {
     const failed = report.gates.filter((gate) => !gate.passed).length;

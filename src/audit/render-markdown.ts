@@ -38,7 +38,12 @@ export function code(text: string, inTable = true): string {
 
 /** Text inside raw HTML (a <summary>), where Markdown escapes would show as they are. */
 function html(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/[\r\n]+/g, ' ');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/[\r\n]+/g, ' ');
 }
 
 function row(cells: string[]): string {
@@ -65,7 +70,15 @@ function imageDetails(image: AuditImage): string[] {
   lines.push(`${cell(originLine(image))}`, '');
   lines.push(...header(['#', 'Size', 'Files', 'Content', 'Created by'], ['r', 'r', 'r', 'r', 'l']));
   for (const layer of image.layers.slice(0, 60)) {
-    lines.push(row([String(layer.index), formatBytes(layer.uncompressedBytes), String(layer.files), formatBytes(layer.contentBytes), layerOrigin(layer) ? code(layerOrigin(layer)) : '']));
+    lines.push(
+      row([
+        String(layer.index),
+        formatBytes(layer.uncompressedBytes),
+        String(layer.files),
+        formatBytes(layer.contentBytes),
+        layerOrigin(layer) ? code(layerOrigin(layer)) : '',
+      ]),
+    );
   }
   if (image.layers.length > 60) lines.push('', `… and ${image.layers.length - 60} more layers`);
   lines.push('');
@@ -73,10 +86,14 @@ function imageDetails(image: AuditImage): string[] {
   lines.push(...header(['Size', 'Layer', 'Path'], ['r', 'r', 'l']));
   for (const file of image.largestFiles.slice(0, 10)) lines.push(row([formatBytes(file.bytes), String(file.layer), code(file.path)]));
   lines.push('');
-  lines.push(`**Wasted space**: ${formatBytes(image.totals.wastedBytes)} in ${image.totals.wastedFiles} files (efficiency ${formatPercent(image.totals.efficiency)})`, '');
+  lines.push(
+    `**Wasted space**: ${formatBytes(image.totals.wastedBytes)} in ${image.totals.wastedFiles} files (efficiency ${formatPercent(image.totals.efficiency)})`,
+    '',
+  );
   if (image.wasted.length > 0) {
     lines.push(...header(['Size', 'Layer', 'Hidden by', 'Path'], ['r', 'r', 'l', 'l']));
-    for (const file of image.wasted.slice(0, 10)) lines.push(row([formatBytes(file.bytes), String(file.layer), `${file.hiddenBy} ${file.reason}`, code(file.path)]));
+    for (const file of image.wasted.slice(0, 10))
+      lines.push(row([formatBytes(file.bytes), String(file.layer), `${file.hiddenBy} ${file.reason}`, code(file.path)]));
     if (image.totals.wastedFiles > 10) lines.push('', `… and ${image.totals.wastedFiles - 10} more`);
     lines.push('');
   }
@@ -98,12 +115,21 @@ export function renderAuditMarkdown(report: AuditReport): string {
     lines.push(...header(['', `Dockerfile`, `Nix`, 'Nix − Docker', 'Ratio'], ['l', 'r', 'r', 'r', 'r']));
     for (const spec of SUMMARY_ROWS) {
       const comparison = report.comparison.metrics[spec.metric];
-      lines.push(row([spec.title, formatValue(spec.kind, comparison.docker), formatValue(spec.kind, comparison.nix), formatDifference(spec.kind, comparison), spec.kind === 'ratio' ? '' : formatRatio(comparison)]));
+      lines.push(
+        row([
+          spec.title,
+          formatValue(spec.kind, comparison.docker),
+          formatValue(spec.kind, comparison.nix),
+          formatDifference(spec.kind, comparison),
+          spec.kind === 'ratio' ? '' : formatRatio(comparison),
+        ]),
+      );
     }
   } else {
     const only = report.images[0]!;
     lines.push(...header(['', SIDE_TITLE[only.role]], ['l', 'r']));
-    for (const spec of SUMMARY_ROWS) lines.push(row([spec.title, formatValue(spec.kind, spec.metric === 'layers' ? only.totals.layers : only.totals[spec.metric])]));
+    for (const spec of SUMMARY_ROWS)
+      lines.push(row([spec.title, formatValue(spec.kind, spec.metric === 'layers' ? only.totals.layers : only.totals[spec.metric])]));
   }
   lines.push('');
   for (const image of report.images) lines.push(`- **${SIDE_TITLE[image.role]}**: ${cell(image.label)} — ${cell(originLine(image))}`);
@@ -135,7 +161,12 @@ export function renderAuditMarkdown(report: AuditReport): string {
     lines.push('');
     for (const check of repro.images) {
       const paths = repro.differences.filter((d) => d.image === check.image && d.kind !== 'mtime').map((d) => d.path);
-      if (paths.length > 0) lines.push(`- ${SIDE_TITLE[check.image]} still differs in ${groupPaths(paths).map((p) => code(p, false)).join(', ')}`);
+      if (paths.length > 0)
+        lines.push(
+          `- ${SIDE_TITLE[check.image]} still differs in ${groupPaths(paths)
+            .map((p) => code(p, false))
+            .join(', ')}`,
+        );
       for (const hint of check.hints) lines.push(`  - ${cell(hint)}`);
     }
     if (repro.differences.length > 0) {

@@ -84,7 +84,11 @@ export function renderAuditText(report: AuditReport): string {
   }
   if (report.conversion) {
     const s = report.conversion.summary;
-    lines.push(clip(`  converted  ${s.mapped} mapped, ${s.approximated} approximated, ${s.manual} manual, ${s.ignored} ignored${report.conversion.savedTo ? `; Nix in ${report.conversion.savedTo}` : ''}`));
+    lines.push(
+      clip(
+        `  converted  ${s.mapped} mapped, ${s.approximated} approximated, ${s.manual} manual, ${s.ignored} ignored${report.conversion.savedTo ? `; Nix in ${report.conversion.savedTo}` : ''}`,
+      ),
+    );
   }
   lines.push('');
 
@@ -93,7 +97,13 @@ export function renderAuditText(report: AuditReport): string {
   if (report.comparison && docker && nix) {
     const rows = SUMMARY_ROWS.map((row) => {
       const comparison = report.comparison!.metrics[row.metric];
-      return [row.title, formatValue(row.kind, comparison.docker), formatValue(row.kind, comparison.nix), formatDifference(row.kind, comparison), row.kind === 'ratio' ? '' : formatRatio(comparison)];
+      return [
+        row.title,
+        formatValue(row.kind, comparison.docker),
+        formatValue(row.kind, comparison.nix),
+        formatDifference(row.kind, comparison),
+        row.kind === 'ratio' ? '' : formatRatio(comparison),
+      ];
     });
     lines.push(...table(['', 'Dockerfile', 'Nix', 'Nix - Docker', 'Ratio'], rows, ['left', 'right', 'right', 'right', 'left']));
     lines.push('');
@@ -118,7 +128,13 @@ export function renderAuditText(report: AuditReport): string {
       const counts = Object.entries(check.counts)
         .filter(([, count]) => count > 0)
         .map(([kind, count]) => `${kind} ${count}`);
-      const state = check.identical ? 'identical' : check.identicalIgnoringTimestamps ? 'differs only in time stamps' : check.compared ? 'differs' : 'differs (not compared file by file)';
+      const state = check.identical
+        ? 'identical'
+        : check.identicalIgnoringTimestamps
+          ? 'differs only in time stamps'
+          : check.compared
+            ? 'differs'
+            : 'differs (not compared file by file)';
       lines.push(clip(`  ${SIDE_TITLE[check.image].padEnd(10)} ${state}; ${check.method}`));
       if (counts.length > 0 || check.configDifferences > 0) {
         lines.push(clip(`  ${''.padEnd(10)} ${[...counts, check.configDifferences ? `config ${check.configDifferences}` : ''].filter(Boolean).join(', ')}`));
@@ -137,12 +153,19 @@ export function renderAuditText(report: AuditReport): string {
           ['left', 'right', 'left', 'left'],
         ),
       );
-      if (repro.differences.length > TEXT_DIFFERENCE_LIMIT) lines.push(`  ... and ${repro.differences.length - TEXT_DIFFERENCE_LIMIT} more (see --format json)`);
+      if (repro.differences.length > TEXT_DIFFERENCE_LIMIT)
+        lines.push(`  ... and ${repro.differences.length - TEXT_DIFFERENCE_LIMIT} more (see --format json)`);
     }
     if (repro.configDifferences.length > 0) {
       lines.push('');
       lines.push(`Config differences (${repro.configDifferences.length})`);
-      lines.push(...table(['Image', 'Kind', 'Key'], repro.configDifferences.slice(0, 20).map((d) => [d.image, d.kind, d.key]), ['left', 'left', 'left']));
+      lines.push(
+        ...table(
+          ['Image', 'Kind', 'Key'],
+          repro.configDifferences.slice(0, 20).map((d) => [d.image, d.kind, d.key]),
+          ['left', 'left', 'left'],
+        ),
+      );
       if (repro.configDifferences.length > 20) lines.push(`  ... and ${repro.configDifferences.length - 20} more (see --format json)`);
     }
   }

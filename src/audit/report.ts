@@ -21,7 +21,10 @@ export function compareMetric(docker: number | null, nix: number | null): Metric
 }
 
 export function compareAudit(docker: AuditImage, nix: AuditImage): AuditComparison {
-  const metrics = Object.fromEntries(METRICS.map((metric) => [metric, compareMetric(metricOf(docker, metric), metricOf(nix, metric))])) as Record<Metric, MetricComparison>;
+  const metrics = Object.fromEntries(METRICS.map((metric) => [metric, compareMetric(metricOf(docker, metric), metricOf(nix, metric))])) as Record<
+    Metric,
+    MetricComparison
+  >;
   const size = metrics.uncompressedBytes;
   const nixSmaller = nix.totals.uncompressedBytes < docker.totals.uncompressedBytes;
   return { docker: docker.label, nix: nix.label, metrics, nixSmaller, summary: summarise(metrics, size) };
@@ -38,7 +41,8 @@ function summarise(metrics: Record<Metric, MetricComparison>, size: MetricCompar
     sizeText = `The Nix image is ${formatPercent(change)} ${nix < docker ? 'smaller' : 'larger'} (${formatBytes(nix)} against ${formatBytes(docker)})`;
   }
   const layers = metrics.layers.difference ?? 0;
-  const layerText = layers === 0 ? 'the same number of layers' : `${Math.abs(layers)} ${layers < 0 ? 'fewer' : 'more'} layer${Math.abs(layers) === 1 ? '' : 's'}`;
+  const layerText =
+    layers === 0 ? 'the same number of layers' : `${Math.abs(layers)} ${layers < 0 ? 'fewer' : 'more'} layer${Math.abs(layers) === 1 ? '' : 's'}`;
   const wasted = metrics.wastedBytes;
   return `${sizeText}, with ${layerText}; wasted space ${formatBytes(wasted.nix ?? 0)} against ${formatBytes(wasted.docker ?? 0)}.`;
 }
@@ -88,7 +92,9 @@ export function assembleReproducibility(sides: SideRepro[], ignoreTimestamps: bo
         identicalIgnoringTimestamps: same,
         counts: zeroCounts(),
         configDifferences: 0,
-        hints: same ? [] : ['Nix found the rebuilt output different but kept no copy to compare; rerun as a user allowed to set run-diff-hook (a trusted user)'],
+        hints: same
+          ? []
+          : ['Nix found the rebuilt output different but kept no copy to compare; rerun as a user allowed to set run-diff-hook (a trusted user)'],
       });
     }
   }
@@ -104,8 +110,14 @@ export function assembleReproducibility(sides: SideRepro[], ignoreTimestamps: bo
 
 /** Paths known to differ from one build to the next, and what to do about them. */
 const KNOWN_CAUSES: Array<{ test: RegExp; hint: string }> = [
-  { test: /^var\/log\/(apt\/|dpkg\.log|alternatives\.log)/, hint: 'var/log/apt/*, var/log/dpkg.log: apt and dpkg log every install with its time; delete them in the same RUN (rm -rf /var/log/apt /var/log/dpkg.log)' },
-  { test: /^var\/cache\/apt\/.*\.bin$/, hint: 'var/cache/apt/*.bin: apt\'s package caches are rebuilt on every run; apt-get clean or rm /var/cache/apt/*.bin in the same RUN' },
+  {
+    test: /^var\/log\/(apt\/|dpkg\.log|alternatives\.log)/,
+    hint: 'var/log/apt/*, var/log/dpkg.log: apt and dpkg log every install with its time; delete them in the same RUN (rm -rf /var/log/apt /var/log/dpkg.log)',
+  },
+  {
+    test: /^var\/cache\/apt\/.*\.bin$/,
+    hint: "var/cache/apt/*.bin: apt's package caches are rebuilt on every run; apt-get clean or rm /var/cache/apt/*.bin in the same RUN",
+  },
   { test: /^var\/cache\/ldconfig\/aux-cache$/, hint: 'var/cache/ldconfig/aux-cache: ldconfig records inode numbers and times; delete it in the same RUN' },
   { test: /^var\/lib\/apt\/lists\//, hint: 'var/lib/apt/lists/*: package indexes change as the mirror does; rm -rf /var/lib/apt/lists/* in the same RUN' },
   { test: /^var\/lib\/dpkg\/.*-old$|^var\/cache\/debconf\/.*-old$/, hint: 'dpkg and debconf keep *-old backups written at build time' },

@@ -12,7 +12,17 @@ import path from 'node:path';
 import { convertDockerfile, imageNameFrom } from '../convert/convert.js';
 import { Dock2nixError } from '../errors.js';
 import { chooseEngine, CreatedImages, type BuildRequest, type Engine, type EngineName } from '../engines/container.js';
-import { checkNix, checkOutcome, classifyResult, nixBuildCommand, nixCheckCommand, nixSystem, resolveNixTarget, type NixBuildOptions, type NixTarget } from '../engines/nix.js';
+import {
+  checkNix,
+  checkOutcome,
+  classifyResult,
+  nixBuildCommand,
+  nixCheckCommand,
+  nixSystem,
+  resolveNixTarget,
+  type NixBuildOptions,
+  type NixTarget,
+} from '../engines/nix.js';
 import { interrupted, runTool, type ToolCommand } from '../engines/process.js';
 import { compareLoaded } from '../image/diff.js';
 import { buildImageReport, loadImages, type LoadedImage } from '../image/inspect.js';
@@ -150,7 +160,11 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
   } else if (options.context || options.target) {
     throw new Dock2nixError('E_USAGE', '--context and --target need a Dockerfile');
   }
-  const dockerSide: DockerSide = options.dockerArchive ? { kind: 'archive', path: path.resolve(options.dockerArchive) } : dockerfile ? { kind: 'build', dockerfile } : null;
+  const dockerSide: DockerSide = options.dockerArchive
+    ? { kind: 'archive', path: path.resolve(options.dockerArchive) }
+    : dockerfile
+      ? { kind: 'build', dockerfile }
+      : null;
   const nixSide: NixSide = options.nixArchive
     ? { kind: 'archive', path: path.resolve(options.nixArchive) }
     : options.nix
@@ -164,7 +178,8 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
   if (options.repro && dockerSide?.kind !== 'build' && nixSide?.kind !== 'expression' && nixSide?.kind !== 'convert') {
     throw new Dock2nixError('E_USAGE', '--repro rebuilds images, but every image here comes from an archive: give a Dockerfile or --nix');
   }
-  if (options.saveNix && nixSide?.kind !== 'convert') throw new Dock2nixError('E_USAGE', '--save-nix applies only when the Nix side is converted from the Dockerfile');
+  if (options.saveNix && nixSide?.kind !== 'convert')
+    throw new Dock2nixError('E_USAGE', '--save-nix applies only when the Nix side is converted from the Dockerfile');
   if (dockerSide?.kind === 'archive') await mustExist(dockerSide.path, 'image archive');
   if (nixSide?.kind === 'archive') await mustExist(nixSide.path, 'image archive');
   const buildArgs = Object.entries(parseBuildArgs(options.buildArgs));
@@ -186,7 +201,9 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
   if (saveNixDir) ensureWritable([path.join(saveNixDir, 'default.nix'), path.join(saveNixDir, 'flake.nix')], options.force);
   const keepDir = options.keepArchives ? path.resolve(options.keepArchives) : null;
   if (keepDir) {
-    const names = ['docker', 'docker-rebuild', 'nix', 'nix-rebuild'].flatMap((name) => ['.tar', '.tar.gz', '.tar.zst'].map((ext) => path.join(keepDir, `${name}${ext}`)));
+    const names = ['docker', 'docker-rebuild', 'nix', 'nix-rebuild'].flatMap((name) =>
+      ['.tar', '.tar.gz', '.tar.zst'].map((ext) => path.join(keepDir, `${name}${ext}`)),
+    );
     ensureWritable(names, options.force);
   }
   checkpoint();
@@ -338,7 +355,12 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
         const [a, b] = await Promise.all([loadFirst(builtDocker[0]!.path, label), loadFirst(builtDocker[1]!.path, label)]);
         images.push(asAuditImage(buildImageReport(a), 'docker', dockerInfo));
         loaded.docker = a;
-        repro.push({ image: 'docker', label: a.label, method: `${BUILD_VERB[engine!.name]} --no-cache, twice`, report: compareLoaded(a, b, { ignoreTimestamps }) });
+        repro.push({
+          image: 'docker',
+          label: a.label,
+          method: `${BUILD_VERB[engine!.name]} --no-cache, twice`,
+          report: compareLoaded(a, b, { ignoreTimestamps }),
+        });
       } else {
         loaded.docker = await loadFirst(archive, label);
         images.push(asAuditImage(buildImageReport(loaded.docker), 'docker', dockerInfo));
@@ -363,7 +385,10 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
 
     // 5. Keep the archives when asked: copied into place under a temporary name, then renamed.
     if (keepDir) {
-      for (const [role, built] of [['docker', builtDocker], ['nix', builtNix]] as const) {
+      for (const [role, built] of [
+        ['docker', builtDocker],
+        ['nix', builtNix],
+      ] as const) {
         for (const [index, archive] of built.entries()) {
           const target = path.join(keepDir, `${archive.keepAs}${await archiveExtension(archive.path)}`);
           await keepArchive(archive.path, target);
@@ -393,7 +418,11 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
       const a = imageView(loaded.docker);
       const b = imageView(loaded.nix);
       const packages = comparePackages(findPackages(a), findPackages(b), scope?.requested ?? []);
-      report.equivalence = assembleEquivalence(compareConfig(a, b, scope?.labels ?? null), compareFiles(a, b, scope?.roots ?? null, options.allFiles === true), packages);
+      report.equivalence = assembleEquivalence(
+        compareConfig(a, b, scope?.labels ?? null),
+        compareFiles(a, b, scope?.roots ?? null, options.allFiles === true),
+        packages,
+      );
     }
     if (options.repro) report.reproducibility = assembleReproducibility(repro, ignoreTimestamps);
     return report;
@@ -437,19 +466,25 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
     buildArgs: parseBuildArgs(options.buildArgs),
     imageName: imageNameFrom(path.basename(contextDir)),
     contextFromOutput: path.relative(outDir, contextDir).split(path.sep).join('/'),
-    outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
+    outputInContext:
+      outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
     dockerignore: ignore,
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
     toolVersion,
     shell,
   });
   if (saved) ensureWritable([path.join(outDir, 'default.nix'), path.join(outDir, 'flake.nix')], options.force);
-  await writeFilesAtomically([
-    { path: path.join(outDir, 'default.nix'), content: files['default.nix'] },
-    { path: path.join(outDir, 'flake.nix'), content: files['flake.nix'] },
-    // Side files default.nix reads (deps.json); one already there holds what its generation step wrote.
-    ...Object.entries(files.extra).filter(([name]) => !existsSync(path.join(outDir, name))).map(([name, content]) => ({ path: path.join(outDir, name), content })),
-  ], { replace: !saved || options.force });
+  await writeFilesAtomically(
+    [
+      { path: path.join(outDir, 'default.nix'), content: files['default.nix'] },
+      { path: path.join(outDir, 'flake.nix'), content: files['flake.nix'] },
+      // Side files default.nix reads (deps.json); one already there holds what its generation step wrote.
+      ...Object.entries(files.extra)
+        .filter(([name]) => !existsSync(path.join(outDir, name)))
+        .map(([name, content]) => ({ path: path.join(outDir, name), content })),
+    ],
+    { replace: !saved || options.force },
+  );
   return { savedTo: saved ? relativeForHumans(outDir) : null, format: plan.format, summary: plan.summary };
 }
 

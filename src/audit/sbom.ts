@@ -97,7 +97,10 @@ export function spdx(input: SbomInput): Record<string, unknown> {
     name: input.label,
     documentNamespace: `https://dock2nix.invalid/spdx/${uuidFrom(fingerprint(input))}`,
     creationInfo: { created: timestamp(input.created), creators: [`Tool: ${input.tool.name}-${input.tool.version}`] },
-    packages: [{ SPDXID: 'SPDXRef-Image', name: input.label, downloadLocation: 'NOASSERTION', filesAnalyzed: false, primaryPackagePurpose: 'CONTAINER' }, ...packages],
+    packages: [
+      { SPDXID: 'SPDXRef-Image', name: input.label, downloadLocation: 'NOASSERTION', filesAnalyzed: false, primaryPackagePurpose: 'CONTAINER' },
+      ...packages,
+    ],
     relationships: [
       { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: 'SPDXRef-Image' },
       ...packages.map((item) => ({ spdxElementId: 'SPDXRef-Image', relationshipType: 'CONTAINS', relatedSpdxElement: item.SPDXID })),

@@ -31,7 +31,18 @@ export interface AuditImage extends ImageReport {
   build: BuildInfo | null;
 }
 
-export const METRICS = ['layers', 'uncompressedBytes', 'compressedBytes', 'contentBytes', 'files', 'visibleBytes', 'visibleFiles', 'wastedBytes', 'wastedFiles', 'efficiency'] as const;
+export const METRICS = [
+  'layers',
+  'uncompressedBytes',
+  'compressedBytes',
+  'contentBytes',
+  'files',
+  'visibleBytes',
+  'visibleFiles',
+  'wastedBytes',
+  'wastedFiles',
+  'efficiency',
+] as const;
 export type Metric = (typeof METRICS)[number];
 
 export interface MetricComparison {

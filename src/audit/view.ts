@@ -63,7 +63,11 @@ const MAX_HOPS = 40;
  * Where `path` leads in the image: every symlink on the way (the last component included, unless `followLast` is
  * false) replaced by its target. Returns the real path and the entry there (undefined when nothing is there).
  */
-export function resolveInImage(flat: Map<string, FlatEntry>, path: string, followLast = true): { path: string; found: FlatEntry | undefined; viaStore: boolean } {
+export function resolveInImage(
+  flat: Map<string, FlatEntry>,
+  path: string,
+  followLast = true,
+): { path: string; found: FlatEntry | undefined; viaStore: boolean } {
   let parts = path.split('/').filter((part) => part !== '');
   let done: string[] = [];
   let viaStore = false;
@@ -107,7 +111,8 @@ export function listTree(flat: Map<string, FlatEntry>, root: string, depth = 0):
       const inside = prefix !== '' && target.path.startsWith(prefix);
       if (target.found?.entry.type === 'directory' && target.path !== '' && !`${path}/`.startsWith(`${target.path}/`) && !inside) {
         // A folder linked from elsewhere (a store path): list what it holds under the name it has here.
-        for (const [inner, value] of listTree(flat, path, depth + 1)) out.set(seen + inner.slice(path.length), { ...value, viaStore: value.viaStore || start.viaStore });
+        for (const [inner, value] of listTree(flat, path, depth + 1))
+          out.set(seen + inner.slice(path.length), { ...value, viaStore: value.viaStore || start.viaStore });
         continue;
       }
     }

@@ -106,12 +106,21 @@ export function measureCoverage(inputs: CoverageInput[], rules: RuleSet, shell: 
       for (const tally of [managers[pkg.manager]!, overall]) count(tally, pkg.confidence);
       if (RESOLVED.has(pkg.confidence)) resolvedNames.push({ file: input.name, manager: pkg.manager, name: pkg.name, nix: pkg.nix });
       if (!RESOLVED.has(pkg.confidence)) {
-        below.push({ file: input.name, line: pkg.line, manager: pkg.manager, name: pkg.name, confidence: pkg.confidence, nix: pkg.nix, note: pkg.note ?? null });
+        below.push({
+          file: input.name,
+          line: pkg.line,
+          manager: pkg.manager,
+          name: pkg.name,
+          confidence: pkg.confidence,
+          nix: pkg.nix,
+          note: pkg.note ?? null,
+        });
       }
     }
     for (const instruction of plan.instructions) {
       for (const text of [instruction.message, ...instruction.details]) {
-        if (UNREAD_INSTALL.some((pattern) => pattern.test(text))) unread.push({ file: input.name, line: instruction.line, finding: text.replace(/^manual: /, '') });
+        if (UNREAD_INSTALL.some((pattern) => pattern.test(text)))
+          unread.push({ file: input.name, line: instruction.line, finding: text.replace(/^manual: /, '') });
       }
     }
   }

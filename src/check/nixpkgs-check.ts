@@ -228,12 +228,16 @@ export async function checkAttributes(requests: AttributeRequest[], options: Che
     if (result.code === 'ENOENT') {
       return report('skipped', `nixpkgs check skipped: ${command} is not installed (install Nix to check attributes against your nixpkgs)`, label, []);
     }
-    if (result.timedOut) throw new Dock2nixError('E_ENGINE', `nix-instantiate did not finish evaluating ${label} within ${Math.round((options.timeoutMs ?? 600_000) / 1000)} s`);
+    if (result.timedOut)
+      throw new Dock2nixError('E_ENGINE', `nix-instantiate did not finish evaluating ${label} within ${Math.round((options.timeoutMs ?? 600_000) / 1000)} s`);
     const stderr = String(result.stderr ?? '');
     if (NIXPKGS_NOT_FOUND.test(stderr)) {
       return report('skipped', 'nixpkgs check skipped: <nixpkgs> is not on NIX_PATH (set NIX_PATH, or pass --nixpkgs PATH)', label, []);
     }
-    throw new Dock2nixError('E_ENGINE', `nix-instantiate could not evaluate ${label}: ${errorMessage(stderr) ?? `exit status ${result.exitCode ?? 'unknown'}`}`);
+    throw new Dock2nixError(
+      'E_ENGINE',
+      `nix-instantiate could not evaluate ${label}: ${errorMessage(stderr) ?? `exit status ${result.exitCode ?? 'unknown'}`}`,
+    );
   }
   let raw: RawResult[];
   try {
@@ -241,7 +245,8 @@ export async function checkAttributes(requests: AttributeRequest[], options: Che
   } catch {
     throw new Dock2nixError('E_ENGINE', `nix-instantiate printed something that is not JSON while evaluating ${label}`);
   }
-  if (!Array.isArray(raw) || raw.length !== merged.length) throw new Dock2nixError('E_ENGINE', `nix-instantiate returned ${Array.isArray(raw) ? raw.length : 'no'} results for ${merged.length} attributes`);
+  if (!Array.isArray(raw) || raw.length !== merged.length)
+    throw new Dock2nixError('E_ENGINE', `nix-instantiate returned ${Array.isArray(raw) ? raw.length : 'no'} results for ${merged.length} attributes`);
 
   // Read nixpkgs' message for attributes that throw, once per throwing prefix (`python27Packages` for all of its packages).
   const messages = new Map<string, string | null>();
@@ -268,7 +273,12 @@ export async function checkAttributes(requests: AttributeRequest[], options: Che
     if (r.status === 'missing') {
       const parent = segments.slice(0, r.depth).join('.');
       const name = segments[r.depth]!;
-      const reason = r.depth === 0 ? `nixpkgs has no attribute "${name}"` : r.notSet ? `"${parent}" is not an attribute set, so it has no "${name}"` : `"${parent}" has no attribute "${name}"`;
+      const reason =
+        r.depth === 0
+          ? `nixpkgs has no attribute "${name}"`
+          : r.notSet
+            ? `"${parent}" is not an attribute set, so it has no "${name}"`
+            : `"${parent}" has no attribute "${name}"`;
       return { ...base, present: false, problem: 'missing', reason, version: null, drift: null };
     }
     if (r.status === 'throws') {
@@ -312,7 +322,8 @@ function report(status: CheckReport['status'], skipReason: string | null, nixpkg
 
 function resolveNixpkgs(given: string): string {
   const absolute = path.resolve(given);
-  if (!existsSync(absolute)) throw new Dock2nixError('E_NOT_FOUND', 'nixpkgs not found (--nixpkgs expects a nixpkgs checkout or a folder with a default.nix)', { file: given });
+  if (!existsSync(absolute))
+    throw new Dock2nixError('E_NOT_FOUND', 'nixpkgs not found (--nixpkgs expects a nixpkgs checkout or a folder with a default.nix)', { file: given });
   return absolute;
 }
 
@@ -336,7 +347,10 @@ function splitAttrPath(attr: string): string[] {
 
 /** The message of the innermost `error:` line Nix printed (Nix 2.8 prints one; newer versions add traces). */
 function errorMessage(stderr: string): string | null {
-  const lines = stderr.split('\n').map((l) => /^\s*error:\s*(.*\S)\s*$/.exec(l)?.[1]).filter((l): l is string => !!l);
+  const lines = stderr
+    .split('\n')
+    .map((l) => /^\s*error:\s*(.*\S)\s*$/.exec(l)?.[1])
+    .filter((l): l is string => !!l);
   const last = lines[lines.length - 1];
   if (!last) return null;
   return last.length > 240 ? `${last.slice(0, 237)}...` : last;
@@ -348,7 +362,8 @@ export function renderCheckText(report: CheckReport, options: { all?: boolean } 
   const lines: string[] = [];
   const width = Math.min(40, Math.max(0, ...report.attributes.map((a) => a.attr.length)));
   const pad = (text: string) => text.padEnd(width);
-  const from = (a: AttributeCheck) => (a.sources.length ? `  [${a.sources.slice(0, 3).join('; ')}${a.sources.length > 3 ? `; +${a.sources.length - 3} more` : ''}]` : '');
+  const from = (a: AttributeCheck) =>
+    a.sources.length ? `  [${a.sources.slice(0, 3).join('; ')}${a.sources.length > 3 ? `; +${a.sources.length - 3} more` : ''}]` : '';
   const missing = report.attributes.filter((a) => !a.present);
   if (missing.length) {
     lines.push(`Missing from ${report.nixpkgs}:`);
@@ -370,7 +385,9 @@ export function renderCheckText(report: CheckReport, options: { all?: boolean } 
     }
   }
   const s = report.summary;
-  lines.push(`Checked ${s.checked} attribute${s.checked === 1 ? '' : 's'} against ${report.nixpkgs}: ${s.present} present, ${s.missing} missing, ${s.drifted} with version drift.`);
+  lines.push(
+    `Checked ${s.checked} attribute${s.checked === 1 ? '' : 's'} against ${report.nixpkgs}: ${s.present} present, ${s.missing} missing, ${s.drifted} with version drift.`,
+  );
   return `${lines.join('\n')}\n`;
 }
 

@@ -36,7 +36,10 @@ export function versionDrift(requested: string | null, actual: string | null): D
 
 /** `3.12` → [{prefix 3.12}], `>=1.2,<2` → [{>= 1.2}, {< 2}], `~8.5` (apk) → [{prefix 8.5}]. Null when unreadable. */
 export function parseSpecifier(requested: string): Constraint[] | null {
-  const parts = requested.split(',').map((p) => p.trim()).filter(Boolean);
+  const parts = requested
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
   if (!parts.length) return null;
   const constraints: Constraint[] = [];
   for (const part of parts) {

@@ -39,12 +39,12 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
   program
     .command('convert')
     .description('convert a Dockerfile into Nix (default.nix and flake.nix) and report on every instruction')
-    .argument('<dockerfile...>', 'the Dockerfile(s) to convert; a quoted glob such as \'**/Dockerfile*\' converts every match')
+    .argument('<dockerfile...>', "the Dockerfile(s) to convert; a quoted glob such as '**/Dockerfile*' converts every match")
     .option('-o, --output <dir>', 'output folder (default: <context>/nix)')
-    .option('--context <dir>', 'build context (default: the Dockerfile\'s folder)')
+    .option('--context <dir>', "build context (default: the Dockerfile's folder)")
     .option('--target <stage>', 'the stage to build (default: the last one)')
     .addOption(new Option('--format <format>', 'image builder').choices(FORMAT_IDS).default(DEFAULT_FORMAT))
-    .option('--keep-base', 'keep the image\'s base as a pulled image (pullImage) even when dock2nix could map it; only the Dockerfile\'s own layers move to Nix')
+    .option('--keep-base', "keep the image's base as a pulled image (pullImage) even when dock2nix could map it; only the Dockerfile's own layers move to Nix")
     .option('--build-arg <NAME=VALUE>', 'set a build argument, as docker build does (repeatable)', collect, [])
     .option('--name <name>', 'image name (default: from the context folder)')
     .option('--json', 'print the migration report as JSON on stdout')
@@ -53,7 +53,12 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--check', 'evaluate every attribute the output uses against your nixpkgs (needs nix-instantiate)')
     .option('--nixpkgs <path>', 'the nixpkgs to check against (default: <nixpkgs> from NIX_PATH)')
     .option('--jobs <n>', 'threads for converting several Dockerfiles (default: one fewer than the cores)', wholeNumber('--jobs', 1, 16))
-    .addOption(new Option('--fail-on <status>', 'exit 3 (files still written) when an instruction is manual, or approximated or manual').choices(['manual', 'approximated']))
+    .addOption(
+      new Option('--fail-on <status>', 'exit 3 (files still written) when an instruction is manual, or approximated or manual').choices([
+        'manual',
+        'approximated',
+      ]),
+    )
     .action(async (dockerfiles: string[], options, command: Command) => {
       const { runConvertMany } = await import('./commands/convert.js');
       exitCode = await runConvertMany(dockerfiles, { ...options, formatFromFlag: command.getOptionValueSource('format') === 'cli' }, io);
@@ -86,8 +91,10 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .command('audit')
     .description('build the Dockerfile image and its Nix conversion, then report size, layers, wasted space and reproducibility side by side')
     .argument('[dockerfile]', 'the Dockerfile to build (and convert to Nix, unless --nix or --nix-archive is given)')
-    .addOption(new Option('--engine <engine>', 'container engine for the Dockerfile').choices(['auto', 'docker', 'podman', 'buildah', 'buildkit']).default('auto'))
-    .option('--context <dir>', 'build context (default: the Dockerfile\'s folder)')
+    .addOption(
+      new Option('--engine <engine>', 'container engine for the Dockerfile').choices(['auto', 'docker', 'podman', 'buildah', 'buildkit']).default('auto'),
+    )
+    .option('--context <dir>', "build context (default: the Dockerfile's folder)")
     .option('--target <stage>', 'the stage to build (default: the last one)')
     .option('--build-arg <NAME=VALUE>', 'build argument for the engine and the conversion (repeatable)', collect, [])
     .option('--platform <os/arch>', 'build for this platform (engine --platform; Nix system)')
@@ -97,7 +104,11 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .addOption(new Option('--pull <policy>', 'when the engine pulls base images').choices(['always', 'missing', 'never', 'newer']))
     .option('--nix <path>', 'build this Nix file, flake or folder instead of converting the Dockerfile')
     .option('--nix-attr <attr>', 'attribute to build (nix-build -A, or the flake output)')
-    .addOption(new Option('--nix-format <format>', 'image builder for the converted Nix (one whose result docker load takes)').choices(ARCHIVE_FORMAT_IDS).default(DEFAULT_FORMAT))
+    .addOption(
+      new Option('--nix-format <format>', 'image builder for the converted Nix (one whose result docker load takes)')
+        .choices(ARCHIVE_FORMAT_IDS)
+        .default(DEFAULT_FORMAT),
+    )
     .option('--save-nix [dir]', 'keep the converted Nix in DIR (default: <context>/nix) instead of a temporary folder')
     .option('--builders <spec>', 'Nix remote builders (nix-build --builders)')
     .option('--nix-option <NAME=VALUE>', 'pass --option NAME VALUE to Nix (repeatable)', collect, [])
@@ -109,11 +120,20 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--json', 'same as --format json')
     .option('-o, --output <file>', 'write the report to FILE (atomically) instead of stdout')
     .option('--force', 'overwrite existing files (report, --save-nix, --keep-archives)')
-    .option('--fail-on <rule>', 'exit 3 when a rule holds: not-equivalent, nix-not-smaller, not-reproducible, efficiency<0.9, nix.wasted>20MB... (repeatable)', collect, [])
+    .option(
+      '--fail-on <rule>',
+      'exit 3 when a rule holds: not-equivalent, nix-not-smaller, not-reproducible, efficiency<0.9, nix.wasted>20MB... (repeatable)',
+      collect,
+      [],
+    )
     .option('--keep-archives <dir>', 'keep the built image archives in DIR')
     .option('--all-files', 'list every file difference, not only those under what the Dockerfile put in the image')
-    .option('--sbom-dir <dir>', 'write each image\'s packages as CycloneDX 1.6 and SPDX 2.3 JSON into DIR')
-    .addOption(new Option('--progress <mode>', 'live build output on stderr (auto: when stdout is a terminal and not --json)').choices(['auto', 'plain', 'none']).default('auto'))
+    .option('--sbom-dir <dir>', "write each image's packages as CycloneDX 1.6 and SPDX 2.3 JSON into DIR")
+    .addOption(
+      new Option('--progress <mode>', 'live build output on stderr (auto: when stdout is a terminal and not --json)')
+        .choices(['auto', 'plain', 'none'])
+        .default('auto'),
+    )
     .action(async (dockerfile: string | undefined, options) => {
       const { runAuditCommand } = await import('./commands/audit.js');
       exitCode = await runAuditCommand({ dockerfile, ...options }, io);
@@ -122,7 +142,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .command('wizard')
     .description('convert a Dockerfile step by step: explains what it found, asks each decision, saves the answers for `convert --answers`')
     .argument('[dockerfile]', 'the Dockerfile (default: ask among Dockerfile, *.Dockerfile and Dockerfile.* in this folder and below)')
-    .option('--context <dir>', 'build context (default: the Dockerfile\'s folder); saved in the answers file')
+    .option('--context <dir>', "build context (default: the Dockerfile's folder); saved in the answers file")
     .option('--build-arg <NAME=VALUE>', 'set a build argument (repeatable); saved in the answers file unless it looks like a credential', collect, [])
     .action(async (dockerfile: string | undefined, options: { context?: string; buildArg: string[] }) => {
       const { runWizardCommand } = await import('./commands/wizard.js');
@@ -130,7 +150,9 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     });
   program
     .command('rules')
-    .description('show what a package name maps to in nixpkgs (confidence, note, evidence), or a whole table; "rules check" evaluates every table attribute against your nixpkgs; "rules index --nixpkgs PATH" rebuilds the nixpkgs index lookups fall back on from your nixpkgs')
+    .description(
+      'show what a package name maps to in nixpkgs (confidence, note, evidence), or a whole table; "rules check" evaluates every table attribute against your nixpkgs; "rules index --nixpkgs PATH" rebuilds the nixpkgs index lookups fall back on from your nixpkgs',
+    )
     .argument('[manager]', 'a package manager with a table (`dock2nix rules` lists them: apk, apt, dnf, …); or "check", or "index"')
     .argument('[name]', 'a package name as the Dockerfile writes it')
     .option('--json', 'print JSON on stdout')
@@ -145,7 +167,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         exitCode = await runRulesIndex(options, io);
         return;
       }
-      if (options.output !== undefined || options.sets !== undefined || options.only !== undefined) throw new Dock2nixError('E_USAGE', '--output, --sets and --only only apply to "dock2nix rules index"');
+      if (options.output !== undefined || options.sets !== undefined || options.only !== undefined)
+        throw new Dock2nixError('E_USAGE', '--output, --sets and --only only apply to "dock2nix rules index"');
       const { runRules } = await import('./commands/rules.js');
       exitCode = await runRules({ manager, name, ...options }, io);
     });

@@ -33,7 +33,10 @@ export const answersSchema = z
     /** Build arguments (as --build-arg gives them). Values that look like credentials are never saved. */
     buildArgs: z.record(z.string().regex(/^[^=\s]+$/), z.string()).optional(),
     /** Which files to write. */
-    files: z.array(z.enum(['default.nix', 'flake.nix'])).min(1).default(['default.nix', 'flake.nix']),
+    files: z
+      .array(z.enum(['default.nix', 'flake.nix']))
+      .min(1)
+      .default(['default.nix', 'flake.nix']),
     decisions: decisionsSchema.default({ packages: {} }),
   })
   .strict();

@@ -15,7 +15,12 @@ export interface StartOptions {
   keepBase: boolean;
 }
 
-export function startStage(stage: Stage, states: Map<number, StageState>, rules: RuleSet, options: StartOptions = { inImage: true, keepBase: false }): StageState {
+export function startStage(
+  stage: Stage,
+  states: Map<number, StageState>,
+  rules: RuleSet,
+  options: StartOptions = { inImage: true, keepBase: false },
+): StageState {
   if (stage.parentStage !== null) {
     const parent = states.get(stage.parentStage);
     if (parent) return { ...cloneStage(parent, stage.index, stage.name), inImage: options.inImage };
@@ -25,7 +30,13 @@ export function startStage(stage: Stage, states: Map<number, StageState>, rules:
   const keep = options.inImage && base.image?.kind !== 'empty' && (!base.image || options.keepBase);
   const kept: StageState['kept'] = keep
     ? {
-        plan: { line: stage.instructions[0]!.line, imageName: base.name, tag: base.tag ?? 'latest', digest: base.digest && /^sha256:[0-9a-f]{64}$/.test(base.digest) ? base.digest : null, why: base.image ? 'keep-base' : 'unknown' },
+        plan: {
+          line: stage.instructions[0]!.line,
+          imageName: base.name,
+          tag: base.tag ?? 'latest',
+          digest: base.digest && /^sha256:[0-9a-f]{64}$/.test(base.digest) ? base.digest : null,
+          why: base.image ? 'keep-base' : 'unknown',
+        },
         attrs: [],
         users: [],
       }
@@ -80,11 +91,16 @@ export function startStage(stage: Stage, states: Map<number, StageState>, rules:
     else state.packages.set(attr, 'runtime');
   }
   // Tag parts such as distroless's `nonroot` and `debug` add to what the image provides.
-  const variants = (base.tag ?? '').toLowerCase().split('-').flatMap((part) => (image.variants && Object.hasOwn(image.variants, part) ? [image.variants[part]!] : []));
+  const variants = (base.tag ?? '')
+    .toLowerCase()
+    .split('-')
+    .flatMap((part) => (image.variants && Object.hasOwn(image.variants, part) ? [image.variants[part]!] : []));
   const runtimeName = variants.find((v) => v.runtime)?.runtime ?? image.runtime;
   if (runtimeName) {
     // A tag part that names the runtime's version (`python3.12-bookworm` of the uv images) picks it.
-    const named = image.runtimeTagPrefix ? (base.tag ?? '').split('-').find((part) => part.startsWith(image.runtimeTagPrefix!) && /^\d/.test(part.slice(image.runtimeTagPrefix!.length))) : undefined;
+    const named = image.runtimeTagPrefix
+      ? (base.tag ?? '').split('-').find((part) => part.startsWith(image.runtimeTagPrefix!) && /^\d/.test(part.slice(image.runtimeTagPrefix!.length)))
+      : undefined;
     const choice = chooseRuntime(rules, runtimeName, image.runtimeVersion ?? (named ? named.slice(image.runtimeTagPrefix!.length) : base.tag));
     // The Java tables (java-temurin, java-openjdk...) are one runtime for the rest of the converter: the image's Java.
     state.runtimes[runtimeName.startsWith('java-') ? 'java' : runtimeName] = choice;
@@ -128,7 +144,13 @@ export function startStage(stage: Stage, states: Map<number, StageState>, rules:
   // The base's own files and links are in its layers already (its users stay known to USER and --chown; the
   // image plan writes no /etc/passwd over the base's).
   for (const [path, content] of Object.entries(kept ? {} : (image.files ?? {}))) {
-    state.files.push({ line: stage.instructions[0]!.line, source: { kind: 'text', content, name: path.split('/').pop()! }, dest: path, owner: null, mode: null });
+    state.files.push({
+      line: stage.instructions[0]!.line,
+      source: { kind: 'text', content, name: path.split('/').pop()! },
+      dest: path,
+      owner: null,
+      mode: null,
+    });
   }
   for (const [path, target] of Object.entries(kept ? {} : (image.symlinks ?? {}))) {
     const pkg = /^@([^@]+)@(.*)$/.exec(target);

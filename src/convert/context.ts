@@ -41,4 +41,3 @@ export function memoryContext(files: Record<string, string | null>): BuildContex
     },
   };
 }
-

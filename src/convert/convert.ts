@@ -47,7 +47,10 @@ export interface ConversionResult {
 }
 
 export function convertDockerfile(source: string, context: BuildContext, rules: RuleSet, options: ConvertOptions): ConversionResult {
-  const dockerfile = parseDockerfile(source, options.dockerfilePath, { buildArgs: options.buildArgs, baseEnv: (image) => lookupBaseImage(rules, image).image?.config?.Env });
+  const dockerfile = parseDockerfile(source, options.dockerfilePath, {
+    buildArgs: options.buildArgs,
+    baseEnv: (image) => lookupBaseImage(rules, image).image?.config?.Env,
+  });
   const plan = planMigration(dockerfile, context, rules, {
     target: options.target,
     format: options.format ?? 'layered',
@@ -67,6 +70,9 @@ export function convertDockerfile(source: string, context: BuildContext, rules: 
 
 /** A Docker-valid image name from a folder name. */
 export function imageNameFrom(folder: string): string {
-  const name = folder.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
+  const name = folder
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '');
   return name || 'image';
 }

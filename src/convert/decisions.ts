@@ -64,7 +64,9 @@ export class DecisionLedger {
   /** Unused answers: `manager:name` for packages, `build:<stage>` for build stages. */
   unused(): string[] {
     const packages = Object.keys(this.decisions.packages).filter((key) => !this.used.has(key));
-    const builds = Object.keys(this.decisions.builds ?? {}).map((key) => `build:${key}`).filter((key) => !this.used.has(key));
+    const builds = Object.keys(this.decisions.builds ?? {})
+      .map((key) => `build:${key}`)
+      .filter((key) => !this.used.has(key));
     return [...packages, ...builds].sort();
   }
 }

@@ -54,10 +54,40 @@ export function buildDerivation(
   const read = (file: string) => context.readText(src.root ? `${src.root}/${file}` : file);
   // Everything the stage installed was there while it built, including what it removed afterwards.
   const installed = [...state.packages.keys()].sort();
-  const libraries = installed.filter((attr) => attr.endsWith('.dev') || /^(openssl|zlib|libffi|libpq|sqlite|libxml2|libxslt|libjpeg|libpng|pcre2?|ncurses|readline|gmp|icu|libuuid|libxcrypt)$/.test(attr));
+  const libraries = installed.filter(
+    (attr) =>
+      attr.endsWith('.dev') ||
+      /^(openssl|zlib|libffi|libpq|sqlite|libxml2|libxslt|libjpeg|libpng|pcre2?|ncurses|readline|gmp|icu|libuuid|libxcrypt)$/.test(attr),
+  );
   const tools = installed.filter((attr) => !libraries.includes(attr));
-  const env = [...state.env.entries()].filter(([k]) => !['PATH', 'GOPATH', 'HOME', 'CARGO_HOME', 'RUSTUP_HOME', 'LANG', 'NODE_VERSION', 'YARN_VERSION', 'PYTHON_VERSION', 'GPG_KEY', 'GOLANG_VERSION', 'GOTOOLCHAIN', 'RUST_VERSION'].includes(k)).sort(([a], [b]) => compareText(a, b));
-  const lines = [...new Set([...state.buildLines, ...state.contextCopies.map((c) => c.line), ...state.unhandled.map((u) => u.line), ...state.builtCopies.map((c) => c.line)])].sort((a, b) => a - b);
+  const env = [...state.env.entries()]
+    .filter(
+      ([k]) =>
+        ![
+          'PATH',
+          'GOPATH',
+          'HOME',
+          'CARGO_HOME',
+          'RUSTUP_HOME',
+          'LANG',
+          'NODE_VERSION',
+          'YARN_VERSION',
+          'PYTHON_VERSION',
+          'GPG_KEY',
+          'GOLANG_VERSION',
+          'GOTOOLCHAIN',
+          'RUST_VERSION',
+        ].includes(k),
+    )
+    .sort(([a], [b]) => compareText(a, b));
+  const lines = [
+    ...new Set([
+      ...state.buildLines,
+      ...state.contextCopies.map((c) => c.line),
+      ...state.unhandled.map((u) => u.line),
+      ...state.builtCopies.map((c) => c.line),
+    ]),
+  ].sort((a, b) => a - b);
   const outputs: DerivationPlan['outputs'] = [];
   const binaryCopies: DerivationPlan['binaryCopies'] = [];
   const problems: BuiltDerivation['problems'] = [];
@@ -92,10 +122,17 @@ export function buildDerivation(
   if (build.kind === 'go' && build.make.length) {
     // The Makefile target is the build: the other commands run in it, in the Dockerfile's order.
     const own = new Set(build.make.map((m) => `${m.line}:${m.source}`));
-    build.make = [...build.make, ...state.unhandled.filter((u) => !own.has(`${u.line}:${u.source}`)).map((u) => ({ line: u.line, source: u.source }))].sort((x, y) => x.line - y.line);
+    build.make = [...build.make, ...state.unhandled.filter((u) => !own.has(`${u.line}:${u.source}`)).map((u) => ({ line: u.line, source: u.source }))].sort(
+      (x, y) => x.line - y.line,
+    );
   }
   // What the replayed commands call must be there: the runtime of the stage's base (go, node, python).
-  const runtimes = build.kind === 'generic' ? Object.values(state.runtimes).filter((r) => r && r.runtime !== 'postgresql').map((r) => r!.attr) : [];
+  const runtimes =
+    build.kind === 'generic'
+      ? Object.values(state.runtimes)
+          .filter((r) => r && r.runtime !== 'postgresql')
+          .map((r) => r!.attr)
+      : [];
 
   const plan: DerivationPlan = {
     name,
@@ -106,7 +143,10 @@ export function buildDerivation(
     workdir: state.workdir,
     build,
     // stdenv brings a C compiler and make; language builders bring git-free fetchers.
-    nativeBuildInputs: unique([...runtimes, ...tools.filter((a) => !/^(gcc|gnumake|git|binutils|curl|wget|ca-certificates|cacert|bashInteractive|coreutils|busybox|dockerTools\..*)$/.test(a))]),
+    nativeBuildInputs: unique([
+      ...runtimes,
+      ...tools.filter((a) => !/^(gcc|gnumake|git|binutils|curl|wget|ca-certificates|cacert|bashInteractive|coreutils|busybox|dockerTools\..*)$/.test(a)),
+    ]),
     buildInputs: libraries,
     env,
     outputs,
@@ -128,10 +168,12 @@ export function buildDerivation(
     };
     const base = rel === null ? request.from.replace(/^\/+|\/+$/g, '') : rel === '' ? '.' : rel;
     const binaries = [
-      ...state.builtCopies.filter((c) => within(c.to) !== null).flatMap((c) => {
-        const r = resolveSpecial({ ...request, from: c.from });
-        return r && r.path.startsWith('bin/') ? [{ bin: r.path.slice(4), at: within(c.to)! }] : [];
-      }),
+      ...state.builtCopies
+        .filter((c) => within(c.to) !== null)
+        .flatMap((c) => {
+          const r = resolveSpecial({ ...request, from: c.from });
+          return r && r.path.startsWith('bin/') ? [{ bin: r.path.slice(4), at: within(c.to)! }] : [];
+        }),
       ...builtBinaries.filter((b) => within(b.path) !== null).map((b) => ({ bin: b.bin, at: within(b.path)! })),
     ];
     for (const b of binaries) {
@@ -163,11 +205,17 @@ export function stageCacheCopy(
   const rel = relativeTo(source.workdir, from);
   const cargoStage = source.cargo.length > 0 || isRustStage(source);
   if (cargoStage && /(^|\/)recipe\.json$/.test(from) && (contextPathOf(source, from) === null || context.kind(contextPathOf(source, from)!) === null)) {
-    return { kind: 'cache', message: `${from}: cargo-chef's dependency recipe, for Docker's layer cache; the derivation builds the dependencies from Cargo.lock itself` };
+    return {
+      kind: 'cache',
+      message: `${from}: cargo-chef's dependency recipe, for Docker's layer cache; the derivation builds the dependencies from Cargo.lock itself`,
+    };
   }
   const product = /^target\/(?:[^/]+\/)?(?:release|debug)\/(?!deps$|build$|incremental$|\.fingerprint$|examples$)[^/]+$/.test(rel ?? '');
   if (cargoStage && !product && (rel === 'target' || rel?.startsWith('target/'))) {
-    return { kind: 'cache', message: `${from}: the dependencies that stage compiled, for Docker's layer cache; the derivation builds them from Cargo.lock itself` };
+    return {
+      kind: 'cache',
+      message: `${from}: the dependencies that stage compiled, for Docker's layer cache; the derivation builds them from Cargo.lock itself`,
+    };
   }
   if (/^\/(go\/pkg\/mod|root\/\.cache\/go-build)(\/|$)/.test(from)) {
     return { kind: 'cache', message: `${from}: Go's module or build cache; the derivation downloads the modules itself (vendorHash)` };

@@ -29,16 +29,43 @@ export interface EntrypointFinding {
 
 const RUNNERS = new Set(['poetry', 'uv', 'pipenv']);
 /** uv run options that take a value; `--env-file`, `--directory`, `--project` change what runs, so they are not dropped. */
-const UV_VALUE_OPTIONS = new Set(['--with', '--with-requirements', '--with-editable', '--python', '-p', '--extra', '--group', '--no-group', '--only-group', '--package', '--index', '--default-index', '--index-url', '--extra-index-url', '--find-links', '-f', '--cache-dir', '--color', '--config-file']);
+const UV_VALUE_OPTIONS = new Set([
+  '--with',
+  '--with-requirements',
+  '--with-editable',
+  '--python',
+  '-p',
+  '--extra',
+  '--group',
+  '--no-group',
+  '--only-group',
+  '--package',
+  '--index',
+  '--default-index',
+  '--index-url',
+  '--extra-index-url',
+  '--find-links',
+  '-f',
+  '--cache-dir',
+  '--color',
+  '--config-file',
+]);
 const UV_MEANINGFUL_OPTIONS = new Set(['--env-file', '--directory', '--project', '--script', '-s']);
 const PYTHON = /^python(3(\.\d+)?)?$/;
 /** Programs some Python packages install under another name than their attribute. */
-const PYTHON_PROGRAMS: Record<string, string[]> = { django: ['django-admin'], waitress: ['waitress-serve'], jupyter: ['jupyter'], jupyterlab: ['jupyter-lab', 'jupyter'], 'python-dotenv': ['dotenv'] };
+const PYTHON_PROGRAMS: Record<string, string[]> = {
+  django: ['django-admin'],
+  waitress: ['waitress-serve'],
+  jupyter: ['jupyter'],
+  jupyterlab: ['jupyter-lab', 'jupyter'],
+  'python-dotenv': ['dotenv'],
+};
 /** Folders nixpkgs packages in `contents` fill (/bin/x, /usr/bin/env): not checked, a package may provide them. */
 const PACKAGE_FOLDERS = /^\/(bin|sbin|usr\/bin|usr\/sbin|lib|lib64|nix|etc|share)\//;
 const SHELLS = new Set(['bash', 'bashInteractive']);
 /** nixpkgs attributes that put a `java` in the image. */
-const JAVA = /^(temurin-(jre-)?bin-\d+|jdk\d*(_headless)?|jre\d*(_headless|_minimal)?|corretto\d+|openjdk\d*(_headless)?|zulu\d*|graalvm-ce|semeru-(jre-)?bin-\d+)$/;
+const JAVA =
+  /^(temurin-(jre-)?bin-\d+|jdk\d*(_headless)?|jre\d*(_headless|_minimal)?|corretto\d+|openjdk\d*(_headless)?|zulu\d*|graalvm-ce|semeru-(jre-)?bin-\d+)$/;
 const SH_PROVIDERS = new Set(['busybox', 'dockerTools.binSh', 'bash', 'bashInteractive', 'bashInteractive.binSh', 'dash']);
 
 interface Finding {
@@ -77,7 +104,11 @@ export function checkEntrypoint(scope: EntrypointScope): EntrypointFinding[] {
   if (final?.length && !(shellForm && final.length === 3)) checkProgram(final, scope, add);
   else if (final?.length) checkShellCommand(final[2]!, scope, add);
 
-  return findings.map((finding) => ({ instruction: (finding.field === 'Entrypoint' ? scope.entrypoint : scope.cmd) ?? report, status: finding.status, text: finding.text }));
+  return findings.map((finding) => ({
+    instruction: (finding.field === 'Entrypoint' ? scope.entrypoint : scope.cmd) ?? report,
+    status: finding.status,
+    text: finding.text,
+  }));
 }
 
 type Add = (status: Status, text: string) => void;
@@ -96,7 +127,10 @@ function rewriteRunner(argv: string[], scope: EntrypointScope, add: Add): string
   while (i < argv.length && argv[i]!.startsWith('-')) {
     const option = argv[i]!.split('=')[0]!;
     if (UV_MEANINGFUL_OPTIONS.has(option) || (tool !== 'uv' && option !== '--')) {
-      add('manual', `${tool} run ${argv[i]}: the image has no ${tool}, and dock2nix does not rewrite this option; run the command from the Python environment by hand`);
+      add(
+        'manual',
+        `${tool} run ${argv[i]}: the image has no ${tool}, and dock2nix does not rewrite this option; run the command from the Python environment by hand`,
+      );
       return null;
     }
     if (option === '--') {
@@ -119,8 +153,13 @@ function rewriteRunner(argv: string[], scope: EntrypointScope, add: Add): string
     return [];
   }
   const known = PYTHON.test(rest[0]!) || pythonPrograms(scope.image).has(rest[0]!);
-  const what = PYTHON.test(rest[0]!) ? 'the Python environment\'s interpreter' : `${rest[0]} from the Python environment${known ? '' : ` (which has it only if one of its packages installs it: none is named ${rest[0]})`}`;
-  add('approximated', `${tool} run: the image has no ${tool} (its environment is the image's Python environment), so the command is ${JSON.stringify(rest)}, which runs ${what} directly${dropped.length ? ` (options dropped: ${dropped.join(' ')})` : ''}`);
+  const what = PYTHON.test(rest[0]!)
+    ? "the Python environment's interpreter"
+    : `${rest[0]} from the Python environment${known ? '' : ` (which has it only if one of its packages installs it: none is named ${rest[0]})`}`;
+  add(
+    'approximated',
+    `${tool} run: the image has no ${tool} (its environment is the image's Python environment), so the command is ${JSON.stringify(rest)}, which runs ${what} directly${dropped.length ? ` (options dropped: ${dropped.join(' ')})` : ''}`,
+  );
   return rest;
 }
 
@@ -133,7 +172,10 @@ function rewriteShellRunner(command: string, scope: EntrypointScope, add: Add): 
     return null;
   }
   const program = /\.py$/.test(match[3]!) ? `python ${match[3]}` : match[3]!;
-  add('approximated', `${match[2]} run: the image has no ${match[2]} (its environment is the image's Python environment), so this runs ${program.split(' ')[0]} from the Python environment directly`);
+  add(
+    'approximated',
+    `${match[2]} run: the image has no ${match[2]} (its environment is the image's Python environment), so this runs ${program.split(' ')[0]} from the Python environment directly`,
+  );
   return `${match[1]}${program}${command.slice(match[0].length)}`;
 }
 
@@ -250,7 +292,8 @@ function checkProgram(argv: string[], scope: EntrypointScope, add: Add): void {
 function checkShellCommand(command: string, scope: EntrypointScope, add: Add): void {
   const first = /^\s*(?:exec\s+)?([^\s;&|<>()$`'"]+)/.exec(command)?.[1];
   if (!first) return;
-  if (RUNNERS.has(first) && !scope.image.contents.includes(first)) add('manual', `${first}: the image has no ${first}; run the program from the Python environment instead`);
+  if (RUNNERS.has(first) && !scope.image.contents.includes(first))
+    add('manual', `${first}: the image has no ${first}; run the program from the Python environment instead`);
   else if (first.includes('/')) checkFile(resolvePath(scope.image.config.WorkingDir ?? '/', first), first, scope, add, true);
 }
 
@@ -265,7 +308,10 @@ function checkFile(path: string, written: string, scope: EntrypointScope, add: A
   }
   if (found.kind === 'python') {
     const known = pythonPrograms(scope.image).has(found.program);
-    add('approximated', `${written}: in the image, that folder is a link to the Python environment${known ? '' : `, which has ${found.program} only if one of its packages installs it`}`);
+    add(
+      'approximated',
+      `${written}: in the image, that folder is a link to the Python environment${known ? '' : `, which has ${found.program} only if one of its packages installs it`}`,
+    );
     return;
   }
   if (!executable) return;
@@ -288,7 +334,10 @@ function checkInterpreter(interpreter: string, argument: string | null, script: 
     if (!program) return;
   } else if (/^\/usr\/(local\/)?bin\//.test(interpreter) && PYTHON.test(program.replace(/^python3\.\d+$/, 'python3'))) {
     const linked = linkPythonProgram(interpreter, scope);
-    add(linked ? 'approximated' : 'manual', linked ? `${script} starts with #!${interpreter}: ${linked}` : `${script} starts with #!${interpreter}, which the image does not have`);
+    add(
+      linked ? 'approximated' : 'manual',
+      linked ? `${script} starts with #!${interpreter}: ${linked}` : `${script} starts with #!${interpreter}, which the image does not have`,
+    );
     return;
   }
   if (program === 'bash' && !hasContent(image, SHELLS)) {
@@ -326,6 +375,9 @@ function checkNpx(argv: string[], scope: EntrypointScope, add: Add): void {
   if (dependencies.some((d) => d === name || d.split('/').pop() === name)) {
     add('approximated', `npx ${name}: runs ${name} from the app's node_modules (a dependency in package.json; nodejs provides npx)`);
   } else {
-    add('manual', `npx ${name}: ${name} is not a dependency of the app dock2nix can see, so npx would download it when the container starts; add it to package.json or use the nixpkgs package`);
+    add(
+      'manual',
+      `npx ${name}: ${name} is not a dependency of the app dock2nix can see, so npx would download it when the container starts; add it to package.json or use the nixpkgs package`,
+    );
   }
 }

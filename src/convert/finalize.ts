@@ -60,7 +60,13 @@ export function finalizePlan(walk: Walk): MigrationPlan {
       roles.set(index, 'merged');
       continue;
     }
-    const derivation = buildDerivation(states.get(index)!, dockerfile.stages[index]!, copyRequests.filter((r) => r.stage === index), { context, rules, decisions }, names.get(index)!);
+    const derivation = buildDerivation(
+      states.get(index)!,
+      dockerfile.stages[index]!,
+      copyRequests.filter((r) => r.stage === index),
+      { context, rules, decisions },
+      names.get(index)!,
+    );
     if (derivation) built.set(index, derivation);
   }
 
@@ -132,7 +138,12 @@ export function finalizePlan(walk: Walk): MigrationPlan {
   }
   for (const request of copyRequests.filter((r) => r.into !== target && r.stage !== r.into)) {
     const entry = instruction(request.into, request.line);
-    if (entry) reports.note(entry, { raise: 'manual', unlessManual: true, text: 'copying between build stages is not converted: give the receiving derivation the other one as an input' });
+    if (entry)
+      reports.note(entry, {
+        raise: 'manual',
+        unlessManual: true,
+        text: 'copying between build stages is not converted: give the receiving derivation the other one as an input',
+      });
   }
   const derivations = [...built.values()].map((d) => d.plan).sort((a, b) => a.stage - b.stage);
 
@@ -140,7 +151,11 @@ export function finalizePlan(walk: Walk): MigrationPlan {
   if (image.python) image.python.missing = missingPythonPackages(dockerfile, states, target, foldedPythonStages);
   const chain = new Set<number>();
   for (let i: number | null = target; i !== null && !chain.has(i); i = dockerfile.stages[i]!.parentStage) chain.add(i);
-  const last = (keyword: 'CMD' | 'ENTRYPOINT') => [...chain].flatMap((i) => dockerfile.stages[i]!.instructions).filter((i) => i.keyword === keyword).sort((a, b) => b.line - a.line)[0] ?? null;
+  const last = (keyword: 'CMD' | 'ENTRYPOINT') =>
+    [...chain]
+      .flatMap((i) => dockerfile.stages[i]!.instructions)
+      .filter((i) => i.keyword === keyword)
+      .sort((a, b) => b.line - a.line)[0] ?? null;
   const findings = checkEntrypoint({ image, derivations: [...built.values()].map((d) => d.plan), context, entrypoint: last('ENTRYPOINT'), cmd: last('CMD') });
   for (const finding of findings) reports.note(finding.instruction, { raise: finding.status, text: finding.text });
 
@@ -181,7 +196,12 @@ export function finalizePlan(walk: Walk): MigrationPlan {
  * Python packages the image's stages (the target, the stages it starts from, and the pip stages folded into its
  * environment) asked for and the environment lacks, in Dockerfile order.
  */
-function missingPythonPackages(dockerfile: Dockerfile, states: Map<number, StageState>, target: number, folded: Set<number>): Array<{ line: number; name: string; note: string }> {
+function missingPythonPackages(
+  dockerfile: Dockerfile,
+  states: Map<number, StageState>,
+  target: number,
+  folded: Set<number>,
+): Array<{ line: number; name: string; note: string }> {
   const stages = new Set<number>();
   for (const index of [target, ...folded]) {
     for (let i: number | null = index; i !== null && !stages.has(i); i = dockerfile.stages[i]!.parentStage) stages.add(i);
@@ -221,4 +241,3 @@ function instructionAt(dockerfile: Dockerfile, stage: number, line: number): Ins
   }
   return undefined;
 }
-

@@ -62,8 +62,7 @@ export function globTokens(pattern: string, options: { globstar: boolean; strict
       else if (options.strict && pattern[first] === ']') {
         tokens.push({ kind: 'bad' });
         i = end;
-      }
-      else {
+      } else {
         tokens.push({ kind: 'class', negated, chars: pattern.slice(first, end).replace(/\\(.)/g, '$1') });
         i = end;
       }
@@ -81,7 +80,8 @@ export function globRegExp(pattern: string): RegExp {
     if (token.kind === 'bad') return /(?!)/;
     if (token.kind === 'star') source += '[^/]*';
     else if (token.kind === 'any') source += '[^/]';
-    else if (token.kind === 'class') source += `[${token.negated ? '^' : ''}${token.chars.replace(/[\\\]^[]/g, (c, at: number) => (c === '^' && at > 0 ? c : `\\${c}`))}]`;
+    else if (token.kind === 'class')
+      source += `[${token.negated ? '^' : ''}${token.chars.replace(/[\\\]^[]/g, (c, at: number) => (c === '^' && at > 0 ? c : `\\${c}`))}]`;
     else if (token.kind === 'literal') source += token.char.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   }
   return new RegExp(`^${source}$`, 'u');

@@ -7,7 +7,6 @@ import type { FilePlacement, ImagePlan, OutputFormat, PythonPlan, SymlinkPlan } 
 import { compareText } from '../compare.js';
 import { DOCKER_DEFAULT_PATH } from '../dockerfile/parse.js';
 
-
 export interface ImageScope {
   name: string;
   format: OutputFormat;
@@ -67,7 +66,8 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
 
   // Checked where the users are made (useradd, USER); a field that could end its line or field is a defect here.
   for (const line of [...(users?.passwd ?? []), ...(users?.group ?? [])]) {
-    if (/[\u0000-\u001f\u007f]/.test(line) || line.split(':').length !== (line.endsWith(':') && users!.group.includes(line) ? 4 : 7)) throw new Error(`internal error: an /etc/passwd or /etc/group line with a stray field: ${JSON.stringify(line)}`);
+    if (/[\u0000-\u001f\u007f]/.test(line) || line.split(':').length !== (line.endsWith(':') && users!.group.includes(line) ? 4 : 7))
+      throw new Error(`internal error: an /etc/passwd or /etc/group line with a stray field: ${JSON.stringify(line)}`);
   }
   const directories = new Map(state.directories);
   // A folder that is a link to the Python environment (a virtual environment's place) is not also made a directory.
@@ -75,7 +75,9 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
   if (needs.tmp && !directories.has('/tmp')) directories.set('/tmp', { path: '/tmp', mode: '1777', owner: null });
 
   const underReplaced = (file: FilePlacement) =>
-    scope.replacedWorkdir !== null && file.source.kind === 'context' && (file.dest === scope.replacedWorkdir || file.dest.startsWith(`${scope.replacedWorkdir}/`));
+    scope.replacedWorkdir !== null &&
+    file.source.kind === 'context' &&
+    (file.dest === scope.replacedWorkdir || file.dest.startsWith(`${scope.replacedWorkdir}/`));
   const files = [...state.files.filter((f) => !underReplaced(f)), ...scope.derivationFiles].sort((a, b) => a.line - b.line);
 
   return {

@@ -76,7 +76,20 @@ export function planMigration(dockerfile: Dockerfile, context: BuildContext, rul
     const state = startStage(stage, states, rules, { inImage: imageChain.has(stage.index), keepBase: options.keepBase ?? false });
     states.set(stage.index, state);
     for (const instruction of stage.instructions) {
-      const outcome = decide(instruction, stage, state, { dockerfile, context, shell: options.shell, rules, format: options.format, copyRequests, mergedStages, states, decisions, secrets, target, folds });
+      const outcome = decide(instruction, stage, state, {
+        dockerfile,
+        context,
+        shell: options.shell,
+        rules,
+        format: options.format,
+        copyRequests,
+        mergedStages,
+        states,
+        decisions,
+        secrets,
+        target,
+        folds,
+      });
       reports.decided(instruction, stage.index, outcome);
     }
   }

@@ -23,7 +23,11 @@ export interface FoldedCopy {
 }
 
 /** Where pip and the interpreter keep packages in a Python image: the packages become the environment's. */
-const PYTHON_LOCATIONS = [/^\/usr\/local(\/(lib|lib64)(\/python3[^/]*(\/.*)?)?|\/bin(\/.*)?)?$/, /^\/usr\/lib\/python3[^/]*(\/.*)?$/, /^\/root\/\.local(\/.*)?$/];
+const PYTHON_LOCATIONS = [
+  /^\/usr\/local(\/(lib|lib64)(\/python3[^/]*(\/.*)?)?|\/bin(\/.*)?)?$/,
+  /^\/usr\/lib\/python3[^/]*(\/.*)?$/,
+  /^\/root\/\.local(\/.*)?$/,
+];
 
 const INSTALLER = /^\s*(\S*\/)?(pip3?|python3?(\.\d+)? -m (pip|venv)|poetry|uv|pipenv|virtualenv)\s/;
 
@@ -33,7 +37,7 @@ export function installsPythonOnly(state: StageState): boolean {
   return state.pythonPackages.size > 0 || state.pythonEnvPaths.size > 0 || state.packageReports.some((r) => r.manager === 'pip');
 }
 
-const under = (path: string, dir: string) => dir === '/' ? path.startsWith('/') : path === dir || path.startsWith(`${dir}/`);
+const under = (path: string, dir: string) => (dir === '/' ? path.startsWith('/') : path === dir || path.startsWith(`${dir}/`));
 
 /** The destination Docker gives a copied path: a folder's contents merge into the destination. */
 function destinationOf(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }> | undefined, request: CopyRequest, directory: boolean): string {
@@ -83,7 +87,9 @@ export function foldPythonCopy(
       }
       joined = true;
     } else if (under(from, path)) {
-      result.notes.push(`${from} is part of the ${kind === 'venv' ? 'virtual environment' : 'install folder'} ${path}: its packages join the image's Python environment`);
+      result.notes.push(
+        `${from} is part of the ${kind === 'venv' ? 'virtual environment' : 'install folder'} ${path}: its packages join the image's Python environment`,
+      );
       joined = true;
     }
   }
@@ -103,7 +109,13 @@ export function foldPythonCopy(
     const inner = joinContext(containing.source.path, from.slice(containing.dest.length + 1));
     const kind = context.kind(inner);
     if (kind) {
-      result.files.unshift({ line: request.line, source: { kind: 'context', path: inner, directory: kind === 'dir' }, dest: target, owner: request.owner ?? containing.owner, mode: request.mode ?? containing.mode });
+      result.files.unshift({
+        line: request.line,
+        source: { kind: 'context', path: inner, directory: kind === 'dir' },
+        dest: target,
+        owner: request.owner ?? containing.owner,
+        mode: request.mode ?? containing.mode,
+      });
     }
   }
   if (result.files.length) {

@@ -7,17 +7,7 @@ import type { BaseImage } from '../rules/schema.js';
 import type { ShellReader } from '../shell/reader.js';
 import type { BuildContext } from './context.js';
 import type { DecisionLedger } from './decisions.js';
-import type {
-  BaseImagePlan,
-  Confidence,
-  DirectoryPlan,
-  FilePlacement,
-  ImageConfigPlan,
-  PackageReport,
-  PathChange,
-  Status,
-  SymlinkPlan,
-} from './types.js';
+import type { BaseImagePlan, Confidence, DirectoryPlan, FilePlacement, ImageConfigPlan, PackageReport, PathChange, Status, SymlinkPlan } from './types.js';
 import { statusRank } from './types.js';
 
 export interface UserEntry {

@@ -12,7 +12,9 @@ export function findTarget(dockerfile: Dockerfile, target: string | undefined): 
   const byName = dockerfile.stages.findIndex((s) => s.name === target.toLowerCase());
   if (byName !== -1) return byName;
   if (/^\d+$/.test(target) && Number(target) < dockerfile.stages.length) return Number(target);
-  throw new Dock2nixError('E_USAGE', `no stage named "${target}" (stages: ${dockerfile.stages.map((s) => s.name ?? String(s.index)).join(', ')})`, { file: dockerfile.path });
+  throw new Dock2nixError('E_USAGE', `no stage named "${target}" (stages: ${dockerfile.stages.map((s) => s.name ?? String(s.index)).join(', ')})`, {
+    file: dockerfile.path,
+  });
 }
 
 /** Resolve `--from=x` to a stage index: a stage name, or a number naming an earlier stage. Null for an image. */

@@ -16,8 +16,24 @@ export const DOCKER_DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/us
 export const MAX_EXPANDED_LENGTH = 65_536;
 
 const KEYWORDS = new Set<Keyword>([
-  'FROM', 'RUN', 'CMD', 'LABEL', 'MAINTAINER', 'EXPOSE', 'ENV', 'ADD', 'COPY', 'ENTRYPOINT',
-  'VOLUME', 'USER', 'WORKDIR', 'ARG', 'ONBUILD', 'STOPSIGNAL', 'HEALTHCHECK', 'SHELL',
+  'FROM',
+  'RUN',
+  'CMD',
+  'LABEL',
+  'MAINTAINER',
+  'EXPOSE',
+  'ENV',
+  'ADD',
+  'COPY',
+  'ENTRYPOINT',
+  'VOLUME',
+  'USER',
+  'WORKDIR',
+  'ARG',
+  'ONBUILD',
+  'STOPSIGNAL',
+  'HEALTHCHECK',
+  'SHELL',
 ]);
 
 /** Build arguments BuildKit defines for every build (values for a linux/amd64 build). */
@@ -274,9 +290,7 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
       case 'RUN': {
         const heredocs = heredocsOf(node, lines);
         const mounts = flagValues(node, 'mount').map(parseMount);
-        const run: CommandForm = heredocs.length
-          ? { form: 'shell', command: heredocs.map((h) => h.command).join(' ') }
-          : commandForm(rawArgs, line, 'RUN');
+        const run: CommandForm = heredocs.length ? { form: 'shell', command: heredocs.map((h) => h.command).join(' ') } : commandForm(rawArgs, line, 'RUN');
         return {
           ...location,
           keyword,
@@ -292,7 +306,8 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
         return { ...location, keyword, command: commandForm(rawArgs, line, keyword) };
       case 'SHELL': {
         const form = commandForm(rawArgs, line, 'SHELL');
-        if (form.form !== 'exec') throw new Dock2nixError('E_INPUT', 'SHELL must be written in JSON form, e.g. SHELL ["/bin/bash", "-c"]', { file: path, line });
+        if (form.form !== 'exec')
+          throw new Dock2nixError('E_INPUT', 'SHELL must be written in JSON form, e.g. SHELL ["/bin/bash", "-c"]', { file: path, line });
         return { ...location, keyword, argv: form.argv };
       }
       case 'ENV':
@@ -405,7 +420,11 @@ function flagsOf(node: AstInstruction): Flag[] {
 }
 
 function flagValue(node: AstInstruction, name: string): string | null {
-  return flagsOf(node).find((f) => f.getName() === name)?.getValue() ?? null;
+  return (
+    flagsOf(node)
+      .find((f) => f.getName() === name)
+      ?.getValue() ?? null
+  );
 }
 
 function flagValues(node: AstInstruction, name: string): string[] {

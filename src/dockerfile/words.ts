@@ -184,21 +184,24 @@ function expandBraced(state: LexState, body: string): string {
 
 /** Substitute `$VAR` and `${VAR}` (with `:-`/`:+` forms) in free text, leaving quotes and everything else alone. */
 export function expandVariables(text: string, env: Env): string {
-  return text.replace(/\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, braced?: string, op?: string, word?: string, bare?: string) => {
-    if (whole === '\\$') return '$';
-    const name = braced ?? bare!;
-    const value = env.get(name);
-    switch (op) {
-      case ':-':
-        return value === undefined || value === '' ? word! : value;
-      case '-':
-        return value === undefined ? word! : value;
-      case ':+':
-        return value === undefined || value === '' ? '' : word!;
-      case '+':
-        return value === undefined ? '' : word!;
-      default:
-        return value ?? '';
-    }
-  });
+  return text.replace(
+    /\\\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, braced?: string, op?: string, word?: string, bare?: string) => {
+      if (whole === '\\$') return '$';
+      const name = braced ?? bare!;
+      const value = env.get(name);
+      switch (op) {
+        case ':-':
+          return value === undefined || value === '' ? word! : value;
+        case '-':
+          return value === undefined ? word! : value;
+        case ':+':
+          return value === undefined || value === '' ? '' : word!;
+        case '+':
+          return value === undefined ? '' : word!;
+        default:
+          return value ?? '';
+      }
+    },
+  );
 }

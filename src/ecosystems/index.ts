@@ -24,13 +24,15 @@ import type { Ecosystem, EcosystemBuild, Installer } from './define.js';
 export const ECOSYSTEMS = [apk, apt, cargo, certificates, dnf, dotnet, files, go, maven, misc, npm, pip, pythonProject, users, yarnPnpm] as const;
 
 /** Ecosystems with a rules table (their ids are the package managers of rules/<id>.json and of answers). */
-export const INSTALLERS: ReadonlyArray<Ecosystem & { installer: Installer }> = (ECOSYSTEMS as readonly Ecosystem[]).filter((e): e is Ecosystem & { installer: Installer } => e.installer !== undefined);
+export const INSTALLERS: ReadonlyArray<Ecosystem & { installer: Installer }> = (ECOSYSTEMS as readonly Ecosystem[]).filter(
+  (e): e is Ecosystem & { installer: Installer } => e.installer !== undefined,
+);
 export const MANAGERS: readonly string[] = INSTALLERS.map((e) => e.id);
 
 /** Ecosystems that plan a stage's derivation, in the order they are tried (the first that applies builds it). */
-export const BUILDERS: ReadonlyArray<Ecosystem & { build: EcosystemBuild }> = (ECOSYSTEMS as readonly Ecosystem[]).filter((e): e is Ecosystem & { build: EcosystemBuild } => e.build !== undefined).sort(
-  (a, b) => a.build.precedence - b.build.precedence,
-);
+export const BUILDERS: ReadonlyArray<Ecosystem & { build: EcosystemBuild }> = (ECOSYSTEMS as readonly Ecosystem[])
+  .filter((e): e is Ecosystem & { build: EcosystemBuild } => e.build !== undefined)
+  .sort((a, b) => a.build.precedence - b.build.precedence);
 
 /** The ecosystem that claims a program, by its base name (an own property only: `constructor` is not a program). */
 export function ecosystemOf(program: string): Ecosystem | undefined {

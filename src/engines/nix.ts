@@ -74,7 +74,10 @@ function commonFlags(options: NixBuildOptions): string[] {
 /** Build, leaving `outLink` pointing at the result (a GC root for as long as it exists). */
 export function nixBuildCommand(target: NixTarget, outLink: string, options: NixBuildOptions): ToolCommand {
   if (target.kind === 'flake') {
-    return { file: 'nix', args: [...FLAKE_FEATURES, 'build', NO_LOCK_WRITE, '--print-build-logs', '--out-link', outLink, ...commonFlags(options), flakeRef(target)] };
+    return {
+      file: 'nix',
+      args: [...FLAKE_FEATURES, 'build', NO_LOCK_WRITE, '--print-build-logs', '--out-link', outLink, ...commonFlags(options), flakeRef(target)],
+    };
   }
   return { file: 'nix-build', args: [target.path, ...(target.attr ? ['-A', target.attr] : []), '--out-link', outLink, ...commonFlags(options)] };
 }
@@ -87,7 +90,10 @@ export function nixBuildCommand(target: NixTarget, outLink: string, options: Nix
 export function nixCheckCommand(target: NixTarget, options: NixBuildOptions): ToolCommand {
   const keep = ['--option', 'run-diff-hook', 'true'];
   if (target.kind === 'flake') {
-    return { file: 'nix', args: [...FLAKE_FEATURES, 'build', NO_LOCK_WRITE, '--rebuild', '--print-build-logs', '--no-link', ...keep, ...commonFlags(options), flakeRef(target)] };
+    return {
+      file: 'nix',
+      args: [...FLAKE_FEATURES, 'build', NO_LOCK_WRITE, '--rebuild', '--print-build-logs', '--no-link', ...keep, ...commonFlags(options), flakeRef(target)],
+    };
   }
   return { file: 'nix-build', args: [target.path, ...(target.attr ? ['-A', target.attr] : []), '--check', '--no-out-link', ...keep, ...commonFlags(options)] };
 }
@@ -102,7 +108,16 @@ export function checkOutcome(exitCode: number, lines: readonly string[]): CheckO
   if (differs) return { kind: 'differs', first: differs[1]!, second: differs[2]! };
   const notDeterministic = /may not be deterministic: output '([^']+)' differs/.exec(text);
   if (notDeterministic) return { kind: 'differs', first: notDeterministic[1]!, second: null };
-  return { kind: 'failed', line: lines.filter((line) => /error:/.test(line)).pop()?.trim() ?? lines[lines.length - 1]?.trim() ?? '' };
+  return {
+    kind: 'failed',
+    line:
+      lines
+        .filter((line) => /error:/.test(line))
+        .pop()
+        ?.trim() ??
+      lines[lines.length - 1]?.trim() ??
+      '',
+  };
 }
 
 /** Is Nix there (and, when the expression needs it, nixpkgs)? Throws the one line the user needs. */

@@ -174,7 +174,13 @@ export function failureLine(lines: readonly string[]): string {
 export async function toolExists(file: string, pathEnv: string | undefined = process.env.PATH): Promise<boolean> {
   const { delimiter, join, isAbsolute } = await import('node:path');
   const { access, constants, stat } = await import('node:fs/promises');
-  const candidates = isAbsolute(file) || file.includes('/') ? [file] : (pathEnv ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, file));
+  const candidates =
+    isAbsolute(file) || file.includes('/')
+      ? [file]
+      : (pathEnv ?? '')
+          .split(delimiter)
+          .filter(Boolean)
+          .map((dir) => join(dir, file));
   for (const candidate of candidates) {
     try {
       await access(candidate, constants.X_OK);
@@ -189,7 +195,14 @@ export async function toolExists(file: string, pathEnv: string | undefined = pro
 /** Run a quick probe (`docker version`); true when it exits 0 within the time limit. Never throws. */
 export async function probe(command: ToolCommand, timeoutMs: number): Promise<boolean> {
   try {
-    const result = await execa(command.file, command.args, { env: command.env, stdin: 'ignore', reject: false, timeout: timeoutMs, stdout: 'ignore', stderr: 'ignore' });
+    const result = await execa(command.file, command.args, {
+      env: command.env,
+      stdin: 'ignore',
+      reject: false,
+      timeout: timeoutMs,
+      stdout: 'ignore',
+      stderr: 'ignore',
+    });
     return result.exitCode === 0;
   } catch {
     return false;

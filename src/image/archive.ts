@@ -91,7 +91,8 @@ class ArchiveEntries<Item extends { kind: string }> {
   /** Take in one entry; for a regular file, return the path to `keep` it under (links are kept here, the rest dropped). */
   enter(name: string, type: string | null, linkname: string | null): string | null {
     const { path, escapes, absolute } = normaliseEntryPath(name);
-    if (escapes || absolute) this.findings.push({ path: name, message: 'archive entry has an unsafe path (absolute or with ..); read by its normalised name, never written' });
+    if (escapes || absolute)
+      this.findings.push({ path: name, message: 'archive entry has an unsafe path (absolute or with ..); read by its normalised name, never written' });
     if (path === '') return null;
     if (this.items.has(path)) this.findings.push({ path, message: 'duplicate entry in the archive; the last one wins' });
     switch (type) {
@@ -219,7 +220,8 @@ class IndexedTarContents implements ArchiveContents {
     let data = this.documents.get(member.offset);
     if (!data) {
       data = withFile(this.source, (fd) => {
-        if (sniffBlob(readAt(fd, member.offset, Math.min(SNIFF_BYTES, member.size))) !== 'json') throw archiveError(this.source, `${what} ${path} is not a JSON document`);
+        if (sniffBlob(readAt(fd, member.offset, Math.min(SNIFF_BYTES, member.size))) !== 'json')
+          throw archiveError(this.source, `${what} ${path} is not a JSON document`);
         if (member.size > MAX_JSON_BYTES || this.documentBytes + member.size > MAX_JSON_TOTAL) {
           throw archiveError(this.source, `${what} ${path} is larger than ${MAX_JSON_BYTES} bytes; refusing to buffer it`);
         }
@@ -360,7 +362,8 @@ class DirectoryContents implements ArchiveContents {
   /** Only names that stay inside the folder; anything else is refused before the disk is asked. */
   private safePath(path: string, what: string): string {
     const normal = normaliseEntryPath(path);
-    if (normal.escapes || normal.absolute || normal.path === '') throw archiveError(this.source, `${what} names ${JSON.stringify(path)}, outside the image layout`);
+    if (normal.escapes || normal.absolute || normal.path === '')
+      throw archiveError(this.source, `${what} names ${JSON.stringify(path)}, outside the image layout`);
     return join(this.source, normal.path);
   }
 
@@ -418,7 +421,11 @@ class DirectoryContents implements ArchiveContents {
     const file = await this.insidePath(path, what);
     const size = await this.fileSize(file, path, what);
     if (size > MAX_JSON_BYTES) throw archiveError(this.source, `${what} ${path} is larger than ${MAX_JSON_BYTES} bytes; refusing to buffer it`);
-    return parseJson(withFile(file, (fd) => readAt(fd, 0, size)), this.source, `${what} ${path}`);
+    return parseJson(
+      withFile(file, (fd) => readAt(fd, 0, size)),
+      this.source,
+      `${what} ${path}`,
+    );
   }
 
   async scanBlob(path: string, what: string): Promise<LayerScan> {

@@ -90,7 +90,8 @@ function compareEntries(layer: number, a: LayerEntry, b: LayerEntry): FileDiffer
     found.push({ layer, path, kind: 'content', a: contentOf(a), b: contentOf(b) });
   }
   if (a.mode !== b.mode) found.push({ layer, path, kind: 'mode', a: octal(a.mode), b: octal(b.mode) });
-  if ((a.xattrs ?? '') !== (b.xattrs ?? '')) found.push({ layer, path, kind: 'mode', a: a.xattrs ?? '', b: b.xattrs ?? '', detail: 'extended attributes differ' });
+  if ((a.xattrs ?? '') !== (b.xattrs ?? ''))
+    found.push({ layer, path, kind: 'mode', a: a.xattrs ?? '', b: b.xattrs ?? '', detail: 'extended attributes differ' });
   if (a.uid !== b.uid || a.gid !== b.gid || a.uname !== b.uname || a.gname !== b.gname) {
     found.push({ layer, path, kind: 'owner', a: ownerOf(a), b: ownerOf(b) });
   }
@@ -176,7 +177,8 @@ function compareHistory(a: Record<string, unknown>[], b: Record<string, unknown>
     const entryB = b[index]!;
     for (const field of [...new Set([...Object.keys(entryA), ...Object.keys(entryB)])].sort()) {
       if (stable(entryA[field]) === stable(entryB[field])) continue;
-      const kind = field === 'created' ? 'created' : field === 'comment' && isParentIdComment(entryA[field]) && isParentIdComment(entryB[field]) ? 'derived' : 'history';
+      const kind =
+        field === 'created' ? 'created' : field === 'comment' && isParentIdComment(entryA[field]) && isParentIdComment(entryB[field]) ? 'derived' : 'history';
       out.push({ key: `history[${index}].${field}`, kind, ...pair(entryA[field], entryB[field]) });
     }
   }
@@ -214,7 +216,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** JSON with sorted keys, so key order never counts as a difference. */
 function stable(value: unknown): string {
-  return JSON.stringify(value, (_key, inner: unknown) =>
-    isPlainObject(inner) ? Object.fromEntries(Object.entries(inner).filter(([, v]) => v !== undefined).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))) : inner,
-  ) ?? 'undefined';
+  return (
+    JSON.stringify(value, (_key, inner: unknown) =>
+      isPlainObject(inner)
+        ? Object.fromEntries(
+            Object.entries(inner)
+              .filter(([, v]) => v !== undefined)
+              .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+          )
+        : inner,
+    ) ?? 'undefined'
+  );
 }

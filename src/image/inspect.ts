@@ -40,7 +40,16 @@ export async function loadImages(source: string, options: ScanOptions, label?: s
     const scans: LayerScan[] = [];
     for (const [at, layer] of ref.layers.entries()) scans.push(await contents.scanBlob(layer.path, `layer ${at}`));
     const fallback = images.length > 1 ? `${basename(source)}#${index}` : basename(source);
-    loaded.push({ label: (index === 0 ? label : undefined) ?? ref.name ?? fallback, source, format, contents, ref, config: config as Record<string, unknown>, scans, digestsChecked: wantsDigests(options) });
+    loaded.push({
+      label: (index === 0 ? label : undefined) ?? ref.name ?? fallback,
+      source,
+      format,
+      contents,
+      ref,
+      config: config as Record<string, unknown>,
+      scans,
+      digestsChecked: wantsDigests(options),
+    });
   }
   return loaded;
 }

@@ -8,7 +8,19 @@
 import { createHash } from 'node:crypto';
 import type { Header } from 'tar-stream';
 import { normaliseEntryPath, whiteoutTarget } from './paths.js';
-import { decompress, describeStreamError, newTally, peek, sniffBlob, SNIFF_BYTES, tallied, tallyDigest, TAR_PROBLEM, walkTar, type ByteSource } from './streams.js';
+import {
+  decompress,
+  describeStreamError,
+  newTally,
+  peek,
+  sniffBlob,
+  SNIFF_BYTES,
+  tallied,
+  tallyDigest,
+  TAR_PROBLEM,
+  walkTar,
+  type ByteSource,
+} from './streams.js';
 import { listTar, readFully, type TarHeader, type TarType } from './tar-seek.js';
 import type { Compression, EntryType, Finding, LayerEntry, LayerScan } from './types.js';
 
@@ -126,7 +138,7 @@ const HASH_CHUNK = 1024 * 1024;
 function hashRange(fd: number, offset: number, size: number): string {
   const hash = createHash('sha256');
   const buffer = Buffer.allocUnsafe(Math.min(HASH_CHUNK, Math.max(size, 1)));
-  for (let done = 0; done < size; ) {
+  for (let done = 0; done < size;) {
     const read = readFully(fd, buffer, Math.min(buffer.length, size - done), offset + done);
     if (read === 0) throw new LayerReadError(TAR_PROBLEM.truncated);
     hash.update(buffer.subarray(0, read));

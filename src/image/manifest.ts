@@ -34,7 +34,9 @@ export async function listImages(contents: ArchiveContents): Promise<{ format: A
   if (contents.has('index.json')) {
     return { format: contents.container === 'directory' ? 'oci-layout' : 'oci-archive', images: await ociImages(contents) };
   }
-  throw new Dock2nixError('E_ARCHIVE', 'no manifest.json (docker-archive) or index.json (OCI layout) in it; is this an image archive?', { file: contents.source });
+  throw new Dock2nixError('E_ARCHIVE', 'no manifest.json (docker-archive) or index.json (OCI layout) in it; is this an image archive?', {
+    file: contents.source,
+  });
 }
 
 function fail(contents: ArchiveContents, message: string): Dock2nixError {
@@ -44,7 +46,8 @@ function fail(contents: ArchiveContents, message: string): Dock2nixError {
 function archivePath(contents: ArchiveContents, value: unknown, what: string): string {
   if (typeof value !== 'string' || value === '') throw fail(contents, `manifest.json: ${what} is not a path`);
   const normal = normaliseEntryPath(value);
-  if (normal.escapes || normal.absolute || normal.path === '') throw fail(contents, `manifest.json names ${JSON.stringify(value)} as ${what}, outside the archive`);
+  if (normal.escapes || normal.absolute || normal.path === '')
+    throw fail(contents, `manifest.json names ${JSON.stringify(value)} as ${what}, outside the archive`);
   return normal.path;
 }
 
@@ -93,7 +96,15 @@ interface IndexWalk {
   walked: Set<string>;
 }
 
-async function collectFromIndex(contents: ArchiveContents, index: unknown, where: string, name: string | null, depth: number, images: ImageRef[], walk: IndexWalk): Promise<void> {
+async function collectFromIndex(
+  contents: ArchiveContents,
+  index: unknown,
+  where: string,
+  name: string | null,
+  depth: number,
+  images: ImageRef[],
+  walk: IndexWalk,
+): Promise<void> {
   if (depth > MAX_INDEX_DEPTH) throw fail(contents, `${where}: indexes nested more than ${MAX_INDEX_DEPTH} deep`);
   const manifests = (index as { manifests?: unknown } | null)?.manifests;
   if (!Array.isArray(manifests)) throw fail(contents, `${where} has no manifests list`);
@@ -102,7 +113,8 @@ async function collectFromIndex(contents: ArchiveContents, index: unknown, where
     const path = blobPath(contents, descriptor.digest, where);
     let document = walk.documents.get(path);
     if (!walk.documents.has(path)) {
-      if (walk.documents.size >= MAX_INDEX_DOCUMENTS) throw fail(contents, `the index lists more than ${MAX_INDEX_DOCUMENTS} distinct manifests and indexes; at most ${MAX_INDEX_DOCUMENTS} are read`);
+      if (walk.documents.size >= MAX_INDEX_DOCUMENTS)
+        throw fail(contents, `the index lists more than ${MAX_INDEX_DOCUMENTS} distinct manifests and indexes; at most ${MAX_INDEX_DOCUMENTS} are read`);
       document = await contents.readJson(path, 'manifest');
       walk.documents.set(path, document);
     }

@@ -102,7 +102,9 @@ export function renderImageReport(report: ImageReport): string {
   );
   const totals = report.totals;
   const stored = totals.compressedBytes === null ? '' : ` (${formatBytes(totals.compressedBytes)} compressed)`;
-  lines.push(`  ${totals.layers} layers, ${formatBytes(totals.uncompressedBytes)} of tar${stored}; ${totals.files} files, ${formatBytes(totals.contentBytes)} of content`);
+  lines.push(
+    `  ${totals.layers} layers, ${formatBytes(totals.uncompressedBytes)} of tar${stored}; ${totals.files} files, ${formatBytes(totals.contentBytes)} of content`,
+  );
   if (!report.digestsChecked) lines.push('  layer digests not checked against the bytes (inspect --verify checks them)');
   lines.push('');
 
@@ -120,7 +122,13 @@ export function renderImageReport(report: ImageReport): string {
   lines.push('');
 
   lines.push(`Largest files (${totals.visibleFiles} files, ${formatBytes(totals.visibleBytes)} visible)`);
-  lines.push(...table(['Size', 'Layer', 'Path'], report.largestFiles.slice(0, 10).map((file) => [formatBytes(file.bytes), String(file.layer), file.path]), ['right', 'right', 'left']));
+  lines.push(
+    ...table(
+      ['Size', 'Layer', 'Path'],
+      report.largestFiles.slice(0, 10).map((file) => [formatBytes(file.bytes), String(file.layer), file.path]),
+      ['right', 'right', 'left'],
+    ),
+  );
   const directories = report.largestDirectories.filter((dir) => dir.bytes > 0);
   if (directories.length > 0) {
     lines.push('');
@@ -196,7 +204,9 @@ export function renderReproducibilityReport(report: ReproducibilityReport): stri
     lines.push(
       ...table(
         ['Layer', 'Kind', 'Path', 'A -> B'],
-        report.differences.slice(0, TEXT_DIFFERENCE_LIMIT).map((difference) => [String(difference.layer), difference.kind, clip(difference.path || '(layer)', 32), differenceNote(difference)]),
+        report.differences
+          .slice(0, TEXT_DIFFERENCE_LIMIT)
+          .map((difference) => [String(difference.layer), difference.kind, clip(difference.path || '(layer)', 32), differenceNote(difference)]),
         ['right', 'left', 'left', 'left'],
       ),
     );

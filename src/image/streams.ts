@@ -41,7 +41,11 @@ export function looksLikeTar(head: Buffer): boolean {
 
 /** Pre-POSIX (v7) tars have no magic; their header checksum still identifies them. */
 function tarChecksumMatches(block: Buffer): boolean {
-  const field = block.subarray(148, 156).toString('latin1').replace(/[\0 ]+$/, '').trim();
+  const field = block
+    .subarray(148, 156)
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '')
+    .trim();
   if (!/^[0-7]+$/.test(field)) return false;
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 0x20 : block[i]!;
@@ -323,7 +327,11 @@ export async function walkTar(source: ByteSource, onEntry: TarEntryHandler): Pro
     // A directory's size field is not followed by data; tar-stream never ends such an entry's stream when the field is not 0.
     const rest = header.type === 'directory' ? async (): Promise<void> => {} : () => body.drain();
     onEntry(header, body).then(
-      () => rest().then(() => next(), (error: unknown) => next(asError(error))),
+      () =>
+        rest().then(
+          () => next(),
+          (error: unknown) => next(asError(error)),
+        ),
       (error: unknown) => next(asError(error)),
     );
   });

@@ -33,10 +33,14 @@ export function savedContextFolder(answersFile: string, context: string, dockerf
   const folder = path.resolve(answersFolder, context);
   const boundary = repositoryOf(answersFolder) ?? commonFolder(answersFolder, path.dirname(path.resolve(dockerfile)));
   if (!isInside(folder, boundary)) {
-    throw new Dock2nixError('E_INPUT', `the saved build context ${JSON.stringify(context)} is outside ${boundary}, the repository this answers file belongs to`, {
-      file: answersFile,
-      hint: 'pass --context with the folder to use it anyway',
-    });
+    throw new Dock2nixError(
+      'E_INPUT',
+      `the saved build context ${JSON.stringify(context)} is outside ${boundary}, the repository this answers file belongs to`,
+      {
+        file: answersFile,
+        hint: 'pass --context with the folder to use it anyway',
+      },
+    );
   }
   return folder;
 }

@@ -28,7 +28,9 @@ export function readAnswersText(file: string): { text: string } | { problem: str
     return { text: readTextFile(file) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? { problem: 'no such answers file', code: 'E_NOT_FOUND' } : { problem: `not a JSON answers file (${(error as Error).message})`, code: 'E_INPUT' };
+    return code === 'ENOENT'
+      ? { problem: 'no such answers file', code: 'E_NOT_FOUND' }
+      : { problem: `not a JSON answers file (${(error as Error).message})`, code: 'E_INPUT' };
   }
 }
 

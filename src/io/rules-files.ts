@@ -105,7 +105,11 @@ export function validateRules(dir: string): RulesData {
   const baseImages = readTable(path.join(dir, 'base-images.json'), baseImageTableSchema);
   for (const [name, image] of Object.entries(baseImages.images)) {
     if (image.packageManager !== undefined && !managers.includes(image.packageManager)) {
-      throw new Dock2nixError('E_RULES', `bad entry at images.${name}.packageManager: "${image.packageManager}" is not a package manager with a table (${managers.join(', ')})`, { file: path.join(dir, 'base-images.json') });
+      throw new Dock2nixError(
+        'E_RULES',
+        `bad entry at images.${name}.packageManager: "${image.packageManager}" is not a package manager with a table (${managers.join(', ')})`,
+        { file: path.join(dir, 'base-images.json') },
+      );
     }
   }
   return { packages, baseImages };
@@ -149,4 +153,3 @@ function lineOfKey(text: string, keyPath: PropertyKey[]): number | undefined {
   const index = text.indexOf(`"${last}"`);
   return index === -1 ? undefined : text.slice(0, index).split('\n').length;
 }
-

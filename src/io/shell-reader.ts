@@ -51,6 +51,8 @@ let production: Promise<ShellReader> | null = null;
  * it), each script read once per thread.
  */
 export function loadShellReader(): Promise<ShellReader> {
-  production ??= loadTreeSitterReader().then((fast) => remembering(fast ? readerWithFallback((script) => fast.read(script), loadMvdanReader) : loadMvdanReader()));
+  production ??= loadTreeSitterReader().then((fast) =>
+    remembering(fast ? readerWithFallback((script) => fast.read(script), loadMvdanReader) : loadMvdanReader()),
+  );
   return production;
 }

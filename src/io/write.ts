@@ -32,7 +32,13 @@ function entryExists(file: string): boolean {
 }
 
 function alreadyExists(file: string, race = false): Dock2nixError {
-  return new Dock2nixError('E_EXISTS', race ? 'appeared while this run was writing (another run wrote it first?); nothing was written (use --force to overwrite)' : 'already exists; nothing was written (use --force to overwrite)', { file });
+  return new Dock2nixError(
+    'E_EXISTS',
+    race
+      ? 'appeared while this run was writing (another run wrote it first?); nothing was written (use --force to overwrite)'
+      : 'already exists; nothing was written (use --force to overwrite)',
+    { file },
+  );
 }
 
 /**
@@ -72,7 +78,14 @@ async function writeAllNew(files: Array<{ path: string; content: string }>): Pro
   const ordered = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const folders = [...new Set(ordered.map((file) => path.dirname(file.path)))];
   for (const folder of folders) makeFolders(folder);
-  await Promise.all(folders.map((folder) => removeStaleTemporaries(folder, ordered.filter((file) => path.dirname(file.path) === folder))));
+  await Promise.all(
+    folders.map((folder) =>
+      removeStaleTemporaries(
+        folder,
+        ordered.filter((file) => path.dirname(file.path) === folder),
+      ),
+    ),
+  );
   const temporary = ordered.map((file) => temporaryName(file.path));
   const placed: Array<{ path: string; ino: number }> = [];
   try {
@@ -92,7 +105,8 @@ async function writeAllNew(files: Array<{ path: string; content: string }>): Pro
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EEXIST') throw alreadyExists(shown(file.path), true);
-        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS') throw Object.assign(error as NodeJS.ErrnoException, { dest: file.path });
+        if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'ENOSYS')
+          throw Object.assign(error as NodeJS.ErrnoException, { dest: file.path });
         // No hard links here: an exclusive create fails as the link would when the target exists.
         await writeFile(file.path, file.content, { mode: 0o644, flag: 'wx' }).catch((problem: NodeJS.ErrnoException) => {
           throw problem.code === 'EEXIST' ? alreadyExists(shown(file.path), true) : Object.assign(problem, { dest: file.path });
@@ -121,7 +135,14 @@ interface Existing {
 async function writeAll(files: Array<{ path: string; content: string }>): Promise<void> {
   const folders = [...new Set(files.map((file) => path.dirname(file.path)))];
   for (const folder of folders) makeFolders(folder);
-  await Promise.all(folders.map((folder) => removeStaleTemporaries(folder, files.filter((file) => path.dirname(file.path) === folder))));
+  await Promise.all(
+    folders.map((folder) =>
+      removeStaleTemporaries(
+        folder,
+        files.filter((file) => path.dirname(file.path) === folder),
+      ),
+    ),
+  );
   const before = await Promise.all(files.map((file) => existing(file.path)));
   const changed = files.map((file, i) => ({ ...file, before: before[i]! })).filter((file) => !file.before?.content.equals(Buffer.from(file.content)));
   // Unique per call: lanes and worker threads of one process may write at the same time.
@@ -151,7 +172,11 @@ async function writeAll(files: Array<{ path: string; content: string }>): Promis
     const lost = replaced.filter((_, i) => restored[i]!.status === 'rejected');
     if (lost.length) {
       const code = (error as NodeJS.ErrnoException)?.code ?? 'error';
-      throw new Dock2nixError('E_WRITE', `cannot write here (${code}), and ${lost.map((file) => shown(file.path)).join(', ')} could not be put back: ${lost.length === 1 ? 'it has' : 'they have'} the new content`, { file: shown(target(error as NodeJS.ErrnoException) ?? lost[0]!.path) });
+      throw new Dock2nixError(
+        'E_WRITE',
+        `cannot write here (${code}), and ${lost.map((file) => shown(file.path)).join(', ')} could not be put back: ${lost.length === 1 ? 'it has' : 'they have'} the new content`,
+        { file: shown(target(error as NodeJS.ErrnoException) ?? lost[0]!.path) },
+      );
     }
     throw error;
   }
@@ -201,7 +226,11 @@ async function existing(file: string): Promise<Existing | null> {
   try {
     const info = await stat(file);
     // A folder, or a pipe (whose read would wait for a writer), is in the way: not read, not replaced.
-    if (!info.isFile()) throw Object.assign(new Error(`${info.isDirectory() ? 'EISDIR' : 'EEXIST'}: not a file, '${file}'`), { code: info.isDirectory() ? 'EISDIR' : 'EEXIST', path: file });
+    if (!info.isFile())
+      throw Object.assign(new Error(`${info.isDirectory() ? 'EISDIR' : 'EEXIST'}: not a file, '${file}'`), {
+        code: info.isDirectory() ? 'EISDIR' : 'EEXIST',
+        path: file,
+      });
     return { content: await readFile(file), mode: info.mode & 0o7777 };
   } catch (error) {
     const problem = error as NodeJS.ErrnoException;

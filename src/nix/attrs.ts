@@ -53,7 +53,8 @@ export function usedAttributes(expr: NixExpr): Set<string> {
         const fn = node.fn.kind === 'select' ? selection(node.fn) : null;
         const withPackages = fn && fn.root === 'pkgs' && fn.path[fn.path.length - 1] === 'withPackages' ? fn.path.slice(0, -1).join('.') : null;
         for (const arg of node.args) {
-          if (withPackages && arg.kind === 'lambda' && typeof arg.param === 'string') walk(arg.body, new Map([...sets, [arg.param, `${withPackages}Packages.`]]));
+          if (withPackages && arg.kind === 'lambda' && typeof arg.param === 'string')
+            walk(arg.body, new Map([...sets, [arg.param, `${withPackages}Packages.`]]));
           else walk(arg, sets);
         }
         return;

@@ -15,14 +15,18 @@ export function configExpr(plan: MigrationPlan): NixExpr {
   if (c.Healthcheck && formatKeepsHealthcheck(plan.format)) {
     const h = c.Healthcheck;
     bindings.push(
-      bind('Healthcheck', attrs([
-        ...(h.Interval !== undefined ? [bind('Interval', int(h.Interval))] : []),
-        ...(h.Retries !== undefined ? [bind('Retries', int(h.Retries))] : []),
-        ...(h.StartInterval !== undefined ? [bind('StartInterval', int(h.StartInterval))] : []),
-        ...(h.StartPeriod !== undefined ? [bind('StartPeriod', int(h.StartPeriod))] : []),
-        bind('Test', strings(h.Test)),
-        ...(h.Timeout !== undefined ? [bind('Timeout', int(h.Timeout))] : []),
-      ]), ['Docker honours this; OCI runtimes and Kubernetes ignore it.']),
+      bind(
+        'Healthcheck',
+        attrs([
+          ...(h.Interval !== undefined ? [bind('Interval', int(h.Interval))] : []),
+          ...(h.Retries !== undefined ? [bind('Retries', int(h.Retries))] : []),
+          ...(h.StartInterval !== undefined ? [bind('StartInterval', int(h.StartInterval))] : []),
+          ...(h.StartPeriod !== undefined ? [bind('StartPeriod', int(h.StartPeriod))] : []),
+          bind('Test', strings(h.Test)),
+          ...(h.Timeout !== undefined ? [bind('Timeout', int(h.Timeout))] : []),
+        ]),
+        ['Docker honours this; OCI runtimes and Kubernetes ignore it.'],
+      ),
     );
   }
   if (c.Labels.length) bindings.push(bind('Labels', attrs(c.Labels.map(([k, v]) => bind(k, str(v))))));

@@ -44,7 +44,6 @@ export function contextPath(relative: string): NixExpr {
   return relative ? binop('+', id('context'), str(`/${relative}`)) : id('context');
 }
 
-
 /**
  * .dockerignore with wildcards or exceptions: its rules in order, each a regular expression for builtins.match,
  * and a function that applies them as Docker does (the last matching rule decides). A folder a rule leaves out
@@ -52,20 +51,22 @@ export function contextPath(relative: string): NixExpr {
  */
 function dockerignoreBindings(ignore: NonNullable<MigrationPlan['contextIgnore']>): Binding[] {
   return [
-    bind(
-      'dockerignoreRules',
-      list(ignore.rules.map((rule) => attrs([bind('exclude', bool(rule.exclude)), bind('regex', str(rule.regex))]))),
-      ['.dockerignore, in order: the last rule matching a path (or a folder above it) decides.'],
-    ),
-    bind('dockerignoreExceptionFolders', list(ignore.exceptionFolders.above.map((folder) => str(folder))), ['Folders on the way to what an exception (!) names; "" is anywhere.']),
-    bind('dockerignoreExceptionTrees', list(ignore.exceptionFolders.within.map((folder) => str(folder))), ['Folders whose subfolders, at any depth, an exception may reach into.']),
+    bind('dockerignoreRules', list(ignore.rules.map((rule) => attrs([bind('exclude', bool(rule.exclude)), bind('regex', str(rule.regex))]))), [
+      '.dockerignore, in order: the last rule matching a path (or a folder above it) decides.',
+    ]),
+    bind('dockerignoreExceptionFolders', list(ignore.exceptionFolders.above.map((folder) => str(folder))), [
+      'Folders on the way to what an exception (!) names; "" is anywhere.',
+    ]),
+    bind('dockerignoreExceptionTrees', list(ignore.exceptionFolders.within.map((folder) => str(folder))), [
+      'Folders whose subfolders, at any depth, an exception may reach into.',
+    ]),
     bind(
       'dockerignored',
       raw(
         [
           'relative: type:',
           '  let',
-          '    excluded = builtins.foldl\' (excluded: rule: if builtins.match rule.regex relative != null then rule.exclude else excluded) false dockerignoreRules;',
+          "    excluded = builtins.foldl' (excluded: rule: if builtins.match rule.regex relative != null then rule.exclude else excluded) false dockerignoreRules;",
           '    reachedByException =',
           '      type == "directory"',
           '      && (',
@@ -93,7 +94,10 @@ export function contextBindings(plan: MigrationPlan): Binding[] {
   if (usesFilter && plan.contextIgnore) bindings.push(...dockerignoreBindings(plan.contextIgnore));
   if (usesFilter) {
     const relative = apply(select(id('lib'), 'removePrefix'), str(apply(id('toString'), id('context')), '/'), apply(id('toString'), id('path')));
-    const notExcluded: NixExpr = { kind: 'not', expr: apply(select(id('builtins'), 'elem'), plan.contextIgnore ? id('relative') : relative, list(plan.contextExclude.map((e) => str(e)))) };
+    const notExcluded: NixExpr = {
+      kind: 'not',
+      expr: apply(select(id('builtins'), 'elem'), plan.contextIgnore ? id('relative') : relative, list(plan.contextExclude.map((e) => str(e)))),
+    };
     bindings.push(
       bind(
         'contextFilter',
@@ -114,11 +118,17 @@ export function contextBindings(plan: MigrationPlan): Binding[] {
     bindings.push(
       bind(
         'fromContext',
-        lambda('relative', apply(select(id('builtins'), 'path'), attrs([
-          ...(usesFilter ? [bind('filter', id('contextFilter'))] : []),
-          bind('name', str('source')),
-          bind('path', binop('+', id('context'), str('/', id('relative')))),
-        ]))),
+        lambda(
+          'relative',
+          apply(
+            select(id('builtins'), 'path'),
+            attrs([
+              ...(usesFilter ? [bind('filter', id('contextFilter'))] : []),
+              bind('name', str('source')),
+              bind('path', binop('+', id('context'), str('/', id('relative')))),
+            ]),
+          ),
+        ),
         ['A file or folder of the build context, copied to the store on its own.'],
       ),
     );

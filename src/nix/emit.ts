@@ -86,10 +86,10 @@ export function defaultExpression(plan: MigrationPlan): NixExpr {
     const fakeNss = select(pkgs, 'dockerTools.fakeNss');
     contents.push(
       image.users.passwd.length || image.users.group.length
-        ? apply(select(fakeNss, 'override'), attrs([
-            bind('extraGroupLines', list(image.users.group.map((l) => str(l)))),
-            bind('extraPasswdLines', list(image.users.passwd.map((l) => str(l)))),
-          ]))
+        ? apply(
+            select(fakeNss, 'override'),
+            attrs([bind('extraGroupLines', list(image.users.group.map((l) => str(l)))), bind('extraPasswdLines', list(image.users.passwd.map((l) => str(l))))]),
+          )
         : fakeNss,
     );
   }

@@ -77,9 +77,7 @@ export function layerScriptNodes(plan: MigrationPlan): ShellNode[] {
       const target = imagePath(change.path);
       const what = change.change;
       const step =
-        what.kind === 'mode'
-          ? command('chmod', ...(change.recursive ? [option('-R')] : []), mode(what.mode), target)
-          : command('rm', option('-rf'), target);
+        what.kind === 'mode' ? command('chmod', ...(change.recursive ? [option('-R')] : []), mode(what.mode), target) : command('rm', option('-rf'), target);
       steps.push({ line: change.line, nodes: [comment(`RUN ${change.change.kind === 'remove' ? 'rm' : 'chmod'} (Dockerfile line ${change.line})`), step] });
     }
     // Stable: a placement comes before a change of the same line (there is none: a RUN has its own line).
@@ -111,7 +109,8 @@ export function ownerScriptNodes(plan: MigrationPlan): ShellNode[] {
   for (const dir of image.directories) if (dir.owner) nodes.push(command('chown', owner(dir.owner), imagePath(dir.path)));
   const steps: Array<{ line: number; node: ShellNode }> = [];
   for (const file of image.files) {
-    if (file.owner && !removedAfter(image.pathChanges, file.dest, file.line)) steps.push({ line: file.line, node: command('chown', option('-R'), owner(file.owner), imagePath(file.dest)) });
+    if (file.owner && !removedAfter(image.pathChanges, file.dest, file.line))
+      steps.push({ line: file.line, node: command('chown', option('-R'), owner(file.owner), imagePath(file.dest)) });
   }
   for (const change of image.pathChanges) {
     if (change.change.kind !== 'owner' || removedAfter(image.pathChanges, change.path, change.line)) continue;
@@ -129,4 +128,3 @@ export function layerScript(plan: MigrationPlan): StringPart[] {
 export function ownerCommands(plan: MigrationPlan): StringPart[] {
   return printShell(ownerScriptNodes(plan));
 }
-

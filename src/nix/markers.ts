@@ -23,7 +23,21 @@ export function markerText(line: number, what: string): string {
   return `${MARKER}: line ${line}: ${what.replace(/\s+/g, ' ').trim()}`;
 }
 
-const CONFIG_KEYWORDS = new Set(['CMD', 'ENTRYPOINT', 'ENV', 'USER', 'WORKDIR', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'STOPSIGNAL', 'VOLUME', 'SHELL', 'ONBUILD', 'MAINTAINER']);
+const CONFIG_KEYWORDS = new Set([
+  'CMD',
+  'ENTRYPOINT',
+  'ENV',
+  'USER',
+  'WORKDIR',
+  'EXPOSE',
+  'HEALTHCHECK',
+  'LABEL',
+  'STOPSIGNAL',
+  'VOLUME',
+  'SHELL',
+  'ONBUILD',
+  'MAINTAINER',
+]);
 
 function anchorOf(plan: MigrationPlan, report: InstructionReport): MarkerAnchor {
   if (report.stage !== null && plan.derivations.some((d) => d.stage === report.stage)) return { kind: 'derivation', stage: report.stage };

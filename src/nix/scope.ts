@@ -79,7 +79,10 @@ export class NameScope {
 /** `context-filter` → contextFilter, `a.b` → aB, `1st` → st: a plain Nix identifier (letters, digits, _). */
 export function identifier(text: string): string {
   const base = text.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[^A-Za-z_]+/, '');
-  return base.replace(/-+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/-+$/, '').replace(/-/g, '_');
+  return base
+    .replace(/-+([A-Za-z0-9])/g, (_, c: string) => c.toUpperCase())
+    .replace(/-+$/, '')
+    .replace(/-/g, '_');
 }
 
 /**

@@ -26,23 +26,26 @@ export interface JsonReport {
 }
 
 export function jsonReport(plan: MigrationPlan, files: string[]): JsonReport {
-  return maskDeep<JsonReport>({
-    tool: plan.tool,
-    dockerfile: plan.dockerfile,
-    context: plan.context,
-    format: plan.format,
-    target: plan.target,
-    stages: plan.stages,
-    instructions: plan.instructions,
-    packages: plan.packages,
-    derivations: plan.derivations.map((d) => ({ name: d.name, stage: d.stage, builder: d.build.kind, pname: d.pname })),
-    image: { name: plan.image.name, tag: plan.image.tag, contents: plan.image.contents, python: plan.image.python, config: plan.image.config },
-    summary: plan.summary,
-    unusedAnswers: plan.unusedDecisions,
-    warnings: plan.warnings,
-    secrets: plan.secrets.map(({ line, keyword, name, reason }) => ({ line, keyword, name, reason })),
-    files,
-  }, plan.secrets);
+  return maskDeep<JsonReport>(
+    {
+      tool: plan.tool,
+      dockerfile: plan.dockerfile,
+      context: plan.context,
+      format: plan.format,
+      target: plan.target,
+      stages: plan.stages,
+      instructions: plan.instructions,
+      packages: plan.packages,
+      derivations: plan.derivations.map((d) => ({ name: d.name, stage: d.stage, builder: d.build.kind, pname: d.pname })),
+      image: { name: plan.image.name, tag: plan.image.tag, contents: plan.image.contents, python: plan.image.python, config: plan.image.config },
+      summary: plan.summary,
+      unusedAnswers: plan.unusedDecisions,
+      warnings: plan.warnings,
+      secrets: plan.secrets.map(({ line, keyword, name, reason }) => ({ line, keyword, name, reason })),
+      files,
+    },
+    plan.secrets,
+  );
 }
 
 const STATUS_WIDTH = 12;
@@ -56,7 +59,9 @@ function renderText(plan: MigrationPlan, files: string[], width: number): string
   const out: string[] = [];
   out.push(`dock2nix ${plan.tool.version}: ${plan.dockerfile} (${plan.format})`);
   for (const stage of plan.stages) {
-    out.push(`  stage ${stage.index}${stage.name ? ` "${stage.name}"` : ''} FROM ${stage.from}: ${stage.role}${stage.builder ? ` → ${stage.builder} derivation` : ''}`);
+    out.push(
+      `  stage ${stage.index}${stage.name ? ` "${stage.name}"` : ''} FROM ${stage.from}: ${stage.role}${stage.builder ? ` → ${stage.builder} derivation` : ''}`,
+    );
   }
   out.push('');
   out.push(`${'line'.padStart(5)}  ${'status'.padEnd(STATUS_WIDTH)} instruction`);
@@ -75,9 +80,15 @@ function renderText(plan: MigrationPlan, files: string[], width: number): string
   const low = plan.packages.filter((p) => p.confidence === 'low');
   if (plan.packages.length) {
     out.push('');
-    out.push(`packages: ${plan.packages.length} (${plan.packages.length - unmapped.length - low.length} exact or high, ${low.length} low, ${unmapped.length} unmapped)`);
+    out.push(
+      `packages: ${plan.packages.length} (${plan.packages.length - unmapped.length - low.length} exact or high, ${low.length} low, ${unmapped.length} unmapped)`,
+    );
     for (const p of [...low, ...unmapped]) {
-      out.push(...wrap(`line ${p.line}: ${p.manager} ${p.name} → ${p.nix ?? 'nothing'} (${p.confidence})${p.note ? `: ${p.note}` : ''}`, width - 4).map((l) => `    ${l}`));
+      out.push(
+        ...wrap(`line ${p.line}: ${p.manager} ${p.name} → ${p.nix ?? 'nothing'} (${p.confidence})${p.note ? `: ${p.note}` : ''}`, width - 4).map(
+          (l) => `    ${l}`,
+        ),
+      );
     }
   }
   if (plan.warnings.length) {

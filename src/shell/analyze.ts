@@ -44,9 +44,7 @@ function changedDirectory(cwd: string, word: ShellWord | undefined): string {
   return resolvePath(cwd, path);
 }
 
-export type ShellAnalysis =
-  | { ok: true; commands: ShellCommand[]; exports: Record<string, string | null> }
-  | { ok: false; error: string; line: number };
+export type ShellAnalysis = { ok: true; commands: ShellCommand[]; exports: Record<string, string | null> } | { ok: false; error: string; line: number };
 
 /** The script's text by the parser's byte offsets (which differ from string indexes once a character is not ASCII). */
 class ScriptText {

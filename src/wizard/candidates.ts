@@ -24,7 +24,10 @@ function tablesFor(manager: Manager): Manager[] {
 }
 
 function normal(text: string): string {
-  return text.toLowerCase().replace(/^(python3?packages|nodepackages)\./, '').replace(/[-_.@/]+/g, '');
+  return text
+    .toLowerCase()
+    .replace(/^(python3?packages|nodepackages)\./, '')
+    .replace(/[-_.@/]+/g, '');
 }
 
 /** Similarity of a search term and a name, 0 (unrelated) to 100 (the same). */
@@ -99,7 +102,10 @@ function indexCandidates(rules: RuleSet, manager: Manager, term: string): Candid
   const index = rulesIndex(rules);
   const text = term.trim();
   if (!index || !text) return [];
-  const words = text.toLowerCase().split(/[^a-z0-9]+/).filter((w) => w.length >= 3);
+  const words = text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length >= 3);
   const mentions = (description: string | undefined) =>
     description && words.length && words.every((w) => new RegExp(`\\b${w}`, 'i').test(description)) ? 25 : 0;
   const found: Candidate[] = [];
@@ -113,7 +119,12 @@ function indexCandidates(rules: RuleSet, manager: Manager, term: string): Candid
       if (score <= 0) continue;
       const fact = index.python(name)!;
       if (fact.status[interpreter] !== 'usable') continue;
-      found.push({ attr: name, from: { manager: 'index', name, confidence: 'index' }, index: { version: fact.version, description: index.description('python', name) ?? null }, score });
+      found.push({
+        attr: name,
+        from: { manager: 'index', name, confidence: 'index' },
+        index: { version: fact.version, description: index.description('python', name) ?? null },
+        score,
+      });
     }
     return found;
   }
@@ -124,7 +135,12 @@ function indexCandidates(rules: RuleSet, manager: Manager, term: string): Candid
     if (score <= 0) continue;
     const fact = index.attr(attr)!;
     if (refusal(fact) !== null) continue;
-    found.push({ attr, from: { manager: 'index', name: attr, confidence: 'index' }, index: { version: fact.version, description: index.description('top', attr) ?? null }, score });
+    found.push({
+      attr,
+      from: { manager: 'index', name: attr, confidence: 'index' },
+      index: { version: fact.version, description: index.description('top', attr) ?? null },
+      score,
+    });
   }
   return found;
 }

@@ -70,7 +70,9 @@ export const inquirerConfig = {
 
 /** The why line above a question, wrapped to the terminal's width. */
 export function whyLine(why: string, width: number): string {
-  return `${wrap(why, Math.max(40, Math.min(width, 100)), '  ', '  ').map((line) => styleText('dim', line)).join('\n')}\n`;
+  return `${wrap(why, Math.max(40, Math.min(width, 100)), '  ', '  ')
+    .map((line) => styleText('dim', line))
+    .join('\n')}\n`;
 }
 
 export interface TerminalContext {

@@ -22,7 +22,10 @@ export function fitTarget(saved: Answers | null, plan: MigrationPlan): Fitted<st
 }
 
 /** The saved package and build answers that still apply to what this plan (made without answers) installs. */
-export function fitDecisions(saved: Answers | null, plan: MigrationPlan): Fitted<{ packages: Record<string, string | null>; builds: Record<string, BuildChoice> }> {
+export function fitDecisions(
+  saved: Answers | null,
+  plan: MigrationPlan,
+): Fitted<{ packages: Record<string, string | null>; builds: Record<string, BuildChoice> }> {
   const packages: Record<string, string | null> = {};
   const builds: Record<string, BuildChoice> = {};
   const problems: string[] = [];
@@ -35,8 +38,10 @@ export function fitDecisions(saved: Answers | null, plan: MigrationPlan): Fitted
   for (const [key, choice] of Object.entries(saved.decisions.builds ?? {})) {
     const stage = plan.stages.find((s) => stageKey(s) === key);
     const derivation = stage ? plan.derivations.find((d) => d.stage === stage.index) : undefined;
-    if (!derivation || derivation.build.kind !== 'npm' || derivation.build.manager !== 'npm') problems.push(`build "${key}": ${stage ? 'that stage is no longer an npm build' : 'there is no such stage any more'}`);
-    else if (choice === 'importNpmLock' && !derivation.build.lockFile) problems.push(`build "${key}": importNpmLock needs a package-lock.json, and there is none any more`);
+    if (!derivation || derivation.build.kind !== 'npm' || derivation.build.manager !== 'npm')
+      problems.push(`build "${key}": ${stage ? 'that stage is no longer an npm build' : 'there is no such stage any more'}`);
+    else if (choice === 'importNpmLock' && !derivation.build.lockFile)
+      problems.push(`build "${key}": importNpmLock needs a package-lock.json, and there is none any more`);
     else builds[key] = choice;
   }
   return { value: { packages, builds }, problems };

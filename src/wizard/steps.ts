@@ -64,7 +64,16 @@ export function packageQuestions(plan: MigrationPlan, saved: Record<string, stri
       if (!existing.lines.includes(p.line)) existing.lines.push(p.line);
       continue;
     }
-    questions.set(key, { key, manager: p.manager, name: p.name, lines: [p.line], nix: p.nix, confidence: p.confidence, note: p.note, ...(key in saved ? { saved: saved[key] } : {}) });
+    questions.set(key, {
+      key,
+      manager: p.manager,
+      name: p.name,
+      lines: [p.line],
+      nix: p.nix,
+      confidence: p.confidence,
+      note: p.note,
+      ...(key in saved ? { saved: saved[key] } : {}),
+    });
   }
   return [...questions.values()];
 }
@@ -97,15 +106,27 @@ export async function askPackage(prompter: Prompter, rules: RuleSet, question: P
   const fixed = (term: string): Array<Choice<string>> => {
     const own: Array<Choice<string>> = [];
     if (question.saved !== undefined && term === '') {
-      own.push(question.saved === null
-        ? { value: LEAVE_OUT, name: 'Leave it out (your saved answer)', short: 'left out' }
-        : { value: attrValue(question.saved), name: `${show(question.saved)} (your saved answer)`, short: show(question.saved) });
+      own.push(
+        question.saved === null
+          ? { value: LEAVE_OUT, name: 'Leave it out (your saved answer)', short: 'left out' }
+          : { value: attrValue(question.saved), name: `${show(question.saved)} (your saved answer)`, short: show(question.saved) },
+      );
     }
-    if (low && term === '') own.push({ value: KEEP, name: `Keep the guess: ${question.nix}`, short: question.nix!, description: 'no answer is saved, so the rule tables keep deciding' });
+    if (low && term === '')
+      own.push({
+        value: KEEP,
+        name: `Keep the guess: ${question.nix}`,
+        short: question.nix!,
+        description: 'no answer is saved, so the rule tables keep deciding',
+      });
     return own;
   };
   const tail: Array<Choice<string>> = [
-    { value: TYPE, name: 'Type an attribute path…', description: inSet ? `a name inside ${pythonSet}, e.g. requests` : 'e.g. imagemagick or python3Packages.pillow' },
+    {
+      value: TYPE,
+      name: 'Type an attribute path…',
+      description: inSet ? `a name inside ${pythonSet}, e.g. requests` : 'e.g. imagemagick or python3Packages.pillow',
+    },
     { value: LEAVE_OUT, name: 'Leave it out', short: 'left out', description: 'the image does without it; the report says so' },
   ];
   if (!low) tail.push({ value: LATER, name: 'Decide later', short: 'decide later', description: 'no answer is saved; the report lists it for manual work' });
@@ -117,7 +138,11 @@ export async function askPackage(prompter: Prompter, rules: RuleSet, question: P
     const choices: Array<Choice<string>> = [...fixed(text)];
     if (text && ATTRIBUTE_PATH.test(text) && !candidates.some((c) => c.attr === text)) {
       const problem = checkTypedAttribute(rules, manager, text, pythonSet.replace(/Packages$/, ''));
-      const checked = rulesIndex(rules) ? (problem ? `not accepted: ${problem}` : `found in ${rulesIndex(rules)!.label}`) : 'dock2nix cannot check that the attribute exists; nix-build will';
+      const checked = rulesIndex(rules)
+        ? problem
+          ? `not accepted: ${problem}`
+          : `found in ${rulesIndex(rules)!.label}`
+        : 'dock2nix cannot check that the attribute exists; nix-build will';
       choices.push({ value: attrValue(text), name: `Use "${show(text)}" as typed`, short: show(text), description: checked });
     }
     for (const c of candidates) {
@@ -134,10 +159,14 @@ export async function askPackage(prompter: Prompter, rules: RuleSet, question: P
   const best = initial[0];
   const defaultValue =
     question.saved !== undefined
-      ? question.saved === null ? LEAVE_OUT : attrValue(question.saved)
-      : low ? KEEP
-      : best && best.score >= CONFIDENT_SCORE ? attrValue(best.attr)
-      : LATER;
+      ? question.saved === null
+        ? LEAVE_OUT
+        : attrValue(question.saved)
+      : low
+        ? KEEP
+        : best && best.score >= CONFIDENT_SCORE
+          ? attrValue(best.attr)
+          : LATER;
 
   const chosen = await prompter.search<string>({
     message: `${manager} package "${name}" →`,
@@ -151,7 +180,7 @@ export async function askPackage(prompter: Prompter, rules: RuleSet, question: P
     const typed = await prompter.input({
       message: inSet ? `Name in ${pythonSet} for pip "${name}":` : `nixpkgs attribute path for ${manager} "${name}":`,
       default: question.saved ?? undefined,
-      validate: (value) => (ATTRIBUTE_PATH.test(value.trim()) ? true : 'an attribute path: letters, digits, _ - \' and dots, e.g. python3Packages.pillow'),
+      validate: (value) => (ATTRIBUTE_PATH.test(value.trim()) ? true : "an attribute path: letters, digits, _ - ' and dots, e.g. python3Packages.pillow"),
     });
     return { kind: 'set', attr: typed.trim() };
   }
@@ -171,7 +200,10 @@ export async function askPackages(prompter: Prompter, rules: RuleSet, questions:
 
 const buildText: Record<BuildChoice, { name: string; description: string }> = {
   importNpmLock: { name: 'buildNpmPackage with importNpmLock', description: 'dependencies come from package-lock.json; no hash to keep up to date' },
-  npmDepsHash: { name: 'buildNpmPackage with npmDepsHash', description: 'one download of all dependencies; you fill in the hash after the first build, and again when the lock file changes' },
+  npmDepsHash: {
+    name: 'buildNpmPackage with npmDepsHash',
+    description: 'one download of all dependencies; you fill in the hash after the first build, and again when the lock file changes',
+  },
   generic: { name: 'stdenv.mkDerivation replaying the commands', description: 'for builds buildNpmPackage does not fit; marked TODO for you to finish' },
 };
 
@@ -240,12 +272,14 @@ export interface OutputFolderCheck {
 export async function askOutput(prompter: Prompter, defaultDir: string, check: OutputFolderCheck): Promise<OutputChoice> {
   let suggestion = defaultDir;
   for (;;) {
-    const dir = (await prompter.input({
-      message: 'Output folder:',
-      why: 'default.nix, flake.nix and dock2nix.answers.json go here; nothing is replaced unless you say so.',
-      default: suggestion,
-      validate: (value) => (value.trim() === '' ? 'a folder, e.g. nix' : check.problem(value.trim()) ?? true),
-    })).trim();
+    const dir = (
+      await prompter.input({
+        message: 'Output folder:',
+        why: 'default.nix, flake.nix and dock2nix.answers.json go here; nothing is replaced unless you say so.',
+        default: suggestion,
+        validate: (value) => (value.trim() === '' ? 'a folder, e.g. nix' : (check.problem(value.trim()) ?? true)),
+      })
+    ).trim();
     const existing = check.existing(dir);
     if (existing.length === 0) return { dir, overwrite: false };
     const overwrite = await prompter.confirm({

@@ -19,7 +19,12 @@ export function summarize(plan: MigrationPlan, source: string, width: number): s
   const lines = source.split(/\r?\n/);
   const manual = plan.instructions.filter((i) => i.status === 'manual');
   const stages = plan.stages.length;
-  out.push(styleText('bold', `${plan.dockerfile}: ${stages} stage${stages === 1 ? '' : 's'}, ${plan.packages.length} package${plan.packages.length === 1 ? '' : 's'}, ${manual.length} instruction${manual.length === 1 ? '' : 's'} for manual work`));
+  out.push(
+    styleText(
+      'bold',
+      `${plan.dockerfile}: ${stages} stage${stages === 1 ? '' : 's'}, ${plan.packages.length} package${plan.packages.length === 1 ? '' : 's'}, ${manual.length} instruction${manual.length === 1 ? '' : 's'} for manual work`,
+    ),
+  );
   out.push('');
   out.push(styleText('bold', 'Stages'));
   for (const stage of plan.stages) {
@@ -32,7 +37,13 @@ export function summarize(plan: MigrationPlan, source: string, width: number): s
     out.push('');
     out.push(styleText('bold', 'Packages'));
     const rows = plan.packages.map((p) => ({
-      cells: [`line ${p.line}`, p.manager, p.name, `→ ${p.nix ?? 'nothing'}`, `${p.confidence === 'none' ? 'not mapped' : p.confidence}${p.confidence === 'low' || p.confidence === 'none' ? ' (asked below)' : ''}`],
+      cells: [
+        `line ${p.line}`,
+        p.manager,
+        p.name,
+        `→ ${p.nix ?? 'nothing'}`,
+        `${p.confidence === 'none' ? 'not mapped' : p.confidence}${p.confidence === 'low' || p.confidence === 'none' ? ' (asked below)' : ''}`,
+      ],
       colour: p.confidence === 'none' ? ('red' as const) : p.confidence === 'low' ? ('yellow' as const) : null,
     }));
     const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r.cells[i]!.length)));

@@ -73,7 +73,11 @@ describe.skipIf(skip)('audit with Buildah and Nix', () => {
     await dir?.remove();
   });
 
-  async function audit(name: string, args: string[], env: Record<string, string> = {}): Promise<{ report: AuditReport; keep: string; stderr: string; exitCode: number }> {
+  async function audit(
+    name: string,
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ report: AuditReport; keep: string; stderr: string; exitCode: number }> {
     const keep = join(dir.path, `keep-${name}`);
     const result = await cli(['audit', ...args, ...BUILDAH_FLAGS, ...NIX_FLAGS, '--format', 'json', '--progress', 'plain', '--keep-archives', keep], { env });
     if (!result.stdout) throw new Error(`audit ${name} printed no report (exit ${result.exitCode}): ${result.stderr.split('\n').slice(-5).join('\n')}`);
@@ -99,7 +103,9 @@ describe.skipIf(skip)('audit with Buildah and Nix', () => {
     expect(docker.build).toMatchObject({ tool: 'buildah', noCache: true, timestamp: null, archive: expect.stringContaining('docker.tar') });
     expect(nix.build).toMatchObject({ tool: 'nix-build' });
     // The fixture's own numbers: the first config.txt, old.txt and both assets are hidden in the Dockerfile image.
-    const sizes = await Promise.all(['v1/config.txt', 'old.txt', 'assets/big.txt', 'assets/small.txt'].map(async (file) => (await readFile(join(FIXTURE, file))).length));
+    const sizes = await Promise.all(
+      ['v1/config.txt', 'old.txt', 'assets/big.txt', 'assets/small.txt'].map(async (file) => (await readFile(join(FIXTURE, file))).length),
+    );
     expect(docker.totals.wastedBytes).toBe(sizes.reduce((sum, size) => sum + size, 0));
     expect(docker.totals.layers).toBe(6);
     // The converted image has no layer of its own for each COPY, and still holds what the manual RUN deletes.
@@ -122,7 +128,10 @@ describe.skipIf(skip)('audit with Buildah and Nix', () => {
     const repro = report.reproducibility!;
     const rebuilt = await countArchive(join(keep, 'docker-rebuild.tar'), join(dir.path, 'count-rebuild'));
     const expected = await expectedDifferences(countedDocker, rebuilt, join(dir.path, 'cmp'));
-    const actual = repro.differences.filter((d) => d.image === 'docker' && d.path !== '').map((d) => `${d.layer} ${d.kind} ${d.path}`).sort();
+    const actual = repro.differences
+      .filter((d) => d.image === 'docker' && d.path !== '')
+      .map((d) => `${d.layer} ${d.kind} ${d.path}`)
+      .sort();
     expect(actual).toEqual(expected);
     expect(actual).toContain('5 mtime etc/hostname');
     expect(expected.every((line) => line.split(' ')[1] === 'mtime')).toBe(true);
@@ -168,7 +177,16 @@ describe.skipIf(skip)('audit with Buildah and Nix', () => {
   }, 240_000);
 
   it('--timestamp 0: the report is identical exactly when tar, cmp and the configs find nothing, and says what still differs', async () => {
-    const { report, keep, stderr, exitCode } = await audit('ts0', [join(context, 'Dockerfile'), '--nix', join(NIX_FIXTURES, 'busybox.nix'), '--repro', '--timestamp', '0', '--fail-on', 'not-reproducible']);
+    const { report, keep, stderr, exitCode } = await audit('ts0', [
+      join(context, 'Dockerfile'),
+      '--nix',
+      join(NIX_FIXTURES, 'busybox.nix'),
+      '--repro',
+      '--timestamp',
+      '0',
+      '--fail-on',
+      'not-reproducible',
+    ]);
     await expectNoImagesLeft(stderr);
     const a = await countArchive(join(keep, 'docker.tar'), join(dir.path, 'ts-a'));
     const b = await countArchive(join(keep, 'docker-rebuild.tar'), join(dir.path, 'ts-b'));
@@ -176,9 +194,18 @@ describe.skipIf(skip)('audit with Buildah and Nix', () => {
     const configsEqual = JSON.stringify(a.config) === JSON.stringify(b.config);
     const repro = report.reproducibility!;
     const dockerCheck = repro.images.find((check) => check.image === 'docker')!;
-    expect(repro.differences.filter((d) => d.image === 'docker' && d.path !== '').map((d) => `${d.layer} ${d.kind} ${d.path}`).sort()).toEqual(expected);
+    expect(
+      repro.differences
+        .filter((d) => d.image === 'docker' && d.path !== '')
+        .map((d) => `${d.layer} ${d.kind} ${d.path}`)
+        .sort(),
+    ).toEqual(expected);
     expect(dockerCheck.configDifferences === 0).toBe(configsEqual);
-    const sameLayers = a.layers.length === b.layers.length && (await Promise.all(a.layers.map(async (layer, i) => (await execa('cmp', ['-s', layer.tar, b.layers[i]!.tar], { reject: false })).exitCode === 0))).every(Boolean);
+    const sameLayers =
+      a.layers.length === b.layers.length &&
+      (await Promise.all(a.layers.map(async (layer, i) => (await execa('cmp', ['-s', layer.tar, b.layers[i]!.tar], { reject: false })).exitCode === 0))).every(
+        Boolean,
+      );
     expect(dockerCheck.identical).toBe(expected.length === 0 && configsEqual && sameLayers);
     expect(exitCode).toBe(dockerCheck.identical ? 0 : 3);
     expect(report.images.find((image) => image.role === 'docker')!.config.created).toBe('1970-01-01T00:00:00Z');
@@ -197,12 +224,40 @@ describe.skipIf(skip)('audit with Buildah and Nix', () => {
     await cp(BUSYBOX, join(weird, 'busybox'));
     await writeFile(join(weird, '$(touch pwned-file);x.txt'), 'payload\n');
     const dockerfile = join(weird, 'Dockerfile;$(touch pwned-df)');
-    await writeFile(dockerfile, ['FROM scratch', 'ARG EVIL', 'COPY busybox /bin/busybox', 'COPY . /ctx/', 'RUN ["/bin/busybox", "sh", "-c", "printf %s \\"$EVIL\\" > /evil.txt"]', ''].join('\n'));
+    await writeFile(
+      dockerfile,
+      [
+        'FROM scratch',
+        'ARG EVIL',
+        'COPY busybox /bin/busybox',
+        'COPY . /ctx/',
+        'RUN ["/bin/busybox", "sh", "-c", "printf %s \\"$EVIL\\" > /evil.txt"]',
+        '',
+      ].join('\n'),
+    );
     const nixDir = join(dir.path, 'nix $(touch pwned-nix);');
     await cp(NIX_FIXTURES, nixDir, { recursive: true });
     const keep = join(dir.path, 'keep `touch pwned-keep`');
     const out = join(dir.path, 'report $(touch pwned-out);.json');
-    const result = await cli(['audit', dockerfile, '--nix', join(nixDir, 'busybox.nix'), '--build-arg', `EVIL=${evil}`, ...BUILDAH_FLAGS, ...NIX_FLAGS, '--keep-archives', keep, '-o', out, '--progress', 'plain'], { cwd: dir.path });
+    const result = await cli(
+      [
+        'audit',
+        dockerfile,
+        '--nix',
+        join(nixDir, 'busybox.nix'),
+        '--build-arg',
+        `EVIL=${evil}`,
+        ...BUILDAH_FLAGS,
+        ...NIX_FLAGS,
+        '--keep-archives',
+        keep,
+        '-o',
+        out,
+        '--progress',
+        'plain',
+      ],
+      { cwd: dir.path },
+    );
     expect(result.exitCode, result.stderr).toBe(0);
     await expectNoImagesLeft(result.stderr);
     const report = JSON.parse(await readFile(out, 'utf8')) as AuditReport;
@@ -228,11 +283,27 @@ describe.skipIf(skip)('audit with Buildah and Nix', () => {
     const tmp = join(dir.path, 'tmp-ctrl-c');
     await mkdir(tmp);
     const report = join(dir.path, 'never.html');
-    const child = execa(process.execPath, [join(repoRoot, 'bin/dock2nix.js'), 'audit', join(slow, 'Dockerfile'), '--nix', join(NIX_FIXTURES, 'busybox.nix'), ...BUILDAH_FLAGS, ...NIX_FLAGS, '--progress', 'plain', '-o', report], {
-      reject: false,
-      env: { TMPDIR: tmp },
-      stdin: 'ignore',
-    });
+    const child = execa(
+      process.execPath,
+      [
+        join(repoRoot, 'bin/dock2nix.js'),
+        'audit',
+        join(slow, 'Dockerfile'),
+        '--nix',
+        join(NIX_FIXTURES, 'busybox.nix'),
+        ...BUILDAH_FLAGS,
+        ...NIX_FLAGS,
+        '--progress',
+        'plain',
+        '-o',
+        report,
+      ],
+      {
+        reject: false,
+        env: { TMPDIR: tmp },
+        stdin: 'ignore',
+      },
+    );
     let stderr = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the RUN step never started: ${stderr}`)), 120_000);
@@ -272,7 +343,26 @@ describe.skipIf(skip)('audit with Buildah and Nix', () => {
       return;
     }
     const keep = join(dir.path, 'keep-podman');
-    const result = await cli(['audit', join(context, 'Dockerfile'), '--nix', join(NIX_FIXTURES, 'busybox.nix'), '--engine', 'podman', '--storage-driver', 'vfs', '--isolation', 'chroot', '--pull', 'never', ...NIX_FLAGS, '--keep-archives', keep, '--json', '--progress', 'plain']);
+    const result = await cli([
+      'audit',
+      join(context, 'Dockerfile'),
+      '--nix',
+      join(NIX_FIXTURES, 'busybox.nix'),
+      '--engine',
+      'podman',
+      '--storage-driver',
+      'vfs',
+      '--isolation',
+      'chroot',
+      '--pull',
+      'never',
+      ...NIX_FLAGS,
+      '--keep-archives',
+      keep,
+      '--json',
+      '--progress',
+      'plain',
+    ]);
     expect(result.exitCode, result.stderr).toBe(0);
     await expectNoImagesLeft(result.stderr);
     const report = JSON.parse(result.stdout) as AuditReport;

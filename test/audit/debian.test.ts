@@ -13,9 +13,26 @@ import { renderAuditMarkdown } from '../../src/audit/render-markdown.js';
 import { renderAuditText } from '../../src/audit/render-text.js';
 import type { AuditReport } from '../../src/audit/types.js';
 import { hasTool, repoRoot } from '../helpers/tools.js';
-import { assertBuilt, BUILDAH_FLAGS, buildahProblem, cli, countArchive, debianBaseTarball, expectedDifferences, expectImageMatches, NIX_FIXTURES, NIX_FLAGS, nixProblem, skipReason, tempDir } from './helpers.js';
+import {
+  assertBuilt,
+  BUILDAH_FLAGS,
+  buildahProblem,
+  cli,
+  countArchive,
+  debianBaseTarball,
+  expectedDifferences,
+  expectImageMatches,
+  NIX_FIXTURES,
+  NIX_FLAGS,
+  nixProblem,
+  skipReason,
+  tempDir,
+} from './helpers.js';
 
-const problem = (await buildahProblem()) ?? (await nixProblem()) ?? (!hasTool('debootstrap') ? 'debootstrap is not installed' : !hasTool('podman') ? 'podman is not installed (it imports the base image)' : null);
+const problem =
+  (await buildahProblem()) ??
+  (await nixProblem()) ??
+  (!hasTool('debootstrap') ? 'debootstrap is not installed' : !hasTool('podman') ? 'podman is not installed (it imports the base image)' : null);
 const skip = skipReason('Debian apt audit test', problem);
 const BASE = `localhost/dock2nix-test-${process.pid}/debian:bookworm-minbase`;
 const podman = (args: string[]) => execa('podman', ['--storage-driver', 'vfs', ...args], { stdin: 'ignore', reject: false });
@@ -80,8 +97,16 @@ describe.skipIf(skip)('an apt image built twice with --timestamp 0', () => {
     expect(found.map((d) => `${d.layer} ${d.kind} ${d.path}`).sort()).toEqual(expected);
     const contentPaths = [...new Set(found.filter((d) => d.kind === 'content').map((d) => d.path))].sort();
     console.info(`apt image with --timestamp 0 still differs in: ${contentPaths.join(', ')}`);
-    for (const path of contentPaths) expect(APT_NOISE.some((pattern) => pattern.test(path)), path).toBe(true);
-    for (const pattern of APT_NOISE) expect(contentPaths.some((path) => pattern.test(path)), String(pattern)).toBe(true);
+    for (const path of contentPaths)
+      expect(
+        APT_NOISE.some((pattern) => pattern.test(path)),
+        path,
+      ).toBe(true);
+    for (const pattern of APT_NOISE)
+      expect(
+        contentPaths.some((path) => pattern.test(path)),
+        String(pattern),
+      ).toBe(true);
     expect(found.every((d) => d.layer === 1)).toBe(true); // the base layer is the same; the COPY layer too
     expect(repro.images.find((check) => check.image === 'docker')).toMatchObject({ identical: false, identicalIgnoringTimestamps: false });
     expect(result.exitCode).toBe(3); // --fail-on not-reproducible

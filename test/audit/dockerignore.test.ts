@@ -67,9 +67,21 @@ describe.skipIf(skip)('.dockerignore patterns', () => {
     // What Docker's rules give, written out: a check on the test itself.
     expect(docker).toEqual(
       // `*.md` and `secret?.txt` stay in the root folder and `?` is one character: docs/guide.md and secret12.txt go.
-      ['.dockerignore', 'Dockerfile', 'README.md', 'busybox', 'data 2.csv', 'docs/b.txt', 'docs/deep/c.tmp', 'docs/guide.md', 'logs/keep.log', 'node_modules/keep/a.js', 'secret12.txt', 'src/main.py', 'src/pkg/mod.py'].map(
-        (file) => `ctx/${file}`,
-      ),
+      [
+        '.dockerignore',
+        'Dockerfile',
+        'README.md',
+        'busybox',
+        'data 2.csv',
+        'docs/b.txt',
+        'docs/deep/c.tmp',
+        'docs/guide.md',
+        'logs/keep.log',
+        'node_modules/keep/a.js',
+        'secret12.txt',
+        'src/main.py',
+        'src/pkg/mod.py',
+      ].map((file) => `ctx/${file}`),
     );
     expect(nix).toEqual(docker);
   }, 240_000);

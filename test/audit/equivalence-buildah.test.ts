@@ -86,7 +86,23 @@ describe.skipIf(skip)('equivalence of real images', () => {
   });
 
   async function audit(args: string[]): Promise<{ report: AuditReport; stdout: string; exitCode: number; stderr: string }> {
-    const result = await cli(['audit', join(context, 'Dockerfile'), '--docker-archive', archives.docker!, ...flags, '--format', 'json', '--progress', 'none', '--fail-on', 'not-equivalent', ...args], { env: { NIX_PATH: `nixpkgs=${MINI_NIXPKGS}` } });
+    const result = await cli(
+      [
+        'audit',
+        join(context, 'Dockerfile'),
+        '--docker-archive',
+        archives.docker!,
+        ...flags,
+        '--format',
+        'json',
+        '--progress',
+        'none',
+        '--fail-on',
+        'not-equivalent',
+        ...args,
+      ],
+      { env: { NIX_PATH: `nixpkgs=${MINI_NIXPKGS}` } },
+    );
     if (!result.stdout) throw new Error(`audit printed no report (exit ${result.exitCode}): ${result.stderr.split('\n').slice(-5).join('\n')}`);
     return { report: JSON.parse(result.stdout) as AuditReport, stdout: result.stdout, exitCode: result.exitCode ?? -1, stderr: result.stderr };
   }
@@ -103,13 +119,19 @@ describe.skipIf(skip)('equivalence of real images', () => {
     expect(eq.files.roots).toEqual(['/app', '/bin/busybox', '/etc', '/var']);
     expect(eq.files.compared).toBeGreaterThanOrEqual(10);
     expect(eq.files.differences).toEqual([]);
-    expect(eq.packages.rows.map((row) => [row.name, row.status])).toEqual([['busybox-static', 'both'], ['left-pad', 'both']]);
+    expect(eq.packages.rows.map((row) => [row.name, row.status])).toEqual([
+      ['busybox-static', 'both'],
+      ['left-pad', 'both'],
+    ]);
     const cdx = cycloneDxValidator();
     const spdx = spdxValidator();
     for (const side of ['docker', 'nix']) {
       const bom = JSON.parse(await readFile(join(sbomDir, `${side}.cdx.json`), 'utf8'));
       expect(cdx(bom), JSON.stringify(cdx.errors)).toBe(true);
-      expect(bom.components.map((component: { purl: string }) => component.purl)).toEqual(['pkg:deb/debian/busybox-static@1%3A1.36.1-9', 'pkg:npm/left-pad@1.3.0']);
+      expect(bom.components.map((component: { purl: string }) => component.purl)).toEqual([
+        'pkg:deb/debian/busybox-static@1%3A1.36.1-9',
+        'pkg:npm/left-pad@1.3.0',
+      ]);
       const doc = JSON.parse(await readFile(join(sbomDir, `${side}.spdx.json`), 'utf8'));
       expect(spdx(doc), JSON.stringify(spdx.errors)).toBe(true);
     }
@@ -129,14 +151,23 @@ describe.skipIf(skip)('equivalence of real images', () => {
   it('a Nix side that runs as another user is not equivalent, with both uid:gid pairs', async () => {
     const { report, exitCode } = await audit(['--nix-archive', archives.user!]);
     expect(exitCode).toBe(3);
-    expect(report.equivalence!.config.find((row) => row.key === 'User')).toMatchObject({ status: 'different', docker: '(unset: root) = 0:0', nix: 'app = 1000:1000', why: '0:0 against 1000:1000' });
+    expect(report.equivalence!.config.find((row) => row.key === 'User')).toMatchObject({
+      status: 'different',
+      docker: '(unset: root) = 0:0',
+      nix: 'app = 1000:1000',
+      why: '0:0 against 1000:1000',
+    });
     expect(report.equivalence!.verdict.reasons).toEqual(['User differs (0:0 against 1000:1000)']);
   }, 60_000);
 
   it('a Nix side that lacks a package is not equivalent, and the package is named', async () => {
     const { report, exitCode } = await audit(['--nix-archive', archives.package!]);
     expect(exitCode).toBe(3);
-    expect(report.equivalence!.packages.rows.find((row) => row.name === 'left-pad')).toMatchObject({ status: 'docker-only', docker: ['1.3.0'], expected: false });
+    expect(report.equivalence!.packages.rows.find((row) => row.name === 'left-pad')).toMatchObject({
+      status: 'docker-only',
+      docker: ['1.3.0'],
+      expected: false,
+    });
     expect(report.equivalence!.verdict.reasons).toContain('1 package(s) missing in the Nix image: left-pad');
   }, 60_000);
 });

@@ -23,8 +23,10 @@ const HASH = 'a'.repeat(32);
 const HASH2 = 'b'.repeat(32);
 const PASSWD = 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000::/home/app:/bin/sh\n';
 const GROUP = 'root:x:0:\napp:x:1000:\n';
-const DPKG = 'Package: base-files\nStatus: install ok installed\nVersion: 12.4\n\nPackage: curl\nStatus: install ok installed\nVersion: 7.88.1-10\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1\n';
-const DOCKERFILE = 'FROM debian:bookworm\nRUN apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY app/ /app/\nUSER app\nCMD ["server", "--port", "8080"]\n';
+const DPKG =
+  'Package: base-files\nStatus: install ok installed\nVersion: 12.4\n\nPackage: curl\nStatus: install ok installed\nVersion: 7.88.1-10\n\nPackage: gone\nStatus: deinstall ok config-files\nVersion: 1\n';
+const DOCKERFILE =
+  'FROM debian:bookworm\nRUN apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*\nWORKDIR /app\nCOPY app/ /app/\nUSER app\nCMD ["server", "--port", "8080"]\n';
 
 interface ImageSpec {
   layers: TestEntry[][];
@@ -32,7 +34,13 @@ interface ImageSpec {
 }
 
 function config(inner: Record<string, unknown>, tars: Buffer[]): Record<string, unknown> {
-  return { architecture: 'amd64', os: 'linux', config: inner, rootfs: { type: 'layers', diff_ids: tars.map((tar) => `sha256:${sha256(tar)}`) }, history: tars.map(() => ({ created_by: 'test' })) };
+  return {
+    architecture: 'amd64',
+    os: 'linux',
+    config: inner,
+    rootfs: { type: 'layers', diff_ids: tars.map((tar) => `sha256:${sha256(tar)}`) },
+    history: tars.map(() => ({ created_by: 'test' })),
+  };
 }
 
 /** The Dockerfile side: a base with users and dpkg, a layer that removes a file (whiteout), the app. */
@@ -56,7 +64,15 @@ function dockerImage(): ImageSpec {
         { name: 'app/lib/requests-2.31.0.dist-info/METADATA', data: 'Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\n\nbody' },
       ],
     ],
-    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'], Cmd: ['server', '--port', '8080'], User: 'app', WorkingDir: '/app', ExposedPorts: { '8080/tcp': {} }, StopSignal: 'SIGTERM', Labels: { 'org.opencontainers.image.title': 'demo' } },
+    config: {
+      Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'LANG=C.UTF-8'],
+      Cmd: ['server', '--port', '8080'],
+      User: 'app',
+      WorkingDir: '/app',
+      ExposedPorts: { '8080/tcp': {} },
+      StopSignal: 'SIGTERM',
+      Labels: { 'org.opencontainers.image.title': 'demo' },
+    },
   };
 }
 
@@ -70,13 +86,23 @@ interface NixChanges {
 /** The Nix side: store paths, the app linked from a store path, its own passwd; optionally broken. */
 function nixImage(changes: NixChanges = {}): ImageSpec {
   const store = `nix/store/${HASH}-app`;
-  const appFiles: TestEntry[] = ([
-    { name: `${store}/`, type: 'directory', mode: 0o555 },
-    { name: `${store}/app/`, type: 'directory', mode: 0o555 },
-    { name: `${store}/app/main.py`, data: 'print(1)\n', mode: 0o444 },
-    { name: `${store}/app/conf/settings.ini`, data: 'a=1\n', mode: 0o444 },
-    ...(changes.dropRequests ? [] : [{ name: `${store}/app/lib/requests-2.31.0.dist-info/METADATA`, data: 'Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\n\nbody', mode: 0o444 }]),
-  ] as TestEntry[]).filter((entry) => entry.name !== `${store}/app/${changes.dropFile}`);
+  const appFiles: TestEntry[] = (
+    [
+      { name: `${store}/`, type: 'directory', mode: 0o555 },
+      { name: `${store}/app/`, type: 'directory', mode: 0o555 },
+      { name: `${store}/app/main.py`, data: 'print(1)\n', mode: 0o444 },
+      { name: `${store}/app/conf/settings.ini`, data: 'a=1\n', mode: 0o444 },
+      ...(changes.dropRequests
+        ? []
+        : [
+            {
+              name: `${store}/app/lib/requests-2.31.0.dist-info/METADATA`,
+              data: 'Metadata-Version: 2.1\nName: requests\nVersion: 2.31.0\n\nbody',
+              mode: 0o444,
+            },
+          ]),
+    ] as TestEntry[]
+  ).filter((entry) => entry.name !== `${store}/app/${changes.dropFile}`);
   return {
     layers: [
       [
@@ -93,7 +119,14 @@ function nixImage(changes: NixChanges = {}): ImageSpec {
         { name: 'etc/group', data: GROUP },
       ],
     ],
-    config: { Env: ['PATH=/bin', 'LANG=C.UTF-8'], Cmd: ['server', '--port', '8080'], User: changes.user ?? '1000:1000', WorkingDir: '/app', ExposedPorts: { '8080/tcp': {} }, Labels: { 'org.opencontainers.image.title': 'demo' } },
+    config: {
+      Env: ['PATH=/bin', 'LANG=C.UTF-8'],
+      Cmd: ['server', '--port', '8080'],
+      User: changes.user ?? '1000:1000',
+      WorkingDir: '/app',
+      ExposedPorts: { '8080/tcp': {} },
+      Labels: { 'org.opencontainers.image.title': 'demo' },
+    },
   };
 }
 
@@ -177,7 +210,11 @@ describe('equivalence of two archives against their Dockerfile', () => {
     expect(eq.verdict.line).toContain('missing in the Nix image: /app/conf/settings.ini');
     const gates = evaluateGates(parseGates(['not-equivalent']), report);
     expect(gates[0]).toMatchObject({ passed: false });
-    expect(renderAuditText(report).split('\ndock2nix audit')[0]!.replace(/\n {2}/g, ' ')).toMatch(/^Verdict: NOT EQUIVALENT: 1 file\(s\) missing in the Nix image: \/app\/conf\/settings.ini/);
+    expect(
+      renderAuditText(report)
+        .split('\ndock2nix audit')[0]!
+        .replace(/\n {2}/g, ' '),
+    ).toMatch(/^Verdict: NOT EQUIVALENT: 1 file\(s\) missing in the Nix image: \/app\/conf\/settings.ini/);
     expect(renderAuditMarkdown(report)).toContain('/app/conf/settings.ini');
     expect(renderAuditHtml(report)).toContain('/app/conf/settings.ini');
   });
@@ -197,13 +234,17 @@ describe('equivalence of two archives against their Dockerfile', () => {
     const eq = (await audit('packages', { dropCurl: true, dropRequests: true })).equivalence!;
     expect(eq.verdict.status).toBe('not-equivalent');
     expect(eq.packages.rows.find((item) => item.name === 'curl')).toMatchObject({ status: 'docker-only', expected: false, why: 'the Dockerfile installs it' });
-    expect(eq.packages.rows.find((item) => item.name === 'requests')).toMatchObject({ status: 'docker-only', expected: false, why: 'an application dependency' });
+    expect(eq.packages.rows.find((item) => item.name === 'requests')).toMatchObject({
+      status: 'docker-only',
+      expected: false,
+      why: 'an application dependency',
+    });
     expect(eq.verdict.reasons.join('\n')).toContain('2 package(s) missing in the Nix image: curl, requests');
     // The dist-info file itself is an application file the Nix image lacks: files say so too.
     expect(eq.files.counts.missing).toBeGreaterThan(0);
   });
 
-  it('--all-files lists what lies outside the Dockerfile\'s paths, without changing the verdict', async () => {
+  it("--all-files lists what lies outside the Dockerfile's paths, without changing the verdict", async () => {
     const narrow = (await audit('all-a', {})).equivalence!;
     const wide = (await audit('all-b', {}, { allFiles: true })).equivalence!;
     expect(wide.verdict.reasons).toEqual([]);
@@ -222,10 +263,18 @@ describe('equivalence helpers', () => {
   });
 
   it('finds the packages RUN lines install, without options, pins or variables', () => {
-    expect(requestedPackages(['apt-get update && apt-get install -y --no-install-recommends curl ca-certificates=2023 && rm -rf /x', 'pip install --no-cache-dir -r requirements.txt flask==3.0 "uvicorn[standard]>=0.2"', 'apk add --no-cache tini', 'npm install -g @scope/tool@1.2 left-pad', 'echo apt-get'])).toEqual(['@scope/tool', 'ca-certificates', 'curl', 'flask', 'left-pad', 'tini', 'uvicorn']);
+    expect(
+      requestedPackages([
+        'apt-get update && apt-get install -y --no-install-recommends curl ca-certificates=2023 && rm -rf /x',
+        'pip install --no-cache-dir -r requirements.txt flask==3.0 "uvicorn[standard]>=0.2"',
+        'apk add --no-cache tini',
+        'npm install -g @scope/tool@1.2 left-pad',
+        'echo apt-get',
+      ]),
+    ).toEqual(['@scope/tool', 'ca-certificates', 'curl', 'flask', 'left-pad', 'tini', 'uvicorn']);
   });
 
-  it('resolves USER through the image\'s own passwd and group', () => {
+  it("resolves USER through the image's own passwd and group", () => {
     const view = viewOf({}, [], { 'etc/passwd': PASSWD, 'etc/group': `${GROUP}staff:x:50:\n` });
     expect(resolveUser(view, 'app')).toEqual({ uid: 1000, gid: 1000 });
     expect(resolveUser(view, 'app:staff')).toEqual({ uid: 1000, gid: 50 });

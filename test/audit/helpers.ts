@@ -91,9 +91,12 @@ export async function writeContext(context: string, files: string[], extra: Reco
  */
 export async function filesInBothImages(work: string, context: string, wanted: (path: string) => boolean): Promise<{ docker: string[]; nix: string[] }> {
   const keep = join(work, 'keep');
-  const result = await cli(['audit', join(context, 'Dockerfile'), ...BUILDAH_FLAGS, ...NIX_FLAGS, '--format', 'json', '--progress', 'plain', '--keep-archives', keep], {
-    env: { NIX_PATH: `nixpkgs=${MINI_NIXPKGS}` },
-  });
+  const result = await cli(
+    ['audit', join(context, 'Dockerfile'), ...BUILDAH_FLAGS, ...NIX_FLAGS, '--format', 'json', '--progress', 'plain', '--keep-archives', keep],
+    {
+      env: { NIX_PATH: `nixpkgs=${MINI_NIXPKGS}` },
+    },
+  );
   expect(result.exitCode, result.stderr.split('\n').slice(-5).join('\n')).toBe(0);
   const files = async (archive: string, into: string) =>
     (await countArchive(join(keep, archive), join(work, into))).layers
@@ -113,7 +116,7 @@ export function expectImageMatches(image: AuditImage, counted: Counted): void {
     expect(layer.files, `layer ${index} files`).toBe(c.files);
     expect(layer.contentBytes, `layer ${index} content`).toBe(c.contentBytes);
     expect(layer.compressedBytes, `layer ${index} compressed`).toBeNull(); // docker-archives store plain layer tars
-    expect(layer.diffId, `layer ${index} diffId`).toBe(((counted.config.rootfs as { diff_ids: string[] }).diff_ids)[index]);
+    expect(layer.diffId, `layer ${index} diffId`).toBe((counted.config.rootfs as { diff_ids: string[] }).diff_ids[index]);
     expect(layer.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
   const content = counted.layers.reduce((sum, layer) => sum + layer.contentBytes, 0);
@@ -174,14 +177,27 @@ export interface RenderCheck {
 }
 
 /** Open an HTML file in headless Chromium, collect errors and requests, take a screenshot. */
-export async function checkInChromium(htmlFile: string, screenshot: string, probe?: (page: import('playwright-core').Page) => Promise<void>): Promise<RenderCheck> {
+export async function checkInChromium(
+  htmlFile: string,
+  screenshot: string,
+  probe?: (page: import('playwright-core').Page) => Promise<void>,
+): Promise<RenderCheck> {
   const { chromium } = await import('playwright-core');
   const profile = await tempDir('dock2nix-chromium-');
   // A fresh profile each time: Playwright passes it to Chromium as --user-data-dir.
   const browser = await chromium.launchPersistentContext(profile.path, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1360, height: 900 },
     offline: true,
   });

@@ -10,7 +10,20 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../src/audit/types.js';
 import { hasTool, repoRoot } from '../helpers/tools.js';
-import { assertBuilt, BUSYBOX, cli, countArchive, expectedDifferences, expectImageMatches, MINI_NIXPKGS, NIX_FIXTURES, NIX_FLAGS, nixProblem, skipReason, tempDir } from './helpers.js';
+import {
+  assertBuilt,
+  BUSYBOX,
+  cli,
+  countArchive,
+  expectedDifferences,
+  expectImageMatches,
+  MINI_NIXPKGS,
+  NIX_FIXTURES,
+  NIX_FLAGS,
+  nixProblem,
+  skipReason,
+  tempDir,
+} from './helpers.js';
 
 const skip = skipReason('Nix audit tests', await nixProblem());
 const fixture = (name: string): string => join(NIX_FIXTURES, name);
@@ -29,7 +42,11 @@ describe.skipIf(skip)('audit with nix-build', () => {
     await dir?.remove();
   });
 
-  async function audit(name: string, args: string[], env: Record<string, string> = {}): Promise<{ report: AuditReport; keep: string; exitCode: number; stderr: string }> {
+  async function audit(
+    name: string,
+    args: string[],
+    env: Record<string, string> = {},
+  ): Promise<{ report: AuditReport; keep: string; exitCode: number; stderr: string }> {
     const keep = join(dir.path, `keep-${name}`);
     const result = await cli(['audit', ...args, ...NIX_FLAGS, '--format', 'json', '--keep-archives', keep], { env });
     if (!result.stdout) throw new Error(`audit ${name} printed no report (exit ${result.exitCode}): ${result.stderr}`);
@@ -74,7 +91,10 @@ describe.skipIf(skip)('audit with nix-build', () => {
     const a = await countArchive(join(keep, 'nix.tar.gz'), join(dir.path, 'unstable-a'));
     const b = await countArchive(join(keep, 'nix-rebuild.tar.gz'), join(dir.path, 'unstable-b'));
     const expected = await expectedDifferences(a, b, join(dir.path, 'unstable-cmp'));
-    const actual = repro.differences.filter((d) => d.path !== '').map((d) => `${d.layer} ${d.kind} ${d.path}`).sort();
+    const actual = repro.differences
+      .filter((d) => d.path !== '')
+      .map((d) => `${d.layer} ${d.kind} ${d.path}`)
+      .sort();
     expect(actual).toEqual(expected);
     expect(actual).toEqual(['1 content etc/stamp']);
     expect(repro.differences.every((d) => d.image === 'nix')).toBe(true);
@@ -120,7 +140,9 @@ describe.skipIf(skip)('audit with nix-build', () => {
 
     it('converts in a temporary folder, builds with nix-build, and writes nothing into the context', async () => {
       const before = (await readdir(context)).sort();
-      const { report, keep, exitCode } = await audit('convert', [join(context, 'Dockerfile'), '--docker-archive', other, '--nix-format', 'stream'], { NIX_PATH: `nixpkgs=${MINI_NIXPKGS}` });
+      const { report, keep, exitCode } = await audit('convert', [join(context, 'Dockerfile'), '--docker-archive', other, '--nix-format', 'stream'], {
+        NIX_PATH: `nixpkgs=${MINI_NIXPKGS}`,
+      });
       expect(exitCode).toBe(0);
       expect((await readdir(context)).sort()).toEqual(before);
       expect(report.conversion).toEqual({ savedTo: null, format: 'stream', summary: { mapped: 8, approximated: 0, manual: 1, ignored: 0 } });
@@ -132,7 +154,13 @@ describe.skipIf(skip)('audit with nix-build', () => {
       expectImageMatches(nix, counted);
       // What the Dockerfile COPYs is there; the RUN that deletes is the one instruction left to do by hand.
       const config = await readFile(join(context, 'v2/config.txt'));
-      expect(nix.largestFiles.map((file) => file.path).sort()).toEqual(['bin/busybox', 'data/old.txt', 'etc/app/config.txt', 'opt/assets/big.txt', 'opt/assets/small.txt']);
+      expect(nix.largestFiles.map((file) => file.path).sort()).toEqual([
+        'bin/busybox',
+        'data/old.txt',
+        'etc/app/config.txt',
+        'opt/assets/big.txt',
+        'opt/assets/small.txt',
+      ]);
       expect(nix.largestFiles.find((file) => file.path === 'etc/app/config.txt')!.bytes).toBe(config.length);
       expect(report.comparison).not.toBeNull();
     });
@@ -157,7 +185,9 @@ describe.skipIf(skip)('audit with nix-build', () => {
     await mkdir(empty, { recursive: true });
     const result = await cli(['audit', '--nix', fixture('busybox.nix')], { env: { PATH: empty } });
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toBe('dock2nix: Nix is not installed (nix-build is not on PATH) (install Nix, or build the Nix image elsewhere and pass it with --nix-archive)');
+    expect(result.stderr).toBe(
+      'dock2nix: Nix is not installed (nix-build is not on PATH) (install Nix, or build the Nix image elsewhere and pass it with --nix-archive)',
+    );
   });
 
   it('without nixpkgs: one line, before anything is built or written', async () => {
@@ -171,22 +201,28 @@ describe.skipIf(skip)('audit with nix-build', () => {
     expect(existsSync(join(context, 'nix'))).toBe(false);
   });
 
-  it('a failing build is one line with Nix\'s error', async () => {
+  it("a failing build is one line with Nix's error", async () => {
     const result = await cli(['audit', '--nix', fixture('broken.nix'), ...NIX_FLAGS]);
     expect(result.exitCode).toBe(1);
     expect(result.stderr.split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(/^dock2nix: nix-build failed \(exit \d+\): error: builder for '\/nix\/store\/[a-z0-9]{32}-broken-image\.tar\.gz\.drv' failed with exit code 3/);
+    expect(result.stderr).toMatch(
+      /^dock2nix: nix-build failed \(exit \d+\): error: builder for '\/nix\/store\/[a-z0-9]{32}-broken-image\.tar\.gz\.drv' failed with exit code 3/,
+    );
   });
 
   it('Ctrl-C stops nix-build and its builder, removes the temporary files and writes no report', async () => {
     const tmp = join(dir.path, 'tmp-ctrl-c');
     await mkdir(tmp);
     const report = join(dir.path, 'never.html');
-    const child = execa(process.execPath, [join(repoRoot, 'bin/dock2nix.js'), 'audit', '--nix', fixture('slow.nix'), ...NIX_FLAGS, '--progress', 'plain', '-o', report], {
-      reject: false,
-      env: { TMPDIR: tmp },
-      stdin: 'ignore',
-    });
+    const child = execa(
+      process.execPath,
+      [join(repoRoot, 'bin/dock2nix.js'), 'audit', '--nix', fixture('slow.nix'), ...NIX_FLAGS, '--progress', 'plain', '-o', report],
+      {
+        reject: false,
+        env: { TMPDIR: tmp },
+        stdin: 'ignore',
+      },
+    );
     let stderr = '';
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`the build never started: ${stderr}`)), 60_000);

@@ -31,9 +31,20 @@ beforeAll(async () => {
   const t0 = new Date('2024-01-01T00:00:00Z');
   // "Dockerfile" image: 3 layers, 100 + 40 bytes of which 40 are replaced and 10 deleted later.
   const docker: TestEntry[][] = [
-    [{ name: 'app/', mtime: t0 }, { name: 'app/run', data: 'r'.repeat(100), mtime: t0 }, { name: 'app/old', data: 'o'.repeat(10), mtime: t0 }],
-    [{ name: 'app/config', data: 'c'.repeat(40), mtime: t0 }, { name: HOSTILE, data: 'h'.repeat(7), mtime: t0 }, { name: ESCAPE, data: '', mtime: t0 }],
-    [{ name: 'app/config', data: 'C'.repeat(30), mtime: t0 }, { name: 'app/.wh.old', data: '' }],
+    [
+      { name: 'app/', mtime: t0 },
+      { name: 'app/run', data: 'r'.repeat(100), mtime: t0 },
+      { name: 'app/old', data: 'o'.repeat(10), mtime: t0 },
+    ],
+    [
+      { name: 'app/config', data: 'c'.repeat(40), mtime: t0 },
+      { name: HOSTILE, data: 'h'.repeat(7), mtime: t0 },
+      { name: ESCAPE, data: '', mtime: t0 },
+    ],
+    [
+      { name: 'app/config', data: 'C'.repeat(30), mtime: t0 },
+      { name: 'app/.wh.old', data: '' },
+    ],
   ];
   const dockerTars = await Promise.all(docker.map(makeTar));
   archives.docker = await writeDockerArchive(join(dir.path, 'docker.tar'), {
@@ -42,11 +53,22 @@ beforeAll(async () => {
     repoTags: ['docker/app:latest'],
   });
   // "Nix" image: one layer, 100 + 30 bytes, nothing wasted.
-  const nix = [[{ name: 'app/', mtime: t0 }, { name: 'app/run', data: 'r'.repeat(100), mtime: t0 }, { name: 'app/config', data: 'C'.repeat(30), mtime: t0 }]];
+  const nix = [
+    [
+      { name: 'app/', mtime: t0 },
+      { name: 'app/run', data: 'r'.repeat(100), mtime: t0 },
+      { name: 'app/config', data: 'C'.repeat(30), mtime: t0 },
+    ],
+  ];
   const nixTars = await Promise.all(nix.map(makeTar));
   archives.nix = await writeDockerArchive(join(dir.path, 'nix.tar'), { blobs: nixTars, repoTags: ['nix/app:latest'] });
   // A "Nix" image larger than the Dockerfile one.
-  const big = [[{ name: 'app/', mtime: t0 }, { name: 'app/blob', data: 'b'.repeat(20_000), mtime: t0 }]];
+  const big = [
+    [
+      { name: 'app/', mtime: t0 },
+      { name: 'app/blob', data: 'b'.repeat(20_000), mtime: t0 },
+    ],
+  ];
   const bigTars = await Promise.all(big.map(makeTar));
   archives.big = await writeDockerArchive(join(dir.path, 'big.tar'), { blobs: bigTars, repoTags: ['nix/big:latest'] });
 }, 60_000);
@@ -72,8 +94,10 @@ describe('audit of two archives', () => {
     ]);
     for (const image of report.images) {
       for (const key of ['label', 'source', 'format', 'config', 'layers', 'totals']) expect(image).toHaveProperty(key);
-      for (const layer of image.layers) for (const key of ['digest', 'diffId', 'uncompressedBytes', 'compressedBytes', 'contentBytes', 'files', 'createdBy']) expect(layer).toHaveProperty(key);
-      for (const key of ['layers', 'uncompressedBytes', 'compressedBytes', 'contentBytes', 'files', 'wastedBytes', 'efficiency']) expect(image.totals).toHaveProperty(key);
+      for (const layer of image.layers)
+        for (const key of ['digest', 'diffId', 'uncompressedBytes', 'compressedBytes', 'contentBytes', 'files', 'createdBy']) expect(layer).toHaveProperty(key);
+      for (const key of ['layers', 'uncompressedBytes', 'compressedBytes', 'contentBytes', 'files', 'wastedBytes', 'efficiency'])
+        expect(image.totals).toHaveProperty(key);
       expect(image.build).toBeNull();
     }
     const [docker, nix] = report.images as [AuditReport['images'][0], AuditReport['images'][0]];
@@ -101,7 +125,16 @@ describe('audit of two archives', () => {
   });
 
   it('--fail-on: exit 0 when every gate passes, 3 when one fails; the report says which', async () => {
-    const pass = await auditJson(['--docker-archive', archives.docker!, '--nix-archive', archives.nix!, '--fail-on', 'nix-not-smaller', '--fail-on', 'nix.efficiency<0.9,layers>5']);
+    const pass = await auditJson([
+      '--docker-archive',
+      archives.docker!,
+      '--nix-archive',
+      archives.nix!,
+      '--fail-on',
+      'nix-not-smaller',
+      '--fail-on',
+      'nix.efficiency<0.9,layers>5',
+    ]);
     expect(pass.exitCode, pass.stderr).toBe(0);
     expect(pass.report.gates.map((gate) => [gate.rule, gate.passed])).toEqual([
       ['nix-not-smaller', true],
@@ -176,11 +209,21 @@ describe('usage errors are one line, before anything is built', () => {
   const cases: Array<[string, string[], RegExp, number]> = [
     ['nothing to audit', [], /^dock2nix: nothing to audit: give a Dockerfile, or image archives/, 2],
     ['--json with another format', ['--nix-archive', 'x.tar', '--json', '--format', 'html'], /--json and --format html contradict each other/, 2],
-    ['an unknown gate', ['--nix-archive', 'x.tar', '--fail-on', 'bogus'], /--fail-on "bogus": expected nix-not-smaller, not-reproducible, not-equivalent, or METRIC<VALUE/, 2],
+    [
+      'an unknown gate',
+      ['--nix-archive', 'x.tar', '--fail-on', 'bogus'],
+      /--fail-on "bogus": expected nix-not-smaller, not-reproducible, not-equivalent, or METRIC<VALUE/,
+      2,
+    ],
     ['a gate without --repro', ['--nix-archive', 'x.tar', '--fail-on', 'not-reproducible'], /--fail-on "not-reproducible": needs --repro/, 2],
     ['nix-not-smaller with one image', ['--nix-archive', 'x.tar', '--fail-on', 'nix-not-smaller'], /needs both a Dockerfile image and a Nix image/, 2],
     ['a bad unit', ['--nix-archive', 'x.tar', '--fail-on', 'wasted>3parsecs'], /unknown unit "parsecs"/, 2],
-    ['--repro with archives only', ['--docker-archive', 'x.tar', '--nix-archive', 'y.tar', '--repro'], /--repro rebuilds images, but every image here comes from an archive/, 2],
+    [
+      '--repro with archives only',
+      ['--docker-archive', 'x.tar', '--nix-archive', 'y.tar', '--repro'],
+      /--repro rebuilds images, but every image here comes from an archive/,
+      2,
+    ],
     ['a bad time stamp', ['--nix-archive', 'x.tar', '--timestamp', 'yesterday'], /--timestamp "yesterday" is not a number/, 2],
     ['a missing archive', ['--nix-archive', '/nonexistent/x.tar'], /^dock2nix: \/nonexistent\/x\.tar: no such image archive$/, 1],
     ['a missing Dockerfile', ['/nonexistent/Dockerfile'], /^dock2nix: \/nonexistent\/Dockerfile: no such file$/, 1],
@@ -227,7 +270,21 @@ describe('progress', () => {
       const session = `dock2nix-audit-${process.pid}-${extra.length}`;
       const done = join(dir.path, `${session}.done`);
       const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
-      const command = [process.execPath, join(process.cwd(), 'bin/dock2nix.js'), 'audit', '--docker-archive', archives.docker!, '--nix-archive', archives.nix!, '-o', join(dir.path, `${session}.out`), '--force', ...extra].map(quote).join(' ');
+      const command = [
+        process.execPath,
+        join(process.cwd(), 'bin/dock2nix.js'),
+        'audit',
+        '--docker-archive',
+        archives.docker!,
+        '--nix-archive',
+        archives.nix!,
+        '-o',
+        join(dir.path, `${session}.out`),
+        '--force',
+        ...extra,
+      ]
+        .map(quote)
+        .join(' ');
       await execa('tmux', ['new-session', '-d', '-s', session, '-x', '150', '-y', '50', `${command}; echo EXIT=$? > ${quote(done)}; sleep 30`]);
       try {
         for (let i = 0; i < 300 && !existsSync(done); i++) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -278,7 +335,19 @@ describe('rendering', () => {
       identical: false,
       identicalIgnoringTimestamps: false,
       ignoreTimestamps: false,
-      images: [{ image: 'docker', label: 'x', method: 'buildah bud --no-cache, twice', compared: true, identical: false, identicalIgnoringTimestamps: false, counts: { content: 2, mtime: 1, mode: 0, owner: 0, added: 0, removed: 0, link: 0 }, configDifferences: 0, hints: ['a | hint <b>'] }],
+      images: [
+        {
+          image: 'docker',
+          label: 'x',
+          method: 'buildah bud --no-cache, twice',
+          compared: true,
+          identical: false,
+          identicalIgnoringTimestamps: false,
+          counts: { content: 2, mtime: 1, mode: 0, owner: 0, added: 0, removed: 0, link: 0 },
+          configDifferences: 0,
+          hints: ['a | hint <b>'],
+        },
+      ],
       differences: [
         { image: 'docker', layer: 1, path: HOSTILE, kind: 'content', a: '1 bytes', b: '2 bytes' },
         { image: 'docker', layer: 1, path: 'var/log/dpkg.log', kind: 'content' },
@@ -337,7 +406,8 @@ describe('rendering', () => {
     await writeFile(file, renderAuditHtml(report));
     const check = await checkInChromium(file, join(TEST_OUTPUT, 'audit-synthetic.png'), async (page) => {
       // Sorting the largest-files table by size, ascending then descending.
-      const sizes = async (): Promise<number[]> => page.$$eval('.image.docker table.sortable:first-of-type tbody td:first-child', (cells) => cells.map((cell) => Number(cell.getAttribute('data-value'))));
+      const sizes = async (): Promise<number[]> =>
+        page.$$eval('.image.docker table.sortable:first-of-type tbody td:first-child', (cells) => cells.map((cell) => Number(cell.getAttribute('data-value'))));
       await page.click('.image.docker table.sortable:first-of-type thead th:first-child');
       const descending = await sizes();
       expect(descending).toEqual([...descending].sort((a, b) => b - a));

@@ -30,4 +30,3 @@ export function spdxValidator() {
   addFormats(ajv);
   return ajv.compile(json(join(here, 'schemas/spdx-2.3.schema.json')));
 }
-

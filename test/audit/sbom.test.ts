@@ -16,7 +16,12 @@ const PACKAGES: PackageInfo[] = [
   { name: 'glibc', version: '2.40-66', ecosystem: 'nix', location: '/nix/store/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-glibc-2.40-66' },
   { name: 'etc', version: '', ecosystem: 'nix', location: '/nix/store/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb-etc' },
 ];
-const INPUT: SbomInput = { label: 'demo "image" <1>', packages: PACKAGES, tool: { name: 'dock2nix', version: '0.1.0' }, created: new Date('2026-01-02T03:04:05.678Z') };
+const INPUT: SbomInput = {
+  label: 'demo "image" <1>',
+  packages: PACKAGES,
+  tool: { name: 'dock2nix', version: '0.1.0' },
+  created: new Date('2026-01-02T03:04:05.678Z'),
+};
 
 describe('SBOM export', () => {
   it('CycloneDX 1.6 JSON is valid against the official schema', () => {

@@ -4,7 +4,10 @@ import { runTester } from '../helpers/run-tester.js';
 
 runTester('apt', {
   mapped: [
-    { code: 'apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*', check: (plan) => expect(plan.image.contents).toContain('curl') },
+    {
+      code: 'apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*',
+      check: (plan) => expect(plan.image.contents).toContain('curl'),
+    },
     { code: 'apt-get install -y curl=7.88.1-10+deb12u5', rule: 'run.apt.install', message: /pinned versions/ },
     'apt install -y git',
     'sudo apt-get install -y curl',

@@ -8,7 +8,11 @@ runTester(
   'cargo',
   {
     mapped: [
-      { code: 'cargo build --release', rule: 'run.cargo.build', check: (plan) => expect(plan.derivations.some((d) => d.build.kind === 'rust' && d.pname === 'app')).toBe(true) },
+      {
+        code: 'cargo build --release',
+        rule: 'run.cargo.build',
+        check: (plan) => expect(plan.derivations.some((d) => d.build.kind === 'rust' && d.pname === 'app')).toBe(true),
+      },
       { code: 'cargo install --path .', rule: 'run.cargo.build' },
       { code: 'cargo build --release --locked --bin app', rule: 'run.cargo.build' },
     ],

@@ -7,7 +7,11 @@ runTester(
   {
     mapped: [
       { code: 'dnf install -y curl && dnf clean all', check: (plan) => expect(plan.image.contents).toContain('curl') },
-      { code: 'microdnf install -y --nodocs --setopt=install_weak_deps=0 shadow-utils', rule: 'run.dnf.install', check: (plan) => expect(plan.image.contents).toContain('shadow') },
+      {
+        code: 'microdnf install -y --nodocs --setopt=install_weak_deps=0 shadow-utils',
+        rule: 'run.dnf.install',
+        check: (plan) => expect(plan.image.contents).toContain('shadow'),
+      },
       { code: 'yum install -y git-core && yum clean all && rm -rf /var/cache/yum', check: (plan) => expect(plan.image.contents).toContain('git') },
       { code: 'dnf install -y --setopt tsflags=nodocs jq-1.6 curl-7.76.1-26.el9.x86_64', message: /pinned versions .*jq 1\.6, curl 7\.76\.1-26\.el9/ },
       { code: 'dnf install -y java-17-openjdk-headless', check: (plan) => expect(plan.image.contents.join(' ')).toMatch(/jdk17_headless|jre17/) },

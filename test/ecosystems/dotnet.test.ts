@@ -28,17 +28,37 @@ runTester(
         rule: 'run.dotnet.publish',
         check: (plan) => {
           const build = dotnetBuild(plan);
-          expect(build).toMatchObject({ sdk: 'dotnet-sdk_8', projectFile: 'Api.csproj', buildType: 'Release', selfContained: false, runtimeId: null, nugetDeps: 'deps.json' });
+          expect(build).toMatchObject({
+            sdk: 'dotnet-sdk_8',
+            projectFile: 'Api.csproj',
+            buildType: 'Release',
+            selfContained: false,
+            runtimeId: null,
+            nugetDeps: 'deps.json',
+          });
         },
       },
       { code: 'dotnet publish --no-restore -c Debug -o out', check: (plan) => expect(dotnetBuild(plan).buildType).toBe('Debug') },
       {
         code: 'dotnet publish tools/Tool.csproj -c Release -r linux-musl-x64 --self-contained -p:PublishTrimmed=true -o /out',
-        check: (plan) => expect(dotnetBuild(plan)).toMatchObject({ projectFile: 'tools/Tool.csproj', runtimeId: 'linux-musl-x64', selfContained: true, installFlags: ['-p:PublishTrimmed=true'] }),
+        check: (plan) =>
+          expect(dotnetBuild(plan)).toMatchObject({
+            projectFile: 'tools/Tool.csproj',
+            runtimeId: 'linux-musl-x64',
+            selfContained: true,
+            installFlags: ['-p:PublishTrimmed=true'],
+          }),
       },
-      { code: 'dotnet publish -r linux-x64 --self-contained false -o /out', check: (plan) => expect(dotnetBuild(plan)).toMatchObject({ runtimeId: 'linux-x64', selfContained: false }) },
+      {
+        code: 'dotnet publish -r linux-x64 --self-contained false -o /out',
+        check: (plan) => expect(dotnetBuild(plan)).toMatchObject({ runtimeId: 'linux-x64', selfContained: false }),
+      },
       { code: 'dotnet build -c Release', rule: 'run.dotnet.build', check: (plan) => expect(dotnetBuild(plan).projectFile).toBe('Api.csproj') },
-      { code: 'dotnet restore && dotnet publish -c Release -o /app/out', base: 'mcr.microsoft.com/dotnet/sdk:9.0', check: (plan) => expect(dotnetBuild(plan).sdk).toBe('dotnet-sdk_9') },
+      {
+        code: 'dotnet restore && dotnet publish -c Release -o /app/out',
+        base: 'mcr.microsoft.com/dotnet/sdk:9.0',
+        check: (plan) => expect(dotnetBuild(plan).sdk).toBe('dotnet-sdk_9'),
+      },
     ],
     approximated: [{ code: 'dotnet build -c Release -o /app/build', rule: 'run.dotnet.build', message: /published app/ }],
     manual: [
@@ -59,7 +79,13 @@ runTester(
 );
 
 function convert(dockerfile: string, context: Record<string, string | null> = files) {
-  return convertDockerfile(dockerfile, memoryContext(context), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'api', contextFromOutput: '..', outputInContext: 'nix' });
+  return convertDockerfile(dockerfile, memoryContext(context), loadRules(), {
+    shell,
+    dockerfilePath: 'Dockerfile',
+    imageName: 'api',
+    contextFromOutput: '..',
+    outputInContext: 'nix',
+  });
 }
 
 const multiStage = (runtime: string) => `FROM mcr.microsoft.com/dotnet/sdk:8.0 AS build
@@ -97,8 +123,13 @@ describe('dotnet: the image and its files', () => {
   });
 
   it('passes the build through a nix2container image too', () => {
-    const { files: out } = convertDockerfile(multiStage('mcr.microsoft.com/dotnet/runtime:9.0'), memoryContext(files), loadRules(), { shell,
-      dockerfilePath: 'Dockerfile', imageName: 'api', contextFromOutput: '..', outputInContext: 'nix', format: 'nix2container',
+    const { files: out } = convertDockerfile(multiStage('mcr.microsoft.com/dotnet/runtime:9.0'), memoryContext(files), loadRules(), {
+      shell,
+      dockerfilePath: 'Dockerfile',
+      imageName: 'api',
+      contextFromOutput: '..',
+      outputInContext: 'nix',
+      format: 'nix2container',
     });
     expect(out['default.nix']).toMatch(/\/\/ \{ inherit build; \}/);
     expect(out['default.nix']).toContain('pkgs.dotnet-runtime_9');
@@ -118,19 +149,26 @@ describe('dotnet: the image and its files', () => {
   });
 });
 
-describe.skipIf(!existsSync(path.join(projectsDir, 'vitormoschetta__csharp-minimal-api')))('dotnet: the corpus project vitormoschetta/csharp-minimal-api', () => {
-  it('converts with no manual instruction; only the NuGet generation step is marked', () => {
-    const dir = path.join(projectsDir, 'vitormoschetta__csharp-minimal-api');
-    const { plan, files: out } = convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), fsContext(dir), loadRules(), { shell,
-      dockerfilePath: 'Dockerfile', imageName: 'csharp-minimal-api', contextFromOutput: dir, outputInContext: null,
+describe.skipIf(!existsSync(path.join(projectsDir, 'vitormoschetta__csharp-minimal-api')))(
+  'dotnet: the corpus project vitormoschetta/csharp-minimal-api',
+  () => {
+    it('converts with no manual instruction; only the NuGet generation step is marked', () => {
+      const dir = path.join(projectsDir, 'vitormoschetta__csharp-minimal-api');
+      const { plan, files: out } = convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), fsContext(dir), loadRules(), {
+        shell,
+        dockerfilePath: 'Dockerfile',
+        imageName: 'csharp-minimal-api',
+        contextFromOutput: dir,
+        outputInContext: null,
+      });
+      expect(plan.instructions.filter((i) => i.status === 'manual')).toEqual([]);
+      expect(dotnetBuild(plan)).toMatchObject({ projectFile: 'csharp-minimal-api.csproj', sdk: 'dotnet-sdk_8', buildType: 'Release' });
+      expect(out['default.nix'].match(/# TODO\(dock2nix\)/g)).toHaveLength(1);
+      expect(out['default.nix']).toContain(`place "\${build}"'/lib/csharp-minimal-api' 'app'`);
+      expect(out.extra).toEqual({ 'deps.json': '[ ]\n' });
     });
-    expect(plan.instructions.filter((i) => i.status === 'manual')).toEqual([]);
-    expect(dotnetBuild(plan)).toMatchObject({ projectFile: 'csharp-minimal-api.csproj', sdk: 'dotnet-sdk_8', buildType: 'Release' });
-    expect(out['default.nix'].match(/# TODO\(dock2nix\)/g)).toHaveLength(1);
-    expect(out['default.nix']).toContain(`place "\${build}"'/lib/csharp-minimal-api' 'app'`);
-    expect(out.extra).toEqual({ 'deps.json': '[ ]\n' });
-  });
-});
+  },
+);
 
 describe('dotnet: the CLI writes the side file', () => {
   it('writes deps.json with default.nix, and keeps one that exists (what fetch-deps wrote), even with --force', async () => {

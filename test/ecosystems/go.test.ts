@@ -2,7 +2,12 @@
 import { expect } from 'vitest';
 import { runTester } from '../helpers/run-tester.js';
 
-const files = { 'go.mod': 'module example.com/app\n\ngo 1.22\n', 'main.go': 'package main\n', Makefile: 'build:\n\tgo build -o bin/app .\n', 'odd/Makefile': 'build:\n\t$(shell date)\n' };
+const files = {
+  'go.mod': 'module example.com/app\n\ngo 1.22\n',
+  'main.go': 'package main\n',
+  Makefile: 'build:\n\tgo build -o bin/app .\n',
+  'odd/Makefile': 'build:\n\t$(shell date)\n',
+};
 
 runTester(
   'go',

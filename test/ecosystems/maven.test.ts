@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-const pom = '<project><parent><artifactId>spring-boot-starter-parent</artifactId><version>3.3.0</version></parent><artifactId>shop</artifactId><version>2.1.0</version></project>\n';
+const pom =
+  '<project><parent><artifactId>spring-boot-starter-parent</artifactId><version>3.3.0</version></parent><artifactId>shop</artifactId><version>2.1.0</version></project>\n';
 const files = { 'pom.xml': pom, 'src/main/java/App.java': 'class App {}\n', 'api/pom.xml': pom };
 const maven = (plan: MigrationPlan): MavenBuild => {
   const found = plan.derivations.find((d) => d.build.kind === 'maven');
@@ -32,17 +33,36 @@ runTester(
           expect(plan.derivations[0]).toMatchObject({ pname: 'shop', version: '2.1.0' });
         },
       },
-      { code: 'mvn clean package -Dmaven.test.skip=true --no-transfer-progress', message: /clean is a no-op/, check: (plan) => expect(maven(plan).doCheck).toBe(false) },
-      { code: 'mvn package -Pprod -Dspring.profiles.active=docker -q', check: (plan) => expect(maven(plan)).toMatchObject({ doCheck: true, parameters: ['-Pprod', '-Dspring.profiles.active=docker'] }) },
-      { code: 'mvn -f api/pom.xml -pl core -am package -DskipTests', check: (plan) => expect(maven(plan).parameters).toEqual(['-f', 'api/pom.xml', '-pl', 'core', '-am']) },
+      {
+        code: 'mvn clean package -Dmaven.test.skip=true --no-transfer-progress',
+        message: /clean is a no-op/,
+        check: (plan) => expect(maven(plan).doCheck).toBe(false),
+      },
+      {
+        code: 'mvn package -Pprod -Dspring.profiles.active=docker -q',
+        check: (plan) => expect(maven(plan)).toMatchObject({ doCheck: true, parameters: ['-Pprod', '-Dspring.profiles.active=docker'] }),
+      },
+      {
+        code: 'mvn -f api/pom.xml -pl core -am package -DskipTests',
+        check: (plan) => expect(maven(plan).parameters).toEqual(['-f', 'api/pom.xml', '-pl', 'core', '-am']),
+      },
       { code: 'cd api && mvn package', check: (plan) => expect(maven(plan).parameters).toEqual(['-f', 'api/pom.xml']) },
       { code: 'mvn verify -T 1C -B', rule: 'run.maven.build' },
     ],
     approximated: [
       { code: './mvnw package -DskipTests', message: /mvnw downloads the Maven version/ },
       { code: 'mvn install -DskipTests', message: /install also copies the artifact into ~\/\.m2/ },
-      { code: 'mvn package spring-boot:repackage', message: /dependency fetch runs only mvn package/, check: (plan) => expect(maven(plan).goal).toBe('package spring-boot:repackage') },
-      { code: 'mvn package', base: 'maven:3.8.8-eclipse-temurin-17', message: /Maven 3\.8\.8 becomes nixpkgs' maven 3\.9/, check: (plan) => expect(maven(plan).jdk).toBe('jdk17_headless') },
+      {
+        code: 'mvn package spring-boot:repackage',
+        message: /dependency fetch runs only mvn package/,
+        check: (plan) => expect(maven(plan).goal).toBe('package spring-boot:repackage'),
+      },
+      {
+        code: 'mvn package',
+        base: 'maven:3.8.8-eclipse-temurin-17',
+        message: /Maven 3\.8\.8 becomes nixpkgs' maven 3\.9/,
+        check: (plan) => expect(maven(plan).jdk).toBe('jdk17_headless'),
+      },
     ],
     manual: [
       { code: 'mvn deploy -DskipTests', rule: 'run.maven.deploy' },
@@ -62,7 +82,13 @@ runTester(
 );
 
 function convert(dockerfile: string, context: Record<string, string> = files): MigrationPlan {
-  return convertDockerfile(dockerfile, memoryContext(context), loadRules(), { shell, dockerfilePath: 'Dockerfile', imageName: 'test', contextFromOutput: '..', outputInContext: 'nix' }).plan;
+  return convertDockerfile(dockerfile, memoryContext(context), loadRules(), {
+    shell,
+    dockerfilePath: 'Dockerfile',
+    imageName: 'test',
+    contextFromOutput: '..',
+    outputInContext: 'nix',
+  }).plan;
 }
 
 const twoStage = (runtime: string, copy = 'COPY --from=build /build/target/*.jar app.jar', entry = 'ENTRYPOINT ["java", "-jar", "app.jar"]') =>
@@ -107,13 +133,20 @@ describe('maven: what later stages copy', () => {
   it('target/*.jar into a file: the one match, installed under the COPY line', () => {
     const plan = convert(twoStage('eclipse-temurin:21-jre'));
     expect(maven(plan).globs).toEqual([{ line: 8, pattern: 'target/*.jar', to: 'dockerfile-line-8/app.jar', directory: false }]);
-    expect(plan.image.files).toContainEqual(expect.objectContaining({ dest: '/app/app.jar', source: { kind: 'derivation', derivation: 'build', path: 'dockerfile-line-8/app.jar', directory: false } }));
+    expect(plan.image.files).toContainEqual(
+      expect.objectContaining({
+        dest: '/app/app.jar',
+        source: { kind: 'derivation', derivation: 'build', path: 'dockerfile-line-8/app.jar', directory: false },
+      }),
+    );
   });
 
   it('target/*.jar into a folder: every match, merged into it', () => {
     const plan = convert(twoStage('eclipse-temurin:21-jre', 'COPY --from=build /build/target/*.jar /app/lib/'));
     expect(maven(plan).globs).toEqual([{ line: 8, pattern: 'target/*.jar', to: 'dockerfile-line-8', directory: true }]);
-    expect(plan.image.files).toContainEqual(expect.objectContaining({ dest: '/app/lib', source: expect.objectContaining({ path: 'dockerfile-line-8', directory: true }) }));
+    expect(plan.image.files).toContainEqual(
+      expect.objectContaining({ dest: '/app/lib', source: expect.objectContaining({ path: 'dockerfile-line-8', directory: true }) }),
+    );
   });
 
   it('a named JAR is installed as itself', () => {
@@ -127,12 +160,15 @@ describe('maven: what later stages copy', () => {
     expect(noJava.instructions.find((i) => i.keyword === 'ENTRYPOINT')).toMatchObject({ status: 'manual' });
     expect(noJava.instructions.find((i) => i.keyword === 'ENTRYPOINT')!.message).toMatch(/the image has no Java/);
     const noJar = convert(twoStage('eclipse-temurin:21-jre', '', 'ENTRYPOINT ["java", "-jar", "missing.jar"]'));
-    expect(noJar.instructions.find((i) => i.keyword === 'ENTRYPOINT')).toMatchObject({ status: 'manual', message: expect.stringMatching(/nothing places \/app\/missing\.jar/) });
+    expect(noJar.instructions.find((i) => i.keyword === 'ENTRYPOINT')).toMatchObject({
+      status: 'manual',
+      message: expect.stringMatching(/nothing places \/app\/missing\.jar/),
+    });
   });
 });
 
 describe('maven: pom.xml coordinates', () => {
-  it('reads the project\'s own artifactId and version, not its parent\'s or a property', () => {
+  it("reads the project's own artifactId and version, not its parent's or a property", () => {
     expect(pomCoordinates(pom)).toEqual({ artifactId: 'shop', version: '2.1.0' });
     expect(pomCoordinates('<project><artifactId>x</artifactId><version>${revision}</version></project>')).toEqual({ artifactId: 'x', version: null });
   });

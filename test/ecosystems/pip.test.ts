@@ -7,7 +7,11 @@ runTester(
   {
     mapped: [
       { code: 'pip install --no-cache-dir flask', rule: 'run.pip.install', check: (plan) => expect(plan.image.python?.packages).toContain('flask') },
-      { code: 'python -m pip install --no-cache-dir requests', rule: 'run.pip.install', check: (plan) => expect(plan.image.python?.packages).toContain('requests') },
+      {
+        code: 'python -m pip install --no-cache-dir requests',
+        rule: 'run.pip.install',
+        check: (plan) => expect(plan.image.python?.packages).toContain('requests'),
+      },
       { code: 'python3 -m pip install flask==3.0.0', message: /pinned versions/ },
       { code: 'pip3 install -r requirements.txt', before: 'WORKDIR /app\nCOPY requirements.txt .', files: { 'requirements.txt': 'flask\n' } },
       'sudo pip install flask',

@@ -13,8 +13,21 @@ runTester(
       { code: 'python3 -m virtualenv /opt/venv', rule: 'run.python.venv' },
       { code: 'virtualenv /opt/venv', rule: 'run.python.venv' },
       { code: 'uv venv /opt/venv', rule: 'run.python.venv' },
-      { code: 'uv sync --frozen', before: 'WORKDIR /app\nCOPY . .', files: uvProject, rule: 'run.uv.install', message: /uv2nix/, check: (plan) => expect(plan.image.python?.packages).toContain('flask') },
-      { code: 'poetry install --no-root', before: 'WORKDIR /app\nCOPY pyproject.toml ./', files: poetryProject, rule: 'run.poetry.install', message: /poetry2nix/ },
+      {
+        code: 'uv sync --frozen',
+        before: 'WORKDIR /app\nCOPY . .',
+        files: uvProject,
+        rule: 'run.uv.install',
+        message: /uv2nix/,
+        check: (plan) => expect(plan.image.python?.packages).toContain('flask'),
+      },
+      {
+        code: 'poetry install --no-root',
+        before: 'WORKDIR /app\nCOPY pyproject.toml ./',
+        files: poetryProject,
+        rule: 'run.poetry.install',
+        message: /poetry2nix/,
+      },
     ],
     mapped: [{ code: 'uv pip install --system flask', rule: 'run.pip.install' }],
     manual: [

@@ -4,7 +4,10 @@ import { runTester } from '../helpers/run-tester.js';
 
 runTester('users', {
   mapped: [
-    { code: 'groupadd -g 1000 app && useradd -u 1000 -g app -M app', check: (plan) => expect(plan.image.users?.passwd.join('\n')).toMatch(/^app:x:1000:1000:/m) },
+    {
+      code: 'groupadd -g 1000 app && useradd -u 1000 -g app -M app',
+      check: (plan) => expect(plan.image.users?.passwd.join('\n')).toMatch(/^app:x:1000:1000:/m),
+    },
     { code: 'sudo groupadd -g 1001 app', rule: 'run.groupadd' },
   ],
   approximated: [

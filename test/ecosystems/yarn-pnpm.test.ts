@@ -17,7 +17,14 @@ runTester(
       { code: 'yarn install --frozen-lockfile && yarn build', before: 'WORKDIR /app\nCOPY package.json yarn.lock ./' },
       { code: 'pnpm install --frozen-lockfile', before: 'WORKDIR /app\nCOPY package.json pnpm-lock.yaml ./', rule: 'run.pnpm.install' },
     ],
-    approximated: [{ code: 'pnpm install --prod', before: 'WORKDIR /app\nCOPY package.json pnpm-lock.yaml ./', rule: 'run.pnpm.install', message: /dev dependencies are installed too/ }],
+    approximated: [
+      {
+        code: 'pnpm install --prod',
+        before: 'WORKDIR /app\nCOPY package.json pnpm-lock.yaml ./',
+        rule: 'run.pnpm.install',
+        message: /dev dependencies are installed too/,
+      },
+    ],
     manual: [
       { code: 'yarn install', before: 'WORKDIR /app\nCOPY package.json ./', rule: 'run.node.other-manager', message: /no yarn\.lock/ },
       { code: 'yarn install', before: 'WORKDIR /app\nCOPY berry/ ./', rule: 'run.node.other-manager', message: /Berry/ },

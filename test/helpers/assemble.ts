@@ -81,7 +81,12 @@ export function assemble(plan: MigrationPlan, contextDir: string, options: { err
   const set = options.errexit === false ? '' : 'set -e; ';
   const listing = "find . -mindepth 1 -printf '%P\\t%y %m %U:%G\\n'";
   const inner = `${set}cd ${JSON.stringify(root)}; source ../extra.sh; source ../fakeroot.sh; ${listing}`;
-  const run = spawnSync('fakeroot', ['bash', '--norc', '--noprofile', '-c', inner], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env } });
+  const run = spawnSync('fakeroot', ['bash', '--norc', '--noprofile', '-c', inner], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...options.env },
+  });
   const entries = new Map<string, string>();
   for (const line of run.stdout.split('\n').filter(Boolean)) {
     const [name, info] = line.split('\t');

@@ -17,16 +17,28 @@ function reading(instruction) {
     ranges: instruction.getArgumentsRanges().map(range),
   };
   if (typeof instruction.getFlags === 'function') read.flags = instruction.getFlags().map((f) => [f.getName(), f.getValue(), range(f.getRange())]);
-  if (typeof instruction.getJSONStrings === 'function') read.json = instruction.getJSONStrings().map((s) => [s.getValue(), s.getJSONValue(), range(s.getRange())]);
-  if (typeof instruction.getHeredocs === 'function') read.heredocs = instruction.getHeredocs().map((h) => [h.getName(), h.getContentRange() && range(h.getContentRange())]);
+  if (typeof instruction.getJSONStrings === 'function')
+    read.json = instruction.getJSONStrings().map((s) => [s.getValue(), s.getJSONValue(), range(s.getRange())]);
+  if (typeof instruction.getHeredocs === 'function')
+    read.heredocs = instruction.getHeredocs().map((h) => [h.getName(), h.getContentRange() && range(h.getContentRange())]);
   if (typeof instruction.getTriggerInstruction === 'function') {
     const trigger = instruction.getTriggerInstruction();
     read.trigger = trigger ? reading(trigger) : null;
   }
-  if (typeof instruction.getProperties === 'function') read.properties = instruction.getProperties().map((p) => [p.getName(), p.getValue(), range(p.getRange())]);
+  if (typeof instruction.getProperties === 'function')
+    read.properties = instruction.getProperties().map((p) => [p.getName(), p.getValue(), range(p.getRange())]);
   if (typeof instruction.getImageName === 'function') {
     // FROM's readers move the ranges of the tokens they are given: asked twice, they must answer alike.
-    const image = () => [instruction.getImageName(), instruction.getImageTag(), instruction.getImageDigest(), instruction.getRegistry(), instruction.getBuildStage(), range(instruction.getImageNameRange()), range(instruction.getRegistryRange()), range(instruction.getImageTagRange())];
+    const image = () => [
+      instruction.getImageName(),
+      instruction.getImageTag(),
+      instruction.getImageDigest(),
+      instruction.getRegistry(),
+      instruction.getBuildStage(),
+      range(instruction.getImageNameRange()),
+      range(instruction.getRegistryRange()),
+      range(instruction.getImageTagRange()),
+    ];
     read.image = [image(), image(), instruction.getRawArgumentsContent()];
   }
   if (typeof instruction.getVariables === 'function') read.variables = instruction.getVariables().map((v) => [v.getName(), range(v.getRange())]);

@@ -148,7 +148,7 @@ function oneCircle(graph: Map<string, Map<string, Import>>, component: string[],
       back.set(w, imp);
       if (w === start) {
         const steps: Import[] = [];
-        for (let at = start; ; ) {
+        for (let at = start; ;) {
           const step = back.get(at)!;
           steps.unshift(step);
           at = unitOf(step.from);
@@ -194,7 +194,13 @@ export function checkBoundaries(imports: Import[], known: KnownViolation[]): Fin
   for (const component of circles(full)) {
     const members = new Set(component);
     for (const imp of imports) {
-      if (!imp.typeOnly && imp.target.startsWith('src/') && members.has(unitOf(imp.from)) && members.has(unitOf(imp.target)) && unitOf(imp.from) !== unitOf(imp.target)) {
+      if (
+        !imp.typeOnly &&
+        imp.target.startsWith('src/') &&
+        members.has(unitOf(imp.from)) &&
+        members.has(unitOf(imp.target)) &&
+        unitOf(imp.from) !== unitOf(imp.target)
+      ) {
         inCircle.add(key(imp.from, imp.target));
       }
     }

@@ -88,7 +88,12 @@ export async function ensureBases(work: string): Promise<void> {
     const trimmed = path.join(work, 'debian-trimmed.tar');
     await mkdir(rootfs, { recursive: true });
     await execa('tar', ['-C', rootfs, '--numeric-owner', '-xf', await debianBaseTarball()]);
-    await execa('sh', ['-c', 'cd "$1" && rm -rf var/cache/apt/archives/*.deb var/cache/apt/*.bin var/lib/apt/lists/* usr/share/locale usr/share/doc usr/share/man usr/share/info', 'sh', rootfs]);
+    await execa('sh', [
+      '-c',
+      'cd "$1" && rm -rf var/cache/apt/archives/*.deb var/cache/apt/*.bin var/lib/apt/lists/* usr/share/locale usr/share/doc usr/share/man usr/share/info',
+      'sh',
+      rootfs,
+    ]);
     await execa('tar', ['-C', rootfs, '--numeric-owner', '-cf', trimmed, '.']);
     await rm(rootfs, { recursive: true, force: true });
     const imported = await execa('podman', [...STORAGE, 'import', trimmed, DEBIAN_IMAGE], { stdin: 'ignore', reject: false });
@@ -178,7 +183,12 @@ function stubOutPath(name: string): string {
 
 /** Copies a folder as `nix-store --add` would leave it: read-only, executable bits kept, owned by root. */
 async function makeStoreLike(folder: string): Promise<void> {
-  await execa('sh', ['-c', 'chown -R 0:0 "$1" && find "$1" -type d -exec chmod 555 {} + && find "$1" -type f -perm /111 -exec chmod 555 {} + && find "$1" -type f ! -perm /111 -exec chmod 444 {} +', 'sh', folder]);
+  await execa('sh', [
+    '-c',
+    'chown -R 0:0 "$1" && find "$1" -type d -exec chmod 555 {} + && find "$1" -type f -perm /111 -exec chmod 555 {} + && find "$1" -type f ! -perm /111 -exec chmod 444 {} +',
+    'sh',
+    folder,
+  ]);
 }
 
 export interface NixSide {
@@ -234,7 +244,12 @@ export async function assembleNixRoot(
   await mkdir(root, { recursive: true });
   const failures: string[] = [];
   // As dockerTools' customisation layer: `(cd old_out; eval "$extraCommands")` under the builder's umask.
-  const ran = await execa('bash', ['-e', '-c', 'umask 022; cd "$1"; eval "$EXTRA_COMMANDS"', 'bash', root], { env: { EXTRA_COMMANDS: extra }, stdin: 'ignore', reject: false, all: true });
+  const ran = await execa('bash', ['-e', '-c', 'umask 022; cd "$1"; eval "$EXTRA_COMMANDS"', 'bash', root], {
+    env: { EXTRA_COMMANDS: extra },
+    stdin: 'ignore',
+    reject: false,
+    all: true,
+  });
   if (ran.exitCode !== 0) failures.push(`extraCommands failed (exit ${ran.exitCode}): ${ran.all}`);
   const state = path.join(work, 'fakeroot.state');
   await writeFile(state, '');
@@ -246,7 +261,26 @@ export async function assembleNixRoot(
     await writeFile(group, SANDBOX_GROUP);
     const inner = 'umask 022; cd "$1"; eval "$FAKE_ROOT_COMMANDS"';
     const command = (await canUnshare())
-      ? ['unshare', '--mount', 'sh', '-c', 'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"', 'sh', passwd, group, 'fakeroot', '-s', state, '--', 'bash', '-e', '-c', inner, 'bash', root]
+      ? [
+          'unshare',
+          '--mount',
+          'sh',
+          '-c',
+          'mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group && shift 2 && exec "$@"',
+          'sh',
+          passwd,
+          group,
+          'fakeroot',
+          '-s',
+          state,
+          '--',
+          'bash',
+          '-e',
+          '-c',
+          inner,
+          'bash',
+          root,
+        ]
       : ['fakeroot', '-s', state, '--', 'bash', '-e', '-c', inner, 'bash', root];
     const faked = await execa(command[0]!, command.slice(1), { env: { FAKE_ROOT_COMMANDS: fakeRoot }, stdin: 'ignore', reject: false, all: true });
     if (faked.exitCode !== 0) failures.push(`fakeRootCommands failed (exit ${faked.exitCode}): ${faked.all}`);

@@ -10,7 +10,13 @@ export function expectMarkers(plan: MigrationPlan, nix: string, label = ''): voi
   for (const report of plan.instructions.filter((i) => i.status === 'manual')) {
     expect(marked.has(report.line), `${label} line ${report.line} (${report.keyword}) is manual but has no TODO(dock2nix) marker`).toBe(true);
   }
-  const body = nix.split('\n').filter((l) => !/^# /.test(l) || /^# TODO/.test(l)).join('\n');
-  const header = nix.split('\n').filter((l) => /^# /.test(l)).join('\n');
+  const body = nix
+    .split('\n')
+    .filter((l) => !/^# /.test(l) || /^# TODO/.test(l))
+    .join('\n');
+  const header = nix
+    .split('\n')
+    .filter((l) => /^# /.test(l))
+    .join('\n');
   if (!body.includes('TODO(dock2nix)')) expect(header, `${label} header mentions TODO(dock2nix) without markers`).not.toContain('TODO(dock2nix)');
 }

@@ -40,10 +40,11 @@ export function namesOf(expr: NixExpr, names: Names = { bound: new Set(), read: 
         return;
       case 'lambda':
         if (typeof node.param === 'string') names.bound.add(node.param);
-        else for (const f of node.param.formals) {
-          names.bound.add(f.name);
-          if (f.default) walk(f.default);
-        }
+        else
+          for (const f of node.param.formals) {
+            names.bound.add(f.name);
+            if (f.default) walk(f.default);
+          }
         walk(node.body);
         return;
       case 'apply':

@@ -12,7 +12,9 @@ export const projectsDir = path.join(corpusDir, 'projects');
 /** The projects' folder names, sorted; none when the corpus is not there. */
 export function projectNames(): string[] {
   if (!existsSync(projectsDir)) return [];
-  return readdirSync(projectsDir).filter((name) => existsSync(path.join(projectsDir, name, 'Dockerfile'))).sort();
+  return readdirSync(projectsDir)
+    .filter((name) => existsSync(path.join(projectsDir, name, 'Dockerfile')))
+    .sort();
 }
 
 /** Convert one project into `outputDir` (outside its context, as `-o` would) and write both files there. */

@@ -21,7 +21,12 @@ export function fixtureAndCorpusDockerfiles(): { files: string[]; corpus: boolea
     .filter((name) => /(^|\/)(Dockerfile[^/]*|[^/]*\.Dockerfile)$/.test(name))
     .map((name) => path.join('fixtures', name));
   const corpus = existsSync(corpusDir) ? path.join(corpusDir, 'dockerfiles') : null;
-  if (corpus) files.push(...readdirSync(corpus).filter((f) => f !== 'INDEX.tsv').map((f) => path.join(corpus, f)));
+  if (corpus)
+    files.push(
+      ...readdirSync(corpus)
+        .filter((f) => f !== 'INDEX.tsv')
+        .map((f) => path.join(corpus, f)),
+    );
   else console.log('corpus not found (../shared/corpus): only the fixtures are compared');
   return { files, corpus: corpus !== null };
 }

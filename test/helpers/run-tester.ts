@@ -48,9 +48,12 @@ export interface RunTesterOptions {
 
 /** Converts one case: the plan and the RUN's report (the last RUN of the Dockerfile). */
 export function runCase(test: RunCase, options: RunTesterOptions = {}): { plan: MigrationPlan; report: InstructionReport; dockerfile: string } {
-  const lines = [`FROM ${test.base ?? options.base ?? 'debian:bookworm'}`, options.before, test.before, `RUN ${test.code}`].filter((l): l is string => Boolean(l));
+  const lines = [`FROM ${test.base ?? options.base ?? 'debian:bookworm'}`, options.before, test.before, `RUN ${test.code}`].filter((l): l is string =>
+    Boolean(l),
+  );
   const dockerfile = `${lines.join('\n')}\n`;
-  const { plan } = convertDockerfile(dockerfile, memoryContext({ ...options.files, ...test.files }), loadRules(), { shell,
+  const { plan } = convertDockerfile(dockerfile, memoryContext({ ...options.files, ...test.files }), loadRules(), {
+    shell,
     dockerfilePath: 'Dockerfile',
     imageName: 'test',
     contextFromOutput: '..',
@@ -62,7 +65,10 @@ export function runCase(test: RunCase, options: RunTesterOptions = {}): { plan: 
 
 /** The programs a RUN line's text names (plain words, their base names), for the check that a case belongs to its ecosystem. */
 function programsOf(code: string): string[] {
-  return code.split(/[\s;&|()]+/).filter(Boolean).map((w) => w.split('/').pop()!);
+  return code
+    .split(/[\s;&|()]+/)
+    .filter(Boolean)
+    .map((w) => w.split('/').pop()!);
 }
 
 export function runTester(ecosystem: string, cases: RunCases, options: RunTesterOptions = {}): void {
@@ -81,7 +87,11 @@ export function runTester(ecosystem: string, cases: RunCases, options: RunTester
           const why = `${dockerfile}→ ${report.status} ${report.rule}: ${report.message}\n${report.details.join('\n')}`;
           expect(report.status, why).toBe(status);
           if (test.rule) expect(report.rule, why).toBe(test.rule);
-          if (test.message) expect([report.message, ...report.details].some((m) => test.message!.test(m)), why).toBe(true);
+          if (test.message)
+            expect(
+              [report.message, ...report.details].some((m) => test.message!.test(m)),
+              why,
+            ).toBe(true);
           test.check?.(plan, report);
         });
       }

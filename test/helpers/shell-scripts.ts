@@ -12,13 +12,20 @@ const dqText = fc.stringMatching(/^[a-z0-9 _./:'!-]{0,6}$/);
 const expansion = fc.oneof(
   name.map((n) => `$${n}`),
   name.map((n) => `\${${n}}`),
-  fc.tuple(fc.constantFrom('A', 'VERSION', 'x'), fc.constantFrom(':-', '-', ':+', '+', ':=', '%%', '%', '#', '##', '/'), fc.stringMatching(/^[a-z0-9.*]{0,4}$/)).map(([n, op, w]) => `\${${n}${op}${w}}`),
+  fc
+    .tuple(fc.constantFrom('A', 'VERSION', 'x'), fc.constantFrom(':-', '-', ':+', '+', ':=', '%%', '%', '#', '##', '/'), fc.stringMatching(/^[a-z0-9.*]{0,4}$/))
+    .map(([n, op, w]) => `\${${n}${op}${w}}`),
   fc.constantFrom('${#A}', '${!A}', '${A:1:2}', '${A[0]}', '${A^^}', '${A//x/y}', '${A:-$B}', '${A:-"q r"}'),
 );
 
 const substitution = fc.constantFrom('$(date)', '$(uname -m)', '`id -u`', '$((1 + 2))', '$(cat "f" | tr a b)');
 
-const dqPart = fc.oneof({ weight: 3, arbitrary: dqText }, { weight: 2, arbitrary: expansion }, { weight: 1, arbitrary: substitution }, fc.constantFrom('\\"', '\\$', '\\\\'));
+const dqPart = fc.oneof(
+  { weight: 3, arbitrary: dqText },
+  { weight: 2, arbitrary: expansion },
+  { weight: 1, arbitrary: substitution },
+  fc.constantFrom('\\"', '\\$', '\\\\'),
+);
 const doubleQuoted = fc.array(dqPart, { maxLength: 4 }).map((parts) => `"${parts.join('')}"`);
 const singleQuoted = fc.stringMatching(/^[a-z0-9 $"{}()_.*-]{0,8}$/).map((s) => `'${s}'`);
 
@@ -32,19 +39,49 @@ const wordPart = fc.oneof(
   // `#` inside a word (`${REF}#egg=x`, `s#$A#b#`): text for the shell; a word never starts with one (filtered below)
   { weight: 1, arbitrary: fc.stringMatching(/^#[a-z0-9=#]{0,4}$/) },
 );
-export const word = fc.array(wordPart, { minLength: 1, maxLength: 3 }).map((parts) => parts.join('')).filter((w) => !/^[#]/.test(w) && w.trim() !== '' && !w.startsWith('\\\n'));
+export const word = fc
+  .array(wordPart, { minLength: 1, maxLength: 3 })
+  .map((parts) => parts.join(''))
+  .filter((w) => !/^[#]/.test(w) && w.trim() !== '' && !w.startsWith('\\\n'));
 
 const commandName = fc.constantFrom('apt-get', 'echo', 'pip', 'npm', 'make', 'cd', 'rm', 'curl', 'tar', 'useradd', 'test', 'true', 'go', 'cargo', 'set', 'sh');
-const assignment = fc.tuple(fc.constantFrom('A', 'DEBIAN_FRONTEND', 'x', 'CGO_ENABLED'), fc.option(word, { nil: '' }), fc.boolean()).map(([n, v, append]) => `${n}${append ? '+=' : '='}${v}`);
+const assignment = fc
+  .tuple(fc.constantFrom('A', 'DEBIAN_FRONTEND', 'x', 'CGO_ENABLED'), fc.option(word, { nil: '' }), fc.boolean())
+  .map(([n, v, append]) => `${n}${append ? '+=' : '='}${v}`);
 const redirect = fc.constantFrom('>/dev/null', '2>&1', '>> /var/log/x', '< /dev/null', '&>/dev/null', '>&2', '2>/dev/null', '> "$F"', '>out.txt');
 
 const simple = fc
-  .tuple(fc.array(assignment, { maxLength: 2 }), commandName, fc.array(word, { maxLength: 4 }), fc.array(redirect, { maxLength: 2 }), fc.array(word, { maxLength: 1 }))
+  .tuple(
+    fc.array(assignment, { maxLength: 2 }),
+    commandName,
+    fc.array(word, { maxLength: 4 }),
+    fc.array(redirect, { maxLength: 2 }),
+    fc.array(word, { maxLength: 1 }),
+  )
   .map(([assigns, cmd, args, redirs, after]) => [...assigns, cmd, ...args, ...redirs, ...after].join(' '));
 
 const special = fc.oneof(
-  fc.tuple(fc.constantFrom('export', 'local', 'readonly', 'declare -x'), fc.array(fc.oneof(assignment, fc.constantFrom('B', '-x', '$C')), { minLength: 1, maxLength: 3 })).map(([k, a]) => `${k} ${a.join(' ')}`),
-  fc.constantFrom('[ -f /x ]', '[ "$A" = "b" ]', '[ -z "$(ls)" ]', '[[ -n $A ]]', 'unset A B', 'A=1', 'A=1 B=$C', 'time make', 'let x=1', '((x++))', 'cat <<EOF\nx\nEOF', 'a <<< "b"', 'coproc x'),
+  fc
+    .tuple(
+      fc.constantFrom('export', 'local', 'readonly', 'declare -x'),
+      fc.array(fc.oneof(assignment, fc.constantFrom('B', '-x', '$C')), { minLength: 1, maxLength: 3 }),
+    )
+    .map(([k, a]) => `${k} ${a.join(' ')}`),
+  fc.constantFrom(
+    '[ -f /x ]',
+    '[ "$A" = "b" ]',
+    '[ -z "$(ls)" ]',
+    '[[ -n $A ]]',
+    'unset A B',
+    'A=1',
+    'A=1 B=$C',
+    'time make',
+    'let x=1',
+    '((x++))',
+    'cat <<EOF\nx\nEOF',
+    'a <<< "b"',
+    'coproc x',
+  ),
 );
 
 const leaf = fc.oneof({ weight: 12, arbitrary: simple }, { weight: 1, arbitrary: special });
@@ -76,7 +113,11 @@ export const script: fc.Arbitrary<string> = fc.letrec<{ list: string; stmt: stri
  * under test leaves scripts that have them to mvdan/sh whenever they contain a continuation.
  */
 export const continuedScript: fc.Arbitrary<string> = fc
-  .tuple(script, fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), fc.array(fc.constantFrom(' \\\n  ', ' \\\n', '\t\\\n\t\t'), { minLength: 6, maxLength: 6 }))
+  .tuple(
+    script,
+    fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
+    fc.array(fc.constantFrom(' \\\n  ', ' \\\n', '\t\\\n\t\t'), { minLength: 6, maxLength: 6 }),
+  )
   .map(([source, picks, breaks]) => {
     const text = source
       .replace(/\$?'[^'\n]*'/g, '"q"')

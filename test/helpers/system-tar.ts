@@ -33,7 +33,15 @@ export function parseListing(text: string): Listed[] {
       if (arrow >= 0) [name, link] = [name.slice(0, arrow), name.slice(arrow + 4)];
       else if (hard >= 0) [name, link] = [name.slice(0, hard), name.slice(hard + 9)];
       const path = name.replace(/^\.\//, '').replace(/^\/+/, '').replace(/\/$/, '');
-      return { type: match[1]!, perms: match[2]!, owner: match[3]!, size: match[4]!.includes(',') ? 0 : Number(match[4]), time: match[5]!, path, ...(link !== undefined ? { link } : {}) };
+      return {
+        type: match[1]!,
+        perms: match[2]!,
+        owner: match[3]!,
+        size: match[4]!.includes(',') ? 0 : Number(match[4]),
+        time: match[5]!,
+        path,
+        ...(link !== undefined ? { link } : {}),
+      };
     })
     .filter((entry) => entry.path !== '' && entry.path !== '.');
 }
@@ -110,7 +118,16 @@ export async function countArchive(archive: string, into: string): Promise<Count
     const { tar, compressed } = await plainTar(blob, join(into, `layer-${index}`));
     const listing = parseListing((await execa('tar', ['-tv', '--full-time', '--numeric-owner', '-f', tar])).stdout);
     const files = listing.filter((entry) => entry.type === '-' && !isWhiteout(entry.path));
-    layers.push({ blob, storedBytes: (await stat(blob)).size, compressed, tar, tarBytes: (await stat(tar)).size, files: files.length, contentBytes: files.reduce((sum, entry) => sum + entry.size, 0), listing });
+    layers.push({
+      blob,
+      storedBytes: (await stat(blob)).size,
+      compressed,
+      tar,
+      tarBytes: (await stat(tar)).size,
+      files: files.length,
+      contentBytes: files.reduce((sum, entry) => sum + entry.size, 0),
+      listing,
+    });
   }
   const rootfs = join(into, 'rootfs');
   await mkdir(rootfs);
@@ -168,7 +185,8 @@ export async function expectedDifferences(a: Counted, b: Counted, scratch: strin
       const links = 'lh';
       if (x.type !== y.type) found.push(`${layer} ${links.includes(x.type) || links.includes(y.type) ? 'link' : 'content'} ${path}`);
       else if (links.includes(x.type) && x.link !== y.link) found.push(`${layer} link ${path}`);
-      else if (x.type === '-' && (await execa('cmp', ['-s', join(dirA, path), join(dirB, path)], { reject: false })).exitCode !== 0) found.push(`${layer} content ${path}`);
+      else if (x.type === '-' && (await execa('cmp', ['-s', join(dirA, path), join(dirB, path)], { reject: false })).exitCode !== 0)
+        found.push(`${layer} content ${path}`);
       if (x.perms !== y.perms) found.push(`${layer} mode ${path}`);
       if (x.owner !== y.owner) found.push(`${layer} owner ${path}`);
       if (x.time !== y.time) found.push(`${layer} mtime ${path}`);

@@ -40,10 +40,13 @@ let warnedCurrent = false;
 function nixInstantiates(): Array<{ label: string; command: string; args: string[] }> {
   const found = [{ label: 'system Nix', command: 'nix-instantiate', args: [] as string[] }];
   if (existsSync(currentNix)) found.push({ label: 'current Nix', command: currentNix, args: ['--store', currentNixStore] });
-  else if (process.env.CI) throw new Error(`${currentNix} is missing — but CI must also check with a current Nix (.ci/run gets it with ../shared/tools/real-eval.sh --get-nix)`);
+  else if (process.env.CI)
+    throw new Error(`${currentNix} is missing — but CI must also check with a current Nix (.ci/run gets it with ../shared/tools/real-eval.sh --get-nix)`);
   else if (!warnedCurrent) {
     warnedCurrent = true;
-    console.warn(`SKIP: no current Nix at ${currentNix} (../shared/tools/real-eval.sh --get-nix ${path.dirname(currentNix)}); parsing and evaluating with the system's Nix only`);
+    console.warn(
+      `SKIP: no current Nix at ${currentNix} (../shared/tools/real-eval.sh --get-nix ${path.dirname(currentNix)}); parsing and evaluating with the system's Nix only`,
+    );
   }
   return found;
 }
@@ -77,7 +80,8 @@ export function nixEvalJson(expression: string, cwd?: string): unknown {
   });
   const values = results.map((out) => JSON.parse(out) as unknown);
   for (let i = 1; i < values.length; i++) {
-    if (JSON.stringify(values[i]) !== JSON.stringify(values[0])) throw new Error(`the system Nix and the current Nix evaluate ${expression.slice(0, 200)} differently`);
+    if (JSON.stringify(values[i]) !== JSON.stringify(values[0]))
+      throw new Error(`the system Nix and the current Nix evaluate ${expression.slice(0, 200)} differently`);
   }
   return values[0];
 }

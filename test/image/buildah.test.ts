@@ -87,7 +87,9 @@ describe.skipIf(reason !== null && !process.env.CI)('images built with Buildah',
     expectFiguresMatch(report, counted);
     expect(report.findings).toEqual([]); // with verify: so every diffID in the config matched the tar read
     // And against the fixture itself: the first config.txt, old.txt and both assets are hidden.
-    const sizes = await Promise.all(['v1/config.txt', 'old.txt', 'assets/big.txt', 'assets/small.txt'].map(async (file) => (await stat(join(FIXTURE, file))).size));
+    const sizes = await Promise.all(
+      ['v1/config.txt', 'old.txt', 'assets/big.txt', 'assets/small.txt'].map(async (file) => (await stat(join(FIXTURE, file))).size),
+    );
     expect(report.totals.wastedBytes).toBe(sizes.reduce((sum, size) => sum + size, 0));
     expect(report.wasted.map((file) => `${file.path} ${file.reason}`).sort()).toEqual([
       'data/old.txt whiteout',
@@ -132,7 +134,10 @@ describe.skipIf(reason !== null && !process.env.CI)('images built with Buildah',
     const a = await countArchive(first.docker, join(work.path, 'cmp-a'));
     const b = await countArchive(second.docker, join(work.path, 'cmp-b'));
     const expected = await expectedDifferences(a, b, join(work.path, 'cmp-layers'));
-    const actual = report.differences.filter((d) => d.path !== '').map((d) => `${d.layer} ${d.kind} ${d.path}`).sort();
+    const actual = report.differences
+      .filter((d) => d.path !== '')
+      .map((d) => `${d.layer} ${d.kind} ${d.path}`)
+      .sort();
     expect(actual).toEqual(expected);
     // Built a second later: at least the files the RUN step made (etc/hostname and co.) carry other mtimes.
     expect(actual).toContain('5 mtime etc/hostname');
@@ -144,7 +149,9 @@ describe.skipIf(reason !== null && !process.env.CI)('images built with Buildah',
     expect(onlyTimes).toBe(true);
     expect(report.identicalIgnoringTimestamps).toBe(true);
     // Buildah's history comments name each parent image by an ID that hashes time stamps: reported, as derived.
-    expect(report.configDifferences.filter((d) => d.kind !== 'created').every((d) => d.kind === 'derived' && /^history\[\d+\]\.comment$/.test(d.key))).toBe(true);
+    expect(report.configDifferences.filter((d) => d.kind !== 'created').every((d) => d.kind === 'derived' && /^history\[\d+\]\.comment$/.test(d.key))).toBe(
+      true,
+    );
   }, 120_000);
 
   it('two --timestamp 0 builds: identical exactly when the file-by-file and config comparisons find nothing', async () => {
@@ -155,11 +162,22 @@ describe.skipIf(reason !== null && !process.env.CI)('images built with Buildah',
     const b = await countArchive(d.docker, join(work.path, 'ts-b'));
     const expected = await expectedDifferences(a, b, join(work.path, 'ts-layers'));
     const configsEqual = JSON.stringify(a.config) === JSON.stringify(b.config);
-    expect(report.differences.filter((x) => x.path !== '').map((x) => `${x.layer} ${x.kind} ${x.path}`).sort()).toEqual(expected);
+    expect(
+      report.differences
+        .filter((x) => x.path !== '')
+        .map((x) => `${x.layer} ${x.kind} ${x.path}`)
+        .sort(),
+    ).toEqual(expected);
     expect(report.configDifferences.length === 0).toBe(configsEqual);
-    const sameBytes = await Promise.all(a.layers.map(async (layer, i) => b.layers[i] !== undefined && (await execa('cmp', ['-s', layer.blob, b.layers[i]!.blob], { reject: false })).exitCode === 0));
+    const sameBytes = await Promise.all(
+      a.layers.map(
+        async (layer, i) => b.layers[i] !== undefined && (await execa('cmp', ['-s', layer.blob, b.layers[i]!.blob], { reject: false })).exitCode === 0,
+      ),
+    );
     const layersBitIdentical = a.layers.length === b.layers.length && sameBytes.every(Boolean);
     expect(report.identical).toBe(expected.length === 0 && configsEqual && layersBitIdentical);
-    console.info(`--timestamp 0 rebuild: ${report.identical ? 'identical' : `${report.differences.length} file and ${report.configDifferences.length} config differences`}`);
+    console.info(
+      `--timestamp 0 rebuild: ${report.identical ? 'identical' : `${report.differences.length} file and ${report.configDifferences.length} config differences`}`,
+    );
   }, 120_000);
 });

@@ -23,14 +23,23 @@ beforeAll(async () => {
   }
 
   dir = await tempDir();
-  const at = (mtime: Date): TestEntry[] => [{ name: 'app/', mtime }, { name: 'app/run', data: 'echo hi\n', mtime }, { name: 'app/old', data: 'x'.repeat(40), mtime }];
+  const at = (mtime: Date): TestEntry[] => [
+    { name: 'app/', mtime },
+    { name: 'app/run', data: 'echo hi\n', mtime },
+    { name: 'app/old', data: 'x'.repeat(40), mtime },
+  ];
   const later: TestEntry[] = [{ name: 'app/.wh.old', data: '' }];
   const t0 = new Date('2024-01-01T00:00:00Z');
   const t1 = new Date('2024-02-01T00:00:00Z');
   const tarsA = [await makeTar(at(t0)), await makeTar(later)];
   const tarsB = [await makeTar(at(t1)), await makeTar(later)];
   archives.a = await writeDockerArchive(join(dir.path, 'a.tar'), { blobs: tarsA, config: imageConfig(tarsA) });
-  archives.aCopy = await writeDockerArchive(join(dir.path, 'a-copy.tar.gz'), { blobs: tarsA.map(gzip), tars: tarsA, config: imageConfig(tarsA), compress: 'gzip' });
+  archives.aCopy = await writeDockerArchive(join(dir.path, 'a-copy.tar.gz'), {
+    blobs: tarsA.map(gzip),
+    tars: tarsA,
+    config: imageConfig(tarsA),
+    compress: 'gzip',
+  });
   archives.b = await writeDockerArchive(join(dir.path, 'b.tar'), { blobs: tarsB, config: imageConfig(tarsB, { created: '2024-02-01T00:00:00Z' }) });
   const tarsC = [await makeTar([{ name: 'app/run', data: 'echo bye\n', mtime: t0 }])];
   archives.c = await writeDockerArchive(join(dir.path, 'c.tar'), { blobs: tarsC });

@@ -43,12 +43,23 @@ async function archive(name: string, layers: TestEntry[][], configOptions: Param
 
 describe('compareImages', () => {
   it('finds each kind of file difference, at the right layer and path', async () => {
-    const same: TestEntry[] = [{ name: 'bin/', mtime: T0 }, { name: 'bin/sh', data: 'shell' }];
+    const same: TestEntry[] = [
+      { name: 'bin/', mtime: T0 },
+      { name: 'bin/sh', data: 'shell' },
+    ];
     const a = await archive('kinds-a.tar', [same, base]);
     const b = await archive('kinds-b.tar', [same, variant()]);
     const report = await compareImages(a, b, { ignoreTimestamps: false });
     const found = report.differences.map((d) => `${d.layer} ${d.kind} ${d.path}`).sort();
-    expect(found).toEqual(['1 added etc/new', '1 content etc/conf', '1 link etc/link', '1 mode etc/mode', '1 mtime etc/stamp', '1 owner etc/owned', '1 removed etc/gone']);
+    expect(found).toEqual([
+      '1 added etc/new',
+      '1 content etc/conf',
+      '1 link etc/link',
+      '1 mode etc/mode',
+      '1 mtime etc/stamp',
+      '1 owner etc/owned',
+      '1 removed etc/gone',
+    ]);
     const byKind = Object.fromEntries(report.differences.map((d) => [d.kind, d]));
     expect(byKind.mode).toMatchObject({ a: '0644', b: '0755' });
     expect(byKind.owner).toMatchObject({ a: '0:0 (root:root)', b: '1000:1000 (app:app)' });
@@ -62,7 +73,10 @@ describe('compareImages', () => {
   });
 
   it('builds that differ only in time stamps: not identical, identical ignoring time stamps', async () => {
-    const stamped = (mtime: Date): TestEntry[] => [{ name: 'app/', mtime }, { name: 'app/run', data: 'x', mtime }];
+    const stamped = (mtime: Date): TestEntry[] => [
+      { name: 'app/', mtime },
+      { name: 'app/run', data: 'x', mtime },
+    ];
     const historyAt = (created: string): { created: string; created_by: string }[] => [{ created, created_by: 'COPY app' }];
     const a = await archive('time-a.tar', [stamped(T0)], { created: '2024-01-01T00:00:00Z', history: historyAt('2024-01-01T00:00:00Z') });
     const b = await archive('time-b.tar', [stamped(T1)], { created: '2024-06-01T12:00:00Z', history: historyAt('2024-06-01T12:00:00Z') });
@@ -107,7 +121,10 @@ describe('compareImages', () => {
   });
 
   it('the same entries in another order: a whole-layer difference', async () => {
-    const one: TestEntry[] = [{ name: 'a', data: '1' }, { name: 'b', data: '2' }];
+    const one: TestEntry[] = [
+      { name: 'a', data: '1' },
+      { name: 'b', data: '2' },
+    ];
     const report = await compareImages(await archive('order-a.tar', [one]), await archive('order-b.tar', [[one[1]!, one[0]!]]), { ignoreTimestamps: true });
     expect(report.identicalIgnoringTimestamps).toBe(false);
     expect(report.differences).toEqual([expect.objectContaining({ layer: 0, path: '', kind: 'content', detail: 'entry order differs' })]);
@@ -115,7 +132,10 @@ describe('compareImages', () => {
 
   it('a layer only one image has: its files are added', async () => {
     const one: TestEntry[] = [{ name: 'a', data: '1' }];
-    const two: TestEntry[] = [{ name: 'b/', mtime: T0 }, { name: 'b/c', data: '2' }];
+    const two: TestEntry[] = [
+      { name: 'b/', mtime: T0 },
+      { name: 'b/c', data: '2' },
+    ];
     const report = await compareImages(await archive('count-a.tar', [one]), await archive('count-b.tar', [one, two]), { ignoreTimestamps: false });
     expect(report.a.layers).toBe(1);
     expect(report.b.layers).toBe(2);

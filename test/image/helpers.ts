@@ -85,7 +85,10 @@ export interface HistoryItem {
   created?: string;
 }
 
-export function imageConfig(layerTars: Buffer[], options: { history?: HistoryItem[]; created?: string; cmd?: string[]; env?: string[]; extra?: Record<string, unknown> } = {}): Record<string, unknown> {
+export function imageConfig(
+  layerTars: Buffer[],
+  options: { history?: HistoryItem[]; created?: string; cmd?: string[]; env?: string[]; extra?: Record<string, unknown> } = {},
+): Record<string, unknown> {
   return {
     created: options.created ?? '2024-01-01T00:00:00Z',
     architecture: 'amd64',
@@ -138,7 +141,10 @@ export async function writeDockerArchive(path: string, options: DockerArchiveOpt
     }
   }
   entries.push({ name: configName, data: configData });
-  const manifest = { name: 'manifest.json', data: Buffer.from(JSON.stringify([{ Config: configName, RepoTags: options.repoTags ?? ['test/image:latest'], Layers: options.layerPaths ?? layerPaths }])) };
+  const manifest = {
+    name: 'manifest.json',
+    data: Buffer.from(JSON.stringify([{ Config: configName, RepoTags: options.repoTags ?? ['test/image:latest'], Layers: options.layerPaths ?? layerPaths }])),
+  };
   if (options.manifestFirst) entries.unshift(manifest);
   else entries.push(manifest);
   entries.push(...(options.extra ?? []));
@@ -177,13 +183,34 @@ export function ociFiles(options: OciOptions): OuterEntry[] {
   const config = blob(Buffer.from(JSON.stringify(options.config ?? imageConfig(options.tars ?? options.blobs))));
   const layers = options.blobs.map((data, index) => {
     const stored = blob(data);
-    return { mediaType: options.mediaType ?? 'application/vnd.oci.image.layer.v1.tar+gzip', ...stored, ...(options.layerDigests?.[index] ? { digest: options.layerDigests[index] } : {}) };
+    return {
+      mediaType: options.mediaType ?? 'application/vnd.oci.image.layer.v1.tar+gzip',
+      ...stored,
+      ...(options.layerDigests?.[index] ? { digest: options.layerDigests[index] } : {}),
+    };
   });
-  const manifest = blob(Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers })));
-  let top = { mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': options.refName ?? 'oci-test' } };
+  const manifest = blob(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers,
+      }),
+    ),
+  );
+  let top = {
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    ...manifest,
+    annotations: { 'org.opencontainers.image.ref.name': options.refName ?? 'oci-test' },
+  };
   if (options.nested) {
     const inner = blob(Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, platform: { os: 'linux', architecture: 'amd64' } }] })));
-    top = { mediaType: 'application/vnd.oci.image.index.v1+json', ...inner, annotations: { 'org.opencontainers.image.ref.name': options.refName ?? 'oci-test' } };
+    top = {
+      mediaType: 'application/vnd.oci.image.index.v1+json',
+      ...inner,
+      annotations: { 'org.opencontainers.image.ref.name': options.refName ?? 'oci-test' },
+    };
   }
   files.push({ name: 'index.json', data: Buffer.from(JSON.stringify({ schemaVersion: 2, manifests: [top] })) });
   return files;

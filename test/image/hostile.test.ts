@@ -177,7 +177,10 @@ describe('hostile or broken archives', () => {
   });
 
   it('a layer tar with a corrupt header, or a pax header past the size cap: the same line from every reader', async () => {
-    const layer = await makeTar([{ name: 'first', data: 'F'.repeat(2000) }, { name: 'second', data: 'S'.repeat(3000) }]);
+    const layer = await makeTar([
+      { name: 'first', data: 'F'.repeat(2000) },
+      { name: 'second', data: 'S'.repeat(3000) },
+    ]);
     const corrupt = Buffer.from(layer);
     corrupt.writeUInt8(corrupt.readUInt8(512 + 2048 + 5) ^ 0x01, 512 + 2048 + 5); // the second header's name
     const path = await writeDockerArchive(join(dir.path, 'bad-header.tar'), { blobs: [corrupt], tars: [layer] });
@@ -189,7 +192,9 @@ describe('hostile or broken archives', () => {
 
   it('a manifest naming a missing layer, or a path outside the archive', async () => {
     const layer = await simpleLayer();
-    const missing = await sameErrorFromEveryReader(await writeDockerArchive(join(dir.path, 'missing.tar'), { blobs: [layer], layerPaths: ['nothere/layer.tar'] }));
+    const missing = await sameErrorFromEveryReader(
+      await writeDockerArchive(join(dir.path, 'missing.tar'), { blobs: [layer], layerPaths: ['nothere/layer.tar'] }),
+    );
     expect(missing).toMatch(/missing\.tar: layer 0 nothere\/layer\.tar is not in the archive$/);
     const outside = await archiveError(await writeDockerArchive(join(dir.path, 'outside.tar'), { blobs: [layer], layerPaths: ['../../etc/passwd'] }));
     expect(outside.oneLine()).toContain('names "../../etc/passwd" as layer 0, outside the archive');
@@ -197,7 +202,10 @@ describe('hostile or broken archives', () => {
 
   it('an OCI index with a digest that tries to climb out of blobs/', async () => {
     const layout = await writeOciDirectory(join(dir.path, 'oci-climb'), { blobs: [await simpleLayer()] });
-    await writeFile(join(layout, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ digest: 'sha256:../../../etc/passwd', mediaType: 'application/vnd.oci.image.manifest.v1+json' }] }));
+    await writeFile(
+      join(layout, 'index.json'),
+      JSON.stringify({ schemaVersion: 2, manifests: [{ digest: 'sha256:../../../etc/passwd', mediaType: 'application/vnd.oci.image.manifest.v1+json' }] }),
+    );
     const error = await archiveError(layout);
     expect(error.oneLine()).toContain('malformed digest');
   });
@@ -247,10 +255,22 @@ describe('hostile or broken archives', () => {
   });
 
   it('duplicate entries: in a layer (later wins, the first is wasted) and in the archive (said)', async () => {
-    const layer = await makeTar([{ name: 'a', data: '1234' }, { name: 'a', data: '12' }]);
+    const layer = await makeTar([
+      { name: 'a', data: '1234' },
+      { name: 'a', data: '12' },
+    ]);
     const path = await writeDockerArchive(join(dir.path, 'dups.tar'), {
       blobs: [layer],
-      extra: [{ name: 'manifest.json', data: Buffer.from(JSON.stringify([{ Config: `${sha256(Buffer.from(JSON.stringify(imageConfig([layer]))))}.json`, RepoTags: ['dup:2'], Layers: [`${sha256(layer)}.tar`] }])) }],
+      extra: [
+        {
+          name: 'manifest.json',
+          data: Buffer.from(
+            JSON.stringify([
+              { Config: `${sha256(Buffer.from(JSON.stringify(imageConfig([layer]))))}.json`, RepoTags: ['dup:2'], Layers: [`${sha256(layer)}.tar`] },
+            ]),
+          ),
+        },
+      ],
     });
     const report = await inspectImage(path);
     const [streamed] = await loadImages(path, { hashFiles: true });
@@ -258,7 +278,10 @@ describe('hostile or broken archives', () => {
     expect(report.label).toBe('dup:2');
     expect(report.totals).toMatchObject({ files: 2, contentBytes: 6, wastedBytes: 4, visibleBytes: 2 });
     expect(report.wasted).toEqual([{ path: 'a', bytes: 4, layer: 0, hiddenBy: 0, reason: 'duplicate' }]);
-    expect(report.findings.map((f) => f.message)).toEqual([expect.stringContaining('duplicate entry in the archive'), expect.stringContaining('duplicate entry in the layer tar')]);
+    expect(report.findings.map((f) => f.message)).toEqual([
+      expect.stringContaining('duplicate entry in the archive'),
+      expect.stringContaining('duplicate entry in the layer tar'),
+    ]);
   });
 
   it('files that are not image archives, and paths that do not exist', async () => {
@@ -280,7 +303,9 @@ describe('hostile or broken archives', () => {
 
   it('an xz layer is refused by name of its compression', async () => {
     const xz = Buffer.concat([Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]), Buffer.alloc(100)]);
-    expect(await sameErrorFromEveryReader(await writeDockerArchive(join(dir.path, 'xz.tar'), { blobs: [xz] }))).toContain('xz-compressed layers are not supported');
+    expect(await sameErrorFromEveryReader(await writeDockerArchive(join(dir.path, 'xz.tar'), { blobs: [xz] }))).toContain(
+      'xz-compressed layers are not supported',
+    );
   });
 
   it('memory stays flat over a layer holding a large file (gzip bomb style, 384 MiB of zeros)', async () => {
@@ -304,7 +329,10 @@ describe('hostile or broken archives', () => {
     await finished;
     const blob = Buffer.concat(chunks);
     expect(blob.length).toBeLessThan(4 * 1024 * 1024);
-    const path = await writeDockerArchive(join(dir.path, 'bomb.tar'), { blobs: [blob], config: { ...imageConfig([]), rootfs: { type: 'layers', diff_ids: [] } } });
+    const path = await writeDockerArchive(join(dir.path, 'bomb.tar'), {
+      blobs: [blob],
+      config: { ...imageConfig([]), rootfs: { type: 'layers', diff_ids: [] } },
+    });
     globalThis.gc?.();
     const before = process.memoryUsage().rss;
     const report = await inspectImage(path);

@@ -3,7 +3,20 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspectArchive, inspectImage } from '../../src/image/inspect.js';
 import { renderImageReport } from '../../src/image/render.js';
-import { gzip, hasZstd, imageConfig, makeTar, ociFiles, sha256, tempDir, writeDockerArchive, writeOciDirectory, writeOciTar, zstd, type TestEntry } from './helpers.js';
+import {
+  gzip,
+  hasZstd,
+  imageConfig,
+  makeTar,
+  ociFiles,
+  sha256,
+  tempDir,
+  writeDockerArchive,
+  writeOciDirectory,
+  writeOciTar,
+  zstd,
+  type TestEntry,
+} from './helpers.js';
 
 let dir: { path: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -13,9 +26,22 @@ afterAll(async () => {
   await dir.remove();
 });
 
-const layer0: TestEntry[] = [{ name: 'etc/' }, { name: 'etc/app.conf', data: 'one\n' }, { name: 'data/' }, { name: 'data/old.txt', data: 'x'.repeat(100) }, { name: 'bin/tool', data: 'T'.repeat(5000), mode: 0o755 }];
-const layer1: TestEntry[] = [{ name: 'etc/app.conf', data: 'two, longer\n' }, { name: 'data/.wh.old.txt', data: '' }, { name: 'lib', type: 'symlink', linkname: 'usr/lib' }];
-const layer2: TestEntry[] = [{ name: 'srv/www/index.html', data: 'hello' }, { name: 'srv/www/.wh..wh..opq', data: '' }];
+const layer0: TestEntry[] = [
+  { name: 'etc/' },
+  { name: 'etc/app.conf', data: 'one\n' },
+  { name: 'data/' },
+  { name: 'data/old.txt', data: 'x'.repeat(100) },
+  { name: 'bin/tool', data: 'T'.repeat(5000), mode: 0o755 },
+];
+const layer1: TestEntry[] = [
+  { name: 'etc/app.conf', data: 'two, longer\n' },
+  { name: 'data/.wh.old.txt', data: '' },
+  { name: 'lib', type: 'symlink', linkname: 'usr/lib' },
+];
+const layer2: TestEntry[] = [
+  { name: 'srv/www/index.html', data: 'hello' },
+  { name: 'srv/www/.wh..wh..opq', data: '' },
+];
 
 async function threeLayers(): Promise<Buffer[]> {
   return [await makeTar(layer0), await makeTar(layer1), await makeTar(layer2)];
@@ -41,7 +67,13 @@ describe('docker-archive', () => {
   it('reads plain layers when manifest.json comes after them, pairing history without empty_layer entries', async () => {
     const tars = await threeLayers();
     const config = imageConfig(tars, {
-      history: [{ created_by: 'ADD rootfs' }, { created_by: 'ENV A=1', empty_layer: true }, { created_by: 'RUN change' }, { created_by: 'CMD x', empty_layer: true }, { created_by: 'COPY site' }],
+      history: [
+        { created_by: 'ADD rootfs' },
+        { created_by: 'ENV A=1', empty_layer: true },
+        { created_by: 'RUN change' },
+        { created_by: 'CMD x', empty_layer: true },
+        { created_by: 'COPY site' },
+      ],
     });
     const path = await writeDockerArchive(join(dir.path, 'plain.tar'), { blobs: tars, config });
     const report = await inspectImage(path);
@@ -105,7 +137,12 @@ describe('docker-archive', () => {
 
   it('lists the /nix/store paths of each layer of a Nix image', async () => {
     const hash = 'a'.repeat(32);
-    const tar = await makeTar([{ name: 'nix/' }, { name: 'nix/store/' }, { name: `nix/store/${hash}-hello-2.12/bin/hello`, data: 'elf' }, { name: `nix/store/${'b'.repeat(32)}-glibc-2.39/lib/libc.so.6`, data: 'so' }]);
+    const tar = await makeTar([
+      { name: 'nix/' },
+      { name: 'nix/store/' },
+      { name: `nix/store/${hash}-hello-2.12/bin/hello`, data: 'elf' },
+      { name: `nix/store/${'b'.repeat(32)}-glibc-2.39/lib/libc.so.6`, data: 'so' },
+    ]);
     const config = { ...imageConfig([tar]), history: [] };
     const report = await inspectImage(await writeDockerArchive(join(dir.path, 'nix.tar'), { blobs: [tar], config }));
     expect(report.layers[0]!.storePaths).toEqual([`/nix/store/${hash}-hello-2.12`, `/nix/store/${'b'.repeat(32)}-glibc-2.39`]);
@@ -118,7 +155,13 @@ describe('docker-archive', () => {
     const configData = Buffer.from(JSON.stringify(imageConfig(tars)));
     const entries: TestEntry[] = tars.map((tar, i) => ({ name: `l${i}.tar`, data: tar }));
     entries.push({ name: 'c.json', data: configData });
-    entries.push({ name: 'manifest.json', data: JSON.stringify([{ Config: 'c.json', RepoTags: ['one:1'], Layers: ['l0.tar'] }, { Config: 'c.json', RepoTags: ['two:2'], Layers: ['l0.tar', 'l1.tar', 'l2.tar'] }]) });
+    entries.push({
+      name: 'manifest.json',
+      data: JSON.stringify([
+        { Config: 'c.json', RepoTags: ['one:1'], Layers: ['l0.tar'] },
+        { Config: 'c.json', RepoTags: ['two:2'], Layers: ['l0.tar', 'l1.tar', 'l2.tar'] },
+      ]),
+    });
     await writeFile(path, await makeTar(entries));
     const report = await inspectArchive(path);
     expect(report.images.map((image) => [image.label, image.totals.layers])).toEqual([
@@ -160,7 +203,9 @@ describe('OCI image layout', () => {
     }
     const tars = await threeLayers();
     const blobs = await Promise.all(tars.map(zstd));
-    const report = await inspectImage(await writeOciDirectory(join(dir.path, 'oci-zst'), { blobs, tars, mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' }));
+    const report = await inspectImage(
+      await writeOciDirectory(join(dir.path, 'oci-zst'), { blobs, tars, mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' }),
+    );
     expect(report.layers.map((l) => l.compression)).toEqual(['zstd', 'zstd', 'zstd']);
     expectThreeLayerFigures(report, tars);
   });
@@ -169,7 +214,11 @@ describe('OCI image layout', () => {
     const tars = await threeLayers();
     const layout = await writeOciDirectory(join(dir.path, 'oci-tampered'), { blobs: tars });
     // Replace layer 1's blob with other bytes of the same length, under the same name.
-    const tampered = await makeTar([{ name: 'etc/app.conf', data: 'TWO, LONGER\n' }, { name: 'data/.wh.old.txt', data: '' }, { name: 'lib', type: 'symlink', linkname: 'usr/lib' }]);
+    const tampered = await makeTar([
+      { name: 'etc/app.conf', data: 'TWO, LONGER\n' },
+      { name: 'data/.wh.old.txt', data: '' },
+      { name: 'lib', type: 'symlink', linkname: 'usr/lib' },
+    ]);
     expect(tampered.length).toBe(tars[1]!.length);
     await writeFile(join(layout, 'blobs/sha256', sha256(tars[1]!)), tampered);
     // Only --verify reads the bytes to hash them; without it the digests are reported as written, unchecked.
@@ -179,7 +228,10 @@ describe('OCI image layout', () => {
     expect(renderImageReport(unchecked)).toContain('layer digests not checked');
     const report = await inspectImage(layout, undefined, { verify: true });
     const messages = report.findings.filter((f) => f.layer === 1).map((f) => f.message);
-    expect(messages).toEqual([expect.stringMatching(/^diffID in the config .* does not match the layer tar/), expect.stringMatching(/^blob digest .* does not match its content/)]);
+    expect(messages).toEqual([
+      expect.stringMatching(/^diffID in the config .* does not match the layer tar/),
+      expect.stringMatching(/^blob digest .* does not match its content/),
+    ]);
     expect(renderImageReport(report)).not.toContain('layer digests not checked');
     // The same through the tar (seeking) reader and the streaming one (a gzip-compressed archive).
     for (const compress of [undefined, 'gzip'] as const) {

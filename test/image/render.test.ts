@@ -40,11 +40,20 @@ describe('text reports', () => {
   it('fit in 80 columns, carry no colour codes, and show the figures', async () => {
     const long = `very/${'deep/'.repeat(20)}file-with-a-long-name.bin`;
     const tars = [
-      await makeTar([{ name: long, data: 'L'.repeat(3000) }, { name: 'etc/config', data: 'x'.repeat(2048) }]),
-      await makeTar([{ name: 'etc/config', data: 'y' }, { name: 'etc/.wh.nothing', data: '' }]),
+      await makeTar([
+        { name: long, data: 'L'.repeat(3000) },
+        { name: 'etc/config', data: 'x'.repeat(2048) },
+      ]),
+      await makeTar([
+        { name: 'etc/config', data: 'y' },
+        { name: 'etc/.wh.nothing', data: '' },
+      ]),
     ];
     const config = imageConfig(tars, {
-      history: [{ created_by: `/bin/sh -c apt-get update && apt-get install -y ${'package '.repeat(30)}` }, { created_by: '/bin/sh -c #(nop) COPY file:abc in /etc/config ' }],
+      history: [
+        { created_by: `/bin/sh -c apt-get update && apt-get install -y ${'package '.repeat(30)}` },
+        { created_by: '/bin/sh -c #(nop) COPY file:abc in /etc/config ' },
+      ],
       env: [`LONG=${'v'.repeat(200)}`],
     });
     const a = await writeDockerArchive(join(dir.path, 'render-a.tar'), { blobs: tars, config });
@@ -58,7 +67,13 @@ describe('text reports', () => {
     const tarSize = formatBytes(tars[0]!.length).replace('.', '\\.');
     expect(text).toMatch(new RegExp(`^\\s+0\\s+${tarSize}\\s+-\\s+2\\s+4\\.9 KiB\\s+RUN apt-get update && apt-get install -`, 'm'));
 
-    const otherTars = [await makeTar([{ name: long, data: 'M'.repeat(3000) }, { name: 'etc/config', data: 'x'.repeat(2048) }]), tars[1]!];
+    const otherTars = [
+      await makeTar([
+        { name: long, data: 'M'.repeat(3000) },
+        { name: 'etc/config', data: 'x'.repeat(2048) },
+      ]),
+      tars[1]!,
+    ];
     const b = await writeDockerArchive(join(dir.path, 'render-b.tar'), { blobs: otherTars, config: { ...config, created: '2025-01-01T00:00:00Z' } });
     const diff = renderReproducibilityReport(await compareImages(a, b, { ignoreTimestamps: false }));
     for (const line of diff.split('\n')) expect(line.length, line).toBeLessThanOrEqual(80);

@@ -84,7 +84,9 @@ async function expectSameFailure(tar: Buffer): Promise<string> {
   return seeked as string;
 }
 
-async function packTar(entries: { header: Partial<tarStream.Header> & { name: string; pax?: Record<string, string> }; data?: Buffer | string }[]): Promise<Buffer> {
+async function packTar(
+  entries: { header: Partial<tarStream.Header> & { name: string; pax?: Record<string, string> }; data?: Buffer | string }[],
+): Promise<Buffer> {
   const pack = tarStream.pack();
   const chunks: Buffer[] = [];
   const done = (async () => {
@@ -120,8 +122,31 @@ describe('the seeking reader reports what the streaming reader reports', () => {
         { name: 'etc/hostname', data: 'again\n' },
       ]),
     );
-    expect(scan.entries.map((entry) => entry.path)).toEqual(['etc', 'etc/hostname', 'bin/sh', 'bin/sh2', 'lib', 'var/empty', 'data/.wh.old.txt', 'srv/.wh..wh..opq', 'abs/file', 'climb', 'ünïcødé/файл', 'etc/hostname']);
-    expect(scan.entries[1]).toEqual({ path: 'etc/hostname', type: 'file', size: 4, mode: 0o640, uid: 1000, gid: 100, uname: 'app', gname: 'users', mtime: 1704067200 });
+    expect(scan.entries.map((entry) => entry.path)).toEqual([
+      'etc',
+      'etc/hostname',
+      'bin/sh',
+      'bin/sh2',
+      'lib',
+      'var/empty',
+      'data/.wh.old.txt',
+      'srv/.wh..wh..opq',
+      'abs/file',
+      'climb',
+      'ünïcødé/файл',
+      'etc/hostname',
+    ]);
+    expect(scan.entries[1]).toEqual({
+      path: 'etc/hostname',
+      type: 'file',
+      size: 4,
+      mode: 0o640,
+      uid: 1000,
+      gid: 100,
+      uname: 'app',
+      gname: 'users',
+      mtime: 1704067200,
+    });
     expect(scan.entries.filter((entry) => entry.whiteout).map((entry) => entry.whiteout)).toEqual(['file', 'opaque']);
     expect(scan.entries[3]).toMatchObject({ type: 'hardlink', linkname: 'bin/sh', size: 0 });
     expect(scan.findings.map((finding) => finding.message)).toEqual([
@@ -143,7 +168,13 @@ describe('the seeking reader reports what the streaming reader reports', () => {
             name: 'attrs',
             mode: 0o644,
             mtime: new Date(0),
-            pax: { 'SCHILY.xattr.user.mime_type': 'text/plain', 'LIBARCHIVE.xattr.security.selinux': 'c3lzdGVt', mtime: '1700000000.123456789', atime: '1700000001.5', ctime: '1700000002.25' },
+            pax: {
+              'SCHILY.xattr.user.mime_type': 'text/plain',
+              'LIBARCHIVE.xattr.security.selinux': 'c3lzdGVt',
+              mtime: '1700000000.123456789',
+              atime: '1700000001.5',
+              ctime: '1700000002.25',
+            },
           },
           data: 'x',
         },
@@ -151,7 +182,11 @@ describe('the seeking reader reports what the streaming reader reports', () => {
     );
     expect(scan.entries.map((entry) => entry.path)).toEqual(['x'.repeat(150), longName, 'link', 'attrs']);
     expect(scan.entries[2]!.linkname).toBe(`target/${'t'.repeat(130)}`);
-    expect(scan.entries[3]).toMatchObject({ mtime: Number('1700000000.123456789'), paxTimes: 'atime=1700000001.5 ctime=1700000002.25', xattrs: 'security.selinux=c3lzdGVt user.mime_type=text/plain' });
+    expect(scan.entries[3]).toMatchObject({
+      mtime: Number('1700000000.123456789'),
+      paxTimes: 'atime=1700000001.5 ctime=1700000002.25',
+      xattrs: 'security.selinux=c3lzdGVt user.mime_type=text/plain',
+    });
   });
 
   it('headers written by hand: pax size and path, global pax, GNU long names, base-256 and ustar prefixes, odd types', async () => {
@@ -253,14 +288,19 @@ describe('the seeking reader reports what the streaming reader reports', () => {
     const numericText = (length: number) =>
       fc.oneof(
         fc.nat(8 ** (length - 1) - 1).map((value) => Buffer.from(`${value.toString(8).padStart(length - 1, '0')}\0`, 'latin1')),
-        fc.constantFrom(' 644 \0 ', '\0\0\0\0\0\0\0\0', '-17', '+17', '\t17', 'zz', '0000000', '       ').map((text) => Buffer.from(text.padEnd(length, '\0').slice(0, length), 'latin1')),
+        fc
+          .constantFrom(' 644 \0 ', '\0\0\0\0\0\0\0\0', '-17', '+17', '\t17', 'zz', '0000000', '       ')
+          .map((text) => Buffer.from(text.padEnd(length, '\0').slice(0, length), 'latin1')),
         field(length),
       );
     const header = fc.record({
       name: fc.string({ minLength: 1, maxLength: 60 }).filter((name) => !name.includes('\0')),
       type: fc.constantFrom('0', '\0', '1', '2', '3', '5', '6', '7', 'S', 'V', 'D'),
       format: fc.constantFrom('ustar' as const, 'gnu' as const, 'v7' as const),
-      prefix: fc.option(fc.string({ maxLength: 20 }).filter((text) => !text.includes('\0')), { nil: undefined }),
+      prefix: fc.option(
+        fc.string({ maxLength: 20 }).filter((text) => !text.includes('\0')),
+        { nil: undefined },
+      ),
       uname: fc.string({ maxLength: 10 }).filter((text) => !text.includes('\0')),
       mode: numericText(8),
       uid: numericText(8),
@@ -274,7 +314,11 @@ describe('the seeking reader reports what the streaming reader reports', () => {
         fc.oneof(
           fc.record({
             type: fc.constantFrom('x', 'g'),
-            records: fc.dictionary(fc.constantFrom('path', 'linkpath', 'mtime', 'atime', 'uname', 'SCHILY.xattr.user.k', 'comment'), fc.string({ maxLength: 20 }).filter((text) => !/[\0\n]/.test(text)), { minKeys: 1 }),
+            records: fc.dictionary(
+              fc.constantFrom('path', 'linkpath', 'mtime', 'atime', 'uname', 'SCHILY.xattr.user.k', 'comment'),
+              fc.string({ maxLength: 20 }).filter((text) => !/[\0\n]/.test(text)),
+              { minKeys: 1 },
+            ),
           }),
           fc.record({ type: fc.constantFrom('L', 'K'), records: fc.string({ maxLength: 200 }).map((text) => ({ text })) }),
         ),
@@ -312,7 +356,12 @@ describe('the seeking reader reports what the streaming reader reports', () => {
   });
 
   it('an extended header with an empty body is read as no header (tar-stream, streaming, loses its place after one)', async () => {
-    const tar = Buffer.concat([rawHeader({ name: 'pax', type: 'x', size: 0 }), rawEntry({ name: 'after-empty-pax' }, 'x'), rawEntry({ name: 'next' }, 'y'), TAR_END]);
+    const tar = Buffer.concat([
+      rawHeader({ name: 'pax', type: 'x', size: 0 }),
+      rawEntry({ name: 'after-empty-pax' }, 'x'),
+      rawEntry({ name: 'next' }, 'y'),
+      TAR_END,
+    ]);
     const { seeked } = await readBoth(tar);
     expect((seeked as LayerScan).entries.map((entry) => [entry.path, entry.size])).toEqual([
       ['after-empty-pax', 1],
@@ -330,7 +379,11 @@ describe('the seeking reader reports what the streaming reader reports', () => {
 });
 
 describe('broken tars: the seeking reader fails as the streaming one does', () => {
-  const twoFiles = async (): Promise<Buffer> => makeTar([{ name: 'first', data: 'F'.repeat(2000) }, { name: 'second', data: 'S'.repeat(100_000) }]);
+  const twoFiles = async (): Promise<Buffer> =>
+    makeTar([
+      { name: 'first', data: 'F'.repeat(2000) },
+      { name: 'second', data: 'S'.repeat(100_000) },
+    ]);
 
   it('cut inside file data, inside a header, inside a pax body, or before the padding', async () => {
     const tar = await twoFiles();
@@ -380,12 +433,21 @@ describe('broken tars: the seeking reader fails as the streaming one does', () =
 describe('whole archives: read by seeking (plain archive) and by streaming (compressed archive or hashing)', () => {
   const layers = async (): Promise<{ tars: Buffer[]; blobs: Buffer[] }> => {
     const tars = [
-      await makeTar([{ name: 'etc/' }, { name: 'etc/app.conf', data: 'one\n' }, { name: 'data/old', data: 'x'.repeat(700) }, { name: 'bin/tool', data: 'T'.repeat(5000), mode: 0o755 }]),
+      await makeTar([
+        { name: 'etc/' },
+        { name: 'etc/app.conf', data: 'one\n' },
+        { name: 'data/old', data: 'x'.repeat(700) },
+        { name: 'bin/tool', data: 'T'.repeat(5000), mode: 0o755 },
+      ]),
       await packTar([
         { header: { name: 'etc/app.conf', mtime: new Date(0), pax: { mtime: '12.5', 'SCHILY.xattr.user.a': 'b' } }, data: 'two\n' },
         { header: { name: `${'long/'.repeat(30)}name`, mtime: new Date(0) }, data: 'L' },
       ]),
-      await makeTar([{ name: 'data/.wh.old', data: '' }, { name: 'lib', type: 'symlink', linkname: 'usr/lib' }, { name: 'lib2', type: 'link', linkname: 'bin/tool' }]),
+      await makeTar([
+        { name: 'data/.wh.old', data: '' },
+        { name: 'lib', type: 'symlink', linkname: 'usr/lib' },
+        { name: 'lib2', type: 'link', linkname: 'bin/tool' },
+      ]),
       await makeTar([]),
     ];
     return { tars, blobs: [tars[0]!, gzip(tars[1]!), tars[2]!, gzip(tars[3]!)] };

@@ -29,7 +29,10 @@ describe('mergeLayers', () => {
   });
 
   it('removes a file with a whiteout in a later layer, but not one the same layer adds', () => {
-    const view = mergeLayers([[file('data/old', 7), file('data/keep', 3)], [file('data/.wh.old', 0), file('data/new', 5)]]);
+    const view = mergeLayers([
+      [file('data/old', 7), file('data/keep', 3)],
+      [file('data/.wh.old', 0), file('data/new', 5)],
+    ]);
     expect(view.wastedBytes).toBe(7);
     expect(view.wasted[0]).toMatchObject({ path: 'data/old', reason: 'whiteout', layer: 0, hiddenBy: 1 });
     expect(view.visible.map((v) => v.path).sort()).toEqual(['data/keep', 'data/new']);
@@ -143,9 +146,9 @@ function flatModel(layers: LayerEntry[][]): { visible: Map<string, number>; wast
 }
 
 const pathArb = fc.constantFrom('a', 'a/b', 'a/b/c', 'a/d', 'e', 'e/f', 'a/.wh.b', 'a/.wh..wh..opq', '.wh.a', 'e/.wh.f', 'a/b/.wh..wh..opq', '.wh.e');
-const entryArb = fc.record({ path: pathArb, isDir: fc.boolean(), size: fc.integer({ min: 0, max: 1000 }) }).map(({ path, isDir, size }) =>
-  whiteoutTarget(path) ? file(path, 0) : isDir ? dir(path) : file(path, size),
-);
+const entryArb = fc
+  .record({ path: pathArb, isDir: fc.boolean(), size: fc.integer({ min: 0, max: 1000 }) })
+  .map(({ path, isDir, size }) => (whiteoutTarget(path) ? file(path, 0) : isDir ? dir(path) : file(path, size)));
 const layersArb = fc.array(fc.array(entryArb, { maxLength: 6 }), { minLength: 1, maxLength: 5 });
 
 describe('mergeLayers against a flat model', () => {
@@ -156,7 +159,10 @@ describe('mergeLayers against a flat model', () => {
         const model = flatModel(layers);
         expect(new Map(view.visible.map((v) => [v.path, v.bytes]))).toEqual(model.visible);
         expect(view.wastedBytes).toBe(model.wasted);
-        const content = layers.flat().filter((e) => e.type === 'file' && !e.whiteout).reduce((sum, e) => sum + e.size, 0);
+        const content = layers
+          .flat()
+          .filter((e) => e.type === 'file' && !e.whiteout)
+          .reduce((sum, e) => sum + e.size, 0);
         expect(view.visibleBytes + view.wastedBytes).toBe(content);
       }),
       { numRuns: 500 },

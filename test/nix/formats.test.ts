@@ -45,12 +45,16 @@ describe('the output formats', () => {
 
     it('has a golden fixture whose default.nix says how to load it', () => {
       const cases = fixtureFormats.filter((f) => f.format === id);
-      expect(cases.map((c) => c.name), `add fixtures/<case>/ with case.json { "format": "${id}" } and its expected/ files`).not.toEqual([]);
+      expect(
+        cases.map((c) => c.name),
+        `add fixtures/<case>/ with case.json { "format": "${id}" } and its expected/ files`,
+      ).not.toEqual([]);
       for (const c of cases) expect(readFileSync(path.join(fixtures, c.name, 'expected', 'default.nix'), 'utf8')).toContain(format.loadHint);
     });
 
     it('keeps HEALTHCHECK in the config exactly when the registry says so, and the report says which', () => {
-      const { plan, files } = convertDockerfile('FROM alpine:3.20\nHEALTHCHECK CMD ["/bin/true"]\nCMD ["sh"]\n', memoryContext({}), loadRules(), { shell,
+      const { plan, files } = convertDockerfile('FROM alpine:3.20\nHEALTHCHECK CMD ["/bin/true"]\nCMD ["sh"]\n', memoryContext({}), loadRules(), {
+        shell,
         format: id,
         dockerfilePath: 'Dockerfile',
         imageName: 'hc',

@@ -50,9 +50,12 @@ describe('the names default.nix binds', () => {
   const cases = readdirSync(fixtures).filter((name) => existsSync(path.join(fixtures, name, 'Dockerfile')));
   it.each(cases)('are all declared, in fixture %s', (name) => {
     const dir = path.join(fixtures, name);
-    const options = existsSync(path.join(dir, 'case.json')) ? (JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as { format?: OutputFormat; target?: string; buildArgs?: Record<string, string> }) : {};
+    const options = existsSync(path.join(dir, 'case.json'))
+      ? (JSON.parse(readFileSync(path.join(dir, 'case.json'), 'utf8')) as { format?: OutputFormat; target?: string; buildArgs?: Record<string, string> })
+      : {};
     const context = fsContext(dir);
-    const { plan } = convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, rules, { shell,
+    const { plan } = convertDockerfile(readFileSync(path.join(dir, 'Dockerfile'), 'utf8'), context, rules, {
+      shell,
       format: options.format,
       target: options.target,
       buildArgs: options.buildArgs,
@@ -95,7 +98,25 @@ describe('stages named like a helper binding or a Nix global', () => {
   writeFileSync(path.join(dir, 'Dockerfile'), dockerfile);
 
   it('tries every reserved name and its kebab-case spelling', () => {
-    for (const n of ['contextFilter', 'context-filter', 'fromContext', 'from-context', 'rootFiles', 'root-files', 'dockerignored', 'toString', 'to-string', 'builtins', 'import', 'app', 'lib', 'pkgs', 'python', 'src', 'nix2container']) {
+    for (const n of [
+      'contextFilter',
+      'context-filter',
+      'fromContext',
+      'from-context',
+      'rootFiles',
+      'root-files',
+      'dockerignored',
+      'toString',
+      'to-string',
+      'builtins',
+      'import',
+      'app',
+      'lib',
+      'pkgs',
+      'python',
+      'src',
+      'nix2container',
+    ]) {
       expect(names).toContain(n);
     }
   });
@@ -104,7 +125,16 @@ describe('stages named like a helper binding or a Nix global', () => {
     it(`neither collide nor shadow (${format})`, () => {
       const context = fsContext(dir);
       // --keep-base, so the pulled base's binding (baseImage) is there too.
-      const result = convertDockerfile(dockerfile, context, rules, { shell, format, imageName: 'stage-names', dockerfilePath: 'Dockerfile', contextFromOutput: '.', outputInContext: '.', dockerignore: readDockerignore(context), keepBase: true });
+      const result = convertDockerfile(dockerfile, context, rules, {
+        shell,
+        format,
+        imageName: 'stage-names',
+        dockerfilePath: 'Dockerfile',
+        contextFromOutput: '.',
+        outputInContext: '.',
+        dockerignore: readDockerignore(context),
+        keepBase: true,
+      });
       const { plan } = result;
       // One derivation per named stage, each bound once.
       expect(plan.derivations).toHaveLength(names.length);
@@ -120,7 +150,9 @@ describe('stages named like a helper binding or a Nix global', () => {
       const file = path.join(dir, `${format}.nix`);
       writeFileSync(file, result.files['default.nix']);
       nixParse(file);
-      const inputs = formatOf(format).flakeInputs.map((input) => ` ${input.name} = import ${nixString(flakeInputStub(input.name))};`).join('');
+      const inputs = formatOf(format)
+        .flakeInputs.map((input) => ` ${input.name} = import ${nixString(flakeInputStub(input.name))};`)
+        .join('');
       const value = nixEvalJson(
         `let pkgs = import ${nixString(stubNixpkgs)} { }; image = import ${nixString(file)} { inherit pkgs;${inputs} }; in builtins.deepSeq image.imageArgs image.name`,
       );

@@ -58,13 +58,21 @@ describe('finding the Dockerfile', () => {
 
   it('finds the answers saved for this Dockerfile, and only for it', () => {
     const answers = (dockerfile: string) => JSON.stringify({ version: 1, dockerfile, format: 'stream', files: ['default.nix'], decisions: { packages: {} } });
-    const root = tree('saved', { Dockerfile: 'FROM alpine\n', 'Dockerfile.dev': 'FROM alpine\n', 'out/dock2nix.answers.json': answers('../Dockerfile'), 'nix-dev/dock2nix.answers.json': answers('../Dockerfile.dev') });
+    const root = tree('saved', {
+      Dockerfile: 'FROM alpine\n',
+      'Dockerfile.dev': 'FROM alpine\n',
+      'out/dock2nix.answers.json': answers('../Dockerfile'),
+      'nix-dev/dock2nix.answers.json': answers('../Dockerfile.dev'),
+    });
     const found = findSavedAnswers(root, path.join(root, 'Dockerfile'));
     expect(found && 'answers' in found ? [path.relative(root, found.file), found.answers.format] : found).toEqual(['out/dock2nix.answers.json', 'stream']);
     const dev = findSavedAnswers(root, path.join(root, 'Dockerfile.dev'));
     expect(dev && 'answers' in dev ? path.relative(root, dev.file) : dev).toBe('nix-dev/dock2nix.answers.json');
     const none = tree('saved-none', { Dockerfile: 'FROM alpine\n', 'nix/dock2nix.answers.json': '{"version": 2}' });
-    expect(findSavedAnswers(none, path.join(none, 'Dockerfile'))).toEqual({ file: path.join(none, 'nix/dock2nix.answers.json'), problem: expect.stringMatching(/bad answers file at version/) });
+    expect(findSavedAnswers(none, path.join(none, 'Dockerfile'))).toEqual({
+      file: path.join(none, 'nix/dock2nix.answers.json'),
+      problem: expect.stringMatching(/bad answers file at version/),
+    });
   });
 });
 
@@ -162,7 +170,10 @@ describe('dock2nix wizard', () => {
   });
 
   it('asks which Dockerfile when there are several, and gives a variant its own folder', async () => {
-    const dir = tree('variants', { Dockerfile: 'FROM alpine:3.19\nCMD ["sh"]\n', 'Dockerfile.dev': 'FROM alpine:3.19\nRUN apk add --no-cache curl\nCMD ["sh"]\n' });
+    const dir = tree('variants', {
+      Dockerfile: 'FROM alpine:3.19\nCMD ["sh"]\n',
+      'Dockerfile.dev': 'FROM alpine:3.19\nRUN apk add --no-cache curl\nCMD ["sh"]\n',
+    });
     process.chdir(dir);
     process.env.PATH = mkdtempSync(path.join(work, 'no-engines-'));
     const out: string[] = [];
@@ -227,7 +238,12 @@ describe('dock2nix wizard', () => {
     rmSync(path.join(dir, 'nix/flake.nix'));
     process.env.API_TOKEN = token;
     try {
-      expect(await main(['convert', 'svc/Dockerfile', '--answers', 'nix/dock2nix.answers.json', '--build-arg', 'API_TOKEN', '--force'], { stdout: () => undefined, stderr: () => undefined })).toBe(0);
+      expect(
+        await main(['convert', 'svc/Dockerfile', '--answers', 'nix/dock2nix.answers.json', '--build-arg', 'API_TOKEN', '--force'], {
+          stdout: () => undefined,
+          stderr: () => undefined,
+        }),
+      ).toBe(0);
     } finally {
       delete process.env.API_TOKEN;
     }
@@ -240,11 +256,14 @@ describe('dock2nix wizard', () => {
     chmodSync(path.join(engines, 'buildah'), 0o755);
     const marker = path.join(work, 'audit-args.json');
     const cli = path.join(engines, 'fake-cli.mjs');
-    writeFileSync(cli, `import { writeFileSync } from 'node:fs';
+    writeFileSync(
+      cli,
+      `import { writeFileSync } from 'node:fs';
 const args = process.argv.slice(2);
 writeFileSync(${JSON.stringify(marker)}, JSON.stringify(args));
 process.exit(3);
-`);
+`,
+    );
     process.env.PATH = engines;
     const io = { stdout: () => undefined, stderr: () => undefined };
     const run = async (name: string, answer: Step) => {

@@ -101,7 +101,9 @@ describe.runIf(hasTmux)('dock2nix wizard in a pseudo-terminal', () => {
       term.type('vips');
       await term.waitFor(/→ vips\n❯ vips\n[\s\S]*navigate/);
       const searching = term.screen();
-      const searchView = searching.slice(searching.lastIndexOf('\n', searching.indexOf('line 3: no nixpkgs attribute is known for apk package "vips-tools"')) + 1).replace(/\s+$/, '\n');
+      const searchView = searching
+        .slice(searching.lastIndexOf('\n', searching.indexOf('line 3: no nixpkgs attribute is known for apk package "vips-tools"')) + 1)
+        .replace(/\s+$/, '\n');
       term.keys('Enter');
       await term.waitFor(/apk package "font-noto-emoji" →[\s\S]*❯ Decide later/);
       term.keys('Up');
@@ -153,14 +155,21 @@ describe.runIf(hasTmux)('dock2nix wizard in a pseudo-terminal', () => {
       // Without prompts, from the answers file: the same files, byte for byte.
       rmSync(path.join(dir, 'nix/default.nix'));
       rmSync(path.join(dir, 'nix/flake.nix'));
-      const rerun = spawnSync(process.execPath, [bin, 'convert', 'Dockerfile', '--answers', 'nix/dock2nix.answers.json'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+      const rerun = spawnSync(process.execPath, [bin, 'convert', 'Dockerfile', '--answers', 'nix/dock2nix.answers.json'], {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1' },
+      });
       expect(rerun.stderr).toBe('');
       expect(rerun.status).toBe(0);
       expect(snapshot(path.join(dir, 'nix'))).toEqual(nix);
 
       // docs/wizard.md shows this very run.
       let doc = readFileSync(docFile, 'utf8');
-      for (const [name, text] of [['search', searchView], ['transcript', `$ dock2nix wizard\n${transcript}`]] as const) {
+      for (const [name, text] of [
+        ['search', searchView],
+        ['transcript', `$ dock2nix wizard\n${transcript}`],
+      ] as const) {
         const start = `<!-- ${name}:start (written by test/wizard/pty.test.ts) -->`;
         const end = `<!-- ${name}:end -->`;
         const block = `${start}\n\n\`\`\`console\n${text}\`\`\`\n\n${end}`;
@@ -176,24 +185,32 @@ describe.runIf(hasTmux)('dock2nix wizard in a pseudo-terminal', () => {
   });
 
   it.each([
-    ['Ctrl-C while typing a package name', 'C-c', async (term: Terminal) => {
-      await term.waitFor(/apk package "vips-tools" →/);
-      term.type('vi');
-      await term.waitFor(/→ vi\n/);
-    }],
-    ['Escape at the output folder, after every other answer', 'Escape', async (term: Terminal) => {
-      await term.waitFor(/apk package "vips-tools" →/);
-      term.keys('Enter');
-      await term.waitFor(/apk package "font-noto-emoji" →/);
-      term.keys('Enter');
-      await term.waitFor(/Which image builder\?/);
-      term.keys('Enter');
-      await term.waitFor(/Which files\?/);
-      term.keys('Enter');
-      await term.waitFor(/Output folder:/);
-      term.type('elsewhere');
-      await term.waitFor(/Output folder: elsewhere/);
-    }],
+    [
+      'Ctrl-C while typing a package name',
+      'C-c',
+      async (term: Terminal) => {
+        await term.waitFor(/apk package "vips-tools" →/);
+        term.type('vi');
+        await term.waitFor(/→ vi\n/);
+      },
+    ],
+    [
+      'Escape at the output folder, after every other answer',
+      'Escape',
+      async (term: Terminal) => {
+        await term.waitFor(/apk package "vips-tools" →/);
+        term.keys('Enter');
+        await term.waitFor(/apk package "font-noto-emoji" →/);
+        term.keys('Enter');
+        await term.waitFor(/Which image builder\?/);
+        term.keys('Enter');
+        await term.waitFor(/Which files\?/);
+        term.keys('Enter');
+        await term.waitFor(/Output folder:/);
+        term.type('elsewhere');
+        await term.waitFor(/Output folder: elsewhere/);
+      },
+    ],
   ] as const)('%s exits cleanly and leaves every file as it was', async (label, key, reach) => {
     const dir = project(label.replace(/\W+/g, '-'));
     mkdirSync(path.join(dir, 'nix'));

@@ -39,7 +39,11 @@ COPY --from=build /app/dist /usr/share/nginx/html
 FROM alpine:3.19 AS debug
 RUN apk add --no-cache vips-tools
 `;
-const NPM_FILES = { 'package.json': '{"name":"site","version":"1.0.0","scripts":{"build":"node build.mjs"}}', 'package-lock.json': '{"lockfileVersion":3}', 'build.mjs': '' };
+const NPM_FILES = {
+  'package.json': '{"name":"site","version":"1.0.0","scripts":{"build":"node build.mjs"}}',
+  'package-lock.json': '{"lockfileVersion":3}',
+  'build.mjs': '',
+};
 
 const alpinePlan = () => planner(ALPINE)({ format: 'layered', decisions: noDecisions });
 const question = (key: string) => {
@@ -83,7 +87,14 @@ describe('candidates', () => {
 
 describe('summary', () => {
   it('shows stages, base images, packages with confidence and manual lines with their text, within 80 columns', () => {
-    const text = summarize(planner(`${ALPINE}RUN curl -fsSL https://example.com/tool.tar.gz -o /tmp/tool.tar.gz && tar -xzf /tmp/tool.tar.gz -C /usr/local/bin\n`)({ format: 'layered', decisions: noDecisions }), `${ALPINE}RUN curl -fsSL https://example.com/tool.tar.gz -o /tmp/tool.tar.gz && tar -xzf /tmp/tool.tar.gz -C /usr/local/bin\n`, 80);
+    const text = summarize(
+      planner(`${ALPINE}RUN curl -fsSL https://example.com/tool.tar.gz -o /tmp/tool.tar.gz && tar -xzf /tmp/tool.tar.gz -C /usr/local/bin\n`)({
+        format: 'layered',
+        decisions: noDecisions,
+      }),
+      `${ALPINE}RUN curl -fsSL https://example.com/tool.tar.gz -o /tmp/tool.tar.gz && tar -xzf /tmp/tool.tar.gz -C /usr/local/bin\n`,
+      80,
+    );
     expect(text).toMatch(/0 FROM alpine:3\.19: the image/);
     expect(text).toMatch(/alpine:3\.19 → busybox/);
     expect(text).toMatch(/line 2 +apk +vips-tools +→ nothing +not mapped \(asked below\)/);
@@ -166,7 +177,10 @@ describe('package questions', () => {
   });
 
   it('takes a typed attribute path, as typed in the list or through the input with validation', async () => {
-    expect(await askPackage(scriptedPrompter([typeThenEnter('noto-fonts-color-emoji')]), rules, question('apk:font-noto-emoji'), 'python3Packages')).toEqual({ kind: 'set', attr: 'noto-fonts-color-emoji' });
+    expect(await askPackage(scriptedPrompter([typeThenEnter('noto-fonts-color-emoji')]), rules, question('apk:font-noto-emoji'), 'python3Packages')).toEqual({
+      kind: 'set',
+      attr: 'noto-fonts-color-emoji',
+    });
     const prompter = scriptedPrompter([
       moveThenEnter('up', 2),
       async (s) => {
@@ -295,7 +309,10 @@ describe('output', () => {
         s.keypress('enter');
       },
     ]);
-    const result = await askOutput(prompter, 'Dockerfile', { problem: (dir) => (dir === 'Dockerfile' ? 'Dockerfile is a file, not a folder' : null), existing: () => [] });
+    const result = await askOutput(prompter, 'Dockerfile', {
+      problem: (dir) => (dir === 'Dockerfile' ? 'Dockerfile is a file, not a folder' : null),
+      existing: () => [],
+    });
     expect(result).toEqual({ dir: 'out', overwrite: false });
   });
 });

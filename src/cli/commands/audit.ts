@@ -55,10 +55,18 @@ export interface AuditCommandOptions {
 /** Exit status when a --fail-on gate failed. */
 export const GATE_FAILED = 3;
 
-const EXTENSIONS: Record<string, ReportFormat> = { '.json': 'json', '.md': 'markdown', '.markdown': 'markdown', '.html': 'html', '.htm': 'html', '.txt': 'text' };
+const EXTENSIONS: Record<string, ReportFormat> = {
+  '.json': 'json',
+  '.md': 'markdown',
+  '.markdown': 'markdown',
+  '.html': 'html',
+  '.htm': 'html',
+  '.txt': 'text',
+};
 
 export function reportFormat(options: Pick<AuditCommandOptions, 'format' | 'json' | 'output'>): ReportFormat {
-  if (options.json && options.format && options.format !== 'json') throw new Dock2nixError('E_USAGE', `--json and --format ${options.format} contradict each other`);
+  if (options.json && options.format && options.format !== 'json')
+    throw new Dock2nixError('E_USAGE', `--json and --format ${options.format} contradict each other`);
   if (options.json) return 'json';
   if (options.format) return options.format;
   if (options.output) return EXTENSIONS[path.extname(options.output).toLowerCase()] ?? 'text';
@@ -166,7 +174,10 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): 
       { side: 'nix', input: { label: label('nix'), packages: report.equivalence.packages.nix, tool: report.tool, created } },
     ]);
     ensureWritable(sbomPaths, Boolean(options.force));
-    await writeFilesAtomically(files.map((file) => ({ path: path.join(sbomDir, file.name), content: file.content })), { replace: Boolean(options.force) });
+    await writeFilesAtomically(
+      files.map((file) => ({ path: path.join(sbomDir, file.name), content: file.content })),
+      { replace: Boolean(options.force) },
+    );
     report.sboms = files.map((file) => {
       const relative = path.relative(process.cwd(), path.join(sbomDir, file.name));
       return relative && !relative.startsWith('..') ? relative : path.join(sbomDir, file.name);

@@ -17,7 +17,10 @@ port.on('message', (request: WorkerRequest) => {
     (outcome) => port.postMessage({ index: request.index, outcome } satisfies WorkerReply),
     // Bad input came back as an outcome: what is thrown is a bug, rethrown by the main thread.
     (error: unknown) =>
-      port.postMessage({ index: request.index, crash: { message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined } } satisfies WorkerReply),
+      port.postMessage({
+        index: request.index,
+        crash: { message: error instanceof Error ? error.message : String(error), stack: error instanceof Error ? error.stack : undefined },
+      } satisfies WorkerReply),
   );
 });
 void loadShellReader(); // the grammar loads while the first job is on its way

@@ -64,14 +64,19 @@ async function readAnswersFile(file: string): Promise<Answers> {
 }
 
 /** Convert one Dockerfile and write its files; throws a Dock2nixError for input it cannot use. */
-export async function convertOne(options: ConvertCommandOptions, answers: Answers | null): Promise<{ plan: MigrationPlan; written: string[]; notes: string[] }> {
+export async function convertOne(
+  options: ConvertCommandOptions,
+  answers: Answers | null,
+): Promise<{ plan: MigrationPlan; written: string[]; notes: string[] }> {
   // Loading the grammar (WebAssembly, compiled off this thread) overlaps the reading below.
   const shellReady = loadShellReader();
   const source = readDockerfile(options.dockerfile);
   // A context saved in the answers file is relative to that file; --context wins over it.
   // A saved context must stay inside the answers file's repository (io/answers-context.ts); --context is not checked.
   const savedContext =
-    answers?.context !== undefined && options.answers && options.context === undefined ? savedContextFolder(options.answers, answers.context, options.dockerfile) : undefined;
+    answers?.context !== undefined && options.answers && options.context === undefined
+      ? savedContextFolder(options.answers, answers.context, options.dockerfile)
+      : undefined;
   const contextDir = path.resolve(options.context ?? savedContext ?? path.dirname(options.dockerfile));
   try {
     if (!statSync(contextDir).isDirectory()) throw new Error('not a directory');
@@ -94,7 +99,8 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
     buildArgs: { ...answers?.buildArgs, ...parseBuildArgs(options.buildArg) },
     imageName: options.name ?? imageNameFrom(path.basename(contextDir)),
     contextFromOutput: path.relative(outputDir, contextDir).split(path.sep).join('/'),
-    outputInContext: outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
+    outputInContext:
+      outputInContext && !outputInContext.startsWith('..') && !path.isAbsolute(outputInContext) ? outputInContext.split(path.sep).join('/') : null,
     dockerignore: ignore,
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
     toolVersion,
@@ -111,23 +117,36 @@ export async function convertOne(options: ConvertCommandOptions, answers: Answer
       else targets.push({ path: file, content });
     }
   }
-  ensureWritable(targets.map((t) => t.path), Boolean(options.force));
+  ensureWritable(
+    targets.map((t) => t.path),
+    Boolean(options.force),
+  );
   await writeFilesAtomically(targets, { replace: Boolean(options.force) });
   const keptNotes = kept.map((name) => `${name}: kept as it is (a file its generation step writes; delete it to start again from the empty one)`);
-  return { plan, written: targets.map((t) => path.relative(process.cwd(), t.path) || t.path), notes: [...keptNotes, ...flakeNotes(plan, outputDir, contextDir)] };
+  return {
+    plan,
+    written: targets.map((t) => path.relative(process.cwd(), t.path) || t.path),
+    notes: [...keptNotes, ...flakeNotes(plan, outputDir, contextDir)],
+  };
 }
 
 /** What `nix build` with the written flake needs: flakes read a git repository's tracked files, or their own folder. */
 export function flakeNotes(plan: MigrationPlan, outputDir: string, contextDir: string): string[] {
   const shown = (dir: string) => path.relative(process.cwd(), dir) || '.';
   if (!outputInsideContext(plan)) {
-    return [`flake.nix: ${shown(outputDir)} is outside the build context ${shown(contextDir)}, which a flake cannot reach under pure evaluation; build with nix-build ${shown(outputDir)}, or convert with -o inside the context`];
+    return [
+      `flake.nix: ${shown(outputDir)} is outside the build context ${shown(contextDir)}, which a flake cannot reach under pure evaluation; build with nix-build ${shown(outputDir)}, or convert with -o inside the context`,
+    ];
   }
   const root = repositoryOf(contextDir);
   if (!root) {
-    return [`flake.nix: outside a git repository nix build copies only ${shown(outputDir)} and cannot reach the context; build with nix-build ${shown(outputDir)}, or put the context under git (git init && git add -A)`];
+    return [
+      `flake.nix: outside a git repository nix build copies only ${shown(outputDir)} and cannot reach the context; build with nix-build ${shown(outputDir)}, or put the context under git (git init && git add -A)`,
+    ];
   }
-  return [`flake.nix: nix build sees only the files git tracks in ${shown(root)}: git add ${shown(outputDir)} (and the context files the image copies) before nix build`];
+  return [
+    `flake.nix: nix build sees only the files git tracks in ${shown(root)}: git add ${shown(outputDir)} (and the context files the image copies) before nix build`,
+  ];
 }
 
 export async function runConvert(options: ConvertCommandOptions, io: CliIo): Promise<number> {
@@ -238,12 +257,15 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
   if (dockerfiles.length === 0) throw new Dock2nixError('E_NOT_FOUND', `no Dockerfile matches ${args.join(' ')}`);
   if (dockerfiles.length === 1 && !args.some((a) => GLOB.test(a))) return runConvert({ ...options, dockerfile: dockerfiles[0]! }, io);
   if (options.context) throw new Dock2nixError('E_USAGE', '--context applies to one Dockerfile; with several, each uses its own folder');
-  if (options.check || options.nixpkgs) throw new Dock2nixError('E_USAGE', '--check works on one Dockerfile at a time; use dock2nix rules check for the tables');
+  if (options.check || options.nixpkgs)
+    throw new Dock2nixError('E_USAGE', '--check works on one Dockerfile at a time; use dock2nix rules check for the tables');
   const answers = options.answers ? await readAnswersFile(options.answers) : null;
   const jobs = Math.max(1, Math.min(options.jobs ?? defaultJobs(), 16));
   const batch: BatchJob[] = dockerfiles.map((dockerfile) => {
     const folder = path.join(path.relative(process.cwd(), path.resolve(path.dirname(dockerfile))), outputFolderName(dockerfile));
-    const output = options.output ? path.join(options.output, folder.replace(/^(\.\.[/\\])+/, '')) : path.join(path.dirname(dockerfile), outputFolderName(dockerfile));
+    const output = options.output
+      ? path.join(options.output, folder.replace(/^(\.\.[/\\])+/, ''))
+      : path.join(path.dirname(dockerfile), outputFolderName(dockerfile));
     return { dockerfile, output };
   });
   const { jobs: _jobs, ...shared } = options;
@@ -257,15 +279,22 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
     const folder = path.resolve(job.output);
     const owner = owners.get(folder);
     if (owner === undefined) owners.set(folder, job.dockerfile);
-    else collisions.set(index, { ok: false, error: `${job.dockerfile}: its output folder ${path.relative(process.cwd(), folder) || '.'} is also ${owner}'s; convert it on its own with -o` });
+    else
+      collisions.set(index, {
+        ok: false,
+        error: `${job.dockerfile}: its output folder ${path.relative(process.cwd(), folder) || '.'} is also ${owner}'s; convert it on its own with -o`,
+      });
   });
   const runnable = batch.filter((_, index) => !collisions.has(index));
-  const converted = threads > 1 ? await convertBatch(runnable, { options: shared, answers }, threads, convertHere) : await convertOnThisThread(runnable, convertHere);
+  const converted =
+    threads > 1 ? await convertBatch(runnable, { options: shared, answers }, threads, convertHere) : await convertOnThisThread(runnable, convertHere);
   let nextConverted = 0;
   const results: ManyResult[] = batch.map((job, index) => ({ dockerfile: job.dockerfile, ...(collisions.get(index) ?? converted[nextConverted++]!) }));
   const summary = summarise(results);
   if (options.json) {
-    io.stdout(`${JSON.stringify({ conversions: results.map((r) => (r.ok ? jsonReport(r.plan!, r.written!) : { dockerfile: r.dockerfile, error: r.error })), summary }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify({ conversions: results.map((r) => (r.ok ? jsonReport(r.plan!, r.written!) : { dockerfile: r.dockerfile, error: r.error })), summary }, null, 2)}\n`,
+    );
   }
   const say = options.json ? io.stderr : io.stdout;
   for (const r of results) {
@@ -274,7 +303,9 @@ export async function runConvertMany(args: string[], options: Omit<ConvertComman
   say(`\n${summary.files.converted} of ${summary.files.total} Dockerfiles converted; instructions: ${statusLine(summary.instructions)}\n`);
   if (summary.unmappedPackages.length) say(`unmapped packages: ${summary.unmappedPackages.map((p) => `${p.manager} ${p.name} (${p.count})`).join(', ')}\n`);
   if (summary.files.failed > 0) return 1;
-  const failing = results.flatMap((r) => (r.ok ? [{ dockerfile: r.dockerfile, findings: failOnFindings(r.plan, options.failOn) }] : [])).filter((r) => r.findings.length);
+  const failing = results
+    .flatMap((r) => (r.ok ? [{ dockerfile: r.dockerfile, findings: failOnFindings(r.plan, options.failOn) }] : []))
+    .filter((r) => r.findings.length);
   for (const r of failing) io.stderr(failOnLine(r.dockerfile, r.findings, options.failOn!));
   return failing.length ? FAIL_ON_EXIT : 0;
 }

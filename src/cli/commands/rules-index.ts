@@ -78,7 +78,12 @@ export async function runRulesIndex(options: RulesIndexOptions, io: CliIo): Prom
   if (!existsSync(path.join(nixpkgs, 'default.nix'))) throw new Dock2nixError('E_USAGE', `--nixpkgs ${options.nixpkgs}: not a nixpkgs tree (no default.nix)`);
   const command = options.command ?? process.env.NIX_INSTANTIATE ?? 'nix-instantiate';
   const out = path.resolve(options.output ?? packagePath('rules/nixpkgs-index'));
-  const only = options.only ? options.only.split(',').map((n) => n.trim()).filter(Boolean) : null;
+  const only = options.only
+    ? options.only
+        .split(',')
+        .map((n) => n.trim())
+        .filter(Boolean)
+    : null;
   const work = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-index-'));
   try {
     const factsNix = path.join(work, 'facts.nix');
@@ -92,8 +97,13 @@ export async function runRulesIndex(options: RulesIndexOptions, io: CliIo): Prom
       });
     let sets: string[];
     if (options.sets) {
-      sets = options.sets.split(',').map((s) => s.trim()).filter(Boolean);
-      for (const set of sets) if (set !== 'top-level' && !/^python3\d+$/.test(set)) throw new Dock2nixError('E_USAGE', `--sets: "${set}" is neither top-level nor a Python interpreter such as python313`);
+      sets = options.sets
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
+      for (const set of sets)
+        if (set !== 'top-level' && !/^python3\d+$/.test(set))
+          throw new Dock2nixError('E_USAGE', `--sets: "${set}" is neither top-level nor a Python interpreter such as python313`);
     } else {
       const found = (await evaluate(setsNix, [])) as string[];
       sets = ['top-level', ...found.map((s) => s.replace(/Packages$/, ''))];

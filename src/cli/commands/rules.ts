@@ -5,7 +5,17 @@
  */
 import { checkAttributes, renderCheckJson, renderCheckText, type AttributeRequest } from '../../check/nixpkgs-check.js';
 import { Dock2nixError } from '../../errors.js';
-import { explainMiss, lookupPackage, namingOf, packageTable, rulesIndex, normaliseName, type Manager, type PackageMatch, type RuleSet } from '../../rules/lookup.js';
+import {
+  explainMiss,
+  lookupPackage,
+  namingOf,
+  packageTable,
+  rulesIndex,
+  normaliseName,
+  type Manager,
+  type PackageMatch,
+  type RuleSet,
+} from '../../rules/lookup.js';
 import { loadRules, managers } from '../../io/rules-files.js';
 import type { PackageEntry } from '../../rules/schema.js';
 import type { CliIo } from '../io.js';

@@ -67,7 +67,8 @@ export function findDockerfiles(root: string): string[] {
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       if (entry.isFile() && isDockerfileName(entry.name)) found.push(path.relative(root, full));
-      else if (entry.isDirectory() && depth < MAX_DEPTH && !entry.name.startsWith('.') && !isOutputFolder(entry.name)) queue.push({ dir: full, depth: depth + 1 });
+      else if (entry.isDirectory() && depth < MAX_DEPTH && !entry.name.startsWith('.') && !isOutputFolder(entry.name))
+        queue.push({ dir: full, depth: depth + 1 });
     }
   }
   return found;
@@ -87,7 +88,8 @@ export function findSavedAnswers(contextDir: string, dockerfile: string): { file
     }
     for (const entry of entries) {
       if (entry.isFile() && entry.name === ANSWERS_FILE) candidates.push(path.join(dir, entry.name));
-      else if (entry.isDirectory() && depth < 2 && !entry.name.startsWith('.') && entry.name !== 'node_modules') queue.push({ dir: path.join(dir, entry.name), depth: depth + 1 });
+      else if (entry.isDirectory() && depth < 2 && !entry.name.startsWith('.') && entry.name !== 'node_modules')
+        queue.push({ dir: path.join(dir, entry.name), depth: depth + 1 });
     }
   }
   const preferred = path.join(contextDir, outputFolderName(dockerfile), ANSWERS_FILE);
@@ -146,7 +148,10 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   if (dockerfile === undefined) {
     const found = findDockerfiles(process.cwd());
     if (found.length === 0) {
-      throw new Dock2nixError('E_NOT_FOUND', 'no Dockerfile here (looked for Dockerfile, *.Dockerfile and Dockerfile.* in this folder and below); name one: dock2nix wizard path/to/Dockerfile');
+      throw new Dock2nixError(
+        'E_NOT_FOUND',
+        'no Dockerfile here (looked for Dockerfile, *.Dockerfile and Dockerfile.* in this folder and below); name one: dock2nix wizard path/to/Dockerfile',
+      );
     }
     if (found.length === 1) {
       dockerfile = found[0]!;
@@ -210,7 +215,11 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
           return null;
         }
       },
-      existing: (dir, files) => [...files, ANSWERS_FILE].map((f) => path.join(path.resolve(dir), f)).filter((f) => existsSync(f)).map(display),
+      existing: (dir, files) =>
+        [...files, ANSWERS_FILE]
+          .map((f) => path.join(path.resolve(dir), f))
+          .filter((f) => existsSync(f))
+          .map(display),
     },
     prompter,
     print: io.stdout,
@@ -234,7 +243,18 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
   io.stdout('\n');
   try {
     await writeFilesAtomically([{ path: answersPath, content: `${JSON.stringify(answers, null, 2)}\n` }]);
-    await runConvert({ dockerfile, output: outputDir, format: answers.format, formatFromFlag: false, buildArg: secretArgs.map(([name, value]) => `${name}=${value}`), force: result.output.overwrite, answers: answersPath }, io);
+    await runConvert(
+      {
+        dockerfile,
+        output: outputDir,
+        format: answers.format,
+        formatFromFlag: false,
+        buildArg: secretArgs.map(([name, value]) => `${name}=${value}`),
+        force: result.output.overwrite,
+        answers: answersPath,
+      },
+      io,
+    );
   } catch (error) {
     // The conversion failed: put the answers file back as it was.
     if (previous === null) rmSync(answersPath, { force: true });
@@ -246,7 +266,15 @@ async function wizard(options: WizardCommandOptions, io: CliIo, prompter: Prompt
 
   const defaultOut = path.join(contextDir, 'nix');
   // Secret build arguments are named, never shown: `--build-arg NAME` takes the value from the environment.
-  const repeat = ['dock2nix convert', shellWord(dockerfile), '--answers', shellWord(display(answersPath)), ...(outputDir === defaultOut ? [] : ['-o', shellWord(display(outputDir))]), ...secretArgs.flatMap(([name]) => ['--build-arg', name]), '--force'];
+  const repeat = [
+    'dock2nix convert',
+    shellWord(dockerfile),
+    '--answers',
+    shellWord(display(answersPath)),
+    ...(outputDir === defaultOut ? [] : ['-o', shellWord(display(outputDir))]),
+    ...secretArgs.flatMap(([name]) => ['--build-arg', name]),
+    '--force',
+  ];
   io.stdout(`\nAnswers saved in ${display(answersPath)}. To repeat without questions (in CI):\n  ${repeat.join(' ')}\n`);
   if (secretArgs.length) {
     io.stdout(

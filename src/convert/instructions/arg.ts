@@ -5,7 +5,12 @@ import type { Outcome } from '../stage.js';
 
 export function describeArg(instruction: Instruction, secrets: SecretFinding[]): Outcome {
   if (instruction.keyword !== 'ARG') throw new Error('describeArg needs an ARG');
-  const found = recordSecrets(secrets, instruction.line, 'ARG', instruction.args.filter((a) => a.value !== null).map((a) => [a.name, a.value!]));
+  const found = recordSecrets(
+    secrets,
+    instruction.line,
+    'ARG',
+    instruction.args.filter((a) => a.value !== null).map((a) => [a.name, a.value!]),
+  );
   if (found.length) {
     return {
       status: 'approximated',

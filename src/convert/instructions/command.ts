@@ -31,7 +31,17 @@ function commandArgv(command: CommandForm, state: StageState, keyword: string): 
   if (!state.hasShell) {
     state.needs.binSh = true;
     state.needReasons.push(`${keyword} in shell form needs /bin/sh`);
-    return { argv, outcome: { status: 'approximated', rule: `${keyword.toLowerCase()}.shell-form`, message: `${keyword} in shell form runs through ${state.shell.join(' ')}; dockerTools.binSh adds /bin/sh, which the base image did not have` } };
+    return {
+      argv,
+      outcome: {
+        status: 'approximated',
+        rule: `${keyword.toLowerCase()}.shell-form`,
+        message: `${keyword} in shell form runs through ${state.shell.join(' ')}; dockerTools.binSh adds /bin/sh, which the base image did not have`,
+      },
+    };
   }
-  return { argv, outcome: { status: 'mapped', rule: `${keyword.toLowerCase()}.shell-form`, message: `${keyword} in shell form runs through ${state.shell.join(' ')}` } };
+  return {
+    argv,
+    outcome: { status: 'mapped', rule: `${keyword.toLowerCase()}.shell-form`, message: `${keyword} in shell form runs through ${state.shell.join(' ')}` },
+  };
 }

@@ -10,19 +10,32 @@ import type { Status } from '../types.js';
 import { stageLabel, stageReference } from '../stages.js';
 import type { DecideScope } from './scope.js';
 
-export function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>, stage: Stage, state: StageState, scope: DecideScope): Outcome & { details?: string[] } {
+export function decideCopy(
+  copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' }>,
+  stage: Stage,
+  state: StageState,
+  scope: DecideScope,
+): Outcome & { details?: string[] } {
   const notes: string[] = [];
   if (copy.link) notes.push('--link has no effect in Nix, where layers are content-addressed already');
   if (copy.otherFlags.length) notes.push(`flags not converted: ${copy.otherFlags.join(' ')}`);
   // What these change (files left out, the source folders kept) is not done here, so the line cannot be mapped.
   const unconverted = copy.otherFlags.filter((flag) => /^--(exclude|parents)(=|$)/.test(flag));
   if (unconverted.length) {
-    return { status: 'manual', rule: 'copy.flags', message: `${copy.keyword} ${unconverted.join(' ')}: not converted, and without it the image would get files Docker leaves out or puts elsewhere; nothing was placed: place these files by hand` };
+    return {
+      status: 'manual',
+      rule: 'copy.flags',
+      message: `${copy.keyword} ${unconverted.join(' ')}: not converted, and without it the image would get files Docker leaves out or puts elsewhere; nothing was placed: place these files by hand`,
+    };
   }
   const owner = copy.chown ? numericOwner(copy.chown, state) : null;
   if (copy.chown && !owner) notes.push(`--chown=${copy.chown}: user or group not known, files stay owned by root`);
   if (copy.chmod !== null && !isValidMode(copy.chmod)) {
-    return { status: 'manual', rule: 'copy.chmod', message: `${copy.keyword} --chmod=${JSON.stringify(copy.chmod)}: not a mode dock2nix understands; nothing was placed` };
+    return {
+      status: 'manual',
+      rule: 'copy.chmod',
+      message: `${copy.keyword} --chmod=${JSON.stringify(copy.chmod)}: not a mode dock2nix understands; nothing was placed`,
+    };
   }
   const destIsDir = copy.dest.endsWith('/') || copy.sources.length > 1 || copy.dest === '.';
   const dest = resolvePath(copy.workdir, copy.dest);
@@ -31,7 +44,13 @@ export function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' 
   if (copy.heredocs.length) {
     for (const heredoc of copy.heredocs) {
       const path = destIsDir || copy.heredocs.length > 1 ? joinImagePath(dest, heredoc.name) : dest;
-      state.files.push({ line: copy.line, source: { kind: 'text', content: heredoc.content, name: path.split('/').pop() || 'file' }, dest: path, owner, mode: copy.chmod });
+      state.files.push({
+        line: copy.line,
+        source: { kind: 'text', content: heredoc.content, name: path.split('/').pop() || 'file' },
+        dest: path,
+        owner,
+        mode: copy.chmod,
+      });
     }
     return { status: 'mapped', rule: 'copy.heredoc', message: `${keyword} heredoc → ${dest}${notes.length ? `; ${notes.join('; ')}` : ''}` };
   }
@@ -72,7 +91,8 @@ export function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' 
       // Docker merges a folder's contents into the destination and puts a file inside a destination folder.
       const kind = src.endsWith('/') || src.endsWith('/.') ? 'dir' : stageSourceKind(from, sourceState);
       const target = destIsDir && kind !== 'dir' && !glob ? joinImagePath(dest, name) : dest;
-      if (destIsDir && kind === 'unknown' && !glob) notes.push(`${from} is taken to be a file (placed as ${target}); if the build makes it a folder, its contents belong in ${dest}`);
+      if (destIsDir && kind === 'unknown' && !glob)
+        notes.push(`${from} is taken to be a file (placed as ${target}); if the build makes it a folder, its contents belong in ${dest}`);
       const special = specialStageCopy(from, state);
       if (special) {
         outcomes.push(special);
@@ -80,15 +100,29 @@ export function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' 
       }
       const passed = sourceState ? stageCacheCopy(from, sourceState, scope.context) : null;
       if (passed?.kind === 'cache') {
-        outcomes.push({ status: 'ignored', rule: 'copy.from-stage.cache', message: `${passed.message} (stage ${stageLabel(scope.dockerfile.stages[source]!)})` });
+        outcomes.push({
+          status: 'ignored',
+          rule: 'copy.from-stage.cache',
+          message: `${passed.message} (stage ${stageLabel(scope.dockerfile.stages[source]!)})`,
+        });
         continue;
       }
       if (passed?.kind === 'context' && stage.index !== scope.target) {
         // A build stage taking context files another stage only passed on: they are part of its own source.
-        state.files.push({ line: copy.line, source: { kind: 'context', path: passed.path, directory: passed.directory }, dest: target, owner, mode: copy.chmod });
+        state.files.push({
+          line: copy.line,
+          source: { kind: 'context', path: passed.path, directory: passed.directory },
+          dest: target,
+          owner,
+          mode: copy.chmod,
+        });
         state.contextCopies.push({ line: copy.line, source: passed.path, directory: passed.directory, dest: target });
         state.contextFiles.set(passed.directory ? `${target}/` : target, passed.path);
-        outcomes.push({ status: 'mapped', rule: 'copy.from-stage.context', message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)} is ${passed.path || '.'} of the build context, unchanged there: part of this stage's source` });
+        outcomes.push({
+          status: 'mapped',
+          rule: 'copy.from-stage.context',
+          message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)} is ${passed.path || '.'} of the build context, unchanged there: part of this stage's source`,
+        });
         continue;
       }
       const installed = sourceState ? installedNodeModules(sourceState, from) : null;
@@ -107,7 +141,16 @@ export function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' 
       }
       state.stageCopyDests.push(target);
       // A wildcard's matches go into a destination folder, or its one match becomes the destination file.
-      const request: CopyRequest = { stage: source, line: copy.line, from, dest: target, trailingSlash: glob ? destIsDir : src.endsWith('/') || src.endsWith('/.'), owner, mode: copy.chmod, into: state.index };
+      const request: CopyRequest = {
+        stage: source,
+        line: copy.line,
+        from,
+        dest: target,
+        trailingSlash: glob ? destIsDir : src.endsWith('/') || src.endsWith('/.'),
+        owner,
+        mode: copy.chmod,
+        into: state.index,
+      };
       scope.copyRequests.push(request);
       if (stage.index === scope.target && sourceState && installsPythonOnly(sourceState)) {
         // That stage is not built: what it installed joins the image's Python environment (placed by ../finalize.ts).
@@ -119,13 +162,19 @@ export function decideCopy(copy: Extract<Instruction, { keyword: 'COPY' | 'ADD' 
           tail.push(folded.problem);
         } else {
           outcomes.push({ status: 'approximated', rule: 'copy.from-stage', message: `${from} from stage ${label} → ${folded.target}` });
-          tail.push(`the Python packages installed in that stage join the image's Python environment instead${folded.notes.length ? `; ${folded.notes.join('; ')}` : ''}`);
+          tail.push(
+            `the Python packages installed in that stage join the image's Python environment instead${folded.notes.length ? `; ${folded.notes.join('; ')}` : ''}`,
+          );
         }
         continue;
       }
       // Whether the build makes a file or a folder there is not known: placing it as a file is a guess, not a mapping.
       const guessed = destIsDir && kind === 'unknown';
-      outcomes.push({ status: guessed ? 'approximated' : 'mapped', rule: 'copy.from-stage', message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)} → ${target}` });
+      outcomes.push({
+        status: guessed ? 'approximated' : 'mapped',
+        rule: 'copy.from-stage',
+        message: `${from} from stage ${stageLabel(scope.dockerfile.stages[source]!)} → ${target}`,
+      });
     }
     const message = [`${outcomes.map((o) => o.message).join('; ')}`, ...notes, ...tail].join('; ');
     return { status: worst(outcomes), rule: outcomes.length === 1 ? outcomes[0]!.rule : 'copy.from-stage', message };
@@ -187,7 +236,24 @@ function knownStagePaths(source: StageState | undefined): string[] {
 }
 
 /** Folder names builds leave their output in. */
-const BUILD_FOLDERS = new Set(['.next', '.output', '.svelte-kit', 'build', 'dist', 'lib', 'node_modules', 'out', 'public', 'site', 'standalone', 'static', 'target', 'vendor', 'www', 'html']);
+const BUILD_FOLDERS = new Set([
+  '.next',
+  '.output',
+  '.svelte-kit',
+  'build',
+  'dist',
+  'lib',
+  'node_modules',
+  'out',
+  'public',
+  'site',
+  'standalone',
+  'static',
+  'target',
+  'vendor',
+  'www',
+  'html',
+]);
 
 /**
  * Whether a path another stage made is a folder or a file, as far as the plan can tell: what that stage copied
@@ -228,7 +294,11 @@ function specialStageCopy(from: string, state: StageState): Outcome | null {
     return { status: 'mapped', rule: 'copy.tzdata', message: `${from}: tzdata provides the time zone database` };
   }
   if (/^\/etc\/(passwd|group)$/.test(from)) {
-    return { status: 'approximated', rule: 'copy.passwd', message: `${from}: /etc/passwd and /etc/group come from fakeNss with the users this Dockerfile creates` };
+    return {
+      status: 'approximated',
+      rule: 'copy.passwd',
+      message: `${from}: /etc/passwd and /etc/group come from fakeNss with the users this Dockerfile creates`,
+    };
   }
   return null;
 }

@@ -8,7 +8,8 @@ import type { DecideScope, Decision, InstructionOf } from './scope.js';
 
 export function decideFrom(image: string, platform: string | null, state: StageState, scope: DecideScope, stage: Stage): Outcome {
   const notes: string[] = [];
-  if (platform && !/^linux\/amd64$/.test(platform)) notes.push(`--platform ${platform}: build for that system by choosing the flake's system (pkgsCross or a remote builder)`);
+  if (platform && !/^linux\/amd64$/.test(platform))
+    notes.push(`--platform ${platform}: build for that system by choosing the flake's system (pkgsCross or a remote builder)`);
   if (stage.parentStage !== null) {
     const parent = stageLabel(scope.dockerfile.stages[stage.parentStage]!);
     if (state.kept?.plan.why === 'unknown' && !state.inImage) {
@@ -18,7 +19,11 @@ export function decideFrom(image: string, platform: string | null, state: StageS
         message: `continues stage ${parent}, whose base ${state.kept.plan.imageName} has no known Nix equivalent and stays a pulled image for the image; this build stage becomes a Nix derivation, which cannot run inside a pulled image, so it gets none of that base's tools: add what its commands need to its derivation`,
       };
     }
-    return { status: 'mapped', rule: 'from.stage', message: `continues stage ${stageLabel(scope.dockerfile.stages[stage.parentStage]!)}${notes.length ? `; ${notes.join('; ')}` : ''}` };
+    return {
+      status: 'mapped',
+      rule: 'from.stage',
+      message: `continues stage ${stageLabel(scope.dockerfile.stages[stage.parentStage]!)}${notes.length ? `; ${notes.join('; ')}` : ''}`,
+    };
   }
   const { base } = state;
   if (state.kept) return keptBase(image, state, scope, notes);
@@ -62,11 +67,17 @@ function keptBase(image: string, state: StageState, scope: DecideScope, platform
   ];
   const known = plan.why === 'keep-base';
   if (format.baseImage.keepsEnv) {
-    notes.push(`${format.short} inherits only the base's Env: its ENTRYPOINT, CMD, USER, WORKDIR, EXPOSE and VOLUME are not inherited${known ? ' (written again as the base-image table knows them)' : '; check `docker inspect` and add what the program relies on'}`);
+    notes.push(
+      `${format.short} inherits only the base's Env: its ENTRYPOINT, CMD, USER, WORKDIR, EXPOSE and VOLUME are not inherited${known ? ' (written again as the base-image table knows them)' : '; check `docker inspect` and add what the program relies on'}`,
+    );
   } else {
-    notes.push(`${format.short} takes only the base's layers, none of its config: its Env (PATH), ENTRYPOINT, CMD, USER and WORKDIR are not inherited${known ? ' (written again as far as the base-image table knows them; without a PATH Docker uses its default one)' : '; check `docker inspect` and add what the program relies on'}`);
+    notes.push(
+      `${format.short} takes only the base's layers, none of its config: its Env (PATH), ENTRYPOINT, CMD, USER and WORKDIR are not inherited${known ? ' (written again as far as the base-image table knows them; without a PATH Docker uses its default one)' : '; check `docker inspect` and add what the program relies on'}`,
+    );
   }
-  notes.push(`nothing of Nix's /etc/passwd, /bin/sh or default PATH is added, so the base's own stay visible${known ? '' : ' (its /bin/sh is assumed for shell-form commands)'}, and the programs ENTRYPOINT and CMD run are taken to be in the base or the Nix layers (dock2nix cannot look inside the base)`);
+  notes.push(
+    `nothing of Nix's /etc/passwd, /bin/sh or default PATH is added, so the base's own stay visible${known ? '' : ' (its /bin/sh is assumed for shell-form commands)'}, and the programs ENTRYPOINT and CMD run are taken to be in the base or the Nix layers (dock2nix cannot look inside the base)`,
+  );
   // pullImage pulls the build machine's architecture unless told (`arch`); the --platform note says what to do.
   return { status: 'approximated', rule: plan.why === 'unknown' ? 'from.kept' : 'from.keep-base', message: [...notes, ...platformNotes].join('; ') };
 }
@@ -77,8 +88,14 @@ function keptBaseCaveats(state: StageState, scope: DecideScope): string[] {
   if (!state.kept || !target || target.kept !== state.kept) return [];
   const caveats: string[] = [];
   const added = [...target.users.keys()].filter((name) => name !== 'root' && name !== 'nobody' && !state.kept!.users.includes(name));
-  if (added.length) caveats.push(`users the Dockerfile adds (${added.join(', ')}) are not written into the base's /etc/passwd: add them to the base image, or run as a numeric uid`);
-  if (target.pythonPackages.size) caveats.push('the Python packages go into a Nix Python environment in the image root, which the base\'s own interpreter does not see: run the program with that environment\'s python');
+  if (added.length)
+    caveats.push(
+      `users the Dockerfile adds (${added.join(', ')}) are not written into the base's /etc/passwd: add them to the base image, or run as a numeric uid`,
+    );
+  if (target.pythonPackages.size)
+    caveats.push(
+      "the Python packages go into a Nix Python environment in the image root, which the base's own interpreter does not see: run the program with that environment's python",
+    );
   return caveats;
 }
 
@@ -94,8 +111,11 @@ export function decideFromLine(from: InstructionOf<'FROM'>, stage: Stage, state:
     if (caveats.length) return { ...outcome, message: `${outcome.message}; ${caveats.join('; ')}` };
     const moved = state.runtimes.python?.substitution;
     if (!moved || outcome.message.includes(moved)) return outcome;
-    return { status: outcome.status === 'mapped' ? 'approximated' : outcome.status, rule: outcome.rule, message: `${outcome.message.replace(/→ python\d+/, `→ ${state.runtimes.python!.attr}`)}; ${moved}` };
+    return {
+      status: outcome.status === 'mapped' ? 'approximated' : outcome.status,
+      rule: outcome.rule,
+      message: `${outcome.message.replace(/→ python\d+/, `→ ${state.runtimes.python!.attr}`)}; ${moved}`,
+    };
   };
   return { ...outcome, settle };
 }
-

@@ -33,7 +33,11 @@ export function decideHealthcheck(health: Extract<Instruction, { keyword: 'HEALT
   // Docker keeps these as 64-bit integers; a value JavaScript cannot hold exactly (or not a count) is not guessed.
   const bad = Object.entries(numbers).find(([, value]) => value !== undefined && (!Number.isSafeInteger(value) || value < 0));
   if (bad) {
-    return { status: 'manual', rule: 'healthcheck.number', message: `HEALTHCHECK ${bad[0]}: ${JSON.stringify(bad[0] === 'Retries' ? health.options.retries : bad[1])} is not a duration or count dock2nix can write exactly; the health check is not kept` };
+    return {
+      status: 'manual',
+      rule: 'healthcheck.number',
+      message: `HEALTHCHECK ${bad[0]}: ${JSON.stringify(bad[0] === 'Retries' ? health.options.retries : bad[1])} is not a duration or count dock2nix can write exactly; the health check is not kept`,
+    };
   }
   state.config.Healthcheck = {
     Test: test,
@@ -43,7 +47,11 @@ export function decideHealthcheck(health: Extract<Instruction, { keyword: 'HEALT
   const dropped = healthcheckDropped(format);
   if (dropped) return { status: 'manual', rule: `healthcheck.${format}`, message: dropped };
   const tools = added.length ? `; adds ${added.join(', ')}, which the check calls and the Nix image would otherwise lack` : '';
-  return { status: 'approximated', rule: 'healthcheck.dockertools', message: `kept as Healthcheck in the image config; Docker reads it from the config, but OCI runtimes and Kubernetes ignore it${tools}` };
+  return {
+    status: 'approximated',
+    rule: 'healthcheck.dockertools',
+    message: `kept as Healthcheck in the image config; Docker reads it from the config, but OCI runtimes and Kubernetes ignore it${tools}`,
+  };
 }
 
 /** Programs health checks commonly call, and the nixpkgs attribute that provides each. */

@@ -39,7 +39,11 @@ export const DECIDERS: { [K in Keyword]: Decider<K> } = {
 export function decide(instruction: Instruction, stage: Stage, state: StageState, scope: DecideScope): Decision {
   // Neither Nix strings, the image config nor a shell word can hold a NUL: nothing of such a line is used.
   if (holdsNul(instruction)) {
-    return { status: 'manual', rule: 'instruction.nul', message: `${instruction.keyword} holds a NUL character, which no image config, Nix string or shell word can carry; not converted` };
+    return {
+      status: 'manual',
+      rule: 'instruction.nul',
+      message: `${instruction.keyword} holds a NUL character, which no image config, Nix string or shell word can carry; not converted`,
+    };
   }
   return decideWith(instruction, stage, state, scope);
 }

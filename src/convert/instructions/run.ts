@@ -9,26 +9,42 @@ import { STATUS_ORDER } from '../types.js';
 
 export function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: StageState, scope: DecideScope): Outcome & { details: string[] } {
   const env = { ...run.env, ...Object.fromEntries(state.env) };
-  const commandScope: CommandScope = { rules: scope.rules, decisions: scope.decisions, stage: state, context: scope.context, shell: scope.shell, line: run.line, env: { ...env } };
+  const commandScope: CommandScope = {
+    rules: scope.rules,
+    decisions: scope.decisions,
+    stage: state,
+    context: scope.context,
+    shell: scope.shell,
+    line: run.line,
+    env: { ...env },
+  };
   const outcomes: Outcome[] = [];
   const details: string[] = [];
   const mountNotes: string[] = [];
   for (const mount of run.mounts) {
     if (mount.type === 'cache') mountNotes.push(`cache mount ${mount.target ?? ''} is not needed: Nix caches whole derivations`);
-    else if (mount.type === 'secret' || mount.type === 'ssh') mountNotes.push(`${mount.type} mount: secrets must not go into the Nix store; fetch with a fixed-output derivation or provide the result`);
-    else if (mount.type === 'bind') mountNotes.push(`bind mount ${mount.source ?? ''}${mount.from ? ` from ${mount.from}` : ''}: the files are part of the derivation's source`);
+    else if (mount.type === 'secret' || mount.type === 'ssh')
+      mountNotes.push(`${mount.type} mount: secrets must not go into the Nix store; fetch with a fixed-output derivation or provide the result`);
+    else if (mount.type === 'bind')
+      mountNotes.push(`bind mount ${mount.source ?? ''}${mount.from ? ` from ${mount.from}` : ''}: the files are part of the derivation's source`);
     else mountNotes.push(`${mount.type} mount`);
   }
   // Nix builds run without a network (only fixed-output derivations fetch), whatever the RUN asked for.
   if (run.network === 'none') mountNotes.push('--network=none: Nix builds have no network either');
-  else if (run.network && run.network !== 'default') mountNotes.push(`--network=${run.network}: Nix builds have no network; what the command downloads must come from a fixed-output derivation`);
+  else if (run.network && run.network !== 'default')
+    mountNotes.push(`--network=${run.network}: Nix builds have no network; what the command downloads must come from a fixed-output derivation`);
   const scripts: Array<{ script: string; label: string }> = [];
   if (run.heredocs.length) {
     const command = run.heredocs[0]!.command;
     const shellLike = command === '' || /^(\/bin\/|\/usr\/bin\/)?(sh|bash|ash|dash)( -[a-z]+)*$/.test(command);
     if (!shellLike) {
       state.unhandled.push({ line: run.line, source: run.text });
-      return { status: 'manual', rule: 'run.heredoc.interpreter', message: `heredoc run by "${command}": not a shell script, so it needs manual work`, details: mountNotes };
+      return {
+        status: 'manual',
+        rule: 'run.heredoc.interpreter',
+        message: `heredoc run by "${command}": not a shell script, so it needs manual work`,
+        details: mountNotes,
+      };
     }
     for (const heredoc of run.heredocs) scripts.push({ script: heredoc.content, label: `heredoc ${heredoc.name}` });
   } else if (run.run.form === 'exec') {
@@ -40,7 +56,12 @@ export function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: 
     const analysis = analyzeShell(scope.shell, script, env, state.workdir);
     if (!analysis.ok) {
       state.unhandled.push({ line: run.line, source: script });
-      return { status: 'manual', rule: 'run.parse-error', message: `the shell cannot parse this RUN (line ${run.line + analysis.line - 1}: ${analysis.error})`, details: mountNotes };
+      return {
+        status: 'manual',
+        rule: 'run.parse-error',
+        message: `the shell cannot parse this RUN (line ${run.line + analysis.line - 1}: ${analysis.error})`,
+        details: mountNotes,
+      };
     }
     // What the script exports is its own: each RUN is a new shell, and the image's Env never holds it.
     for (const [name, value] of Object.entries(analysis.exports)) if (value !== null) commandScope.env[name] = value;
@@ -49,7 +70,10 @@ export function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: 
       const outcome = ruleForCommand(command, commandScope);
       outcomes.push(outcome);
       details.push(`${outcome.status}: ${outcome.message}`);
-      if ((outcome.status === 'manual' || outcome.status === 'approximated' && outcome.rule === 'run.rm') && !state.unhandled.some((u) => u.line === run.line && u.source === command.source)) {
+      if (
+        (outcome.status === 'manual' || (outcome.status === 'approximated' && outcome.rule === 'run.rm')) &&
+        !state.unhandled.some((u) => u.line === run.line && u.source === command.source)
+      ) {
         state.unhandled.push({ line: run.line, source: command.source, after: buildStepCount(state) });
       }
     }
@@ -58,8 +82,7 @@ export function decideRun(run: Extract<Instruction, { keyword: 'RUN' }>, state: 
   details.push(...mountNotes);
   if (outcomes.length === 0) return { status: 'ignored', rule: 'run.empty', message: 'no commands', details };
   const status = worst(outcomes);
-  const counted = STATUS_ORDER
-    .map((s) => [s, outcomes.filter((o) => o.status === s).length] as const)
+  const counted = STATUS_ORDER.map((s) => [s, outcomes.filter((o) => o.status === s).length] as const)
     .filter(([, n]) => n > 0)
     .map(([s, n]) => `${n} ${s}`);
   const message = outcomes.length === 1 ? outcomes[0]!.message : `${outcomes.length} commands (${counted.join(', ')})`;

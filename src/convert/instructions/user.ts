@@ -11,7 +11,11 @@ export function decideUser(user: string, group: string | null, state: StageState
   if (known) return { status: 'mapped', rule: 'user', message: `runs as ${user} (uid ${known.uid}); /etc/passwd and /etc/group come from fakeNss` };
   if (user === 'nobody') return { status: 'mapped', rule: 'user', message: 'runs as nobody, which fakeNss provides' };
   if (/[:\u0000-\u001f\u007f]/.test(`${user}${group ?? ''}`)) {
-    return { status: 'manual', rule: 'user.unknown', message: `user ${JSON.stringify(user)}: a name with a ":" or a control character cannot be an /etc/passwd entry; not added` };
+    return {
+      status: 'manual',
+      rule: 'user.unknown',
+      message: `user ${JSON.stringify(user)}: a name with a ":" or a control character cannot be an /etc/passwd entry; not added`,
+    };
   }
   const wellKnown = user === 'nonroot' ? userIds(user, state) : undefined;
   if (wellKnown) {
@@ -26,14 +30,27 @@ export function decideUser(user: string, group: string | null, state: StageState
   const gid = group && /^\d+$/.test(group) ? Number(group) : (state.groups.get(group ?? user)?.gid ?? uid);
   if (!group || !/^\d+$/.test(group)) state.groups.set(group ?? user, { name: group ?? user, gid });
   state.users.set(user, { name: user, uid, gid, gecos: '', home: '/', shell: '/bin/sh' });
-  return { status: 'approximated', rule: 'user.unknown', message: `user ${user} is not created in this Dockerfile (the base image may have had it); added to /etc/passwd with uid ${state.users.get(user)!.uid}` };
+  return {
+    status: 'approximated',
+    rule: 'user.unknown',
+    message: `user ${user} is not created in this Dockerfile (the base image may have had it); added to /etc/passwd with uid ${state.users.get(user)!.uid}`,
+  };
 }
 
 /** On a kept base (partial migration) the base's own /etc/passwd stays, and nothing of fakeNss is written over it. */
 function keptBaseUser(user: string, state: StageState): Outcome {
-  if (state.kept!.users.includes(user)) return { status: 'mapped', rule: 'user', message: `runs as ${user}, a user of the kept base image (its /etc/passwd stays)` };
+  if (state.kept!.users.includes(user))
+    return { status: 'mapped', rule: 'user', message: `runs as ${user}, a user of the kept base image (its /etc/passwd stays)` };
   if (state.users.has(user)) {
-    return { status: 'approximated', rule: 'user.kept-base', message: `runs as ${user}, which this Dockerfile creates; on the kept base image it is not written into /etc/passwd: add it to the base image, or run as a numeric uid` };
+    return {
+      status: 'approximated',
+      rule: 'user.kept-base',
+      message: `runs as ${user}, which this Dockerfile creates; on the kept base image it is not written into /etc/passwd: add it to the base image, or run as a numeric uid`,
+    };
   }
-  return { status: 'approximated', rule: 'user.kept-base', message: `runs as ${user}, taken to be a user of the kept base image (dock2nix cannot read its /etc/passwd; check with docker run --rm --entrypoint id <image> ${user})` };
+  return {
+    status: 'approximated',
+    rule: 'user.kept-base',
+    message: `runs as ${user}, taken to be a user of the kept base image (dock2nix cannot read its /etc/passwd; check with docker run --rm --entrypoint id <image> ${user})`,
+  };
 }

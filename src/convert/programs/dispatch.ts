@@ -59,7 +59,8 @@ export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outc
   const program = words[0];
   if (program === null || program === undefined) return manual('run.dynamic', `${command.source}: the program name is only known at build time`);
   let base = program.split('/').pop()!;
-  if (command.cwd === UNKNOWN_DIRECTORY && !cwdIndependent(base)) return manual('run.dynamic', `${command.source}: runs in a folder only known at build time (after a cd)`);
+  if (command.cwd === UNKNOWN_DIRECTORY && !cwdIndependent(base))
+    return manual('run.dynamic', `${command.source}: runs in a folder only known at build time (after a cd)`);
   // `python -m pip install …`, `python3 -m venv /opt/venv`: the module's handler, with the interpreter words removed.
   let handler: ProgramHandler | undefined;
   const module = /^python(\d(\.\d+)?)?$/.test(base) && words[1] === '-m' ? words[2] : null;
@@ -75,22 +76,45 @@ export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outc
   const installer = (ecosystem ?? ecosystemOf(base))?.installer;
   if (dynamic.length && installer?.installsKnownNames.includes(base)) {
     // Install what is known; the words only known at build time are reported, not guessed.
-    const outcome = handler(words.map((w, i) => w ?? `${DYNAMIC}${raw[i]}`), command, scope, RUN);
-    return finish({ ...outcome, status: 'manual', message: `${outcome.message.replaceAll(DYNAMIC, '')}; only known at build time, so not mapped: ${dynamic.join(', ')}` });
+    const outcome = handler(
+      words.map((w, i) => w ?? `${DYNAMIC}${raw[i]}`),
+      command,
+      scope,
+      RUN,
+    );
+    return finish({
+      ...outcome,
+      status: 'manual',
+      message: `${outcome.message.replaceAll(DYNAMIC, '')}; only known at build time, so not mapped: ${dynamic.join(', ')}`,
+    });
   }
   if (dynamic.length && !DYNAMIC_WORDS_OK.has(base)) {
     return finish(manual('run.dynamic', `${command.source}: some words are only known at build time (${dynamic.join(', ')})`));
   }
-  return finish(handler(words.map((w) => w ?? ''), command, scope, RUN));
+  return finish(
+    handler(
+      words.map((w) => w ?? ''),
+      command,
+      scope,
+      RUN,
+    ),
+  );
 
   function finish(outcome: Outcome): Outcome {
     const writes = command.writes;
     for (const write of writes) if (write !== null) scope.stage.writtenFiles.add(resolvePath(command.cwd, write));
     if (writes.length && writes.every((w) => w !== null && RUN.scaffolding(scope.stage, resolvePath(command.cwd, w)))) {
-      return ignored('run.cargo.dummy', `${command.source}: writes a placeholder ${writes.join(', ')} to cache the dependencies in a Docker layer; the derivation builds the real source`);
+      return ignored(
+        'run.cargo.dummy',
+        `${command.source}: writes a placeholder ${writes.join(', ')} to cache the dependencies in a Docker layer; the derivation builds the real source`,
+      );
     }
     if (writes.length && outcome.status !== 'manual') {
-      return { status: 'manual', rule: 'run.writes-file', message: `${command.source}: writes ${writes.map((w) => w ?? '(unknown path)').join(', ')}; write the file with pkgs.writeText instead` };
+      return {
+        status: 'manual',
+        rule: 'run.writes-file',
+        message: `${command.source}: writes ${writes.map((w) => w ?? '(unknown path)').join(', ')}; write the file with pkgs.writeText instead`,
+      };
     }
     if (command.conditional && outcome.status === 'mapped') {
       return { ...outcome, status: 'approximated', message: `${outcome.message} (runs only under a condition in the Dockerfile)` };

@@ -34,7 +34,9 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
     if (request.version) pinned.push(`${request.name} ${request.version}`);
     const decided = scope.decisions.package(manager, request.name);
     const python = { python: stage.runtimes.python?.attr ?? 'python3' };
-    const match = decided ? decidedMatch(manager, request.name, decided.attr, checkChosen(rules, manager, decided.attr, python.python)) : lookupPackage(rules, manager, request.name, python);
+    const match = decided
+      ? decidedMatch(manager, request.name, decided.attr, checkChosen(rules, manager, decided.attr, python.python))
+      : lookupPackage(rules, manager, request.name, python);
     const report: PackageReport = {
       manager,
       name: request.name,
@@ -95,7 +97,7 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
         stage.needReasons.push(`line ${line}: ${request.name} installs time zone data`);
         continue;
       }
-      stage.packages.set(attr, entry.role === 'build' ? 'build' : stage.packages.get(attr) ?? 'runtime');
+      stage.packages.set(attr, entry.role === 'build' ? 'build' : (stage.packages.get(attr) ?? 'runtime'));
       if (attr === 'busybox' && entry.role !== 'build') stage.hasShell = true;
       added.push(attr);
     }
@@ -113,7 +115,10 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
   if (switched) parts.push(switched);
   if (pinned.length) parts.push(`pinned versions are decided by the flake's nixpkgs input, not by the Dockerfile: ${pinned.join(', ')}`);
   // A different Python than the Dockerfile's is an approximation of what it installed.
-  const status = worst([...confidences.map((c) => ({ status: confidenceStatus(c), rule: '', message: '' })), ...(switched ? [{ status: 'approximated' as const, rule: '', message: '' }] : [])]);
+  const status = worst([
+    ...confidences.map((c) => ({ status: confidenceStatus(c), rule: '', message: '' })),
+    ...(switched ? [{ status: 'approximated' as const, rule: '', message: '' }] : []),
+  ]);
   return {
     status: requests.every((r) => r.name === '') ? 'ignored' : status,
     rule: `run.${manager}.install`,
@@ -155,7 +160,11 @@ export function settlePython(stage: StageState, rules: RuleSet): string | null {
   const from = `${current.attr}Packages.`;
   const to = `${better.choice.attr}Packages.`;
   for (const report of stage.packageReports) {
-    if (report.manager === 'pip' && report.nix) report.nix = report.nix.split(' ').map((a) => (a.startsWith(from) ? to + a.slice(from.length) : a)).join(' ');
+    if (report.manager === 'pip' && report.nix)
+      report.nix = report.nix
+        .split(' ')
+        .map((a) => (a.startsWith(from) ? to + a.slice(from.length) : a))
+        .join(' ');
   }
   stage.runtimes.python = better.choice;
   return better.reason;

@@ -12,13 +12,21 @@ export function splitApkPin(word: string): PackageRequest {
 }
 
 const apk: ProgramHandler = (words, _command, scope) => {
-  const args = parseArgs(words.slice(1), new Set(['-t', '--virtual', '-X', '--repository', '-p', '--root', '--repositories-file', '--keys-dir', '--arch', '--cache-dir']));
+  const args = parseArgs(
+    words.slice(1),
+    new Set(['-t', '--virtual', '-X', '--repository', '-p', '--root', '--repositories-file', '--keys-dir', '--arch', '--cache-dir']),
+  );
   const [action, ...names] = args.operands;
   return match(action)
     .with('add', () => {
       const virtual = flagValue(args, '-t', '--virtual') ?? undefined;
       const repository = flagValue(args, '-X', '--repository');
-      const outcome = installPackages(scope, 'apk', names.map((n) => splitApkPin(n)), { virtualGroup: virtual });
+      const outcome = installPackages(
+        scope,
+        'apk',
+        names.map((n) => splitApkPin(n)),
+        { virtualGroup: virtual },
+      );
       if (repository) outcome.message += `; packages from ${repository} come from nixpkgs instead`;
       if (virtual) outcome.message += `; virtual group ${virtual}`;
       return outcome;
@@ -29,7 +37,9 @@ const apk: ProgramHandler = (words, _command, scope) => {
       }
       return ignored('run.apk.del', `apk del ${names.join(' ')}: packages removed after the build are left out of the Nix image`);
     })
-    .with('update', 'upgrade', 'cache', 'fix', 'info', 'search', 'version', 'verify', 'stats', () => ignored('run.apk.noop', `apk ${action}: package-index work, not needed with Nix`))
+    .with('update', 'upgrade', 'cache', 'fix', 'info', 'search', 'version', 'verify', 'stats', () =>
+      ignored('run.apk.noop', `apk ${action}: package-index work, not needed with Nix`),
+    )
     .otherwise(() => manual('run.apk.unknown', `apk ${action ?? ''}: not understood`));
 };
 

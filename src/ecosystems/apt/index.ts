@@ -18,9 +18,18 @@ const apt: ProgramHandler = (words, _command, scope) => {
   return match(action)
     .with('install', () => {
       const files = names.filter((n) => n.startsWith('./') || n.startsWith('/') || n.endsWith('.deb'));
-      const outcome = installPackages(scope, 'apt', names.filter((n) => !files.includes(n)).map((n) => splitAptPin(n)));
+      const outcome = installPackages(
+        scope,
+        'apt',
+        names.filter((n) => !files.includes(n)).map((n) => splitAptPin(n)),
+      );
       // A package file is not a name the tables know: it needs its nixpkgs package (or a fetcher), not silence.
-      if (files.length) return { ...outcome, status: 'manual' as const, message: `${outcome.message}; not converted: ${files.map((f) => `${f} (a package file: use its nixpkgs package, or package it with a fetcher and a hash)`).join(', ')}` };
+      if (files.length)
+        return {
+          ...outcome,
+          status: 'manual' as const,
+          message: `${outcome.message}; not converted: ${files.map((f) => `${f} (a package file: use its nixpkgs package, or package it with a fetcher and a hash)`).join(', ')}`,
+        };
       return outcome;
     })
     .with('remove', 'purge', () => {

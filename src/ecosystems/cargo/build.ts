@@ -35,14 +35,17 @@ export function planCargo(state: StageState, input: BuildInput): BuildPart {
     for (const member of manifest.workspace.members.filter((m) => !/[*?[]/.test(m))) {
       const memberDir = [crateDir, member.replace(/\/$/, '')].filter(Boolean).join('/');
       const memberManifest = readToml(`${memberDir}/Cargo.toml`);
-      if (memberManifest?.package && memberManifest.package.name === packages[0]) crate = { name: memberManifest.package.name, version: memberManifest.package.version, bins: memberManifest.bin ?? [] };
+      if (memberManifest?.package && memberManifest.package.name === packages[0])
+        crate = { name: memberManifest.package.name, version: memberManifest.package.version, bins: memberManifest.bin ?? [] };
     }
   }
   pname = crate?.name ?? packages[0] ?? pname;
   const version = typeof crate?.version === 'string' ? crate.version : undefined;
   const lockFile = lockDir === null ? null : inRoot(lockDir ? `${lockDir}/Cargo.lock` : 'Cargo.lock');
   const gitDependencies = lockFile ? cargoGitSources(context.readText(lockFile) ?? '') : [];
-  const cargoBuildFlags = unique(state.cargo.flatMap((s) => [...s.packages.map((p) => `-p ${p}`), ...s.bins.map((b) => `--bin ${b}`)])).flatMap((f) => f.split(' '));
+  const cargoBuildFlags = unique(state.cargo.flatMap((s) => [...s.packages.map((p) => `-p ${p}`), ...s.bins.map((b) => `--bin ${b}`)])).flatMap((f) =>
+    f.split(' '),
+  );
   const crateBins = (crate?.bins ?? []).map((b) => b.name).filter((n): n is string => typeof n === 'string');
   const build: BuildPlan = {
     kind: 'rust',
@@ -57,11 +60,20 @@ export function planCargo(state: StageState, input: BuildInput): BuildPart {
     line: last.line,
   };
   if (lockFile === null) {
-    problems.push({ line: last.line, status: 'manual', message: `there is no Cargo.lock in the build context${crateDir ? ` for ${crateDir}` : ''}: run cargo generate-lockfile, commit Cargo.lock and use it as cargoLock.lockFile (until then the derivation has a cargoHash to fill in)` });
+    problems.push({
+      line: last.line,
+      status: 'manual',
+      message: `there is no Cargo.lock in the build context${crateDir ? ` for ${crateDir}` : ''}: run cargo generate-lockfile, commit Cargo.lock and use it as cargoLock.lockFile (until then the derivation has a cargoHash to fill in)`,
+    });
   } else if (gitDependencies.length) {
-    problems.push({ line: last.line, status: 'approximated', message: `Cargo.lock has git dependencies (${gitDependencies.map((g) => g.key).join(', ')}): build once and paste each hash Nix prints into cargoLock.outputHashes` });
+    problems.push({
+      line: last.line,
+      status: 'approximated',
+      message: `Cargo.lock has git dependencies (${gitDependencies.map((g) => g.key).join(', ')}): build once and paste each hash Nix prints into cargoLock.outputHashes`,
+    });
   }
-  const cargoBinary = (path: string) => /\/target\/(?:[^/]+\/)?(?:release|debug)\/([^/]+)$/.exec(path) ?? /\/(?:usr\/local\/cargo|root\/\.cargo)\/bin\/([^/]+)$/.exec(path);
+  const cargoBinary = (path: string) =>
+    /\/target\/(?:[^/]+\/)?(?:release|debug)\/([^/]+)$/.exec(path) ?? /\/(?:usr\/local\/cargo|root\/\.cargo)\/bin\/([^/]+)$/.exec(path);
   const builtBinaries = state.builtCopies.filter((c) => cargoBinary(c.from)).map((c) => ({ path: c.from, bin: cargoBinary(c.from)![1]! }));
   const resolveSpecial = (from: string) => {
     const m = cargoBinary(from);
@@ -72,7 +84,9 @@ export function planCargo(state: StageState, input: BuildInput): BuildPart {
 
 /** A stage of Rust's toolchain images (rust, cargo-chef), or one that copied a Cargo.toml from the context. */
 export function isRustStage(state: StageState): boolean {
-  return /(^|\/)(rust|cargo-chef)$/.test(state.base.name) || [...state.contextFiles.values()].some((f) => /(^|\/)Cargo\.toml$/.test(f)) || state.cargo.length > 0;
+  return (
+    /(^|\/)(rust|cargo-chef)$/.test(state.base.name) || [...state.contextFiles.values()].some((f) => /(^|\/)Cargo\.toml$/.test(f)) || state.cargo.length > 0
+  );
 }
 
 interface CargoManifest {

@@ -10,20 +10,56 @@ import { isRustStage, planCargo } from './build.js';
 const CARGO_BUILD_TOOLS = new Set(['cargo-chef', 'sccache', 'cargo-cache', 'cargo-build-deps']);
 
 const cargo: ProgramHandler = (words, command, scope) => {
-  const args = parseArgs(words.slice(1), new Set(['--bin', '--features', '-F', '--target', '--manifest-path', '-p', '--package', '--profile', '-j', '--jobs', '--root', '--path', '--recipe-path', '--name', '--vcs', '--edition', '--version', '--git', '--branch', '--tag', '--rev', '--registry', '--index']));
+  const args = parseArgs(
+    words.slice(1),
+    new Set([
+      '--bin',
+      '--features',
+      '-F',
+      '--target',
+      '--manifest-path',
+      '-p',
+      '--package',
+      '--profile',
+      '-j',
+      '--jobs',
+      '--root',
+      '--path',
+      '--recipe-path',
+      '--name',
+      '--vcs',
+      '--edition',
+      '--version',
+      '--git',
+      '--branch',
+      '--tag',
+      '--rev',
+      '--registry',
+      '--index',
+    ]),
+  );
   const [action, ...operands] = args.operands;
   if (action === 'chef') {
-    return ignored('run.cargo.chef', `cargo chef ${operands[0] ?? ''}: cargo-chef caches the dependencies in a Docker layer; the derivation builds them from Cargo.lock itself (cargoLock)`);
+    return ignored(
+      'run.cargo.chef',
+      `cargo chef ${operands[0] ?? ''}: cargo-chef caches the dependencies in a Docker layer; the derivation builds them from Cargo.lock itself (cargoLock)`,
+    );
   }
   if (action === 'new' || action === 'init') {
-    return ignored('run.cargo.dummy', `cargo ${action} ${operands.join(' ')}: a placeholder crate to cache the dependencies in a Docker layer; the derivation builds the real source`);
+    return ignored(
+      'run.cargo.dummy',
+      `cargo ${action} ${operands.join(' ')}: a placeholder crate to cache the dependencies in a Docker layer; the derivation builds the real source`,
+    );
   }
   // `cargo install NAME` installs a crate from crates.io, not the project (that is `cargo install --path DIR`).
   if (action === 'install' && operands.length && !hasFlag(args, '--path')) {
     if (operands.every((crate) => CARGO_BUILD_TOOLS.has(crate.replace(/@.*$/, '')))) {
       return ignored('run.cargo.tool', `cargo install ${operands.join(' ')}: a tool for Docker's build cache, not needed with Nix`);
     }
-    return manual('run.cargo.install-crate', `cargo install ${operands.join(' ')}: installs a crate from crates.io at build time; use its nixpkgs package (or rustPlatform.buildRustPackage with its source)`);
+    return manual(
+      'run.cargo.install-crate',
+      `cargo install ${operands.join(' ')}: installs a crate from crates.io at build time; use its nixpkgs package (or rustPlatform.buildRustPackage with its source)`,
+    );
   }
   return match(action)
     .with('build', 'install', () => {
@@ -56,7 +92,6 @@ function cargoScaffolding(state: StageState, path: string): boolean {
   if (!isRustStage(state)) return false;
   return /(^|\/)target(\/|$)/.test(path) || /\.rs$/.test(path) || /(^|\/)src(\/\*)?$/.test(path) || /\/src\/[^/]*\*[^/]*$/.test(path);
 }
-
 
 export default defineEcosystem({
   id: 'cargo',

@@ -5,7 +5,9 @@ const certificates: ProgramHandler = (_words, _command, scope) => {
   scope.stage.needs.caCertificates = true;
   scope.stage.needReasons.push(`line ${scope.line}: update-ca-certificates`);
   // Certificates the Dockerfile placed where the tool reads them are not in that bundle: the line does more than Nix does.
-  const own = scope.stage.files.filter((f) => /^\/(usr\/local\/share\/ca-certificates|usr\/share\/ca-certificates|etc\/pki\/ca-trust\/source\/anchors)(\/|$)/.test(f.dest));
+  const own = scope.stage.files.filter((f) =>
+    /^\/(usr\/local\/share\/ca-certificates|usr\/share\/ca-certificates|etc\/pki\/ca-trust\/source\/anchors)(\/|$)/.test(f.dest),
+  );
   if (own.length) {
     return {
       status: 'manual',

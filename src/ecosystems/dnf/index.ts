@@ -11,9 +11,30 @@ import { defineEcosystem, ignored, manual, type ProgramHandler } from '../define
 
 /** Options of dnf, dnf5, microdnf and yum that take a value (`--setopt=…` is understood in any spelling). */
 const VALUE_OPTIONS = new Set([
-  '--setopt', '-c', '--config', '--installroot', '--releasever', '--enablerepo', '--disablerepo', '--repo', '--repoid',
-  '--repofrompath', '-x', '--exclude', '--disableplugin', '--enableplugin', '--forcearch', '--rpmverbosity', '--color',
-  '--destdir', '--downloaddir', '-d', '--debuglevel', '-e', '--errorlevel', '--platform-id',
+  '--setopt',
+  '-c',
+  '--config',
+  '--installroot',
+  '--releasever',
+  '--enablerepo',
+  '--disablerepo',
+  '--repo',
+  '--repoid',
+  '--repofrompath',
+  '-x',
+  '--exclude',
+  '--disableplugin',
+  '--enableplugin',
+  '--forcearch',
+  '--rpmverbosity',
+  '--color',
+  '--destdir',
+  '--downloaddir',
+  '-d',
+  '--debuglevel',
+  '-e',
+  '--errorlevel',
+  '--platform-id',
 ]);
 
 /** Architecture suffixes of a package spec (`curl.x86_64`). */
@@ -47,14 +68,26 @@ const dnf: ProgramHandler = (words, _command, scope) => {
       const requests = names.filter((n) => !files.includes(n) && !groups.includes(n)).map((n) => splitDnfPin(n, (name) => Object.hasOwn(table, name)));
       const outcome = installPackages(scope, 'dnf', requests);
       outcome.message = outcome.message.replace(/^dnf install: /, `${tool} install: `);
-      const other = [...files.map((f) => `${f} (a package file or URL: package it with a fetcher and a hash)`), ...groups.map((g) => `${g} (a package group: install its packages by name)`)];
+      const other = [
+        ...files.map((f) => `${f} (a package file or URL: package it with a fetcher and a hash)`),
+        ...groups.map((g) => `${g} (a package group: install its packages by name)`),
+      ];
       if (other.length) return { ...outcome, status: 'manual' as const, message: `${outcome.message}; not converted: ${other.join(', ')}` };
       return outcome;
     })
     .with('remove', 'erase', () => removeInstalled(scope, tool, action!, names))
-    .with('groupinstall', () => manual('run.dnf.group', `${tool} groupinstall ${names.join(' ')}: package groups are not converted; install their packages by name`))
-    .with('group', 'groups', () => manual('run.dnf.group', `${tool} ${action} ${names.join(' ')}: package groups are not converted; install their packages by name`))
-    .with('module', () => manual('run.dnf.module', `${tool} module ${names.join(' ')}: module streams choose versions nixpkgs does not follow; pick the versioned nixpkgs attribute (nodejs_20, postgresql_16, …) by hand`))
+    .with('groupinstall', () =>
+      manual('run.dnf.group', `${tool} groupinstall ${names.join(' ')}: package groups are not converted; install their packages by name`),
+    )
+    .with('group', 'groups', () =>
+      manual('run.dnf.group', `${tool} ${action} ${names.join(' ')}: package groups are not converted; install their packages by name`),
+    )
+    .with('module', () =>
+      manual(
+        'run.dnf.module',
+        `${tool} module ${names.join(' ')}: module streams choose versions nixpkgs does not follow; pick the versioned nixpkgs attribute (nodejs_20, postgresql_16, …) by hand`,
+      ),
+    )
     .with('clean', 'makecache', 'check-update', 'repolist', 'info', 'list', 'search', 'provides', 'whatprovides', 'repoquery', 'history', 'autoremove', () =>
       ignored('run.dnf.noop', `${tool} ${action}: package-index work, not needed with Nix`),
     )
@@ -80,7 +113,8 @@ function removeInstalled(scope: CommandScope, tool: string, action: string, name
 const rpm: ProgramHandler = (words) => {
   const args = parseArgs(words.slice(1));
   if (args.flags.has('--import')) return ignored('run.rpm.import', 'rpm --import: repository signing keys; nixpkgs sources are fixed by their hashes');
-  if (args.flags.has('-q') || args.flags.has('--query') || args.flags.has('--verify') || args.flags.has('-V')) return ignored('run.rpm.query', `${words.join(' ')}: a query, changes nothing in the image`);
+  if (args.flags.has('-q') || args.flags.has('--query') || args.flags.has('--verify') || args.flags.has('-V'))
+    return ignored('run.rpm.query', `${words.join(' ')}: a query, changes nothing in the image`);
   return manual('run.rpm.unknown', `${words.join(' ')}: rpm package files are not converted; use the nixpkgs package, or a fetcher with a hash`);
 };
 

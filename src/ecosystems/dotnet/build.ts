@@ -38,10 +38,19 @@ export function planDotnet(state: StageState, input: BuildInput): BuildPart {
     }
   }
   if (named && projectFile === null && !named.endsWith('.sln') && !named.endsWith('.slnx')) {
-    problems.push({ line: main.line, status: 'approximated', message: `the project ${named} was not found in the build context; buildDotnetModule builds the solution (set projectFile)` });
+    problems.push({
+      line: main.line,
+      status: 'approximated',
+      message: `the project ${named} was not found in the build context; buildDotnetModule builds the solution (set projectFile)`,
+    });
   }
   if (named?.endsWith('.sln') || named?.endsWith('.slnx')) projectFile = inSource(named);
-  const pname = (projectFile ?? named ?? input.name).split('/').pop()!.replace(/\.(cs|fs|vb)proj$|\.slnx?$/, '').replace(/[^A-Za-z0-9+._?=-]/g, '-') || input.name;
+  const pname =
+    (projectFile ?? named ?? input.name)
+      .split('/')
+      .pop()!
+      .replace(/\.(cs|fs|vb)proj$|\.slnx?$/, '')
+      .replace(/[^A-Za-z0-9+._?=-]/g, '-') || input.name;
   const sdk = state.runtimes['dotnet-sdk'] ?? chooseRuntime(input.rules, 'dotnet-sdk', null);
   const runtimeId = [main, ...builds].find((s) => s.runtime !== null)?.runtime ?? null;
   const restore = steps.find((s) => s.action === 'restore');

@@ -7,8 +7,28 @@ import { defineEcosystem, ignored, manual, type ProgramHandler } from '../define
 import { planDotnet } from './build.js';
 
 const VALUE_FLAGS = new Set([
-  '-c', '--configuration', '-o', '--output', '-r', '--runtime', '-f', '--framework', '-a', '--arch', '--os', '-s', '--source',
-  '--packages', '-v', '--verbosity', '--version-suffix', '--property', '--configfile', '--lockfile-path', '--ucr', '--self-contained',
+  '-c',
+  '--configuration',
+  '-o',
+  '--output',
+  '-r',
+  '--runtime',
+  '-f',
+  '--framework',
+  '-a',
+  '--arch',
+  '--os',
+  '-s',
+  '--source',
+  '--packages',
+  '-v',
+  '--verbosity',
+  '--version-suffix',
+  '--property',
+  '--configfile',
+  '--lockfile-path',
+  '--ucr',
+  '--self-contained',
 ]);
 
 /** `-p:Name=value`, `/p:Name=value` and `--property:Name=value` (parseArgs would split them into letters). */
@@ -55,12 +75,20 @@ const dotnet: ProgramHandler = (words, command, scope) => {
   return match(action)
     .with('restore', () => {
       record('restore');
-      return { status: 'mapped' as const, rule: 'run.dotnet.restore', message: `dotnet restore: buildDotnetModule restores offline from nugetDeps (deps.json, written once by its fetch-deps script)` };
+      return {
+        status: 'mapped' as const,
+        rule: 'run.dotnet.restore',
+        message: `dotnet restore: buildDotnetModule restores offline from nugetDeps (deps.json, written once by its fetch-deps script)`,
+      };
     })
     .with('publish', () => {
       const step = record('publish');
       const where = step.output ? `; ${step.output} is the published app (buildDotnetModule's lib/<pname>)` : '';
-      return { status: 'mapped' as const, rule: 'run.dotnet.publish', message: `dotnet publish${step.configuration ? ` -c ${step.configuration}` : ''}: buildDotnetModule${where}` };
+      return {
+        status: 'mapped' as const,
+        rule: 'run.dotnet.publish',
+        message: `dotnet publish${step.configuration ? ` -c ${step.configuration}` : ''}: buildDotnetModule${where}`,
+      };
     })
     .with('build', () => {
       const step = record('build');
@@ -78,10 +106,23 @@ const dotnet: ProgramHandler = (words, command, scope) => {
     .with('nuget', () =>
       operands[0] === 'locals'
         ? ignored('run.dotnet.cache', `dotnet nuget locals: NuGet's cache, which the Nix build does not keep`)
-        : manual('run.dotnet.nuget', `dotnet nuget ${operands.join(' ')}: NuGet sources and credentials for the restore; set them for the fetch-deps step (a nuget.config in the source)`),
+        : manual(
+            'run.dotnet.nuget',
+            `dotnet nuget ${operands.join(' ')}: NuGet sources and credentials for the restore; set them for the fetch-deps step (a nuget.config in the source)`,
+          ),
     )
-    .with('dev-certs', () => manual('run.dotnet.dev-certs', `dotnet dev-certs ${operands.join(' ')}: a development certificate made at build time; provide the certificate to the image by hand`))
-    .with('tool', 'workload', () => manual('run.dotnet.tool', `dotnet ${action} ${operands.join(' ')}: installs from the network at build time; use the nixpkgs package of the tool (or buildDotnetGlobalTool)`))
+    .with('dev-certs', () =>
+      manual(
+        'run.dotnet.dev-certs',
+        `dotnet dev-certs ${operands.join(' ')}: a development certificate made at build time; provide the certificate to the image by hand`,
+      ),
+    )
+    .with('tool', 'workload', () =>
+      manual(
+        'run.dotnet.tool',
+        `dotnet ${action} ${operands.join(' ')}: installs from the network at build time; use the nixpkgs package of the tool (or buildDotnetGlobalTool)`,
+      ),
+    )
     .otherwise(() => manual('run.dotnet.unknown', `dotnet ${[action, ...operands].filter(Boolean).join(' ')}: not understood`));
 };
 

@@ -10,7 +10,11 @@ import { chmod, chown, mkdir, removePlaced } from './paths.js';
 const rm: ProgramHandler = (words, command, scope, run) => {
   const { operands } = parseArgs(words.slice(1));
   const scaffold = operands.map((p) => resolvePath(command.cwd, p.replace(/^~/, '/root')));
-  if (scaffold.length && scaffold.every((p) => run.scaffolding(scope.stage, p))) return ignored('run.cargo.dummy', `rm ${operands.join(' ')}: clears a placeholder crate or its compiled files, kept only for Docker's layer cache; the derivation builds the real source`);
+  if (scaffold.length && scaffold.every((p) => run.scaffolding(scope.stage, p)))
+    return ignored(
+      'run.cargo.dummy',
+      `rm ${operands.join(' ')}: clears a placeholder crate or its compiled files, kept only for Docker's layer cache; the derivation builds the real source`,
+    );
   // A word only known at build time could name anything: nothing is taken out of the plan on a guess.
   const dynamic = command.words.some((w) => w.text === null);
   const placed = dynamic ? null : removePlaced(operands, command, scope);
@@ -20,7 +24,9 @@ const rm: ProgramHandler = (words, command, scope, run) => {
   const paths = rest.map((p) => resolvePath(command.cwd, p.replace(/^~/, '/root')));
   const caches = paths.filter((p) => run.cachePath(p));
   if (caches.length === paths.length) {
-    return placed ? { ...placed.outcome, message: `${placed.outcome.message}; ${rest.join(' ')}: caches and lists that a Nix image never contains` } : ignored('run.cleanup', `rm ${operands.join(' ')}: caches and lists that a Nix image never contains`);
+    return placed
+      ? { ...placed.outcome, message: `${placed.outcome.message}; ${rest.join(' ')}: caches and lists that a Nix image never contains` }
+      : ignored('run.cleanup', `rm ${operands.join(' ')}: caches and lists that a Nix image never contains`);
   }
   const removed = `rm ${rest.join(' ')}: files removed in the Docker build; the Nix image only has what is placed in it`;
   return { status: 'approximated', rule: 'run.rm', message: placed ? `${placed.outcome.message}; ${removed}` : removed };
@@ -46,16 +52,25 @@ const copyBuilt: ProgramHandler = (words, command, scope, run) => {
   const dest = targetDir ?? args.operands[args.operands.length - 1];
   if (!dest || !sources.length || !sources.every((s) => run.builtOutput(scope.stage, s))) return unknownProgram(command, words[0]!.split('/').pop()!);
   const destPath = resolvePath(command.cwd, dest);
-  const intoDir = Boolean(targetDir) || dest.endsWith('/') || sources.length > 1 || scope.stage.directories.has(destPath) || /^\/(usr\/(local\/)?)?s?bin$/.test(destPath);
+  const intoDir =
+    Boolean(targetDir) || dest.endsWith('/') || sources.length > 1 || scope.stage.directories.has(destPath) || /^\/(usr\/(local\/)?)?s?bin$/.test(destPath);
   const placed = sources.map((from) => ({ line: scope.line, from, to: intoDir ? `${destPath.replace(/\/$/, '')}/${from.split('/').pop()}` : destPath }));
   scope.stage.builtCopies.push(...placed);
-  return { status: 'mapped', rule: 'run.cp.build-output', message: `${words[0]} ${placed.map((p) => `${p.from} → ${p.to}`).join(', ')}: the derivation's binary, placed there for the stages that copy it` };
+  return {
+    status: 'mapped',
+    rule: 'run.cp.build-output',
+    message: `${words[0]} ${placed.map((p) => `${p.from} → ${p.to}`).join(', ')}: the derivation's binary, placed there for the stages that copy it`,
+  };
 };
 
 const touch: ProgramHandler = (words, command, scope, run) => {
   const { operands } = parseArgs(words.slice(1));
   const paths = operands.map((p) => resolvePath(command.cwd, p));
-  if (paths.length && paths.every((p) => run.scaffolding(scope.stage, p))) return ignored('run.cargo.dummy', `touch ${operands.join(' ')}: makes cargo rebuild the crate after the placeholder; the derivation builds the real source once`);
+  if (paths.length && paths.every((p) => run.scaffolding(scope.stage, p)))
+    return ignored(
+      'run.cargo.dummy',
+      `touch ${operands.join(' ')}: makes cargo rebuild the crate after the placeholder; the derivation builds the real source once`,
+    );
   return unknownProgram(command, 'touch');
 };
 

@@ -18,7 +18,10 @@ const within = (path: string, folder: string): boolean => path === folder || pat
 type Placed = 'placed' | 'inside' | 'above' | null;
 
 function placedRelation(stage: StageState, path: string): Placed {
-  const dests = [...stage.files.map((f) => ({ dest: f.dest, folder: f.source.kind !== 'text' && f.source.directory })), ...stage.stageCopyDests.map((dest) => ({ dest, folder: true }))];
+  const dests = [
+    ...stage.files.map((f) => ({ dest: f.dest, folder: f.source.kind !== 'text' && f.source.directory })),
+    ...stage.stageCopyDests.map((dest) => ({ dest, folder: true })),
+  ];
   if (dests.some((d) => d.dest === path)) return 'placed';
   if (dests.some((d) => d.folder && within(path, d.dest))) return 'inside';
   if (dests.some((d) => within(d.dest, path))) return 'above';
@@ -28,7 +31,8 @@ function placedRelation(stage: StageState, path: string): Placed {
 /** Why a target cannot be changed, or null. */
 function unplaceable(stage: StageState, target: string, path: string, what: string): string | null {
   if (hasWildcard(target)) return `${what} ${target}: a wildcard, which dock2nix does not expand at assembly time`;
-  if (stage.writtenFiles.has(path)) return `${what} ${path}: the file is written by a RUN redirection, which dock2nix does not place; write it with pkgs.writeText (or COPY it) instead`;
+  if (stage.writtenFiles.has(path))
+    return `${what} ${path}: the file is written by a RUN redirection, which dock2nix does not place; write it with pkgs.writeText (or COPY it) instead`;
   return null;
 }
 
@@ -65,7 +69,10 @@ export function chmod(words: string[], command: ShellCommand, scope: CommandScop
     } else if (directory) {
       stage.directories.set(path, { ...directory, mode });
     } else {
-      return manual('run.chmod', `chmod ${mode} ${path}: nothing this Dockerfile places is there (a file of the base image or of a package?); set the mode where the file is made`);
+      return manual(
+        'run.chmod',
+        `chmod ${mode} ${path}: nothing this Dockerfile places is there (a file of the base image or of a package?); set the mode where the file is made`,
+      );
     }
     done.push(path);
   }
@@ -76,7 +83,9 @@ export function chmod(words: string[], command: ShellCommand, scope: CommandScop
 function currentGid(stage: StageState, path: string): number {
   const owners = [
     ...stage.files.filter((f) => f.owner && within(path, f.dest)).map((f) => ({ line: f.line, owner: f.owner! })),
-    ...stage.pathChanges.filter((c) => c.change.kind === 'owner' && (c.path === path || (c.recursive && within(path, c.path)))).map((c) => ({ line: c.line, owner: (c.change as { owner: string }).owner })),
+    ...stage.pathChanges
+      .filter((c) => c.change.kind === 'owner' && (c.path === path || (c.recursive && within(path, c.path))))
+      .map((c) => ({ line: c.line, owner: (c.change as { owner: string }).owner })),
   ].sort((a, b) => a.line - b.line);
   const last = owners.at(-1)?.owner ?? stage.directories.get(path)?.owner;
   return last ? Number(last.split(':')[1]) : 0;
@@ -92,7 +101,11 @@ export function chown(words: string[], command: ShellCommand, scope: CommandScop
   const [user, group, ...rest] = spec.split(':');
   if (rest.length || !user) return manual('run.chown', `chown ${JSON.stringify(spec)}: dock2nix converts USER, USER:GROUP and USER: owners`);
   const ids = userIds(user, stage);
-  if (!ids) return manual('run.chown', `chown ${spec}: user ${JSON.stringify(user)} is not known (not made by this Dockerfile, nor a user of the base image dock2nix knows); use numeric ids`);
+  if (!ids)
+    return manual(
+      'run.chown',
+      `chown ${spec}: user ${JSON.stringify(user)} is not known (not made by this Dockerfile, nor a user of the base image dock2nix knows); use numeric ids`,
+    );
   const gid = group === undefined ? null : group === '' ? ids.gid : groupIdOf(group, stage);
   if (gid === undefined) return manual('run.chown', `chown ${spec}: group ${JSON.stringify(group)} is not known; use numeric ids`);
   const done: string[] = [];
@@ -107,7 +120,11 @@ export function chown(words: string[], command: ShellCommand, scope: CommandScop
     stage.pathChanges.push({ line: scope.line, path, change: { kind: 'owner', owner }, recursive });
     done.push(`${path} (${owner})`);
   }
-  return { status: 'mapped', rule: 'run.chown', message: `chown ${recursive ? '-R ' : ''}${spec} ${done.join(' ')}: ownership set in fakeRootCommands, with numeric ids` };
+  return {
+    status: 'mapped',
+    rule: 'run.chown',
+    message: `chown ${recursive ? '-R ' : ''}${spec} ${done.join(' ')}: ownership set in fakeRootCommands, with numeric ids`,
+  };
 }
 
 /**
@@ -121,7 +138,14 @@ export function removePlaced(targets: string[], command: ShellCommand, scope: Co
   if (!concerned.length) return null;
   const handled = concerned.map(({ target }) => target);
   const wild = concerned.find(({ target }) => hasWildcard(target));
-  if (wild) return { handled, outcome: manual('run.rm', `rm ${wild.target}: removes part of what COPY placed through a wildcard, which dock2nix does not expand; leave those files out of the COPY (.dockerignore) instead`) };
+  if (wild)
+    return {
+      handled,
+      outcome: manual(
+        'run.rm',
+        `rm ${wild.target}: removes part of what COPY placed through a wildcard, which dock2nix does not expand; leave those files out of the COPY (.dockerignore) instead`,
+      ),
+    };
   const notes: string[] = [];
   for (const { path } of concerned) {
     const relation = placedRelation(stage, path);
@@ -133,7 +157,9 @@ export function removePlaced(targets: string[], command: ShellCommand, scope: Co
       const copies = stage.stageCopyDests.filter((dest) => within(dest, path));
       stage.stageCopyDests = stage.stageCopyDests.filter((dest) => !within(dest, path));
       if (copies.length) stage.pathChanges.push({ line: scope.line, path, change: { kind: 'remove' }, recursive: true });
-      notes.push(`${path}: ${before - stage.files.length ? 'no longer placed' : ''}${before - stage.files.length && copies.length ? '; ' : ''}${copies.length ? 'removed after the copy from the build stage' : ''}`);
+      notes.push(
+        `${path}: ${before - stage.files.length ? 'no longer placed' : ''}${before - stage.files.length && copies.length ? '; ' : ''}${copies.length ? 'removed after the copy from the build stage' : ''}`,
+      );
     } else {
       stage.pathChanges.push({ line: scope.line, path, change: { kind: 'remove' }, recursive: true });
       notes.push(`${path}: removed from the placed folder when the image is assembled`);

@@ -12,7 +12,7 @@ export function planGo(state: StageState, input: BuildInput): BuildPart {
   let builtBinaries: BuildPart['builtBinaries'] = [];
   let resolveSpecial: BuildPart['resolveSpecial'];
   const goMod = read('go.mod');
-  const module = goMod ? /^module\s+(\S+)/m.exec(goMod)?.[1] ?? null : null;
+  const module = goMod ? (/^module\s+(\S+)/m.exec(goMod)?.[1] ?? null) : null;
   const hasRequires = goMod ? /^require\b/m.test(goMod) : true;
   const vendored = context.kind(root ? `${root}/vendor` : 'vendor') === 'dir';
   // The tag's Go version wins; without one (golang:alpine, latest), go.mod's `go` line chooses.
@@ -26,7 +26,7 @@ export function planGo(state: StageState, input: BuildInput): BuildPart {
       const rel = relativeTo(state.workdir, resolvePath(step.cwd, pkg));
       const sub = rel === null || rel === '' ? '.' : rel;
       if (!subPackages.includes(sub)) subPackages.push(sub);
-      const installed = sub === '.' ? moduleBinary(module) ?? pname : sub.split('/').pop()!;
+      const installed = sub === '.' ? (moduleBinary(module) ?? pname) : sub.split('/').pop()!;
       const wanted = step.output ? step.output.split('/').pop()! : installed;
       binaries.push({ installed, wanted });
     }

@@ -9,13 +9,19 @@ import { planGo } from './build.js';
 import { makeRecipe } from './make-recipe.js';
 
 const go: ProgramHandler = (words, command, scope) => {
-  const args = parseArgs(words.slice(1), new Set(['-o', '-ldflags', '-tags', '-gcflags', '-asmflags', '-mod', '-p', '-buildmode', '-pkgdir', '-installsuffix', '-modfile', '-overlay', '-C']));
+  const args = parseArgs(
+    words.slice(1),
+    new Set(['-o', '-ldflags', '-tags', '-gcflags', '-asmflags', '-mod', '-p', '-buildmode', '-pkgdir', '-installsuffix', '-modfile', '-overlay', '-C']),
+  );
   const [action, ...packages] = args.operands;
   const cgoSetting = command.assigns.CGO_ENABLED ?? scope.env.CGO_ENABLED ?? null;
   return match(action)
     .with('build', 'install', () => {
       if (action === 'install' && packages.some((p) => p.includes('@'))) {
-        return manual('run.go.install-remote', `go install ${packages.join(' ')}: installs a tool from the network; use the nixpkgs package or buildGoModule with its source`);
+        return manual(
+          'run.go.install-remote',
+          `go install ${packages.join(' ')}: installs a tool from the network; use the nixpkgs package or buildGoModule with its source`,
+        );
       }
       const output = flagValue(args, '-o');
       scope.stage.go.push({
@@ -28,7 +34,11 @@ const go: ProgramHandler = (words, command, scope) => {
         cgo: cgoSetting === null ? null : cgoSetting === '1',
       });
       scope.stage.buildLines.push(scope.line);
-      return { status: 'mapped' as const, rule: 'run.go.build', message: `go ${action} ${packages.join(' ') || '.'}: buildGoModule${cgoSetting === '0' ? ' with env.CGO_ENABLED = 0' : ''}` };
+      return {
+        status: 'mapped' as const,
+        rule: 'run.go.build',
+        message: `go ${action} ${packages.join(' ') || '.'}: buildGoModule${cgoSetting === '0' ? ' with env.CGO_ENABLED = 0' : ''}`,
+      };
     })
     .with('mod', 'get', () =>
       packages.length && action === 'get'
@@ -38,7 +48,11 @@ const go: ProgramHandler = (words, command, scope) => {
     .with('test', 'vet', 'version', 'env', 'fmt', () => ignored('run.go.check', `go ${action}: checks run in buildGoModule's checkPhase`))
     .with('generate', () => {
       scope.stage.unhandled.push({ line: scope.line, source: command.source, after: buildStepCount(scope.stage), replayed: true });
-      return { status: 'approximated' as const, rule: 'run.go.generate', message: `go generate: replayed in the derivation before its build, offline with the vendored modules; a generator that downloads, or calls a tool the stage lacks, fails there` };
+      return {
+        status: 'approximated' as const,
+        rule: 'run.go.generate',
+        message: `go generate: replayed in the derivation before its build, offline with the vendored modules; a generator that downloads, or calls a tool the stage lacks, fails there`,
+      };
     })
     .otherwise(() => manual('run.go.unknown', `go ${action ?? ''}: not understood`));
 };
@@ -72,32 +86,64 @@ const make: ProgramHandler = (words, command, scope, run) => {
   const env = { ...scope.env, ...Object.fromEntries(Object.entries(command.assigns).filter((e): e is [string, string] => e[1] !== null)) };
   const recipe = makefile ? makeRecipe(makefile.text, targets[0] ?? null, { ...env, ...overrides }) : null;
   const target = targets.join(' ') || recipe?.target || '(the first target)';
-  let why = !makefile ? 'no Makefile copied from the build context before it' : recipe === null ? `the recipe of "${target}" in ${makefile.path} is not plain commands dock2nix can read` : '';
+  let why = !makefile
+    ? 'no Makefile copied from the build context before it'
+    : recipe === null
+      ? `the recipe of "${target}" in ${makefile.path} is not plain commands dock2nix can read`
+      : '';
   if (recipe && makefile) {
-    const saved = { go: scope.stage.go.length, lines: scope.stage.buildLines.length, unhandled: scope.stage.unhandled.length, copies: scope.stage.builtCopies.length };
+    const saved = {
+      go: scope.stage.go.length,
+      lines: scope.stage.buildLines.length,
+      unhandled: scope.stage.unhandled.length,
+      copies: scope.stage.builtCopies.length,
+    };
     const analysis = analyzeShell(scope.shell, recipe.commands.join('\n'), env, dir);
     const outcomes = analysis.ok ? analysis.commands.map((c) => run.dispatch({ ...c, conditional: c.conditional || command.conditional }, scope)) : [];
     const built = scope.stage.go.length > saved.go;
     if (analysis.ok && built && outcomes.every((o) => o.status !== 'manual')) {
-      return { status: 'approximated', rule: 'run.make.go', message: `make ${target}: its recipe in ${makefile.path} (${recipe.commands.join('; ')}) becomes buildGoModule's build` };
+      return {
+        status: 'approximated',
+        rule: 'run.make.go',
+        message: `make ${target}: its recipe in ${makefile.path} (${recipe.commands.join('; ')}) becomes buildGoModule's build`,
+      };
     }
     scope.stage.go.length = saved.go;
     scope.stage.buildLines.length = saved.lines;
     scope.stage.unhandled.length = saved.unhandled;
     scope.stage.builtCopies.length = saved.copies;
-    why = !analysis.ok ? `the recipe of "${target}" in ${makefile.path} does not parse` : !built ? `the recipe of "${target}" in ${makefile.path} runs no go build` : `the recipe of "${target}" in ${makefile.path} has commands dock2nix does not convert (${outcomes.filter((o) => o.status === 'manual').map((o) => o.message).join('; ')})`;
+    why = !analysis.ok
+      ? `the recipe of "${target}" in ${makefile.path} does not parse`
+      : !built
+        ? `the recipe of "${target}" in ${makefile.path} runs no go build`
+        : `the recipe of "${target}" in ${makefile.path} has commands dock2nix does not convert (${outcomes
+            .filter((o) => o.status === 'manual')
+            .map((o) => o.message)
+            .join('; ')})`;
   }
   const cgo = command.assigns.CGO_ENABLED ?? scope.env.CGO_ENABLED ?? null;
-  scope.stage.go.push({ line: scope.line, cwd: dir, output: null, packages: [], ldflags: [], tags: [], cgo: cgo === null ? null : cgo === '1', make: command.source });
+  scope.stage.go.push({
+    line: scope.line,
+    cwd: dir,
+    output: null,
+    packages: [],
+    ldflags: [],
+    tags: [],
+    cgo: cgo === null ? null : cgo === '1',
+    make: command.source,
+  });
   scope.stage.buildLines.push(scope.line);
-  return manual('run.make.go', `${command.source}: ${why}; the derivation runs it as written, with buildGoModule's Go and vendored modules (offline): check that it builds offline and leaves what later stages copy`);
+  return manual(
+    'run.make.go',
+    `${command.source}: ${why}; the derivation runs it as written, with buildGoModule's Go and vendored modules (offline): check that it builds offline and leaves what later stages copy`,
+  );
 };
-
 
 export default defineEcosystem({
   id: 'go',
   summary: 'Go builds (buildGoModule), with make targets that run go build',
   programs: { go, make },
-  builtOutput: (state, path) => state.go.some((step) => step.output === path && step.make === undefined) || (state.go.length > 0 && /^\/go\/bin\/[^/]+$/.test(path)),
+  builtOutput: (state, path) =>
+    state.go.some((step) => step.output === path && step.make === undefined) || (state.go.length > 0 && /^\/go\/bin\/[^/]+$/.test(path)),
   build: { precedence: 0, active: (state) => state.go.length > 0, plan: planGo },
 });

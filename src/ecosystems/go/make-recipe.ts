@@ -28,7 +28,10 @@ export function makeRecipe(text: string, wanted: string | null, env: Record<stri
     if (!rule) return null;
     const [, names, prereqs] = rule as unknown as [string, string, string];
     const inline = prereqs.includes(';') ? prereqs.slice(prereqs.indexOf(';') + 1) : null;
-    const entry = { prerequisites: (inline === null ? prereqs : prereqs.slice(0, prereqs.indexOf(';'))).split(/\s+/).filter(Boolean), commands: inline ? [inline.trim()] : [] };
+    const entry = {
+      prerequisites: (inline === null ? prereqs : prereqs.slice(0, prereqs.indexOf(';'))).split(/\s+/).filter(Boolean),
+      commands: inline ? [inline.trim()] : [],
+    };
     for (const name of names.split(/\s+/)) {
       if (name.startsWith('.')) continue;
       if (name.includes('%')) return null;
@@ -66,7 +69,10 @@ export function makeRecipe(text: string, wanted: string | null, env: Record<stri
     for (const command of rule.commands) {
       const expanded = expand(command.replace(/\$\$/g, '\u0001'));
       if (expanded === null) return false;
-      const clean = expanded.replace(/\u0001/g, '$').replace(/^[@+-]+/, '').trim();
+      const clean = expanded
+        .replace(/\u0001/g, '$')
+        .replace(/^[@+-]+/, '')
+        .trim();
       if (clean) commands.push(clean);
     }
     return true;

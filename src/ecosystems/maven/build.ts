@@ -62,7 +62,10 @@ export function pomCoordinates(pom: string): { artifactId: string | null; versio
   const own = pom
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(/<parent>[\s\S]*?<\/parent>/, '')
-    .replace(/<(dependencies|dependencyManagement|build|profiles|modules|properties|repositories|pluginRepositories|reporting|distributionManagement)>[\s\S]*?<\/\1>/g, '');
+    .replace(
+      /<(dependencies|dependencyManagement|build|profiles|modules|properties|repositories|pluginRepositories|reporting|distributionManagement)>[\s\S]*?<\/\1>/g,
+      '',
+    );
   const plain = (tag: string) => {
     const value = new RegExp(`<${tag}>\\s*([^<]*?)\\s*</${tag}>`).exec(own)?.[1];
     return value && /^[A-Za-z0-9][A-Za-z0-9._+-]*$/.test(value) ? value : null;

@@ -8,11 +8,51 @@ import { planMaven } from './build.js';
 /** Lifecycle phases that end in the project's packaged artifact (target/*.jar). */
 const PACKAGING = new Set(['package', 'verify', 'install']);
 /** Phases before packaging: they leave no JAR. */
-const EARLY = new Set(['validate', 'initialize', 'generate-sources', 'process-sources', 'generate-resources', 'process-resources', 'compile', 'process-classes', 'test-compile', 'test']);
+const EARLY = new Set([
+  'validate',
+  'initialize',
+  'generate-sources',
+  'process-sources',
+  'generate-resources',
+  'process-resources',
+  'compile',
+  'process-classes',
+  'test-compile',
+  'test',
+]);
 /** Plugin goals that only download dependencies (for Docker's layer cache). */
-const FETCH_GOALS = /^(dependency:(go-offline|resolve|resolve-plugins|resolve-sources|tree|list)|de\.qaware\.maven:go-offline-maven-plugin(:[^:]+)?:resolve-dependencies)$/;
+const FETCH_GOALS =
+  /^(dependency:(go-offline|resolve|resolve-plugins|resolve-sources|tree|list)|de\.qaware\.maven:go-offline-maven-plugin(:[^:]+)?:resolve-dependencies)$/;
 /** Flags that change nothing in the result: batch mode, logging, update checks, threads, offline. */
-const QUIET_FLAGS = new Set(['-B', '--batch-mode', '-q', '--quiet', '-e', '--errors', '-X', '--debug', '-ntp', '--no-transfer-progress', '-U', '--update-snapshots', '-nsu', '--no-snapshot-updates', '-V', '--show-version', '-o', '--offline', '-C', '--strict-checksums', '-c', '--lax-checksums', '-fae', '--fail-at-end', '-ff', '--fail-fast', '-llr']);
+const QUIET_FLAGS = new Set([
+  '-B',
+  '--batch-mode',
+  '-q',
+  '--quiet',
+  '-e',
+  '--errors',
+  '-X',
+  '--debug',
+  '-ntp',
+  '--no-transfer-progress',
+  '-U',
+  '--update-snapshots',
+  '-nsu',
+  '--no-snapshot-updates',
+  '-V',
+  '--show-version',
+  '-o',
+  '--offline',
+  '-C',
+  '--strict-checksums',
+  '-c',
+  '--lax-checksums',
+  '-fae',
+  '--fail-at-end',
+  '-ff',
+  '--fail-fast',
+  '-llr',
+]);
 const QUIET_WITH_VALUE = new Set(['-T', '--threads', '-l', '--log-file', '--color', '-Dstyle.color']);
 /** Flags that select what is built: kept as mvnParameters. */
 const KEPT_WITH_VALUE = new Set(['-P', '--activate-profiles', '-pl', '--projects', '-rf', '--resume-from', '-s', '--settings', '-gs', '--global-settings']);
@@ -44,7 +84,8 @@ function parseMaven(words: string[]): MavenArgs {
     if (flag.startsWith('-D')) {
       const property = flag === '-D' || flag === '--define' ? value() : word.slice(2);
       if (/^(skipTests|skipTests=true|maven\.test\.skip(=true)?)$/.test(property)) out.skipTests = true;
-      else if (!/^(style\.color|org\.slf4j\.simpleLogger\.|maven\.wagon\.|http\.keepAlive|maven\.repo\.local)/.test(property)) out.parameters.push(`-D${property}`);
+      else if (!/^(style\.color|org\.slf4j\.simpleLogger\.|maven\.wagon\.|http\.keepAlive|maven\.repo\.local)/.test(property))
+        out.parameters.push(`-D${property}`);
       continue;
     }
     if (KEPT_WITH_VALUE.has(flag)) {
@@ -71,21 +112,34 @@ function parseMaven(words: string[]): MavenArgs {
 function mavenCommand(wrapper: boolean): ProgramHandler {
   return (words, command, scope) => {
     const program = wrapper ? './mvnw' : 'mvn';
-    if (words.slice(1).some((w) => w === '-v' || w === '--version')) return ignored('run.maven.check', `${program} --version: a check; Nix pins Maven's version`);
+    if (words.slice(1).some((w) => w === '-v' || w === '--version'))
+      return ignored('run.maven.check', `${program} --version: a check; Nix pins Maven's version`);
     if (words.slice(1).some((w) => w === '-h' || w === '--help')) return ignored('run.maven.check', `${program} --help: prints help`);
     const args = parseMaven(words.slice(1));
-    if (args.unknown.length) return manual('run.maven.unknown', `${command.source}: flags dock2nix does not know (${args.unknown.join(' ')}); convert the build by hand`);
+    if (args.unknown.length)
+      return manual('run.maven.unknown', `${command.source}: flags dock2nix does not know (${args.unknown.join(' ')}); convert the build by hand`);
     const goals = args.goals;
-    if (!goals.length) return manual('run.maven.unknown', `${command.source}: no goal or phase (Maven needs one, or a defaultGoal in pom.xml dock2nix does not read)`);
-    if (goals.includes('deploy') || goals.some((g) => /:deploy(-file)?$/.test(g))) return manual('run.maven.deploy', `${command.source}: publishes to a repository at build time; Nix builds offline: publish from CI instead`);
+    if (!goals.length)
+      return manual('run.maven.unknown', `${command.source}: no goal or phase (Maven needs one, or a defaultGoal in pom.xml dock2nix does not read)`);
+    if (goals.includes('deploy') || goals.some((g) => /:deploy(-file)?$/.test(g)))
+      return manual('run.maven.deploy', `${command.source}: publishes to a repository at build time; Nix builds offline: publish from CI instead`);
     if (goals.every((g) => FETCH_GOALS.test(g) || g === 'clean')) {
-      return ignored('run.maven.fetch', `${program} ${goals.join(' ')}: downloads the dependencies for Docker's layer cache; buildMavenPackage fetches them itself (checked by mvnHash)`);
+      return ignored(
+        'run.maven.fetch',
+        `${program} ${goals.join(' ')}: downloads the dependencies for Docker's layer cache; buildMavenPackage fetches them itself (checked by mvnHash)`,
+      );
     }
     if (!goals.some((g) => PACKAGING.has(g))) {
       if (goals.every((g) => EARLY.has(g) || g === 'clean' || FETCH_GOALS.test(g))) {
-        return ignored('run.maven.check', `${program} ${goals.join(' ')}: builds nothing the image keeps (no package phase); buildMavenPackage compiles and packages in its build`);
+        return ignored(
+          'run.maven.check',
+          `${program} ${goals.join(' ')}: builds nothing the image keeps (no package phase); buildMavenPackage compiles and packages in its build`,
+        );
       }
-      return manual('run.maven.goal', `${command.source}: goals dock2nix does not convert (${goals.filter((g) => !EARLY.has(g) && g !== 'clean').join(' ')}); set mvnGoal (and buildOffline for the plugins the fetch misses) by hand`);
+      return manual(
+        'run.maven.goal',
+        `${command.source}: goals dock2nix does not convert (${goals.filter((g) => !EARLY.has(g) && g !== 'clean').join(' ')}); set mvnGoal (and buildOffline for the plugins the fetch misses) by hand`,
+      );
     }
     const step: MavenStep = {
       line: scope.line,
@@ -111,9 +165,14 @@ function describe(step: MavenStep, program: string, command: ShellCommand, scope
   else notes.push('tests run in the build, as in the Dockerfile (doCheck = true)');
   if (step.parameters.length) notes.push(`mvnParameters = "${step.parameters.join(' ')}"`);
   const approximations: string[] = [];
-  if (step.wrapper) approximations.push(`./mvnw downloads the Maven version its .mvn/wrapper/maven-wrapper.properties names; nixpkgs' maven (3.9) builds instead`);
-  if (step.goals.includes('install')) approximations.push('install also copies the artifact into ~/.m2, which the derivation does not keep: the package phase builds the same JAR');
-  if (other.length) approximations.push(`the goals ${other.join(' ')} run after package (mvnGoal); the dependency fetch runs only mvn package, so a plugin used only by them may be missing offline (then set buildOffline = true)`);
+  if (step.wrapper)
+    approximations.push(`./mvnw downloads the Maven version its .mvn/wrapper/maven-wrapper.properties names; nixpkgs' maven (3.9) builds instead`);
+  if (step.goals.includes('install'))
+    approximations.push('install also copies the artifact into ~/.m2, which the derivation does not keep: the package phase builds the same JAR');
+  if (other.length)
+    approximations.push(
+      `the goals ${other.join(' ')} run after package (mvnGoal); the dependency fetch runs only mvn package, so a plugin used only by them may be missing offline (then set buildOffline = true)`,
+    );
   const version = scope.stage.base.image && scope.stage.base.name === 'maven' ? /^(\d+(?:\.\d+)*)/.exec(scope.stage.base.tag ?? '')?.[1] : undefined;
   if (version && !/^3(\.9(\.|$)|$)/.test(version)) approximations.push(`the image's Maven ${version} becomes nixpkgs' maven 3.9`);
   void command;

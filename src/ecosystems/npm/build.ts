@@ -21,11 +21,22 @@ export function planNpm(state: StageState, input: BuildInput): BuildPart | null 
   const version = meta.version;
   // The manager that installed the dependencies builds the stage (Yarn 1 and pnpm steps are only recorded with a lock file).
   const manager = state.npm.find((s) => s.action !== 'run')?.manager ?? state.npm[0]!.manager;
-  const lockFile = manager === 'yarn' ? 'yarn.lock' : manager === 'pnpm' ? 'pnpm-lock.yaml' : (['package-lock.json', 'npm-shrinkwrap.json'].find((f) => read(f) !== null) ?? null);
+  const lockFile =
+    manager === 'yarn'
+      ? 'yarn.lock'
+      : manager === 'pnpm'
+        ? 'pnpm-lock.yaml'
+        : (['package-lock.json', 'npm-shrinkwrap.json'].find((f) => read(f) !== null) ?? null);
   const runs = state.npm.filter((s) => s.action === 'run');
   // importNpmLock needs the lock file; an answer can ask for one fixed-output download instead.
   const dependencies =
-    manager === 'yarn' ? 'fetchYarnDeps' : manager === 'pnpm' ? 'fetchPnpmDeps' : lockFile && input.decisions?.build(input.stage) !== 'npmDepsHash' ? 'importNpmLock' : 'npmDepsHash';
+    manager === 'yarn'
+      ? 'fetchYarnDeps'
+      : manager === 'pnpm'
+        ? 'fetchPnpmDeps'
+        : lockFile && input.decisions?.build(input.stage) !== 'npmDepsHash'
+          ? 'importNpmLock'
+          : 'npmDepsHash';
   const build: BuildPlan = {
     kind: 'npm',
     manager,

@@ -3,7 +3,10 @@ import type { ShellCommand } from '../../shell/analyze.js';
 import type { CommandScope } from '../../convert/stage.js';
 
 /** npm's ways of leaving dev dependencies out, and of keeping them (which wins), in flags (npm 7+ and older spellings). */
-export const NPM_PRODUCTION = { without: /^(--omit=dev|--production(=true)?|--only=prod(uction)?|--prod)$/, with: /^(--include=dev|--production=false|--also=dev(elopment)?|--dev)$/ };
+export const NPM_PRODUCTION = {
+  without: /^(--omit=dev|--production(=true)?|--only=prod(uction)?|--prod)$/,
+  with: /^(--include=dev|--production=false|--also=dev(elopment)?|--dev)$/,
+};
 /** Yarn 1's and pnpm's. */
 export const YARN_PRODUCTION = { without: /^--(production|prod)(=true)?$/, with: /^--(production|prod)=false$/ };
 export const NPM_PRUNED = '; without dev dependencies, as here (npm prune --omit=dev after the build)';
@@ -31,14 +34,31 @@ export function npmFlags(words: string[]): string[] {
  * or the stage's ARG or ENV at that line). NODE_ENV set later leaves the dev dependencies that were installed in
  * Docker's image too, so it does not count.
  */
-export function withoutDevDependencies(flags: string[], spelling: { without: RegExp; with: RegExp }, command: ShellCommand, scope: CommandScope, npm: boolean): boolean {
+export function withoutDevDependencies(
+  flags: string[],
+  spelling: { without: RegExp; with: RegExp },
+  command: ShellCommand,
+  scope: CommandScope,
+  npm: boolean,
+): boolean {
   if (flags.some((f) => spelling.with.test(f))) return false;
   if (flags.some((f) => spelling.without.test(f))) return true;
   const env: Record<string, string | null> = { ...scope.env, ...command.assigns };
   if (npm) {
     const config = (name: string) => Object.entries(env).find(([key]) => key.toLowerCase() === `npm_config_${name}`)?.[1] ?? null;
-    if (config('include')?.split(/[\s,]+/).includes('dev')) return false;
-    if (config('omit')?.split(/[\s,]+/).includes('dev') || config('production') === 'true') return true;
+    if (
+      config('include')
+        ?.split(/[\s,]+/)
+        .includes('dev')
+    )
+      return false;
+    if (
+      config('omit')
+        ?.split(/[\s,]+/)
+        .includes('dev') ||
+      config('production') === 'true'
+    )
+      return true;
   }
   return env.NODE_ENV === 'production';
 }

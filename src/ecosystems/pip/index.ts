@@ -10,14 +10,59 @@ import { parseRequirement, parseRequirements } from './requirements.js';
 
 export const pip: ProgramHandler = (words, command, scope) => {
   // `python -m pip …` arrives here with the interpreter words removed.
-  const args = parseArgs(words.slice(1), new Set([
-    '-r', '--requirement', '-c', '--constraint', '-e', '--editable', '-i', '--index-url', '--extra-index-url', '-f', '--find-links',
-    '--trusted-host', '-t', '--target', '--prefix', '--root', '--platform', '--python-version', '--implementation', '--abi',
-    '--only-binary', '--no-binary', '--progress-bar', '--log', '--cache-dir', '--src', '--upgrade-strategy', '--global-option',
-    '-C', '--config-settings', '--timeout', '--retries', '--proxy', '--cert', '--client-cert', '--root-user-action', '--python',
-  ]));
+  const args = parseArgs(
+    words.slice(1),
+    new Set([
+      '-r',
+      '--requirement',
+      '-c',
+      '--constraint',
+      '-e',
+      '--editable',
+      '-i',
+      '--index-url',
+      '--extra-index-url',
+      '-f',
+      '--find-links',
+      '--trusted-host',
+      '-t',
+      '--target',
+      '--prefix',
+      '--root',
+      '--platform',
+      '--python-version',
+      '--implementation',
+      '--abi',
+      '--only-binary',
+      '--no-binary',
+      '--progress-bar',
+      '--log',
+      '--cache-dir',
+      '--src',
+      '--upgrade-strategy',
+      '--global-option',
+      '-C',
+      '--config-settings',
+      '--timeout',
+      '--retries',
+      '--proxy',
+      '--cert',
+      '--client-cert',
+      '--root-user-action',
+      '--python',
+    ]),
+  );
   const [action, ...names] = args.operands;
-  if (action === 'cache' || action === 'config' || action === 'freeze' || action === 'list' || action === 'check' || action === 'show' || action === 'download' || action === 'wheel' && names.length === 0) {
+  if (
+    action === 'cache' ||
+    action === 'config' ||
+    action === 'freeze' ||
+    action === 'list' ||
+    action === 'check' ||
+    action === 'show' ||
+    action === 'download' ||
+    (action === 'wheel' && names.length === 0)
+  ) {
     return ignored('run.pip.noop', `pip ${action}: not needed with Nix`);
   }
   if (action === 'uninstall') return ignored('run.pip.uninstall', `pip uninstall ${names.join(' ')}: left out of the Nix image`);
@@ -47,7 +92,11 @@ export const pip: ProgramHandler = (words, command, scope) => {
       unsupported.push(`${target} (a project not copied from the build context)`);
       return;
     }
-    const extras = /\[([^\]]*)\]$/.exec(target)?.[1]?.split(',').map((e) => e.trim()) ?? [];
+    const extras =
+      /\[([^\]]*)\]$/
+        .exec(target)?.[1]
+        ?.split(',')
+        .map((e) => e.trim()) ?? [];
     const project = readPythonProject(scope.context, contextDir, { only: null, with: [], without: [], extras });
     if (project.kind === 'none' || project.kind === 'setuptools') {
       unsupported.push(`${target}: ${project.advice}`);
@@ -91,7 +140,11 @@ export const pip: ProgramHandler = (words, command, scope) => {
   const tooling = new Set(['pip', 'setuptools', 'wheel', 'poetry', 'poetry-core', 'pipenv', 'uv', 'hatchling', 'flit-core', 'pdm', 'pip-tools', 'virtualenv']);
   const onlyTooling = requests.length > 0 && requests.every((r) => tooling.has(r.name.toLowerCase())) && unsupported.length === 0;
   if (onlyTooling) return ignored('run.pip.tooling', `pip install ${requests.map((r) => r.name).join(' ')}: packaging tools, not needed in a Nix image`);
-  const outcome = installPackages(scope, 'pip', requests.filter((r) => !tooling.has(r.name.toLowerCase())));
+  const outcome = installPackages(
+    scope,
+    'pip',
+    requests.filter((r) => !tooling.has(r.name.toLowerCase())),
+  );
   outcome.rule = 'run.pip.install';
   outcome.message = `pip install into ${pythonSet(scope)}: ${outcome.message.replace(/^pip install: /, '')}`;
   if (notes.length) outcome.message += `; ${notes.join('; ')}`;

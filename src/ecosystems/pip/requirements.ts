@@ -12,14 +12,22 @@ export interface RequirementsResult {
   missing: string[];
 }
 
-const OPTIONS_WITH_VALUE = new Set(['-i', '--index-url', '--extra-index-url', '-f', '--find-links', '--trusted-host', '--use-feature', '--no-binary', '--only-binary', '--prefer-binary', '-Z', '--pre']);
+const OPTIONS_WITH_VALUE = new Set([
+  '-i',
+  '--index-url',
+  '--extra-index-url',
+  '-f',
+  '--find-links',
+  '--trusted-host',
+  '--use-feature',
+  '--no-binary',
+  '--only-binary',
+  '--prefer-binary',
+  '-Z',
+  '--pre',
+]);
 
-export function parseRequirements(
-  text: string,
-  file: string,
-  read: (path: string) => string | null,
-  seen: Set<string> = new Set(),
-): RequirementsResult {
+export function parseRequirements(text: string, file: string, read: (path: string) => string | null, seen: Set<string> = new Set()): RequirementsResult {
   const result: RequirementsResult = { requirements: [], unsupported: [], missing: [] };
   if (seen.has(file)) return result;
   seen.add(file);

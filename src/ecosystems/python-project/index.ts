@@ -32,8 +32,15 @@ const pythonProjectTool: ProgramHandler = (words, command, scope, run) => {
   const tool = words[0]!;
   const action = words.slice(1).find((w) => !w.startsWith('-'));
   if (tool === 'uv' && action === 'pip') return pip(['pip', ...words.slice(words.indexOf('pip') + 1)], command, scope, run);
-  if (tool === 'uv' && action === 'venv') return venv(words.filter((w, i) => i === 0 || w !== 'venv' || words.indexOf('venv') !== i), command, scope, run);
-  const installs = (tool === 'poetry' && action === 'install') || (tool === 'uv' && action === 'sync') || (tool === 'pipenv' && (action === 'install' || action === 'sync'));
+  if (tool === 'uv' && action === 'venv')
+    return venv(
+      words.filter((w, i) => i === 0 || w !== 'venv' || words.indexOf('venv') !== i),
+      command,
+      scope,
+      run,
+    );
+  const installs =
+    (tool === 'poetry' && action === 'install') || (tool === 'uv' && action === 'sync') || (tool === 'pipenv' && (action === 'install' || action === 'sync'));
   if (!installs) {
     return /^(config|export|lock|self|cache|--version|venv)$/.test(action ?? '')
       ? ignored(`run.${tool}.noop`, `${tool} ${action}: not needed with Nix`)
@@ -51,7 +58,6 @@ const pythonProjectTool: ProgramHandler = (words, command, scope, run) => {
     message: `${tool} ${action}: ${project.advice}${project.groups.length ? ` (with the groups ${project.groups.join(', ')})` : ''}; ${outcome.message.replace(/^pip install: /, '')}${sources.length ? `; needs manual work: ${sources.join(', ')}` : ''}`,
   };
 };
-
 
 export default defineEcosystem({
   id: 'python-project',

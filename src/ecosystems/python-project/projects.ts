@@ -73,7 +73,11 @@ export interface GroupSelection {
 export function groupSelection(tool: string, words: string[]): GroupSelection {
   const selection: GroupSelection = { only: null, with: [], without: [], extras: [] };
   const values = (flag: string): string[] =>
-    words.flatMap((w, i) => (w === flag ? [words[i + 1] ?? ''] : w.startsWith(`${flag}=`) ? [w.slice(flag.length + 1)] : [])).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+    words
+      .flatMap((w, i) => (w === flag ? [words[i + 1] ?? ''] : w.startsWith(`${flag}=`) ? [w.slice(flag.length + 1)] : []))
+      .flatMap((v) => v.split(','))
+      .map((v) => v.trim())
+      .filter(Boolean);
   if (tool === 'poetry') {
     selection.only = words.includes('--only-root') ? [] : values('--only').length ? values('--only') : null;
     selection.with = values('--with');
@@ -93,7 +97,8 @@ export function groupSelection(tool: string, words: string[]): GroupSelection {
 function sourceOf(spec: unknown): string | null {
   const t = table(spec);
   for (const key of ['git', 'path', 'url', 'file']) {
-    if (typeof t[key] === 'string') return `${key === 'git' ? 'git ' : key === 'path' ? 'local path ' : ''}${t[key] as string}${typeof t.rev === 'string' ? ` (rev ${t.rev})` : typeof t.tag === 'string' ? ` (tag ${t.tag})` : typeof t.branch === 'string' ? ` (branch ${t.branch})` : typeof t.ref === 'string' ? ` (ref ${t.ref})` : ''}`;
+    if (typeof t[key] === 'string')
+      return `${key === 'git' ? 'git ' : key === 'path' ? 'local path ' : ''}${t[key] as string}${typeof t.rev === 'string' ? ` (rev ${t.rev})` : typeof t.tag === 'string' ? ` (tag ${t.tag})` : typeof t.branch === 'string' ? ` (branch ${t.branch})` : typeof t.ref === 'string' ? ` (ref ${t.ref})` : ''}`;
   }
   return null;
 }
@@ -104,7 +109,11 @@ function pep508(list: unknown, into: PythonProject): void {
     if (typeof entry !== 'string') continue;
     const parsed = parseRequirement(entry);
     if (parsed) into.dependencies.push(parsed);
-    else into.sources.push({ name: /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(entry)?.[1] ?? entry, source: entry.includes('@') ? entry.slice(entry.indexOf('@') + 1).trim() : entry });
+    else
+      into.sources.push({
+        name: /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)/.exec(entry)?.[1] ?? entry,
+        source: entry.includes('@') ? entry.slice(entry.indexOf('@') + 1).trim() : entry,
+      });
   }
 }
 
@@ -119,7 +128,11 @@ function specTable(value: unknown, into: PythonProject): void {
 }
 
 /** Read the project at a context folder ('' for the context root). */
-export function readPythonProject(context: BuildContext, dir: string, selection: GroupSelection = { only: null, with: [], without: [], extras: [] }): PythonProject {
+export function readPythonProject(
+  context: BuildContext,
+  dir: string,
+  selection: GroupSelection = { only: null, with: [], without: [], extras: [] },
+): PythonProject {
   const project = readProjectFiles(context, dir, selection);
   project.sources.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return project;
@@ -128,7 +141,14 @@ export function readPythonProject(context: BuildContext, dir: string, selection:
 function readProjectFiles(context: BuildContext, dir: string, selection: GroupSelection): PythonProject {
   const wants = (group: string, optional: boolean) =>
     selection.only ? selection.only.includes(group) : !selection.without.includes(group) && (!optional || selection.with.includes(group));
-  const empty = (kind: PythonProject['kind'], files: string[], advice: string): PythonProject => ({ kind, dependencies: [], sources: [], groups: [], files, advice });
+  const empty = (kind: PythonProject['kind'], files: string[], advice: string): PythonProject => ({
+    kind,
+    dependencies: [],
+    sources: [],
+    groups: [],
+    files,
+    advice,
+  });
   const at = (name: string) => (dir ? `${dir}/${name}` : name);
   const pyproject = tomlAt(context, at('pyproject.toml'));
   const files: string[] = [];
@@ -138,9 +158,17 @@ function readProjectFiles(context: BuildContext, dir: string, selection: GroupSe
     const project = table(pyproject.project);
     const hasUvLock = context.kind(at('uv.lock')) === 'file';
     if (Object.keys(table(poetry.dependencies)).length && !Array.isArray(project.dependencies)) {
-      const result = empty('poetry', files, 'a Poetry project: dependencies come from [tool.poetry.dependencies]; for a full Nix build of it use poetry2nix or pyproject.nix');
+      const result = empty(
+        'poetry',
+        files,
+        'a Poetry project: dependencies come from [tool.poetry.dependencies]; for a full Nix build of it use poetry2nix or pyproject.nix',
+      );
       if (wants('main', false)) specTable(poetry.dependencies, result);
-      const groups: Array<[string, unknown, boolean]> = Object.entries(table(poetry.group)).map(([name, group]) => [name, table(group).dependencies, table(group).optional === true]);
+      const groups: Array<[string, unknown, boolean]> = Object.entries(table(poetry.group)).map(([name, group]) => [
+        name,
+        table(group).dependencies,
+        table(group).optional === true,
+      ]);
       if (poetry['dev-dependencies'] !== undefined) groups.push(['dev', poetry['dev-dependencies'], false]);
       for (const [name, dependencies, optional] of groups) {
         if (!wants(name, optional)) continue;
@@ -149,7 +177,11 @@ function readProjectFiles(context: BuildContext, dir: string, selection: GroupSe
       }
       return result;
     }
-    const result = empty('pep621', files, 'dependencies come from [project.dependencies]; to package the project itself use buildPythonApplication with pyproject = true');
+    const result = empty(
+      'pep621',
+      files,
+      'dependencies come from [project.dependencies]; to package the project itself use buildPythonApplication with pyproject = true',
+    );
     pep508(project.dependencies, result);
     for (const [extra, list] of Object.entries(table(project['optional-dependencies']))) {
       if (!selection.extras.includes(extra) && !selection.extras.includes('*')) continue;
@@ -174,7 +206,11 @@ function readProjectFiles(context: BuildContext, dir: string, selection: GroupSe
   const pipfile = tomlAt(context, at('Pipfile'));
   if (pipfile) {
     files.push(at('Pipfile'));
-    const result = empty('pipenv', files, 'a Pipenv project: packages come from the Pipfile [packages] table (Pipfile.lock pins are decided by the flake\'s nixpkgs)');
+    const result = empty(
+      'pipenv',
+      files,
+      "a Pipenv project: packages come from the Pipfile [packages] table (Pipfile.lock pins are decided by the flake's nixpkgs)",
+    );
     specTable(pipfile.packages, result);
     if (wants('dev', true)) {
       specTable(pipfile['dev-packages'], result);
@@ -183,7 +219,11 @@ function readProjectFiles(context: BuildContext, dir: string, selection: GroupSe
     return result;
   }
   if (context.kind(at('setup.py')) === 'file') {
-    return empty('setuptools', [at('setup.py')], 'a setup.py project: its dependencies are not read (setup.py is code); list them in requirements.txt or pyproject.toml');
+    return empty(
+      'setuptools',
+      [at('setup.py')],
+      'a setup.py project: its dependencies are not read (setup.py is code); list them in requirements.txt or pyproject.toml',
+    );
   }
   return empty('none', files, 'no pyproject.toml, Pipfile or setup.py found');
 }

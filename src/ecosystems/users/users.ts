@@ -5,7 +5,35 @@
 import { flagValue, hasFlag, parseArgs } from '../../convert/programs/args.js';
 import { groupIdOf, type CommandScope, type Outcome, type StageState } from '../../convert/stage.js';
 
-const USERADD_VALUES = new Set(['-u', '--uid', '-g', '--gid', '-G', '--groups', '-s', '--shell', '-d', '--home', '--home-dir', '-c', '--comment', '-k', '--skel', '-e', '--expiredate', '-f', '--inactive', '-K', '--key', '-p', '--password', '-R', '--root', '-b', '--base-dir']);
+const USERADD_VALUES = new Set([
+  '-u',
+  '--uid',
+  '-g',
+  '--gid',
+  '-G',
+  '--groups',
+  '-s',
+  '--shell',
+  '-d',
+  '--home',
+  '--home-dir',
+  '-c',
+  '--comment',
+  '-k',
+  '--skel',
+  '-e',
+  '--expiredate',
+  '-f',
+  '--inactive',
+  '-K',
+  '--key',
+  '-p',
+  '--password',
+  '-R',
+  '--root',
+  '-b',
+  '--base-dir',
+]);
 const BUSYBOX_ADDUSER_VALUES = new Set(['-h', '-g', '-s', '-G', '-u', '-k']);
 const DEBIAN_ADDUSER_VALUES = new Set(['--uid', '--gid', '--home', '--shell', '--gecos', '--ingroup', '--comment', '--firstuid', '--lastuid', '--conf']);
 
@@ -29,7 +57,12 @@ function nextId(used: Iterable<number>, system: boolean): number {
 function ensureGroup(stage: StageState, name: string, gid: number | null, system: boolean): number {
   const existing = stage.groups.get(name);
   if (existing) return existing.gid;
-  const id = gid ?? nextId([...stage.groups.values()].map((g) => g.gid), system);
+  const id =
+    gid ??
+    nextId(
+      [...stage.groups.values()].map((g) => g.gid),
+      system,
+    );
   stage.groups.set(name, { name, gid: id });
   return id;
 }
@@ -50,7 +83,14 @@ export function addUser(words: string[], scope: CommandScope): Outcome {
   if (!name) return { status: 'manual', rule: 'run.useradd', message: `${words.join(' ')}: no user name` };
   const refused = badField([
     ['user name', name],
-    ['group', busybox ? (flagValue(args, '-G') ?? args.operands[1]) : debianAdduser ? (flagValue(args, '--ingroup') ?? flagValue(args, '--gid')) : flagValue(args, '-g', '--gid')],
+    [
+      'group',
+      busybox
+        ? (flagValue(args, '-G') ?? args.operands[1])
+        : debianAdduser
+          ? (flagValue(args, '--ingroup') ?? flagValue(args, '--gid'))
+          : flagValue(args, '-g', '--gid'),
+    ],
     ['home', busybox ? flagValue(args, '-h') : flagValue(args, '-d', '--home', '--home-dir')],
     ['shell', busybox ? flagValue(args, '-s') : flagValue(args, '-s', '--shell')],
     ['comment', busybox ? flagValue(args, '-g') : flagValue(args, '-c', '--comment', '--gecos')],
@@ -58,7 +98,13 @@ export function addUser(words: string[], scope: CommandScope): Outcome {
   if (refused) return { status: 'manual', rule: 'run.useradd', message: `${program}: ${refused}; not converted` };
   const system = busybox ? hasFlag(args, '-S') : hasFlag(args, '-r', '--system');
   const uidText = busybox ? flagValue(args, '-u') : flagValue(args, '-u', '--uid');
-  const uid = uidText && /^\d+$/.test(uidText) ? Number(uidText) : nextId([...stage.users.values()].map((u) => u.uid), system);
+  const uid =
+    uidText && /^\d+$/.test(uidText)
+      ? Number(uidText)
+      : nextId(
+          [...stage.users.values()].map((u) => u.uid),
+          system,
+        );
   let gid: number;
   /** A group named but not made by this Dockerfile: taken to be the base image's, with an id picked here. */
   let assumed: string | null = null;
@@ -72,11 +118,19 @@ export function addUser(words: string[], scope: CommandScope): Outcome {
     gid = group ? (known(group) ?? ensureGroup(stage, group, null, system)) : ensureGroup(stage, name, uid, system);
   } else if (debianAdduser) {
     const group = flagValue(args, '--ingroup') ?? flagValue(args, '--gid');
-    gid = group ? (known(group) ?? ensureGroup(stage, group, /^\d+$/.test(group) ? Number(group) : null, system)) : system && !hasFlag(args, '--group') ? 65534 : ensureGroup(stage, name, uid, system);
+    gid = group
+      ? (known(group) ?? ensureGroup(stage, group, /^\d+$/.test(group) ? Number(group) : null, system))
+      : system && !hasFlag(args, '--group')
+        ? 65534
+        : ensureGroup(stage, name, uid, system);
   } else {
     const group = flagValue(args, '-g', '--gid');
     const ownGroup = !hasFlag(args, '-N', '--no-user-group') && !group;
-    gid = group ? (known(group) ?? ensureGroup(stage, group, /^\d+$/.test(group) ? Number(group) : null, system)) : ownGroup ? ensureGroup(stage, name, uid, system) : 100;
+    gid = group
+      ? (known(group) ?? ensureGroup(stage, group, /^\d+$/.test(group) ? Number(group) : null, system))
+      : ownGroup
+        ? ensureGroup(stage, name, uid, system)
+        : 100;
   }
   const home = (busybox ? flagValue(args, '-h') : flagValue(args, '-d', '--home', '--home-dir')) ?? (system && !debianAdduser ? '/' : `/home/${name}`);
   const shell = (busybox ? flagValue(args, '-s') : flagValue(args, '-s', '--shell')) ?? (busybox ? '/bin/sh' : system ? '/usr/sbin/nologin' : '/bin/sh');
@@ -101,12 +155,24 @@ export function addGroup(words: string[], scope: CommandScope): Outcome {
   const args = parseArgs(words.slice(1), new Set(['-g', '--gid', '-K', '--key', '-p', '--password', '-R', '--root']));
   const name = args.operands[0];
   if (!name) return { status: 'manual', rule: 'run.groupadd', message: `${words.join(' ')}: no group name` };
-  const refused = badField([['group name', name], ['user name', args.operands[1]]]);
+  const refused = badField([
+    ['group name', name],
+    ['user name', args.operands[1]],
+  ]);
   if (refused) return { status: 'manual', rule: 'run.groupadd', message: `${program}: ${refused}; not converted` };
   // BusyBox `addgroup USER GROUP` adds a user to a group: nothing to create.
-  if (!debian && args.operands.length === 2) return { status: 'mapped', rule: 'run.groupadd', message: `addgroup ${name} ${args.operands[1]}: supplementary group membership (kept as the user's primary group only)` };
+  if (!debian && args.operands.length === 2)
+    return {
+      status: 'mapped',
+      rule: 'run.groupadd',
+      message: `addgroup ${name} ${args.operands[1]}: supplementary group membership (kept as the user's primary group only)`,
+    };
   const system = hasFlag(args, '-r', '--system', '-S');
   const gidText = flagValue(args, '-g', '--gid');
   const gid = ensureGroup(stage, name, gidText && /^\d+$/.test(gidText) ? Number(gidText) : null, system);
-  return { status: gidText ? 'mapped' : 'approximated', rule: 'run.groupadd', message: `${program} ${name}: group ${name} (gid ${gid}) in /etc/group through fakeNss` };
+  return {
+    status: gidText ? 'mapped' : 'approximated',
+    rule: 'run.groupadd',
+    message: `${program} ${name}: group ${name} (gid ${gid}) in /etc/group through fakeNss`,
+  };
 }

@@ -26,17 +26,19 @@ export const hashTodo = (line: number, what = 'hash') => todo(line, `build once 
 export function srcExpr(derivation: DerivationPlan): NixExpr {
   const root = contextPath(derivation.src.root);
   if (derivation.src.include === 'all') {
-    return apply(select(id('builtins'), 'path'), attrs([
-      bind('filter', id('contextFilter')),
-      bind('name', str(`${derivation.pname}-source`)),
-      bind('path', root),
-    ]));
+    return apply(
+      select(id('builtins'), 'path'),
+      attrs([bind('filter', id('contextFilter')), bind('name', str(`${derivation.pname}-source`)), bind('path', root)]),
+    );
   }
   const prefix = derivation.src.root ? `${derivation.src.root}/` : '';
-  return apply(select(id('lib'), 'fileset.toSource'), attrs([
-    bind('fileset', apply(select(id('lib'), 'fileset.unions'), list(derivation.src.include.map((f) => contextPath(`${prefix}${f}`))))),
-    bind('root', root),
-  ]));
+  return apply(
+    select(id('lib'), 'fileset.toSource'),
+    attrs([
+      bind('fileset', apply(select(id('lib'), 'fileset.unions'), list(derivation.src.include.map((f) => contextPath(`${prefix}${f}`))))),
+      bind('root', root),
+    ]),
+  );
 }
 
 /** The bindings every builder starts from. */
@@ -69,7 +71,10 @@ export function installPhase(derivation: DerivationPlan, prune: string[] = []): 
 export function replayLines(derivation: DerivationPlan, phase: 'before' | 'after' | 'all'): string[] {
   return derivation.replays
     .filter((r) => phase === 'all' || r.phase === phase)
-    .flatMap((r) => [r.manual ? `# ${todo(r.line, 'not converted; replayed as written: check that it works offline in the build sandbox')}` : `# Dockerfile line ${r.line}`, r.source]);
+    .flatMap((r) => [
+      r.manual ? `# ${todo(r.line, 'not converted; replayed as written: check that it works offline in the build sandbox')}` : `# Dockerfile line ${r.line}`,
+      r.source,
+    ]);
 }
 
 /** A phase string from shell lines, or null when there are none. */
@@ -81,7 +86,9 @@ export function phase(lines: string[]): NixExpr | null {
 export function replayOnlyBuild(derivation: DerivationPlan, dont: string): Binding {
   const lines = replayLines(derivation, 'all');
   if (!lines.length) return bind(dont, bool(true));
-  return bind('buildPhase', indented(['runHook preBuild', ...lines, 'runHook postBuild'].join('\n')), ['The commands of the stage the builder does not do itself, in the Dockerfile\'s order.']);
+  return bind('buildPhase', indented(['runHook preBuild', ...lines, 'runHook postBuild'].join('\n')), [
+    "The commands of the stage the builder does not do itself, in the Dockerfile's order.",
+  ]);
 }
 
 /** Binaries a language builder installed in $out/bin, placed where the Dockerfile also had them. */
@@ -96,7 +103,11 @@ export function binaryCopyLines(derivation: DerivationPlan): string[] {
 export function extraOutputLines(derivation: DerivationPlan): string[] {
   return derivation.outputs
     .filter((o) => !o.to.startsWith('bin/'))
-    .flatMap((o) => (o.from === '.' ? ['cp -r . $out'] : [`mkdir -p $out/${quote(o.to.includes('/') ? o.to.slice(0, o.to.lastIndexOf('/')) : '.')}`, `cp -r ${quote(o.from)} $out/${quote(o.to)}`]));
+    .flatMap((o) =>
+      o.from === '.'
+        ? ['cp -r . $out']
+        : [`mkdir -p $out/${quote(o.to.includes('/') ? o.to.slice(0, o.to.lastIndexOf('/')) : '.')}`, `cp -r ${quote(o.from)} $out/${quote(o.to)}`],
+    );
 }
 
 /**

@@ -21,7 +21,10 @@ export function dotnetBuild(input: BuilderInput<DotnetBuild>): NixExpr {
   if (build.projectFile !== null) b.push(bind('projectFile', str(build.projectFile)));
   b.push(
     bind('nugetDeps', path(`./${build.nugetDeps}`), [
-      todo(build.line, `in this folder, run ${fetchDepsCommand(derivation.name, build.nugetDeps)} to write the NuGet packages into ${build.nugetDeps} (it holds [ ] until then; again whenever the packages change).`),
+      todo(
+        build.line,
+        `in this folder, run ${fetchDepsCommand(derivation.name, build.nugetDeps)} to write the NuGet packages into ${build.nugetDeps} (it holds [ ] until then; again whenever the packages change).`,
+      ),
     ]),
   );
   b.push(bind('dotnet-sdk', pkg(build.sdk)));

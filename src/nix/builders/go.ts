@@ -38,7 +38,14 @@ export function goBuild(input: BuilderInput<Extract<DerivationPlan['build'], { k
     const after = phase([...replayLines(derivation, 'after'), ...extraOutputLines(derivation)]);
     if (after) b.push(bind('postBuild', after));
     const install = phase([...renames.map((r) => `mv $out/bin/${quote(r.installed)} $out/bin/${quote(r.wanted)}`), ...binaryCopyLines(derivation)]);
-    if (install) b.push(bind('postInstall', install, [renames.length ? 'Name the binaries as go build -o did, and place them where the Dockerfile had them.' : 'Place the binaries where the Dockerfile had them.']));
+    if (install)
+      b.push(
+        bind('postInstall', install, [
+          renames.length
+            ? 'Name the binaries as go build -o did, and place them where the Dockerfile had them.'
+            : 'Place the binaries where the Dockerfile had them.',
+        ]),
+      );
   }
   return apply(select(pkgs, build.builder), attrs(sortBindings(b)));
 }

@@ -19,8 +19,17 @@ export function mavenBuild(input: BuilderInput<Extract<DerivationPlan['build'], 
   const b: Binding[] = [...input.common];
   if (!build.doCheck) b.push(bind('doCheck', bool(false), ['-DskipTests: buildMavenPackage adds it to the dependency fetch and the build.']));
   if (build.jdk) b.push(bind('mvnJdk', pkg(build.jdk), ['The JDK of the build image.']));
-  b.push(bind('mvnHash', select(lib, 'fakeHash'), [todo(build.line, 'build once and paste the mvnHash Nix prints here (the Maven dependencies; again whenever pom.xml, doCheck or mvnParameters change).')]));
-  if (build.parameters.length) b.push(bind('mvnParameters', str(build.parameters.map((p) => (/^[A-Za-z0-9._/:=,+@-]+$/.test(p) ? p : quote(p))).join(' ')), ['As the Dockerfile\'s mvn line (the dependency fetch gets them too).']));
+  b.push(
+    bind('mvnHash', select(lib, 'fakeHash'), [
+      todo(build.line, 'build once and paste the mvnHash Nix prints here (the Maven dependencies; again whenever pom.xml, doCheck or mvnParameters change).'),
+    ]),
+  );
+  if (build.parameters.length)
+    b.push(
+      bind('mvnParameters', str(build.parameters.map((p) => (/^[A-Za-z0-9._/:=,+@-]+$/.test(p) ? p : quote(p))).join(' ')), [
+        "As the Dockerfile's mvn line (the dependency fetch gets them too).",
+      ]),
+    );
   if (build.goal) b.push(bind('mvnGoal', str(build.goal)));
   if (input.env.length) b.push(bind('env', attrs(input.env)));
   const before = phase(replayLines(derivation, 'before'));
@@ -32,6 +41,14 @@ export function mavenBuild(input: BuilderInput<Extract<DerivationPlan['build'], 
     `mkdir -p $out/${quote(g.directory ? g.to : g.to.slice(0, g.to.lastIndexOf('/')))}`,
     `cp ${globWord(g.pattern)} $out/${quote(g.to)}${g.directory ? '/' : ''}`,
   ]);
-  b.push(bind('installPhase', globs.length || derivation.outputs.length ? installPhase(derivation, globs) : indented('runHook preInstall\nmkdir -p $out\ncp target/*.jar $out/\nrunHook postInstall'), ['buildMavenPackage has no install of its own: install what the Dockerfile copies out of this stage.']));
+  b.push(
+    bind(
+      'installPhase',
+      globs.length || derivation.outputs.length
+        ? installPhase(derivation, globs)
+        : indented('runHook preInstall\nmkdir -p $out\ncp target/*.jar $out/\nrunHook postInstall'),
+      ['buildMavenPackage has no install of its own: install what the Dockerfile copies out of this stage.'],
+    ),
+  );
   return apply(select(pkgs, 'maven.buildMavenPackage'), attrs(sortBindings(b)));
 }

@@ -14,17 +14,28 @@ export function rustBuild(input: BuilderInput<Extract<DerivationPlan['build'], {
       b.push(
         bind(
           ['cargoLock', 'outputHashes'],
-          attrs(build.gitDependencies.map((g) => bind(g.key, select(lib, 'fakeHash'), [todo(build.line, `build once and paste the hash Nix prints for the git dependency ${g.url} here.`)]))),
+          attrs(
+            build.gitDependencies.map((g) =>
+              bind(g.key, select(lib, 'fakeHash'), [todo(build.line, `build once and paste the hash Nix prints for the git dependency ${g.url} here.`)]),
+            ),
+          ),
           ['One per git source of Cargo.lock.'],
         ),
       );
     }
   } else {
-    b.push(bind('cargoHash', select(lib, 'fakeHash'), [todo(build.line, 'there is no Cargo.lock in the build context: run cargo generate-lockfile, commit it, and use cargoLock.lockFile instead of this hash.')]));
+    b.push(
+      bind('cargoHash', select(lib, 'fakeHash'), [
+        todo(
+          build.line,
+          'there is no Cargo.lock in the build context: run cargo generate-lockfile, commit it, and use cargoLock.lockFile instead of this hash.',
+        ),
+      ]),
+    );
   }
   if (build.cargoRoot) b.push(bind('cargoRoot', str(build.cargoRoot)));
   if (build.buildAndTestSubdir) b.push(bind('buildAndTestSubdir', str(build.buildAndTestSubdir)));
-  if (build.cargoBuildFlags.length) b.push(bind('cargoBuildFlags', list(build.cargoBuildFlags.map((f) => str(f))), ['As the Dockerfile\'s cargo build.']));
+  if (build.cargoBuildFlags.length) b.push(bind('cargoBuildFlags', list(build.cargoBuildFlags.map((f) => str(f))), ["As the Dockerfile's cargo build."]));
   b.push(bind('doCheck', bool(false), ['The Dockerfile runs no tests; set true to run cargo test in the build.']));
   if (build.features.length) b.push(bind('buildFeatures', list(build.features.map((f) => str(f)))));
   if (build.noDefaultFeatures) b.push(bind('buildNoDefaultFeatures', bool(true)));

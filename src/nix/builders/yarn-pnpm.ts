@@ -17,7 +17,8 @@ type NodeBuild = Extract<DerivationPlan['build'], { kind: 'npm' }>;
  * Run where the Dockerfile's install ran, before the build: what the build writes into node_modules (Prisma's
  * client, say) would not survive a reinstall.
  */
-const YARN_PRUNE = 'yarn install --frozen-lockfile --force --production=true --ignore-engines --ignore-platform --ignore-scripts --no-progress --non-interactive --offline';
+const YARN_PRUNE =
+  'yarn install --frozen-lockfile --force --production=true --ignore-engines --ignore-platform --ignore-scripts --no-progress --non-interactive --offline';
 
 export function yarnOrPnpmDerivation(input: BuilderInput<NodeBuild>): NixExpr {
   const { derivation, build } = input;
@@ -30,7 +31,12 @@ export function yarnOrPnpmDerivation(input: BuilderInput<NodeBuild>): NixExpr {
   // (pnpm stages keep them: no offline prune of pnpm's is known to work in the sandbox.)
   const prune = build.manager === 'yarn' && build.omitDev && !build.buildScript ? [YARN_PRUNE] : [];
   if (build.manager === 'yarn') {
-    b.push(bind('yarnOfflineCache', apply(select(pkgs, 'fetchYarnDeps'), attrs([bind('yarnLock', lock), bind('hash', select(lib, 'fakeHash'), [hashTodo(build.line)])]))));
+    b.push(
+      bind(
+        'yarnOfflineCache',
+        apply(select(pkgs, 'fetchYarnDeps'), attrs([bind('yarnLock', lock), bind('hash', select(lib, 'fakeHash'), [hashTodo(build.line)])])),
+      ),
+    );
     // Without a script, no build at all (dontYarnBuild alone would leave stdenv's default build, make).
     if (build.buildScript) {
       b.push(bind('yarnBuildScript', str(build.buildScript)));
@@ -57,7 +63,18 @@ export function yarnOrPnpmDerivation(input: BuilderInput<NodeBuild>): NixExpr {
       ),
     );
     if (build.buildScript) {
-      b.push(bind('buildPhase', indented([...['runHook preBuild', ...replayLines(derivation, 'before'), `pnpm run ${quote(build.buildScript)}`], ...replayLines(derivation, 'after'), 'runHook postBuild'].join('\n'))));
+      b.push(
+        bind(
+          'buildPhase',
+          indented(
+            [
+              ...['runHook preBuild', ...replayLines(derivation, 'before'), `pnpm run ${quote(build.buildScript)}`],
+              ...replayLines(derivation, 'after'),
+              'runHook postBuild',
+            ].join('\n'),
+          ),
+        ),
+      );
     } else b.push(replayOnlyBuild(derivation, 'dontBuild'));
   }
   return nodeDerivation('stdenv.mkDerivation', input, b, prune);

@@ -24,32 +24,56 @@ export const dockerToolsBaseImage = {
 export function dockerToolsPull(base: BaseImagePlan): Binding {
   const reference = `${base.imageName}:${base.tag}`;
   const todo = base.digest
-    ? markerText(base.line, `build once, then replace lib.fakeHash with the hash Nix reports (or run nix-prefetch-docker --image-name ${base.imageName} --image-tag ${base.tag} --image-digest ${base.digest})`)
+    ? markerText(
+        base.line,
+        `build once, then replace lib.fakeHash with the hash Nix reports (or run nix-prefetch-docker --image-name ${base.imageName} --image-tag ${base.tag} --image-digest ${base.digest})`,
+      )
     : markerText(base.line, `run nix-prefetch-docker --image-name ${base.imageName} --image-tag ${base.tag} and paste imageDigest and hash`);
-  return bind(BASE_IMAGE_BINDING, apply(select(pkgs, 'dockerTools.pullImage'), attrs([
-    bind('imageName', str(base.imageName)),
-    bind('imageDigest', str(base.digest ?? PLACEHOLDER_DIGEST)),
-    bind('hash', select(id('lib'), 'fakeHash')),
-    bind('finalImageName', str(base.imageName)),
-    bind('finalImageTag', str(base.tag)),
-  ])), [
-    `FROM ${reference} (line ${base.line}) stays Docker's: its layers are pulled, and only its Env is inherited (not its Entrypoint, Cmd, User or WorkingDir).`,
-    todo,
-  ]);
+  return bind(
+    BASE_IMAGE_BINDING,
+    apply(
+      select(pkgs, 'dockerTools.pullImage'),
+      attrs([
+        bind('imageName', str(base.imageName)),
+        bind('imageDigest', str(base.digest ?? PLACEHOLDER_DIGEST)),
+        bind('hash', select(id('lib'), 'fakeHash')),
+        bind('finalImageName', str(base.imageName)),
+        bind('finalImageTag', str(base.tag)),
+      ]),
+    ),
+    [
+      `FROM ${reference} (line ${base.line}) stays Docker's: its layers are pulled, and only its Env is inherited (not its Entrypoint, Cmd, User or WorkingDir).`,
+      todo,
+    ],
+  );
 }
 
 export function dockerToolsImage(builder: 'buildLayeredImage' | 'streamLayeredImage', parts: ImageParts): NixExpr {
   const { plan, contents, script, owners, config, todo } = parts;
-  return apply(select(pkgs, `dockerTools.${builder}`), attrs([
-    bind('name', str(plan.image.name)),
-    bind('tag', str(plan.image.tag)),
-    ...(plan.image.baseImage ? [bind('fromImage', id(BASE_IMAGE_BINDING), ['No fakeNss, /bin/sh or default PATH on top: the base\'s own /etc/passwd, shell and PATH stay visible.'])] : []),
-    bind('contents', list(contents), script.length ? todo.contents : [...todo.contents, ...todo.files]),
-    ...(script.length ? [bind('extraCommands', indented(...script), ['Runs in the image root before it is packed: files, folders and links from the Dockerfile.', ...todo.files])] : []),
-    ...(owners.length ? [bind('fakeRootCommands', indented(...owners), ['Ownership from --chown, chown and useradd -m.'])] : []),
-    bind('config', config, todo.config),
-    ...(parts.passthru.length ? [bind('passthru', passthruSet(parts.passthru), ['For the generation steps marked above: nix-build -A <name>.fetch-deps.'])] : []),
-  ]));
+  return apply(
+    select(pkgs, `dockerTools.${builder}`),
+    attrs([
+      bind('name', str(plan.image.name)),
+      bind('tag', str(plan.image.tag)),
+      ...(plan.image.baseImage
+        ? [bind('fromImage', id(BASE_IMAGE_BINDING), ["No fakeNss, /bin/sh or default PATH on top: the base's own /etc/passwd, shell and PATH stay visible."])]
+        : []),
+      bind('contents', list(contents), script.length ? todo.contents : [...todo.contents, ...todo.files]),
+      ...(script.length
+        ? [
+            bind('extraCommands', indented(...script), [
+              'Runs in the image root before it is packed: files, folders and links from the Dockerfile.',
+              ...todo.files,
+            ]),
+          ]
+        : []),
+      ...(owners.length ? [bind('fakeRootCommands', indented(...owners), ['Ownership from --chown, chown and useradd -m.'])] : []),
+      bind('config', config, todo.config),
+      ...(parts.passthru.length
+        ? [bind('passthru', passthruSet(parts.passthru), ['For the generation steps marked above: nix-build -A <name>.fetch-deps.'])]
+        : []),
+    ]),
+  );
 }
 
 /** `{ inherit a b; }`: the derivations a generation step reaches through the image. */

@@ -14,5 +14,8 @@ export const layered = defineFormat({
   baseImage: dockerToolsBaseImage,
   flakeInputs: [],
   bindings: [BASE_IMAGE_BINDING],
-  imageExpr: (parts) => ({ bindings: parts.plan.image.baseImage ? [dockerToolsPull(parts.plan.image.baseImage)] : [], body: dockerToolsImage('buildLayeredImage', parts) }),
+  imageExpr: (parts) => ({
+    bindings: parts.plan.image.baseImage ? [dockerToolsPull(parts.plan.image.baseImage)] : [],
+    body: dockerToolsImage('buildLayeredImage', parts),
+  }),
 });

@@ -41,30 +41,50 @@ export const nix2container = defineFormat({
     const bindings: Binding[] = [];
     if (image.baseImage) bindings.push(pullImage(image.baseImage));
     if (script.length) {
-      bindings.push(bind('rootFiles', apply(select(pkgs, 'runCommand'), str('image-files'), attrs([]), indented('mkdir -p $out\ncd $out\n', ...script)), ['Files, folders and links the Dockerfile puts in the image.']));
+      bindings.push(
+        bind('rootFiles', apply(select(pkgs, 'runCommand'), str('image-files'), attrs([]), indented('mkdir -p $out\ncd $out\n', ...script)), [
+          'Files, folders and links the Dockerfile puts in the image.',
+        ]),
+      );
     }
     const root: NixExpr[] = [];
     if (contents.length) {
-      root.push(apply(select(pkgs, 'buildEnv'), attrs([
-        bind('name', str('image-root')),
-        bind('paths', list(contents)),
-        bind('pathsToLink', list(['/bin', '/etc', '/lib', '/sbin', '/share', '/usr'].map((p) => str(p)))),
-      ])));
+      root.push(
+        apply(
+          select(pkgs, 'buildEnv'),
+          attrs([
+            bind('name', str('image-root')),
+            bind('paths', list(contents)),
+            bind('pathsToLink', list(['/bin', '/etc', '/lib', '/sbin', '/share', '/usr'].map((p) => str(p)))),
+          ]),
+        ),
+      );
     }
     if (script.length) root.push(id('rootFiles'));
     // nix2container matches `regex` against each file's store path (nix/permmatch.go), so anchor it there.
     const perms: NixExpr[] = image.directories
       .filter((d) => d.mode)
-      .map((d) => attrs([bind('mode', str(d.mode!.padStart(4, '0'))), bind('path', id('rootFiles')), bind('regex', str('^', id('rootFiles'), `${escapeRegex(d.path)}$`))]));
-    const body = apply(select(id('nix2container'), 'buildImage'), attrs([
-      bind('name', str(image.name)),
-      bind('tag', str(image.tag)),
-      ...(image.baseImage ? [bind('fromImage', id(BASE_IMAGE_BINDING), ['Only the base\'s layers: none of its config (Env, Entrypoint, User) is inherited.'])] : []),
-      bind('copyToRoot', list(root), [...todo.contents, ...todo.files]),
-      ...(perms.length ? [bind('perms', list(perms))] : []),
-      bind('maxLayers', int(100), ['One layer per popular store path, as buildLayeredImage does.']),
-      bind('config', config, todo.config),
-    ]));
+      .map((d) =>
+        attrs([
+          bind('mode', str(d.mode!.padStart(4, '0'))),
+          bind('path', id('rootFiles')),
+          bind('regex', str('^', id('rootFiles'), `${escapeRegex(d.path)}$`)),
+        ]),
+      );
+    const body = apply(
+      select(id('nix2container'), 'buildImage'),
+      attrs([
+        bind('name', str(image.name)),
+        bind('tag', str(image.tag)),
+        ...(image.baseImage
+          ? [bind('fromImage', id(BASE_IMAGE_BINDING), ["Only the base's layers: none of its config (Env, Entrypoint, User) is inherited."])]
+          : []),
+        bind('copyToRoot', list(root), [...todo.contents, ...todo.files]),
+        ...(perms.length ? [bind('perms', list(perms))] : []),
+        bind('maxLayers', int(100), ['One layer per popular store path, as buildLayeredImage does.']),
+        bind('config', config, todo.config),
+      ]),
+    );
     // nix2container.buildImage takes no passthru: the derivations a generation step reaches are added to its value.
     return { bindings, body: passthru.length ? binop('//', body, passthruSet(passthru)) : body };
   },
@@ -77,13 +97,26 @@ export const nix2container = defineFormat({
 function pullImage(base: BaseImagePlan): Binding {
   const reference = `${base.imageName}:${base.tag}`;
   const todo = base.digest
-    ? markerText(base.line, 'build once, then replace lib.fakeHash with the sha256 Nix reports (the hash of the pulled image directory, not what nix-prefetch-docker prints)')
-    : markerText(base.line, `put the digest of ${reference} (skopeo inspect docker://${reference}) in imageDigest, build once and paste the sha256 Nix reports`);
-  return bind(BASE_IMAGE_BINDING, apply(select(id('nix2container'), 'pullImage'), attrs([
-    bind('imageName', str(base.imageName)),
-    bind('imageDigest', str(base.digest ?? PLACEHOLDER_DIGEST)),
-    bind('sha256', select(id('lib'), 'fakeHash')),
-  ])), [`FROM ${reference} (line ${base.line}) stays Docker's: its layers are pulled.`, todo]);
+    ? markerText(
+        base.line,
+        'build once, then replace lib.fakeHash with the sha256 Nix reports (the hash of the pulled image directory, not what nix-prefetch-docker prints)',
+      )
+    : markerText(
+        base.line,
+        `put the digest of ${reference} (skopeo inspect docker://${reference}) in imageDigest, build once and paste the sha256 Nix reports`,
+      );
+  return bind(
+    BASE_IMAGE_BINDING,
+    apply(
+      select(id('nix2container'), 'pullImage'),
+      attrs([
+        bind('imageName', str(base.imageName)),
+        bind('imageDigest', str(base.digest ?? PLACEHOLDER_DIGEST)),
+        bind('sha256', select(id('lib'), 'fakeHash')),
+      ]),
+    ),
+    [`FROM ${reference} (line ${base.line}) stays Docker's: its layers are pulled.`, todo],
+  );
 }
 
 function escapeRegex(text: string): string {

@@ -24,7 +24,9 @@ import type { ShellFile, Word, WordPart } from '../tree.js';
  * name character. A RUN script holds none of them in practice; one that holds them all is read by mvdan/sh as it
  * is, and left to it by the tree-sitter reader (mendable()).
  */
-const STAND_INS = [...Array.from({ length: 8 }, (_, i) => 0x01 + i), ...Array.from({ length: 18 }, (_, i) => 0x0e + i)].map((code) => String.fromCharCode(code));
+const STAND_INS = [...Array.from({ length: 8 }, (_, i) => 0x01 + i), ...Array.from({ length: 18 }, (_, i) => 0x0e + i)].map((code) =>
+  String.fromCharCode(code),
+);
 
 const HASH = 0x23;
 const CLOSERS = new Set([0x22 /* " */, 0x27 /* ' */, 0x7d /* } */]);

@@ -93,7 +93,16 @@ const SEPARATED = new Set([
 export const GAP = /^(?:[ \t\r\n]|\\\n)*$/;
 
 /** Nodes that end at a newline: the grammar has been seen to run `A=1\nb` on as one command. */
-const ONE_LINE = new Set(['command', 'declaration_command', 'unset_command', 'variable_assignments', 'file_redirect', 'redirected_statement', 'negated_command', 'test_command']);
+const ONE_LINE = new Set([
+  'command',
+  'declaration_command',
+  'unset_command',
+  'variable_assignments',
+  'file_redirect',
+  'redirected_statement',
+  'negated_command',
+  'test_command',
+]);
 
 /** The tree as plain data, read with a cursor: about a third cheaper than asking each node for its children. */
 export function plainTree(node: Node, types: GrammarTypes, source: string): Syntax {

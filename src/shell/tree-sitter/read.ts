@@ -258,7 +258,10 @@ class Reader {
         return { ...this.negatedStart(node), negated: true };
       case 'variable_assignment':
       case 'variable_assignments': {
-        const assigns = node.type === 'variable_assignment' ? [this.assign(node)] : node.children.map((child) => (child.type === 'variable_assignment' ? this.assign(child) : giveUp()));
+        const assigns =
+          node.type === 'variable_assignment'
+            ? [this.assign(node)]
+            : node.children.map((child) => (child.type === 'variable_assignment' ? this.assign(child) : giveUp()));
         const start = this.start(node);
         return this.plain(start, node.endIndex, { type: 'CallExpr', line: this.line(start), assigns, args: [] });
       }
@@ -363,7 +366,10 @@ class Reader {
         pipe = { start: pipe.start, end: y.end, cmd: { type: 'BinaryCmd', op: items[i] as '|' | '|&', x: pipe, y }, negated: false, redirs: [] };
       }
       if (negated) pipe = { ...pipe, negated: true };
-      result = result === null || joiner === null ? pipe : { start: result.start, end: pipe.end, cmd: { type: 'BinaryCmd', op: joiner, x: result, y: pipe }, negated: false, redirs: [] };
+      result =
+        result === null || joiner === null
+          ? pipe
+          : { start: result.start, end: pipe.end, cmd: { type: 'BinaryCmd', op: joiner, x: result, y: pipe }, negated: false, redirs: [] };
       if (i < items.length) joiner = items[i++] as '&&' | '||';
     }
     return result!;
@@ -545,7 +551,8 @@ class Reader {
     }
     let end = children.length;
     const last = children[end - 1]!;
-    if (last.type === ';;') end--; // the last item's `;;` is not marked as its termination
+    if (last.type === ';;')
+      end--; // the last item's `;;` is not marked as its termination
     else if (!last.isNamed && last.type !== ')') giveUp(); // `;&`, `;;&`
     return this.statements(children.slice(close + 1, end));
   }
