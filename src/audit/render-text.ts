@@ -3,6 +3,7 @@ import { formatBytes, formatPercent, renderImageReport, table, TEXT_DIFFERENCE_L
 import { equivalenceText } from './render-equivalence.js';
 import { groupPaths } from './report.js';
 import type { AuditImage, AuditReport, Metric, MetricComparison, Side } from './types.js';
+import { visibleLength } from '../visible-text.js';
 
 export const SIDE_TITLE: Record<Side, string> = { docker: 'Dockerfile', nix: 'Nix' };
 
@@ -190,15 +191,12 @@ function clip(text: string): string {
   return text.length <= WIDTH ? text : `${text.slice(0, WIDTH - 3)}...`;
 }
 
-/** Width as printed: control characters are shown as four-character escapes (\\x1b) by the CLI. */
-const shownLength = (text: string): number => text.length + 3 * (text.match(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g)?.length ?? 0);
-
 function wrap(text: string, indent: string): string[] {
   const out: string[] = [];
   let line = '';
   // Split at spaces only: a tab or carriage return inside a file name is part of the name.
   for (const word of text.split(/ +/)) {
-    if (line && indent.length + shownLength(line) + 1 + shownLength(word) > WIDTH) {
+    if (line && indent.length + visibleLength(line) + 1 + visibleLength(word) > WIDTH) {
       out.push(`${indent}${line}`);
       line = word;
     } else line = line ? `${line} ${word}` : word;

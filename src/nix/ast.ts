@@ -104,10 +104,6 @@ function escapeIndented(text: string, previous: string): string {
   return out;
 }
 
-export interface PrintOptions {
-  width?: number;
-}
-
 const INDENT = '  ';
 
 export function print(expr: NixExpr, indent = ''): string {

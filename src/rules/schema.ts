@@ -10,7 +10,6 @@ import type { z as Zod } from 'zod';
 import { ATTRIBUTE_PATH } from '../nix/attribute-path.js';
 
 export const confidenceLevels = ['exact', 'high', 'low'] as const;
-export type TableConfidence = (typeof confidenceLevels)[number];
 
 function build(z: typeof Zod) {
   /** A nixpkgs attribute path such as `curl`, `openssl.dev`, `python3Packages.flask` or `dockerTools.binSh`. */

@@ -291,8 +291,3 @@ function unescapeBare(value: string): string {
 function unescapeDouble(value: string): string {
   return value.replace(/\\\n/g, '').replace(/\\([$`"\\])/g, '$1');
 }
-
-/** Words whose text is known, or null for any dynamic word. */
-export function knownWords(command: ShellCommand): Array<string | null> {
-  return command.words.map((w) => w.text);
-}

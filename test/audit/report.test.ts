@@ -199,7 +199,7 @@ describe('audit of two archives', () => {
     expect(lines.filter((line) => line.length > 80)).toEqual([]);
     // Control characters from the image are shown, not obeyed.
     expect(result.stdout).not.toMatch(/[\x1b\r]/);
-    expect(result.stdout).toContain('app/\\x1b[31mred\\x1b[0m\\x0d.txt');
+    expect(result.stdout).toContain('app/\\u001b[31mred\\u001b[0m\\u000d.txt');
     const markdown = await cli(['audit', '--docker-archive', archives.docker!, '--format', 'markdown']);
     expect(markdown.stdout).not.toMatch(/[\x1b\r]/);
   });

@@ -15,6 +15,7 @@ import type { AuditReport } from '../../audit/types.js';
 import type { EngineName } from '../../engines/container.js';
 import { killAllNow } from '../../engines/process.js';
 import { Dock2nixError } from '../../errors.js';
+import { visibleText } from '../../visible-text.js';
 import { ensureWritable, writeFilesAtomically } from '../../io/write.js';
 import type { CliIo } from '../io.js';
 
@@ -73,25 +74,17 @@ export function reportFormat(options: Pick<AuditCommandOptions, 'format' | 'json
   return 'text';
 }
 
-/**
- * Control characters from an image (a file named with an escape sequence) must not reach a terminal or a CI log
- * as such: they are shown as \xNN. JSON escapes them itself; HTML shows them inertly.
- */
-export function visibleControls(text: string): string {
-  return text.replace(/[\x00-\x08\x0b-\x1f\x7f\x9b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
-
 export function renderAudit(report: AuditReport, format: ReportFormat): string {
   switch (format) {
     case 'json':
       // The verdict line first, so that it heads the JSON report as it heads the others.
       return `${JSON.stringify(report.equivalence ? { verdict: report.equivalence.verdict.line, ...report } : report, null, 2)}\n`;
     case 'markdown':
-      return visibleControls(renderAuditMarkdown(report));
+      return visibleText(renderAuditMarkdown(report));
     case 'html':
       return renderAuditHtml(report);
     case 'text':
-      return visibleControls(renderAuditText(report));
+      return visibleText(renderAuditText(report));
   }
 }
 
