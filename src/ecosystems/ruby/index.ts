@@ -42,7 +42,7 @@ const bundle: ProgramHandler = (words, command, scope) => {
       const env = command.assigns.BUNDLE_WITHOUT ?? scope.env.BUNDLE_WITHOUT ?? '';
       const flag = flagValue(args, '--without');
       // `--without a b`: the words after it are groups too (install takes no operands).
-      const without = [...groupsOf(env), ...(flag !== null ? [...groupsOf(flag), ...args.operands] : [])];
+      const without = [...groupsOf(env), ...(flag !== null ? [...groupsOf(flag), ...args.operands.flatMap(groupsOf)] : [])];
       if (flag === null && args.operands.length) return manual('run.bundler.install', `${words.join(' ')}: not understood`);
       record('install', without);
       const skipped = without.length ? `, without the groups ${without.join(', ')}` : '';
