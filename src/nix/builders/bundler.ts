@@ -22,7 +22,7 @@ export function bundlerBuild(input: BuilderInput<BundlerBuild>): NixExpr {
     bind('gemset', path(`./${build.gemset}`), [
       todo(
         build.line,
-        `in this folder, run bundix to write the gems of Gemfile.lock into ${build.gemset} (it holds { } until then, and the image has no gems; again whenever Gemfile.lock changes): nix-shell -p bundix --run 'bundix --gemfile=<context>/${build.gemfile ?? 'Gemfile'} --lockfile=<context>/${build.lockfile ?? 'Gemfile.lock'} --gemset=${build.gemset}' (<context>: the build context, bound as context below)`,
+        `in this folder, run bundix to write the gems of Gemfile.lock into ${build.gemset} (it holds { } until then, and the image has no gems; again whenever Gemfile.lock changes): nix-shell -p bundix --run 'bundix --gemfile=<context>/${build.gemfile ?? 'Gemfile'} --lockfile=<context>/${build.lockfile ?? 'Gemfile.lock'} --gemset=${build.gemset}' (<context>: the build context, bound as context in this file)`,
       ),
     ]),
   ];
