@@ -317,7 +317,13 @@ export function numericOwner(spec: string, state: StageState): string | null {
 
 /** Build steps a language builder does itself, so far in the stage: a replayed command goes before or after them. */
 export function buildStepCount(state: StageState): number {
-  return state.npm.filter((s) => s.action === 'run').length + state.go.length + state.cargo.length + state.maven.length + state.mix.filter((s) => s.task === 'compile' || s.task === 'release').length;
+  return (
+    state.npm.filter((s) => s.action === 'run').length +
+    state.go.length +
+    state.cargo.length +
+    state.maven.length +
+    state.mix.filter((s) => s.task === 'compile' || s.task === 'release').length
+  );
 }
 
 /** Where an image path came from in the build context: a copied file, or a file inside a copied folder. */

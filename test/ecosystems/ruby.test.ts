@@ -54,7 +54,10 @@ runTester(
         check: (plan) => expect(bundlerBuild(plan).groups).toEqual(['default', 'production', 'tools']),
       },
       { code: 'bundle install --without development:test:tools', check: (plan) => expect(bundlerBuild(plan).groups).toEqual(['default', 'production']) },
-      { code: 'BUNDLE_WITHOUT=development bundle install', check: (plan) => expect(bundlerBuild(plan).groups).toEqual(['default', 'production', 'test', 'tools']) },
+      {
+        code: 'BUNDLE_WITHOUT=development bundle install',
+        check: (plan) => expect(bundlerBuild(plan).groups).toEqual(['default', 'production', 'test', 'tools']),
+      },
       {
         code: 'bundle install',
         before: 'ENV BUNDLE_WITHOUT="development test"',

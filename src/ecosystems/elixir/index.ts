@@ -70,7 +70,8 @@ const mix: ProgramHandler = (words, command, scope) => {
       .map((t) => t.trim().split(/\s+/).filter(Boolean))
       .filter((t) => t.length);
     const outcomes = tasks.map((t) => task(t, command, scope));
-    const worst = outcomes.find((o) => o.status === 'manual') ?? outcomes.find((o) => o.status === 'approximated') ?? outcomes.find((o) => o.status === 'mapped');
+    const worst =
+      outcomes.find((o) => o.status === 'manual') ?? outcomes.find((o) => o.status === 'approximated') ?? outcomes.find((o) => o.status === 'mapped');
     return { ...(worst ?? outcomes[0] ?? ignored('run.mix.noop', 'mix do: no tasks')), message: outcomes.map((o) => o.message).join('; ') };
   }
   if (args.length === 0 || args[0] === '--version' || args[0] === 'help') return ignored('run.mix.noop', `${words.join(' ')}: nothing to build`);

@@ -45,7 +45,8 @@ export function planBundler(state: StageState, input: BuildInput): BuildPart {
       });
     }
   }
-  const ruby = state.runtimes.ruby?.attr ?? [...state.packages.keys()].find((a) => /^ruby(_\d+_\d+)?$/.test(a)) ?? chooseRuntime(input.rules, 'ruby', null).attr;
+  const ruby =
+    state.runtimes.ruby?.attr ?? [...state.packages.keys()].find((a) => /^ruby(_\d+_\d+)?$/.test(a)) ?? chooseRuntime(input.rules, 'ruby', null).attr;
   if (!state.inImage) {
     problems.push({
       line: main.line,

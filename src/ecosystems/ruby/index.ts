@@ -87,7 +87,10 @@ function bundleConfig(words: string[], rest: string[], without: (groups: string[
     };
   }
   if (MOOT_SETTINGS.has(key)) {
-    return ignored('run.bundler.config', `${words.join(' ')}: bundlerEnv installs from Gemfile.lock, offline, into the Nix store; the setting has no effect there`);
+    return ignored(
+      'run.bundler.config',
+      `${words.join(' ')}: bundlerEnv installs from Gemfile.lock, offline, into the Nix store; the setting has no effect there`,
+    );
   }
   if (key.startsWith('build.')) {
     return manual(
