@@ -74,6 +74,8 @@ export function startStage(
     cargo: [],
     dotnet: [],
     maven: [],
+    bundler: [],
+    mix: [],
     unhandled: [],
     builtCopies: [],
     buildLines: [],

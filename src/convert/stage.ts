@@ -104,6 +104,26 @@ export interface MavenStep {
   pomFile: string | null;
 }
 
+export interface BundlerStep {
+  line: number;
+  cwd: string;
+  /** `bundle install`, or `bundle config [set] without …` (a setting later installs read). */
+  action: 'install' | 'without';
+  /** The Gemfile groups left out: `--without`, BUNDLE_WITHOUT where it ran, or what the config sets. */
+  without: string[];
+}
+
+export interface MixStep {
+  line: number;
+  cwd: string;
+  /** `deps.get`, `deps.compile`, `compile`, `release` (the tasks mixRelease does). */
+  task: 'deps.get' | 'deps.compile' | 'compile' | 'release';
+  /** MIX_ENV where it ran, or null when unset (mix's default, dev). */
+  env: string | null;
+  /** `mix release NAME`: the release named on the command line. */
+  release: string | null;
+}
+
 export interface StageState {
   index: number;
   name: string | null;
@@ -148,6 +168,8 @@ export interface StageState {
   cargo: CargoStep[];
   dotnet: DotnetStep[];
   maven: MavenStep[];
+  bundler: BundlerStep[];
+  mix: MixStep[];
   /**
    * RUN commands the stage's derivation replays as written: those no rule understood (manual) and those a rule
    * keeps as they are (`go generate`, `npx vite build`: replayed). `after`: how many build steps (npm run, go build,
@@ -214,6 +236,8 @@ export function cloneStage(parent: StageState, index: number, name: string | nul
     cargo: [...parent.cargo],
     dotnet: [...parent.dotnet],
     maven: [...parent.maven],
+    bundler: [...parent.bundler],
+    mix: [...parent.mix],
     unhandled: [...parent.unhandled],
     builtCopies: [...parent.builtCopies],
     buildLines: [...parent.buildLines],
@@ -293,7 +317,13 @@ export function numericOwner(spec: string, state: StageState): string | null {
 
 /** Build steps a language builder does itself, so far in the stage: a replayed command goes before or after them. */
 export function buildStepCount(state: StageState): number {
-  return state.npm.filter((s) => s.action === 'run').length + state.go.length + state.cargo.length + state.maven.length;
+  return (
+    state.npm.filter((s) => s.action === 'run').length +
+    state.go.length +
+    state.cargo.length +
+    state.maven.length +
+    state.mix.filter((s) => s.task === 'compile' || s.task === 'release').length
+  );
 }
 
 /** Where an image path came from in the build context: a copied file, or a file inside a copied folder. */

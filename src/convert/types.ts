@@ -255,12 +255,43 @@ export interface MavenBuild {
   line: number;
 }
 
+export interface BundlerBuild {
+  kind: 'bundler';
+  /** The Ruby of the stage's base (`ruby_3_3`). */
+  ruby: string;
+  /** Gemfile and Gemfile.lock in the build context (relative to it), or null when the context has none. */
+  gemfile: string | null;
+  lockfile: string | null;
+  /** The side file gemset reads, next to default.nix (`{ }` until bundix writes it). */
+  gemset: string;
+  /** The Gemfile groups installed (`default` and those not left out); null: every group. */
+  groups: string[] | null;
+  /** The stage is the image's: the image runs with the environment's programs and its wrapped Ruby. */
+  inImage: boolean;
+  /** The Dockerfile line of the bundle install, for the marker on the generation step. */
+  line: number;
+}
+
+export interface MixBuild {
+  kind: 'mix';
+  /** The BEAM package set of the Erlang/OTP the build image had (`beamMinimal27Packages`). */
+  beam: string;
+  /** The Elixir attribute of that set (`elixir_1_17`). */
+  elixir: string;
+  /** MIX_ENV of the release (mixEnv). */
+  mixEnv: string;
+  /** `mix release NAME` (mixReleaseName), or null for the project's default release. */
+  releaseName: string | null;
+  /** The Dockerfile line of `mix deps.get` (or of the release), for the marker on the dependencies' hash. */
+  line: number;
+}
+
 export interface GenericBuild {
   kind: 'generic';
   commands: Array<{ line: number; source: string }>;
 }
 
-export type BuildPlan = NpmBuild | GoBuild | RustBuild | DotnetBuild | MavenBuild | GenericBuild;
+export type BuildPlan = NpmBuild | GoBuild | RustBuild | DotnetBuild | MavenBuild | BundlerBuild | MixBuild | GenericBuild;
 
 export interface DerivationPlan {
   /** Nix identifier used in the let block. */

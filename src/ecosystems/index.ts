@@ -10,6 +10,7 @@ import cargo from './cargo/index.js';
 import certificates from './certificates/index.js';
 import dnf from './dnf/index.js';
 import dotnet from './dotnet/index.js';
+import elixir from './elixir/index.js';
 import files from './files/index.js';
 import go from './go/index.js';
 import maven from './maven/index.js';
@@ -17,11 +18,12 @@ import misc from './misc/index.js';
 import npm from './npm/index.js';
 import pip from './pip/index.js';
 import pythonProject from './python-project/index.js';
+import ruby from './ruby/index.js';
 import users from './users/index.js';
 import yarnPnpm from './yarn-pnpm/index.js';
 import type { Ecosystem, EcosystemBuild, Installer } from './define.js';
 
-export const ECOSYSTEMS = [apk, apt, cargo, certificates, dnf, dotnet, files, go, maven, misc, npm, pip, pythonProject, users, yarnPnpm] as const;
+export const ECOSYSTEMS = [apk, apt, cargo, certificates, dnf, dotnet, elixir, files, go, maven, misc, npm, pip, pythonProject, ruby, users, yarnPnpm] as const;
 
 /** Ecosystems with a rules table (their ids are the package managers of rules/<id>.json and of answers). */
 export const INSTALLERS: ReadonlyArray<Ecosystem & { installer: Installer }> = (ECOSYSTEMS as readonly Ecosystem[]).filter(

@@ -156,6 +156,8 @@ let
         builtins.path { path = a.root; name = "source"; filter = keep; };
     };
     hasPrefix = prefix: s: builtins.substring 0 (builtins.stringLength prefix) s == prefix;
+    # lib/meta.nix: hiPrio = setPrio (-10).
+    hiPrio = drv: if !(isStorePathLike drv) then fail "lib.hiPrio takes a package" else drv // { meta = (drv.meta or { }) // { priority = -10; }; };
   };
 
   # --- dockerTools ---------------------------------------------------------------------------------------
@@ -347,6 +349,59 @@ let
     else if a ? mvnJdk && !(isStorePathLike a.mvnJdk) then fail "maven.buildMavenPackage: mvnJdk must be a package"
     else builtins.seq (a.mvnJdk.name or "") (fakeDrv a.pname { builderArgs = a; });
 
+  # pkgs/development/ruby-modules/bundler-env/default.nix and bundled-common/default.nix (their formals; `...`
+  # goes to buildEnv, which the stub does not allow). Without gemdir, gemfile, lockfile and gemset must be given;
+  # gemset is imported at evaluation (bundled-common: importedGemset) and must be a set of gems. Its passthru has
+  # wrappedRuby (Ruby with GEM_PATH on the environment).
+  bundlerEnv = args:
+    let
+      a = check "bundlerEnv" [
+        "name" "pname" "version" "mainGemName" "gemdir" "gemfile" "lockfile" "gemset" "groups" "ruby" "copyGemFiles"
+        "gemConfig" "postBuild" "document" "meta" "ignoreCollisions" "passthru" "nativeBuildInputs" "buildInputs"
+        "extraConfigPaths"
+      ] [ ] args;
+      file = what: if a ? ${what} then a.${what} else if a ? gemdir then a.gemdir + "/${if what == "gemset" then "gemset.nix" else if what == "gemfile" then "Gemfile" else "Gemfile.lock"}" else fail "bundlerEnv: ${what} is needed when gemdir is not given";
+      exists = what: let f = file what; in if builtins.isPath f && !(builtins.pathExists f) then fail "bundlerEnv: ${what} ${toString f} does not exist" else f;
+      gemset = let g = exists "gemset"; in if isAttrs g && !(g ? outPath) then g else import g;
+      name = a.name or a.pname or (fail "bundlerEnv needs name or pname");
+    in
+    if !(isAttrs gemset) then fail "bundlerEnv: gemset must be an attribute set of gems"
+    else if a ? groups && a.groups != null && !(isList a.groups && all isString a.groups) then fail "bundlerEnv: groups must be null or a list of strings"
+    else if a ? ruby && !(isStorePathLike a.ruby) then fail "bundlerEnv: ruby must be a package"
+    else builtins.seq (exists "gemfile") (builtins.seq (exists "lockfile") (builtins.seq (a.ruby.name or "")
+      (fakeDrv name { envArgs = a; gems = gemset; wrappedRuby = fakeDrv "wrapped-ruby-${name}" { }; })));
+
+  # The BEAM package sets (pkgs/top-level/all-packages.nix: beamMinimal<N>Packages = beam_minimal.packages.erlang_N.beamPackages,
+  # pkgs/development/beam-modules/default.nix): mixRelease (mix-release.nix), fetchMixDeps (fetch-mix-deps.nix) and
+  # the Elixirs, each asserting the OTP range of pkgs/development/interpreters/elixir/1.*.nix (generic-builder.nix).
+  beamSet = otp:
+    let
+      elixirFor = minor: low: high: fakeDrv "elixir-1.${toString minor}" { elixirOtpCheck = if otp < low || otp > high then throw "Elixir 1.${toString minor}: erlang OTP ${toString otp} is not >= ${toString low} and <= ${toString high}" else true; };
+      checkElixir = fname: e: if !(isStorePathLike e) then fail "${fname}: elixir must be a package" else builtins.seq (e.elixirOtpCheck or true) e;
+      fetchMixDeps = args:
+        let a = check "fetchMixDeps" (mkDerivationArgs ++ [ "hash" "sha256" "mixEnv" "mixTarget" "debug" "elixir" "hex" ]) [ "pname" "version" "src" ] args;
+        in if !(isString (a.hash or "") && isString (a.mixEnv or "")) then fail "fetchMixDeps: hash and mixEnv are strings"
+        else builtins.seq (checkElixir "fetchMixDeps" (a.elixir or set.elixir)) (fakeDrv "${a.pname}-${a.version}" { fetcherArgs = a; });
+      mixRelease = args:
+        let a = check "mixRelease" (mkDerivationArgs ++ [
+          "enableDebugInfo" "mixEnv" "mixTarget" "compileFlags" "mixReleaseName" "escriptBinName" "erlangCompilerOptions"
+          "erlangDeterministicBuilds" "mixFodDeps" "mixNixDeps" "elixir" "erlang" "hex" "removeCookie" "stripDebug"
+        ]) [ "pname" "version" "src" ] args;
+        in if a ? mixFodDeps && !(isStorePathLike a.mixFodDeps) then fail "mixRelease: mixFodDeps must be a derivation"
+        else if !(isString (a.mixEnv or "") && isString (a.mixReleaseName or "")) then fail "mixRelease: mixEnv and mixReleaseName are strings"
+        else if a ? env && !(all (v: isString v || builtins.isInt v || builtins.isBool v) (builtins.attrValues a.env)) then fail "mixRelease: env values must be strings, integers or booleans"
+        else builtins.seq (checkElixir "mixRelease" (a.elixir or set.elixir)) (builtins.seq (a.mixFodDeps.name or "") (fakeDrv "${a.pname}-${a.version}" { builderArgs = a; }));
+      set = {
+        inherit fetchMixDeps mixRelease;
+        elixir_1_17 = elixirFor 17 25 27;
+        elixir_1_18 = elixirFor 18 25 99;
+        elixir_1_19 = elixirFor 19 26 28;
+        elixir_1_20 = elixirFor 20 27 29;
+        elixir = set.elixir_1_18;
+        erlang = fakeDrv "erlang-${toString otp}" { };
+      };
+    in set;
+
   stdenv.mkDerivation = args:
     let
       a = checkDerivation "mkDerivation" (check "mkDerivation" (mkDerivationArgs ++ hookVariables) [ ] args);
@@ -362,6 +417,10 @@ in
 topLevel // members // pythons // python3 // goBuilders // {
   inherit lib dockerTools fakeNss buildDotnetModule buildNpmPackage importNpmLock rustPlatform stdenv fetchYarnDeps fetchPnpmDeps yarnConfigHook yarnBuildHook pnpmConfigHook;
   buildGoModule = buildGoModuleWith "buildGoModule";
+  inherit bundlerEnv;
+  beamMinimal27Packages = beamSet 27;
+  beamMinimal28Packages = beamSet 28;
+  beamMinimal29Packages = beamSet 29;
   maven = topLevel.maven // { inherit buildMavenPackage; };
   runCommand = name: env: script:
     if !(isString name && isAttrs env && isString script) then fail "runCommand takes a name, an attribute set and a script"

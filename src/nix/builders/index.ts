@@ -3,13 +3,15 @@
  * type makes it complete. A build stage becomes one binding of default.nix, named by the plan's naming scope.
  */
 import type { DerivationPlan } from '../../convert/types.js';
-import { bind, str, type Binding, type NixExpr } from '../ast.js';
+import { apply, bind, id, select, str, type Binding, type NixExpr } from '../ast.js';
 import { BUILDER_BINDINGS, commonBindings, type BuilderInput } from './common.js';
+import { bundlerBuild, EMPTY_GEMSET } from './bundler.js';
 import { dotnetBuild } from './dotnet.js';
 export { fetchDepsCommand } from './dotnet.js';
 import { genericBuild } from './generic.js';
 import { goBuild } from './go.js';
 import { mavenBuild } from './maven.js';
+import { mixBuild } from './mix.js';
 import { nodeBuild } from './npm.js';
 import { PYTHON_BINDINGS } from './python.js';
 import { rustBuild } from './rust.js';
@@ -23,6 +25,8 @@ export const BUILDERS: { [K in BuildKind]: (input: BuilderInput<Extract<Build, {
   rust: rustBuild,
   dotnet: dotnetBuild,
   maven: mavenBuild,
+  bundler: bundlerBuild,
+  mix: mixBuild,
   generic: genericBuild,
 };
 
@@ -47,5 +51,18 @@ export function derivationBinding(derivation: DerivationPlan): Binding {
  */
 export function derivationSideFiles(derivation: DerivationPlan): { files: Record<string, string>; passthru: boolean } {
   if (derivation.build.kind === 'dotnet') return { files: { [derivation.build.nugetDeps]: '[ ]\n' }, passthru: true };
+  if (derivation.build.kind === 'bundler') return { files: { [derivation.build.gemset]: EMPTY_GEMSET }, passthru: false };
   return { files: {}, passthru: false };
+}
+
+/**
+ * What of a derivation the image puts in its root besides the files it places: a Ruby stage's gems (their
+ * programs, `bundle` among them, ahead of the wrapped Ruby's) and the Ruby that finds them.
+ */
+export function derivationContents(derivation: DerivationPlan): NixExpr[] {
+  if (derivation.build.kind === 'bundler' && derivation.build.inImage) {
+    const gems = id(derivation.name);
+    return [apply(select(id('lib'), 'hiPrio'), gems), select(gems, 'wrappedRuby')];
+  }
+  return [];
 }
