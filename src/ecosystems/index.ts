@@ -8,6 +8,7 @@ import apk from './apk/index.js';
 import apt from './apt/index.js';
 import cargo from './cargo/index.js';
 import certificates from './certificates/index.js';
+import deno from './deno/index.js';
 import dnf from './dnf/index.js';
 import dotnet from './dotnet/index.js';
 import files from './files/index.js';
@@ -21,7 +22,7 @@ import users from './users/index.js';
 import yarnPnpm from './yarn-pnpm/index.js';
 import type { Ecosystem, EcosystemBuild, Installer } from './define.js';
 
-export const ECOSYSTEMS = [apk, apt, cargo, certificates, dnf, dotnet, files, go, maven, misc, npm, pip, pythonProject, users, yarnPnpm] as const;
+export const ECOSYSTEMS = [apk, apt, cargo, certificates, deno, dnf, dotnet, files, go, maven, misc, npm, pip, pythonProject, users, yarnPnpm] as const;
 
 /** Ecosystems with a rules table (their ids are the package managers of rules/<id>.json and of answers). */
 export const INSTALLERS: ReadonlyArray<Ecosystem & { installer: Installer }> = (ECOSYSTEMS as readonly Ecosystem[]).filter(
