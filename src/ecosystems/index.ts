@@ -6,6 +6,7 @@
  */
 import apk from './apk/index.js';
 import apt from './apt/index.js';
+import bun from './bun/index.js';
 import cargo from './cargo/index.js';
 import certificates from './certificates/index.js';
 import deno from './deno/index.js';
@@ -22,7 +23,7 @@ import users from './users/index.js';
 import yarnPnpm from './yarn-pnpm/index.js';
 import type { Ecosystem, EcosystemBuild, Installer } from './define.js';
 
-export const ECOSYSTEMS = [apk, apt, cargo, certificates, deno, dnf, dotnet, files, go, maven, misc, npm, pip, pythonProject, users, yarnPnpm] as const;
+export const ECOSYSTEMS = [apk, apt, bun, cargo, certificates, deno, dnf, dotnet, files, go, maven, misc, npm, pip, pythonProject, users, yarnPnpm] as const;
 
 /** Ecosystems with a rules table (their ids are the package managers of rules/<id>.json and of answers). */
 export const INSTALLERS: ReadonlyArray<Ecosystem & { installer: Installer }> = (ECOSYSTEMS as readonly Ecosystem[]).filter(

@@ -8,7 +8,11 @@ runTester(
   'deno',
   {
     manual: [
-      { code: 'deno install', rule: 'run.deno.install', message: /no fetcher for Deno dependencies.*"vendor": true.*DENO_DIR=\$out.*when the container starts/ },
+      {
+        code: 'deno install',
+        rule: 'run.deno.install',
+        message: /no fetcher for Deno dependencies.*"vendor": true.*DENO_DIR=\$out.*when the container starts/,
+      },
       { code: 'deno install --frozen --entrypoint main.ts', rule: 'run.deno.install' },
       { code: 'deno cache main.ts', rule: 'run.deno.cache', message: /deno cache main\.ts: downloads/ },
       { code: 'deno cache --reload --lock=deno.lock main.ts', rule: 'run.deno.cache' },

@@ -81,8 +81,7 @@ const deno: ProgramHandler = (words, command, scope) => {
   const action = operands[0];
   if (!action) {
     // (`deno --version` is a version check the dispatch ignores before this handler.)
-    if (flags.some((f) => f === '-h' || f === '--help'))
-      return ignored('run.deno.noop', `${command.source}: prints information only; not needed with Nix`);
+    if (flags.some((f) => f === '-h' || f === '--help')) return ignored('run.deno.noop', `${command.source}: prints information only; not needed with Nix`);
     return manual('run.deno.unknown', `${command.source}: starts Deno's interactive shell; not converted`);
   }
   if (NOOPS.has(action)) return ignored('run.deno.noop', `deno ${action}: prints information only; not needed with Nix`);
@@ -97,7 +96,10 @@ const deno: ProgramHandler = (words, command, scope) => {
         `deno ${action} ${[...flags, ...operands.slice(1)].join(' ')}: ${global ? 'installs a program globally' : 'adds packages that deno.json does not list'}; add them to deno.json (and deno.lock), then ${VENDOR_HOW}`,
       );
     }
-    return manual('run.deno.install', `deno install: downloads the dependencies deno.json and deno.lock name, at build time; ${VENDOR_HOW}. As converted, deno downloads them into DENO_DIR when the container starts (it needs the network then)`);
+    return manual(
+      'run.deno.install',
+      `deno install: downloads the dependencies deno.json and deno.lock name, at build time; ${VENDOR_HOW}. As converted, deno downloads them into DENO_DIR when the container starts (it needs the network then)`,
+    );
   }
   if (action === 'cache') {
     return manual(
@@ -115,7 +117,12 @@ const deno: ProgramHandler = (words, command, scope) => {
     const name = operands[1];
     const tasks = denoTasks(scope, command.cwd);
     const task = name && tasks ? tasks[name] : undefined;
-    const text = typeof task === 'string' ? task : task && typeof task === 'object' && typeof (task as { command?: unknown }).command === 'string' ? (task as { command: string }).command : null;
+    const text =
+      typeof task === 'string'
+        ? task
+        : task && typeof task === 'object' && typeof (task as { command?: unknown }).command === 'string'
+          ? (task as { command: string }).command
+          : null;
     return manual(
       'run.deno.task',
       `deno task ${operands.slice(1).join(' ')}: runs ${text ? `"${text}" (deno.json)` : 'a task of deno.json dock2nix cannot read'} at build time; not converted (it needs Deno's dependencies offline: ${VENDOR_HOW})`,

@@ -11,6 +11,7 @@ import { genericBuild } from './generic.js';
 import { goBuild } from './go.js';
 import { mavenBuild } from './maven.js';
 import { nodeBuild } from './npm.js';
+import { BUN_BINDINGS } from './bun.js';
 import { PYTHON_BINDINGS } from './python.js';
 import { rustBuild } from './rust.js';
 
@@ -27,7 +28,7 @@ export const BUILDERS: { [K in BuildKind]: (input: BuilderInput<Extract<Build, {
 };
 
 /** Every name the builders' files bind in default.nix (for the naming scope). */
-export const ALL_BUILDER_BINDINGS = [...BUILDER_BINDINGS, ...PYTHON_BINDINGS] as const;
+export const ALL_BUILDER_BINDINGS = [...BUILDER_BINDINGS, ...BUN_BINDINGS, ...PYTHON_BINDINGS] as const;
 
 export function derivationBinding(derivation: DerivationPlan): Binding {
   const input: BuilderInput = {
