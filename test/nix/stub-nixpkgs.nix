@@ -119,7 +119,9 @@ let
     let parts = lib.splitString "." a; head = builtins.head parts; record = facts.top.${head} or null;
     in builtins.length parts > 1 && head != "dockerTools" && builtins.match "python3[0-9]*Packages" head == null
       && record != null && !(isString record) && has (builtins.elemAt record 0) "S")
-    (entryAttrs (table "apk") ++ entryAttrs (table "apt") ++ entryAttrs (table "npm"));
+    (entryAttrs (table "apk") ++ entryAttrs (table "apt") ++ entryAttrs (table "npm")
+      # COPY --from=composer (src/convert/image-copy.ts): pkgs/top-level/php-packages.nix has it in the set.
+      ++ [ "phpPackages.composer" ]);
   setPath = set: path: value:
     let
       head = builtins.head path;
