@@ -21,7 +21,7 @@ describe('COPY --from=<image>', () => {
   it("links uv's two binaries into the destination folder (approximated: nixpkgs' uv)", () => {
     const plan = convert('FROM debian:bookworm-slim\nCOPY --from=ghcr.io/astral-sh/uv:0.5.11 /uv /uvx /bin/\n');
     expect(copyReport(plan)).toMatchObject({ status: 'approximated', rule: 'copy.from-image.package' });
-    expect(copyReport(plan).message).toMatch(/uv of the nixpkgs revision.*tag 0\.5\.11/);
+    expect(copyReport(plan).message).toMatch(/uv of the nixpkgs revision.*not the file of ghcr\.io\/astral-sh\/uv:0\.5\.11$/);
     expect(plan.image.symlinks).toEqual(
       expect.arrayContaining([
         { path: '/bin/uv', target: { kind: 'package', attr: 'uv', subpath: '/bin/uv' } },

@@ -69,7 +69,7 @@ export function decideImageCopy(keyword: string, reference: string, sources: str
     outcomes.push({
       status: 'approximated',
       rule: 'copy.from-image.package',
-      message: `${placed.join(', ')}: ${tool!.note}, not the file of ${reference}${tag ? ` (tag ${tag})` : ''}`,
+      message: `${placed.join(', ')}: ${tool!.note}, not the file of ${reference}${tag ? '' : ' (its latest tag)'}`,
     });
   }
   if (missing.length) {
