@@ -34,8 +34,8 @@ export interface ContextCopy {
 }
 
 export interface NpmStep {
-  /** The package manager that ran: npm, Yarn 1 or pnpm. */
-  manager: 'npm' | 'yarn' | 'pnpm';
+  /** The package manager that ran: npm, Yarn 1, pnpm or Bun. */
+  manager: 'npm' | 'yarn' | 'pnpm' | 'bun';
   line: number;
   cwd: string;
   /** `prune` only when it drops dev dependencies (otherwise it is not recorded). */

@@ -158,8 +158,8 @@ export interface ImagePlan {
 
 export interface NpmBuild {
   kind: 'npm';
-  /** npm (buildNpmPackage), Yarn 1 or pnpm (stdenv.mkDerivation with their nixpkgs hooks). */
-  manager: 'npm' | 'yarn' | 'pnpm';
+  /** npm (buildNpmPackage), Yarn 1 or pnpm (stdenv.mkDerivation with their nixpkgs hooks), Bun (a fixed-output node_modules). */
+  manager: 'npm' | 'yarn' | 'pnpm' | 'bun';
   nodejs: string;
   /** `npm run <script>` (or yarn, pnpm), or null when the stage only installs dependencies. */
   buildScript: string | null;
@@ -167,9 +167,10 @@ export interface NpmBuild {
   lockFile: string | null;
   /**
    * Where dependencies come from: importNpmLock (reads the lock file, no hash) or one download checked by
-   * npmDepsHash, for npm; fetchYarnDeps (yarn.lock) or fetchPnpmDeps (pnpm-lock.yaml), each one download with a hash.
+   * npmDepsHash, for npm; fetchYarnDeps (yarn.lock) or fetchPnpmDeps (pnpm-lock.yaml), each one download with a hash;
+   * for Bun, `bun install` in a fixed-output derivation of node_modules (no nixpkgs fetcher exists).
    */
-  dependencies: 'importNpmLock' | 'npmDepsHash' | 'fetchYarnDeps' | 'fetchPnpmDeps';
+  dependencies: 'importNpmLock' | 'npmDepsHash' | 'fetchYarnDeps' | 'fetchPnpmDeps' | 'bunInstall';
   npmFlags: string[];
   /** The Dockerfile installed without dev dependencies (`--omit=dev`, `--production`, NODE_ENV=production). */
   omitDev: boolean;

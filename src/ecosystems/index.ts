@@ -6,8 +6,10 @@
  */
 import apk from './apk/index.js';
 import apt from './apt/index.js';
+import bun from './bun/index.js';
 import cargo from './cargo/index.js';
 import certificates from './certificates/index.js';
+import deno from './deno/index.js';
 import dnf from './dnf/index.js';
 import dotnet from './dotnet/index.js';
 import elixir from './elixir/index.js';
@@ -23,7 +25,7 @@ import users from './users/index.js';
 import yarnPnpm from './yarn-pnpm/index.js';
 import type { Ecosystem, EcosystemBuild, Installer } from './define.js';
 
-export const ECOSYSTEMS = [apk, apt, cargo, certificates, dnf, dotnet, elixir, files, go, maven, misc, npm, pip, pythonProject, ruby, users, yarnPnpm] as const;
+export const ECOSYSTEMS = [apk, apt, bun, cargo, certificates, deno, dnf, dotnet, elixir, files, go, maven, misc, npm, pip, pythonProject, ruby, users, yarnPnpm] as const;
 
 /** Ecosystems with a rules table (their ids are the package managers of rules/<id>.json and of answers). */
 export const INSTALLERS: ReadonlyArray<Ecosystem & { installer: Installer }> = (ECOSYSTEMS as readonly Ecosystem[]).filter(

@@ -15,6 +15,15 @@ runTester(
       },
       { code: 'cargo install --path .', rule: 'run.cargo.build' },
       { code: 'cargo build --release --locked --bin app', rule: 'run.cargo.build' },
+      {
+        // cargo-chef's image is a Rust toolchain: its stage builds with buildRustPackage, and its FROM is mapped.
+        code: 'cargo build --release',
+        base: 'lukemathwalker/cargo-chef:latest-rust-1',
+        check: (plan) => {
+          expect(plan.instructions.find((i) => i.keyword === 'FROM')).toMatchObject({ status: 'mapped' });
+          expect(plan.derivations.map((d) => d.build.kind)).toEqual(['rust']);
+        },
+      },
     ],
     manual: [
       { code: 'cargo install ripgrep', rule: 'run.cargo.install-crate' },

@@ -119,7 +119,9 @@ let
     let parts = lib.splitString "." a; head = builtins.head parts; record = facts.top.${head} or null;
     in builtins.length parts > 1 && head != "dockerTools" && builtins.match "python3[0-9]*Packages" head == null
       && record != null && !(isString record) && has (builtins.elemAt record 0) "S")
-    (entryAttrs (table "apk") ++ entryAttrs (table "apt") ++ entryAttrs (table "npm"));
+    (entryAttrs (table "apk") ++ entryAttrs (table "apt") ++ entryAttrs (table "npm")
+      # COPY --from=composer (src/convert/image-copy.ts): pkgs/top-level/php-packages.nix has it in the set.
+      ++ [ "phpPackages.composer" ]);
   setPath = set: path: value:
     let
       head = builtins.head path;
@@ -410,12 +412,25 @@ let
     if elem "yarn-config-hook" inputs && !(a ? yarnOfflineCache) then fail "yarnConfigHook: No yarnOfflineCache or offlineCache were defined!"
     else if elem "pnpm-config-hook" inputs && !(a ? pnpmDeps) then fail "pnpmConfigHook: 'pnpmDeps' must be set when using pnpmConfigHook."
     else if elem "pnpm-config-hook" inputs && !(builtins.any (n: builtins.match "pnpm(_[0-9]+)?" n != null) inputs) then fail "pnpmConfigHook: 'pnpm' binary not found in PATH"
-    # The dependency fetchers are checked too (the derivation's value alone would never call them).
-    else builtins.seq (a.yarnOfflineCache.name or "") (builtins.seq (a.pnpmDeps.name or "") (fakeDrv (a.pname or a.name) { builderArgs = a; }));
+    # The dependency fetchers are checked too (the derivation's value alone would never call them), and the
+    # configure phase, which names Bun's node_modules derivation.
+    else builtins.seq (a.yarnOfflineCache.name or "") (builtins.seq (a.pnpmDeps.name or "") (builtins.seq (a.configurePhase or "") (fakeDrv (a.pname or a.name) { builderArgs = a; })));
+
+  # A fixed-output derivation on stdenvNoCC (pkgs/stdenv/generic/make-derivation.nix), as dock2nix writes Bun's
+  # node_modules: outputHash (a string: lib.fakeHash or an SRI hash), outputHashAlgo and outputHashMode as
+  # make-derivation.nix reads them.
+  stdenvNoCC.mkDerivation = args:
+    let
+      a = checkDerivation "stdenvNoCC.mkDerivation" (check "stdenvNoCC.mkDerivation" (mkDerivationArgs ++ [ "dontConfigure" "outputHash" "outputHashAlgo" "outputHashMode" ]) [ ] args);
+    in
+    if a ? outputHash && !(isString a.outputHash) then fail "stdenvNoCC.mkDerivation: outputHash is a string"
+    else if a ? outputHashMode && !(elem a.outputHashMode [ "flat" "recursive" "nar" "text" ]) then fail "stdenvNoCC.mkDerivation: outputHashMode is flat, recursive, nar or text"
+    else if a ? outputHashAlgo && !(elem a.outputHashAlgo [ "sha1" "sha256" "sha512" ]) then fail "stdenvNoCC.mkDerivation: unknown outputHashAlgo"
+    else fakeDrv (a.pname or a.name) { builderArgs = a; };
 
 in
 topLevel // members // pythons // python3 // goBuilders // {
-  inherit lib dockerTools fakeNss buildDotnetModule buildNpmPackage importNpmLock rustPlatform stdenv fetchYarnDeps fetchPnpmDeps yarnConfigHook yarnBuildHook pnpmConfigHook;
+  inherit lib dockerTools fakeNss buildDotnetModule buildNpmPackage importNpmLock rustPlatform stdenv stdenvNoCC fetchYarnDeps fetchPnpmDeps yarnConfigHook yarnBuildHook pnpmConfigHook;
   buildGoModule = buildGoModuleWith "buildGoModule";
   inherit bundlerEnv;
   beamMinimal27Packages = beamSet 27;

@@ -8,6 +8,7 @@ import { stageCacheCopy, type CopyRequest } from '../derivations.js';
 import { foldPythonCopy, installsPythonOnly } from '../python-stage.js';
 import type { Status } from '../types.js';
 import { stageLabel, stageReference } from '../stages.js';
+import { decideImageCopy } from '../image-copy.js';
 import type { DecideScope } from './scope.js';
 
 export function decideCopy(
@@ -57,13 +58,7 @@ export function decideCopy(
 
   if (copy.from) {
     const source = stageReference(scope.dockerfile, copy.from, stage.index);
-    if (source === null) {
-      return {
-        status: 'manual',
-        rule: 'copy.from-image',
-        message: `${keyword} --from=${copy.from}: copies from an image Nix cannot read; package what it provides (or fetch it with dockerTools.pullImage) and place it by hand`,
-      };
-    }
+    if (source === null) return decideImageCopy(keyword, copy.from, copy.sources, dest, destIsDir, state);
     const outcomes: Outcome[] = [];
     /** What the report says after the notes: how copies from a Python-only stage join the environment. */
     const tail: string[] = [];

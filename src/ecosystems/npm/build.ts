@@ -3,6 +3,7 @@ import type { StageState } from '../../convert/stage.js';
 import type { BuildPlan } from '../../convert/types.js';
 import { unique } from '../build-helpers.js';
 import type { BuildInput, BuildPart } from '../define.js';
+import { BUN_LOCKS } from '../bun/index.js';
 import { NPM_PRODUCTION } from './production.js';
 
 export function planNpm(state: StageState, input: BuildInput): BuildPart | null {
@@ -22,21 +23,25 @@ export function planNpm(state: StageState, input: BuildInput): BuildPart | null 
   // The manager that installed the dependencies builds the stage (Yarn 1 and pnpm steps are only recorded with a lock file).
   const manager = state.npm.find((s) => s.action !== 'run')?.manager ?? state.npm[0]!.manager;
   const lockFile =
-    manager === 'yarn'
-      ? 'yarn.lock'
-      : manager === 'pnpm'
-        ? 'pnpm-lock.yaml'
-        : (['package-lock.json', 'npm-shrinkwrap.json'].find((f) => read(f) !== null) ?? null);
+    manager === 'bun'
+      ? (BUN_LOCKS.find((f) => read(f) !== null) ?? null)
+      : manager === 'yarn'
+        ? 'yarn.lock'
+        : manager === 'pnpm'
+          ? 'pnpm-lock.yaml'
+          : (['package-lock.json', 'npm-shrinkwrap.json'].find((f) => read(f) !== null) ?? null);
   const runs = state.npm.filter((s) => s.action === 'run');
   // importNpmLock needs the lock file; an answer can ask for one fixed-output download instead.
   const dependencies =
-    manager === 'yarn'
-      ? 'fetchYarnDeps'
-      : manager === 'pnpm'
-        ? 'fetchPnpmDeps'
-        : lockFile && input.decisions?.build(input.stage) !== 'npmDepsHash'
-          ? 'importNpmLock'
-          : 'npmDepsHash';
+    manager === 'bun'
+      ? 'bunInstall'
+      : manager === 'yarn'
+        ? 'fetchYarnDeps'
+        : manager === 'pnpm'
+          ? 'fetchPnpmDeps'
+          : lockFile && input.decisions?.build(input.stage) !== 'npmDepsHash'
+            ? 'importNpmLock'
+            : 'npmDepsHash';
   const build: BuildPlan = {
     kind: 'npm',
     manager,

@@ -13,6 +13,7 @@ import { goBuild } from './go.js';
 import { mavenBuild } from './maven.js';
 import { mixBuild } from './mix.js';
 import { nodeBuild } from './npm.js';
+import { BUN_BINDINGS } from './bun.js';
 import { PYTHON_BINDINGS } from './python.js';
 import { rustBuild } from './rust.js';
 
@@ -31,7 +32,7 @@ export const BUILDERS: { [K in BuildKind]: (input: BuilderInput<Extract<Build, {
 };
 
 /** Every name the builders' files bind in default.nix (for the naming scope). */
-export const ALL_BUILDER_BINDINGS = [...BUILDER_BINDINGS, ...PYTHON_BINDINGS] as const;
+export const ALL_BUILDER_BINDINGS = [...BUILDER_BINDINGS, ...BUN_BINDINGS, ...PYTHON_BINDINGS] as const;
 
 export function derivationBinding(derivation: DerivationPlan): Binding {
   const input: BuilderInput = {

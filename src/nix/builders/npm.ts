@@ -3,6 +3,7 @@ import type { DerivationPlan } from '../../convert/types.js';
 import { apply, attrs, bind, id, select, str, type Binding, type NixExpr } from '../ast.js';
 import { lib, pkg, pkgs, todo } from '../pkgs.js';
 import { hashTodo, nodeDerivation, phase, replayLines, replayOnlyBuild, type BuilderInput } from './common.js';
+import { bunDerivation } from './bun.js';
 import { yarnOrPnpmDerivation } from './yarn-pnpm.js';
 
 type NodeBuild = Extract<DerivationPlan['build'], { kind: 'npm' }>;
@@ -11,6 +12,7 @@ type NodeBuild = Extract<DerivationPlan['build'], { kind: 'npm' }>;
 const NPM_PRUNE = 'npm prune --omit=dev --no-save';
 
 export function nodeBuild(input: BuilderInput<NodeBuild>): NixExpr {
+  if (input.build.manager === 'bun') return bunDerivation(input);
   return input.build.manager === 'npm' ? npmDerivation(input) : yarnOrPnpmDerivation(input);
 }
 
