@@ -80,6 +80,10 @@ export function finalizePlan(walk: Walk): MigrationPlan {
       replacedWorkdir = targetState.workdir;
     }
     for (const step of targetState.go) if (step.output) own.push({ ...base, from: step.output, dest: step.output, trailingSlash: false });
+    // A release the stage made (mix release: _build/<env>/rel/<name>, a folder) stays where it was built.
+    if (targetState.mix.some((step) => step.task === 'release'))
+      for (const dir of [...targetState.directories.keys()].filter((d) => /\/_build\/[^/]+\/rel\/[^/]+$/.test(d)))
+        own.push({ ...base, from: dir, dest: dir, trailingSlash: true });
     const derivation = buildDerivation(targetState, dockerfile.stages[target]!, own, { context, rules, decisions }, names.get(target)!);
     if (derivation) {
       built.set(target, derivation);

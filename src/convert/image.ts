@@ -27,6 +27,7 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
   if (state.runtimes.nodejs && state.baseKind !== 'toolchain' && !kept) contents.add(state.runtimes.nodejs.attr);
   if (state.runtimes.java && state.baseKind !== 'toolchain' && !kept) contents.add(state.runtimes.java.attr);
   // With a bundle install the image's Ruby is the gems' wrapped one (src/nix/builders/index.ts: derivationContents).
+  if (state.bundler.some((s) => s.action === 'install')) for (const attr of [...contents]) if (/^ruby(_\d+_\d+)?$/.test(attr)) contents.delete(attr);
   if (state.runtimes.ruby && state.baseKind !== 'toolchain' && !kept && !state.bundler.some((s) => s.action === 'install'))
     contents.add(state.runtimes.ruby.attr);
   let python: PythonPlan | null = null;

@@ -124,6 +124,18 @@ describe('elixir: the release and the image', () => {
     expect(out.extra).toEqual({});
   });
 
+  it('keeps a release built in the image stage itself where it was built', () => {
+    const { plan } = convert(`FROM ${HEXPM}
+WORKDIR /app
+ENV MIX_ENV=prod
+COPY . .
+RUN mix deps.get --only prod && mix release
+CMD ["/app/_build/prod/rel/shop/bin/shop", "start"]
+`);
+    expect(plan.image.files.find((f) => f.source.kind === 'derivation')).toMatchObject({ dest: '/app/_build/prod/rel/shop', source: { path: '.' } });
+    expect(plan.instructions.find((i) => i.line === 6)).toMatchObject({ status: 'mapped' });
+  });
+
   it('reads the versions of the two image families', () => {
     expect(beamVersions('hexpm/elixir', '1.16.3-erlang-26.2.5-alpine-3.19.1')).toEqual({ elixir: '1.16', otp: '26' });
     expect(beamVersions('elixir', '1.17-otp-27-slim')).toEqual({ elixir: '1.17', otp: '27' });

@@ -145,6 +145,16 @@ describe('ruby: the image and its files', () => {
     expect(bundlerBuild(plan).ruby).toBe('ruby_3_3');
   });
 
+  it("replaces a distribution's Ruby by the gems' wrapped Ruby, so the two do not collide", () => {
+    const { plan, files: out } = convert(
+      single('debian:bookworm').replace('RUN bundle install', 'RUN apt-get update && apt-get install -y ruby\nRUN bundle install'),
+    );
+    expect(plan.packages.find((p) => p.name === 'ruby')?.nix).toBe('ruby');
+    expect(plan.image.contents.filter((a) => /^ruby/.test(a))).toEqual([]);
+    expect(plan.derivations[0]!.build).toMatchObject({ kind: 'bundler', ruby: 'ruby' });
+    expect(out['default.nix']).toContain('app.wrappedRuby');
+  });
+
   it('puts the plain Ruby in an image without a bundle', () => {
     const { plan } = convert('FROM ruby:3.4-alpine\nCOPY app.rb /app.rb\nCMD ["ruby", "/app.rb"]\n');
     expect(plan.image.contents).toContain('ruby_3_4');
