@@ -81,6 +81,8 @@ export function checkEntrypoint(scope: EntrypointScope): EntrypointFinding[] {
   if (image.baseImage) return [];
   const findings: Finding[] = [];
   const config = image.config;
+  const dispatched = denoDispatch(scope);
+  if (dispatched) findings.push(dispatched);
   const field: 'Entrypoint' | 'Cmd' | null = config.Entrypoint?.length ? 'Entrypoint' : config.Cmd?.length ? 'Cmd' : null;
   if (!field) return [];
   const report = field === 'Entrypoint' ? scope.entrypoint : scope.cmd;
@@ -112,6 +114,30 @@ export function checkEntrypoint(scope: EntrypointScope): EntrypointFinding[] {
 }
 
 type Add = (status: Status, text: string) => void;
+
+/**
+ * Deno subcommands denoland/deno's entry point script passes to deno (`deno run …`); any other command it runs as it
+ * is (`exec "$@"`). The tables give that image an Entrypoint of deno, which stands for the first case only.
+ */
+const DENO_SUBCOMMANDS = new Set(
+  'add bench bundle cache check clean compile completions coverage doc eval fmt help info init install jupyter lint lsp outdated publish remove repl run serve task test types uninstall upgrade vendor'.split(
+    ' ',
+  ),
+);
+
+/** A CMD of the Dockerfile under the deno base's Entrypoint that is not a Deno subcommand (`deno run x.ts`): no Entrypoint. */
+function denoDispatch(scope: EntrypointScope): Finding | null {
+  const { config } = scope.image;
+  if (scope.entrypoint || !scope.cmd || config.Entrypoint?.length !== 1 || config.Entrypoint[0] !== 'deno' || !config.Cmd?.length) return null;
+  const first = config.Cmd[0]!;
+  if (first.startsWith('-') || DENO_SUBCOMMANDS.has(first)) return null;
+  config.Entrypoint = null;
+  return {
+    field: 'Cmd',
+    status: 'mapped',
+    text: `${first} is not a Deno subcommand, so denoland/deno's entry point script runs the command as it is: no Entrypoint of deno before it`,
+  };
+}
 
 /** `poetry run X …`, `uv run X …`, `pipenv run X …` → `X …` (the words after the runner), or null when none. */
 function rewriteRunner(argv: string[], scope: EntrypointScope, add: Add): string[] | null {
