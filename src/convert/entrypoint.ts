@@ -18,6 +18,8 @@ export interface EntrypointScope {
   /** The instructions that set the final ENTRYPOINT and CMD (null when the base image set it). */
   entrypoint: Instruction | null;
   cmd: Instruction | null;
+  /** The repository of the image's base (`denoland/deno`), whose entry point script some checks stand in for. */
+  base?: string;
 }
 
 /** What the check found, and the instruction whose report says it. */
@@ -81,6 +83,8 @@ export function checkEntrypoint(scope: EntrypointScope): EntrypointFinding[] {
   if (image.baseImage) return [];
   const findings: Finding[] = [];
   const config = image.config;
+  const dispatched = denoDispatch(scope) ?? bunDispatch(scope);
+  if (dispatched) findings.push(dispatched);
   const field: 'Entrypoint' | 'Cmd' | null = config.Entrypoint?.length ? 'Entrypoint' : config.Cmd?.length ? 'Cmd' : null;
   if (!field) return [];
   const report = field === 'Entrypoint' ? scope.entrypoint : scope.cmd;
@@ -112,6 +116,61 @@ export function checkEntrypoint(scope: EntrypointScope): EntrypointFinding[] {
 }
 
 type Add = (status: Status, text: string) => void;
+
+/**
+ * Deno subcommands denoland/deno's entry point script passes to deno (`deno run …`); any other command it runs as it
+ * is (`exec "$@"`). The tables give that image an Entrypoint of deno, which stands for the first case only.
+ */
+const DENO_SUBCOMMANDS = new Set(
+  'add bench bundle cache check clean compile completions coverage doc eval fmt help info init install jupyter lint lsp outdated publish remove repl run serve task test types uninstall upgrade vendor'.split(
+    ' ',
+  ),
+);
+
+/** Bun's subcommands: never a program on the PATH of oven/bun, so its entry point script puts bun in front of them. */
+const BUN_SUBCOMMANDS = new Set(
+  'run test x repl exec install i add a remove rm update outdated link unlink publish patch pm info audit why init create c upgrade build'.split(' '),
+);
+
+/**
+ * oven/bun's docker-entrypoint.sh runs bun with the command when its first word is an option, not a program on the
+ * PATH, or a file that is not executable. The tables give the image no Entrypoint, so a CMD of the Dockerfile that
+ * relies on it (`CMD ["run", "start"]`, `CMD ["index.ts"]`) gets bun in front.
+ */
+function bunDispatch(scope: EntrypointScope): Finding | null {
+  const { config } = scope.image;
+  if (scope.base !== 'oven/bun' || scope.entrypoint || !scope.cmd || config.Entrypoint?.length || !config.Cmd?.length) return null;
+  const first = config.Cmd[0]!;
+  if (!first.startsWith('-') && !BUN_SUBCOMMANDS.has(first) && !/^[^/]*\.(m?[jt]sx?|c[jt]s)$/.test(first)) return null;
+  config.Cmd = ['bun', ...config.Cmd];
+  return {
+    field: 'Cmd',
+    status: 'mapped',
+    text: `${first} is ${first.startsWith('-') ? 'an option' : BUN_SUBCOMMANDS.has(first) ? 'a Bun subcommand' : 'a script file'}, which oven/bun's entry point script runs with bun: Cmd gets bun in front`,
+  };
+}
+
+/** A CMD of the Dockerfile under the deno base's Entrypoint that is not a Deno subcommand (`deno run x.ts`): no Entrypoint. */
+function denoDispatch(scope: EntrypointScope): Finding | null {
+  const { config } = scope.image;
+  if (
+    scope.base !== 'denoland/deno' ||
+    scope.entrypoint ||
+    !scope.cmd ||
+    config.Entrypoint?.length !== 1 ||
+    config.Entrypoint[0] !== 'deno' ||
+    !config.Cmd?.length
+  )
+    return null;
+  const first = config.Cmd[0]!;
+  if (first.startsWith('-') || DENO_SUBCOMMANDS.has(first)) return null;
+  config.Entrypoint = null;
+  return {
+    field: 'Cmd',
+    status: 'mapped',
+    text: `${first} is not a Deno subcommand, so denoland/deno's entry point script runs the command as it is: no Entrypoint of deno before it`,
+  };
+}
 
 /** `poetry run X …`, `uv run X …`, `pipenv run X …` → `X …` (the words after the runner), or null when none. */
 function rewriteRunner(argv: string[], scope: EntrypointScope, add: Add): string[] | null {

@@ -160,7 +160,14 @@ export function finalizePlan(walk: Walk): MigrationPlan {
       .flatMap((i) => dockerfile.stages[i]!.instructions)
       .filter((i) => i.keyword === keyword)
       .sort((a, b) => b.line - a.line)[0] ?? null;
-  const findings = checkEntrypoint({ image, derivations: [...built.values()].map((d) => d.plan), context, entrypoint: last('ENTRYPOINT'), cmd: last('CMD') });
+  const findings = checkEntrypoint({
+    image,
+    derivations: [...built.values()].map((d) => d.plan),
+    context,
+    entrypoint: last('ENTRYPOINT'),
+    cmd: last('CMD'),
+    base: targetState.base.name,
+  });
   for (const finding of findings) reports.note(finding.instruction, { raise: finding.status, text: finding.text });
 
   const stages: StageReport[] = dockerfile.stages.map((stage) => ({

@@ -1,7 +1,11 @@
 /** Bun's truth table: bun install from bun.lock → a fixed-output node_modules, bun run scripts → the derivation's build. */
 import { describe, expect, it } from 'vitest';
+import { convertDockerfile } from '../../src/convert/convert.js';
+import { memoryContext } from '../../src/convert/context.js';
 import type { MigrationPlan } from '../../src/convert/types.js';
+import { loadRules } from '../../src/io/rules-files.js';
 import { runCase, runTester } from '../helpers/run-tester.js';
+import { shell } from '../helpers/shell.js';
 
 const packageJson = JSON.stringify({ name: 'svc', version: '1.0.0', scripts: { build: 'bun build ./index.ts --outdir dist', start: 'bun dist/index.js' } });
 const files = { 'package.json': packageJson, 'bun.lock': '{ "lockfileVersion": 1 }\n', 'index.ts': '' };
@@ -75,5 +79,32 @@ describe('bun: the image', () => {
     expect(plan.image.contents).toContain('bun');
     expect(plan.image.files.some((f) => f.dest === '/app' && f.source.kind === 'derivation')).toBe(true);
     expect(plan.image.config.Cmd).toEqual(['bun']);
+  });
+});
+
+describe("bun: the base image's entry point", () => {
+  const convert = (from: string, cmd: string) =>
+    convertDockerfile(`FROM ${from}\nWORKDIR /app\nCOPY index.ts ./\nCMD ${cmd}\n`, memoryContext({ 'index.ts': '' }), loadRules(), {
+      shell,
+      dockerfilePath: 'Dockerfile',
+      imageName: 'test',
+      contextFromOutput: '..',
+      outputInContext: 'nix',
+    }).plan;
+  const cmdReport = (plan: MigrationPlan) => plan.instructions.find((i) => i.keyword === 'CMD')!;
+
+  it('puts bun in front of a Bun subcommand, an option or a script file, as its docker-entrypoint.sh does', () => {
+    const plan = convert('oven/bun:1', '["run", "index.ts"]');
+    expect(plan.image.config.Cmd).toEqual(['bun', 'run', 'index.ts']);
+    expect(cmdReport(plan)).toMatchObject({ status: 'mapped' });
+    expect(cmdReport(plan).message).toMatch(/a Bun subcommand, which oven\/bun's entry point script runs with bun/);
+    expect(convert('oven/bun:1', '["index.ts"]').image.config.Cmd).toEqual(['bun', 'index.ts']);
+    expect(convert('docker.io/oven/bun:1', '["--smol", "index.ts"]').image.config.Cmd).toEqual(['bun', '--smol', 'index.ts']);
+  });
+
+  it('leaves a program alone, and any other base', () => {
+    expect(convert('oven/bun:1', '["bun", "index.ts"]').image.config.Cmd).toEqual(['bun', 'index.ts']);
+    expect(convert('oven/bun:1', 'bun run index.ts').image.config.Cmd).toEqual(['/bin/sh', '-c', 'bun run index.ts']);
+    expect(convert('node:22', '["run", "index.ts"]').image.config.Cmd).toEqual(['run', 'index.ts']);
   });
 });

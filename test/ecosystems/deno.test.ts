@@ -1,6 +1,10 @@
 /** Deno's truth table: downloads of dependencies are manual (nixpkgs has no Deno fetcher), checks are ignored. */
 import { describe, expect, it } from 'vitest';
+import { convertDockerfile } from '../../src/convert/convert.js';
+import { memoryContext } from '../../src/convert/context.js';
+import { loadRules } from '../../src/io/rules-files.js';
 import { runCase, runTester } from '../helpers/run-tester.js';
+import { shell } from '../helpers/shell.js';
 
 const files = { 'deno.json': '{ "tasks": { "build": "deno run -A build.ts" } }\n', 'deno.lock': '{ "version": "5" }\n', 'main.ts': '' };
 
@@ -45,5 +49,27 @@ describe('deno: the image', () => {
     expect(plan.derivations).toEqual([]);
     expect(plan.image.config.Entrypoint).toEqual(['deno']);
     expect(plan.image.files.some((f) => f.dest === '/app')).toBe(true);
+  });
+});
+
+describe("deno: the base image's entry point", () => {
+  const config = (cmd: string) =>
+    convertDockerfile(`FROM denoland/deno:2.1.4\nWORKDIR /app\nCOPY main.ts ./\nCMD ${cmd}\n`, memoryContext({ 'main.ts': '' }), loadRules(), {
+      shell,
+      dockerfilePath: 'Dockerfile',
+      imageName: 'test',
+      contextFromOutput: '..',
+      outputInContext: 'nix',
+    }).plan.image.config;
+
+  it('keeps the Entrypoint of deno for a Deno subcommand or option, as the image passes those to deno', () => {
+    expect(config('["run", "--allow-net", "main.ts"]')).toMatchObject({ Entrypoint: ['deno'], Cmd: ['run', '--allow-net', 'main.ts'] });
+    expect(config('["task", "start"]').Entrypoint).toEqual(['deno']);
+    expect(config('["--version"]').Entrypoint).toEqual(['deno']);
+  });
+
+  it('drops it for any other command, which the image runs as it is (deno deno run … would fail)', () => {
+    expect(config('["deno", "run", "--allow-net", "main.ts"]')).toMatchObject({ Entrypoint: null, Cmd: ['deno', 'run', '--allow-net', 'main.ts'] });
+    expect(config('deno task start')).toMatchObject({ Entrypoint: null, Cmd: ['/bin/sh', '-c', 'deno task start'] });
   });
 });
