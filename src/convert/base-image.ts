@@ -74,6 +74,7 @@ export function startStage(
     cargo: [],
     dotnet: [],
     maven: [],
+    gradle: [],
     unhandled: [],
     builtCopies: [],
     buildLines: [],

@@ -104,6 +104,21 @@ export interface MavenStep {
   pomFile: string | null;
 }
 
+export interface GradleStep {
+  line: number;
+  cwd: string;
+  /** `./gradlew` (the wrapper, which downloads the Gradle its gradle-wrapper.properties names) or `gradle`. */
+  wrapper: boolean;
+  /** The tasks asked for (`bootJar`, `build`, `installDist`, `clean`...). */
+  tasks: string[];
+  /** Tasks excluded with `-x` (`-x test`). */
+  excluded: string[];
+  /** Flags kept for the build (`-Pprofile=prod`, `-Dx=y`): gradleFlags. */
+  flags: string[];
+  /** `-p DIR` (the project folder), resolved in the stage. */
+  projectDir: string | null;
+}
+
 export interface StageState {
   index: number;
   name: string | null;
@@ -148,6 +163,7 @@ export interface StageState {
   cargo: CargoStep[];
   dotnet: DotnetStep[];
   maven: MavenStep[];
+  gradle: GradleStep[];
   /**
    * RUN commands the stage's derivation replays as written: those no rule understood (manual) and those a rule
    * keeps as they are (`go generate`, `npx vite build`: replayed). `after`: how many build steps (npm run, go build,
@@ -214,6 +230,7 @@ export function cloneStage(parent: StageState, index: number, name: string | nul
     cargo: [...parent.cargo],
     dotnet: [...parent.dotnet],
     maven: [...parent.maven],
+    gradle: [...parent.gradle],
     unhandled: [...parent.unhandled],
     builtCopies: [...parent.builtCopies],
     buildLines: [...parent.buildLines],
@@ -293,7 +310,7 @@ export function numericOwner(spec: string, state: StageState): string | null {
 
 /** Build steps a language builder does itself, so far in the stage: a replayed command goes before or after them. */
 export function buildStepCount(state: StageState): number {
-  return state.npm.filter((s) => s.action === 'run').length + state.go.length + state.cargo.length + state.maven.length;
+  return state.npm.filter((s) => s.action === 'run').length + state.go.length + state.cargo.length + state.maven.length + state.gradle.length;
 }
 
 /** Where an image path came from in the build context: a copied file, or a file inside a copied folder. */

@@ -255,12 +255,30 @@ export interface MavenBuild {
   line: number;
 }
 
+export interface GradleBuild {
+  kind: 'gradle';
+  /** The Gradle attribute (`gradle`: nixpkgs' Gradle 8). */
+  gradle: string;
+  /** The JDK Gradle runs and compiles with (`gradle.override { java = ...; }`), or null for the Gradle's own default. */
+  jdk: string | null;
+  /** gradleBuildTask: the tasks of the Dockerfile's gradle lines (without `clean`). */
+  tasks: string[];
+  /** gradleFlags: `-x TASK` exclusions, `-P`/`-D` properties, `-p DIR`. */
+  flags: string[];
+  /** Wildcards later stages copy (`build/libs/*.jar`), installed into $out as MavenBuild's. */
+  globs: Array<{ line: number; pattern: string; to: string; directory: boolean }>;
+  /** The side file gradle.fetchDeps reads (next to default.nix), written by mitmCache.updateScript. */
+  depsFile: string;
+  /** The Dockerfile line of the build, for the marker on the generation step. */
+  line: number;
+}
+
 export interface GenericBuild {
   kind: 'generic';
   commands: Array<{ line: number; source: string }>;
 }
 
-export type BuildPlan = NpmBuild | GoBuild | RustBuild | DotnetBuild | MavenBuild | GenericBuild;
+export type BuildPlan = NpmBuild | GoBuild | RustBuild | DotnetBuild | MavenBuild | GradleBuild | GenericBuild;
 
 export interface DerivationPlan {
   /** Nix identifier used in the let block. */

@@ -347,19 +347,49 @@ let
     else if a ? mvnJdk && !(isStorePathLike a.mvnJdk) then fail "maven.buildMavenPackage: mvnJdk must be a package"
     else builtins.seq (a.mvnJdk.name or "") (fakeDrv a.pname { builderArgs = a; });
 
-  stdenv.mkDerivation = args:
+  # stdenv.mkDerivation takes an attribute set or a function of finalAttrs (pkgs/stdenv/generic/make-derivation.nix);
+  # finalAttrs.finalPackage is the package (here without the checks, which would otherwise recurse through it).
+  stdenv.mkDerivation = argsOrFun:
     let
-      a = checkDerivation "mkDerivation" (check "mkDerivation" (mkDerivationArgs ++ hookVariables) [ ] args);
+      args = if builtins.isFunction argsOrFun then argsOrFun (args // { finalPackage = fakeDrv (args.pname or args.name or "package") { pname = args.pname or null; builderArgs = args; }; }) else argsOrFun;
+      a = checkDerivation "mkDerivation" (check "mkDerivation" (mkDerivationArgs ++ hookVariables ++ gradleHookVariables) [ ] args);
       inputs = map (d: d.pname or d.name or "") (a.nativeBuildInputs or [ ]);
     in
     if elem "yarn-config-hook" inputs && !(a ? yarnOfflineCache) then fail "yarnConfigHook: No yarnOfflineCache or offlineCache were defined!"
     else if elem "pnpm-config-hook" inputs && !(a ? pnpmDeps) then fail "pnpmConfigHook: 'pnpmDeps' must be set when using pnpmConfigHook."
     else if elem "pnpm-config-hook" inputs && !(builtins.any (n: builtins.match "pnpm(_[0-9]+)?" n != null) inputs) then fail "pnpmConfigHook: 'pnpm' binary not found in PATH"
+    else if a ? mitmCache && !(elem "gradle" inputs) then fail "mkDerivation: mitmCache without gradle in nativeBuildInputs (its setup hook is what reads it)"
+    else if a ? gradleFlags && !(isList a.gradleFlags && all isString a.gradleFlags) then fail "mkDerivation: gradleFlags must be a list of strings"
     # The dependency fetchers are checked too (the derivation's value alone would never call them).
-    else builtins.seq (a.yarnOfflineCache.name or "") (builtins.seq (a.pnpmDeps.name or "") (fakeDrv (a.pname or a.name) { builderArgs = a; }));
+    else builtins.seq (a.yarnOfflineCache.name or "") (builtins.seq (a.pnpmDeps.name or "") (builtins.seq (a.mitmCache.name or "") (fakeDrv (a.pname or a.name) { builderArgs = a; })));
+
+  # pkgs/development/tools/build-managers/gradle/: the wrapper's passthru.fetchDeps (fetch-deps.nix: its formals; a
+  # path `data` is read with lib.importJSON, so it must exist and hold an object; only a path or a string gets
+  # passthru.updateScript) and `override`, which wrapGradle passes on to the unwrapped Gradle (mkGradle': `java`,
+  # `javaToolchains`). The setup hook's variables (setup-hook.sh, gradle.section.md) are mkDerivation's.
+  gradleHookVariables = [ "mitmCache" "gradleFlags" "gradleBuildTask" "gradleCheckTask" "gradleUpdateTask" "gradleInitScript" "__darwinAllowLocalNetworking" "enableParallelBuilding" ];
+  gradleWrapped = base: base // {
+    override = args:
+      let a = check "gradle.override" [ "java" "javaToolchains" ] [ ] args;
+      in if a ? java && !(isStorePathLike a.java) then fail "gradle.override: java must be a package"
+      else builtins.seq (a.java.name or "") (gradleWrapped base);
+    fetchDeps = args:
+      let
+        a = check "gradle.fetchDeps" [ "pkg" "pname" "attrPath" "bwrapFlags" "data" "silent" "useBwrap" ] [ "data" ] args;
+        data =
+          if builtins.isPath a.data then (if builtins.pathExists a.data then fromJSON (readFile a.data) else fail "gradle.fetchDeps: data ${toString a.data} does not exist")
+          else if isAttrs a.data then a.data
+          else fail "gradle.fetchDeps: dock2nix passes data as a path";
+        pkg = a.pkg or (fail "gradle.fetchDeps: a package outside nixpkgs needs pkg (pname/attrPath look it up in pkgs)");
+      in
+      if !(isAttrs data) then fail "gradle.fetchDeps: data must hold a JSON object"
+      else if !(isAttrs pkg && pkg ? outPath) then fail "gradle.fetchDeps: pkg must be a package"
+      else fakeDrv "${pkg.pname or pkg.name}-deps" { inherit data; updateScript = fakeDrv "fetch-deps.sh" { }; };
+  };
+  gradles = builtins.listToAttrs (map (n: { name = n; value = gradleWrapped topLevel.${n}; }) (filter (n: facts.top ? ${n}) [ "gradle" "gradle_8" "gradle_9" ]));
 
 in
-topLevel // members // pythons // python3 // goBuilders // {
+topLevel // members // pythons // python3 // goBuilders // gradles // {
   inherit lib dockerTools fakeNss buildDotnetModule buildNpmPackage importNpmLock rustPlatform stdenv fetchYarnDeps fetchPnpmDeps yarnConfigHook yarnBuildHook pnpmConfigHook;
   buildGoModule = buildGoModuleWith "buildGoModule";
   maven = topLevel.maven // { inherit buildMavenPackage; };

@@ -74,8 +74,10 @@ export function decideCopy(
       // A wildcard matches what the stage made, as far as the plan knows it; never a literal `*` in a path.
       const pattern = globRegExp(from);
       const matches = knownStagePaths(sourceState).filter((known) => pattern.test(known));
-      // What a Maven build packages (target/*.jar): its derivation installs the matches (src/ecosystems/maven).
-      if (!matches.length && sourceState?.maven.length && !hasWildcard(from.slice(0, from.lastIndexOf('/')))) return [{ src, from, glob: true }];
+      // What a Maven or Gradle build packages (target/*.jar, build/libs/*.jar): its derivation installs the matches
+      // (src/ecosystems/maven, src/ecosystems/gradle).
+      if (!matches.length && (sourceState?.maven.length || sourceState?.gradle.length) && !hasWildcard(from.slice(0, from.lastIndexOf('/'))))
+        return [{ src, from, glob: true }];
       if (!matches.length) {
         outcomes.push({
           status: 'manual',

@@ -9,6 +9,8 @@ import { dotnetBuild } from './dotnet.js';
 export { fetchDepsCommand } from './dotnet.js';
 import { genericBuild } from './generic.js';
 import { goBuild } from './go.js';
+import { EMPTY_GRADLE_DEPS, gradleBuild } from './gradle.js';
+export { gradleUpdateCommand } from './gradle.js';
 import { mavenBuild } from './maven.js';
 import { nodeBuild } from './npm.js';
 import { PYTHON_BINDINGS } from './python.js';
@@ -23,6 +25,7 @@ export const BUILDERS: { [K in BuildKind]: (input: BuilderInput<Extract<Build, {
   rust: rustBuild,
   dotnet: dotnetBuild,
   maven: mavenBuild,
+  gradle: gradleBuild,
   generic: genericBuild,
 };
 
@@ -42,10 +45,12 @@ export function derivationBinding(derivation: DerivationPlan): Binding {
 }
 
 /**
- * What a derivation reads next to default.nix besides it (a lock file its generation step writes: .NET's deps.json),
+ * What a derivation reads next to default.nix besides it (a lock file its generation step writes: .NET's and
+ * Gradle's deps.json),
  * with the content to write before that step has run, and whether the image passes the derivation through for it.
  */
 export function derivationSideFiles(derivation: DerivationPlan): { files: Record<string, string>; passthru: boolean } {
   if (derivation.build.kind === 'dotnet') return { files: { [derivation.build.nugetDeps]: '[ ]\n' }, passthru: true };
+  if (derivation.build.kind === 'gradle') return { files: { [derivation.build.depsFile]: EMPTY_GRADLE_DEPS }, passthru: true };
   return { files: {}, passthru: false };
 }
