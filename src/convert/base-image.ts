@@ -75,6 +75,8 @@ export function startStage(
     dotnet: [],
     maven: [],
     gradle: [],
+    composer: [],
+    phpExtensions: [],
     unhandled: [],
     builtCopies: [],
     buildLines: [],

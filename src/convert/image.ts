@@ -26,6 +26,9 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
   }
   if (state.runtimes.nodejs && state.baseKind !== 'toolchain' && !kept) contents.add(state.runtimes.nodejs.attr);
   if (state.runtimes.java && state.baseKind !== 'toolchain' && !kept) contents.add(state.runtimes.java.attr);
+  // The image's PHP: the interpreter of the php: tag, with the extensions docker-php-ext-install added (src/ecosystems/php).
+  const php =
+    state.runtimes.php && state.baseKind !== 'toolchain' && !kept ? { attr: state.runtimes.php.attr, extensions: [...state.phpExtensions].sort() } : null;
   let python: PythonPlan | null = null;
   if (state.runtimes.python && (!kept || state.pythonPackages.size)) {
     python = { attr: state.runtimes.python.attr, packages: [...state.pythonPackages].sort(), missing: [] };
@@ -85,6 +88,7 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
     tag: 'latest',
     contents: [...contents].sort(),
     python,
+    php,
     users,
     directories: [...directories.values()].sort((a, b) => compareText(a.path, b.path)),
     files,

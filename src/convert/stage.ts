@@ -119,6 +119,17 @@ export interface GradleStep {
   projectDir: string | null;
 }
 
+export interface ComposerStep {
+  line: number;
+  cwd: string;
+  /** `--no-dev`: composerNoDev. */
+  noDev: boolean;
+  /** `--no-scripts`. */
+  noScripts: boolean;
+  /** `-o`/`--optimize-autoloader`, `-a`/`--classmap-authoritative`, `--apcu-autoloader`: redone with composer dump-autoload. */
+  autoloader: string[];
+}
+
 export interface StageState {
   index: number;
   name: string | null;
@@ -164,6 +175,9 @@ export interface StageState {
   dotnet: DotnetStep[];
   maven: MavenStep[];
   gradle: GradleStep[];
+  composer: ComposerStep[];
+  /** PHP extensions `docker-php-ext-install`/`pecl install` added (names of php.extensions). */
+  phpExtensions: string[];
   /**
    * RUN commands the stage's derivation replays as written: those no rule understood (manual) and those a rule
    * keeps as they are (`go generate`, `npx vite build`: replayed). `after`: how many build steps (npm run, go build,
@@ -231,6 +245,8 @@ export function cloneStage(parent: StageState, index: number, name: string | nul
     dotnet: [...parent.dotnet],
     maven: [...parent.maven],
     gradle: [...parent.gradle],
+    composer: [...parent.composer],
+    phpExtensions: [...parent.phpExtensions],
     unhandled: [...parent.unhandled],
     builtCopies: [...parent.builtCopies],
     buildLines: [...parent.buildLines],

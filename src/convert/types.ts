@@ -144,6 +144,8 @@ export interface ImagePlan {
   /** nixpkgs attribute paths placed in the image root, sorted and unique. */
   contents: string[];
   python: PythonPlan | null;
+  /** The image's PHP (`php83`) with the extensions the Dockerfile added (php.withExtensions), or null. */
+  php: { attr: string; extensions: string[] } | null;
   /** Lines for fakeNss; null when the image gets no /etc/passwd. */
   users: { passwd: string[]; group: string[] } | null;
   directories: DirectoryPlan[];
@@ -273,12 +275,28 @@ export interface GradleBuild {
   line: number;
 }
 
+export interface ComposerBuild {
+  kind: 'composer';
+  /** The PHP attribute of the stage (`php83`): its buildComposerProject2. */
+  php: string;
+  /** Extensions the stage added (php.withExtensions), passed as the builder's `php`. */
+  extensions: string[];
+  /** composerNoDev: `--no-dev` (the builder's default is true, composer's is false). */
+  noDev: boolean;
+  /** composerNoScripts: `--no-scripts` (the builder's default is true). */
+  noScripts: boolean;
+  /** Flags for `composer dump-autoload` after the install (`--optimize`, `--classmap-authoritative`). */
+  autoloader: string[];
+  /** The Dockerfile line of the install, for the marker on vendorHash. */
+  line: number;
+}
+
 export interface GenericBuild {
   kind: 'generic';
   commands: Array<{ line: number; source: string }>;
 }
 
-export type BuildPlan = NpmBuild | GoBuild | RustBuild | DotnetBuild | MavenBuild | GradleBuild | GenericBuild;
+export type BuildPlan = NpmBuild | GoBuild | RustBuild | DotnetBuild | MavenBuild | GradleBuild | ComposerBuild | GenericBuild;
 
 export interface DerivationPlan {
   /** Nix identifier used in the let block. */

@@ -16,13 +16,14 @@ import gradle from './gradle/index.js';
 import maven from './maven/index.js';
 import misc from './misc/index.js';
 import npm from './npm/index.js';
+import php from './php/index.js';
 import pip from './pip/index.js';
 import pythonProject from './python-project/index.js';
 import users from './users/index.js';
 import yarnPnpm from './yarn-pnpm/index.js';
 import type { Ecosystem, EcosystemBuild, Installer } from './define.js';
 
-export const ECOSYSTEMS = [apk, apt, cargo, certificates, dnf, dotnet, files, go, gradle, maven, misc, npm, pip, pythonProject, users, yarnPnpm] as const;
+export const ECOSYSTEMS = [apk, apt, cargo, certificates, dnf, dotnet, files, go, gradle, maven, misc, npm, php, pip, pythonProject, users, yarnPnpm] as const;
 
 /** Ecosystems with a rules table (their ids are the package managers of rules/<id>.json and of answers). */
 export const INSTALLERS: ReadonlyArray<Ecosystem & { installer: Installer }> = (ECOSYSTEMS as readonly Ecosystem[]).filter(

@@ -388,8 +388,47 @@ let
   };
   gradles = builtins.listToAttrs (map (n: { name = n; value = gradleWrapped topLevel.${n}; }) (filter (n: facts.top ? ${n}) [ "gradle" "gradle_8" "gradle_9" ]));
 
+  # PHP (pkgs/development/interpreters/php/generic.nix): withExtensions takes a function of { enabled, all } returning
+  # a list of extensions of `all` (php.extensions, pkgs/top-level/php-packages.nix: their names, written here by
+  # hand from that file); buildComposerProject2 (pkgs/build-support/php/builders/v2/build-composer-project.nix: its
+  # formals and mkDerivation's); phpXYPackages.composer (pkgs/development/php-packages/composer).
+  phpExtensionNames = [
+    "amqp" "apcu" "ast" "bcmath" "bz2" "calendar" "couchbase" "ctype" "curl" "datadog_trace" "dba" "decimal" "dom" "ds"
+    "enchant" "event" "excimer" "exif" "ffi" "fileinfo" "filter" "ftp" "gd" "gettext" "gmp" "gnupg" "grpc" "iconv"
+    "igbinary" "imagick" "imap" "inotify" "intl" "ldap" "mailparse" "maxminddb" "mbstring" "memcache" "memcached"
+    "mongodb" "msgpack" "mysqli" "mysqlnd" "oci8" "opcache" "openssl" "opentelemetry" "openswoole" "parallel" "pcntl"
+    "pcov" "pdo" "pdo_dblib" "pdo_mysql" "pdo_oci" "pdo_odbc" "pdo_pgsql" "pdo_sqlite" "pdo_sqlsrv" "pgsql" "phalcon"
+    "posix" "protobuf" "pspell" "rdkafka" "readline" "redis" "relay" "rrd" "session" "shmop" "simplexml" "smbclient"
+    "snmp" "soap" "sockets" "sodium" "spx" "sqlite3" "sqlsrv" "ssh2" "swoole" "sysvmsg" "sysvsem" "sysvshm" "tidy"
+    "tokenizer" "uuid" "uv" "vld" "xdebug" "xml" "xmlreader" "xmlwriter" "xsl" "yaml" "zip" "zlib" "zstd"
+  ];
+  phpWith = attr: base:
+    let
+      extensions = builtins.listToAttrs (map (n: { name = n; value = fakeDrv "php-${n}" { extensionName = n; }; }) phpExtensionNames);
+      self = base // {
+        inherit extensions;
+        withExtensions = f:
+          let chosen = f { enabled = [ extensions.session ]; all = extensions; };
+          in if isList chosen && all (e: isAttrs e && e ? extensionName) chosen then phpWith attr (base // { name = "${attr}-with-extensions"; }) else fail "${attr}.withExtensions must return a list of extensions";
+        buildComposerProject2 = args:
+          let
+            a = checkDerivation "buildComposerProject2" (check "buildComposerProject2" (mkDerivationArgs ++ [
+              "php" "composer" "composerLock" "vendorHash" "composerNoDev" "composerNoPlugins" "composerNoScripts"
+              "composerStrictValidation" "doInstallCheck" "dontCheckForBrokenSymlinks" "composerVendor"
+            ]) [ "src" "pname" "version" ] (if builtins.isFunction args then args { } else args));
+          in
+          if !(isString (a.vendorHash or "")) then fail "buildComposerProject2: vendorHash is a string"
+          else if a ? php && !(isAttrs a.php && a.php ? withExtensions) then fail "buildComposerProject2: php must be a PHP"
+          else fakeDrv a.pname { builderArgs = a; };
+      };
+    in self;
+  phps = builtins.listToAttrs (builtins.concatMap (v: let attr = "php${v}"; in if facts.top ? ${attr} then [
+    { name = attr; value = phpWith attr topLevel.${attr}; }
+    { name = "${attr}Packages"; value = { composer = fakeDrv "composer-2.10.1" { pname = "composer"; }; }; }
+  ] else [ ]) [ "82" "83" "84" "85" ]);
+
 in
-topLevel // members // pythons // python3 // goBuilders // gradles // {
+topLevel // members // pythons // python3 // goBuilders // gradles // phps // {
   inherit lib dockerTools fakeNss buildDotnetModule buildNpmPackage importNpmLock rustPlatform stdenv fetchYarnDeps fetchPnpmDeps yarnConfigHook yarnBuildHook pnpmConfigHook;
   buildGoModule = buildGoModuleWith "buildGoModule";
   maven = topLevel.maven // { inherit buildMavenPackage; };

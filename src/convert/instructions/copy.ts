@@ -57,6 +57,20 @@ export function decideCopy(
 
   if (copy.from) {
     const source = stageReference(scope.dockerfile, copy.from, stage.index);
+    // The official composer image's binary (`COPY --from=composer:2 /usr/bin/composer ...`): nixpkgs' composer for
+    // the stage's PHP (src/ecosystems/php).
+    if (source === null && /^(docker\.io\/)?(library\/)?composer(:[\w.-]+)?$/.test(copy.from) && copy.sources.every((s) => s === '/usr/bin/composer')) {
+      const php = state.runtimes.php;
+      if (php && !state.kept) {
+        const attr = `${php.attr}Packages.composer`;
+        state.packages.set(attr, state.inImage ? 'runtime' : 'build');
+        return {
+          status: 'approximated',
+          rule: 'copy.composer',
+          message: `${keyword} --from=${copy.from} /usr/bin/composer: the composer tool becomes ${attr} (bin/composer on the PATH, not at ${dest}), nixpkgs' Composer 2 release rather than the image's`,
+        };
+      }
+    }
     if (source === null) {
       return {
         status: 'manual',

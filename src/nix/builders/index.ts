@@ -5,6 +5,7 @@
 import type { DerivationPlan } from '../../convert/types.js';
 import { bind, str, type Binding, type NixExpr } from '../ast.js';
 import { BUILDER_BINDINGS, commonBindings, type BuilderInput } from './common.js';
+import { composerBuild, PHP_BINDINGS } from './composer.js';
 import { dotnetBuild } from './dotnet.js';
 export { fetchDepsCommand } from './dotnet.js';
 import { genericBuild } from './generic.js';
@@ -26,11 +27,12 @@ export const BUILDERS: { [K in BuildKind]: (input: BuilderInput<Extract<Build, {
   dotnet: dotnetBuild,
   maven: mavenBuild,
   gradle: gradleBuild,
+  composer: composerBuild,
   generic: genericBuild,
 };
 
 /** Every name the builders' files bind in default.nix (for the naming scope). */
-export const ALL_BUILDER_BINDINGS = [...BUILDER_BINDINGS, ...PYTHON_BINDINGS] as const;
+export const ALL_BUILDER_BINDINGS = [...BUILDER_BINDINGS, ...PYTHON_BINDINGS, ...PHP_BINDINGS] as const;
 
 export function derivationBinding(derivation: DerivationPlan): Binding {
   const input: BuilderInput = {
