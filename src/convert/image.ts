@@ -30,6 +30,9 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
   if (state.bundler.some((s) => s.action === 'install')) for (const attr of [...contents]) if (/^ruby(_\d+_\d+)?$/.test(attr)) contents.delete(attr);
   if (state.runtimes.ruby && state.baseKind !== 'toolchain' && !kept && !state.bundler.some((s) => s.action === 'install'))
     contents.add(state.runtimes.ruby.attr);
+  // The image's PHP: the interpreter of the php: tag, with the extensions docker-php-ext-install added (src/ecosystems/php).
+  const php =
+    state.runtimes.php && state.baseKind !== 'toolchain' && !kept ? { attr: state.runtimes.php.attr, extensions: [...state.phpExtensions].sort() } : null;
   let python: PythonPlan | null = null;
   if (state.runtimes.python && (!kept || state.pythonPackages.size)) {
     python = { attr: state.runtimes.python.attr, packages: [...state.pythonPackages].sort(), missing: [] };
@@ -89,6 +92,7 @@ export function buildImagePlan(state: StageState, scope: ImageScope): ImagePlan 
     tag: 'latest',
     contents: [...contents].sort(),
     python,
+    php,
     users,
     directories: [...directories.values()].sort((a, b) => compareText(a.path, b.path)),
     files,

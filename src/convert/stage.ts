@@ -124,6 +124,32 @@ export interface MixStep {
   release: string | null;
 }
 
+export interface GradleStep {
+  line: number;
+  cwd: string;
+  /** `./gradlew` (the wrapper, which downloads the Gradle its gradle-wrapper.properties names) or `gradle`. */
+  wrapper: boolean;
+  /** The tasks asked for (`bootJar`, `build`, `installDist`, `clean`...). */
+  tasks: string[];
+  /** Tasks excluded with `-x` (`-x test`). */
+  excluded: string[];
+  /** Flags kept for the build (`-Pprofile=prod`, `-Dx=y`): gradleFlags. */
+  flags: string[];
+  /** `-p DIR` (the project folder), resolved in the stage. */
+  projectDir: string | null;
+}
+
+export interface ComposerStep {
+  line: number;
+  cwd: string;
+  /** `--no-dev`: composerNoDev. */
+  noDev: boolean;
+  /** `--no-scripts`. */
+  noScripts: boolean;
+  /** `-o`/`--optimize-autoloader`, `-a`/`--classmap-authoritative`, `--apcu-autoloader`: redone with composer dump-autoload. */
+  autoloader: string[];
+}
+
 export interface StageState {
   index: number;
   name: string | null;
@@ -170,6 +196,10 @@ export interface StageState {
   maven: MavenStep[];
   bundler: BundlerStep[];
   mix: MixStep[];
+  gradle: GradleStep[];
+  composer: ComposerStep[];
+  /** PHP extensions `docker-php-ext-install`/`pecl install` added (names of php.extensions). */
+  phpExtensions: string[];
   /**
    * RUN commands the stage's derivation replays as written: those no rule understood (manual) and those a rule
    * keeps as they are (`go generate`, `npx vite build`: replayed). `after`: how many build steps (npm run, go build,
@@ -238,6 +268,9 @@ export function cloneStage(parent: StageState, index: number, name: string | nul
     maven: [...parent.maven],
     bundler: [...parent.bundler],
     mix: [...parent.mix],
+    gradle: [...parent.gradle],
+    composer: [...parent.composer],
+    phpExtensions: [...parent.phpExtensions],
     unhandled: [...parent.unhandled],
     builtCopies: [...parent.builtCopies],
     buildLines: [...parent.buildLines],
@@ -322,7 +355,8 @@ export function buildStepCount(state: StageState): number {
     state.go.length +
     state.cargo.length +
     state.maven.length +
-    state.mix.filter((s) => s.task === 'compile' || s.task === 'release').length
+    state.mix.filter((s) => s.task === 'compile' || s.task === 'release').length +
+    state.gradle.length
   );
 }
 

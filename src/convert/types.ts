@@ -144,6 +144,8 @@ export interface ImagePlan {
   /** nixpkgs attribute paths placed in the image root, sorted and unique. */
   contents: string[];
   python: PythonPlan | null;
+  /** The image's PHP (`php83`) with the extensions the Dockerfile added (php.withExtensions), or null. */
+  php: { attr: string; extensions: string[] } | null;
   /** Lines for fakeNss; null when the image gets no /etc/passwd. */
   users: { passwd: string[]; group: string[] } | null;
   directories: DirectoryPlan[];
@@ -287,12 +289,46 @@ export interface MixBuild {
   line: number;
 }
 
+export interface GradleBuild {
+  kind: 'gradle';
+  /** The Gradle attribute (`gradle`: nixpkgs' Gradle 8). */
+  gradle: string;
+  /** The JDK Gradle runs and compiles with (`gradle.override { java = ...; }`), or null for the Gradle's own default. */
+  jdk: string | null;
+  /** gradleBuildTask: the tasks of the Dockerfile's gradle lines (without `clean`). */
+  tasks: string[];
+  /** gradleFlags: `-x TASK` exclusions, `-P`/`-D` properties, `-p DIR`. */
+  flags: string[];
+  /** Wildcards later stages copy (`build/libs/*.jar`), installed into $out as MavenBuild's. */
+  globs: Array<{ line: number; pattern: string; to: string; directory: boolean }>;
+  /** The side file gradle.fetchDeps reads (next to default.nix), written by mitmCache.updateScript. */
+  depsFile: string;
+  /** The Dockerfile line of the build, for the marker on the generation step. */
+  line: number;
+}
+
+export interface ComposerBuild {
+  kind: 'composer';
+  /** The PHP attribute of the stage (`php83`): its buildComposerProject2. */
+  php: string;
+  /** Extensions the stage added (php.withExtensions), passed as the builder's `php`. */
+  extensions: string[];
+  /** composerNoDev: `--no-dev` (the builder's default is true, composer's is false). */
+  noDev: boolean;
+  /** composerNoScripts: `--no-scripts` (the builder's default is true). */
+  noScripts: boolean;
+  /** Flags for `composer dump-autoload` after the install (`--optimize`, `--classmap-authoritative`). */
+  autoloader: string[];
+  /** The Dockerfile line of the install, for the marker on vendorHash. */
+  line: number;
+}
+
 export interface GenericBuild {
   kind: 'generic';
   commands: Array<{ line: number; source: string }>;
 }
 
-export type BuildPlan = NpmBuild | GoBuild | RustBuild | DotnetBuild | MavenBuild | BundlerBuild | MixBuild | GenericBuild;
+export type BuildPlan = NpmBuild | GoBuild | RustBuild | DotnetBuild | MavenBuild | GradleBuild | ComposerBuild | BundlerBuild | MixBuild | GenericBuild;
 
 export interface DerivationPlan {
   /** Nix identifier used in the let block. */

@@ -15,9 +15,11 @@ import dotnet from './dotnet/index.js';
 import elixir from './elixir/index.js';
 import files from './files/index.js';
 import go from './go/index.js';
+import gradle from './gradle/index.js';
 import maven from './maven/index.js';
 import misc from './misc/index.js';
 import npm from './npm/index.js';
+import php from './php/index.js';
 import pip from './pip/index.js';
 import pythonProject from './python-project/index.js';
 import ruby from './ruby/index.js';
@@ -25,7 +27,29 @@ import users from './users/index.js';
 import yarnPnpm from './yarn-pnpm/index.js';
 import type { Ecosystem, EcosystemBuild, Installer } from './define.js';
 
-export const ECOSYSTEMS = [apk, apt, bun, cargo, certificates, deno, dnf, dotnet, elixir, files, go, maven, misc, npm, pip, pythonProject, ruby, users, yarnPnpm] as const;
+export const ECOSYSTEMS = [
+  apk,
+  apt,
+  bun,
+  cargo,
+  certificates,
+  deno,
+  dnf,
+  dotnet,
+  elixir,
+  files,
+  go,
+  gradle,
+  maven,
+  misc,
+  npm,
+  php,
+  pip,
+  pythonProject,
+  ruby,
+  users,
+  yarnPnpm,
+] as const;
 
 /** Ecosystems with a rules table (their ids are the package managers of rules/<id>.json and of answers). */
 export const INSTALLERS: ReadonlyArray<Ecosystem & { installer: Installer }> = (ECOSYSTEMS as readonly Ecosystem[]).filter(

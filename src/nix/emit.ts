@@ -7,6 +7,7 @@
 import type { MigrationPlan } from '../convert/types.js';
 import { apply, attrs, bind, commentText, id, lambda, letIn, list, print, raw, select, str, type Binding, type NixExpr } from './ast.js';
 import { derivationBinding, derivationContents, derivationSideFiles } from './builders/index.js';
+import { phpExpr } from './builders/composer.js';
 import { pythonBinding } from './builders/python.js';
 import { configExpr } from './config.js';
 import { contextBindings } from './context.js';
@@ -83,6 +84,7 @@ export function defaultExpression(plan: MigrationPlan): NixExpr {
   const contents: NixExpr[] = image.contents.map((attr) => pkg(attr));
   if (image.python) contents.push(id('python'));
   contents.push(...plan.derivations.flatMap(derivationContents));
+  if (image.php) contents.push(phpExpr(image.php.attr, image.php.extensions));
   if (image.users) {
     const fakeNss = select(pkgs, 'dockerTools.fakeNss');
     contents.push(

@@ -268,6 +268,8 @@ export interface BaseImageMatch {
   tag: string | null;
   digest: string | null;
   image: BaseImage | null;
+  /** Why a known repository's tag is not mapped (an `oldestVersion` of the table), when that is why `image` is null. */
+  unmapped?: string;
 }
 
 export function parseImageReference(reference: string): { repository: string; tag: string | null; digest: string | null } {
@@ -296,6 +298,11 @@ export function lookupBaseImage(rules: RuleSet, reference: string): BaseImageMat
     for (const candidate of Object.values(images)) {
       if (candidate.aliases?.includes(short) || candidate.aliases?.includes(repository)) image = candidate;
     }
+  }
+  const oldest = image?.oldestVersion;
+  const asked = /^(\d+(?:\.\d+)?)/.exec(tag ?? '')?.[1];
+  if (oldest && asked && compareReleaseNumbers(asked, oldest.version) < 0) {
+    return { name: short, tag, digest, image: null, unmapped: `${short}:${tag}: ${oldest.why}` };
   }
   return { name: short, tag, digest, image };
 }

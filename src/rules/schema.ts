@@ -102,13 +102,19 @@ function build(z: typeof Zod) {
       aliases: z.array(z.string()).optional(),
       /** The runtime version the repository name fixes (`distroless/nodejs22-debian12` → 22), whatever the tag. */
       runtimeVersion: z.string().regex(/^\d+(\.\d+)?$/).optional(),
+      /**
+       * Tags whose leading version is older than `version` are not mapped (the base stays unknown: a pulled image for
+       * the image, manual for a build stage), with `why`: nixpkgs has no such runtime, and the nearest one it has is
+       * too far to stand in for it (`php:5` → PHP 8.2 would break the program, not approximate it).
+       */
+      oldestVersion: z.object({ version: z.string().regex(/^\d+(\.\d+)?$/), why: z.string().min(3) }).strict().optional(),
       /** The tag part that starts with this names the runtime version (`python` for uv's `python3.12-bookworm`). */
       runtimeTagPrefix: z.string().regex(/^[a-z]+$/).optional(),
       /** What a part of the tag adds (`:nonroot`, `:debug`, `:debug-nonroot`): packages, a shell, config. */
       variants: z
         .record(
           z.string().regex(/^[a-z0-9.]+$/),
-          z.object({ attrs: z.array(attrPath).optional(), shell: z.boolean().optional(), config: imageConfigSchema.optional(), note: z.string().optional(), /** Another runtime table for this tag part (eclipse-temurin's `jre`). */ runtime: z.string().optional() }).strict(),
+          z.object({ attrs: z.array(attrPath).optional(), shell: z.boolean().optional(), config: imageConfigSchema.optional(), note: z.string().optional(), /** The note says what Nix does differently: the FROM is approximated, with it. */ approximated: z.boolean().optional(), /** Another runtime table for this tag part (eclipse-temurin's `jre`). */ runtime: z.string().optional() }).strict(),
         )
         .optional(),
     })

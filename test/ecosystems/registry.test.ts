@@ -113,7 +113,7 @@ describe('the ecosystem registry', () => {
     expect(tables.map((f) => f.replace(/\.json$/, '')).sort()).toEqual([...MANAGERS].sort());
   });
 
-  it('orders the language builders go, cargo, npm, then dotnet and maven, elixir and ruby (the first that applies builds a stage)', () => {
-    expect(BUILDERS.map((e) => e.id)).toEqual(['go', 'cargo', 'npm', 'dotnet', 'maven', 'elixir', 'ruby']);
+  it('orders the language builders by precedence (the first that applies builds a stage)', () => {
+    expect(BUILDERS.map((e) => e.id)).toEqual(['go', 'cargo', 'npm', 'dotnet', 'gradle', 'maven', 'php', 'elixir', 'ruby']);
   });
 });

@@ -404,17 +404,22 @@ let
       };
     in set;
 
-  stdenv.mkDerivation = args:
+  # stdenv.mkDerivation takes an attribute set or a function of finalAttrs (pkgs/stdenv/generic/make-derivation.nix);
+  # finalAttrs.finalPackage is the package (here without the checks, which would otherwise recurse through it).
+  stdenv.mkDerivation = argsOrFun:
     let
-      a = checkDerivation "mkDerivation" (check "mkDerivation" (mkDerivationArgs ++ hookVariables) [ ] args);
+      args = if builtins.isFunction argsOrFun then argsOrFun (args // { finalPackage = fakeDrv (args.pname or args.name or "package") { pname = args.pname or null; builderArgs = args; }; }) else argsOrFun;
+      a = checkDerivation "mkDerivation" (check "mkDerivation" (mkDerivationArgs ++ hookVariables ++ gradleHookVariables) [ ] args);
       inputs = map (d: d.pname or d.name or "") (a.nativeBuildInputs or [ ]);
     in
     if elem "yarn-config-hook" inputs && !(a ? yarnOfflineCache) then fail "yarnConfigHook: No yarnOfflineCache or offlineCache were defined!"
     else if elem "pnpm-config-hook" inputs && !(a ? pnpmDeps) then fail "pnpmConfigHook: 'pnpmDeps' must be set when using pnpmConfigHook."
     else if elem "pnpm-config-hook" inputs && !(builtins.any (n: builtins.match "pnpm(_[0-9]+)?" n != null) inputs) then fail "pnpmConfigHook: 'pnpm' binary not found in PATH"
+    else if a ? mitmCache && !(elem "gradle" inputs) then fail "mkDerivation: mitmCache without gradle in nativeBuildInputs (its setup hook is what reads it)"
+    else if a ? gradleFlags && !(isList a.gradleFlags && all isString a.gradleFlags) then fail "mkDerivation: gradleFlags must be a list of strings"
     # The dependency fetchers are checked too (the derivation's value alone would never call them), and the
     # configure phase, which names Bun's node_modules derivation.
-    else builtins.seq (a.yarnOfflineCache.name or "") (builtins.seq (a.pnpmDeps.name or "") (builtins.seq (a.configurePhase or "") (fakeDrv (a.pname or a.name) { builderArgs = a; })));
+    else builtins.seq (a.yarnOfflineCache.name or "") (builtins.seq (a.pnpmDeps.name or "") (builtins.seq (a.mitmCache.name or "") (builtins.seq (a.configurePhase or "") (fakeDrv (a.pname or a.name) { builderArgs = a; }))));
 
   # A fixed-output derivation on stdenvNoCC (pkgs/stdenv/generic/make-derivation.nix), as dock2nix writes Bun's
   # node_modules: outputHash (a string: lib.fakeHash or an SRI hash), outputHashAlgo and outputHashMode as
@@ -428,8 +433,72 @@ let
     else if a ? outputHashAlgo && !(elem a.outputHashAlgo [ "sha1" "sha256" "sha512" ]) then fail "stdenvNoCC.mkDerivation: unknown outputHashAlgo"
     else fakeDrv (a.pname or a.name) { builderArgs = a; };
 
+  # pkgs/development/tools/build-managers/gradle/: the wrapper's passthru.fetchDeps (fetch-deps.nix: its formals; a
+  # path `data` is read with lib.importJSON, so it must exist and hold an object; only a path or a string gets
+  # passthru.updateScript) and `override`, which wrapGradle passes on to the unwrapped Gradle (mkGradle': `java`,
+  # `javaToolchains`). The setup hook's variables (setup-hook.sh, gradle.section.md) are mkDerivation's.
+  gradleHookVariables = [ "mitmCache" "gradleFlags" "gradleBuildTask" "gradleCheckTask" "gradleUpdateTask" "gradleInitScript" "__darwinAllowLocalNetworking" "enableParallelBuilding" ];
+  gradleWrapped = base: base // {
+    override = args:
+      let a = check "gradle.override" [ "java" "javaToolchains" ] [ ] args;
+      in if a ? java && !(isStorePathLike a.java) then fail "gradle.override: java must be a package"
+      else builtins.seq (a.java.name or "") (gradleWrapped base);
+    fetchDeps = args:
+      let
+        a = check "gradle.fetchDeps" [ "pkg" "pname" "attrPath" "bwrapFlags" "data" "silent" "useBwrap" ] [ "data" ] args;
+        data =
+          if builtins.isPath a.data then (if builtins.pathExists a.data then fromJSON (readFile a.data) else fail "gradle.fetchDeps: data ${toString a.data} does not exist")
+          else if isAttrs a.data then a.data
+          else fail "gradle.fetchDeps: dock2nix passes data as a path";
+        pkg = a.pkg or (fail "gradle.fetchDeps: a package outside nixpkgs needs pkg (pname/attrPath look it up in pkgs)");
+      in
+      if !(isAttrs data) then fail "gradle.fetchDeps: data must hold a JSON object"
+      else if !(isAttrs pkg && pkg ? outPath) then fail "gradle.fetchDeps: pkg must be a package"
+      else fakeDrv "${pkg.pname or pkg.name}-deps" { inherit data; updateScript = fakeDrv "fetch-deps.sh" { }; };
+  };
+  gradles = builtins.listToAttrs (map (n: { name = n; value = gradleWrapped topLevel.${n}; }) (filter (n: facts.top ? ${n}) [ "gradle" "gradle_8" "gradle_9" ]));
+
+  # PHP (pkgs/development/interpreters/php/generic.nix): withExtensions takes a function of { enabled, all } returning
+  # a list of extensions of `all` (php.extensions, pkgs/top-level/php-packages.nix: their names, written here by
+  # hand from that file); buildComposerProject2 (pkgs/build-support/php/builders/v2/build-composer-project.nix: its
+  # formals and mkDerivation's); phpXYPackages.composer (pkgs/development/php-packages/composer).
+  phpExtensionNames = [
+    "amqp" "apcu" "ast" "bcmath" "bz2" "calendar" "couchbase" "ctype" "curl" "datadog_trace" "dba" "decimal" "dom" "ds"
+    "enchant" "event" "excimer" "exif" "ffi" "fileinfo" "filter" "ftp" "gd" "gettext" "gmp" "gnupg" "grpc" "iconv"
+    "igbinary" "imagick" "imap" "inotify" "intl" "ldap" "mailparse" "maxminddb" "mbstring" "memcache" "memcached"
+    "mongodb" "msgpack" "mysqli" "mysqlnd" "oci8" "opcache" "openssl" "opentelemetry" "openswoole" "parallel" "pcntl"
+    "pcov" "pdo" "pdo_dblib" "pdo_mysql" "pdo_oci" "pdo_odbc" "pdo_pgsql" "pdo_sqlite" "pdo_sqlsrv" "pgsql" "phalcon"
+    "posix" "protobuf" "pspell" "rdkafka" "readline" "redis" "relay" "rrd" "session" "shmop" "simplexml" "smbclient"
+    "snmp" "soap" "sockets" "sodium" "spx" "sqlite3" "sqlsrv" "ssh2" "swoole" "sysvmsg" "sysvsem" "sysvshm" "tidy"
+    "tokenizer" "uuid" "uv" "vld" "xdebug" "xml" "xmlreader" "xmlwriter" "xsl" "yaml" "zip" "zlib" "zstd"
+  ];
+  phpWith = attr: base:
+    let
+      extensions = builtins.listToAttrs (map (n: { name = n; value = fakeDrv "php-${n}" { extensionName = n; }; }) phpExtensionNames);
+      self = base // {
+        inherit extensions;
+        withExtensions = f:
+          let chosen = f { enabled = [ extensions.session ]; all = extensions; };
+          in if isList chosen && all (e: isAttrs e && e ? extensionName) chosen then phpWith attr (base // { name = "${attr}-with-extensions"; }) else fail "${attr}.withExtensions must return a list of extensions";
+        buildComposerProject2 = args:
+          let
+            a = checkDerivation "buildComposerProject2" (check "buildComposerProject2" (mkDerivationArgs ++ [
+              "php" "composer" "composerLock" "vendorHash" "composerNoDev" "composerNoPlugins" "composerNoScripts"
+              "composerStrictValidation" "doInstallCheck" "dontCheckForBrokenSymlinks" "composerVendor"
+            ]) [ "src" "pname" "version" ] (if builtins.isFunction args then args { } else args));
+          in
+          if !(isString (a.vendorHash or "")) then fail "buildComposerProject2: vendorHash is a string"
+          else if a ? php && !(isAttrs a.php && a.php ? withExtensions) then fail "buildComposerProject2: php must be a PHP"
+          else fakeDrv a.pname { builderArgs = a; };
+      };
+    in self;
+  phps = builtins.listToAttrs (builtins.concatMap (v: let attr = "php${v}"; in if facts.top ? ${attr} then [
+    { name = attr; value = phpWith attr topLevel.${attr}; }
+    { name = "${attr}Packages"; value = { composer = fakeDrv "composer-2.10.1" { pname = "composer"; }; }; }
+  ] else [ ]) [ "82" "83" "84" "85" ]);
+
 in
-topLevel // members // pythons // python3 // goBuilders // {
+topLevel // members // pythons // python3 // goBuilders // gradles // phps // {
   inherit lib dockerTools fakeNss buildDotnetModule buildNpmPackage importNpmLock rustPlatform stdenv stdenvNoCC fetchYarnDeps fetchPnpmDeps yarnConfigHook yarnBuildHook pnpmConfigHook;
   buildGoModule = buildGoModuleWith "buildGoModule";
   inherit bundlerEnv;

@@ -58,6 +58,20 @@ export function decideCopy(
 
   if (copy.from) {
     const source = stageReference(scope.dockerfile, copy.from, stage.index);
+    // The official composer image's binary (`COPY --from=composer:2 /usr/bin/composer ...`): nixpkgs' composer for
+    // the stage's PHP (src/ecosystems/php).
+    if (source === null && /^(docker\.io\/)?(library\/)?composer(:[\w.-]+)?$/.test(copy.from) && copy.sources.every((s) => s === '/usr/bin/composer')) {
+      const php = state.runtimes.php;
+      if (php && !state.kept) {
+        const attr = `${php.attr}Packages.composer`;
+        state.packages.set(attr, state.inImage ? 'runtime' : 'build');
+        return {
+          status: 'approximated',
+          rule: 'copy.composer',
+          message: `${keyword} --from=${copy.from} /usr/bin/composer: the composer tool becomes ${attr} (bin/composer on the PATH, not at ${dest}), nixpkgs' Composer 2 release rather than the image's`,
+        };
+      }
+    }
     if (source === null) return decideImageCopy(keyword, copy.from, copy.sources, dest, destIsDir, state);
     const outcomes: Outcome[] = [];
     /** What the report says after the notes: how copies from a Python-only stage join the environment. */
@@ -69,8 +83,10 @@ export function decideCopy(
       // A wildcard matches what the stage made, as far as the plan knows it; never a literal `*` in a path.
       const pattern = globRegExp(from);
       const matches = knownStagePaths(sourceState).filter((known) => pattern.test(known));
-      // What a Maven build packages (target/*.jar): its derivation installs the matches (src/ecosystems/maven).
-      if (!matches.length && sourceState?.maven.length && !hasWildcard(from.slice(0, from.lastIndexOf('/')))) return [{ src, from, glob: true }];
+      // What a Maven or Gradle build packages (target/*.jar, build/libs/*.jar): its derivation installs the matches
+      // (src/ecosystems/maven, src/ecosystems/gradle).
+      if (!matches.length && (sourceState?.maven.length || sourceState?.gradle.length) && !hasWildcard(from.slice(0, from.lastIndexOf('/'))))
+        return [{ src, from, glob: true }];
       if (!matches.length) {
         outcomes.push({
           status: 'manual',

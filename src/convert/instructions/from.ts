@@ -33,8 +33,8 @@ export function decideFrom(image: string, platform: string | null, state: StageS
       status: 'manual',
       rule: 'from.unknown',
       message: state.inImage
-        ? `base image ${image} has no known Nix equivalent; the Nix image starts empty: add what the program needs from it`
-        : `base image ${image} has no known Nix equivalent; this build stage becomes a Nix derivation, which cannot run inside a pulled image, so its tools must come from nixpkgs: add what its commands need to its derivation`,
+        ? `base image ${image} has no known Nix equivalent${base.unmapped ? ` (${base.unmapped})` : ''}; the Nix image starts empty: add what the program needs from it`
+        : `base image ${image} has no known Nix equivalent${base.unmapped ? ` (${base.unmapped})` : ''}; this build stage becomes a Nix derivation, which cannot run inside a pulled image, so its tools must come from nixpkgs: add what its commands need to its derivation`,
     };
   }
   const runtime = base.image.runtime ? state.runtimes[base.image.runtime.startsWith('java-') ? 'java' : base.image.runtime] : undefined;
@@ -46,6 +46,14 @@ export function decideFrom(image: string, platform: string | null, state: StageS
   }
   if (base.image.kind === 'empty') return { status: 'mapped', rule: 'from.scratch', message: 'scratch: the image starts empty' };
   if (base.image.confidence !== 'exact' && base.image.note) notes.push(base.image.note);
+  // What a tag part's variant does differently (php's `fpm`, `apache`), when the table says so.
+  for (const part of (base.tag ?? '').toLowerCase().split('-')) {
+    const variant = base.image.variants && Object.hasOwn(base.image.variants, part) ? base.image.variants[part] : undefined;
+    if (variant?.approximated && variant.note && !notes.includes(variant.note)) {
+      notes.push(variant.note);
+      status = 'approximated';
+    }
+  }
   return {
     status,
     rule: `from.${base.image.kind}`,
@@ -61,7 +69,9 @@ function keptBase(image: string, state: StageState, scope: DecideScope, platform
   const { plan } = state.kept!;
   const format = formatOf(scope.format);
   const notes: string[] = [
-    plan.why === 'unknown' ? `${image} has no known Nix equivalent, so it stays Docker's` : `--keep-base: ${image} stays Docker's`,
+    plan.why === 'unknown'
+      ? `${image} has no known Nix equivalent${state.base.unmapped ? ` (${state.base.unmapped})` : ''}, so it stays Docker's`
+      : `--keep-base: ${image} stays Docker's`,
     `its layers are pulled (${format.baseImage.puller}${plan.digest ? ', by the digest the FROM line pins' : ''}) and the Dockerfile's own layers go on top in Nix`,
     ...(plan.digest ? [] : [`the FROM line pins no digest: ${format.baseImage.prefetch} (marked on the pull)`]),
   ];

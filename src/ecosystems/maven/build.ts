@@ -1,9 +1,8 @@
 /** A Maven stage's derivation: maven.buildMavenPackage with the JDK of the build image and the flags of its mvn line. */
-import { hasWildcard } from '../../convert/glob.js';
 import type { StageState } from '../../convert/stage.js';
 import type { MavenBuild } from '../../convert/types.js';
 import { chooseRuntime } from '../../rules/lookup.js';
-import { relativeTo, unique } from '../build-helpers.js';
+import { globInstaller, relativeTo, unique } from '../build-helpers.js';
 import type { BuildInput, BuildPart } from '../define.js';
 
 /** The JDK part of a maven image's tag: `3.8.8-eclipse-temurin-17`, `3-openjdk-17-slim`, `3.9-amazoncorretto-21`, `3.6-jdk-11`. */
@@ -44,16 +43,7 @@ export function planMaven(state: StageState, input: BuildInput): BuildPart {
   };
   const pom = input.read(build.parameters.includes('-f') ? build.parameters[build.parameters.indexOf('-f') + 1]! : 'pom.xml');
   const coordinates = pom ? pomCoordinates(pom) : null;
-  const resolveSpecial: BuildPart['resolveSpecial'] = (from, copy) => {
-    if (!hasWildcard(from) || !copy) return null;
-    const pattern = relativeTo(state.workdir, from);
-    if (pattern === null || pattern === '') return null;
-    const folder = `dockerfile-line-${copy.line}`;
-    const name = copy.dest.replace(/\/+$/, '').split('/').pop() || 'file';
-    const to = copy.trailingSlash ? folder : `${folder}/${name}`;
-    if (!build.globs.some((g) => g.pattern === pattern && g.to === to)) build.globs.push({ line: copy.line, pattern, to, directory: copy.trailingSlash });
-    return { path: to };
-  };
+  const resolveSpecial = globInstaller(state.workdir, build.globs);
   return { build, pname: coordinates?.artifactId ?? input.name, version: coordinates?.version ?? undefined, resolveSpecial, problems };
 }
 

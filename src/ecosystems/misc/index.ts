@@ -5,6 +5,12 @@ export const harmless: ProgramHandler = (words) => ignored('run.noop', `${words[
 
 const download: ProgramHandler = (words, command) => {
   const url = words.find((w) => /^(https?|ftp):\/\//.test(w));
+  // Composer itself (composer.phar, its installer): nixpkgs' composer replaces it (src/ecosystems/php).
+  if (url && /^https?:\/\/getcomposer\.org\/(download\/[^/]+\/)?(composer(-stable|-\d+)?\.phar|installer)$/.test(url))
+    return ignored(
+      'run.composer.tool',
+      `${words[0]} ${url}: the composer tool; the composer install becomes buildComposerProject2, which brings nixpkgs' composer (php.packages.composer)`,
+    );
   if (command.writes.length === 0 && words.includes('|')) return manual('run.download', `${command.source}`);
   return manual('run.download', `${words[0]} ${url ?? ''}: downloads at build time; use pkgs.fetchurl with a hash, or the nixpkgs package that provides it`);
 };

@@ -122,3 +122,21 @@ export function nodeDerivation(builder: string, input: BuilderInput, bindings: B
   ];
   return letIn([bind('src', srcExpr(input.derivation))], apply(select(id('pkgs'), builder), attrs(sortBindings([bind('src', id('src')), ...rest]))));
 }
+
+/** A wildcard as a shell word: its literal parts quoted, its `*`, `?` and `[...]` left to the shell. */
+function globWord(pattern: string): string {
+  return pattern
+    .split(/(\*|\?|\[[^\]/]*\])/)
+    .filter((part) => part !== '')
+    .map((part) => (/^(\*|\?|\[[^\]/]*\])$/.test(part) ? part : quote(part)))
+    .join('');
+}
+
+/** The install lines for the wildcards later stages copy out of a Java build (Maven's and Gradle's JARs). */
+export function globInstallLines(globs: Array<{ line: number; pattern: string; to: string; directory: boolean }>): string[] {
+  return globs.flatMap((g) => [
+    `# Dockerfile line ${g.line}: ${g.directory ? 'every match' : 'the one match (cp fails on several, as Docker does)'}`,
+    `mkdir -p $out/${quote(g.directory ? g.to : g.to.slice(0, g.to.lastIndexOf('/')))}`,
+    `cp ${globWord(g.pattern)} $out/${quote(g.to)}${g.directory ? '/' : ''}`,
+  ]);
+}

@@ -6,10 +6,13 @@ import type { DerivationPlan } from '../../convert/types.js';
 import { apply, bind, id, select, str, type Binding, type NixExpr } from '../ast.js';
 import { BUILDER_BINDINGS, commonBindings, type BuilderInput } from './common.js';
 import { bundlerBuild, EMPTY_GEMSET } from './bundler.js';
+import { composerBuild, PHP_BINDINGS } from './composer.js';
 import { dotnetBuild } from './dotnet.js';
 export { fetchDepsCommand } from './dotnet.js';
 import { genericBuild } from './generic.js';
 import { goBuild } from './go.js';
+import { EMPTY_GRADLE_DEPS, gradleBuild } from './gradle.js';
+export { gradleUpdateCommand } from './gradle.js';
 import { mavenBuild } from './maven.js';
 import { mixBuild } from './mix.js';
 import { nodeBuild } from './npm.js';
@@ -28,11 +31,13 @@ export const BUILDERS: { [K in BuildKind]: (input: BuilderInput<Extract<Build, {
   maven: mavenBuild,
   bundler: bundlerBuild,
   mix: mixBuild,
+  gradle: gradleBuild,
+  composer: composerBuild,
   generic: genericBuild,
 };
 
 /** Every name the builders' files bind in default.nix (for the naming scope). */
-export const ALL_BUILDER_BINDINGS = [...BUILDER_BINDINGS, ...BUN_BINDINGS, ...PYTHON_BINDINGS] as const;
+export const ALL_BUILDER_BINDINGS = [...BUILDER_BINDINGS, ...BUN_BINDINGS, ...PYTHON_BINDINGS, ...PHP_BINDINGS] as const;
 
 export function derivationBinding(derivation: DerivationPlan): Binding {
   const input: BuilderInput = {
@@ -47,12 +52,14 @@ export function derivationBinding(derivation: DerivationPlan): Binding {
 }
 
 /**
- * What a derivation reads next to default.nix besides it (a lock file its generation step writes: .NET's deps.json),
+ * What a derivation reads next to default.nix besides it (a lock file its generation step writes: .NET's and
+ * Gradle's deps.json),
  * with the content to write before that step has run, and whether the image passes the derivation through for it.
  */
 export function derivationSideFiles(derivation: DerivationPlan): { files: Record<string, string>; passthru: boolean } {
   if (derivation.build.kind === 'dotnet') return { files: { [derivation.build.nugetDeps]: '[ ]\n' }, passthru: true };
   if (derivation.build.kind === 'bundler') return { files: { [derivation.build.gemset]: EMPTY_GEMSET }, passthru: false };
+  if (derivation.build.kind === 'gradle') return { files: { [derivation.build.depsFile]: EMPTY_GRADLE_DEPS }, passthru: true };
   return { files: {}, passthru: false };
 }
 

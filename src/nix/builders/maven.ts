@@ -3,16 +3,7 @@ import type { DerivationPlan } from '../../convert/types.js';
 import { apply, attrs, bind, bool, indented, select, str, type Binding, type NixExpr } from '../ast.js';
 import { lib, pkg, pkgs, sortBindings, todo } from '../pkgs.js';
 import { quote } from '../shell.js';
-import { installPhase, phase, replayLines, type BuilderInput } from './common.js';
-
-/** A wildcard as a shell word: its literal parts quoted, its `*`, `?` and `[...]` left to the shell. */
-function globWord(pattern: string): string {
-  return pattern
-    .split(/(\*|\?|\[[^\]/]*\])/)
-    .filter((part) => part !== '')
-    .map((part) => (/^(\*|\?|\[[^\]/]*\])$/.test(part) ? part : quote(part)))
-    .join('');
-}
+import { globInstallLines, installPhase, phase, replayLines, type BuilderInput } from './common.js';
 
 export function mavenBuild(input: BuilderInput<Extract<DerivationPlan['build'], { kind: 'maven' }>>): NixExpr {
   const { derivation, build } = input;
@@ -36,11 +27,7 @@ export function mavenBuild(input: BuilderInput<Extract<DerivationPlan['build'], 
   if (before) b.push(bind('preBuild', before));
   const after = phase(replayLines(derivation, 'after'));
   if (after) b.push(bind('postBuild', after));
-  const globs = build.globs.flatMap((g) => [
-    `# Dockerfile line ${g.line}: ${g.directory ? 'every match' : 'the one match (cp fails on several, as Docker does)'}`,
-    `mkdir -p $out/${quote(g.directory ? g.to : g.to.slice(0, g.to.lastIndexOf('/')))}`,
-    `cp ${globWord(g.pattern)} $out/${quote(g.to)}${g.directory ? '/' : ''}`,
-  ]);
+  const globs = globInstallLines(build.globs);
   b.push(
     bind(
       'installPhase',

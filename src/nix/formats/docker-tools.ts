@@ -69,9 +69,7 @@ export function dockerToolsImage(builder: 'buildLayeredImage' | 'streamLayeredIm
         : []),
       ...(owners.length ? [bind('fakeRootCommands', indented(...owners), ['Ownership from --chown, chown and useradd -m.'])] : []),
       bind('config', config, todo.config),
-      ...(parts.passthru.length
-        ? [bind('passthru', passthruSet(parts.passthru), ['For the generation steps marked above: nix-build -A <name>.fetch-deps.'])]
-        : []),
+      ...(parts.passthru.length ? [bind('passthru', passthruSet(parts.passthru), ['For the generation steps marked above (nix-build -A <name>...).'])] : []),
     ]),
   );
 }
