@@ -10,6 +10,9 @@ import { pkg, pkgs, sortBindings, todo } from '../pkgs.js';
 import { globInstallLines, installPhase, phase, replayLines, type BuilderInput } from './common.js';
 
 /** What deps.json holds before its generation step has run: no dependency, in the format compress-deps-json.py writes. */
+/** The names a Gradle derivation binds besides the stage's own (the function of finalAttrs mkDerivation takes). */
+export const GRADLE_BINDINGS = ['finalAttrs'] as const;
+
 export const EMPTY_GRADLE_DEPS = '{\n  "!comment": "No dependency recorded yet: run the mitmCache.updateScript default.nix names.",\n  "!version": 1\n}\n';
 
 type GradleBuild = Extract<DerivationPlan['build'], { kind: 'gradle' }>;

@@ -11,7 +11,7 @@ import { dotnetBuild } from './dotnet.js';
 export { fetchDepsCommand } from './dotnet.js';
 import { genericBuild } from './generic.js';
 import { goBuild } from './go.js';
-import { EMPTY_GRADLE_DEPS, gradleBuild } from './gradle.js';
+import { EMPTY_GRADLE_DEPS, GRADLE_BINDINGS, gradleBuild } from './gradle.js';
 export { gradleUpdateCommand } from './gradle.js';
 import { mavenBuild } from './maven.js';
 import { mixBuild } from './mix.js';
@@ -37,7 +37,7 @@ export const BUILDERS: { [K in BuildKind]: (input: BuilderInput<Extract<Build, {
 };
 
 /** Every name the builders' files bind in default.nix (for the naming scope). */
-export const ALL_BUILDER_BINDINGS = [...BUILDER_BINDINGS, ...BUN_BINDINGS, ...PYTHON_BINDINGS, ...PHP_BINDINGS] as const;
+export const ALL_BUILDER_BINDINGS = [...BUILDER_BINDINGS, ...BUN_BINDINGS, ...PYTHON_BINDINGS, ...PHP_BINDINGS, ...GRADLE_BINDINGS] as const;
 
 export function derivationBinding(derivation: DerivationPlan): Binding {
   const input: BuilderInput = {
