@@ -40,6 +40,8 @@ export function decideCopy(
   const destIsDir = copy.dest.endsWith('/') || copy.sources.length > 1 || copy.dest === '.';
   const dest = resolvePath(copy.workdir, copy.dest);
   const keyword = copy.keyword;
+  // A folder's contents copied into a folder that is already there: --chown and --chmod reach only what is copied.
+  const into = folderExists(state, dest) ? { intoExisting: true as const } : {};
 
   if (copy.heredocs.length) {
     for (const heredoc of copy.heredocs) {
@@ -150,6 +152,7 @@ export function decideCopy(
         owner,
         mode: copy.chmod,
         into: state.index,
+        ...(kind !== 'file' && target === dest ? into : {}),
       };
       scope.copyRequests.push(request);
       if (stage.index === scope.target && sourceState && installsPythonOnly(sourceState)) {
@@ -207,7 +210,14 @@ export function decideCopy(
       }
       const name = matchPath === '' ? '' : matchPath.split('/').pop()!;
       const target = directory ? (hasWildcard(clean) && destIsDir ? joinImagePath(dest, name) : dest) : destIsDir ? joinImagePath(dest, name) : dest;
-      state.files.push({ line: copy.line, source: { kind: 'context', path: matchPath, directory }, dest: target, owner, mode: copy.chmod });
+      state.files.push({
+        line: copy.line,
+        source: { kind: 'context', path: matchPath, directory },
+        dest: target,
+        owner,
+        mode: copy.chmod,
+        ...(directory && target === dest ? into : {}),
+      });
       state.contextCopies.push({ line: copy.line, source: matchPath, directory, dest: target });
       if (directory) state.contextFiles.set(`${target}/`, matchPath);
       else state.contextFiles.set(target, matchPath);
@@ -218,6 +228,21 @@ export function decideCopy(
   const status: Status = problems.length ? 'manual' : keyword === 'ADD' || notes.some((n) => n.startsWith('--chown')) ? 'approximated' : 'mapped';
   const message = [placed.length ? `${placed.join(', ')}` : '', ...problems, ...notes].filter(Boolean).join('; ');
   return { status, rule: problems.length ? 'copy.missing' : 'copy.context', message };
+}
+
+/** Folders every base image but `scratch` has (a COPY into them merges, and leaves them root's). */
+const BASE_FOLDERS = new Set(['/bin', '/etc', '/home', '/root', '/tmp', '/usr', '/var']);
+
+/**
+ * Whether a folder is in the stage before the instruction: the root, WORKDIR and mkdir's folders, homes, folders
+ * above or at what earlier COPYs placed, and the folders of the base's file system hierarchy.
+ */
+function folderExists(state: StageState, path: string): boolean {
+  const within = (inner: string) => inner === path || inner.startsWith(path === '/' ? '/' : `${path}/`);
+  if (path === '/' || state.directories.has(path)) return true;
+  if (state.baseKind !== 'empty' && state.baseKind !== 'unknown' && BASE_FOLDERS.has(path)) return true;
+  if (state.files.some((f) => (f.dest !== path && within(f.dest)) || (f.dest === path && f.source.kind !== 'text' && f.source.directory))) return true;
+  return state.stageCopyDests.some((d) => d !== path && within(d));
 }
 
 /** A name inside an image folder: `/` + `x` is `/x`, not `//x`. */
