@@ -53,9 +53,9 @@ describe('the file-permissions fixture, assembled', () => {
     // rm of a placed file (not placed at all) and of a file inside a placed folder (removed at assembly).
     expect(root.entries.has('app/config/settings.py')).toBe(false);
     expect(root.entries.has('app/notes.md')).toBe(false);
-    // echo > f && chmod 600 f: no folder named f, and the line is manual.
-    expect(root.entries.has('app/health')).toBe(false);
-    expect(statusOf(plan, 14).status).toBe('manual');
+    // echo ok > f && chmod 600 f: a file with that text and mode (not a folder named f), and the line is mapped.
+    expect(root.entries.get('app/health')).toMatch(/^f 600 0:0$/);
+    expect(statusOf(plan, 14).status).toBe('mapped');
     expect(plan.image.users!.passwd).toContain('worker:x:1000:0::/home/worker:/bin/sh');
   });
 });
