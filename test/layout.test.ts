@@ -43,6 +43,11 @@ interface Case extends LayoutCase {
 const under = (...folders: string[]) => new RegExp(`^(${folders.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(/|$)`);
 const exactly = (...paths: string[]) => new RegExp(`^(${paths.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})$`);
 
+/**
+ * Left as it is on purpose: /etc/skel's files are the base image's (Debian's bash package puts .bashrc, .profile and
+ * .bash_logout there), and the Nix image has no Debian base to copy them from. Writing them would invent files the
+ * plan has no fact for; the report says approximated instead.
+ */
 const SKEL_DEFECT =
   'the home folder is made empty: .bashrc, .profile and .bash_logout, which useradd -m and adduser copy from /etc/skel, are missing (the report says so: approximated)';
 
@@ -199,7 +204,8 @@ ENTRYPOINT ["/usr/local/bin/server"]
       {
         what: 'COPY --from of a file the stage made outside its WORKDIR',
         paths: exactly('usr/local/bin/healthcheck'),
-        // Honestly reported: manual, with a TODO(dock2nix) marker; the derivation installs nothing from /out.
+        // Honestly reported: manual, with a TODO(dock2nix) marker; the derivation installs nothing from /out. It could
+        // not truthfully: it replays `cp main.txt /out/healthcheck` as written, and the build sandbox has no /out.
         defect: "not placed: /out/healthcheck is outside the stage's WORKDIR, reported manual (the derivation would have to install it)",
       },
     ],
