@@ -8,7 +8,8 @@ import { convertDockerfile } from '../src/convert/convert.js';
 import { memoryContext } from '../src/convert/context.js';
 import { fsContext } from '../src/io/fs-context.js';
 import { loadRules } from '../src/io/rules-files.js';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { assemble } from './helpers/assemble.js';
 import { repoRoot, requireTool } from './helpers/tools.js';
 import { shell } from './helpers/shell.js';
@@ -52,9 +53,9 @@ describe('the file-permissions fixture, assembled', () => {
     // rm of a placed file (not placed at all) and of a file inside a placed folder (removed at assembly).
     expect(root.entries.has('app/config/settings.py')).toBe(false);
     expect(root.entries.has('app/notes.md')).toBe(false);
-    // echo > f && chmod 600 f: no folder named f, and the line is manual.
-    expect(root.entries.has('app/health')).toBe(false);
-    expect(statusOf(plan, 14).status).toBe('manual');
+    // echo ok > f && chmod 600 f: a file with that text and mode (not a folder named f), and the line is mapped.
+    expect(root.entries.get('app/health')).toMatch(/^f 600 0:0$/);
+    expect(statusOf(plan, 14).status).toBe('mapped');
     expect(plan.image.users!.passwd).toContain('worker:x:1000:0::/home/worker:/bin/sh');
   });
 });
@@ -133,5 +134,51 @@ describe('RUN rm of what COPY placed', () => {
       { 'go.mod': 'module x\n', 'main.go': 'package main\n' },
     );
     expect(plan.image.pathChanges).toEqual([{ line: 7, path: '/opt/app.debug', change: { kind: 'remove' }, recursive: true }]);
+  });
+});
+
+describe('owners are given at the line that gives them', () => {
+  it('a COPY --chown into a folder that is there owns only what it copies; a chown -R does not reach later COPYs', () => {
+    if (!requireTool('fakeroot', 'assembling the image root')) return;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'dock2nix-owners-'));
+    const files: Record<string, string> = {
+      Dockerfile: `FROM debian:bookworm-slim
+WORKDIR /app
+COPY conf/ ./conf/
+RUN chown -R nobody:nogroup /app
+COPY app.py ./
+COPY conf/ ./conf/
+COPY --chown=1000:1000 extra/ ./
+`,
+      'conf/a.ini': '[a]\n',
+      'conf/sub/b.ini': '[b]\n',
+      'app.py': 'x\n',
+      'extra/.hidden': 'h\n',
+      'extra/tool.sh': 't\n',
+    };
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    }
+    const { plan } = convertDockerfile(files.Dockerfile!, fsContext(dir), rules, {
+      shell,
+      dockerfilePath: 'Dockerfile',
+      imageName: 'x',
+      contextFromOutput: '.',
+      outputInContext: null,
+    });
+    const root = assemble(plan, dir);
+    expect(root.stderr).toBe('');
+    expect(root.status).toBe(0);
+    // WORKDIR keeps the owner chown -R gave it: the --chown copy into it owns its entries, dot-files too.
+    expect(root.entries.get('app')).toMatch(/^d \d+ 65534:65534$/);
+    expect(root.entries.get('app/.hidden')).toMatch(/^f \d+ 1000:1000$/);
+    expect(root.entries.get('app/tool.sh')).toMatch(/^f \d+ 1000:1000$/);
+    // Placed after the chown -R: root's, as Docker places them; the folder it merged into keeps its owner.
+    expect(root.entries.get('app/app.py')).toMatch(/^f \d+ 0:0$/);
+    expect(root.entries.get('app/conf')).toMatch(/^d \d+ 65534:65534$/);
+    expect(root.entries.get('app/conf/a.ini')).toMatch(/^f \d+ 0:0$/);
+    expect(root.entries.get('app/conf/sub/b.ini')).toMatch(/^f \d+ 0:0$/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -181,6 +181,21 @@ describe('COPY --from another stage, as Docker places it', () => {
     expect(out['default.nix']).not.toMatch(/app\*/);
   });
 
+  it('expands a wildcard over a folder the stage copied from the context to the context files, installed by its derivation', () => {
+    const stage = 'FROM busybox:1.36 AS build\nWORKDIR /src\nCOPY main.txt ./\nCOPY bin/ ./bin/\n';
+    const context = { 'main.txt': 'x\n', 'bin/app-migrate': 'm\n', 'bin/app-seed': 's\n', 'bin/other': 'o\n' };
+    const { plan } = convert(`${stage}RUN cp main.txt server\nFROM scratch\nCOPY --from=build /src/bin/app-* /usr/local/bin/\n`, context);
+    expect(plan.image.files.map((f) => [f.source.kind === 'derivation' ? f.source.path : '', f.dest])).toEqual([
+      ['bin/app-migrate', '/usr/local/bin/app-migrate'],
+      ['bin/app-seed', '/usr/local/bin/app-seed'],
+    ]);
+    expect(plan.derivations[0]!.outputs.map((o) => o.from)).toEqual(['bin/app-migrate', 'bin/app-seed']);
+    expect(plan.instructions.find((i) => i.line === 7)?.status).toBe('mapped');
+    // A command of the stage names the folder: it may add matches the context lacks.
+    const touched = convert(`${stage}RUN cp main.txt bin/app-extra\nFROM scratch\nCOPY --from=build /src/bin/app-* /usr/local/bin/\n`, context).plan;
+    expect(touched.instructions.find((i) => i.line === 7)).toMatchObject({ status: 'approximated', message: expect.stringMatching(/may add others/) });
+  });
+
   it('marks a wildcard over build output it cannot list as manual, with its marker', () => {
     const dockerfile =
       'FROM node:22-alpine AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci && npm run build\nFROM nginx:alpine\nCOPY --from=build /app/dist/*.html /usr/share/nginx/html/\n';

@@ -27,6 +27,8 @@ export interface CopyRequest {
   trailingSlash: boolean;
   owner: string | null;
   mode: string | null;
+  /** The destination is a folder that was there before the COPY (FilePlacement.intoExisting). */
+  intoExisting?: true;
 }
 
 export interface BuiltDerivation {

@@ -138,6 +138,7 @@ export function finalizePlan(walk: Walk): MigrationPlan {
       dest: request.dest,
       owner: request.owner,
       mode: request.mode,
+      ...(request.intoExisting ? { intoExisting: true as const } : {}),
     });
   }
   for (const request of copyRequests.filter((r) => r.into !== target && r.stage !== r.into)) {

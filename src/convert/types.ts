@@ -70,6 +70,11 @@ export interface FilePlacement {
   dest: string;
   owner: string | null;
   mode: string | null;
+  /**
+   * A folder's contents merged into a folder that was there before this line (WORKDIR, `./`): `--chown` and
+   * `--chmod` reach only the entries the copy put there, as Docker's do, not the folder itself nor what was in it.
+   */
+  intoExisting?: true;
 }
 
 export interface DirectoryPlan {

@@ -35,6 +35,30 @@ place() {
 }
 `;
 
+/**
+ * A folder's contents copied into a folder that was there before: Docker's --chmod and --chown reach each entry it
+ * copied (those of SOURCE, now in TARGET), not TARGET itself nor what earlier lines put there. The entries are
+ * those of the store path, so a build's output needs no listing at plan time. A file SOURCE went into TARGET.
+ */
+const COPIED_LOOP = (
+  name: string,
+  program: string,
+  what: string,
+) => `# ${name} ${what} SOURCE TARGET: ${program} -R of each entry a COPY of SOURCE put into the folder TARGET.
+${name}() {
+  local entry
+  if [ ! -d "$2" ]; then
+    ${program} -R "$1" "$3/\${2##*/}"
+    return
+  fi
+  for entry in "$2"/* "$2"/.[!.]* "$2"/..?*; do
+    if [ -e "$entry" ] || [ -L "$entry" ]; then ${program} -R "$1" "$3/\${entry##*/}"; fi
+  done
+}
+`;
+const CHMOD_COPIED = COPIED_LOOP('chmod_copied', 'chmod', 'MODE');
+const CHOWN_COPIED = COPIED_LOOP('chown_copied', 'chown', 'OWNER');
+
 function describeSource(file: FilePlacement): string {
   return file.source.kind === 'context'
     ? `${file.source.path || '.'} from the build context`
@@ -67,10 +91,16 @@ export function layerScriptNodes(plan: MigrationPlan): ShellNode[] {
   const changes = image.pathChanges.filter((c) => c.change.kind !== 'owner');
   if (image.files.length || changes.length) {
     if (image.files.length) nodes.push(template(PLACE_FUNCTION));
+    if (image.files.some((f) => f.mode && f.intoExisting)) nodes.push(template(CHMOD_COPIED));
     const steps: Array<{ line: number; nodes: ShellNode[] }> = [];
     for (const file of image.files) {
       const placed = [comment(`${describeSource(file)} (Dockerfile line ${file.line})`), command('place', sourceArg(file), imagePath(file.dest))];
-      if (file.mode) placed.push(command('chmod', option('-R'), mode(file.mode), imagePath(file.dest)));
+      if (file.mode)
+        placed.push(
+          file.intoExisting
+            ? command('chmod_copied', mode(file.mode), sourceArg(file), imagePath(file.dest))
+            : command('chmod', option('-R'), mode(file.mode), imagePath(file.dest)),
+        );
       steps.push({ line: file.line, nodes: placed });
     }
     for (const change of changes) {
@@ -100,7 +130,13 @@ export function layerScriptNodes(plan: MigrationPlan): ShellNode[] {
   return nodes;
 }
 
-/** The fakeRootCommands script: owners of folders, of placed files and of RUN chown, in line order. */
+const within = (path: string, folder: string): boolean => path === folder || path.startsWith(folder === '/' ? '/' : `${folder}/`);
+
+/**
+ * The fakeRootCommands script: owners of folders, of placed files and of RUN chown, in line order. It runs once
+ * every file is placed, so an owner is given at the line that gave it: a `chown -R` (or a `--chown` copy) reaches
+ * files later lines put below it, which Docker placed as root's; those get root back at their own line.
+ */
 export function ownerScriptNodes(plan: MigrationPlan): ShellNode[] {
   if (!formatOf(plan.format).fakeRoot) return [];
   const { image } = plan;
@@ -108,15 +144,27 @@ export function ownerScriptNodes(plan: MigrationPlan): ShellNode[] {
   // A folder's own owner (a home from useradd -m): what is placed in it later keeps its own.
   for (const dir of image.directories) if (dir.owner) nodes.push(command('chown', owner(dir.owner), imagePath(dir.path)));
   const steps: Array<{ line: number; node: ShellNode }> = [];
-  for (const file of image.files) {
-    if (file.owner && !removedAfter(image.pathChanges, file.dest, file.line))
-      steps.push({ line: file.line, node: command('chown', option('-R'), owner(file.owner), imagePath(file.dest)) });
-  }
+  /** Paths an owner was given to with everything below them, by line. */
+  const recursive: Array<{ line: number; path: string }> = [];
   for (const change of image.pathChanges) {
     if (change.change.kind !== 'owner' || removedAfter(image.pathChanges, change.path, change.line)) continue;
     steps.push({ line: change.line, node: command('chown', ...(change.recursive ? [option('-R')] : []), owner(change.change.owner), imagePath(change.path)) });
+    if (change.recursive) recursive.push({ line: change.line, path: change.path });
   }
+  for (const file of image.files) if (file.owner) recursive.push({ line: file.line, path: file.dest });
+  const chownPlaced = (file: FilePlacement, who: string): ShellNode =>
+    file.intoExisting
+      ? command('chown_copied', owner(who), sourceArg(file), imagePath(file.dest))
+      : command('chown', option('-R'), owner(who), imagePath(file.dest));
+  for (const file of image.files) {
+    if (removedAfter(image.pathChanges, file.dest, file.line)) continue;
+    if (file.owner) steps.push({ line: file.line, node: chownPlaced(file, file.owner) });
+    // Below what an earlier line gave an owner to: Docker placed it as root's.
+    else if (recursive.some((r) => r.line < file.line && within(file.dest, r.path))) steps.push({ line: file.line, node: chownPlaced(file, '0:0') });
+  }
+  // In line order; on one line (a COPY of several sources) in the order of the plan.
   steps.sort((a, b) => a.line - b.line);
+  if (steps.some((s) => s.node.kind === 'command' && s.node.program === 'chown_copied')) nodes.unshift(template(CHOWN_COPIED));
   nodes.push(...steps.map((s) => s.node));
   return nodes;
 }

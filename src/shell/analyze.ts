@@ -29,6 +29,8 @@ export interface ShellCommand {
   source: string;
   /** Files the command writes through redirections (`> file`, `>> file`), /dev/null and descriptors excluded. */
   writes: Array<string | null>;
+  /** The file standard output goes to when that is the command's one redirection, a plain `>` (truncating it). */
+  stdoutFile?: string;
 }
 
 /** The folder after a `cd` whose target is only known at build time (`cd $DIR`, `cd -`, `cd app*`, `cd ~user`). */
@@ -106,6 +108,7 @@ function walkCmd(cmd: Command | null, state: WalkState, conditional: boolean, st
         cwd: state.cwd,
         source: stmt ? state.script.cut(stmt) : '',
         writes: stmt ? redirectTargets(stmt, state) : [],
+        ...(stmt ? stdoutFile(stmt, state) : {}),
       });
       if (words[0]!.text === 'cd' && !conditional) state.cwd = changedDirectory(state.cwd, words[1]);
       return;
@@ -207,6 +210,16 @@ function redirectTargets(stmt: Stmt, state: WalkState): Array<string | null> {
     targets.push(target === null ? null : resolvePath(state.cwd, target));
   }
   return targets;
+}
+
+/** `cmd > file` (or `1> file`, `>| file`) as the statement's only redirection: the file, known. */
+function stdoutFile(stmt: Stmt, state: WalkState): { stdoutFile?: string } {
+  if (stmt.redirs.length !== 1) return {};
+  const redirect = stmt.redirs[0]!;
+  if (!/^1?(>|>\|)(?![>&])/.test(state.script.cut(redirect).trim()) || !redirect.word) return {};
+  const target = resolveWord(redirect.word, state).text;
+  if (target === null || target.startsWith('/dev/')) return {};
+  return { stdoutFile: resolvePath(state.cwd, target) };
 }
 
 /** Resolve a shell word: quotes and escapes removed, known variables substituted. */

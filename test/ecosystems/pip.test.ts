@@ -18,6 +18,14 @@ runTester(
       'env PIP_NO_CACHE_DIR=1 pip install flask',
     ],
     approximated: [
+      // An extra's packages are not installed yet: the report says so (no silent drop).
+      { code: "pip install 'fastapi[standard]'", message: /the extras fastapi\[standard\] are not installed/ },
+      {
+        code: 'pip install -r requirements.txt',
+        before: 'WORKDIR /app\nCOPY requirements.txt .',
+        files: { 'requirements.txt': 'uvicorn[standard,Extra2]==0.30.1\n' },
+        message: /uvicorn\[standard\]\[extra2\] are not installed/,
+      },
       { code: 'pip install .', before: 'WORKDIR /app\nCOPY . .', files: { 'pyproject.toml': '[project]\nname = "x"\ndependencies = ["flask"]\n' } },
     ],
     manual: [

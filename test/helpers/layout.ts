@@ -48,8 +48,10 @@ const LOCAL_BASES: Array<[RegExp, string]> = [
 /**
  * Its own container storage (kept as the build cache): in the shared one, the layers cached here would be reused by
  * the audit tests' builds, whose Ctrl-C test checks that the layers its build made are removed again.
+ * DOCK2NIX_LAYOUT_STORAGE moves it (several checkouts running this test at once).
  */
-const STORAGE = ['--storage-driver', 'vfs', '--root', '/var/tmp/dock2nix-layout-storage/root', '--runroot', '/var/tmp/dock2nix-layout-storage/run'];
+const STORAGE_DIR = process.env.DOCK2NIX_LAYOUT_STORAGE || '/var/tmp/dock2nix-layout-storage';
+const STORAGE = ['--storage-driver', 'vfs', '--root', `${STORAGE_DIR}/root`, '--runroot', `${STORAGE_DIR}/run`];
 const buildah = (args: string[], cwd?: string) => execa('buildah', [...STORAGE, ...args], { stdin: 'ignore', reject: false, cwd, all: true });
 
 /** `find` lines: path, type, mode, uid:gid, link target, size, mtime; NUL-separated fields. */

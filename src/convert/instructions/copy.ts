@@ -3,7 +3,8 @@ import type { Instruction, Stage } from '../../dockerfile/model.js';
 import { resolvePath } from '../../container-path.js';
 import { isValidMode } from '../../nix/shell.js';
 import { globRegExp, hasWildcard } from '../glob.js';
-import { numericOwner, worst, type NpmStep, type Outcome, type StageState } from '../stage.js';
+import { contextPathOf, numericOwner, worst, type NpmStep, type Outcome, type StageState } from '../stage.js';
+import type { BuildContext } from '../context.js';
 import { stageCacheCopy, type CopyRequest } from '../derivations.js';
 import { foldPythonCopy, installsPythonOnly } from '../python-stage.js';
 import type { Status } from '../types.js';
@@ -41,6 +42,8 @@ export function decideCopy(
   const destIsDir = copy.dest.endsWith('/') || copy.sources.length > 1 || copy.dest === '.';
   const dest = resolvePath(copy.workdir, copy.dest);
   const keyword = copy.keyword;
+  // A folder's contents copied into a folder that is already there: --chown and --chmod reach only what is copied.
+  const into = folderExists(state, dest) ? { intoExisting: true as const } : {};
 
   if (copy.heredocs.length) {
     for (const heredoc of copy.heredocs) {
@@ -77,11 +80,16 @@ export function decideCopy(
     /** What the report says after the notes: how copies from a Python-only stage join the environment. */
     const tail: string[] = [];
     const sourceState = scope.states.get(source);
-    const requested = copy.sources.flatMap((src) => {
+    const requested = copy.sources.flatMap((src): Array<{ src: string; from: string; glob: boolean; kind?: 'dir' | 'file' }> => {
       const from = resolvePath(sourceState?.workdir ?? '/', src);
       if (!hasWildcard(from)) return [{ src, from, glob: false }];
       // A wildcard matches what the stage made, as far as the plan knows it; never a literal `*` in a path.
       const pattern = globRegExp(from);
+      const fromContext = contextMatches(from, sourceState, scope.context);
+      if (fromContext) {
+        outcomes.push(fromContext.outcome);
+        return fromContext.matches.map((match) => ({ src: match.path, from: match.path, glob: false, kind: match.kind }));
+      }
       const matches = knownStagePaths(sourceState).filter((known) => pattern.test(known));
       // What a Maven or Gradle build packages (target/*.jar, build/libs/*.jar): its derivation installs the matches
       // (src/ecosystems/maven, src/ecosystems/gradle).
@@ -97,10 +105,10 @@ export function decideCopy(
       }
       return matches.map((match) => ({ src: match, from: match, glob: false }));
     });
-    for (const { src, from, glob } of requested) {
+    for (const { src, from, glob, kind: known } of requested) {
       const name = from.split('/').pop() || '';
       // Docker merges a folder's contents into the destination and puts a file inside a destination folder.
-      const kind = src.endsWith('/') || src.endsWith('/.') ? 'dir' : stageSourceKind(from, sourceState);
+      const kind = known ?? (src.endsWith('/') || src.endsWith('/.') ? 'dir' : stageSourceKind(from, sourceState));
       const target = destIsDir && kind !== 'dir' && !glob ? joinImagePath(dest, name) : dest;
       if (destIsDir && kind === 'unknown' && !glob)
         notes.push(`${from} is taken to be a file (placed as ${target}); if the build makes it a folder, its contents belong in ${dest}`);
@@ -161,6 +169,7 @@ export function decideCopy(
         owner,
         mode: copy.chmod,
         into: state.index,
+        ...(kind !== 'file' && target === dest ? into : {}),
       };
       scope.copyRequests.push(request);
       if (stage.index === scope.target && sourceState && installsPythonOnly(sourceState)) {
@@ -218,7 +227,14 @@ export function decideCopy(
       }
       const name = matchPath === '' ? '' : matchPath.split('/').pop()!;
       const target = directory ? (hasWildcard(clean) && destIsDir ? joinImagePath(dest, name) : dest) : destIsDir ? joinImagePath(dest, name) : dest;
-      state.files.push({ line: copy.line, source: { kind: 'context', path: matchPath, directory }, dest: target, owner, mode: copy.chmod });
+      state.files.push({
+        line: copy.line,
+        source: { kind: 'context', path: matchPath, directory },
+        dest: target,
+        owner,
+        mode: copy.chmod,
+        ...(directory && target === dest ? into : {}),
+      });
       state.contextCopies.push({ line: copy.line, source: matchPath, directory, dest: target });
       if (directory) state.contextFiles.set(`${target}/`, matchPath);
       else state.contextFiles.set(target, matchPath);
@@ -231,9 +247,66 @@ export function decideCopy(
   return { status, rule: problems.length ? 'copy.missing' : 'copy.context', message };
 }
 
+/** Folders every base image but `scratch` has (a COPY into them merges, and leaves them root's). */
+const BASE_FOLDERS = new Set(['/bin', '/etc', '/home', '/root', '/tmp', '/usr', '/var']);
+
+/**
+ * Whether a folder is in the stage before the instruction: the root, WORKDIR and mkdir's folders, homes, folders
+ * above or at what earlier COPYs placed, and the folders of the base's file system hierarchy.
+ */
+function folderExists(state: StageState, path: string): boolean {
+  const within = (inner: string) => inner === path || inner.startsWith(path === '/' ? '/' : `${path}/`);
+  if (path === '/' || state.directories.has(path)) return true;
+  if (state.baseKind !== 'empty' && state.baseKind !== 'unknown' && BASE_FOLDERS.has(path)) return true;
+  if (state.files.some((f) => (f.dest !== path && within(f.dest)) || (f.dest === path && f.source.kind !== 'text' && f.source.directory))) return true;
+  return state.stageCopyDests.some((d) => d !== path && within(d));
+}
+
 /** A name inside an image folder: `/` + `x` is `/x`, not `//x`. */
 function joinImagePath(folder: string, name: string): string {
   return folder === '/' ? `/${name}` : `${folder}/${name}`;
+}
+
+/**
+ * A wildcard over a folder the stage copied from the build context (`COPY bin/ ./bin/`, then `COPY --from=build
+ * /src/bin/app-* ...`): its matches are the context's, each then installed by the stage's derivation. Mapped when
+ * nothing else of the stage may write there; when a command of the stage names the folder, or a language build runs,
+ * it may add matches the context lacks: approximated, saying so. Null when the folder is not from the context.
+ */
+function contextMatches(
+  from: string,
+  source: StageState | undefined,
+  context: BuildContext,
+): { matches: Array<{ path: string; kind: 'dir' | 'file' }>; outcome: Outcome } | null {
+  if (!source) return null;
+  const slash = from.lastIndexOf('/');
+  const folder = from.slice(0, slash) || '/';
+  if (hasWildcard(folder)) return null;
+  const contextFolder = contextPathOf(source, folder);
+  // Only through a copied folder (a key with a trailing slash), not a file of that name.
+  if (contextFolder === null || source.contextFiles.has(folder) || context.kind(contextFolder) !== 'dir') return null;
+  const found = context.glob(contextFolder ? `${contextFolder}/${from.slice(slash + 1)}` : from.slice(slash + 1));
+  if (!found.length) return null;
+  const matches = found.map((p) => ({
+    path: `${folder === '/' ? '' : folder}/${p.split('/').pop()}`,
+    kind: context.kind(p) === 'dir' ? ('dir' as const) : ('file' as const),
+  }));
+  const relative = folder.startsWith(`${source.workdir.replace(/\/$/, '')}/`) ? folder.slice(source.workdir.replace(/\/$/, '').length + 1) : null;
+  const names = (text: string) =>
+    text.includes(folder) || (relative !== null && new RegExp(`(^|[\\s/'"=])${relative.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(/|[\\s'"]|$)`).test(text));
+  const builds = source.go.length + source.cargo.length + source.npm.length + source.maven.length + source.dotnet.length > 0;
+  const touched = builds || source.unhandled.some((u) => names(u.source));
+  const listed = matches.map((m) => m.path).join(', ');
+  return {
+    matches,
+    outcome: touched
+      ? {
+          status: 'approximated',
+          rule: 'copy.from-stage.wildcard',
+          message: `${from}: the matches in the build context (${listed}); the stage's build may add others there, which are not placed`,
+        }
+      : { status: 'mapped', rule: 'copy.from-stage.wildcard', message: `${from}: the matches in the build context, unchanged by the stage (${listed})` },
+  };
 }
 
 /** Paths a stage is known to have made or copied: context copies, Go outputs, Cargo binaries. */

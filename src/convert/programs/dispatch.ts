@@ -36,6 +36,31 @@ function pythonModule(module: string): ProgramHandler | undefined {
   return undefined;
 }
 
+/**
+ * `echo words > file` in the image's own stages: the file is known (its words joined by spaces, a newline unless
+ * `-n`), so it is placed as a text file at that line, root's and 0644 as a RUN as root leaves it, and a later chmod
+ * or chown reaches it. Not where the result could differ: a backslash (dash's echo reads escapes, bash's does not),
+ * another option, a word only known at build time, a condition, a user other than root, a folder at that path.
+ */
+function echoedFile(words: Array<string | null>, command: ShellCommand, scope: CommandScope): Outcome | null {
+  const path = command.stdoutFile;
+  const stage = scope.stage;
+  if (!path || command.writes.length !== 1 || command.conditional || command.cwd === UNKNOWN_DIRECTORY || !stage.inImage) return null;
+  if (stage.user !== null && !/^(root|0)(:(root|0))?$/.test(stage.user)) return null;
+  if (stage.directories.has(path) || words.some((w) => w === null || w.includes('\\'))) return null;
+  let args = words.slice(1) as string[];
+  const newline = args[0] !== '-n';
+  if (!newline) args = args.slice(1);
+  if (args[0]?.startsWith('-')) return null;
+  const content = `${args.join(' ')}${newline ? '\n' : ''}`;
+  stage.files.push({ line: scope.line, source: { kind: 'text', content, name: path.split('/').pop() || 'file' }, dest: path, owner: null, mode: null });
+  return {
+    status: 'mapped',
+    rule: 'run.echo.file',
+    message: `${command.source}: ${path} is placed with its text (${JSON.stringify(content)}) when the image is assembled`,
+  };
+}
+
 /** Decide one shell command. */
 export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outcome {
   let words = command.words.map((w) => w.text);
@@ -101,6 +126,8 @@ export function ruleForCommand(command: ShellCommand, scope: CommandScope): Outc
   );
 
   function finish(outcome: Outcome): Outcome {
+    const echoed = base === 'echo' ? echoedFile(words, command, scope) : null;
+    if (echoed) return echoed;
     const writes = command.writes;
     for (const write of writes) if (write !== null) scope.stage.writtenFiles.add(resolvePath(command.cwd, write));
     if (writes.length && writes.every((w) => w !== null && RUN.scaffolding(scope.stage, resolvePath(command.cwd, w)))) {

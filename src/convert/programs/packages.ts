@@ -9,6 +9,8 @@ import type { Confidence, PackageReport } from '../types.js';
 export interface PackageRequest {
   name: string;
   version: string | null;
+  /** pip extras (`fastapi[standard]`), lower case. */
+  extras?: string[];
 }
 
 /** Marks a word whose value is only known at build time (the dispatch prefixes it); installers skip such names. */
@@ -74,6 +76,14 @@ export function installPackages(scope: CommandScope, manager: Manager, requests:
     stage.packageReports.push(report);
     confidences.push(entry.confidence);
     mapped.push(`${request.name} → ${attrs.join(' + ')}${entry.confidence === 'low' ? ` (low confidence: ${report.note})` : ''}`);
+    if (match.manager === 'pip' && request.extras?.length) {
+      // Not installed yet: say so rather than drop them silently (nixpkgs has many as passthru.optional-dependencies).
+      const extras = request.extras.map((extra) => `[${extra}]`).join('');
+      const text = `the extras ${request.name}${extras} are not installed: add their packages to the environment (in nixpkgs, ps.<attribute>.optional-dependencies.<extra> where the package declares them)`;
+      report.note = report.note ? `${report.note}; ${text}` : text;
+      mapped.push(text);
+      confidences.push('low');
+    }
     for (const attr of entry.attrs) {
       if (match.manager === 'pip') {
         stage.pythonPackages.add(attr);

@@ -66,7 +66,12 @@ export function parseRequirement(spec: string): PackageRequest | null {
   if (!match) return null;
   const specifier = match[3]!.replace(/^\(|\)$/g, '').replace(/\s+/g, '');
   const exact = /^===?([^,]+)$/.exec(specifier);
-  return { name: match[1]!, version: exact ? exact[1]! : specifier || null };
+  const extras = (match[2] ?? '')
+    .slice(1, -1)
+    .split(',')
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
+  return { name: match[1]!, version: exact ? exact[1]! : specifier || null, ...(extras.length ? { extras } : {}) };
 }
 
 function merge(into: RequirementsResult, from: RequirementsResult): void {
