@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { convertDockerfile, imageNameFrom } from '../convert/convert.js';
 import { Dock2nixError } from '../errors.js';
-import { chooseEngine, CreatedImages, type BuildRequest, type Engine, type EngineName } from '../engines/container.js';
+import { chooseEngine, CreatedImages, engineUsable, type BuildRequest, type Engine, type EngineName } from '../engines/container.js';
 import {
   checkNix,
   checkOutcome,
@@ -31,6 +31,7 @@ import { assembleEquivalence, compareConfig, compareFiles } from './equivalence.
 import { comparePackages, findPackages } from './packages.js';
 import { dockerfileScope, type DockerfileScope } from './scope.js';
 import { captureForAudit, imageView } from './view.js';
+import { imageIdFrom, smokeRun } from './smoke.js';
 import type { ImageReport } from '../image/types.js';
 import { fsContext, readDockerignore } from '../io/fs-context.js';
 import { parseBuildArgs, readDockerfile } from '../io/dockerfile.js';
@@ -40,7 +41,7 @@ import { loadRules } from '../io/rules-files.js';
 import { toolVersion } from '../version.js';
 import type { Progress } from './progress.js';
 import { assembleReproducibility, compareAudit, type SideRepro } from './report.js';
-import type { AuditImage, AuditReport, BuildInfo, ConversionInfo, Side } from './types.js';
+import type { AuditImage, AuditReport, BuildInfo, ConversionInfo, Side, SmokeSection } from './types.js';
 
 export interface AuditRunOptions {
   dockerfile?: string;
@@ -69,6 +70,8 @@ export interface AuditRunOptions {
   keepArchives?: string;
   /** List every file difference, not only those under what the Dockerfile put in the image. */
   allFiles?: boolean;
+  /** Start both images (--smoke): each one's own command, or `command`, for `seconds`. */
+  smoke?: { command: string[] | null; seconds: number };
   force: boolean;
   signal: AbortSignal;
   progress: Progress;
@@ -190,6 +193,7 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
     else nixSystem(options.platform); // validates the form
   }
   const engine: Engine | null = dockerSide?.kind === 'build' ? await chooseEngine(options.engine) : null;
+  const smokeProgram = options.smoke ? await chooseSmokeEngine(options.engine, dockerSide !== null && nixSide !== null) : null;
   let nixTarget: NixTarget | null = null;
   if (nixSide?.kind === 'expression') {
     nixTarget = await resolveNixTarget(nixSide.given, options.nixAttr);
@@ -418,10 +422,37 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
       const a = imageView(loaded.docker);
       const b = imageView(loaded.nix);
       const packages = comparePackages(findPackages(a), findPackages(b), scope?.requested ?? []);
+      let smoke: SmokeSection | undefined;
+      if (options.smoke && smokeProgram) {
+        const archives = {
+          docker: dockerSide!.kind === 'archive' ? dockerSide!.path : builtDocker[0]!.path,
+          nix: nixSide!.kind === 'archive' ? nixSide!.path : builtNix[0]!.path,
+        };
+        // Every port either image exposes is probed in both: a server may listen on a port its image does not declare.
+        const ports = [...new Set([loaded.docker, loaded.nix].flatMap((image) => exposedPorts(image.config)))].sort();
+        smoke = await smokeRun(
+          (['docker', 'nix'] as const).map((role) => ({
+            role,
+            label: loaded[role]!.label,
+            archive: archives[role],
+            id: imageIdFrom(loaded[role]!.ref.configPath, loaded[role]!.ref.configDigest),
+            ports,
+          })),
+          {
+            program: smokeProgram,
+            ...(options.storageDriver ? { storageDriver: options.storageDriver } : {}),
+            command: options.smoke.command,
+            seconds: options.smoke.seconds,
+            signal,
+            progress,
+          },
+        );
+      }
       report.equivalence = assembleEquivalence(
         compareConfig(a, b, scope?.labels ?? null),
         compareFiles(a, b, scope?.roots ?? null, options.allFiles === true),
         packages,
+        smoke,
       );
     }
     if (options.repro) report.reproducibility = assembleReproducibility(repro, ignoreTimestamps);
@@ -430,6 +461,24 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
     if (engine) for (const tag of tags) await removeImage(engine, tag, options.storageDriver, progress);
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The engine that starts the containers of --smoke: Docker when asked for, else Podman, else a Docker daemon that answers. */
+async function chooseSmokeEngine(requested: EngineName | 'auto', bothSides: boolean): Promise<'podman' | 'docker'> {
+  if (!bothSides) throw new Dock2nixError('E_USAGE', '--smoke needs both a Dockerfile image and a Nix image');
+  const order: Array<'podman' | 'docker'> = requested === 'docker' ? ['docker'] : requested === 'podman' ? ['podman'] : ['podman', 'docker'];
+  const problems: string[] = [];
+  for (const name of order) {
+    const problem = await engineUsable(name);
+    if (!problem) return name;
+    problems.push(problem);
+  }
+  throw new Dock2nixError('E_ENGINE', `--smoke needs Podman or Docker to start the images: ${problems.join('; ')}`);
+}
+
+function exposedPorts(config: Record<string, unknown>): string[] {
+  const inner = config.config as { ExposedPorts?: Record<string, unknown> } | undefined;
+  return Object.keys(inner?.ExposedPorts ?? {}).map((port) => (port.includes('/') ? port : `${port}/tcp`));
 }
 
 const BUILD_VERB: Record<EngineName, string> = { docker: 'docker build', podman: 'podman build', buildah: 'buildah bud', buildkit: 'buildctl build' };

@@ -129,6 +129,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--keep-archives <dir>', 'keep the built image archives in DIR')
     .option('--all-files', 'list every file difference, not only those under what the Dockerfile put in the image')
     .option('--sbom-dir <dir>', "write each image's packages as CycloneDX 1.6 and SPDX 2.3 JSON into DIR")
+    .option('--smoke [command]', "start both images with podman/docker, no network (each image's own command, or COMMAND), and compare")
+    .option('--smoke-seconds <n>', 'how long each image runs in the smoke run (default 5, at most 300)')
     .addOption(
       new Option('--progress <mode>', 'live build output on stderr (auto: when stdout is a terminal and not --json)')
         .choices(['auto', 'plain', 'none'])
