@@ -301,7 +301,21 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
       const tool = nixTarget.kind === 'flake' ? 'nix build' : 'nix-build';
       progress.phase(`building ${relativeForHumans(nixTarget.path)} with ${tool}`);
       const outLink = path.join(work, 'nix-result');
-      await runTool(nixBuildCommand(nixTarget, outLink, nixBuild), { signal, what: tool, onLine: (line) => progress.line('nix', line) });
+      const nixLines: string[] = [];
+      try {
+        await runTool(nixBuildCommand(nixTarget, outLink, nixBuild), {
+          signal,
+          what: tool,
+          onLine: (line) => {
+            nixLines.push(line);
+            if (nixLines.length > 400) nixLines.shift();
+            progress.line('nix', line);
+          },
+        });
+      } catch (error) {
+        if (error instanceof Dock2nixError && error.code === 'E_ENGINE') throw await withBuildLog(error, nixLines);
+        throw error;
+      }
       checkpoint();
       const result = await classifyResult(outLink);
       const first = result.kind === 'archive' ? result.path : await runStream(result.script, path.join(work, 'nix-1.tar'), signal, progress);
@@ -535,6 +549,50 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
     { replace: !saved || options.force },
   );
   return { savedTo: saved ? relativeForHumans(outDir) : null, format: plan.format, summary: plan.summary };
+}
+
+const BUILD_LOG_LINES = 20;
+const BUILD_LOG_LINE_CHARS = 300;
+
+/**
+ * A failed Nix build: the one line stays, and the end of the log of the derivation that failed follows it (read
+ * with `nix-store --read-log`, else the builder's lines nix-build printed), at most 20 lines.
+ */
+export async function withBuildLog(error: Dock2nixError, output: readonly string[]): Promise<Dock2nixError> {
+  const drv = output.map((line) => line.match(/builder for '(\/nix\/store\/[^']+\.drv)' failed/)?.[1]).find(Boolean);
+  if (!drv) return error;
+  let log: string[] = [];
+  let source = `nix-store --read-log ${drv}`;
+  try {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), 30_000);
+    try {
+      const read = await runTool({ file: 'nix-store', args: ['--read-log', drv] }, { signal: timeout.signal, what: 'nix-store --read-log' });
+      log = read.stdout.split('\n');
+    } finally {
+      clearTimeout(timer);
+    }
+  } catch {
+    // No log kept (keep-build-log = false, a remote builder): what nix-build printed of the builder, after "building '<drv>'".
+    const start = output.findIndex((line) => line.includes(`building '${drv}'`));
+    const end = output.findIndex((line, index) => index > start && line.includes(`builder for '${drv}' failed`));
+    if (start < 0) return error;
+    log = output.slice(start + 1, end < 0 ? undefined : end);
+    source = 'as nix-build printed it';
+  }
+  while (log.length > 0 && log[log.length - 1]!.trim() === '') log.pop();
+  if (log.length === 0) return error;
+  const tail = log.slice(-BUILD_LOG_LINES).map((line) => {
+    const clean = line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+    return clean.length > BUILD_LOG_LINE_CHARS ? `${clean.slice(0, BUILD_LOG_LINE_CHARS - 3)}...` : clean;
+  });
+  const what = log.length > tail.length ? `the last ${tail.length} of ${log.length} lines` : `its ${tail.length} line${tail.length === 1 ? '' : 's'}`;
+  return new Dock2nixError(error.code, error.message, {
+    ...(error.file ? { file: error.file } : {}),
+    ...(error.hint ? { hint: error.hint } : {}),
+    exitCode: error.exitCode,
+    details: [`build log of ${drv}, ${what} (${source}):`, ...tail.map((line) => `  ${line}`)],
+  });
 }
 
 /** Run a streamLayeredImage script, its stdout going to `out`. */

@@ -190,6 +190,7 @@ function reportError(error: unknown, debug: boolean, io: CliIo): number {
   }
   if (isDock2nixError(error)) {
     io.stderr(`dock2nix: ${error.oneLine()}\n`);
+    if (error.details) io.stderr(error.details.map((line) => `  ${line}\n`).join(''));
     if (debug && error.stack) io.stderr(`${error.stack}\n`);
     return error.exitCode;
   }
