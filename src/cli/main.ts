@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { Dock2nixError, isDock2nixError } from '../errors.js';
 import { toolVersion } from '../version.js';
 import { ARCHIVE_FORMAT_IDS, DEFAULT_FORMAT, FORMAT_IDS } from '../nix/formats/index.js';
+import { MAX_MAX_LAYERS, MIN_MAX_LAYERS } from '../convert/types.js';
 import { defaultIo, type CliIo } from './io.js';
 
 /** A parser for a numeric option: a whole number in [min, max], else a usage error naming the option. */
@@ -46,6 +47,11 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .addOption(new Option('--format <format>', 'image builder').choices(FORMAT_IDS).default(DEFAULT_FORMAT))
     .option('--keep-base', "keep the image's base as a pulled image (pullImage) even when dock2nix could map it; only the Dockerfile's own layers move to Nix")
     .option('--build-arg <NAME=VALUE>', 'set a build argument, as docker build does (repeatable)', collect, [])
+    .option(
+      '--max-layers <n>',
+      "the image's layer limit: maxLayers of buildLayeredImage/streamLayeredImage (default 100), of nix2container.buildImage (default here 100); 2 to 125",
+      wholeNumber('--max-layers', MIN_MAX_LAYERS, MAX_MAX_LAYERS),
+    )
     .option('--name <name>', 'image name (default: from the context folder)')
     .option('--json', 'print the migration report as JSON on stdout')
     .option('--force', 'overwrite existing output files')
