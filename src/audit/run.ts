@@ -5,7 +5,7 @@
  * every image the engine was asked to build is removed from its storage again.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -237,6 +237,8 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
     let dockerInfo: BuildInfo | null = null;
     if (dockerSide?.kind === 'build' && engine) {
       const started = progress.elapsed();
+      const engineTmp = engine.name === 'podman' || engine.name === 'buildah' ? path.join(work, 'engine-tmp') : null;
+      if (engineTmp) await mkdir(engineTmp);
       for (let run = 1; run <= reproRuns; run++) {
         const tag = `dock2nix-audit-${process.pid}-${randomBytes(4).toString('hex')}-${run}`;
         tags.push(tag);
@@ -256,9 +258,13 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
         };
         progress.phase(`building ${relativeForHumans(dockerSide.dockerfile)} with ${engine.name}${reproRuns > 1 ? ` (build ${run} of 2, no cache)` : ''}`);
         const created = new CreatedImages();
+        // The build containers there before this build: any other one left after a failed or stopped build is its own.
+        const containersBefore = await listContainers(engine, options.storageDriver);
         try {
           for (const step of engine.buildCommands(request)) {
-            await runTool(step.command, {
+            // The engine's own temporary files (Podman's and Buildah's build folders) go into the work folder, so a
+            // stopped engine's leftovers are removed with it.
+            await runTool(engineTmp ? { ...step.command, env: { ...step.command.env, TMPDIR: engineTmp } } : step.command, {
               signal,
               what: step.what,
               onLine: (line) => {
@@ -269,7 +275,12 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
             checkpoint();
           }
         } catch (error) {
-          // A failed or interrupted build leaves the layers it made so far as untagged images: remove them.
+          // A failed or interrupted build can leave its working containers (Podman's build does, when stopped), and the
+          // layers it made so far as untagged images, which those containers hold: the containers go first.
+          if (containersBefore) {
+            const left = (await listContainers(engine, options.storageDriver)) ?? [];
+            for (const id of left.filter((id) => !containersBefore.includes(id))) await removeContainer(engine, id, options.storageDriver, progress);
+          }
           for (const id of created.ids()) await removeImage(engine, id, options.storageDriver, progress, true);
           throw error;
         }
@@ -618,6 +629,38 @@ async function removeImage(engine: Engine, tag: string, storageDriver: string | 
   } catch {
     if (!quiet) progress.note(`could not remove the image ${tag}; remove it with ${engine.program} rmi ${tag}`);
   }
+}
+
+/** Not cancellable (this runs after Ctrl-C), 60 s at most; null when the engine lists none or the listing fails. */
+async function cleanupTool(command: ToolCommand, what: string): Promise<{ exitCode: number; stdout: string } | null> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), 60_000);
+  try {
+    return await runTool(command, { signal: timeout.signal, what, allowExitCodes: Array.from({ length: 255 }, (_, i) => i + 1) });
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function listContainers(engine: Engine, storageDriver: string | undefined): Promise<string[] | null> {
+  const command = engine.listContainersCommand(storageDriver ? { storageDriver } : {});
+  if (!command) return null;
+  const result = await cleanupTool(command, `${engine.name} containers`);
+  if (!result || result.exitCode !== 0) return null;
+  return result.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^[0-9a-f]{12,64}$/.test(line));
+}
+
+async function removeContainer(engine: Engine, id: string, storageDriver: string | undefined, progress: Progress): Promise<void> {
+  const command = engine.removeContainerCommand(storageDriver ? { storageDriver } : {}, id);
+  if (!command) return;
+  const result = await cleanupTool(command, `${engine.name} rm`);
+  if (!result || result.exitCode !== 0)
+    progress.note(`could not remove the build container ${id.slice(0, 12)}; remove it with ${engine.program} rm ${id.slice(0, 12)}`);
 }
 
 async function keepArchive(from: string, to: string): Promise<void> {
