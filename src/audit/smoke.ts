@@ -216,7 +216,9 @@ export async function smokeRun(images: SmokeImage[], options: SmokeOptions): Pro
       results.push(await runOne(image, ref, options, containers));
     }
   } finally {
-    for (const name of containers) await cleanupRun(engineArgs(options, ['rm', '--force', '--time', '0', name]), `${options.program} rm`);
+    // --force stops it at once (SIGKILL); Podman's rm would first wait 10 s after SIGTERM without --time 0.
+    const time = options.program === 'podman' ? ['--time', '0'] : [];
+    for (const name of containers) await cleanupRun(engineArgs(options, ['rm', '--force', ...time, name]), `${options.program} rm`);
     for (const id of loadedIds) {
       if (!(await cleanupRun(engineArgs(options, ['rmi', '--force', id]), `${options.program} rmi`)))
         options.progress.note(
@@ -241,10 +243,16 @@ function failedStart(image: SmokeImage, error: string): SmokeImageResult {
 async function runOne(image: SmokeImage, ref: string, options: SmokeOptions, containers: string[]): Promise<SmokeImageResult> {
   const name = `dock2nix-smoke-${process.pid}-${randomBytes(4).toString('hex')}-${image.role}`;
   containers.push(name);
-  const entrypoint = options.command ? ['--entrypoint', JSON.stringify(options.command)] : [];
+  // The first word replaces the entrypoint and the others the command: Docker's --entrypoint takes one word.
+  const entrypoint = options.command ? ['--entrypoint', options.command[0]!] : [];
+  const args = options.command ? options.command.slice(1) : [];
   const started = Date.now();
   const deadline = started + options.seconds * 1000;
-  const run = await quiet(engineArgs(options, ['run', '--detach', '--network', 'none', '--name', name, ...entrypoint, ref]), options, `${options.program} run`);
+  const run = await quiet(
+    engineArgs(options, ['run', '--detach', '--network', 'none', '--name', name, ...entrypoint, ref, ...args]),
+    options,
+    `${options.program} run`,
+  );
   if (run.exitCode !== 0) {
     const result = failedStart(image, failureLine(run.tail) || `${options.program} run failed (exit ${run.exitCode})`);
     result.output = await logs(name, options);
