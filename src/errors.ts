@@ -10,16 +10,19 @@ export class Dock2nixError extends Error {
   readonly file?: string;
   readonly line?: number;
   readonly hint?: string;
+  /** Lines shown after the one line (the end of a failed build's log), already bounded by whoever sets them. */
+  readonly details?: string[];
   /** Exit status for the CLI; 2 for usage errors, 1 otherwise. */
   readonly exitCode: number;
 
-  constructor(code: ErrorCode, message: string, where: { file?: string; line?: number; hint?: string; exitCode?: number } = {}) {
+  constructor(code: ErrorCode, message: string, where: { file?: string; line?: number; hint?: string; exitCode?: number; details?: string[] } = {}) {
     super(message);
     this.name = 'Dock2nixError';
     this.code = code;
     this.file = where.file;
     this.line = where.line;
     this.hint = where.hint;
+    if (where.details && where.details.length > 0) this.details = where.details;
     this.exitCode = where.exitCode ?? (code === 'E_USAGE' ? 2 : 1);
   }
 

@@ -4,7 +4,7 @@
  * Pure: everything comes from the two ImageViews and the Dockerfile's scope.
  */
 import { DOCKER_DEFAULT_PATH } from '../dockerfile/parse.js';
-import type { ConfigRow, Equivalence, EquivalenceStatus, FileDifferenceKind, FileRow, FilesSection, PackagesSection, Verdict } from './types.js';
+import type { ConfigRow, Equivalence, EquivalenceStatus, FileDifferenceKind, FileRow, FilesSection, PackagesSection, SmokeSection, Verdict } from './types.js';
 import { listTree, resolveInImage, type ImageView } from './view.js';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -424,7 +424,7 @@ export function compareFiles(docker: ImageView, nix: ImageView, roots: readonly 
 // ---------------------------------------------------------------------------------------------------------
 // The verdict.
 
-export function decideVerdict(config: ConfigRow[], files: FilesSection, packages: PackagesSection): Verdict {
+export function decideVerdict(config: ConfigRow[], files: FilesSection, packages: PackagesSection, smoke?: SmokeSection): Verdict {
   const reasons: string[] = [];
   let expected = 0;
   for (const item of config) {
@@ -461,6 +461,7 @@ export function decideVerdict(config: ConfigRow[], files: FilesSection, packages
         .map((item) => item.name)
         .join(', ')}${missingPackages.length > 5 ? ', ...' : ''}`,
     );
+  if (smoke) reasons.push(...smokeReasons(smoke));
   expected += new Set(packages.rows.filter((item) => item.expected && item.why).map((item) => `${item.status}:${item.why}`)).size;
   const status: Verdict['status'] = reasons.length > 0 ? 'not-equivalent' : expected > 0 ? 'equivalent-with-expected-differences' : 'equivalent';
   const line =
@@ -472,6 +473,13 @@ export function decideVerdict(config: ConfigRow[], files: FilesSection, packages
   return { status, expected, reasons, line };
 }
 
-export function assembleEquivalence(config: ConfigRow[], files: FilesSection, packages: PackagesSection): Equivalence {
-  return { verdict: decideVerdict(config, files, packages), config, files, packages };
+export function assembleEquivalence(config: ConfigRow[], files: FilesSection, packages: PackagesSection, smoke?: SmokeSection): Equivalence {
+  return { verdict: decideVerdict(config, files, packages, smoke), config, files, packages, ...(smoke ? { smoke } : {}) };
+}
+
+/** The verdict's reasons from the smoke rows. */
+export function smokeReasons(smoke: SmokeSection): string[] {
+  return smoke.rows
+    .filter((row) => row.status === 'different' || row.status === 'missing')
+    .map((row) => `smoke ${row.check}: ${row.docker ?? 'not checked'} in the Dockerfile image, ${row.nix ?? 'not checked'} in the Nix image`);
 }

@@ -1,6 +1,6 @@
-/** The equivalence sections (configuration, files, packages) of the text, Markdown and HTML reports. */
+/** The equivalence sections (configuration, files, packages, smoke run) of the text, Markdown and HTML reports. */
 import { table, TEXT_DIFFERENCE_LIMIT, WIDTH } from '../image/render.js';
-import type { ConfigRow, Equivalence, FileRow, PackageRow } from './types.js';
+import type { ConfigRow, Equivalence, FileRow, PackageRow, SmokeSection } from './types.js';
 
 const PACKAGE_LIMIT = 40;
 /** Rows per Markdown table: three tables of these stay far below GitHub's 65,536-character comment limit. */
@@ -91,8 +91,34 @@ export function equivalenceText(eq: Equivalence): string[] {
         nixOnly.length,
       ),
     );
+  if (eq.smoke) lines.push('', ...smokeText(eq.smoke));
   // Text from the images (paths, names) can be longer than a line: never past 80 columns.
   return lines.map((line) => clip(line));
+}
+
+function smokeHeading(smoke: SmokeSection): string {
+  const how = smoke.command ? `the command ${smoke.command.join(' ')} (at most ${smoke.seconds} s)` : `each image's own command for ${smoke.seconds} s`;
+  const differ = smoke.rows.filter((row) => row.status === 'different' || row.status === 'missing').length;
+  return `Smoke run (${smoke.engine}, no network, ${how}): ${differ === 0 ? 'same behaviour' : `${differ} difference${differ === 1 ? '' : 's'}`}`;
+}
+
+function smokeStatus(status: string): string {
+  return status === 'equal' ? 'equal' : status === 'unknown' ? 'unknown' : 'DIFF';
+}
+
+export function smokeText(smoke: SmokeSection): string[] {
+  const lines = wrapWords(smokeHeading(smoke));
+  for (const row of smoke.rows) {
+    lines.push(clip(`  ${row.check.padEnd(14)} ${smokeStatus(row.status)}`));
+    lines.push(clip(`  ${''.padEnd(14)} Dockerfile: ${row.docker ?? '(not run)'}`));
+    lines.push(clip(`  ${''.padEnd(14)} Nix:        ${row.nix ?? '(not run)'}`));
+  }
+  for (const image of smoke.images) {
+    if (image.output.length === 0) continue;
+    lines.push(`  Output of the ${image.image === 'docker' ? 'Dockerfile' : 'Nix'} image (last ${image.output.length} lines):`);
+    for (const line of image.output) lines.push(clip(`    ${line}`));
+  }
+  return lines;
 }
 
 function wrapWords(text: string, indent = '  '): string[] {
@@ -186,6 +212,27 @@ export function equivalenceMarkdown(eq: Equivalence, cell: (text: string) => str
     if (p.rows.length > listed.length) lines.push('', `… and ${p.rows.length - listed.length} more (see the JSON report)`);
   }
   lines.push('', '</details>', '');
+  if (eq.smoke) {
+    const smoke = eq.smoke;
+    const differs = smoke.rows.some((item) => item.status === 'different' || item.status === 'missing');
+    lines.push(`<details${differs ? ' open' : ''}><summary>${cell(smokeHeading(smoke))}</summary>`, '');
+    lines.push(row(['Check', 'Status', 'Dockerfile', 'Nix']), '| --- | --- | --- | --- |');
+    for (const item of smoke.rows.slice(0, MARKDOWN_ROWS))
+      lines.push(
+        row([
+          cell(item.check),
+          item.status === 'different' || item.status === 'missing' ? '**differs**' : item.status,
+          cell(item.docker ?? '—'),
+          cell(item.nix ?? '—'),
+        ]),
+      );
+    for (const image of smoke.images) {
+      if (image.output.length === 0) continue;
+      lines.push('', `Output of the ${image.image === 'docker' ? 'Dockerfile' : 'Nix'} image (last ${image.output.length} lines):`, '');
+      lines.push('```text', ...image.output.map((line) => line.replace(/```/g, "'''")), '```');
+    }
+    lines.push('', '</details>', '');
+  }
   return lines;
 }
 
@@ -228,5 +275,25 @@ ${eq.verdict.reasons.length ? `<ul class="reasons">${eq.verdict.reasons.map((rea
 <h3>Packages <span class="muted">(${p.both} in both, ${p.dockerOnly} only Dockerfile, ${p.nixOnly} only Nix)</span></h3>
 <input class="filter" type="search" placeholder="Filter packages" data-table="equivalence-packages">
 <table id="equivalence-packages" class="sortable"><thead><tr><th>Package</th><th>Where</th><th>Dockerfile</th><th>Nix</th><th>Ecosystem</th><th>Note</th></tr></thead><tbody>${packages}</tbody></table>
+${eq.smoke ? smokeHtml(eq.smoke, esc) : ''}
 </section>`;
+}
+
+function smokeHtml(smoke: SmokeSection, esc: (text: string) => string): string {
+  const cls = (status: string) => (status === 'equal' ? 'ok' : status === 'unknown' ? 'warn' : 'bad');
+  const rows = smoke.rows
+    .map(
+      (item) =>
+        `<tr class="${cls(item.status)}"><td>${esc(item.check)}</td><td>${esc(item.status === 'missing' ? 'different' : item.status)}</td><td>${esc(item.docker ?? '—')}</td><td>${esc(item.nix ?? '—')}</td></tr>`,
+    )
+    .join('');
+  const outputs = smoke.images
+    .filter((image) => image.output.length > 0)
+    .map(
+      (image) =>
+        `<details><summary>Output of the ${image.image === 'docker' ? 'Dockerfile' : 'Nix'} image (last ${image.output.length} lines)</summary><pre>${esc(image.output.join('\n'))}</pre></details>`,
+    )
+    .join('');
+  return `<h3 id="smoke">${esc(smokeHeading(smoke))}</h3>
+<table id="equivalence-smoke" class="equivalence"><thead><tr><th>Check</th><th>Status</th><th>Dockerfile</th><th>Nix</th></tr></thead><tbody>${rows}</tbody></table>${outputs}`;
 }

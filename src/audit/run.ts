@@ -5,13 +5,13 @@
  * every image the engine was asked to build is removed from its storage again.
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { convertDockerfile, imageNameFrom } from '../convert/convert.js';
 import { Dock2nixError } from '../errors.js';
-import { chooseEngine, CreatedImages, type BuildRequest, type Engine, type EngineName } from '../engines/container.js';
+import { chooseEngine, CreatedImages, engineUsable, type BuildRequest, type Engine, type EngineName } from '../engines/container.js';
 import {
   checkNix,
   checkOutcome,
@@ -31,6 +31,7 @@ import { assembleEquivalence, compareConfig, compareFiles } from './equivalence.
 import { comparePackages, findPackages } from './packages.js';
 import { dockerfileScope, type DockerfileScope } from './scope.js';
 import { captureForAudit, imageView } from './view.js';
+import { imageIdFrom, smokeRun } from './smoke.js';
 import type { ImageReport } from '../image/types.js';
 import { fsContext, readDockerignore } from '../io/fs-context.js';
 import { parseBuildArgs, readDockerfile } from '../io/dockerfile.js';
@@ -40,7 +41,7 @@ import { loadRules } from '../io/rules-files.js';
 import { toolVersion } from '../version.js';
 import type { Progress } from './progress.js';
 import { assembleReproducibility, compareAudit, type SideRepro } from './report.js';
-import type { AuditImage, AuditReport, BuildInfo, ConversionInfo, Side } from './types.js';
+import type { AuditImage, AuditReport, BuildInfo, ConversionInfo, Side, SmokeSection } from './types.js';
 
 export interface AuditRunOptions {
   dockerfile?: string;
@@ -69,6 +70,8 @@ export interface AuditRunOptions {
   keepArchives?: string;
   /** List every file difference, not only those under what the Dockerfile put in the image. */
   allFiles?: boolean;
+  /** Start both images (--smoke): each one's own command, or `command`, for `seconds`. */
+  smoke?: { command: string[] | null; seconds: number };
   force: boolean;
   signal: AbortSignal;
   progress: Progress;
@@ -190,6 +193,7 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
     else nixSystem(options.platform); // validates the form
   }
   const engine: Engine | null = dockerSide?.kind === 'build' ? await chooseEngine(options.engine) : null;
+  const smokeProgram = options.smoke ? await chooseSmokeEngine(options.engine, dockerSide !== null && nixSide !== null) : null;
   let nixTarget: NixTarget | null = null;
   if (nixSide?.kind === 'expression') {
     nixTarget = await resolveNixTarget(nixSide.given, options.nixAttr);
@@ -233,6 +237,8 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
     let dockerInfo: BuildInfo | null = null;
     if (dockerSide?.kind === 'build' && engine) {
       const started = progress.elapsed();
+      const engineTmp = engine.name === 'podman' || engine.name === 'buildah' ? path.join(work, 'engine-tmp') : null;
+      if (engineTmp) await mkdir(engineTmp);
       for (let run = 1; run <= reproRuns; run++) {
         const tag = `dock2nix-audit-${process.pid}-${randomBytes(4).toString('hex')}-${run}`;
         tags.push(tag);
@@ -252,9 +258,13 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
         };
         progress.phase(`building ${relativeForHumans(dockerSide.dockerfile)} with ${engine.name}${reproRuns > 1 ? ` (build ${run} of 2, no cache)` : ''}`);
         const created = new CreatedImages();
+        // The build containers there before this build: any other one left after a failed or stopped build is its own.
+        const containersBefore = await listContainers(engine, options.storageDriver);
         try {
           for (const step of engine.buildCommands(request)) {
-            await runTool(step.command, {
+            // The engine's own temporary files (Podman's and Buildah's build folders) go into the work folder, so a
+            // stopped engine's leftovers are removed with it.
+            await runTool(engineTmp ? { ...step.command, env: { ...step.command.env, TMPDIR: engineTmp } } : step.command, {
               signal,
               what: step.what,
               onLine: (line) => {
@@ -265,7 +275,12 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
             checkpoint();
           }
         } catch (error) {
-          // A failed or interrupted build leaves the layers it made so far as untagged images: remove them.
+          // A failed or interrupted build can leave its working containers (Podman's build does, when stopped), and the
+          // layers it made so far as untagged images, which those containers hold: the containers go first.
+          if (containersBefore) {
+            const left = (await listContainers(engine, options.storageDriver)) ?? [];
+            for (const id of left.filter((id) => !containersBefore.includes(id))) await removeContainer(engine, id, options.storageDriver, progress);
+          }
           for (const id of created.ids()) await removeImage(engine, id, options.storageDriver, progress, true);
           throw error;
         }
@@ -297,7 +312,21 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
       const tool = nixTarget.kind === 'flake' ? 'nix build' : 'nix-build';
       progress.phase(`building ${relativeForHumans(nixTarget.path)} with ${tool}`);
       const outLink = path.join(work, 'nix-result');
-      await runTool(nixBuildCommand(nixTarget, outLink, nixBuild), { signal, what: tool, onLine: (line) => progress.line('nix', line) });
+      const nixLines: string[] = [];
+      try {
+        await runTool(nixBuildCommand(nixTarget, outLink, nixBuild), {
+          signal,
+          what: tool,
+          onLine: (line) => {
+            nixLines.push(line);
+            if (nixLines.length > 400) nixLines.shift();
+            progress.line('nix', line);
+          },
+        });
+      } catch (error) {
+        if (error instanceof Dock2nixError && error.code === 'E_ENGINE') throw await withBuildLog(error, nixLines);
+        throw error;
+      }
       checkpoint();
       const result = await classifyResult(outLink);
       const first = result.kind === 'archive' ? result.path : await runStream(result.script, path.join(work, 'nix-1.tar'), signal, progress);
@@ -418,10 +447,37 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
       const a = imageView(loaded.docker);
       const b = imageView(loaded.nix);
       const packages = comparePackages(findPackages(a), findPackages(b), scope?.requested ?? []);
+      let smoke: SmokeSection | undefined;
+      if (options.smoke && smokeProgram) {
+        const archives = {
+          docker: dockerSide!.kind === 'archive' ? dockerSide!.path : builtDocker[0]!.path,
+          nix: nixSide!.kind === 'archive' ? nixSide!.path : builtNix[0]!.path,
+        };
+        // Every port either image exposes is probed in both: a server may listen on a port its image does not declare.
+        const ports = [...new Set([loaded.docker, loaded.nix].flatMap((image) => exposedPorts(image.config)))].sort();
+        smoke = await smokeRun(
+          (['docker', 'nix'] as const).map((role) => ({
+            role,
+            label: loaded[role]!.label,
+            archive: archives[role],
+            id: imageIdFrom(loaded[role]!.ref.configPath, loaded[role]!.ref.configDigest),
+            ports,
+          })),
+          {
+            program: smokeProgram,
+            ...(options.storageDriver ? { storageDriver: options.storageDriver } : {}),
+            command: options.smoke.command,
+            seconds: options.smoke.seconds,
+            signal,
+            progress,
+          },
+        );
+      }
       report.equivalence = assembleEquivalence(
         compareConfig(a, b, scope?.labels ?? null),
         compareFiles(a, b, scope?.roots ?? null, options.allFiles === true),
         packages,
+        smoke,
       );
     }
     if (options.repro) report.reproducibility = assembleReproducibility(repro, ignoreTimestamps);
@@ -430,6 +486,24 @@ export async function runAudit(options: AuditRunOptions): Promise<AuditReport> {
     if (engine) for (const tag of tags) await removeImage(engine, tag, options.storageDriver, progress);
     await rm(work, { recursive: true, force: true });
   }
+}
+
+/** The engine that starts the containers of --smoke: Docker when asked for, else Podman, else a Docker daemon that answers. */
+async function chooseSmokeEngine(requested: EngineName | 'auto', bothSides: boolean): Promise<'podman' | 'docker'> {
+  if (!bothSides) throw new Dock2nixError('E_USAGE', '--smoke needs both a Dockerfile image and a Nix image');
+  const order: Array<'podman' | 'docker'> = requested === 'docker' ? ['docker'] : requested === 'podman' ? ['podman'] : ['podman', 'docker'];
+  const problems: string[] = [];
+  for (const name of order) {
+    const problem = await engineUsable(name);
+    if (!problem) return name;
+    problems.push(problem);
+  }
+  throw new Dock2nixError('E_ENGINE', `--smoke needs Podman or Docker to start the images: ${problems.join('; ')}`);
+}
+
+function exposedPorts(config: Record<string, unknown>): string[] {
+  const inner = config.config as { ExposedPorts?: Record<string, unknown> } | undefined;
+  return Object.keys(inner?.ExposedPorts ?? {}).map((port) => (port.includes('/') ? port : `${port}/tcp`));
 }
 
 const BUILD_VERB: Record<EngineName, string> = { docker: 'docker build', podman: 'podman build', buildah: 'buildah bud', buildkit: 'buildctl build' };
@@ -488,6 +562,50 @@ async function convert(options: AuditRunOptions, contextDir: string, outDir: str
   return { savedTo: saved ? relativeForHumans(outDir) : null, format: plan.format, summary: plan.summary };
 }
 
+const BUILD_LOG_LINES = 20;
+const BUILD_LOG_LINE_CHARS = 300;
+
+/**
+ * A failed Nix build: the one line stays, and the end of the log of the derivation that failed follows it (read
+ * with `nix-store --read-log`, else the builder's lines nix-build printed), at most 20 lines.
+ */
+export async function withBuildLog(error: Dock2nixError, output: readonly string[]): Promise<Dock2nixError> {
+  const drv = output.map((line) => line.match(/builder for '(\/nix\/store\/[^']+\.drv)' failed/)?.[1]).find(Boolean);
+  if (!drv) return error;
+  let log: string[] = [];
+  let source = `nix-store --read-log ${drv}`;
+  try {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), 30_000);
+    try {
+      const read = await runTool({ file: 'nix-store', args: ['--read-log', drv] }, { signal: timeout.signal, what: 'nix-store --read-log' });
+      log = read.stdout.split('\n');
+    } finally {
+      clearTimeout(timer);
+    }
+  } catch {
+    // No log kept (keep-build-log = false, a remote builder): what nix-build printed of the builder, after "building '<drv>'".
+    const start = output.findIndex((line) => line.includes(`building '${drv}'`));
+    const end = output.findIndex((line, index) => index > start && line.includes(`builder for '${drv}' failed`));
+    if (start < 0) return error;
+    log = output.slice(start + 1, end < 0 ? undefined : end);
+    source = 'as nix-build printed it';
+  }
+  while (log.length > 0 && log[log.length - 1]!.trim() === '') log.pop();
+  if (log.length === 0) return error;
+  const tail = log.slice(-BUILD_LOG_LINES).map((line) => {
+    const clean = line.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+    return clean.length > BUILD_LOG_LINE_CHARS ? `${clean.slice(0, BUILD_LOG_LINE_CHARS - 3)}...` : clean;
+  });
+  const what = log.length > tail.length ? `the last ${tail.length} of ${log.length} lines` : `its ${tail.length} line${tail.length === 1 ? '' : 's'}`;
+  return new Dock2nixError(error.code, error.message, {
+    ...(error.file ? { file: error.file } : {}),
+    ...(error.hint ? { hint: error.hint } : {}),
+    exitCode: error.exitCode,
+    details: [`build log of ${drv}, ${what} (${source}):`, ...tail.map((line) => `  ${line}`)],
+  });
+}
+
 /** Run a streamLayeredImage script, its stdout going to `out`. */
 async function runStream(script: string, out: string, signal: AbortSignal, progress: Progress): Promise<string> {
   progress.phase('writing the image with the stream script');
@@ -511,6 +629,38 @@ async function removeImage(engine: Engine, tag: string, storageDriver: string | 
   } catch {
     if (!quiet) progress.note(`could not remove the image ${tag}; remove it with ${engine.program} rmi ${tag}`);
   }
+}
+
+/** Not cancellable (this runs after Ctrl-C), 60 s at most; null when the engine lists none or the listing fails. */
+async function cleanupTool(command: ToolCommand, what: string): Promise<{ exitCode: number; stdout: string } | null> {
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), 60_000);
+  try {
+    return await runTool(command, { signal: timeout.signal, what, allowExitCodes: Array.from({ length: 255 }, (_, i) => i + 1) });
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function listContainers(engine: Engine, storageDriver: string | undefined): Promise<string[] | null> {
+  const command = engine.listContainersCommand(storageDriver ? { storageDriver } : {});
+  if (!command) return null;
+  const result = await cleanupTool(command, `${engine.name} containers`);
+  if (!result || result.exitCode !== 0) return null;
+  return result.stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => /^[0-9a-f]{12,64}$/.test(line));
+}
+
+async function removeContainer(engine: Engine, id: string, storageDriver: string | undefined, progress: Progress): Promise<void> {
+  const command = engine.removeContainerCommand(storageDriver ? { storageDriver } : {}, id);
+  if (!command) return;
+  const result = await cleanupTool(command, `${engine.name} rm`);
+  if (!result || result.exitCode !== 0)
+    progress.note(`could not remove the build container ${id.slice(0, 12)}; remove it with ${engine.program} rm ${id.slice(0, 12)}`);
 }
 
 async function keepArchive(from: string, to: string): Promise<void> {

@@ -224,4 +224,58 @@ export interface Equivalence {
   config: ConfigRow[];
   files: FilesSection;
   packages: PackagesSection;
+  /** Present with --smoke: both images started and compared. */
+  smoke?: SmokeSection;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Smoke run (--smoke): each image started with Podman or Docker, with no network but its own loopback.
+
+export interface SmokePort {
+  /** `8080/tcp`. */
+  port: string;
+  /** False when the port could not be probed (not root, the container had stopped, not TCP): `detail` says why. */
+  probed: boolean;
+  /** Something accepted a TCP connection on the container's loopback. */
+  answered: boolean;
+  /** The HTTP status of `GET /`, when the answer was HTTP. */
+  http: number | null;
+  detail: string;
+}
+
+export interface SmokeImageResult {
+  image: Side;
+  label: string;
+  /** The engine started the container (`run` succeeded). */
+  started: boolean;
+  /** Why it did not start. */
+  error: string | null;
+  /** `running after 5 s`, `exited with status 0`, `did not start`. */
+  state: string;
+  /** The exit status when it exited within the time; null while running or when it never started. */
+  exitCode: number | null;
+  /** Still running at the end of the time. */
+  running: boolean;
+  ports: SmokePort[];
+  /** The last lines the container printed (stdout and stderr). */
+  output: string[];
+}
+
+export interface SmokeRow {
+  /** `run` (the image's own command), `command` (--smoke CMD), or `port 8080/tcp`. */
+  check: string;
+  docker: string | null;
+  nix: string | null;
+  /** `unknown`: a port could not be probed in one image, so the row proves nothing. */
+  status: EquivalenceStatus | 'unknown';
+}
+
+export interface SmokeSection {
+  engine: 'podman' | 'docker';
+  /** The command run in each image (--smoke CMD), or null for each image's own command. */
+  command: string[] | null;
+  /** How long each image ran (at most, for a command). */
+  seconds: number;
+  images: SmokeImageResult[];
+  rows: SmokeRow[];
 }

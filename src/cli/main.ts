@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { Dock2nixError, isDock2nixError } from '../errors.js';
 import { toolVersion } from '../version.js';
 import { ARCHIVE_FORMAT_IDS, DEFAULT_FORMAT, FORMAT_IDS } from '../nix/formats/index.js';
+import { MAX_MAX_LAYERS, MIN_MAX_LAYERS } from '../convert/types.js';
 import { defaultIo, type CliIo } from './io.js';
 
 /** A parser for a numeric option: a whole number in [min, max], else a usage error naming the option. */
@@ -46,6 +47,11 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .addOption(new Option('--format <format>', 'image builder').choices(FORMAT_IDS).default(DEFAULT_FORMAT))
     .option('--keep-base', "keep the image's base as a pulled image (pullImage) even when dock2nix could map it; only the Dockerfile's own layers move to Nix")
     .option('--build-arg <NAME=VALUE>', 'set a build argument, as docker build does (repeatable)', collect, [])
+    .option(
+      '--max-layers <n>',
+      "the image's layer limit: maxLayers of buildLayeredImage/streamLayeredImage (default 100), of nix2container.buildImage (default here 100); 2 to 125",
+      wholeNumber('--max-layers', MIN_MAX_LAYERS, MAX_MAX_LAYERS),
+    )
     .option('--name <name>', 'image name (default: from the context folder)')
     .option('--json', 'print the migration report as JSON on stdout')
     .option('--force', 'overwrite existing output files')
@@ -129,6 +135,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--keep-archives <dir>', 'keep the built image archives in DIR')
     .option('--all-files', 'list every file difference, not only those under what the Dockerfile put in the image')
     .option('--sbom-dir <dir>', "write each image's packages as CycloneDX 1.6 and SPDX 2.3 JSON into DIR")
+    .option('--smoke [command]', "start both images with podman/docker, no network (each image's own command, or COMMAND), and compare")
+    .option('--smoke-seconds <n>', 'how long each image runs in the smoke run (default 5, at most 300)')
     .addOption(
       new Option('--progress <mode>', 'live build output on stderr (auto: when stdout is a terminal and not --json)')
         .choices(['auto', 'plain', 'none'])
@@ -188,6 +196,7 @@ function reportError(error: unknown, debug: boolean, io: CliIo): number {
   }
   if (isDock2nixError(error)) {
     io.stderr(`dock2nix: ${error.oneLine()}\n`);
+    if (error.details) io.stderr(error.details.map((line) => `  ${line}\n`).join(''));
     if (debug && error.stack) io.stderr(`${error.stack}\n`);
     return error.exitCode;
   }

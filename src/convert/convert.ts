@@ -8,7 +8,8 @@ import { lookupBaseImage, type RuleSet } from '../rules/lookup.js';
 import type { ShellReader } from '../shell/reader.js';
 import type { BuildContext } from './context.js';
 import { planMigration } from './plan.js';
-import type { MigrationPlan, OutputFormat } from './types.js';
+import { Dock2nixError } from '../errors.js';
+import { MAX_MAX_LAYERS, MIN_MAX_LAYERS, type LayeringPlan, type MigrationPlan, type OutputFormat } from './types.js';
 import type { Decisions } from './decisions.js';
 import type { IgnoreRule } from './dockerignore.js';
 
@@ -29,6 +30,8 @@ export interface ConvertOptions {
   decisions?: Decisions;
   /** --keep-base: keep the image's base as a pulled image even when dock2nix could map it. */
   keepBase?: boolean;
+  /** --max-layers: the builder's maxLayers (checked by the caller: MIN_MAX_LAYERS to MAX_MAX_LAYERS). */
+  maxLayers?: number;
   /**
    * The dock2nix version the files' header and the report name; the CLI gives its package's (src/version.ts).
    * The core reads no package.json: without one, `UNVERSIONED`.
@@ -65,7 +68,34 @@ export function convertDockerfile(source: string, context: BuildContext, rules: 
     buildArgs: options.buildArgs,
     shell: options.shell,
   });
+  if (options.maxLayers !== undefined) plan.layering = layeringPlan(plan, options.maxLayers);
   return { plan, files: emitNix(plan) };
+}
+
+/** How the builder splits the image into at most `maxLayers` layers, as the report explains it. */
+function layeringPlan(plan: MigrationPlan, maxLayers: number): LayeringPlan {
+  if (!Number.isInteger(maxLayers) || maxLayers < MIN_MAX_LAYERS || maxLayers > MAX_MAX_LAYERS)
+    throw new Dock2nixError('E_USAGE', `--max-layers ${maxLayers}: expected a whole number from ${MIN_MAX_LAYERS} to ${MAX_MAX_LAYERS}`);
+  const base = plan.image.baseImage;
+  if (plan.format === 'nix2container') {
+    return {
+      maxLayers,
+      explanation: [
+        `nix2container.buildImage maxLayers = ${maxLayers}: the store paths of copyToRoot and their closure go into at most ${maxLayers} layers, by popularity (the paths most others depend on get layers of their own; the rest share the last one).`,
+        base
+          ? `The base image's layers (FROM ${base.imageName}:${base.tag}) come on top of that count: the image has its layers plus up to ${maxLayers}.`
+          : `The image starts empty, so it has at most ${maxLayers} layers.`,
+      ],
+    };
+  }
+  const builder = plan.format === 'stream' ? 'streamLayeredImage' : 'buildLayeredImage';
+  return {
+    maxLayers,
+    explanation: [
+      `dockerTools.${builder} maxLayers = ${maxLayers}: the image has at most ${maxLayers} layers in all. One of them is the customisation layer (the config, and the files extraCommands and fakeRootCommands make);${base ? ` the base image's layers (FROM ${base.imageName}:${base.tag}) count too, and the build fails when they leave no layer for the store paths;` : ''} the store paths share the others.`,
+      `dockerTools splits the closure from the largest store path down: each becomes the root of a layer of its own, with the dependencies only it uses; paths that the same roots use share a layer; it stops before the split would need more layers than there are. Images made of the same packages then share their largest layers.`,
+    ],
+  };
 }
 
 /** A Docker-valid image name from a folder name. */

@@ -16,6 +16,10 @@ import type { OutputFormat } from '../nix/formats/index.js';
 export const statusRank: Record<Status, number> = { ignored: 0, mapped: 1, approximated: 2, manual: 3 };
 
 /** The order reports list statuses in (counts, summaries). */
+/** --max-layers bounds: dockerTools asserts maxLayers > 1; 125 leaves room under the 127 layers some runtimes and registries take. */
+export const MIN_MAX_LAYERS = 2;
+export const MAX_MAX_LAYERS = 125;
+
 export const STATUS_ORDER: readonly Status[] = ['mapped', 'approximated', 'manual', 'ignored'];
 
 export interface InstructionReport {
@@ -391,4 +395,12 @@ export interface MigrationPlan {
    */
   contextIgnore: { rules: Array<{ regex: string; exclude: boolean }>; exceptionFolders: { above: string[]; within: string[] } } | null;
   summary: Record<Status, number>;
+  /** --max-layers: the limit given to the builder, and how it splits the image (absent: the builder's default). */
+  layering?: LayeringPlan;
+}
+
+export interface LayeringPlan {
+  maxLayers: number;
+  /** For the report: what the limit counts and how the builder fills the layers. */
+  explanation: string[];
 }

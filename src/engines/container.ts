@@ -37,6 +37,13 @@ export interface Engine {
   buildCommands(request: BuildRequest): Array<{ what: string; command: ToolCommand }>;
   /** Remove the image that was built (best effort). */
   removeCommand(request: Pick<BuildRequest, 'tag' | 'storageDriver'>): ToolCommand | null;
+  /**
+   * List the IDs of the build (working) containers in the engine's storage, one a line; null when the engine
+   * keeps none of its own (Docker's daemon and BuildKit clean up after an interrupted build themselves).
+   */
+  listContainersCommand(request: Pick<BuildRequest, 'storageDriver'>): ToolCommand | null;
+  /** Remove one build container. */
+  removeContainerCommand(request: Pick<BuildRequest, 'storageDriver'>, id: string): ToolCommand | null;
 }
 
 function buildArgFlags(flag: string, args: Array<[string, string]>): string[] {
@@ -87,6 +94,12 @@ export const buildah: Engine = {
   removeCommand(request) {
     return { file: 'buildah', args: [...storageFlags(request), 'rmi', request.tag] };
   },
+  listContainersCommand(request) {
+    return { file: 'buildah', args: [...storageFlags(request), 'containers', '--all', '--format', '{{.ContainerID}}'] };
+  },
+  removeContainerCommand(request, id) {
+    return { file: 'buildah', args: [...storageFlags(request), 'rm', id] };
+  },
 };
 
 export const podman: Engine = {
@@ -103,6 +116,13 @@ export const podman: Engine = {
   },
   removeCommand(request) {
     return { file: 'podman', args: [...storageFlags(request), 'rmi', request.tag] };
+  },
+  listContainersCommand(request) {
+    // --external: the build's working containers are Buildah's, not Podman's own.
+    return { file: 'podman', args: [...storageFlags(request), 'ps', '--all', '--external', '--no-trunc', '--format', '{{.ID}}'] };
+  },
+  removeContainerCommand(request, id) {
+    return { file: 'podman', args: [...storageFlags(request), 'rm', '--force', id] };
   },
 };
 
@@ -134,6 +154,12 @@ export const docker: Engine = {
   },
   removeCommand(request) {
     return { file: 'docker', args: ['rmi', request.tag] };
+  },
+  listContainersCommand() {
+    return null; // --force-rm: the daemon removes them, also when the client is stopped
+  },
+  removeContainerCommand() {
+    return null;
   },
 };
 
@@ -172,6 +198,12 @@ export const buildkit: Engine = {
   },
   removeCommand() {
     return null; // the image only ever exists as the archive
+  },
+  listContainersCommand() {
+    return null;
+  },
+  removeContainerCommand() {
+    return null;
   },
 };
 

@@ -36,6 +36,8 @@ export interface ScanOptions {
   capture?: (path: string) => boolean;
   /** Largest file kept by `capture`; bigger ones are skipped (and said so in the findings). Default 16 MiB. */
   captureLimit?: number;
+  /** Keep the captured files as bytes (`capturedRaw`) instead of UTF-8 text: `diff` tells binary files from text. */
+  rawCapture?: boolean;
 }
 
 export const DEFAULT_CAPTURE_LIMIT = 16 * 1024 * 1024;
@@ -66,6 +68,7 @@ export async function scanLayer(source: ByteSource, options: ScanOptions): Promi
 
   const layer = new LayerEntries();
   const captured: Record<string, string> = {};
+  const capturedRaw: Record<string, Buffer> = {};
   const limit = options.captureLimit ?? DEFAULT_CAPTURE_LIMIT;
   try {
     await walkTar(tarBytes, async (streamHeader, body) => {
@@ -87,7 +90,8 @@ export async function scanLayer(source: ByteSource, options: ScanOptions): Promi
           }
         }
         sha256 = hash?.digest('hex');
-        if (keep) captured[path] = Buffer.concat(keep).toString('utf8');
+        if (keep && options.rawCapture) capturedRaw[path] = Buffer.concat(keep);
+        else if (keep) captured[path] = Buffer.concat(keep).toString('utf8');
       }
       layer.add(header, size, sha256);
     });
@@ -104,7 +108,7 @@ export async function scanLayer(source: ByteSource, options: ScanOptions): Promi
     ...(tarDigest !== undefined ? { tarDigest } : {}),
     entries: layer.entries,
     findings: layer.findings,
-    ...(options.capture ? { captured } : {}),
+    ...(options.capture ? (options.rawCapture ? { capturedRaw } : { captured }) : {}),
   };
 }
 

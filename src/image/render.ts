@@ -185,6 +185,11 @@ function differenceNote(difference: FileDifference): string {
   return values;
 }
 
+/** A line of a file as a terminal may show it: control characters (escape sequences, carriage returns) as \\xNN. */
+function visible(line: string): string {
+  return line.replace(/[\x00-\x08\x0a-\x1f\x7f\x9b]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export function renderReproducibilityReport(report: ReproducibilityReport): string {
   const lines: string[] = [];
   lines.push(clip(`A  ${report.a.source} (${report.a.label}, ${report.a.layers} layers)`, WIDTH));
@@ -211,6 +216,20 @@ export function renderReproducibilityReport(report: ReproducibilityReport): stri
       ),
     );
     if (report.differences.length > TEXT_DIFFERENCE_LIMIT) lines.push(`  ... and ${report.differences.length - TEXT_DIFFERENCE_LIMIT} more (see --json)`);
+  }
+  const texts = report.differences.filter((difference) => difference.text);
+  if (texts.length > 0) {
+    lines.push('');
+    lines.push(`Inside the files (${texts.length})`);
+    for (const difference of texts) {
+      const text = difference.text!;
+      if (text.kind !== 'diff') {
+        lines.push(clip(`  layer ${difference.layer} ${difference.path}: ${text.note ?? text.kind}`, WIDTH));
+        continue;
+      }
+      lines.push(clip(`  layer ${difference.layer} ${difference.path}: +${text.added} -${text.removed}${text.truncated ? ` (${text.note})` : ''}`, WIDTH));
+      for (const line of (text.unified ?? '').split('\n')) lines.push(clip(`    ${visible(line)}`, WIDTH)); // whole lines: --json
+    }
   }
   if (report.configDifferences.length > 0) {
     lines.push('');

@@ -59,6 +59,8 @@ export interface LayerScan {
   findings: Finding[];
   /** The data (as UTF-8) of the files ScanOptions.capture asked for, by normalised path. */
   captured?: Record<string, string>;
+  /** The same, as bytes, when ScanOptions.rawCapture asked for them. */
+  capturedRaw?: Record<string, Buffer>;
 }
 
 export interface ImageConfigSummary {
@@ -179,6 +181,25 @@ export interface FileDifference {
   a?: string;
   b?: string;
   detail?: string;
+  /** `diff` only, for a file whose content differs: what changed inside it (see TextDiff). */
+  text?: TextDiff;
+}
+
+/**
+ * What changed inside a file whose content differs: a unified diff (3 lines of context) when both versions are
+ * text, bounded in lines and bytes; otherwise why there is none (binary, too large, not among the first files).
+ */
+export interface TextDiff {
+  /** `diff`: the unified diff is in `unified`; the others say why there is none. */
+  kind: 'diff' | 'binary' | 'too-large' | 'not-shown';
+  /** The unified diff (`--- a/PATH`, `+++ b/PATH`, hunks), without trailing newline. */
+  unified?: string;
+  /** The diff was cut at the line or byte bound. */
+  truncated?: boolean;
+  /** Lines added and removed (over the whole diff, even when cut). */
+  added?: number;
+  removed?: number;
+  note?: string;
 }
 
 /**

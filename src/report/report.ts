@@ -23,6 +23,8 @@ export interface JsonReport {
   /** Values that look like credentials: where, and why (never the value). */
   secrets: Array<{ line: number; keyword: string; name: string; reason: string }>;
   files: string[];
+  /** --max-layers: the limit and how the builder fills the layers (absent without the option). */
+  layering?: MigrationPlan['layering'];
 }
 
 export function jsonReport(plan: MigrationPlan, files: string[]): JsonReport {
@@ -43,6 +45,7 @@ export function jsonReport(plan: MigrationPlan, files: string[]): JsonReport {
       warnings: plan.warnings,
       secrets: plan.secrets.map(({ line, keyword, name, reason }) => ({ line, keyword, name, reason })),
       files,
+      ...(plan.layering ? { layering: plan.layering } : {}),
     },
     plan.secrets,
   );
@@ -103,6 +106,11 @@ function renderText(plan: MigrationPlan, files: string[], width: number): string
   if (plan.unusedDecisions.length) {
     out.push('');
     out.push(`answers that no longer fit this Dockerfile (not applied): ${plan.unusedDecisions.join(', ')}`);
+  }
+  if (plan.layering) {
+    out.push('');
+    out.push(`layers: at most ${plan.layering.maxLayers} (--max-layers)`);
+    for (const line of plan.layering.explanation) out.push(...wrap(line, width - 4).map((l) => `    ${l}`));
   }
   out.push('');
   out.push(`summary: ${STATUS_ORDER.map((s) => `${plan.summary[s]} ${s}`).join(', ')}`);

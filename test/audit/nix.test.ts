@@ -201,13 +201,32 @@ describe.skipIf(skip)('audit with nix-build', () => {
     expect(existsSync(join(context, 'nix'))).toBe(false);
   });
 
-  it("a failing build is one line with Nix's error", async () => {
+  it("a failing build is one line with Nix's error, followed by the end of the build log", async () => {
     const result = await cli(['audit', '--nix', fixture('broken.nix'), ...NIX_FLAGS]);
     expect(result.exitCode).toBe(1);
-    expect(result.stderr.split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(
-      /^dock2nix: nix-build failed \(exit \d+\): error: builder for '\/nix\/store\/[a-z0-9]{32}-broken-image\.tar\.gz\.drv' failed with exit code 3/,
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[0]).toMatch(
+      /^dock2nix: nix-build failed \(exit \d+\): error: builder for '\/nix\/store\/[a-z0-9]{32}-broken-image\.tar\.gz\.drv' failed with exit code 3$/,
     );
+    const drv = lines[0]!.match(/'(\/nix\/store\/[^']+)'/)![1]!;
+    expect(lines.slice(1)).toEqual([
+      `  build log of ${drv}, its 2 lines (nix-store --read-log ${drv}):`,
+      '    about to fail',
+      '    error: the test image cannot be built',
+    ]);
+  });
+
+  it('a long build log is cut to its last 20 lines', async () => {
+    const long = join(dir.path, 'long-broken.nix');
+    await writeFile(
+      long,
+      `derivation { name = "long-broken-${process.pid}"; system = builtins.currentSystem; builder = "/bin/busybox"; args = [ "sh" "-c" "for i in $(/bin/busybox seq 1 45); do echo line $i; done; exit 2" ]; }\n`,
+    );
+    const result = await cli(['audit', '--nix', long, ...NIX_FLAGS]);
+    expect(result.exitCode).toBe(1);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines[1]).toMatch(/^ {2}build log of \/nix\/store\/\S+\.drv, the last 20 of 45 lines \(nix-store --read-log /);
+    expect(lines.slice(2)).toEqual(Array.from({ length: 20 }, (_, i) => `    line ${26 + i}`));
   });
 
   it('Ctrl-C stops nix-build and its builder, removes the temporary files and writes no report', async () => {

@@ -11,6 +11,7 @@ import { renderAuditMarkdown } from '../../audit/render-markdown.js';
 import { renderAuditText } from '../../audit/render-text.js';
 import { plannedSides, runAudit } from '../../audit/run.js';
 import { sbomFiles } from '../../audit/sbom.js';
+import { SMOKE_DEFAULT_SECONDS, SMOKE_MAX_SECONDS, smokeWords } from '../../audit/smoke.js';
 import type { AuditReport } from '../../audit/types.js';
 import type { EngineName } from '../../engines/container.js';
 import { killAllNow } from '../../engines/process.js';
@@ -50,6 +51,9 @@ export interface AuditCommandOptions {
   keepArchives?: string;
   allFiles?: boolean;
   sbomDir?: string;
+  /** --smoke alone: true; --smoke 'CMD ARGS': the command. */
+  smoke?: string | boolean;
+  smokeSeconds?: string;
   progress: 'auto' | 'plain' | 'none';
 }
 
@@ -94,6 +98,21 @@ function parseTimestamp(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** --smoke and --smoke-seconds, checked before anything is built. */
+export function parseSmoke(options: Pick<AuditCommandOptions, 'smoke' | 'smokeSeconds'>): { command: string[] | null; seconds: number } | null {
+  if (options.smoke === undefined || options.smoke === false) {
+    if (options.smokeSeconds !== undefined) throw new Dock2nixError('E_USAGE', '--smoke-seconds needs --smoke');
+    return null;
+  }
+  let seconds = SMOKE_DEFAULT_SECONDS;
+  if (options.smokeSeconds !== undefined) {
+    seconds = Number(options.smokeSeconds);
+    if (!/^\d+(\.\d+)?$/.test(options.smokeSeconds) || seconds < 1 || seconds > SMOKE_MAX_SECONDS)
+      throw new Dock2nixError('E_USAGE', `--smoke-seconds ${JSON.stringify(options.smokeSeconds)}: a number of seconds from 1 to ${SMOKE_MAX_SECONDS}`);
+  }
+  return { command: options.smoke === true ? null : smokeWords(options.smoke), seconds };
+}
+
 export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): Promise<number> {
   const format = reportFormat(options);
   const timestamp = parseTimestamp(options.timestamp);
@@ -108,6 +127,9 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): 
     if (plannedSides(options).length < 2) throw new Dock2nixError('E_USAGE', '--sbom-dir needs both a Dockerfile image and a Nix image');
     ensureWritable(sbomPaths, Boolean(options.force));
   }
+
+  const smoke = parseSmoke(options);
+  if (smoke && plannedSides(options).length < 2) throw new Dock2nixError('E_USAGE', '--smoke needs both a Dockerfile image and a Nix image');
 
   const showProgress = options.progress === 'plain' || (options.progress === 'auto' && process.stdout.isTTY === true && format !== 'json');
   const progress = createProgress({ enabled: showProgress, write: io.stderr, width: process.stderr.isTTY ? (process.stderr.columns ?? 120) : null });
@@ -148,6 +170,7 @@ export async function runAuditCommand(options: AuditCommandOptions, io: CliIo): 
       ignoreTimestamps: options.ignoreTimestamps === true,
       ...(options.keepArchives !== undefined ? { keepArchives: options.keepArchives } : {}),
       allFiles: options.allFiles === true,
+      ...(smoke ? { smoke } : {}),
       force: options.force === true,
       signal: controller.signal,
       progress,

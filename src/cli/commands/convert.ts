@@ -32,6 +32,8 @@ export interface ConvertCommandOptions {
   formatFromFlag?: boolean;
   /** --keep-base: the image's base stays a pulled image even when dock2nix could map it. */
   keepBase?: boolean;
+  /** --max-layers: the builder's maxLayers (dockerTools' default is 100). */
+  maxLayers?: number;
   buildArg: string[];
   name?: string;
   json?: boolean;
@@ -95,6 +97,7 @@ export async function convertOne(
     format: options.formatFromFlag ? options.format : (answers?.format ?? options.format),
     target: options.target ?? answers?.target,
     keepBase: options.keepBase || answers?.keepBase,
+    ...(options.maxLayers !== undefined ? { maxLayers: options.maxLayers } : {}),
     decisions: answers?.decisions,
     buildArgs: { ...answers?.buildArgs, ...parseBuildArgs(options.buildArg) },
     imageName: options.name ?? imageNameFrom(path.basename(contextDir)),

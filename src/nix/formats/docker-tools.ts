@@ -1,6 +1,6 @@
 /** nixpkgs dockerTools' layered builders (buildLayeredImage, streamLayeredImage), which take the same arguments. */
 import type { BaseImagePlan } from '../../convert/types.js';
-import { apply, attrs, bind, id, indented, list, raw, select, str, type Binding, type NixExpr } from '../ast.js';
+import { apply, attrs, bind, id, indented, int, list, raw, select, str, type Binding, type NixExpr } from '../ast.js';
 import { markerText } from '../markers.js';
 import { pkgs } from '../pkgs.js';
 import type { ImageParts } from './define.js';
@@ -69,6 +69,9 @@ export function dockerToolsImage(builder: 'buildLayeredImage' | 'streamLayeredIm
         : []),
       ...(owners.length ? [bind('fakeRootCommands', indented(...owners), ['Ownership from --chown, chown and useradd -m.'])] : []),
       bind('config', config, todo.config),
+      ...(plan.layering
+        ? [bind('maxLayers', int(plan.layering.maxLayers), [`--max-layers ${plan.layering.maxLayers}: at most this many layers in all (the default is 100).`])]
+        : []),
       ...(parts.passthru.length ? [bind('passthru', passthruSet(parts.passthru), ['For the generation steps marked above (nix-build -A <name>...).'])] : []),
     ]),
   );

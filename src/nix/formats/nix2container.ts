@@ -81,7 +81,13 @@ export const nix2container = defineFormat({
           : []),
         bind('copyToRoot', list(root), [...todo.contents, ...todo.files]),
         ...(perms.length ? [bind('perms', list(perms))] : []),
-        bind('maxLayers', int(100), ['One layer per popular store path, as buildLayeredImage does.']),
+        bind(
+          'maxLayers',
+          int(plan.layering?.maxLayers ?? 100),
+          plan.layering
+            ? [`--max-layers ${plan.layering.maxLayers}: the store paths go into at most this many layers, by popularity (the base's layers come on top).`]
+            : ['One layer per popular store path, as buildLayeredImage does.'],
+        ),
         bind('config', config, todo.config),
       ]),
     );
