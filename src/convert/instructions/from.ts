@@ -60,6 +60,16 @@ export function decideFrom(image: string, platform: string | null, state: StageS
 function keptBase(image: string, state: StageState, scope: DecideScope, platformNotes: string[]): Outcome {
   const { plan } = state.kept!;
   const format = formatOf(scope.format);
+  if (!format.baseImage) {
+    return {
+      status: 'manual',
+      rule: plan.why === 'unknown' ? 'from.kept' : 'from.keep-base',
+      message: [
+        `${plan.why === 'unknown' ? `${image} has no known Nix equivalent` : `--keep-base: ${image} is to stay Docker's`}, and ${format.short} cannot run on a base image's layers: nothing of the base is in the result; put what the program needs from it (its runtime, libraries, files) in the Nix by hand`,
+        ...platformNotes,
+      ].join('; '),
+    };
+  }
   const notes: string[] = [
     plan.why === 'unknown' ? `${image} has no known Nix equivalent, so it stays Docker's` : `--keep-base: ${image} stays Docker's`,
     `its layers are pulled (${format.baseImage.puller}${plan.digest ? ', by the digest the FROM line pins' : ''}) and the Dockerfile's own layers go on top in Nix`,
