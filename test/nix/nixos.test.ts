@@ -90,6 +90,19 @@ describe('--format nixos: the module and the reports', () => {
     expect(placed.files.formatFiles['nixos.nix']).toContain('"${app}/usr/local/bin/tool:/usr/local/bin/tool"');
   });
 
+  it('writes `%` as `%%` where systemd expands specifiers, and leaves a path a unit line would split for manual work', () => {
+    const { plan, files } = convert('FROM alpine:3.20\nENV LOG_FORMAT="%(asctime)s"\nWORKDIR "/srv/my app"\nVOLUME ["/data 1"]\nCMD ["sleep", "1000"]\n');
+    const nixos = files.formatFiles['nixos.nix']!;
+    expect(nixos).toContain('LOG_FORMAT = "%%(asctime)s";');
+    expect(nixos).toContain('WorkingDirectory = "/srv/my app";');
+    expect(nixos).not.toContain('d /srv/my app');
+    expect(nixos).not.toContain('d /data 1');
+    expect(report(plan, 'WORKDIR').status).toBe('manual');
+    expect(report(plan, 'VOLUME').status).toBe('manual');
+    expect(nixos).toMatch(/# TODO\(dock2nix\): line 3: WORKDIR/);
+    expect(nixos).toMatch(/# TODO\(dock2nix\): line 4: VOLUME/);
+  });
+
   it('cannot keep a base image: the FROM line is manual, and no layers are pulled', () => {
     const { plan, files } = convert('FROM example.com/private/runtime:1.0\nCMD ["run"]\n');
     expect(report(plan, 'FROM').status).toBe('manual');

@@ -127,6 +127,15 @@ export function serviceArgv(image: ImagePlan): { argv: string[]; rewritten: stri
   return { argv, rewritten: null };
 }
 
+/**
+ * Paths written into systemd's whitespace-separated lines (BindReadOnlyPaths, tmpfiles rules) as they are: a path
+ * with anything else (a space, a colon, `%` which systemd expands as a specifier) is left for manual work.
+ */
+const UNIT_SAFE_PATH = /^\/[A-Za-z0-9._@+/-]*$/;
+export const unitSafePath = (p: string): boolean => UNIT_SAFE_PATH.test(p);
+/** `%` starts a systemd specifier in Environment= and Description=; `%%` is a plain `%`. */
+const unitText = (text: string): string => text.replace(/%/g, '%%');
+
 /** Whether a removal at a later line takes `target` away (then the service's root does not hold it either). */
 function removedLater(image: ImagePlan, target: string, line: number): boolean {
   return image.pathChanges.some(
@@ -140,7 +149,7 @@ export function boundPaths(image: ImagePlan): string[] {
     ...image.files.filter((f) => !removedLater(image, f.dest, f.line)).map((f) => f.dest),
     ...image.symlinks.filter((l) => l.target.kind !== 'path').map((l) => l.path),
   ];
-  const unique = [...new Set(paths)].filter((p) => p !== '/').sort();
+  const unique = [...new Set(paths)].filter((p) => p !== '/' && unitSafePath(p)).sort();
   return unique.filter((p) => !unique.some((q) => q !== p && p.startsWith(`${q}/`)));
 }
 
@@ -149,19 +158,19 @@ function tmpfilesRules(image: ImagePlan): string[] {
   const rules: string[] = [];
   const seen = new Set<string>();
   for (const dir of image.directories) {
-    if (SYSTEM_FOLDERS.has(dir.path) || seen.has(dir.path)) continue;
+    if (SYSTEM_FOLDERS.has(dir.path) || seen.has(dir.path) || !unitSafePath(dir.path)) continue;
     seen.add(dir.path);
     const [user = '-', group = user] = dir.owner ? dir.owner.split(':') : [];
     rules.push(`d ${dir.path} ${dir.mode ? dir.mode.padStart(4, '0') : '-'} ${user} ${group} -`);
   }
   for (const volume of image.config.Volumes) {
-    if (SYSTEM_FOLDERS.has(volume) || seen.has(volume)) continue;
+    if (SYSTEM_FOLDERS.has(volume) || seen.has(volume) || !unitSafePath(volume)) continue;
     seen.add(volume);
     // Owned by root, as Docker makes a VOLUME folder the image does not have.
     rules.push(`d ${volume} - - - -`);
   }
-  for (const link of image.symlinks.filter((l) => l.target.kind === 'path')) {
-    if (link.target.kind === 'path') rules.push(`L ${link.path} - - - - ${link.target.path}`);
+  for (const link of image.symlinks) {
+    if (link.target.kind === 'path' && unitSafePath(link.path) && /^[^\s%]+$/.test(link.target.path)) rules.push(`L ${link.path} - - - - ${link.target.path}`);
   }
   return rules;
 }
@@ -189,7 +198,7 @@ function nixosModule(plan: MigrationPlan): NixExpr {
   const markers = manualMarkers(plan);
   const serviceConfig: Binding[] = [];
   if (user) serviceConfig.push(bind('User', str(user.name)), bind('Group', str(user.group)));
-  if (config.WorkingDir) serviceConfig.push(bind('WorkingDirectory', str(config.WorkingDir)));
+  if (config.WorkingDir) serviceConfig.push(bind('WorkingDirectory', str(unitText(config.WorkingDir))));
   const bound = boundPaths(image);
   if (bound.length) {
     serviceConfig.push(
@@ -207,11 +216,19 @@ function nixosModule(plan: MigrationPlan): NixExpr {
   }
   const env = config.Env.filter(([k]) => k !== 'PATH');
   const service: Binding[] = [
-    bind('description', str(`${image.name} (converted from ${plan.dockerfile} by dock2nix)`)),
+    bind('description', str(unitText(`${image.name} (converted from ${plan.dockerfile} by dock2nix)`))),
     bind('wantedBy', list([str('multi-user.target')])),
     bind('after', list([str('network.target')])),
     bind('path', select(app, 'packages'), ["The image's packages: the service's PATH holds their bin folders, as the image's PATH held them."]),
-    ...(env.length ? [bind('environment', attrs(env.map(([k, v]) => bind(k, str(v)))))] : []),
+    ...(env.length
+      ? [
+          bind(
+            'environment',
+            attrs(env.map(([k, v]) => bind(k, str(unitText(v))))),
+            env.some(([, v]) => v.includes('%')) ? ['`%%`: systemd reads `%` as a specifier; the program gets one `%`.'] : undefined,
+          ),
+        ]
+      : []),
     argv.length
       ? bind('script', indented(...printShell([command('exec', ...(argv[0]!.startsWith('-') ? [option('--')] : []), ...argv.map((a) => word(a)))])), [
           "The image's command (Entrypoint, then Cmd); exec: it becomes the service's main process.",
@@ -369,7 +386,21 @@ function imageNotes(image: ImagePlan, instructions: Instruction[]): FormatNote[]
           });
         break;
       }
+      case 'WORKDIR':
+        if (image.config.WorkingDir && !unitSafePath(image.config.WorkingDir) && instruction === last('WORKDIR'))
+          notes.push({
+            line: instruction.line,
+            raise: 'manual',
+            text: `${image.config.WorkingDir} has a character a systemd-tmpfiles line cannot take as it is (space, colon, %): make the folder by hand (WorkingDirectory names it${image.config.WorkingDir.includes('%') ? ', with `%%` for `%`' : ''})`,
+          });
+        break;
       case 'VOLUME':
+        for (const volume of instruction.paths.filter((p) => !unitSafePath(p)))
+          notes.push({
+            line: instruction.line,
+            raise: 'manual',
+            text: `${volume} has a character a systemd-tmpfiles line cannot take as it is (space, colon, %): make the folder by hand`,
+          });
         notes.push({
           line: instruction.line,
           raise: 'approximated',
@@ -403,6 +434,12 @@ function imageNotes(image: ImagePlan, instructions: Instruction[]): FormatNote[]
         break;
       case 'COPY':
       case 'ADD':
+        for (const file of image.files.filter((f) => f.line === instruction.line && !unitSafePath(f.dest)))
+          notes.push({
+            line: instruction.line,
+            raise: 'manual',
+            text: `${file.dest} has a character a BindReadOnlyPaths line cannot take as it is (space, colon, %): bind it by hand`,
+          });
         if (image.files.some((f) => f.line === instruction.line))
           notes.push({
             line: instruction.line,
