@@ -42,7 +42,7 @@ export function sideFiles(plan: MigrationPlan): Record<string, string> {
 }
 
 /** `marked`: default.nix (or a file of the format) carries TODO(dock2nix) markers (the flake points to them). */
-export function header(plan: MigrationPlan, file: string, marked: boolean): string {
+function header(plan: MigrationPlan, file: string, marked: boolean): string {
   const manual = plan.instructions.filter((i) => i.status === 'manual');
   const format = formatOf(plan.format);
   const markedFiles = ['default.nix', ...(format.fileNames ?? [])].join(' and ');

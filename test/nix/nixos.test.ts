@@ -73,6 +73,16 @@ describe('--format nixos: the module and the reports', () => {
     expect(report(plan, 'STOPSIGNAL').status).toBe('approximated');
   });
 
+  it("runs as NixOS's own nobody without declaring it, and takes a named group's own gid", () => {
+    const nobody = convert('FROM alpine:3.20\nUSER nobody\nCMD ["sleep", "1000"]\n');
+    expect(nobody.files.formatFiles['nixos.nix']).toContain('Group = "nogroup";');
+    expect(nobody.files.formatFiles['nixos.nix']).not.toContain('users.users');
+    const grouped = convert('FROM alpine:3.20\nRUN addgroup -g 2000 staff2 && adduser -D -u 1001 web\nUSER web:staff2\nCMD ["sleep", "1000"]\n');
+    const nixos = grouped.files.formatFiles['nixos.nix']!;
+    expect(nixos).toContain('Group = "staff2";');
+    expect(nixos).toMatch(/users\.groups\.staff2 = \{\n\s+gid = 2000;/);
+  });
+
   it('leaves a HEALTHCHECK as manual work, marked in nixos.nix', () => {
     const { plan, files } = convert('FROM alpine:3.20\nHEALTHCHECK CMD ["/bin/true"]\nCMD ["sleep", "1000"]\n');
     expect(report(plan, 'HEALTHCHECK').status).toBe('manual');

@@ -40,6 +40,8 @@ interface ServiceUser {
   home: string | null;
   /** What the report says about the user (null: as the image had it). */
   note: string | null;
+  /** nixos.nix declares the user and group (false: NixOS has them already). */
+  declared: boolean;
 }
 
 function passwdEntries(image: ImagePlan) {
@@ -68,10 +70,15 @@ export function serviceUser(plan: MigrationPlan): ServiceUser | null {
   const entry = passwd.find((p) => (numeric ? p.uid === Number(userPart) : p.name === userPart));
   const groupOf = (gid: number) => groups.find((g) => g.gid === gid)?.name ?? null;
   const explicitGid = groupPart && /^\d+$/.test(groupPart) ? Number(groupPart) : null;
+  if (!numeric && userPart === 'nobody' && !entry) {
+    // NixOS has nobody itself (uid 65534, group nogroup): the service runs as that one, nothing is declared.
+    return { name: 'nobody', group: 'nogroup', uid: null, gid: null, home: null, note: "nobody is NixOS's own (uid 65534, group nogroup)", declared: false };
+  }
   if (entry) {
-    const gid = explicitGid ?? entry.gid;
-    const group = groupPart && !/^\d+$/.test(groupPart) ? groupPart : (groupOf(gid) ?? entry.name);
-    return { name: entry.name, group, uid: entry.uid, gid, home: entry.home && entry.home !== '/' ? entry.home : null, note: null };
+    const namedGroup = groupPart && !/^\d+$/.test(groupPart) ? groupPart : null;
+    const gid = namedGroup ? (groups.find((g) => g.name === namedGroup)?.gid ?? null) : (explicitGid ?? entry.gid);
+    const group = namedGroup ?? (gid !== null ? groupOf(gid) : null) ?? entry.name;
+    return { name: entry.name, group, uid: entry.uid, gid, home: entry.home && entry.home !== '/' ? entry.home : null, note: null, declared: true };
   }
   if (numeric) {
     const name = serviceName(plan);
@@ -82,6 +89,7 @@ export function serviceUser(plan: MigrationPlan): ServiceUser | null {
       gid: explicitGid ?? Number(userPart),
       home: null,
       note: `uid ${userPart} has no name in the image; nixos.nix creates the system user ${name} with that uid (and group ${name} with gid ${explicitGid ?? userPart})`,
+      declared: true,
     };
   }
   return {
@@ -91,6 +99,7 @@ export function serviceUser(plan: MigrationPlan): ServiceUser | null {
     gid: explicitGid,
     home: null,
     note: `${userPart} comes from the base image, not from this Dockerfile: nixos.nix creates it as a system user, whose uid NixOS picks (not the base's)`,
+    declared: true,
   };
 }
 
@@ -237,7 +246,7 @@ function nixosModule(plan: MigrationPlan): NixExpr {
     ...(serviceConfig.length ? [bind('serviceConfig', attrs(serviceConfig))] : []),
   ];
   const top: Binding[] = [bind(['systemd', 'services', name], attrs(service), markersAt(markers, { kind: 'config' }))];
-  if (user) {
+  if (user?.declared) {
     top.push(
       bind(
         ['users', 'users', user.name],
@@ -309,7 +318,7 @@ function flakeOutputs(plan: MigrationPlan): string[] {
   );
   return [
     '',
-    '      # The service as a module, for a configuration of your own: imports = [ dock2nix-app.nixosModules.default ];',
+    '      # The service as a module, for a configuration of your own: imports = [ inputs.<this flake>.nixosModules.default ];',
     `      nixosModules.default = ./${NIXOS_FILE};`,
     '',
     `      # A machine running it: nixos-rebuild build-vm --flake .#${name} (then ./result/bin/run-*-vm), or a disk image:`,
@@ -320,7 +329,7 @@ function flakeOutputs(plan: MigrationPlan): string[] {
     '          (',
     '            { lib, ... }:',
     '            {',
-    '              nixpkgs.hostPlatform = "x86_64-linux";',
+    '              nixpkgs.hostPlatform = "x86_64-linux"; # or "aarch64-linux"',
     '              # A disk and a boot loader, as the disk images (image.modules) make them.',
     '              fileSystems."/" = lib.mkDefault {',
     '                device = "/dev/disk/by-label/nixos";',
@@ -367,7 +376,7 @@ function imageNotes(image: ImagePlan, instructions: Instruction[]): FormatNote[]
       case 'USER': {
         if (instruction !== last('USER')) break;
         const user = serviceUser({ image } as MigrationPlan);
-        if (user?.note) notes.push({ line: instruction.line, raise: 'approximated', text: user.note });
+        if (user?.note) notes.push({ line: instruction.line, raise: user.declared ? 'approximated' : null, text: user.note });
         else if (user)
           notes.push({
             line: instruction.line,
