@@ -187,7 +187,7 @@ function environmentFixes(): { baseModules: string; standIn: string } {
 
 describe.skipIf(problem !== null)('--format nixos: the flake against real nixpkgs', () => {
   // Asynchronously (a minute or more): the test worker keeps answering vitest meanwhile.
-  it('evaluates nixosConfigurations.<name>.config.system.build.toplevel.drvPath and the build-vm variant', async () => {
+  it('evaluates nixosConfigurations.<name>.config.system.build.toplevel.drvPath and the build-vm and qemu (qcow2) image variants', async () => {
     const { baseModules, standIn } = environmentFixes();
     const expression = `
       let
@@ -200,6 +200,8 @@ describe.skipIf(problem !== null)('--format nixos: the flake against real nixpkg
       in {
         toplevel = config.system.build.toplevel.drvPath;
         vm = config.virtualisation.vmVariant.system.build.vm.drvPath;
+        # nixos-rebuild build-image --image-variant qemu: the qcow2 disk image (its own disk and boot loader win).
+        image = config.system.build.images.qemu.drvPath;
         unit = config.systemd.units."nixos-service.service".text;
         users = { inherit (config.users.users.appuser) uid isSystemUser group; };
         ports = config.networking.firewall.allowedTCPPorts;
@@ -211,9 +213,10 @@ describe.skipIf(problem !== null)('--format nixos: the flake against real nixpkg
       maxBuffer: 64 * 1024 * 1024,
     });
     expect(result.exitCode, result.stderr.slice(-4000)).toBe(0);
-    const value = JSON.parse(result.stdout) as { toplevel: string; vm: string; unit: string; users: Record<string, unknown>; ports: number[] };
+    const value = JSON.parse(result.stdout) as { toplevel: string; vm: string; image: string; unit: string; users: Record<string, unknown>; ports: number[] };
     expect(value.toplevel).toMatch(/^\/nix\/store\/[a-z0-9]{32}-nixos-system-.*\.drv$/);
     expect(value.vm).toMatch(/-nixos-vm\.drv$/);
+    expect(value.image).toMatch(/-nixos-disk-image\.drv$/);
     expect(value.unit).toMatch(/^User=appuser$/m);
     expect(value.unit).toMatch(/^WorkingDirectory=\/app$/m);
     expect(value.unit).toMatch(/^KillSignal=SIGINT$/m);

@@ -335,7 +335,7 @@ function flakeOutputs(plan: MigrationPlan): string[] {
     '                device = "/dev/disk/by-label/nixos";',
     '                fsType = "ext4";',
     '              };',
-    '              boot.loader.grub.devices = lib.mkDefault [ "/dev/vda" ];',
+    '              boot.loader.grub.devices = lib.mkOverride 1200 [ "/dev/vda" ]; # a disk image (--image-variant) sets its own',
     `              # The release this machine was first made with: keep it when nixpkgs moves on.`,
     `              system.stateVersion = "${STATE_VERSION}";`,
     ...(forward.length
