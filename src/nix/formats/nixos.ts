@@ -9,7 +9,25 @@
  */
 import type { ImagePlan, MigrationPlan } from '../../convert/types.js';
 import type { Instruction } from '../../dockerfile/model.js';
-import { apply, attrs, bind, bool, commentText, id, indented, int, lambda, letIn, list, print, select, str, type Binding, type NixExpr } from '../ast.js';
+import {
+  apply,
+  attrName,
+  attrs,
+  bind,
+  bool,
+  commentText,
+  id,
+  indented,
+  int,
+  lambda,
+  letIn,
+  list,
+  print,
+  select,
+  str,
+  type Binding,
+  type NixExpr,
+} from '../ast.js';
 import { manualMarkers, markersAt, MARKER } from '../markers.js';
 import { pkg, pkgs } from '../pkgs.js';
 import { command, option, printShell, word } from '../shell.js';
@@ -314,7 +332,7 @@ function flakeOutputs(plan: MigrationPlan): string[] {
   const name = serviceName(plan);
   const forwards = [...ports(plan.image, 'tcp').map((p) => ['tcp', p] as const), ...ports(plan.image, 'udp').map((p) => ['udp', p] as const)];
   const forward = forwards.map(
-    ([proto, port]) => `              { from = "host"; proto = "${proto}"; host.port = ${port < 1024 ? port + 8000 : port}; guest.port = ${port}; }`,
+    ([proto, port]) => `                { from = "host"; proto = "${proto}"; host.port = ${port < 1024 ? port + 8000 : port}; guest.port = ${port}; }`,
   );
   return [
     '',
@@ -323,7 +341,7 @@ function flakeOutputs(plan: MigrationPlan): string[] {
     '',
     `      # A machine running it: nixos-rebuild build-vm --flake .#${name} (then ./result/bin/run-*-vm), or a disk image:`,
     `      # nixos-rebuild build-image --flake .#${name} --image-variant qemu (qcow2; qemu-efi for UEFI; amazon, ...).`,
-    `      nixosConfigurations.${name.includes('.') ? JSON.stringify(name) : name} = nixpkgs.lib.nixosSystem {`,
+    `      nixosConfigurations.${attrName(name)} = nixpkgs.lib.nixosSystem {`,
     '        modules = [',
     `          ./${NIXOS_FILE}`,
     '          (',
