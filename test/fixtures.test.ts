@@ -84,6 +84,8 @@ describe('fixtures', () => {
         await expect(result.files['flake.nix']).toMatchFileSnapshot(path.join(expected, 'flake.nix'));
         // Side files default.nix reads (deps.json) are golden too; the stub evaluation below reads them.
         for (const [file, content] of Object.entries(result.files.extra)) await expect(content).toMatchFileSnapshot(path.join(expected, file));
+        // Files of the format (nixos.nix) are golden too.
+        for (const [file, content] of Object.entries(result.files.formatFiles)) await expect(content).toMatchFileSnapshot(path.join(expected, file));
         const report = jsonReport(result.plan, []);
         await expect(`${JSON.stringify({ ...report, tool: { name: report.tool.name } }, null, 2)}\n`).toMatchFileSnapshot(path.join(expected, 'report.json'));
       });
@@ -102,13 +104,23 @@ describe('fixtures', () => {
       });
 
       it('marks every manual instruction in the Nix', () => {
-        expectMarkers(result.plan, result.files['default.nix'], name);
+        expectMarkers(result.plan, [result.files['default.nix'], ...Object.values(result.files.formatFiles)].join('\n'), name);
       });
 
       it('passes the Nix parser and evaluates against the nixpkgs stub', () => {
         if (!requireTool('nix-instantiate', `Nix checks of fixture ${name}`)) return;
         nixParse(path.join(expected, 'default.nix'));
         nixParse(path.join(expected, 'flake.nix'));
+        for (const file of Object.keys(result.files.formatFiles)) nixParse(path.join(expected, file));
+        if (result.plan.format === 'nixos') {
+          // The service's files, with the image's packages passed through (test/nix/nixos.test.ts evaluates nixos.nix).
+          const root = nixEvalJson(
+            `let pkgs = import ${nixString(stubNixpkgs)} { }; root = import ${nixString(path.join(expected, 'default.nix'))} { inherit pkgs; }; in { inherit (root) name; packages = map (p: p.name) root.packages; }`,
+          ) as { name: string; packages: string[] };
+          expect(root.name).toBe(`${name}-root`);
+          expect(root.packages.length).toBeGreaterThan(0);
+          return;
+        }
         // The format's own inputs (nix2container) come from their stand-ins, as pkgs does.
         const inputs = formatOf(result.plan.format)
           .flakeInputs.map((input) => ` ${input.name} = import ${nixString(flakeInputStub(input.name))};`)

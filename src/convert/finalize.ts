@@ -11,6 +11,7 @@ import { buildDerivation, hasLanguageBuild, type BuiltDerivation, type CopyReque
 import { buildImagePlan } from './image.js';
 import { installsPythonOnly, type FoldedCopy } from './python-stage.js';
 import { checkEntrypoint } from './entrypoint.js';
+import { formatOf } from '../nix/formats/index.js';
 import type { SecretFinding } from './secrets.js';
 import type { DecisionLedger } from './decisions.js';
 import type { FilePlacement, MigrationPlan, StageReport, Status } from './types.js';
@@ -170,6 +171,15 @@ export function finalizePlan(walk: Walk): MigrationPlan {
     base: targetState.base.name,
   });
   for (const finding of findings) reports.note(finding.instruction, { raise: finding.status, text: finding.text });
+  // What the format's result does differently from a container (a NixOS service has no volumes...), on the image's lines.
+  const imageNotes = formatOf(options.format).imageNotes;
+  if (imageNotes) {
+    const chained = [...chain].sort((a, b) => a - b).flatMap((i) => dockerfile.stages[i]!.instructions);
+    for (const note of imageNotes(image, chained)) {
+      const entry = chained.find((i) => i.line === note.line);
+      if (entry) reports.note(entry, { raise: note.raise, text: note.text });
+    }
+  }
 
   const stages: StageReport[] = dockerfile.stages.map((stage) => ({
     index: stage.index,

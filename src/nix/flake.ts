@@ -38,7 +38,7 @@ ${inputs.join('\n')}
         {
           default = import ./default.nix ${importArgs};
         }
-      );
+      );${format.flakeOutputs ? `\n${format.flakeOutputs(plan).join('\n')}` : ''}
     };
 }
 `;

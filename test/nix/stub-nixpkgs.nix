@@ -508,7 +508,8 @@ topLevel // members // pythons // python3 // goBuilders // gradles // phps // {
   maven = topLevel.maven // { inherit buildMavenPackage; };
   runCommand = name: env: script:
     if !(isString name && isAttrs env && isString script) then fail "runCommand takes a name, an attribute set and a script"
-    else builtins.seq script (fakeDrv name { });
+    # runCommandWith passes env to stdenv.mkDerivation, whose passthru attributes land on the derivation.
+    else builtins.seq script (fakeDrv name (env.passthru or { }));
   writeText = name: text:
     if builtins.match "[A-Za-z0-9+._?=-]+" name == null then fail "writeText: invalid store name ${name}"
     else if !(isString text) then fail "writeText takes a string" else fakeDrv name { inherit text; };

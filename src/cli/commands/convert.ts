@@ -111,6 +111,9 @@ export async function convertOne(
   });
   const names = answers?.files ?? (['default.nix', 'flake.nix'] as const);
   const targets = names.map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
+  // Files of the output format (nixos.nix) go with default.nix and are regenerated like it.
+  if (names.includes('default.nix'))
+    for (const [name, content] of Object.entries(files.formatFiles)) targets.push({ path: path.join(outputDir, name), content });
   // Side files default.nix reads (deps.json): one that exists holds what its generation step wrote, so it is kept.
   const kept: string[] = [];
   if (names.includes('default.nix')) {

@@ -68,6 +68,16 @@ export function decideFrom(image: string, platform: string | null, state: StageS
 function keptBase(image: string, state: StageState, scope: DecideScope, platformNotes: string[]): Outcome {
   const { plan } = state.kept!;
   const format = formatOf(scope.format);
+  if (!format.baseImage) {
+    return {
+      status: 'manual',
+      rule: plan.why === 'unknown' ? 'from.kept' : 'from.keep-base',
+      message: [
+        `${plan.why === 'unknown' ? `${image} has no known Nix equivalent` : `--keep-base: ${image} is to stay Docker's`}, and ${format.short} cannot run on a base image's layers: nothing of the base is in the result; put what the program needs from it (its runtime, libraries, files) in the Nix by hand`,
+        ...platformNotes,
+      ].join('; '),
+    };
+  }
   const notes: string[] = [
     plan.why === 'unknown'
       ? `${image} has no known Nix equivalent${state.base.unmapped ? ` (${state.base.unmapped})` : ''}, so it stays Docker's`

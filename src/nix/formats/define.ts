@@ -3,7 +3,8 @@
  * Each format is one file of this folder, listed once in ./index.ts; everything that lists formats (the CLI's
  * --format, the answers file, the wizard, the planner's HEALTHCHECK decision, --check) reads that registry.
  */
-import type { MigrationPlan } from '../../convert/types.js';
+import type { ImagePlan, MigrationPlan, Status } from '../../convert/types.js';
+import type { Instruction } from '../../dockerfile/model.js';
 import type { Binding, NixExpr, StringPart } from '../ast.js';
 
 /** The parts of the image that default.nix has built when the format's expression is made. */
@@ -48,7 +49,10 @@ interface FormatBase<Id extends string> {
   /** The builder runs commands as root in the image (fakeRootCommands): owners from --chown and chown are set. */
   fakeRoot: boolean;
   flakeInputs: FlakeInput[];
-  /** How the format keeps a base image it cannot rebuild (a partial migration: the base's layers stay Docker's). */
+  /**
+   * How the format keeps a base image it cannot rebuild (a partial migration: the base's layers stay Docker's);
+   * null: the format cannot use a base image's layers at all (the FROM line is manual).
+   */
   baseImage: {
     /** The function that pulls the base, as the report names it. */
     puller: string;
@@ -56,11 +60,31 @@ interface FormatBase<Id extends string> {
     prefetch: string;
     /** The image inherits the base's Env (dockerTools); false: none of the base's config (nix2container). */
     keepsEnv: boolean;
-  };
+  } | null;
   /** The names the format binds in default.nix's `let` (its function arguments come from flakeInputs). */
   bindings: readonly string[];
   /** The image: the bindings the format adds to default.nix's `let`, and the expression default.nix returns. */
   imageExpr(parts: ImageParts): { bindings: Binding[]; body: NixExpr };
+  /** Files the format writes besides default.nix and flake.nix (name → content), regenerated like them. */
+  files?(plan: MigrationPlan): Record<string, string>;
+  /** The names `files` writes (the headers point to markers in them). */
+  fileNames?: readonly string[];
+  /** flake.nix's header line on what `nix build` gives (default: an image to load into Docker). */
+  flakeHint?: string;
+  /** Outputs the format adds to flake.nix's output set, as Nix lines (indented for that set). */
+  flakeOutputs?(plan: MigrationPlan): string[];
+  /**
+   * What the format's result does differently from the container for the image's instructions (the target stage
+   * and the stages it starts from, in order): notes on their reports, by Dockerfile line.
+   */
+  imageNotes?(image: ImagePlan, instructions: Instruction[]): FormatNote[];
+}
+
+/** A note a format adds to an instruction's report. */
+export interface FormatNote {
+  line: number;
+  raise: Status | null;
+  text: string;
 }
 
 /** Whether the image config keeps HEALTHCHECK; when not, why (the planner reports the instruction as manual). */

@@ -6,10 +6,11 @@
 import type { FormatDefinition } from './define.js';
 import { layered } from './layered.js';
 import { nix2container } from './nix2container.js';
+import { nixos } from './nixos.js';
 import { stream } from './stream.js';
 
 /** The default first. */
-export const FORMATS = [layered, stream, nix2container] as const;
+export const FORMATS = [layered, stream, nix2container, nixos] as const;
 
 export type OutputFormat = (typeof FORMATS)[number]['id'];
 
