@@ -10,6 +10,7 @@ import { derivationBinding, derivationSideFiles } from './builders/index.js';
 import { pythonBinding } from './builders/python.js';
 import { configExpr } from './config.js';
 import { contextBindings } from './context.js';
+import { DOCKERFILE_NAME, emitDockerfile, withRoot } from './dockerfile-out.js';
 import { emitFlake } from './flake.js';
 import { formatOf } from './formats/index.js';
 import { layerScript, ownerCommands } from './layer-script.js';
@@ -24,11 +25,19 @@ export interface EmittedFiles {
    * step fills in, such as .NET's deps.json. Written with the others; one that exists is the user's and is kept.
    */
   extra: Record<string, string>;
+  /** With `convert --with-dockerfile` (plan.dockerfileOut): the Dockerfile that builds the image with Docker alone. */
+  'Dockerfile.nix'?: string;
 }
 
 export function emitNix(plan: MigrationPlan): EmittedFiles {
   const defaultNix = emitDefault(plan);
-  return { 'default.nix': defaultNix, 'flake.nix': emitFlake(plan, header(plan, 'flake.nix', defaultNix.includes(`# ${MARKER}`))), extra: sideFiles(plan) };
+  const files: EmittedFiles = {
+    'default.nix': defaultNix,
+    'flake.nix': emitFlake(plan, header(plan, 'flake.nix', defaultNix.includes(`# ${MARKER}`))),
+    extra: sideFiles(plan),
+  };
+  if (plan.dockerfileOut) files[DOCKERFILE_NAME] = emitDockerfile(plan, plan.dockerfileOut.outputInContext);
+  return files;
 }
 
 /** The side files of the plan's derivations, by name (sorted). */
@@ -102,5 +111,9 @@ export function defaultExpression(plan: MigrationPlan): NixExpr {
     passthru: plan.derivations.filter((d) => derivationSideFiles(d).passthru).map((d) => d.name),
     todo: { contents: markersAt(markers, { kind: 'contents' }), files: markersAt(markers, { kind: 'files' }), config: markersAt(markers, { kind: 'config' }) },
   });
+  if (plan.dockerfileOut) {
+    const exposed = withRoot([...bindings, ...built.bindings], built.body);
+    return letIn(exposed.bindings, exposed.body);
+  }
   return letIn([...bindings, ...built.bindings], built.body);
 }

@@ -32,6 +32,8 @@ export interface ConvertCommandOptions {
   formatFromFlag?: boolean;
   /** --keep-base: the image's base stays a pulled image even when dock2nix could map it. */
   keepBase?: boolean;
+  /** --with-dockerfile: also write Dockerfile.nix (the same image built with Docker alone). */
+  withDockerfile?: boolean;
   buildArg: string[];
   name?: string;
   json?: boolean;
@@ -105,9 +107,12 @@ export async function convertOne(
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
     toolVersion,
     shell,
+    dockerfile: options.withDockerfile,
   });
   const names = answers?.files ?? (['default.nix', 'flake.nix'] as const);
   const targets = names.map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
+  const dockerfileNix = files['Dockerfile.nix'];
+  if (dockerfileNix !== undefined) targets.push({ path: path.join(outputDir, 'Dockerfile.nix'), content: dockerfileNix });
   // Side files default.nix reads (deps.json): one that exists holds what its generation step wrote, so it is kept.
   const kept: string[] = [];
   if (names.includes('default.nix')) {
