@@ -87,7 +87,8 @@ describe('fixtures', () => {
         await expect(result.files['flake.nix']).toMatchFileSnapshot(path.join(expected, 'flake.nix'));
         // Side files default.nix reads (deps.json) are golden too; the stub evaluation below reads them.
         for (const [file, content] of Object.entries(result.files.extra)) await expect(content).toMatchFileSnapshot(path.join(expected, file));
-        if (result.files['Dockerfile.nix'] !== undefined) await expect(result.files['Dockerfile.nix']).toMatchFileSnapshot(path.join(expected, 'Dockerfile.nix'));
+        if (result.files['Dockerfile.nix'] !== undefined)
+          await expect(result.files['Dockerfile.nix']).toMatchFileSnapshot(path.join(expected, 'Dockerfile.nix'));
         const report = jsonReport(result.plan, []);
         await expect(`${JSON.stringify({ ...report, tool: { name: report.tool.name } }, null, 2)}\n`).toMatchFileSnapshot(path.join(expected, 'report.json'));
       });

@@ -40,7 +40,8 @@ export function dockerfileProblem(plan: MigrationPlan, outputInContext: string |
     return `--with-dockerfile reads the root dockerTools builds, and --format ${plan.format} does not use dockerTools: use --format layered or stream`;
   if (plan.image.baseImage)
     return `--with-dockerfile makes a FROM scratch image, and the base ${plan.image.baseImage.imageName} stays Docker's here (a kept base): convert without --keep-base, or without --with-dockerfile`;
-  if (outputInContext === null) return '--with-dockerfile needs the output folder inside the build context (docker build sends only the context): use -o inside it';
+  if (outputInContext === null)
+    return '--with-dockerfile needs the output folder inside the build context (docker build sends only the context): use -o inside it';
   return null;
 }
 
@@ -51,7 +52,7 @@ export function withRoot(bindings: Binding[], image: NixExpr): { bindings: Bindi
     '# The files extraCommands and fakeRootCommands made, with their modes and owners.',
     'ln -s "$(jq -r .customisation_layer "$conf")/layer.tar" $out/layer.tar',
     '# The store paths of the image (its other layers), one a line.',
-    "jq -r '.store_layers[][]' \"$conf\" | sort > $out/store-paths",
+    'jq -r \'.store_layers[][]\' "$conf" | sort > $out/store-paths',
     '',
   ].join('\n');
   const root = apply(
@@ -64,9 +65,7 @@ export function withRoot(bindings: Binding[], image: NixExpr): { bindings: Bindi
     bindings: [
       ...bindings,
       bind('image', image),
-      bind('root', root, [
-        `The image's root for ${DOCKERFILE_NAME} (nix-build -A root): read from the image itself (its conf), so the two cannot drift.`,
-      ]),
+      bind('root', root, [`The image's root for ${DOCKERFILE_NAME} (nix-build -A root): read from the image itself (its conf), so the two cannot drift.`]),
     ],
     body: binop('//', id('image'), raw('{ inherit root; }')),
   };
