@@ -5,7 +5,8 @@
  * builds the final stage for real against a prepared root: the root the generated extraCommands and
  * fakeRootCommands make (under fakeroot, packed with its owners as dockerTools packs the customisation layer).
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DockerfileParser, type Copy, type From } from 'dockerfile-ast';
@@ -292,4 +293,36 @@ describe.skipIf(skip)('Dockerfile.nix with Buildah', () => {
 
 it('finds the fixture', () => {
   expect(existsSync(path.join(fixture, 'Dockerfile'))).toBe(true);
+});
+
+describe('convert --with-dockerfile on the command line', () => {
+  const bin = path.join(repoRoot, 'bin/dock2nix.js');
+  const run = (args: string[], cwd: string) => spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const copy = () => {
+    const dir = mkdtempSync(path.join(work, 'cli-'));
+    cpSync(fixture, dir, { recursive: true, filter: (source) => !source.includes(`${path.sep}expected`) });
+    return dir;
+  };
+
+  it('writes Dockerfile.nix beside default.nix, and replaces it only with --force', () => {
+    const dir = copy();
+    const first = run(['convert', 'Dockerfile', '--with-dockerfile'], dir);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toContain('nix/Dockerfile.nix');
+    // The same file as the conversion above (its image name comes from the folder here).
+    expect(readFileSync(path.join(dir, 'nix', 'Dockerfile.nix'), 'utf8')).toContain(`COPY --from=${BUILD_STAGE} ${ROOT_FOLDER}/ /`);
+    expect(readFileSync(path.join(dir, 'nix', 'default.nix'), 'utf8')).toContain('image // { inherit root; }');
+    const again = run(['convert', 'Dockerfile', '--with-dockerfile'], dir);
+    expect(again.status).not.toBe(0);
+    expect(run(['convert', 'Dockerfile', '--with-dockerfile', '--force'], dir).status).toBe(0);
+  });
+
+  it('refuses a format it cannot use with one line and a usage exit status', () => {
+    const dir = copy();
+    const refused = run(['convert', 'Dockerfile', '--with-dockerfile', '--format', 'nix2container'], dir);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/^dock2nix: Dockerfile: --with-dockerfile reads the root dockerTools builds/);
+    expect(existsSync(path.join(dir, 'nix'))).toBe(false);
+  });
 });
