@@ -23,8 +23,8 @@ interface CaseOptions {
   buildArgs?: Record<string, string>;
   name?: string;
   keepBase?: boolean;
-  /** convert --with-dockerfile: Dockerfile.nix is golden too. */
-  withDockerfile?: boolean;
+  /** convert --with-dockerfile (ConvertOptions.dockerfile): Dockerfile.nix is golden too. */
+  dockerfile?: boolean;
 }
 
 const fixturesDir = path.join(repoRoot, 'fixtures');
@@ -50,7 +50,7 @@ function convertCase(name: string) {
     dockerignore: readDockerignore(context),
     contextLabel: `fixtures/${name}`,
     toolVersion: GOLDEN_VERSION,
-    dockerfile: options.withDockerfile,
+    dockerfile: options.dockerfile,
   });
 }
 
