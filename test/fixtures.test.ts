@@ -23,6 +23,8 @@ interface CaseOptions {
   buildArgs?: Record<string, string>;
   name?: string;
   keepBase?: boolean;
+  /** convert --with-dockerfile (ConvertOptions.dockerfile): Dockerfile.nix is golden too. */
+  dockerfile?: boolean;
 }
 
 const fixturesDir = path.join(repoRoot, 'fixtures');
@@ -48,6 +50,7 @@ function convertCase(name: string) {
     dockerignore: readDockerignore(context),
     contextLabel: `fixtures/${name}`,
     toolVersion: GOLDEN_VERSION,
+    dockerfile: options.dockerfile,
   });
 }
 
@@ -86,6 +89,8 @@ describe('fixtures', () => {
         for (const [file, content] of Object.entries(result.files.extra)) await expect(content).toMatchFileSnapshot(path.join(expected, file));
         // Files of the format (nixos.nix) are golden too.
         for (const [file, content] of Object.entries(result.files.formatFiles)) await expect(content).toMatchFileSnapshot(path.join(expected, file));
+        if (result.files['Dockerfile.nix'] !== undefined)
+          await expect(result.files['Dockerfile.nix']).toMatchFileSnapshot(path.join(expected, 'Dockerfile.nix'));
         const report = jsonReport(result.plan, []);
         await expect(`${JSON.stringify({ ...report, tool: { name: report.tool.name } }, null, 2)}\n`).toMatchFileSnapshot(path.join(expected, 'report.json'));
       });
@@ -126,11 +131,13 @@ describe('fixtures', () => {
           .flakeInputs.map((input) => ` ${input.name} = import ${nixString(flakeInputStub(input.name))};`)
           .join('');
         const image = nixEvalJson(
-          `let pkgs = import ${nixString(stubNixpkgs)} { }; image = import ${nixString(path.join(expected, 'default.nix'))} { inherit pkgs;${inputs} }; in { inherit (image) name; config = image.imageArgs.config; everyArgumentChecked = builtins.deepSeq image.imageArgs true; }`,
+          `let pkgs = import ${nixString(stubNixpkgs)} { }; image = import ${nixString(path.join(expected, 'default.nix'))} { inherit pkgs;${inputs} }; in { inherit (image) name; config = image.imageArgs.config; everyArgumentChecked = builtins.deepSeq image.imageArgs true; root = if image ? root then image.root.name else null; }`,
         ) as { name: string; config: Record<string, unknown> };
         expect(image.name).toContain(name);
         // Forcing every image argument calls every builder and fetcher the file uses, each checking its arguments.
         expect((image as unknown as { everyArgumentChecked: boolean }).everyArgumentChecked).toBe(true);
+        // With --with-dockerfile, default.nix exposes the root Dockerfile.nix builds (pkgs.runCommand checks its arguments).
+        expect((image as unknown as { root: string | null }).root).toBe(result.plan.dockerfileOut ? 'image-root' : null);
         const config = result.plan.image.config;
         if (config.Cmd) expect(image.config.Cmd).toEqual(config.Cmd);
         if (config.Entrypoint) expect(image.config.Entrypoint).toEqual(config.Entrypoint);

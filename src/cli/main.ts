@@ -45,6 +45,7 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     .option('--context <dir>', "build context (default: the Dockerfile's folder)")
     .option('--target <stage>', 'the stage to build (default: the last one)')
     .addOption(new Option('--format <format>', 'image builder').choices(FORMAT_IDS).default(DEFAULT_FORMAT))
+    .option('--with-dockerfile', 'also write Dockerfile.nix: builds the same image with Docker alone (a Nix image builds the root, FROM scratch copies it)')
     .option('--keep-base', "keep the image's base as a pulled image (pullImage) even when dock2nix could map it; only the Dockerfile's own layers move to Nix")
     .option('--build-arg <NAME=VALUE>', 'set a build argument, as docker build does (repeatable)', collect, [])
     .option(

@@ -4,11 +4,12 @@
  */
 import { parseDockerfile } from '../dockerfile/parse.js';
 import { emitNix, type EmittedFiles } from '../nix/emit.js';
+import { dockerfileProblem } from '../nix/dockerfile-out.js';
+import { Dock2nixError } from '../errors.js';
 import { lookupBaseImage, type RuleSet } from '../rules/lookup.js';
 import type { ShellReader } from '../shell/reader.js';
 import type { BuildContext } from './context.js';
 import { planMigration } from './plan.js';
-import { Dock2nixError } from '../errors.js';
 import { MAX_MAX_LAYERS, MIN_MAX_LAYERS, type LayeringPlan, type MigrationPlan, type OutputFormat } from './types.js';
 import type { Decisions } from './decisions.js';
 import type { IgnoreRule } from './dockerignore.js';
@@ -39,6 +40,8 @@ export interface ConvertOptions {
   toolVersion?: string;
   /** Reads RUN scripts: the command line's is src/io/shell-reader.ts's loadShellReader(). */
   shell: ShellReader;
+  /** --with-dockerfile: also write Dockerfile.nix, which builds the image with Docker alone (src/nix/dockerfile-out.ts). */
+  dockerfile?: boolean;
 }
 
 /** The version a conversion names when the caller gives none (tests, the bench, library use). */
@@ -69,6 +72,11 @@ export function convertDockerfile(source: string, context: BuildContext, rules: 
     shell: options.shell,
   });
   if (options.maxLayers !== undefined) plan.layering = layeringPlan(plan, options.maxLayers);
+  if (options.dockerfile) {
+    const problem = dockerfileProblem(plan, options.outputInContext);
+    if (problem) throw new Dock2nixError('E_USAGE', problem, { file: options.dockerfilePath });
+    plan.dockerfileOut = { outputInContext: options.outputInContext ?? '' };
+  }
   return { plan, files: emitNix(plan) };
 }
 

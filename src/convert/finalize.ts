@@ -17,6 +17,7 @@ import type { DecisionLedger } from './decisions.js';
 import type { FilePlacement, MigrationPlan, StageReport, Status } from './types.js';
 import type { ReportBook } from './reports.js';
 import { derivationNames } from '../nix/scope.js';
+import { absoluteMode } from '../nix/formats/nix2container-perms.js';
 import { exceptionFolders, ignoreRegex, plainExclusions, type IgnoreRule } from './dockerignore.js';
 import { stageLabel } from './stages.js';
 import type { PlanOptions } from './plan.js';
@@ -180,6 +181,7 @@ export function finalizePlan(walk: Walk): MigrationPlan {
       if (entry) reports.note(entry, { raise: note.raise, text: note.text });
     }
   }
+  if (!formatOf(options.format).fakeRoot) noteStoreModes(image, (line) => instructionAt(dockerfile, target, line), reports, formatOf(options.format).short);
 
   const stages: StageReport[] = dockerfile.stages.map((stage) => ({
     index: stage.index,
@@ -248,6 +250,36 @@ function contextExclusions(rules: IgnoreRule[], outputInContext: string | null):
     contextExclude: [...new Set(always)].sort(),
     contextIgnore: { rules: rules.map((rule) => ({ regex: ignoreRegex(rule.pattern), exclude: rule.exclude })), exceptionFolders: exceptionFolders(rules) },
   };
+}
+
+/**
+ * A format without a fake root (nix2container) sets modes with `perms` (src/nix/formats/nix2container-perms.ts):
+ * what a line places without a mode of its own keeps the store's read-only modes, and a symbolic chmod whose
+ * result depends on the file's own mode is not carried. The lines that do either are approximated, saying so.
+ */
+function noteStoreModes(image: MigrationPlan['image'], at: (line: number) => Instruction | undefined, reports: ReportBook, builder: string): void {
+  const noted = new Set<number>();
+  for (const file of image.files) {
+    if (file.mode || noted.has(file.line)) continue;
+    noted.add(file.line);
+    const entry = at(file.line);
+    if (entry)
+      reports.note(entry, {
+        raise: 'approximated',
+        unlessManual: true,
+        text: `${builder} keeps the store's read-only modes for what this places (files 0444 or 0555, folders in it 0555), where Docker's are writable by their owner`,
+      });
+  }
+  for (const change of image.pathChanges) {
+    if (change.change.kind !== 'mode' || absoluteMode(change.change.mode)) continue;
+    const entry = at(change.line);
+    if (entry)
+      reports.note(entry, {
+        raise: 'approximated',
+        unlessManual: true,
+        text: `chmod ${change.change.mode} ${change.path} is not carried: ${builder}'s perms set one absolute mode, and this one depends on the file's own`,
+      });
+  }
 }
 
 /**

@@ -381,6 +381,11 @@ export interface MigrationPlan {
   image: ImagePlan;
   /** The context as a path relative to the output folder. */
   contextFromOutput: string;
+  /**
+   * `convert --with-dockerfile`: Dockerfile.nix is written beside default.nix (src/nix/dockerfile-out.ts), which then
+   * exposes the image's root; `outputInContext` is that folder relative to the build context.
+   */
+  dockerfileOut?: { outputInContext: string };
   /** Values that look like credentials (their values only serve to mask them in reports). */
   secrets: SecretFinding[];
   /** Answers (`manager:name`) that matched nothing in this Dockerfile: a package removed, a name changed. */

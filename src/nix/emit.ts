@@ -11,6 +11,7 @@ import { phpExpr } from './builders/composer.js';
 import { pythonBinding } from './builders/python.js';
 import { configExpr } from './config.js';
 import { contextBindings } from './context.js';
+import { DOCKERFILE_NAME, emitDockerfile, withRoot } from './dockerfile-out.js';
 import { emitFlake } from './flake.js';
 import { formatOf } from './formats/index.js';
 import { layerScript, ownerCommands } from './layer-script.js';
@@ -27,13 +28,22 @@ export interface EmittedFiles {
   extra: Record<string, string>;
   /** Files the output format writes besides these two (nixos.nix), regenerated like them; empty for most formats. */
   formatFiles: Record<string, string>;
+  /** With `convert --with-dockerfile` (plan.dockerfileOut): the Dockerfile that builds the image with Docker alone. */
+  'Dockerfile.nix'?: string;
 }
 
 export function emitNix(plan: MigrationPlan): EmittedFiles {
   const defaultNix = emitDefault(plan);
   const formatFiles = formatOf(plan.format).files?.(plan) ?? {};
   const marked = [defaultNix, ...Object.values(formatFiles)].some((text) => text.includes(`# ${MARKER}`));
-  return { 'default.nix': defaultNix, 'flake.nix': emitFlake(plan, header(plan, 'flake.nix', marked)), extra: sideFiles(plan), formatFiles };
+  const files: EmittedFiles = {
+    'default.nix': defaultNix,
+    'flake.nix': emitFlake(plan, header(plan, 'flake.nix', marked)),
+    extra: sideFiles(plan),
+    formatFiles,
+  };
+  if (plan.dockerfileOut) files[DOCKERFILE_NAME] = emitDockerfile(plan, plan.dockerfileOut.outputInContext);
+  return files;
 }
 
 /** The side files of the plan's derivations, by name (sorted). */
@@ -111,5 +121,9 @@ export function defaultExpression(plan: MigrationPlan): NixExpr {
     passthru: plan.derivations.filter((d) => derivationSideFiles(d).passthru).map((d) => d.name),
     todo: { contents: markersAt(markers, { kind: 'contents' }), files: markersAt(markers, { kind: 'files' }), config: markersAt(markers, { kind: 'config' }) },
   });
+  if (plan.dockerfileOut) {
+    const exposed = withRoot([...bindings, ...built.bindings], built.body);
+    return letIn(exposed.bindings, exposed.body);
+  }
   return letIn([...bindings, ...built.bindings], built.body);
 }

@@ -6,6 +6,7 @@
  */
 import { ALL_BUILDER_BINDINGS } from './builders/index.js';
 import { CONTEXT_BINDINGS } from './context.js';
+import { DOCKERFILE_OUT_BINDINGS } from './dockerfile-out.js';
 import { FORMATS } from './formats/index.js';
 import { PKGS_BINDINGS } from './pkgs.js';
 
@@ -18,6 +19,7 @@ export const EMITTER_BINDINGS: readonly string[] = [
   ...new Set([
     ...PKGS_BINDINGS,
     ...CONTEXT_BINDINGS,
+    ...DOCKERFILE_OUT_BINDINGS,
     ...ALL_BUILDER_BINDINGS,
     ...FORMATS.flatMap((format) => [...format.bindings, ...format.flakeInputs.map((input) => input.name)]),
   ]),

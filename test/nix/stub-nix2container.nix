@@ -24,6 +24,18 @@ in
       outPath = "/nix/store/00000000000000000000000000000000-nix2container-pulled.json";
       pullArgs = a;
     };
+  # default.nix buildLayer: { deps ? [], copyToRoot ? null, ignore ? null, layers ? [], reproducible ? true,
+  # perms ? [], maxLayers ? 1, contents ? null, metadata ? { created_by = "nix2container"; } }.
+  buildLayer = args:
+    let a = checkKeys "buildLayer" [ "deps" "copyToRoot" "ignore" "layers" "reproducible" "perms" "maxLayers" "contents" "metadata" ] args;
+    in
+    if !(builtins.isList (a.deps or [ ])) then fail "buildLayer: deps must be a list"
+    else builtins.seq (builtins.length (a.deps or [ ])) {
+      type = "derivation";
+      name = "layers.json";
+      outPath = "/nix/store/00000000000000000000000000000000-layers.json";
+      layerArgs = a;
+    };
   buildImage = args:
     let
       a = checkKeys "buildImage" allowed args;
@@ -32,6 +44,7 @@ in
     in
     if !(a ? name) then fail "buildImage needs name"
     else if a ? fromImage && !(builtins.isAttrs a.fromImage && a.fromImage ? outPath) then fail "buildImage: fromImage must be a pulled image"
+    else if !(builtins.all (l: builtins.isAttrs l && l ? layerArgs) (a.layers or [ ])) then fail "buildImage: layers must be made by buildLayer"
     else builtins.seq (builtins.toJSON config) (builtins.seq (builtins.length perms) {
       type = "derivation";
       name = "image-${a.name}.json";

@@ -188,7 +188,8 @@ let
     in
     if !(all isStorePathLike contents) then fail "dockerTools.${fname}: contents must be packages"
     else if a ? fromImage && !(isStorePathLike a.fromImage) then fail "dockerTools.${fname}: fromImage must be an image archive"
-    else if forced then fakeDrv "${a.name}.tar.gz" { imageArgs = a; } else fail "unreachable";
+    # passthru.conf (streamLayeredImage, and buildLayeredImage through stream.passthru): the JSON naming the layers.
+    else if forced then fakeDrv "${a.name}.tar.gz" { imageArgs = a; conf = fakeDrv "${a.name}-conf.json" { }; } else fail "unreachable";
 
   fakeNss = fakeDrv "fake-nss" {
     override = args:

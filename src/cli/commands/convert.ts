@@ -34,6 +34,8 @@ export interface ConvertCommandOptions {
   keepBase?: boolean;
   /** --max-layers: the builder's maxLayers (dockerTools' default is 100). */
   maxLayers?: number;
+  /** --with-dockerfile: also write Dockerfile.nix (the same image built with Docker alone). */
+  withDockerfile?: boolean;
   buildArg: string[];
   name?: string;
   json?: boolean;
@@ -108,12 +110,15 @@ export async function convertOne(
     contextLabel: path.relative(process.cwd(), contextDir) || '.',
     toolVersion,
     shell,
+    dockerfile: options.withDockerfile,
   });
   const names = answers?.files ?? (['default.nix', 'flake.nix'] as const);
   const targets = names.map((name) => ({ path: path.join(outputDir, name), content: files[name] }));
   // Files of the output format (nixos.nix) go with default.nix and are regenerated like it.
   if (names.includes('default.nix'))
     for (const [name, content] of Object.entries(files.formatFiles)) targets.push({ path: path.join(outputDir, name), content });
+  const dockerfileNix = files['Dockerfile.nix'];
+  if (dockerfileNix !== undefined) targets.push({ path: path.join(outputDir, 'Dockerfile.nix'), content: dockerfileNix });
   // Side files default.nix reads (deps.json): one that exists holds what its generation step wrote, so it is kept.
   const kept: string[] = [];
   if (names.includes('default.nix')) {

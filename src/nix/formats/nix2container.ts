@@ -1,13 +1,15 @@
 /**
  * `--format nix2container`: nix2container's buildImage (a JSON description whose layers are pushed straight to
- * a registry or the Docker daemon). It has no fake root, so modes go through `perms` and owners are not set, and
- * its config keeps only OCI fields (no Healthcheck).
+ * a registry or the Docker daemon). It has no fake root, so owners and modes go through `perms`
+ * (./nix2container-perms.ts), the packages go in a layer of their own (`layers`, so a change of the application
+ * pushes one small layer), and its config keeps only OCI fields (no Healthcheck).
  */
 import { apply, attrs, binop, bind, id, indented, int, list, select, str, type Binding, type NixExpr } from '../ast.js';
 import { pkgs } from '../pkgs.js';
 import { defineFormat } from './define.js';
 import { BASE_IMAGE_BINDING, PLACEHOLDER_DIGEST, passthruSet } from './docker-tools.js';
 import { markerText } from '../markers.js';
+import { permsEntries } from './nix2container-perms.js';
 import type { BaseImagePlan } from '../../convert/types.js';
 
 export const nix2container = defineFormat({
@@ -15,7 +17,8 @@ export const nix2container = defineFormat({
   label: 'nix2container',
   short: 'nix2container',
   description: 'pushes layers straight to a registry (skopeo); adds the nix2container flake input',
-  loadHint: 'Build and load: nix run .#default.copyToDockerDaemon (with the flake)',
+  loadHint:
+    'Build and load: nix run .#default.copyToDockerDaemon (with the flake); .#default.copyToPodman loads it into Podman, .#default.copyToRegistry pushes it',
   dockerArchive: false,
   fakeRoot: false,
   keepsHealthcheck: false,
@@ -35,7 +38,7 @@ export const nix2container = defineFormat({
     prefetch: 'put its digest (skopeo inspect) in imageDigest, build once and paste the sha256 Nix reports',
     keepsEnv: false,
   },
-  bindings: ['rootFiles', BASE_IMAGE_BINDING],
+  bindings: ['rootFiles', 'imagePackages', BASE_IMAGE_BINDING],
   imageExpr({ plan, contents, script, config, todo, passthru }) {
     const { image } = plan;
     const bindings: Binding[] = [];
@@ -47,6 +50,13 @@ export const nix2container = defineFormat({
         ]),
       );
     }
+    if (contents.length) {
+      bindings.push(
+        bind('imagePackages', list(contents), [
+          "The image's packages: they also go in a layer of their own (layers below), which a change of the application leaves as it is.",
+        ]),
+      );
+    }
     const root: NixExpr[] = [];
     if (contents.length) {
       root.push(
@@ -54,23 +64,37 @@ export const nix2container = defineFormat({
           select(pkgs, 'buildEnv'),
           attrs([
             bind('name', str('image-root')),
-            bind('paths', list(contents)),
+            bind('paths', id('imagePackages')),
             bind('pathsToLink', list(['/bin', '/etc', '/lib', '/sbin', '/share', '/usr'].map((p) => str(p)))),
           ]),
         ),
       );
     }
     if (script.length) root.push(id('rootFiles'));
-    // nix2container matches `regex` against each file's store path (nix/permmatch.go), so anchor it there.
-    const perms: NixExpr[] = image.directories
-      .filter((d) => d.mode)
-      .map((d) =>
-        attrs([
-          bind('mode', str(d.mode!.padStart(4, '0'))),
-          bind('path', id('rootFiles')),
-          bind('regex', str('^', id('rootFiles'), `${escapeRegex(d.path)}$`)),
-        ]),
-      );
+    // nix2container matches `regex` against each file's store path (nix/tar.go), so anchor it there.
+    const { entries, unresolved } = script.length ? permsEntries(plan) : { entries: [], unresolved: [] };
+    const perms: NixExpr[] = entries.map((entry) => {
+      const fields: Binding[] = [];
+      if (entry.owner) {
+        fields.push(bind('gid', int(entry.owner.gid)));
+        if (entry.owner.gname) fields.push(bind('gname', str(entry.owner.gname)));
+      }
+      if (entry.mode) fields.push(bind('mode', str(entry.mode)));
+      fields.push(bind('path', id('rootFiles')));
+      fields.push(bind('regex', str('^', id('rootFiles'), `${escapeRegex(entry.path)}${entry.subtree ? '(/|$)' : '$'}`)));
+      if (entry.owner) {
+        fields.push(bind('uid', int(entry.owner.uid)));
+        if (entry.owner.uname) fields.push(bind('uname', str(entry.owner.uname)));
+      }
+      return attrs(fields);
+    });
+    const permsComments = [
+      'Modes first (owner root), then owners (mode kept): nix2container applies every matching entry in order.',
+      "What no entry names keeps the store's read-only mode (0444, 0555): the files of a copied folder, and a copied file.",
+      ...unresolved.map(
+        (u) => `Not carried: chmod ${u.mode} of ${u.path}${u.line ? ` (Dockerfile line ${u.line})` : ''}, whose result depends on the file's own mode.`,
+      ),
+    ];
     const body = apply(
       select(id('nix2container'), 'buildImage'),
       attrs([
@@ -80,14 +104,42 @@ export const nix2container = defineFormat({
           ? [bind('fromImage', id(BASE_IMAGE_BINDING), ["Only the base's layers: none of its config (Env, Entrypoint, User) is inherited."])]
           : []),
         bind('copyToRoot', list(root), [...todo.contents, ...todo.files]),
-        ...(perms.length ? [bind('perms', list(perms))] : []),
-        bind(
-          'maxLayers',
-          int(plan.layering?.maxLayers ?? 100),
-          plan.layering
-            ? [`--max-layers ${plan.layering.maxLayers}: the store paths go into at most this many layers, by popularity (the base's layers come on top).`]
-            : ['One layer per popular store path, as buildLayeredImage does.'],
-        ),
+        ...(perms.length ? [bind('perms', list(perms), permsComments)] : []),
+        ...(contents.length
+          ? [
+              bind(
+                'layers',
+                list([
+                  apply(
+                    select(id('nix2container'), 'buildLayer'),
+                    attrs([
+                      bind('deps', id('imagePackages')),
+                      bind(
+                        'maxLayers',
+                        int((plan.layering?.maxLayers ?? 100) - 1),
+                        plan.layering
+                          ? [
+                              `--max-layers ${plan.layering.maxLayers}: the packages go into at most one fewer layers, by popularity (the image's own layer is the last; the base's layers come on top).`,
+                            ]
+                          : ['One layer per popular store path, as buildLayeredImage does.'],
+                      ),
+                    ]),
+                  ),
+                ]),
+                ["The packages' layers; the image's own layer holds the rest: the files and what they need besides the packages."],
+              ),
+            ]
+          : [
+              bind(
+                'maxLayers',
+                int(plan.layering?.maxLayers ?? 100),
+                plan.layering
+                  ? [
+                      `--max-layers ${plan.layering.maxLayers}: the store paths go into at most this many layers, by popularity (the base's layers come on top).`,
+                    ]
+                  : ['One layer per popular store path, as buildLayeredImage does.'],
+              ),
+            ]),
         bind('config', config, todo.config),
       ]),
     );
