@@ -26,7 +26,7 @@ describe('requirements.txt', () => {
     const result = parseRequirements(files['req/main.txt']!, 'req/main.txt', (p) => files[p] ?? null);
     expect(result.requirements).toEqual([
       { name: 'requests', version: '2.32.3' },
-      { name: 'uvicorn', version: '>=0.30' },
+      { name: 'uvicorn', version: '>=0.30', extras: ['standard'] },
       { name: 'Flask', version: null },
     ]);
     expect(result.unsupported).toEqual(['-e git+https://x/y.git#egg=y']);

@@ -89,7 +89,7 @@ function layeringPlan(plan: MigrationPlan, maxLayers: number): LayeringPlan {
     return {
       maxLayers,
       explanation: [
-        `nix2container.buildImage maxLayers = ${maxLayers}: the store paths of copyToRoot and their closure go into at most ${maxLayers} layers, by popularity (the paths most others depend on get layers of their own; the rest share the last one).`,
+        `nix2container, at most ${maxLayers} layers: the packages' layers (nix2container.buildLayer maxLayers = ${maxLayers - 1}) and the image's own layer for the rest; without packages, nix2container.buildImage maxLayers = ${maxLayers}. Store paths go into layers by popularity (the paths most others depend on get layers of their own; the rest share the last one).`,
         base
           ? `The base image's layers (FROM ${base.imageName}:${base.tag}) come on top of that count: the image has its layers plus up to ${maxLayers}.`
           : `The image starts empty, so it has at most ${maxLayers} layers.`,

@@ -181,7 +181,9 @@ export function finalizePlan(walk: Walk): MigrationPlan {
       if (entry) reports.note(entry, { raise: note.raise, text: note.text });
     }
   }
-  if (!formatOf(options.format).fakeRoot) noteStoreModes(image, (line) => instructionAt(dockerfile, target, line), reports, formatOf(options.format).short);
+  // Store modes on an image without fakeRoot (nix2container); a NixOS service says so in its own notes (above).
+  if (!formatOf(options.format).fakeRoot && options.format !== 'nixos')
+    noteStoreModes(image, (line) => instructionAt(dockerfile, target, line), reports, formatOf(options.format).short);
 
   const stages: StageReport[] = dockerfile.stages.map((stage) => ({
     index: stage.index,
