@@ -33,7 +33,7 @@ describe('npm pack', () => {
   it('packs the command, its bundled code and the data it reads at run time, and nothing of the repository else', () => {
     expect(packed.code, packed.stderr).toBe(0);
     const files = info!.files.map((f) => f.path);
-    const bin = manifest.bin.dock2nix;
+    const bin = manifest.bin.dock2nix!;
     expect(bin).toBe('bin/dock2nix.js');
     expect(files).toEqual(
       expect.arrayContaining([

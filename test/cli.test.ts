@@ -108,6 +108,45 @@ describe('dock2nix convert (built CLI)', () => {
     expect(readFileSync(path.join(dir, 'nix2/flake.nix'), 'utf8')).toMatch(/git add this folder/);
   });
 
+  it('ends the text report with the next steps, paths as typed from the current folder, the flake only where it can work', () => {
+    const dir = project('next-steps', 'FROM alpine:3.19\nCOPY app.sh /app.sh\nCMD ["/app.sh"]\n', { 'app.sh': '' });
+    const tail = (stdout: string) =>
+      stdout
+        .slice(stdout.lastIndexOf('\nnext steps:\n') + 1)
+        .trimEnd()
+        .split('\n');
+    // No git: nix-build only; the path relative to the current folder.
+    const plain = run(['convert', 'next-steps/Dockerfile']);
+    expect(plain.code).toBe(0);
+    expect(tail(plain.stdout)).toEqual(['next steps:', '  cd next-steps/nix && nix-build && docker load < result', '  docker run --rm next-steps:latest']);
+    // Inside a git repository: the flake too, after git add; run from the context itself.
+    mkdirSync(path.join(dir, '.git'));
+    const stream = run(['convert', 'Dockerfile', '--format', 'stream', '-o', 'out'], dir);
+    expect(tail(stream.stdout)).toEqual([
+      'next steps:',
+      '  cd out && "$(nix-build --no-out-link)" | docker load',
+      '  or with the flake: git add out && nix build ./out && ./result | docker load',
+      '  docker run --rm next-steps:latest',
+    ]);
+    const n2c = run(['convert', 'Dockerfile', '--format', 'nix2container', '-o', 'n2c'], dir);
+    expect(tail(n2c.stdout)).toEqual(['next steps:', '  git add n2c && nix run ./n2c#default.copyToDockerDaemon', '  docker run --rm next-steps:latest']);
+    // An output folder outside the current folder is absolute; outside the context, no flake.
+    const elsewhere = path.join(work, 'next steps out');
+    const outside = run(['convert', 'Dockerfile', '--format', 'nix2container', '-o', elsewhere], dir);
+    expect(tail(outside.stdout)[1]).toBe(`  nix run --file '${elsewhere}/default.nix' copyToDockerDaemon`);
+    expect(outside.stdout).toContain(`flake.nix: '${elsewhere}' is outside the build context .,`);
+    // Manual work comes first; with --json the steps go to stderr and into the JSON.
+    const manual = project('next-manual', 'FROM alpine:3.19\nRUN ./configure-the-thing --fast\n');
+    const json = run(['convert', 'next-manual/Dockerfile', '--json']);
+    expect(JSON.parse(json.stdout).nextSteps).toEqual([
+      'first: do the work of the 1 manual instruction where the TODO(dock2nix) comments of next-manual/nix/default.nix say',
+      'cd next-manual/nix && nix-build && docker load < result',
+      'docker run --rm next-manual:latest',
+    ]);
+    expect(json.stderr).toMatch(/\nnext steps:\n {2}first: do the work of the 1 manual instruction/);
+    expect(existsSync(path.join(manual, 'nix/default.nix'))).toBe(true);
+  });
+
   it('refuses to overwrite without --force and leaves the old files as they were', () => {
     const dir = project('noforce', 'FROM busybox\nCMD ["sh"]\n');
     const out = path.join(dir, 'nix');
