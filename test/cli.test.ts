@@ -277,3 +277,63 @@ describe('dock2nix convert (built CLI)', () => {
     expect(result.stderr).toMatch(/jq/);
   });
 });
+
+describe('help and renamed options (built CLI)', () => {
+  it("every command's --help shows examples and what each exit status means", () => {
+    const commands = ['convert', 'inspect', 'diff', 'audit', 'wizard', 'rules'];
+    for (const command of commands) {
+      const help = run([command, '--help']);
+      expect(help.code, command).toBe(0);
+      const examples = help.stdout.slice(help.stdout.indexOf('\nExamples:\n'), help.stdout.indexOf('\nExit status:\n'));
+      expect(
+        examples.split('\n').filter((l) => l.startsWith(`  dock2nix ${command}`) || l.includes(` && dock2nix ${command}`)).length,
+        command,
+      ).toBeGreaterThan(0);
+      const exits = help.stdout.slice(help.stdout.indexOf('\nExit status:\n')).split('\n');
+      expect(
+        exits.filter((l) => /^ {2}\d+ +\S/.test(l)).map((l) => Number(l.trim().split(' ')[0])),
+        command,
+      ).toEqual(expect.arrayContaining([0, 2, 70]));
+      expect(Math.max(...help.stdout.split('\n').map((l) => l.length)), command).toBeLessThanOrEqual(90);
+    }
+    expect(run(['convert', '--help']).stdout).toMatch(/^ {2}3 {3}--fail-on: an instruction is manual/m);
+    expect(run(['audit', '--help']).stdout).toMatch(/^ {2}3 {3}a --fail-on rule holds/m);
+    expect(run(['rules', '--help']).stdout).toMatch(/^ {2}4 {3}"check": nothing was checked/m);
+    // The old spellings work but are not advertised.
+    expect(run(['convert', '--help']).stdout).not.toMatch(/--format/);
+    expect(run(['audit', '--help']).stdout).not.toMatch(/--format|--nix-format/);
+  });
+
+  it('convert --builder chooses the image builder; the old --format still works, with a one-line notice', () => {
+    const dir = project('builder', 'FROM alpine:3.19\nRUN apk add --no-cache curl\nCMD ["curl", "--version"]\n');
+    const now = run(['convert', path.join(dir, 'Dockerfile'), '--builder', 'stream', '-o', path.join(dir, 'now')]);
+    expect(now.code).toBe(0);
+    expect(now.stderr).toBe('');
+    const old = run(['convert', path.join(dir, 'Dockerfile'), '--format', 'stream', '-o', path.join(dir, 'old')]);
+    expect(old.code).toBe(0);
+    expect(old.stderr).toBe('dock2nix: --format is now --builder (the old name still works)\n');
+    for (const out of ['now', 'old']) expect(readFileSync(path.join(dir, out, 'default.nix'), 'utf8')).toContain('dockerTools.streamLayeredImage');
+    // An answers file's "format" gives way to --format as it does to --builder.
+    writeFileSync(path.join(dir, 'answers.json'), JSON.stringify({ version: 1, dockerfile: 'Dockerfile', format: 'nix2container' }));
+    run(['convert', path.join(dir, 'Dockerfile'), '--answers', path.join(dir, 'answers.json'), '--format', 'layered', '-o', path.join(dir, 'answered')]);
+    expect(readFileSync(path.join(dir, 'answered/default.nix'), 'utf8')).toContain('dockerTools.buildLayeredImage');
+    const both = run(['convert', path.join(dir, 'Dockerfile'), '--format', 'stream', '--builder', 'layered', '-o', path.join(dir, 'both')]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe('dock2nix: --format is the old name of --builder: give only --builder\n');
+    expect(existsSync(path.join(dir, 'both'))).toBe(false);
+  });
+
+  it('audit --report names the report format; the old --format and --nix-format still work, with a notice', () => {
+    const contradiction = run(['audit', '--nix-archive', 'x.tar', '--json', '--format', 'html']);
+    expect(contradiction.code).toBe(2);
+    expect(contradiction.stderr).toBe(
+      'dock2nix: --format is now --report (the old name still works)\ndock2nix: --json and --report html contradict each other\n',
+    );
+    expect(run(['audit', '--nix-archive', 'x.tar', '--report', 'html', '--format', 'json']).stderr).toBe(
+      'dock2nix: --format is the old name of --report: give only --report\n',
+    );
+    const nixFormat = run(['audit', '--nix-archive', '/nonexistent/x.tar', '--nix-format', 'stream']);
+    expect(nixFormat.stderr).toBe('dock2nix: --nix-format is now --builder (the old name still works)\ndock2nix: /nonexistent/x.tar: no such image archive\n');
+    expect(run(['audit', '--nix-archive', 'x.tar', '--report', 'sometimes']).code).toBe(2);
+  });
+});

@@ -1,5 +1,5 @@
 /**
- * `--format nix2container`: nix2container's buildImage (a JSON description whose layers are pushed straight to
+ * `--builder nix2container`: nix2container's buildImage (a JSON description whose layers are pushed straight to
  * a registry or the Docker daemon). It has no fake root, so modes go through `perms` and owners are not set, and
  * its config keeps only OCI fields (no Healthcheck).
  */
