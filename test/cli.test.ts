@@ -147,6 +147,22 @@ describe('dock2nix convert (built CLI)', () => {
     expect(existsSync(path.join(manual, 'nix/default.nix'))).toBe(true);
   });
 
+  it('reports every error of a Dockerfile at once, one file:line: message each, and writes nothing', () => {
+    const dir = project('many-errors', 'FROM alpine\nNOPE x\nCOPY onlyone\nRUN echo ok\nHEALTHCHECK WHAT\n');
+    const result = run(['convert', 'many-errors/Dockerfile']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      [
+        'dock2nix: many-errors/Dockerfile:2: unknown instruction: NOPE',
+        'dock2nix: many-errors/Dockerfile:3: COPY needs at least one source and a destination',
+        'dock2nix: many-errors/Dockerfile:5: HEALTHCHECK needs CMD <command> or NONE',
+        '',
+      ].join('\n'),
+    );
+    expect(existsSync(path.join(dir, 'nix'))).toBe(false);
+  });
+
   it('refuses to overwrite without --force and leaves the old files as they were', () => {
     const dir = project('noforce', 'FROM busybox\nCMD ["sh"]\n');
     const out = path.join(dir, 'nix');

@@ -3,7 +3,7 @@
  * Commands are loaded lazily so `convert` does not pay for the wizard, the archive reader or the engines.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { Dock2nixError, isDock2nixError } from '../errors.js';
+import { Dock2nixError, DockerfileErrors, isDock2nixError } from '../errors.js';
 import { toolVersion } from '../version.js';
 import { ARCHIVE_FORMAT_IDS, DEFAULT_FORMAT, FORMAT_IDS } from '../nix/formats/index.js';
 import { defaultIo, type CliIo } from './io.js';
@@ -344,7 +344,7 @@ function reportError(error: unknown, debug: boolean, io: CliIo): number {
     return error.exitCode === 0 ? 0 : 2;
   }
   if (isDock2nixError(error)) {
-    io.stderr(`dock2nix: ${error.oneLine()}\n`);
+    for (const line of error instanceof DockerfileErrors ? error.lines() : [error.oneLine()]) io.stderr(`dock2nix: ${line}\n`);
     if (debug && error.stack) io.stderr(`${error.stack}\n`);
     return error.exitCode;
   }
