@@ -33,6 +33,37 @@ export class Dock2nixError extends Error {
   }
 }
 
+/**
+ * Several errors of one file, reported at once (each `file:line: message`). As a Dock2nixError it is the first one,
+ * so a caller that shows one line shows that line and how many more there are.
+ */
+export class DockerfileErrors extends Dock2nixError {
+  readonly errors: Dock2nixError[];
+  /** More errors followed than `errors` holds. */
+  readonly truncated: boolean;
+
+  constructor(errors: Dock2nixError[], truncated: boolean) {
+    const first = errors[0]!;
+    super(first.code, first.message, { file: first.file, line: first.line, hint: first.hint, exitCode: first.exitCode });
+    this.errors = errors;
+    this.truncated = truncated;
+  }
+
+  override oneLine(): string {
+    const more = this.errors.length - 1;
+    return more > 0 || this.truncated
+      ? `${super.oneLine()} (and ${more}${this.truncated ? '+' : ''} more error${more === 1 && !this.truncated ? '' : 's'})`
+      : super.oneLine();
+  }
+
+  /** Every error, one `file:line: message` line each, and a last line when there were more than could be shown. */
+  lines(): string[] {
+    const lines = this.errors.map((e) => Dock2nixError.prototype.oneLine.call(e));
+    if (this.truncated) lines.push(`${this.file ?? 'Dockerfile'}: stopped after ${this.errors.length} errors`);
+    return lines;
+  }
+}
+
 export function isDock2nixError(error: unknown): error is Dock2nixError {
   return error instanceof Dock2nixError;
 }

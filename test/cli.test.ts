@@ -108,6 +108,61 @@ describe('dock2nix convert (built CLI)', () => {
     expect(readFileSync(path.join(dir, 'nix2/flake.nix'), 'utf8')).toMatch(/git add this folder/);
   });
 
+  it('ends the text report with the next steps, paths as typed from the current folder, the flake only where it can work', () => {
+    const dir = project('next-steps', 'FROM alpine:3.19\nCOPY app.sh /app.sh\nCMD ["/app.sh"]\n', { 'app.sh': '' });
+    const tail = (stdout: string) =>
+      stdout
+        .slice(stdout.lastIndexOf('\nnext steps:\n') + 1)
+        .trimEnd()
+        .split('\n');
+    // No git: nix-build only; the path relative to the current folder.
+    const plain = run(['convert', 'next-steps/Dockerfile']);
+    expect(plain.code).toBe(0);
+    expect(tail(plain.stdout)).toEqual(['next steps:', '  cd next-steps/nix && nix-build && docker load < result', '  docker run --rm next-steps:latest']);
+    // Inside a git repository: the flake too, after git add; run from the context itself.
+    mkdirSync(path.join(dir, '.git'));
+    const stream = run(['convert', 'Dockerfile', '--format', 'stream', '-o', 'out'], dir);
+    expect(tail(stream.stdout)).toEqual([
+      'next steps:',
+      '  cd out && "$(nix-build --no-out-link)" | docker load',
+      '  or with the flake: git add out && nix build ./out && ./result | docker load',
+      '  docker run --rm next-steps:latest',
+    ]);
+    const n2c = run(['convert', 'Dockerfile', '--format', 'nix2container', '-o', 'n2c'], dir);
+    expect(tail(n2c.stdout)).toEqual(['next steps:', '  git add n2c && nix run ./n2c#default.copyToDockerDaemon', '  docker run --rm next-steps:latest']);
+    // An output folder outside the current folder is absolute; outside the context, no flake.
+    const elsewhere = path.join(work, 'next steps out');
+    const outside = run(['convert', 'Dockerfile', '--format', 'nix2container', '-o', elsewhere], dir);
+    expect(tail(outside.stdout)[1]).toBe(`  nix run --file '${elsewhere}/default.nix' copyToDockerDaemon`);
+    expect(outside.stdout).toContain(`flake.nix: '${elsewhere}' is outside the build context .,`);
+    // Manual work comes first; with --json the steps go to stderr and into the JSON.
+    const manual = project('next-manual', 'FROM alpine:3.19\nRUN ./configure-the-thing --fast\n');
+    const json = run(['convert', 'next-manual/Dockerfile', '--json']);
+    expect(JSON.parse(json.stdout).nextSteps).toEqual([
+      'first: do the work of the 1 manual instruction where the TODO(dock2nix) comments of next-manual/nix/default.nix say',
+      'cd next-manual/nix && nix-build && docker load < result',
+      'docker run --rm next-manual:latest',
+    ]);
+    expect(json.stderr).toMatch(/\nnext steps:\n {2}first: do the work of the 1 manual instruction/);
+    expect(existsSync(path.join(manual, 'nix/default.nix'))).toBe(true);
+  });
+
+  it('reports every error of a Dockerfile at once, one file:line: message each, and writes nothing', () => {
+    const dir = project('many-errors', 'FROM alpine\nNOPE x\nCOPY onlyone\nRUN echo ok\nHEALTHCHECK WHAT\n');
+    const result = run(['convert', 'many-errors/Dockerfile']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe(
+      [
+        'dock2nix: many-errors/Dockerfile:2: unknown instruction: NOPE',
+        'dock2nix: many-errors/Dockerfile:3: COPY needs at least one source and a destination',
+        'dock2nix: many-errors/Dockerfile:5: HEALTHCHECK needs CMD <command> or NONE',
+        '',
+      ].join('\n'),
+    );
+    expect(existsSync(path.join(dir, 'nix'))).toBe(false);
+  });
+
   it('refuses to overwrite without --force and leaves the old files as they were', () => {
     const dir = project('noforce', 'FROM busybox\nCMD ["sh"]\n');
     const out = path.join(dir, 'nix');
@@ -236,5 +291,65 @@ describe('dock2nix convert (built CLI)', () => {
     expect(byAttr('curl')).toMatchObject({ present: true, version: '8.11.1', requested: '8.5.0-r0', drift: true });
     expect(byAttr('busybox')).toMatchObject({ present: true, drift: null });
     expect(result.stderr).toMatch(/jq/);
+  });
+});
+
+describe('help and renamed options (built CLI)', () => {
+  it("every command's --help shows examples and what each exit status means", () => {
+    const commands = ['convert', 'inspect', 'diff', 'audit', 'wizard', 'rules'];
+    for (const command of commands) {
+      const help = run([command, '--help']);
+      expect(help.code, command).toBe(0);
+      const examples = help.stdout.slice(help.stdout.indexOf('\nExamples:\n'), help.stdout.indexOf('\nExit status:\n'));
+      expect(
+        examples.split('\n').filter((l) => l.startsWith(`  dock2nix ${command}`) || l.includes(` && dock2nix ${command}`)).length,
+        command,
+      ).toBeGreaterThan(0);
+      const exits = help.stdout.slice(help.stdout.indexOf('\nExit status:\n')).split('\n');
+      expect(
+        exits.filter((l) => /^ {2}\d+ +\S/.test(l)).map((l) => Number(l.trim().split(' ')[0])),
+        command,
+      ).toEqual(expect.arrayContaining([0, 2, 70]));
+      expect(Math.max(...help.stdout.split('\n').map((l) => l.length)), command).toBeLessThanOrEqual(90);
+    }
+    expect(run(['convert', '--help']).stdout).toMatch(/^ {2}3 {3}--fail-on: an instruction is manual/m);
+    expect(run(['audit', '--help']).stdout).toMatch(/^ {2}3 {3}a --fail-on rule holds/m);
+    expect(run(['rules', '--help']).stdout).toMatch(/^ {2}4 {3}"check": nothing was checked/m);
+    // The old spellings work but are not advertised.
+    expect(run(['convert', '--help']).stdout).not.toMatch(/--format/);
+    expect(run(['audit', '--help']).stdout).not.toMatch(/--format|--nix-format/);
+  });
+
+  it('convert --builder chooses the image builder; the old --format still works, with a one-line notice', () => {
+    const dir = project('builder', 'FROM alpine:3.19\nRUN apk add --no-cache curl\nCMD ["curl", "--version"]\n');
+    const now = run(['convert', path.join(dir, 'Dockerfile'), '--builder', 'stream', '-o', path.join(dir, 'now')]);
+    expect(now.code).toBe(0);
+    expect(now.stderr).toBe('');
+    const old = run(['convert', path.join(dir, 'Dockerfile'), '--format', 'stream', '-o', path.join(dir, 'old')]);
+    expect(old.code).toBe(0);
+    expect(old.stderr).toBe('dock2nix: --format is now --builder (the old name still works)\n');
+    for (const out of ['now', 'old']) expect(readFileSync(path.join(dir, out, 'default.nix'), 'utf8')).toContain('dockerTools.streamLayeredImage');
+    // An answers file's "format" gives way to --format as it does to --builder.
+    writeFileSync(path.join(dir, 'answers.json'), JSON.stringify({ version: 1, dockerfile: 'Dockerfile', format: 'nix2container' }));
+    run(['convert', path.join(dir, 'Dockerfile'), '--answers', path.join(dir, 'answers.json'), '--format', 'layered', '-o', path.join(dir, 'answered')]);
+    expect(readFileSync(path.join(dir, 'answered/default.nix'), 'utf8')).toContain('dockerTools.buildLayeredImage');
+    const both = run(['convert', path.join(dir, 'Dockerfile'), '--format', 'stream', '--builder', 'layered', '-o', path.join(dir, 'both')]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe('dock2nix: --format is the old name of --builder: give only --builder\n');
+    expect(existsSync(path.join(dir, 'both'))).toBe(false);
+  });
+
+  it('audit --report names the report format; the old --format and --nix-format still work, with a notice', () => {
+    const contradiction = run(['audit', '--nix-archive', 'x.tar', '--json', '--format', 'html']);
+    expect(contradiction.code).toBe(2);
+    expect(contradiction.stderr).toBe(
+      'dock2nix: --format is now --report (the old name still works)\ndock2nix: --json and --report html contradict each other\n',
+    );
+    expect(run(['audit', '--nix-archive', 'x.tar', '--report', 'html', '--format', 'json']).stderr).toBe(
+      'dock2nix: --format is the old name of --report: give only --report\n',
+    );
+    const nixFormat = run(['audit', '--nix-archive', '/nonexistent/x.tar', '--nix-format', 'stream']);
+    expect(nixFormat.stderr).toBe('dock2nix: --nix-format is now --builder (the old name still works)\ndock2nix: /nonexistent/x.tar: no such image archive\n');
+    expect(run(['audit', '--nix-archive', 'x.tar', '--report', 'sometimes']).code).toBe(2);
   });
 });

@@ -149,7 +149,7 @@ describe('Dockerfile.nix', () => {
       }
       return null;
     };
-    expect(refused({ format: 'nix2container' })).toMatch(/^Dockerfile: --with-dockerfile reads the root dockerTools builds.*--format layered or stream/);
+    expect(refused({ format: 'nix2container' })).toMatch(/^Dockerfile: --with-dockerfile reads the root dockerTools builds.*--builder layered or stream/);
     expect(refused({ keepBase: true })).toMatch(/FROM scratch image, and the base alpine stays Docker's/);
     expect(refused({ outputInContext: null })).toMatch(/output folder inside the build context/);
     expect(refused({ format: 'stream' })).toBeNull();
@@ -319,7 +319,7 @@ describe('convert --with-dockerfile on the command line', () => {
 
   it('refuses a format it cannot use with one line and a usage exit status', () => {
     const dir = copy();
-    const refused = run(['convert', 'Dockerfile', '--with-dockerfile', '--format', 'nix2container'], dir);
+    const refused = run(['convert', 'Dockerfile', '--with-dockerfile', '--builder', 'nix2container'], dir);
     expect(refused.status).toBe(2);
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
     expect(refused.stderr).toMatch(/^dock2nix: Dockerfile: --with-dockerfile reads the root dockerTools builds/);

@@ -1,6 +1,7 @@
 /** The Dockerfile model: Docker's own rules for variables, quotes, continuations, heredocs and stages. */
 import { describe, expect, it } from 'vitest';
-import { parseDockerfile } from '../src/dockerfile/parse.js';
+import { MAX_ERRORS, parseDockerfile } from '../src/dockerfile/parse.js';
+import { DockerfileErrors } from '../src/errors.js';
 import { expandWord, splitWords } from '../src/dockerfile/words.js';
 
 const parse = (text: string, buildArgs?: Record<string, string>) => parseDockerfile(text, 'Dockerfile', { buildArgs });
@@ -97,5 +98,53 @@ describe('parseDockerfile', () => {
   it('links stages that start FROM an earlier stage', () => {
     const df = parse('FROM node:22 AS base\nFROM base AS build\nFROM base\n');
     expect(df.stages.map((s) => s.parentStage)).toEqual([null, 0, 0]);
+  });
+});
+
+describe('every error of a Dockerfile at once', () => {
+  const errorsOf = (source: string) => {
+    try {
+      parseDockerfile(source, 'Dockerfile');
+    } catch (error) {
+      if (error instanceof DockerfileErrors) return error.lines();
+      throw error;
+    }
+    return [];
+  };
+
+  it('reports each bad instruction with its line, and checks the instructions after one that failed', () => {
+    expect(errorsOf('FROM alpine\nNOPE x\nCOPY onlyone\nARG 9bad=1\nRUN echo ok\nFROM a b c d\nRUN echo fine\nHEALTHCHECK WHAT\n')).toEqual([
+      'Dockerfile:2: unknown instruction: NOPE',
+      'Dockerfile:3: COPY needs at least one source and a destination',
+      'Dockerfile:4: invalid ARG name "9bad"',
+      'Dockerfile:6: FROM takes an image and an optional "AS name"',
+      'Dockerfile:8: HEALTHCHECK needs CMD <command> or NONE',
+    ]);
+    // A first FROM that fails: what follows is not "before the first FROM", but still checked.
+    expect(errorsOf('FROM a b\nRUN x\nENV\n')).toEqual([
+      'Dockerfile:1: FROM takes an image and an optional "AS name"',
+      'Dockerfile:3: ENV needs at least one name',
+    ]);
+  });
+
+  it(`stops after ${MAX_ERRORS} errors and says so; one line for callers that show one`, () => {
+    const source = `FROM alpine\n${Array.from({ length: 30 }, (_, i) => `BOGUS${i} x\n`).join('')}`;
+    const lines = errorsOf(source);
+    expect(lines).toHaveLength(MAX_ERRORS + 1);
+    expect(lines[0]).toBe('Dockerfile:2: unknown instruction: BOGUS0');
+    expect(lines.at(-1)).toBe(`Dockerfile: stopped after ${MAX_ERRORS} errors`);
+    expect(() => parseDockerfile(source, 'Dockerfile')).toThrow(DockerfileErrors);
+    const two = (() => {
+      try {
+        parseDockerfile('FROM alpine\nNOPE\nCOPY x\n', 'Dockerfile');
+      } catch (error) {
+        return error as DockerfileErrors;
+      }
+      throw new Error('no error');
+    })();
+    expect(two.oneLine()).toBe('Dockerfile:2: unknown instruction: NOPE (and 1 more error)');
+    expect(two.line).toBe(2);
+    // One error alone reads as before.
+    expect(() => parseDockerfile('FROM alpine\nNOPE x\n', 'Dockerfile')).toThrow(/^unknown instruction: NOPE$/);
   });
 });

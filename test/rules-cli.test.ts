@@ -75,13 +75,26 @@ describe('dock2nix rules (built CLI)', () => {
     expect(run(['rules', 'apk', 'curl', '--nixpkgs', work]).code).toBe(2);
   });
 
-  it('rules check: skips in one line without nix-instantiate, exit 0', () => {
+  it('rules check: without nix-instantiate says so in one line and exits 4 (nothing checked is not a pass)', () => {
     // An empty PATH hides nix-instantiate; node itself is started by absolute path.
     const result = run(['rules', 'check'], { PATH: path.join(work, 'empty-path') });
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(4);
     expect(result.stdout).toBe('');
     expect(result.stderr).toBe('nixpkgs check skipped: nix-instantiate is not installed (install Nix to check attributes against your nixpkgs)\n');
+    const json = run(['rules', 'check', '--json'], { PATH: path.join(work, 'empty-path') });
+    expect(json.code).toBe(4);
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'skipped', skipReason: expect.stringMatching(/nix-instantiate is not installed/) });
   });
+
+  it.skipIf(!requireTool('nix-instantiate', 'dock2nix rules check without nixpkgs'))(
+    'rules check: with Nix but no <nixpkgs> on NIX_PATH says so in one line and exits 4',
+    () => {
+      const result = run(['rules', 'check'], { NIX_PATH: '', HOME: work, XDG_STATE_HOME: work, XDG_CONFIG_HOME: work });
+      expect(result.code).toBe(4);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toBe('nixpkgs check skipped: <nixpkgs> is not on NIX_PATH (set NIX_PATH, or pass --nixpkgs PATH)\n');
+    },
+  );
 
   it('rules check: a --nixpkgs path that does not exist is an error', () => {
     const result = run(['rules', 'check', '--nixpkgs', path.join(work, 'absent')]);

@@ -49,7 +49,7 @@ export function equivalenceText(eq: Equivalence): string[] {
       .map((row: FileRow) => [row.kind, row.expected ? 'expected' : row.inScope ? 'DIFF' : 'outside', row.path]);
     lines.push(...table(['Kind', 'Status', 'Path'], rows, ['left', 'left', 'left']));
     const more = files.differences.length - TEXT_DIFFERENCE_LIMIT + files.omitted;
-    if (more > 0) lines.push(`  ... and ${more} more (see --format json)`);
+    if (more > 0) lines.push(`  ... and ${more} more (see --report json)`);
   }
   const p = eq.packages;
   lines.push('');

@@ -155,7 +155,7 @@ export function renderAuditText(report: AuditReport): string {
         ),
       );
       if (repro.differences.length > TEXT_DIFFERENCE_LIMIT)
-        lines.push(`  ... and ${repro.differences.length - TEXT_DIFFERENCE_LIMIT} more (see --format json)`);
+        lines.push(`  ... and ${repro.differences.length - TEXT_DIFFERENCE_LIMIT} more (see --report json)`);
     }
     if (repro.configDifferences.length > 0) {
       lines.push('');
@@ -167,7 +167,7 @@ export function renderAuditText(report: AuditReport): string {
           ['left', 'left', 'left'],
         ),
       );
-      if (repro.configDifferences.length > 20) lines.push(`  ... and ${repro.configDifferences.length - 20} more (see --format json)`);
+      if (repro.configDifferences.length > 20) lines.push(`  ... and ${repro.configDifferences.length - 20} more (see --report json)`);
     }
   }
 

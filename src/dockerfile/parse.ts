@@ -4,7 +4,7 @@
  * and substitution, `--build-arg` overrides, exec versus shell forms.
  */
 import type { Instruction as AstInstruction, Flag } from 'dockerfile-ast';
-import { Dock2nixError } from '../errors.js';
+import { Dock2nixError, DockerfileErrors } from '../errors.js';
 import { parseRemembering } from './ast-arguments.js';
 import type { CommandForm, Dockerfile, Heredoc, Instruction, Keyword, Location, Mount, Stage } from './model.js';
 import { expandVariables, expandWord, splitWords, type Env } from './words.js';
@@ -14,6 +14,9 @@ import { resolvePath } from '../container-path.js';
 export const DOCKER_DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** The longest value variable substitution may produce (docs/security.md); real values are far shorter. */
 export const MAX_EXPANDED_LENGTH = 65_536;
+
+/** At most this many errors of one Dockerfile are reported (then: "stopped after"). */
+export const MAX_ERRORS = 20;
 
 const KEYWORDS = new Set<Keyword>([
   'FROM',
@@ -97,10 +100,12 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
   /** Expansion is bounded: `ENV A=$A$A` repeated would otherwise double the value (and the output) every line. */
   const bounded = <T extends string>(text: T, line: number): T => {
     if (text.length > MAX_EXPANDED_LENGTH) {
-      throw new Dock2nixError(
-        'E_INPUT',
-        `a value here expands to more than ${MAX_EXPANDED_LENGTH} characters after variable substitution; dock2nix refuses values this large`,
-        { file: path, line },
+      throw fatal(
+        new Dock2nixError(
+          'E_INPUT',
+          `a value here expands to more than ${MAX_EXPANDED_LENGTH} characters after variable substitution; dock2nix refuses values this large`,
+          { file: path, line },
+        ),
       );
     }
     return text;
@@ -117,7 +122,17 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
     return result.words;
   };
 
-  for (const node of ast.getInstructions()) {
+  /** Errors after which reading on would only repeat them (a value past the size bound): the last one reported. */
+  const fatalErrors = new WeakSet<Dock2nixError>();
+  function fatal(error: Dock2nixError): Dock2nixError {
+    fatalErrors.add(error);
+    return error;
+  }
+  /** Every error of the file, each with its line, up to MAX_ERRORS: one run shows them all, as hadolint does. */
+  const errors: Dock2nixError[] = [];
+  /** A FROM that failed: the instructions of its stage are not reported again as coming before any FROM. */
+  let fromFailed = false;
+  const handle = (node: ReturnType<typeof ast.getInstructions>[number]): void => {
     const keyword = node.getKeyword().toUpperCase();
     const range = node.getRange();
     const location: Location = {
@@ -170,7 +185,7 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
       stageEnvs.push(stageEnv);
       stageWorkdirs.push(workdir);
       all.push(instruction);
-      continue;
+      return;
     }
 
     if (keyword === 'ARG') {
@@ -195,11 +210,15 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
       if (!stage) globalArgs.push(instruction);
       else stage.instructions.push(instruction);
       all.push(instruction);
-      continue;
+      return;
     }
 
     if (!stage) {
-      throw new Dock2nixError('E_INPUT', `${keyword} before the first FROM: only ARG may come before FROM`, { file: path, line: location.line });
+      if (!fromFailed)
+        throw new Dock2nixError('E_INPUT', `${keyword} before the first FROM: only ARG may come before FROM`, { file: path, line: location.line });
+      // Its FROM failed (and was reported): still check the instruction itself.
+      buildInstruction(keyword as Exclude<Keyword, 'FROM' | 'ARG'>, node, raw, location);
+      return;
     }
 
     const instruction = buildInstruction(keyword as Exclude<Keyword, 'FROM' | 'ARG'>, node, raw, location);
@@ -212,7 +231,18 @@ export function parseDockerfile(source: string, path: string, options: ParseOpti
     }
     stage.instructions.push(instruction);
     all.push(instruction);
+  };
+  for (const node of ast.getInstructions()) {
+    try {
+      handle(node);
+    } catch (error) {
+      if (!(error instanceof Dock2nixError) || error.line === undefined) throw error;
+      if (node.getKeyword().toUpperCase() === 'FROM') fromFailed = true;
+      errors.push(error);
+      if (errors.length > MAX_ERRORS || fatalErrors.has(error)) break;
+    }
   }
+  if (errors.length) throw new DockerfileErrors(errors.slice(0, MAX_ERRORS), errors.length > MAX_ERRORS);
 
   if (stages.length === 0) {
     throw new Dock2nixError('E_INPUT', 'no FROM instruction: this is not a usable Dockerfile', { file: path, line: 1 });

@@ -169,7 +169,7 @@ export async function classifyResult(outLink: string): Promise<NixResult> {
   }
   if (/^\s*\{/.test(start)) {
     throw new Dock2nixError('E_ENGINE', `the Nix result ${real} is JSON (a nix2container image?), not an image archive`, {
-      hint: 'convert with --nix-format layered or stream, or copy the image out with its copyTo script and pass --nix-archive',
+      hint: 'convert with --builder layered or stream, or copy the image out with its copyTo script and pass --nix-archive',
     });
   }
   return { kind: 'archive', path: real };

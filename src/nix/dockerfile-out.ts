@@ -37,7 +37,7 @@ export const NIX_IMAGE_PLACEHOLDER = `nixos/nix@${PLACEHOLDER_DIGEST}`;
 export function dockerfileProblem(plan: MigrationPlan, outputInContext: string | null): string | null {
   const format = formatOf(plan.format);
   if (!format.dockerArchive || !format.fakeRoot)
-    return `--with-dockerfile reads the root dockerTools builds, and --format ${plan.format} does not use dockerTools: use --format layered or stream`;
+    return `--with-dockerfile reads the root dockerTools builds, and --builder ${plan.format} does not use dockerTools: use --builder layered or stream`;
   if (plan.image.baseImage)
     return `--with-dockerfile makes a FROM scratch image, and the base ${plan.image.baseImage.imageName} stays Docker's here (a kept base): convert without --keep-base, or without --with-dockerfile`;
   if (outputInContext === null)

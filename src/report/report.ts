@@ -73,10 +73,11 @@ function renderText(plan: MigrationPlan, files: string[], width: number): string
     const head = `${String(item.line).padStart(5)}  ${item.status.padEnd(STATUS_WIDTH)} `;
     const text = `${item.keyword}: ${item.message}`;
     out.push(...wrap(text, width - indent).map((line, i) => (i === 0 ? head : ' '.repeat(indent)) + line));
-    if (item.status === 'manual' || item.status === 'approximated') {
-      for (const detail of item.details.filter((d) => /^(manual|approximated)/.test(d))) {
-        out.push(...wrap(`- ${detail}`, width - indent - 2).map((line) => ' '.repeat(indent + 2) + line));
-      }
+    // A RUN of several commands: what became of each. Work left (manual, approximated) in full; the rest in one
+    // line each, cut to the width (the JSON report has every word).
+    for (const detail of item.details) {
+      if (/^(manual|approximated)/.test(detail)) out.push(...wrap(`- ${detail}`, width - indent - 2).map((line) => ' '.repeat(indent + 2) + line));
+      else out.push(' '.repeat(indent + 2) + oneLine(`- ${detail}`, width - indent - 2));
     }
   }
   const unmapped = plan.packages.filter((p) => p.confidence === 'none');
@@ -86,13 +87,7 @@ function renderText(plan: MigrationPlan, files: string[], width: number): string
     out.push(
       `packages: ${plan.packages.length} (${plan.packages.length - unmapped.length - low.length} exact or high, ${low.length} low, ${unmapped.length} unmapped)`,
     );
-    for (const p of [...low, ...unmapped]) {
-      out.push(
-        ...wrap(`line ${p.line}: ${p.manager} ${p.name} → ${p.nix ?? 'nothing'} (${p.confidence})${p.note ? `: ${p.note}` : ''}`, width - 4).map(
-          (l) => `    ${l}`,
-        ),
-      );
-    }
+    for (const line of packageFindings([...low, ...unmapped])) out.push(...wrap(line, width - 4).map((l) => `    ${l}`));
   }
   if (plan.warnings.length) {
     out.push('');
@@ -116,6 +111,53 @@ function renderText(plan: MigrationPlan, files: string[], width: number): string
   out.push(`summary: ${STATUS_ORDER.map((s) => `${plan.summary[s]} ${s}`).join(', ')}`);
   if (files.length) out.push(`wrote: ${files.join(', ')}`);
   return `${out.join('\n')}\n`;
+}
+
+/** At most this many names in one grouped finding; the JSON report lists them all. */
+const GROUP_NAMES_SHOWN = 24;
+
+/**
+ * The packages worth a look (low confidence, unmapped), repeated findings grouped: packages of one manager that
+ * map alike and whose notes differ only by the package's name make one line, their names listed with their lines.
+ */
+export function packageFindings(packages: MigrationPlan['packages']): string[] {
+  const groups = new Map<string, MigrationPlan['packages']>();
+  for (const p of packages) {
+    const key = [p.manager, p.nix ?? '', p.confidence, (p.note ?? '').split(`"${p.name}"`).join('"\0"')].join('\u0001');
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  return [...groups.values()].map((group) => {
+    const first = group[0]!;
+    if (group.length === 1)
+      return `line ${first.line}: ${first.manager} ${first.name} → ${first.nix ?? 'nothing'} (${first.confidence})${first.note ? `: ${first.note}` : ''}`;
+    const names = namesByLine(group);
+    if (first.confidence === 'none' && first.note === unmappedNote(first.manager, first.name))
+      return `${group.length} ${first.manager} packages not found in nixpkgs: ${names}; add them by hand or to rules/${first.manager}.json`;
+    const note = first.note ? `: ${first.note.split(`"${first.name}"`).join('(each)')}` : '';
+    return `${group.length} ${first.manager} packages → ${first.nix ?? 'nothing'} (${first.confidence}): ${names}${note}`;
+  });
+}
+
+/** The note the planner gives a name no table or index maps (src/convert/programs/packages.ts). */
+function unmappedNote(manager: string, name: string): string {
+  return `no nixpkgs attribute is known for ${manager} package "${name}"; add it by hand or to rules/${manager}.json`;
+}
+
+/** `a, b (line 2), c (line 5)`: names in order, each run of one line followed by it; after GROUP_NAMES_SHOWN, a count. */
+function namesByLine(group: MigrationPlan['packages']): string {
+  const shown = group.slice(0, GROUP_NAMES_SHOWN);
+  const parts: string[] = [];
+  shown.forEach((p, i) => {
+    const next = shown[i + 1];
+    parts.push(next && next.line === p.line ? p.name : `${p.name} (line ${p.line})`);
+  });
+  const more = group.length - shown.length;
+  return `${parts.join(', ')}${more > 0 ? `, and ${more} more (--json lists them all)` : ''}`;
+}
+
+/** `text` in one line of at most `width` columns, cut with an ellipsis. */
+function oneLine(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(1, width - 1)).trimEnd()}…`;
 }
 
 /** Words of `text` in lines of at most `width` columns (a longer word stands alone). */

@@ -79,7 +79,7 @@ describe.skipIf(skip)('audit with Buildah and Nix', () => {
     env: Record<string, string> = {},
   ): Promise<{ report: AuditReport; keep: string; stderr: string; exitCode: number }> {
     const keep = join(dir.path, `keep-${name}`);
-    const result = await cli(['audit', ...args, ...BUILDAH_FLAGS, ...NIX_FLAGS, '--format', 'json', '--progress', 'plain', '--keep-archives', keep], { env });
+    const result = await cli(['audit', ...args, ...BUILDAH_FLAGS, ...NIX_FLAGS, '--report', 'json', '--progress', 'plain', '--keep-archives', keep], { env });
     if (!result.stdout) throw new Error(`audit ${name} printed no report (exit ${result.exitCode}): ${result.stderr.split('\n').slice(-5).join('\n')}`);
     return { report: JSON.parse(result.stdout) as AuditReport, keep, stderr: result.stderr, exitCode: result.exitCode ?? -1 };
   }

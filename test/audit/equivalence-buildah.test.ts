@@ -93,7 +93,7 @@ describe.skipIf(skip)('equivalence of real images', () => {
         '--docker-archive',
         archives.docker!,
         ...flags,
-        '--format',
+        '--report',
         'json',
         '--progress',
         'none',

@@ -92,7 +92,7 @@ export async function writeContext(context: string, files: string[], extra: Reco
 export async function filesInBothImages(work: string, context: string, wanted: (path: string) => boolean): Promise<{ docker: string[]; nix: string[] }> {
   const keep = join(work, 'keep');
   const result = await cli(
-    ['audit', join(context, 'Dockerfile'), ...BUILDAH_FLAGS, ...NIX_FLAGS, '--format', 'json', '--progress', 'plain', '--keep-archives', keep],
+    ['audit', join(context, 'Dockerfile'), ...BUILDAH_FLAGS, ...NIX_FLAGS, '--report', 'json', '--progress', 'plain', '--keep-archives', keep],
     {
       env: { NIX_PATH: `nixpkgs=${MINI_NIXPKGS}` },
     },

@@ -48,7 +48,7 @@ describe.skipIf(skip)('audit with nix-build', () => {
     env: Record<string, string> = {},
   ): Promise<{ report: AuditReport; keep: string; exitCode: number; stderr: string }> {
     const keep = join(dir.path, `keep-${name}`);
-    const result = await cli(['audit', ...args, ...NIX_FLAGS, '--format', 'json', '--keep-archives', keep], { env });
+    const result = await cli(['audit', ...args, ...NIX_FLAGS, '--report', 'json', '--keep-archives', keep], { env });
     if (!result.stdout) throw new Error(`audit ${name} printed no report (exit ${result.exitCode}): ${result.stderr}`);
     return { report: JSON.parse(result.stdout) as AuditReport, keep, exitCode: result.exitCode ?? -1, stderr: result.stderr };
   }
@@ -140,7 +140,7 @@ describe.skipIf(skip)('audit with nix-build', () => {
 
     it('converts in a temporary folder, builds with nix-build, and writes nothing into the context', async () => {
       const before = (await readdir(context)).sort();
-      const { report, keep, exitCode } = await audit('convert', [join(context, 'Dockerfile'), '--docker-archive', other, '--nix-format', 'stream'], {
+      const { report, keep, exitCode } = await audit('convert', [join(context, 'Dockerfile'), '--docker-archive', other, '--builder', 'stream'], {
         NIX_PATH: `nixpkgs=${MINI_NIXPKGS}`,
       });
       expect(exitCode).toBe(0);

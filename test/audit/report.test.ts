@@ -78,7 +78,7 @@ afterAll(async () => {
 });
 
 async function auditJson(args: string[]): Promise<{ report: AuditReport; exitCode: number; stderr: string }> {
-  const result = await cli(['audit', ...args, '--format', 'json']);
+  const result = await cli(['audit', ...args, '--report', 'json']);
   if (result.stdout === '') throw new Error(`no JSON (exit ${result.exitCode}): ${result.stderr}`);
   return { report: JSON.parse(result.stdout) as AuditReport, exitCode: result.exitCode ?? -1, stderr: result.stderr };
 }
@@ -168,7 +168,7 @@ describe('audit of two archives', () => {
     expect(again.exitCode, again.stderr).toBe(1);
     expect(again.stderr).toBe(`dock2nix: ${out}: already exists; nothing was written (use --force to overwrite)`);
     expect(await readFile(out, 'utf8')).toBe('mine');
-    const forced = await cli(['audit', '--docker-archive', archives.docker!, '--nix-archive', archives.nix!, '-o', out, '--force', '--format', 'html']);
+    const forced = await cli(['audit', '--docker-archive', archives.docker!, '--nix-archive', archives.nix!, '-o', out, '--force', '--report', 'html']);
     expect(forced.exitCode, forced.stderr).toBe(0);
     expect(await readFile(out, 'utf8')).toMatch(/^<!doctype html>/);
     const json = join(dir.path, 'report.json');
@@ -200,7 +200,7 @@ describe('audit of two archives', () => {
     // Control characters from the image are shown, not obeyed.
     expect(result.stdout).not.toMatch(/[\x1b\r]/);
     expect(result.stdout).toContain('app/\\u001b[31mred\\u001b[0m\\u000d.txt');
-    const markdown = await cli(['audit', '--docker-archive', archives.docker!, '--format', 'markdown']);
+    const markdown = await cli(['audit', '--docker-archive', archives.docker!, '--report', 'markdown']);
     expect(markdown.stdout).not.toMatch(/[\x1b\r]/);
   });
 });
@@ -208,7 +208,7 @@ describe('audit of two archives', () => {
 describe('usage errors are one line, before anything is built', () => {
   const cases: Array<[string, string[], RegExp, number]> = [
     ['nothing to audit', [], /^dock2nix: nothing to audit: give a Dockerfile, or image archives/, 2],
-    ['--json with another format', ['--nix-archive', 'x.tar', '--json', '--format', 'html'], /--json and --format html contradict each other/, 2],
+    ['--json with another format', ['--nix-archive', 'x.tar', '--json', '--report', 'html'], /--json and --report html contradict each other/, 2],
     [
       'an unknown gate',
       ['--nix-archive', 'x.tar', '--fail-on', 'bogus'],
@@ -295,7 +295,7 @@ describe('progress', () => {
       }
     };
     expect(await run([])).toMatch(/\d+\.\ds {2}== reading the images/);
-    expect(await run(['--format', 'json'])).not.toMatch(/reading the images/);
+    expect(await run(['--report', 'json'])).not.toMatch(/reading the images/);
   });
 });
 
@@ -443,7 +443,7 @@ describe('rendering', () => {
     expect(reproducibilityHints([{ layer: 0, path: 'etc', kind: 'mtime' }], 'nix')[0]).toMatch(/^only modification times differ: give every file a fixed time/);
   });
 
-  it('the report format comes from --format, --json, or the -o extension', () => {
+  it('the report format comes from --report, --json, or the -o extension', () => {
     expect(reportFormat({ output: 'a/b.HTML' })).toBe('html');
     expect(reportFormat({ output: 'summary.md' })).toBe('markdown');
     expect(reportFormat({ output: 'x.out' })).toBe('text');

@@ -78,9 +78,9 @@ describe('the output formats', () => {
 
   it('are all named where the docs list them', () => {
     const read = (file: string) => readFileSync(path.join(repoRoot, file), 'utf8');
-    expect(read('README.md')).toContain(`[--format ${FORMAT_IDS.join('|')}]`);
+    expect(read('README.md')).toContain(`[--builder ${FORMAT_IDS.join('|')}]`);
     for (const id of FORMAT_IDS) {
-      expect(read('docs/conversion.md')).toContain(`--format ${id}`);
+      expect(read('docs/conversion.md')).toContain(`--builder ${id}`);
       expect(read('docs/wizard.md')).toContain(`\`${id}\``);
     }
   });

@@ -71,7 +71,7 @@ const EXTENSIONS: Record<string, ReportFormat> = {
 
 export function reportFormat(options: Pick<AuditCommandOptions, 'format' | 'json' | 'output'>): ReportFormat {
   if (options.json && options.format && options.format !== 'json')
-    throw new Dock2nixError('E_USAGE', `--json and --format ${options.format} contradict each other`);
+    throw new Dock2nixError('E_USAGE', `--json and --report ${options.format} contradict each other`);
   if (options.json) return 'json';
   if (options.format) return options.format;
   if (options.output) return EXTENSIONS[path.extname(options.output).toLowerCase()] ?? 'text';

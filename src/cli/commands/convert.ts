@@ -21,6 +21,7 @@ import { convertBatch, defaultJobs, threadCount, type BatchJob, type BatchOption
 import { compareText } from '../../compare.js';
 import { toolVersion } from '../../version.js';
 import { repositoryOf, savedContextFolder } from '../../io/answers-context.js';
+import { nextSteps, typedPath } from './next-steps.js';
 
 export interface ConvertCommandOptions {
   dockerfile: string;
@@ -71,7 +72,7 @@ async function readAnswersFile(file: string): Promise<Answers> {
 export async function convertOne(
   options: ConvertCommandOptions,
   answers: Answers | null,
-): Promise<{ plan: MigrationPlan; written: string[]; notes: string[] }> {
+): Promise<{ plan: MigrationPlan; written: string[]; notes: string[]; next: string[] }> {
   // Loading the grammar (WebAssembly, compiled off this thread) overlaps the reading below.
   const shellReady = loadShellReader();
   const source = readDockerfile(options.dockerfile);
@@ -138,21 +139,22 @@ export async function convertOne(
     plan,
     written: targets.map((t) => path.relative(process.cwd(), t.path) || t.path),
     notes: [...keptNotes, ...flakeNotes(plan, outputDir, contextDir)],
+    next: nextSteps(plan, outputDir, contextDir),
   };
 }
 
 /** What `nix build` with the written flake needs: flakes read a git repository's tracked files, or their own folder. */
 export function flakeNotes(plan: MigrationPlan, outputDir: string, contextDir: string): string[] {
-  const shown = (dir: string) => path.relative(process.cwd(), dir) || '.';
+  const shown = (dir: string) => typedPath(dir);
   if (!outputInsideContext(plan)) {
     return [
-      `flake.nix: ${shown(outputDir)} is outside the build context ${shown(contextDir)}, which a flake cannot reach under pure evaluation; build with nix-build ${shown(outputDir)}, or convert with -o inside the context`,
+      `flake.nix: ${shown(outputDir)} is outside the build context ${shown(contextDir)}, which a flake cannot reach under pure evaluation; build without the flake (next steps), or convert with -o inside the context`,
     ];
   }
   const root = repositoryOf(contextDir);
   if (!root) {
     return [
-      `flake.nix: outside a git repository nix build copies only ${shown(outputDir)} and cannot reach the context; build with nix-build ${shown(outputDir)}, or put the context under git (git init && git add -A)`,
+      `flake.nix: outside a git repository nix build copies only ${shown(outputDir)} and cannot reach the context; build without the flake (next steps), or put the context under git (git init && git add -A)`,
     ];
   }
   return [
@@ -162,19 +164,21 @@ export function flakeNotes(plan: MigrationPlan, outputDir: string, contextDir: s
 
 export async function runConvert(options: ConvertCommandOptions, io: CliIo): Promise<number> {
   const answers = options.answers ? await readAnswersFile(options.answers) : null;
-  const { plan, written, notes } = await convertOne(options, answers);
+  const { plan, written, notes, next } = await convertOne(options, answers);
   // The check is loaded only when asked for: it starts nix-instantiate.
   const check = options.check || options.nixpkgs ? await import('../../check/nixpkgs-check.js') : null;
   const checked = check ? await check.checkPlan(plan, loadRules(), { nixpkgs: options.nixpkgs }) : null; // the tables the conversion used (loaded once)
   if (options.json) {
-    io.stdout(`${JSON.stringify({ ...jsonReport(plan, written), notes, ...(checked ? { check: checked } : {}) }, null, 2)}\n`);
+    io.stdout(`${JSON.stringify({ ...jsonReport(plan, written), notes, nextSteps: next, ...(checked ? { check: checked } : {}) }, null, 2)}\n`);
     io.stderr(textReport(plan, written, terminalWidth()));
     for (const note of notes) io.stderr(`${wrappedNote(note)}\n`);
     if (checked && check) io.stderr(check.renderCheckText(checked));
+    io.stderr(nextStepsText(next));
   } else {
     io.stdout(textReport(plan, written, terminalWidth()));
     for (const note of notes) io.stdout(`${wrappedNote(note)}\n`);
     if (checked && check) io.stdout(`\n${check.renderCheckText(checked)}`);
+    io.stdout(nextStepsText(next));
   }
   // The files are written either way; a missing attribute means they would not build with this nixpkgs.
   if (checked && checked.summary.missing > 0) return 1;
@@ -344,6 +348,11 @@ function summarise(results: ManyResult[]) {
     instructions,
     unmappedPackages: [...unmapped.values()].sort((a, b) => b.count - a.count || compareText(a.name, b.name)),
   };
+}
+
+/** The report's last section: the commands that build and load the image. */
+function nextStepsText(steps: string[]): string {
+  return `\nnext steps:\n${steps.map((step) => `  ${wrap(step, terminalWidth() - 4).join('\n    ')}\n`).join('')}`;
 }
 
 /** A note in the report's width, continuation lines indented. */

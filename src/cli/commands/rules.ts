@@ -146,6 +146,9 @@ export function tableAttributes(rules: RuleSet): AttributeRequest[] {
   return requests;
 }
 
+/** Exit status of `rules check` when nix-instantiate or nixpkgs is not there, so nothing was checked. */
+export const NOTHING_CHECKED = 4;
+
 async function runCheck(rules: RuleSet, options: RulesOptions, io: CliIo): Promise<number> {
   const report = await checkAttributes(tableAttributes(rules), { nixpkgs: options.nixpkgs });
   if (options.json) {
@@ -156,6 +159,7 @@ async function runCheck(rules: RuleSet, options: RulesOptions, io: CliIo): Promi
   } else {
     io.stdout(renderCheckText(report));
   }
-  if (report.status === 'skipped') return 0;
+  // Asked to check and nothing was: not a pass (CI must not read it as one).
+  if (report.status === 'skipped') return NOTHING_CHECKED;
   return report.summary.missing > 0 || report.summary.drifted > 0 ? 1 : 0;
 }

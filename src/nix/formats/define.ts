@@ -1,7 +1,7 @@
 /**
  * An output format: how default.nix turns the image's parts into an image (and what that asks of flake.nix).
  * Each format is one file of this folder, listed once in ./index.ts; everything that lists formats (the CLI's
- * --format, the answers file, the wizard, the planner's HEALTHCHECK decision, --check) reads that registry.
+ * --builder, the answers file, the wizard, the planner's HEALTHCHECK decision, --check) reads that registry.
  */
 import type { ImagePlan, MigrationPlan, Status } from '../../convert/types.js';
 import type { Instruction } from '../../dockerfile/model.js';

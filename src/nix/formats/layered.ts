@@ -1,4 +1,4 @@
-/** `--format layered` (the default): dockerTools.buildLayeredImage, an image archive in the store. */
+/** `--builder layered` (the default): dockerTools.buildLayeredImage, an image archive in the store. */
 import { defineFormat } from './define.js';
 import { BASE_IMAGE_BINDING, dockerToolsBaseImage, dockerToolsImage, dockerToolsPull } from './docker-tools.js';
 

@@ -1,5 +1,5 @@
 /**
- * `--format nix2container`: nix2container's buildImage (a JSON description whose layers are pushed straight to
+ * `--builder nix2container`: nix2container's buildImage (a JSON description whose layers are pushed straight to
  * a registry or the Docker daemon). It has no fake root, so owners and modes go through `perms`
  * (./nix2container-perms.ts), the packages go in a layer of their own (`layers`, so a change of the application
  * pushes one small layer), and its config keeps only OCI fields (no Healthcheck).

@@ -1,5 +1,5 @@
 /**
- * `--format nixos`: the image as a NixOS service. default.nix builds the image's files (the same derivations and
+ * `--builder nixos`: the image as a NixOS service. default.nix builds the image's files (the same derivations and
  * placing script the image formats use) into one folder shaped like the image root, with the image's packages
  * passed through; nixos.nix is a NixOS module that imports default.nix and runs the image's command as a systemd
  * service, with its environment, working directory and user, its files bound read-only at their image paths, and

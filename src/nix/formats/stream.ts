@@ -1,4 +1,4 @@
-/** `--format stream`: dockerTools.streamLayeredImage, a script that writes the image archive to stdout. */
+/** `--builder stream`: dockerTools.streamLayeredImage, a script that writes the image archive to stdout. */
 import { defineFormat } from './define.js';
 import { BASE_IMAGE_BINDING, dockerToolsBaseImage, dockerToolsImage, dockerToolsPull } from './docker-tools.js';
 
