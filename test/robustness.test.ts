@@ -195,7 +195,11 @@ describe('bad input', () => {
   });
 
   it.each([
-    ['COPY --from a stage that does not exist', 'FROM alpine\nCOPY --from=builder /x /x\n', /copies from an image/],
+    [
+      'COPY --from a stage that does not exist',
+      'FROM alpine\nCOPY --from=builder /x /x\n',
+      /from the image builder: Nix cannot take files out of a registry image/,
+    ],
     ['an unterminated heredoc', 'FROM alpine\nRUN <<EOF\necho hi\n', /.+/],
     ['COPY from outside the context', 'FROM alpine\nCOPY ../../etc/passwd /x\n', /outside the build context/],
     ['an absolute COPY source', 'FROM alpine\nCOPY /etc/passwd /x\n', /not in the build context/],
