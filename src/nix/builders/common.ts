@@ -82,6 +82,33 @@ export function phase(lines: string[]): NixExpr | null {
   return lines.length ? indented(`${lines.join('\n')}\n`) : null;
 }
 
+/** The stage's replayed commands around the builder's own build: preBuild and postBuild, each only when it has lines. */
+export function replayHooks(derivation: DerivationPlan): Binding[] {
+  const before = phase(replayLines(derivation, 'before'));
+  const after = phase(replayLines(derivation, 'after'));
+  return [...(before ? [bind('preBuild', before)] : []), ...(after ? [bind('postBuild', after)] : [])];
+}
+
+/**
+ * The install of a JVM build (Maven, Gradle), whose builders install nothing themselves: what later stages copy
+ * (their wildcards and outputs), else every JAR of `jars` (the build tool's output folder).
+ */
+export function jarInstallPhase(
+  derivation: DerivationPlan,
+  globs: Array<{ line: number; pattern: string; to: string; directory: boolean }>,
+  jars: string,
+  comment: string,
+): Binding {
+  const lines = globInstallLines(globs);
+  return bind(
+    'installPhase',
+    lines.length || derivation.outputs.length
+      ? installPhase(derivation, lines)
+      : indented(`runHook preInstall\nmkdir -p $out\ncp ${jars} $out/\nrunHook postInstall`),
+    [comment],
+  );
+}
+
 /** No build script: the build is the stage's replayed commands, or nothing at all (`dont`). */
 export function replayOnlyBuild(derivation: DerivationPlan, dont: string): Binding {
   const lines = replayLines(derivation, 'all');

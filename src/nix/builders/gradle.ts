@@ -5,14 +5,14 @@
  * records into the deps.json side file (doc/languages-frameworks/gradle.section.md).
  */
 import type { DerivationPlan } from '../../convert/types.js';
-import { apply, attrs, bind, bool, id, indented, lambda, list, path, select, str, type Binding, type NixExpr } from '../ast.js';
+import { apply, attrs, bind, bool, id, lambda, list, path, select, str, type Binding, type NixExpr } from '../ast.js';
 import { pkg, pkgs, sortBindings, todo } from '../pkgs.js';
-import { globInstallLines, installPhase, phase, replayLines, type BuilderInput } from './common.js';
+import { jarInstallPhase, replayHooks, type BuilderInput } from './common.js';
 
-/** What deps.json holds before its generation step has run: no dependency, in the format compress-deps-json.py writes. */
 /** The names a Gradle derivation binds besides the stage's own (the function of finalAttrs mkDerivation takes). */
 export const GRADLE_BINDINGS = ['finalAttrs'] as const;
 
+/** What deps.json holds before its generation step has run: no dependency, in the format compress-deps-json.py writes. */
 export const EMPTY_GRADLE_DEPS = '{\n  "!comment": "No dependency recorded yet: run the mitmCache.updateScript default.nix names.",\n  "!version": 1\n}\n';
 
 type GradleBuild = Extract<DerivationPlan['build'], { kind: 'gradle' }>;
@@ -49,19 +49,9 @@ export function gradleBuild(input: BuilderInput<GradleBuild>): NixExpr {
   b.push(bind('gradleBuildTask', str(build.tasks.join(' ')), ["As the Dockerfile's gradle line."]));
   if (build.flags.length) b.push(bind('gradleFlags', list(build.flags.map((f) => str(f)))));
   if (input.env.length) b.push(bind('env', attrs(sortBindings(input.env))));
-  const before = phase(replayLines(derivation, 'before'));
-  if (before) b.push(bind('preBuild', before));
-  const after = phase(replayLines(derivation, 'after'));
-  if (after) b.push(bind('postBuild', after));
-  const globs = globInstallLines(build.globs);
+  b.push(...replayHooks(derivation));
   b.push(
-    bind(
-      'installPhase',
-      globs.length || derivation.outputs.length
-        ? installPhase(derivation, globs)
-        : indented('runHook preInstall\nmkdir -p $out\ncp build/libs/*.jar $out/\nrunHook postInstall'),
-      ["Gradle's setup hook has no install: install what the Dockerfile copies out of this stage."],
-    ),
+    jarInstallPhase(derivation, build.globs, 'build/libs/*.jar', "Gradle's setup hook has no install: install what the Dockerfile copies out of this stage."),
   );
   return apply(select(pkgs, 'stdenv.mkDerivation'), lambda('finalAttrs', attrs(sortBindings(b))));
 }

@@ -1,9 +1,9 @@
 /** A Maven stage: maven.buildMavenPackage (pkgs/by-name/ma/maven/build-maven-package.nix), with its own install. */
 import type { DerivationPlan } from '../../convert/types.js';
-import { apply, attrs, bind, bool, indented, select, str, type Binding, type NixExpr } from '../ast.js';
+import { apply, attrs, bind, bool, select, str, type Binding, type NixExpr } from '../ast.js';
 import { lib, pkg, pkgs, sortBindings, todo } from '../pkgs.js';
 import { quote } from '../shell.js';
-import { globInstallLines, installPhase, phase, replayLines, type BuilderInput } from './common.js';
+import { jarInstallPhase, replayHooks, type BuilderInput } from './common.js';
 
 export function mavenBuild(input: BuilderInput<Extract<DerivationPlan['build'], { kind: 'maven' }>>): NixExpr {
   const { derivation, build } = input;
@@ -23,18 +23,13 @@ export function mavenBuild(input: BuilderInput<Extract<DerivationPlan['build'], 
     );
   if (build.goal) b.push(bind('mvnGoal', str(build.goal)));
   if (input.env.length) b.push(bind('env', attrs(input.env)));
-  const before = phase(replayLines(derivation, 'before'));
-  if (before) b.push(bind('preBuild', before));
-  const after = phase(replayLines(derivation, 'after'));
-  if (after) b.push(bind('postBuild', after));
-  const globs = globInstallLines(build.globs);
+  b.push(...replayHooks(derivation));
   b.push(
-    bind(
-      'installPhase',
-      globs.length || derivation.outputs.length
-        ? installPhase(derivation, globs)
-        : indented('runHook preInstall\nmkdir -p $out\ncp target/*.jar $out/\nrunHook postInstall'),
-      ['buildMavenPackage has no install of its own: install what the Dockerfile copies out of this stage.'],
+    jarInstallPhase(
+      derivation,
+      build.globs,
+      'target/*.jar',
+      'buildMavenPackage has no install of its own: install what the Dockerfile copies out of this stage.',
     ),
   );
   return apply(select(pkgs, 'maven.buildMavenPackage'), attrs(sortBindings(b)));

@@ -2,7 +2,7 @@
 import type { DerivationPlan } from '../../convert/types.js';
 import { apply, attrs, bind, id, select, str, type Binding, type NixExpr } from '../ast.js';
 import { lib, pkg, pkgs, todo } from '../pkgs.js';
-import { hashTodo, nodeDerivation, phase, replayLines, replayOnlyBuild, type BuilderInput } from './common.js';
+import { hashTodo, nodeDerivation, replayHooks, replayOnlyBuild, type BuilderInput } from './common.js';
 import { bunDerivation } from './bun.js';
 import { yarnOrPnpmDerivation } from './yarn-pnpm.js';
 
@@ -31,10 +31,7 @@ function npmDerivation(input: BuilderInput<NodeBuild>): NixExpr {
   }
   if (build.buildScript) {
     b.push(bind('npmBuildScript', str(build.buildScript)));
-    const before = phase(replayLines(derivation, 'before'));
-    if (before) b.push(bind('preBuild', before));
-    const after = phase(replayLines(derivation, 'after'));
-    if (after) b.push(bind('postBuild', after));
+    b.push(...replayHooks(derivation));
   } else b.push(replayOnlyBuild(derivation, 'dontNpmBuild'));
   return nodeDerivation('buildNpmPackage', input, b, build.omitDev ? [NPM_PRUNE] : []);
 }

@@ -3,7 +3,7 @@ import type { DerivationPlan } from '../../convert/types.js';
 import { apply, attrs, bind, bool, list, select, str, type Binding, type NixExpr } from '../ast.js';
 import { contextPath } from '../context.js';
 import { lib, pkgs, sortBindings, todo } from '../pkgs.js';
-import { binaryCopyLines, extraOutputLines, phase, replayLines, type BuilderInput } from './common.js';
+import { binaryCopyLines, extraOutputLines, phase, replayHooks, type BuilderInput } from './common.js';
 
 export function rustBuild(input: BuilderInput<Extract<DerivationPlan['build'], { kind: 'rust' }>>): NixExpr {
   const { derivation, build } = input;
@@ -40,10 +40,7 @@ export function rustBuild(input: BuilderInput<Extract<DerivationPlan['build'], {
   if (build.features.length) b.push(bind('buildFeatures', list(build.features.map((f) => str(f)))));
   if (build.noDefaultFeatures) b.push(bind('buildNoDefaultFeatures', bool(true)));
   if (input.env.length) b.push(bind('env', attrs(input.env)));
-  const before = phase(replayLines(derivation, 'before'));
-  if (before) b.push(bind('preBuild', before));
-  const after = phase(replayLines(derivation, 'after'));
-  if (after) b.push(bind('postBuild', after));
+  b.push(...replayHooks(derivation));
   const install = phase([...extraOutputLines(derivation), ...binaryCopyLines(derivation)]);
   if (install) b.push(bind('postInstall', install, ['Place what the Dockerfile copies out of this stage.']));
   return apply(select(pkgs, 'rustPlatform.buildRustPackage'), attrs(sortBindings(b)));
